@@ -1,0 +1,54 @@
+// Finds a Node.js new enough for the bridge (>= 22.15: node:sqlite without a flag, the
+// 0.301 OpenTelemetry exporters). Plain JavaScript on purpose: it runs under whatever
+// `node` the machine has, including the Node 20 that some images still ship.
+import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MIN_NODE = [22, 15];
+export const PROVISIONED_NODE_VERSION = '24.21.0';
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const toolsDir = join(projectRoot, '.tools', 'node24');
+const provisionedBinary = join(toolsDir, 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+
+export function isRecentEnough(version = process.versions.node) {
+  const [major, minor] = version.split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
+
+/** The path of a suitable node binary, or null when none is installed yet. */
+export function findNode() {
+  if (isRecentEnough()) return process.execPath;
+  return existsSync(provisionedBinary) ? provisionedBinary : null;
+}
+
+/** Installs Node 24 LTS from the npm registry into .tools/ (no system-wide change). */
+export function provisionNode() {
+  const found = findNode();
+  if (found) return found;
+  process.stderr.write(`assistants-otel-bridge: Node ${process.versions.node} is older than ${MIN_NODE.join('.')}; installing node@${PROVISIONED_NODE_VERSION} from the npm registry into .tools/node24\n`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node@${PROVISIONED_NODE_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0 || !existsSync(provisionedBinary)) {
+    process.stderr.write('assistants-otel-bridge: could not install Node 24; install Node >= 22.15 yourself and run again\n');
+    process.exit(1);
+  }
+  return provisionedBinary;
+}
+
+/** Runs `args` with a suitable node, forwarding stdio, signals and the exit code. */
+export function execWithNode(args) {
+  const node = provisionNode();
+  const child = spawn(node, args, { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }
+    process.exit(code ?? 1);
+  });
+}
