@@ -1,2 +1,91 @@
-// placeholder; replaced by the CLI
-process.stdout.write('assistants-otel-bridge\n');
+// The `assistants-otel-bridge` command line.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { resolveConfig } from '../config/resolve.js';
+import { InputError } from '../source/file-source.js';
+import { BRIDGE_VERSION } from '../version.js';
+import { runImport } from './import-command.js';
+import { createLogger } from './logger.js';
+import { addCommonOptions, flagsLayer, type CommonFlags } from './options.js';
+import { traceIdCommand } from './trace-id-command.js';
+
+const NAME = 'assistants-otel-bridge';
+
+/** Usage and configuration errors: one line naming the field, exit 2. */
+class UsageError extends Error {}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${NAME}: ${message}\n`);
+  process.exit(code);
+}
+
+// `... | head` closes stdout early; that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const program = new Command(NAME)
+  .version(BRIDGE_VERSION)
+  .description('Turns Assistants v2 runs (threads, runs, run steps) into OpenTelemetry traces, exported over OTLP.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ ${NAME} demo                                   simulator + bridge, waterfalls in the terminal
+  $ ${NAME} import saved-runs.jsonl                print the spans of saved runs
+  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 ${NAME} watch --thread thread_abc
+  $ ${NAME} trace-id run_abc
+
+Configuration: flags, then environment (OPENAI_*, OTEL_*), then --config file, then defaults.
+Exit codes: 0 done, 1 runtime failure (for example the collector refused spans), 2 bad usage or configuration.`,
+  );
+
+addCommonOptions(
+  program
+    .command('import')
+    .description('Export runs and steps saved as the API returns them (JSON or JSONL), exactly as polled ones are.')
+    .argument('<file...>', 'JSON or JSONL files: run objects (optionally with a "steps" array), run steps, list pages'),
+)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ ${NAME} import samples/runs.json                         print spans as JSON lines (no endpoint set)
+  $ ${NAME} import --otlp-endpoint http://localhost:4318 runs/*.jsonl
+Steps are matched to their run by run_id; a run saved without steps gives just its run span.`,
+  )
+  .action(async (files: string[], flags: CommonFlags) => {
+    const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
+    const log = createLogger(config.log);
+    const showProgress = files.length > 1 && process.stderr.isTTY === true;
+    const { code, summary } = await runImport(files, config, log, (done, total) => {
+      if (showProgress) process.stderr.write(`\rreading ${done}/${total} files`);
+      if (showProgress && done === total) process.stderr.write('\n');
+    });
+    log.info(summary, code === 0 ? 'import finished' : 'import finished with spans not accepted');
+    process.exitCode = code;
+  });
+
+program
+  .command('trace-id')
+  .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
+  .argument('<run_id>', 'the run id, e.g. run_abc123')
+  .option('--state <file>', 'state file to look the run up in (a run that joined an app trace keeps that trace id)')
+  .addHelpText('after', `\nExample:\n  $ ${NAME} trace-id run_abc123`)
+  .action((runId: string, flags: { state?: string }) => {
+    process.stdout.write(`${traceIdCommand(runId, flags.state)}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors were already printed.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  if (error instanceof ConfigError || error instanceof InputError || error instanceof UsageError) fail(error.message, 2);
+  fail(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
+}

@@ -48,6 +48,8 @@ export interface FrozenContext {
   providerName: string;
   serverAddress: string | null;
   serverPort: number | null;
+  /** Unix seconds when the bridge first saw the run: the last-resort time for payloads without timestamps. */
+  firstSeenSeconds: number;
 }
 
 export interface MappingLimits {

@@ -1,0 +1,76 @@
+// `import FILE...`: saved runs and steps, mapped and exported exactly like polled ones.
+import type { BridgeConfig } from '../config/types.js';
+import { freezeContext } from '../mapping/frozen-context.js';
+import { mapRunTrace } from '../mapping/map-run.js';
+import type { SpanRecord } from '../mapping/span-record.js';
+import { createExporter } from '../sink/create-exporter.js';
+import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
+import { emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';
+import type { Logger } from './logger.js';
+
+export interface ImportSummary {
+  runs: number;
+  steps: number;
+  spans: number;
+  delivered: number;
+  refused: number;
+  partiallyRejected: number;
+}
+
+export function mapSavedRuns(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): SpanRecord[] {
+  const spans: SpanRecord[] = [];
+  for (const run of saved.runs.values()) {
+    const agentId = run.assistant_id ?? run.agent_id ?? null;
+    const ctx = freezeContext(run, {
+      agentName: agentId ? (saved.assistantNames.get(agentId) ?? null) : null,
+      captureContent: config.content.capture,
+      contentMaxLength: config.content.maxLength,
+      providerName: config.api.providerName,
+      baseURL: config.api.baseURL,
+      nowSeconds,
+    });
+    spans.push(...mapRunTrace(run, saved.steps.get(run.id) ?? [], ctx, config.limits));
+  }
+  return spans;
+}
+
+/** Runs the import; returns the process exit code (0 done, 1 the collector refused or kept failing). */
+export async function runImport(files: string[], config: BridgeConfig, log: Logger, progress: (done: number, total: number) => void): Promise<{ code: number; summary: ImportSummary }> {
+  const saved = emptySavedRuns();
+  files.forEach((file, i) => {
+    readSavedRunsFile(file, saved);
+    progress(i + 1, files.length);
+  });
+  const orphanRuns = [...saved.steps.keys()].filter((runId) => !saved.runs.has(runId));
+  if (orphanRuns.length > 0) {
+    log.warn({ runs: orphanRuns.slice(0, 5), count: orphanRuns.length }, 'steps whose run is not in the input were skipped (a step span needs its run for the model, thread and trace)');
+  }
+  const spans = mapSavedRuns(saved, config, Math.floor(Date.now() / 1000));
+  const stepCount = [...saved.runs.keys()].reduce((n, id) => n + (saved.steps.get(id)?.length ?? 0), 0);
+  const summary: ImportSummary = { runs: saved.runs.size, steps: stepCount, spans: spans.length, delivered: 0, refused: 0, partiallyRejected: 0 };
+  const exporter = createExporter(config);
+  log.info({ runs: summary.runs, steps: summary.steps, spans: spans.length, to: exporter.target }, 'exporting');
+  let code = 0;
+  try {
+    for (let i = 0; i < spans.length; i += config.watch.exportBatchSize) {
+      const batch = spans.slice(i, i + config.watch.exportBatchSize);
+      const result = await deliver(exporter, batch, {
+        maxAttempts: 5,
+        onRetry: ({ reason, delayMs }) => log.warn({ reason, retryInMs: delayMs }, 'export failed; retrying'),
+      });
+      summary.delivered += result.delivered.length;
+      summary.refused += result.refused.length;
+      summary.partiallyRejected += result.partiallyRejected;
+      for (const r of result.refused.slice(0, 3)) log.error({ span: r.span.name, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span');
+      if (result.partiallyRejected > 0) log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector accepted the batch but rejected some spans');
+    }
+    if (summary.refused > 0 || summary.partiallyRejected > 0) code = 1;
+  } catch (error) {
+    if (!(error instanceof DeliveryAbandoned)) throw error;
+    log.error({ reason: error.reason }, `could not export to ${exporter.target}`);
+    code = 1;
+  } finally {
+    await exporter.shutdown();
+  }
+  return { code, summary };
+}

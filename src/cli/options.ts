@@ -1,0 +1,78 @@
+// Flags shared by the commands, and their translation into the flags layer of the config.
+import { Option, type Command } from 'commander';
+import { DEFAULTS } from '../config/defaults.js';
+import { OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
+import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId } from '../config/values.js';
+
+export interface CommonFlags {
+  config?: string;
+  baseUrl?: string;
+  otlpEndpoint?: string;
+  otlpProtocol?: string;
+  serviceName?: string;
+  providerName?: string;
+  captureContent?: boolean;
+  contentMaxLength?: string;
+  logLevel?: string;
+  logFormat?: string;
+}
+
+export interface WatchFlags extends CommonFlags {
+  run?: string[];
+  thread?: string[];
+  rpm?: string;
+  state?: string;
+  listen?: string;
+  exitWhenIdle?: boolean;
+  activeInterval?: string;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML or JSON config file (see config/bridge.example.yaml)')
+    .option('--base-url <url>', `Assistants API base URL (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`)
+    .option('--otlp-endpoint <url>', 'OTLP endpoint; /v1/traces is appended for HTTP (env OTEL_EXPORTER_OTLP_ENDPOINT; none: print spans to stdout)')
+    .addOption(new Option('--otlp-protocol <protocol>', 'OTLP protocol (env OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf)').choices([...OTLP_PROTOCOLS]))
+    .option('--service-name <name>', `service.name of the bridged spans (default ${DEFAULTS.resource.assistantServiceName})`)
+    .option('--provider-name <name>', `gen_ai.provider.name on every span (default ${DEFAULTS.api.providerName})`)
+    .option('--capture-content', 'record instructions, tool arguments and results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default off)')
+    .option('--content-max-length <chars>', `cut captured content to this many characters (default ${DEFAULTS.content.maxLength})`)
+    .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(new Option('--log-format <format>', 'log format: auto is readable on a terminal, JSON otherwise (default auto)').choices(['auto', 'json', 'pretty']));
+}
+
+export function addWatchOptions(cmd: Command): Command {
+  return addCommonOptions(cmd)
+    .option('-r, --run <THREAD_ID/RUN_ID>', 'a run to trace (repeatable)', collect)
+    .option('-t, --thread <THREAD_ID>', 'a thread whose runs to trace, new ones included (repeatable)', collect)
+    .option('--rpm <n>', `API requests per minute, retries included (default ${DEFAULTS.watch.rpm})`)
+    .option('--state <file>', `state file, or :memory: (default ${DEFAULTS.watch.statePath})`)
+    .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
+    .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
+    .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`);
+}
+
+/** The flags layer: only what was given on the command line. */
+export function flagsLayer(flags: WatchFlags): ConfigLayer {
+  const src = 'the command line';
+  const layer: ConfigLayer = { api: {}, traces: {}, resource: {}, content: {}, watch: {}, log: {} };
+  if (flags.baseUrl) layer.api!.baseURL = parseUrl(flags.baseUrl, '--base-url', src);
+  if (flags.providerName) layer.api!.providerName = flags.providerName;
+  if (flags.otlpEndpoint) layer.traces!.endpointBase = parseUrl(flags.otlpEndpoint, '--otlp-endpoint', src);
+  if (flags.otlpProtocol) layer.traces!.protocol = parseEnum(flags.otlpProtocol, OTLP_PROTOCOLS, '--otlp-protocol', src);
+  if (flags.serviceName) layer.resource!.assistantServiceName = flags.serviceName;
+  if (flags.captureContent) layer.content!.capture = true;
+  if (flags.contentMaxLength) layer.content!.maxLength = parseInteger(flags.contentMaxLength, '--content-max-length', src, 1);
+  if (flags.logLevel) layer.log!.level = parseEnum(flags.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const, '--log-level', src);
+  if (flags.logFormat) layer.log!.format = parseEnum(flags.logFormat, ['auto', 'json', 'pretty'] as const, '--log-format', src);
+  if (flags.run) layer.watch!.runs = flags.run.map((r) => parseRunRef(r, '--run', src));
+  if (flags.thread) layer.watch!.threads = flags.thread.map((t) => parseId(t, '--thread', src));
+  if (flags.rpm) layer.watch!.rpm = parseInteger(flags.rpm, '--rpm', src, 1, 100_000);
+  if (flags.state) layer.watch!.statePath = flags.state;
+  if (flags.listen) layer.watch!.listen = parseListen(flags.listen, '--listen', src);
+  if (flags.exitWhenIdle) layer.watch!.exitWhenIdle = true;
+  if (flags.activeInterval) layer.watch!.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
+  return layer;
+}

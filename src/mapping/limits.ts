@@ -1,0 +1,47 @@
+// Attribute limits applied while mapping, so what sits in the outbox is what gets exported.
+import type { AttributeValue, Attributes, MappingLimits } from './span-record.js';
+
+/** Cuts a string to at most `max` characters without splitting a surrogate pair. */
+export function truncate(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = Math.max(0, max);
+  const code = value.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return value.slice(0, cut);
+}
+
+function limitValue(value: AttributeValue, max: number): AttributeValue {
+  if (typeof value === 'string') return truncate(value, max);
+  if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
+    return value.map((v) => truncate(v, max));
+  }
+  return value;
+}
+
+/** Applies the value-length and count limits; returns the kept attributes and how many were dropped. */
+export function applyLimits(attributes: Attributes, limits: MappingLimits): { attributes: Attributes; dropped: number } {
+  const kept: Attributes = {};
+  let count = 0;
+  let dropped = 0;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (count >= limits.attributeCountLimit) {
+      dropped += 1;
+      continue;
+    }
+    kept[key] = limitValue(value, limits.attributeValueLengthLimit);
+    count += 1;
+  }
+  return { attributes: kept, dropped };
+}
+
+/** Builds an attribute map, skipping null/undefined/NaN so absent data is absent, not "null". */
+export class AttributeBag {
+  readonly values: Attributes = {};
+
+  set(key: string, value: AttributeValue | null | undefined): this {
+    if (value === null || value === undefined) return this;
+    if (typeof value === 'number' && !Number.isFinite(value)) return this;
+    this.values[key] = value;
+    return this;
+  }
+}

@@ -1,0 +1,104 @@
+// When to look at a run or a thread again. Pure: no clock, no I/O; callers add the delay to
+// their own "now". Polls are the main spend of the request budget, so a run that moves is
+// polled fast, a run that waits is polled ever more rarely, and a finished run not at all.
+
+/** Statuses after which a run never changes again. */
+export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+  'incomplete',
+]);
+
+/** Statuses in which a run waits on something outside the model: a queue slot, tool outputs. */
+export const WAITING_RUN_STATUSES: ReadonlySet<string> = new Set(['queued', 'requires_action']);
+
+export function isTerminalRunStatus(status: string | null | undefined): boolean {
+  return status != null && TERMINAL_RUN_STATUSES.has(status);
+}
+
+export interface PollPolicyOptions {
+  /** Delay after a poll that saw a change, and the first delay of a run. Default 2 000 ms. */
+  activeIntervalMs?: number;
+  /** Growth of the delay per unchanged poll. Default 2. */
+  backoffFactor?: number;
+  /** Longest delay for a waiting run (`queued`, `requires_action`). Default 60 000 ms. */
+  waitingMaxMs?: number;
+  /**
+   * Longest delay for an unchanged run in any other non-terminal status (`in_progress`,
+   * `cancelling`, and statuses a service adds). Default 15 000 ms: such a run is working and
+   * its steps are worth seeing soon.
+   */
+  inProgressMaxMs?: number;
+  /** Delay between thread discovery passes after one that found a new run. Default 10 000 ms. */
+  discoveryIntervalMs?: number;
+  /** Longest delay between discovery passes while nothing new appears. Default 60 000 ms. */
+  discoveryMaxMs?: number;
+}
+
+export interface RunPollInput {
+  /** The status the last poll saw. */
+  status: string | null | undefined;
+  /** Whether the last poll saw anything new (status, steps, usage) since the one before. */
+  changed: boolean;
+  /** The delay used before the last poll; undefined for a run seen for the first time. */
+  previousDelayMs?: number | undefined;
+}
+
+export interface DiscoveryInput {
+  /** Whether the last pass over the thread found a run not seen before. */
+  foundNew: boolean;
+  /** The delay used before the last pass; undefined for the first pass. */
+  previousDelayMs?: number | undefined;
+}
+
+export class PollPolicy {
+  readonly activeIntervalMs: number;
+  readonly backoffFactor: number;
+  readonly waitingMaxMs: number;
+  readonly inProgressMaxMs: number;
+  readonly discoveryIntervalMs: number;
+  readonly discoveryMaxMs: number;
+
+  constructor(options: PollPolicyOptions = {}) {
+    this.activeIntervalMs = positive('activeIntervalMs', options.activeIntervalMs ?? 2_000);
+    this.backoffFactor = options.backoffFactor ?? 2;
+    if (!(this.backoffFactor >= 1)) throw new RangeError(`backoffFactor must be >= 1, got ${this.backoffFactor}`);
+    this.waitingMaxMs = atLeast('waitingMaxMs', options.waitingMaxMs ?? 60_000, this.activeIntervalMs);
+    this.inProgressMaxMs = atLeast('inProgressMaxMs', options.inProgressMaxMs ?? 15_000, this.activeIntervalMs);
+    this.discoveryIntervalMs = positive('discoveryIntervalMs', options.discoveryIntervalMs ?? 10_000);
+    this.discoveryMaxMs = atLeast('discoveryMaxMs', options.discoveryMaxMs ?? 60_000, this.discoveryIntervalMs);
+  }
+
+  /** Delay before the next poll of a run, or null once it is terminal. */
+  nextRunDelay(input: RunPollInput): number | null {
+    if (isTerminalRunStatus(input.status)) return null;
+    if (input.changed || input.previousDelayMs === undefined) return this.activeIntervalMs;
+    const max = input.status != null && WAITING_RUN_STATUSES.has(input.status) ? this.waitingMaxMs : this.inProgressMaxMs;
+    return this.#grow(input.previousDelayMs, this.activeIntervalMs, max);
+  }
+
+  /** Delay before the next discovery pass over a thread (its `runs.list`). */
+  nextDiscoveryDelay(input: DiscoveryInput): number {
+    if (input.foundNew || input.previousDelayMs === undefined) return this.discoveryIntervalMs;
+    return this.#grow(input.previousDelayMs, this.discoveryIntervalMs, this.discoveryMaxMs);
+  }
+
+  // From a status change to a slower one (in_progress -> queued) the delay keeps growing from
+  // where it was; from a slower to a faster cap it drops to that cap at once.
+  #grow(previous: number, min: number, max: number): number {
+    const base = Number.isFinite(previous) && previous > 0 ? previous : min;
+    return Math.min(max, Math.max(min, base * this.backoffFactor));
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a number > 0, got ${value}`);
+  return value;
+}
+
+function atLeast(name: string, value: number, min: number): number {
+  if (!(Number.isFinite(value) && value >= min)) throw new RangeError(`${name} must be >= ${min}, got ${value}`);
+  return value;
+}

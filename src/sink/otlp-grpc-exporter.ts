@@ -1,0 +1,88 @@
+// OTLP/gRPC: one unary call with bytes from the official serializer, so the status code and
+// the response (partial success) are ours to read.
+import { readFileSync } from 'node:fs';
+import { credentials, Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { TracesConfig } from '../config/types.js';
+import type { SpanRecord } from '../mapping/span-record.js';
+import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { toReadableSpan } from './readable-span.js';
+
+const METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** Retryable per the OTLP spec (RESOURCE_EXHAUSTED only with retry info, which we treat as retryable too). */
+const RETRYABLE = new Set<number>([
+  GrpcStatus.CANCELLED,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.ABORTED,
+  GrpcStatus.OUT_OF_RANGE,
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DATA_LOSS,
+]);
+
+const identity = (b: Buffer): Buffer => b;
+
+export class OtlpGrpcExporter implements SpanRecordExporter {
+  readonly target: string;
+  private readonly client: Client;
+  private readonly metadata = new Metadata();
+
+  constructor(
+    private readonly config: TracesConfig & { endpoint: string },
+    private readonly resource: Resource,
+    private readonly scope: InstrumentationScope,
+  ) {
+    const url = new URL(config.endpoint);
+    const secure = url.protocol === 'https:' || (!config.insecure && url.protocol !== 'http:');
+    const creds = secure
+      ? credentials.createSsl(
+          config.certificateFile ? readFileSync(config.certificateFile) : null,
+          config.clientKeyFile ? readFileSync(config.clientKeyFile) : null,
+          config.clientCertificateFile ? readFileSync(config.clientCertificateFile) : null,
+        )
+      : credentials.createInsecure();
+    this.client = new Client(`${url.hostname}:${url.port || (secure ? 443 : 4317)}`, creds, {
+      ...(config.compression === 'gzip' ? { 'grpc.default_compression_algorithm': 2 } : {}),
+    });
+    for (const [k, v] of Object.entries(config.headers)) this.metadata.set(k.toLowerCase(), v);
+    this.target = `${config.endpoint} (grpc)`;
+  }
+
+  export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
+    const payload = ProtobufTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
+    if (!payload) return Promise.resolve({ kind: 'refused', reason: 'the spans could not be serialized' });
+    const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    return new Promise((resolve) => {
+      this.client.makeUnaryRequest<Buffer, Buffer>(
+        METHOD,
+        identity,
+        identity,
+        body,
+        this.metadata,
+        { deadline: Date.now() + this.config.timeoutMs },
+        (error: ServiceError | null, response?: Buffer) => {
+          if (error) {
+            const reason = `gRPC ${GrpcStatus[error.code] ?? error.code}: ${error.details || error.message}`;
+            resolve(RETRYABLE.has(error.code) ? { kind: 'retryable', reason } : { kind: 'refused', reason });
+            return;
+          }
+          try {
+            const decoded = ProtobufTraceSerializer.deserializeResponse(new Uint8Array(response ?? Buffer.alloc(0)));
+            const rejected = Number(decoded.partialSuccess?.rejectedSpans ?? 0);
+            const message = decoded.partialSuccess?.errorMessage;
+            resolve({ kind: 'accepted', rejectedSpans: Number.isFinite(rejected) ? rejected : 0, ...(message ? { message } : {}) });
+          } catch {
+            resolve({ kind: 'accepted', rejectedSpans: 0 });
+          }
+        },
+      );
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.client.close();
+  }
+}

@@ -1,0 +1,119 @@
+// OTLP/HTTP (protobuf or JSON) with our own POST, so the response body (partial success) and
+// the status code (retryable or not, Retry-After) are seen, which the SDK exporters hide.
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { gzipSync } from 'node:zlib';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { TracesConfig } from '../config/types.js';
+import type { SpanRecord } from '../mapping/span-record.js';
+import { BRIDGE_VERSION } from '../version.js';
+import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { toReadableSpan } from './readable-span.js';
+import { retryAfterMs } from './retry-after.js';
+
+/** Per the OTLP spec, only these HTTP answers may be retried. */
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+interface HttpAnswer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export class OtlpHttpExporter implements SpanRecordExporter {
+  readonly target: string;
+  private readonly json: boolean;
+  private readonly tls: { ca?: Buffer; key?: Buffer; cert?: Buffer };
+
+  constructor(
+    private readonly config: TracesConfig & { endpoint: string },
+    private readonly resource: Resource,
+    private readonly scope: InstrumentationScope,
+  ) {
+    this.json = config.protocol === 'http/json';
+    this.target = `${config.endpoint} (${config.protocol})`;
+    this.tls = {
+      ...(config.certificateFile ? { ca: readFileSync(config.certificateFile) } : {}),
+      ...(config.clientKeyFile ? { key: readFileSync(config.clientKeyFile) } : {}),
+      ...(config.clientCertificateFile ? { cert: readFileSync(config.clientCertificateFile) } : {}),
+    };
+  }
+
+  async export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
+    const readable = spans.map((s) => toReadableSpan(s, this.resource, this.scope));
+    const serializer = this.json ? JsonTraceSerializer : ProtobufTraceSerializer;
+    const payload = serializer.serializeRequest(readable);
+    if (!payload) return { kind: 'refused', reason: 'the spans could not be serialized' };
+    let answer: HttpAnswer;
+    try {
+      answer = await this.post(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    } catch (error) {
+      return { kind: 'retryable', reason: describeNetworkError(error) };
+    }
+    return this.interpret(answer);
+  }
+
+  private interpret(answer: HttpAnswer): ExportOutcome {
+    if (answer.status >= 200 && answer.status < 300) {
+      const partial = this.partialSuccess(answer);
+      return { kind: 'accepted', rejectedSpans: partial.rejected, ...(partial.message ? { message: partial.message } : {}) };
+    }
+    const detail = answer.body.toString('utf8', 0, Math.min(answer.body.length, 300)).replace(/[^\x20-\x7e]+/g, ' ').trim();
+    const reason = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
+    if (RETRYABLE_STATUS.has(answer.status)) {
+      const after = retryAfterMs(answer.headers['retry-after']);
+      return { kind: 'retryable', reason, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+    }
+    return { kind: 'refused', reason, status: answer.status };
+  }
+
+  private partialSuccess(answer: HttpAnswer): { rejected: number; message?: string } {
+    if (answer.body.length === 0) return { rejected: 0 };
+    try {
+      const response = this.json
+        ? (JSON.parse(answer.body.toString('utf8')) as { partialSuccess?: { rejectedSpans?: number | string; errorMessage?: string } })
+        : ProtobufTraceSerializer.deserializeResponse(new Uint8Array(answer.body));
+      const rejected = Number(response.partialSuccess?.rejectedSpans ?? 0);
+      const message = response.partialSuccess?.errorMessage;
+      return { rejected: Number.isFinite(rejected) ? rejected : 0, ...(message ? { message } : {}) };
+    } catch {
+      // A 2xx with a body we cannot read is still an acknowledgement.
+      return { rejected: 0 };
+    }
+  }
+
+  private post(body: Buffer): Promise<HttpAnswer> {
+    const url = new URL(this.config.endpoint);
+    const gzip = this.config.compression === 'gzip';
+    const data = gzip ? gzipSync(body) : body;
+    const headers: Record<string, string> = {
+      ...this.config.headers,
+      'content-type': this.json ? 'application/json' : 'application/x-protobuf',
+      'content-length': String(data.length),
+      'user-agent': `assistants-otel-bridge/${BRIDGE_VERSION}`,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method: 'POST', headers, timeout: this.config.timeoutMs, ...this.tls }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.config.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+function describeNetworkError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? `: ${e.message}` : ''}` : (e.message ?? String(error));
+}

@@ -1,0 +1,42 @@
+// Outbox rows become SDK ReadableSpans with their own IDs and times: no Tracer, no processor,
+// no clock. HrTime [seconds, 0] makes the exported start exactly seconds x 10^9 ns.
+import type { HrTime, SpanContext } from '@opentelemetry/api';
+import { TraceState, type InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { SpanRecord } from '../mapping/span-record.js';
+
+export function toReadableSpan(record: SpanRecord, resource: Resource, scope: InstrumentationScope): ReadableSpan {
+  const traceState = record.traceState ? new TraceState(record.traceState) : undefined;
+  const context: SpanContext = {
+    traceId: record.traceId,
+    spanId: record.spanId,
+    traceFlags: record.traceFlags,
+    ...(traceState ? { traceState } : {}),
+  };
+  const startTime: HrTime = [record.startSeconds, 0];
+  const endTime: HrTime = [record.endSeconds, 0];
+  // Only the run span's parent lives elsewhere (the app's span from a traceparent).
+  const parentSpanContext: SpanContext | undefined = record.parentSpanId
+    ? { traceId: record.traceId, spanId: record.parentSpanId, traceFlags: record.traceFlags, isRemote: record.role === 'run' }
+    : undefined;
+  return {
+    name: record.name,
+    kind: record.kind,
+    spanContext: () => context,
+    ...(parentSpanContext ? { parentSpanContext } : {}),
+    startTime,
+    endTime,
+    duration: [record.endSeconds - record.startSeconds, 0],
+    status: record.status.message ? { code: record.status.code, message: record.status.message } : { code: record.status.code },
+    attributes: record.attributes,
+    links: [],
+    events: [],
+    ended: true,
+    resource,
+    instrumentationScope: scope,
+    droppedAttributesCount: record.droppedAttributesCount,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}

@@ -1,0 +1,93 @@
+// The state file's layout. `application_id` marks the file as ours; `user_version` is the schema
+// version, and MIGRATIONS[v] takes a file from version v to v + 1 (MIGRATIONS[0] creates it).
+
+/** "AOTB" (assistants-otel-bridge) as a 32-bit big-endian integer. */
+export const APPLICATION_ID = 0x414f5442;
+
+export const ORIGINS = ['cli', 'config', 'control', 'thread', 'library', 'import'] as const;
+
+const originCheck = ORIGINS.map((o) => `'${o}'`).join(', ');
+
+// STRICT tables: a value of the wrong type is an error inside the transaction, never a silent
+// conversion, so a bad commit rolls back whole.
+const V1 = `
+CREATE TABLE tracked_runs (
+  run_id TEXT PRIMARY KEY NOT NULL,
+  thread_id TEXT NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN (${originCheck})),
+  added_at INTEGER NOT NULL,
+  status TEXT,
+  terminal INTEGER NOT NULL DEFAULT 0 CHECK (terminal IN (0, 1)),
+  run_span_emitted INTEGER NOT NULL DEFAULT 0 CHECK (run_span_emitted IN (0, 1)),
+  cursor_step_id TEXT,
+  latest_step_end REAL,
+  frozen_context TEXT,
+  removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1))
+) STRICT;
+-- Runs still being polled, in the order they were added.
+CREATE INDEX tracked_runs_active ON tracked_runs (terminal) WHERE removed = 0;
+
+CREATE TABLE emitted_steps (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  PRIMARY KEY (run_id, step_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE tracked_threads (
+  thread_id TEXT PRIMARY KEY NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN (${originCheck})),
+  added_at INTEGER NOT NULL,
+  last_run_id TEXT
+) STRICT;
+
+-- AUTOINCREMENT: a seq is never reused, so an ack for an old seq can never delete a newer row.
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  span TEXT NOT NULL,
+  UNIQUE (trace_id, span_id)
+) STRICT;
+
+CREATE TABLE dead_letters (
+  seq INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  span TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  status_code INTEGER,
+  dead_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX dead_letters_by_time ON dead_letters (dead_at);
+
+CREATE TABLE metric_totals (
+  name TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (name, labels)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`;
+
+export const MIGRATIONS: readonly string[] = [V1];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Tables of the current schema (SQLite's own `sqlite_*` tables aside). */
+export const TABLES: readonly string[] = [
+  'tracked_runs',
+  'emitted_steps',
+  'tracked_threads',
+  'outbox',
+  'dead_letters',
+  'metric_totals',
+  'meta',
+];

@@ -1,0 +1,479 @@
+// The bridge's durable memory: what is tracked, each run's cursor and frozen context, metric
+// totals, and the outbox of spans waiting for the collector. Every write is one transaction, so
+// spans and the cursor that covers them land together or not at all.
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
+import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
+import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { isMemoryPath, openDatabase } from './open-database.js';
+import { ORIGINS } from './schema.js';
+import type {
+  CommitResult,
+  DeadLetter,
+  DeadLetterRequest,
+  MetricTotal,
+  Origin,
+  OutboxItem,
+  ProgressCommit,
+  StateStats,
+  StateStoreOptions,
+  TrackedRun,
+  TrackedThread,
+} from './types.js';
+
+/**
+ * Enough for hours of a collector outage at thousands of runs; about 1-2 kB of disk per span.
+ * Reaching it applies back-pressure (see commitProgress), never drops.
+ */
+export const DEFAULT_OUTBOX_CAP = 1_000_000;
+
+/** Metric total advanced each time a commit is refused because the outbox is full. */
+export const OUTBOX_REFUSED_COMMITS_METRIC = 'bridge.outbox.refused_commits';
+
+type Row = Record<string, SQLOutputValue>;
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+/**
+ * Opens (creating when missing, along with its folder) the state file at `path`, or an in-memory
+ * store for ':memory:'. Throws StateError when the file is in use, damaged, foreign or newer.
+ */
+export function openStateStore(path: string, options: StateStoreOptions = {}): StateStore {
+  const now = options.now ?? Date.now;
+  const outboxCap = options.outboxCap ?? DEFAULT_OUTBOX_CAP;
+  if (!Number.isInteger(outboxCap) || outboxCap < 1) throw new RangeError(`outboxCap must be a positive integer, got ${outboxCap}`);
+
+  const memory = isMemoryPath(path);
+  if (!memory) ensureFolder(path);
+  const lock = memory ? null : acquireLock(path, now);
+  try {
+    const { db, created } = openDatabase(path);
+    const warnings: string[] = [];
+    if (lock?.takenOver) warnings.push(describeTakeover(path, lock));
+    return new StateStore(path, db, lock, { outboxCap, now, created, warnings });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function ensureFolder(path: string): void {
+  const folder = nodePath.dirname(nodePath.resolve(path));
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new StateError('io', `cannot create folder ${folder} for state file ${path} (${errorText(error)}); create it or use --state to choose another file`, {
+      cause: error,
+    });
+  }
+}
+
+function describeTakeover(path: string, lock: HeldLock): string {
+  const was = lock.takenOver;
+  const holder = was === 'unreadable' || was === null ? 'an unreadable lock' : `pid ${was.pid} on host ${was.hostname}, since ${was.startedAt}`;
+  return `took over the stale lock ${lock.path} of state file ${path} (${holder}): its bridge is no longer running`;
+}
+
+interface StoreInit {
+  outboxCap: number;
+  now: () => number;
+  created: boolean;
+  warnings: string[];
+}
+
+export class StateStore {
+  readonly path: string;
+  readonly outboxCap: number;
+  /** The file had no schema and was created by this open. */
+  readonly created: boolean;
+  /** One-line notes worth logging at start, such as a stale lock taken over. */
+  readonly warnings: readonly string[];
+
+  readonly #db: DatabaseSync;
+  readonly #lock: HeldLock | null;
+  readonly #now: () => number;
+  readonly #sql: ReturnType<typeof prepareStatements>;
+  /** Rows in the outbox; only this process writes the file (the lock), so it is kept here rather than counted per commit. */
+  #depth: number;
+  #closed = false;
+
+  constructor(path: string, db: DatabaseSync, lock: HeldLock | null, init: StoreInit) {
+    this.path = path;
+    this.#db = db;
+    this.#lock = lock;
+    this.outboxCap = init.outboxCap;
+    this.#now = init.now;
+    this.created = init.created;
+    this.warnings = init.warnings;
+    this.#sql = prepareStatements(db);
+    this.#depth = num(this.#sql.outboxDepth.get()?.n);
+  }
+
+  // ---- tracking ----
+
+  /** True when the run is new, or was untracked and is tracked again (keeping its cursor). */
+  trackRun(threadId: string, runId: string, origin: Origin): boolean {
+    assertOrigin(origin);
+    return this.#write(() => Number(this.#sql.trackRun.run(runId, threadId, origin, this.#now()).changes) > 0);
+  }
+
+  trackThread(threadId: string, origin: Origin): boolean {
+    assertOrigin(origin);
+    return this.#write(() => Number(this.#sql.trackThread.run(threadId, origin, this.#now()).changes) > 0);
+  }
+
+  /** Stops polling the run; its row stays (marked removed) so tracking it again sends no step twice. */
+  untrackRun(runId: string): boolean {
+    return this.#write(() => Number(this.#sql.untrackRun.run(runId).changes) > 0);
+  }
+
+  /** Stops discovering runs on the thread; runs already tracked from it stay tracked. */
+  untrackThread(threadId: string): boolean {
+    return this.#write(() => Number(this.#sql.untrackThread.run(threadId).changes) > 0);
+  }
+
+  /** Any known run, removed ones included. */
+  getRun(runId: string): TrackedRun | undefined {
+    this.#assertOpen();
+    const row = this.#sql.getRun.get(runId);
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Tracked runs in the order they were added; `active: true` only unfinished ones, `false` only finished ones. */
+  listRuns(filter: { active?: boolean } = {}): TrackedRun[] {
+    this.#assertOpen();
+    const stmt =
+      filter.active === undefined ? this.#sql.listRuns : filter.active ? this.#sql.listActiveRuns : this.#sql.listFinishedRuns;
+    return stmt.all().map(toRun);
+  }
+
+  listThreads(): TrackedThread[] {
+    this.#assertOpen();
+    return this.#sql.listThreads.all().map(toThread);
+  }
+
+  /** Runs cursor of a thread; false when the thread is not tracked. */
+  setThreadCursor(threadId: string, lastRunId: string | null): boolean {
+    return this.#write(() => Number(this.#sql.setThreadCursor.run(lastRunId, threadId).changes) > 0);
+  }
+
+  /** Records the run's context the first time; later calls change nothing and return what was recorded. */
+  freezeContext(runId: string, ctx: FrozenContext): FrozenContext {
+    return this.#write(() => {
+      this.#sql.freezeContext.run(JSON.stringify(ctx), runId);
+      const row = this.#sql.getFrozenContext.get(runId);
+      if (!row) throw new Error(`cannot freeze the context of run ${runId}: it is not tracked`);
+      return JSON.parse(str(row.frozen_context)) as FrozenContext;
+    });
+  }
+
+  // ---- progress ----
+
+  /**
+   * Commits one step of a run's progress in one transaction: spans into the outbox (a span still
+   * waiting there is skipped), steps marked emitted, cursor, status and flags, metric totals.
+   *
+   * Outbox cap policy, back-pressure: when the new spans would take the outbox past its cap, the
+   * whole commit is rolled back and OutboxFullError thrown. The caller keeps its cursor where it
+   * was and retries later, by which time the sink has drained rows, so nothing is ever dropped;
+   * the refusal is counted in the metric totals. An empty outbox accepts any commit, so a single
+   * commit larger than the cap cannot stall forever.
+   */
+  commitProgress(p: ProgressCommit): CommitResult {
+    for (const span of p.spans) assertSpan(span, p.runId);
+    let result: CommitResult;
+    try {
+      result = this.#write(() => this.#applyProgress(p));
+    } catch (error) {
+      if (error instanceof OutboxFullError) this.#write(() => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
+      throw error;
+    }
+    this.#depth += result.enqueued;
+    return result;
+  }
+
+  #applyProgress(p: ProgressCommit): CommitResult {
+    const sql = this.#sql;
+    const now = this.#now();
+    let enqueued = 0;
+    for (const span of p.spans) {
+      enqueued += Number(sql.enqueue.run(span.traceId, span.spanId, span.runId, now, JSON.stringify(span)).changes);
+    }
+    if (enqueued > 0 && this.#depth > 0 && this.#depth + enqueued > this.outboxCap) {
+      throw new OutboxFullError(this.#depth, this.outboxCap, enqueued);
+    }
+    for (const stepId of p.emittedStepIds ?? []) sql.markEmitted.run(p.runId, stepId);
+    const updated = sql.updateRun.run({
+      runId: p.runId,
+      setStatus: p.status === undefined ? 0 : 1,
+      status: p.status ?? null,
+      setCursor: p.cursorStepId === undefined ? 0 : 1,
+      cursor: p.cursorStepId ?? null,
+      latestStepEnd: p.latestStepEnd ?? null,
+      runSpanEmitted: p.runSpanEmitted ? 1 : 0,
+      terminal: p.terminal ? 1 : 0,
+    });
+    if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
+    for (const m of p.metrics ?? []) sql.addMetric.run(m.name, canonicalLabels(m.labels), m.delta);
+    return { enqueued, alreadyPresent: p.spans.length - enqueued };
+  }
+
+  emittedStepIds(runId: string): Set<string> {
+    this.#assertOpen();
+    const ids = new Set<string>();
+    for (const row of this.#sql.emittedSteps.iterate(runId)) ids.add(str(row.step_id));
+    return ids;
+  }
+
+  // ---- outbox ----
+
+  /** The oldest `limit` spans waiting for export. */
+  outboxBatch(limit: number): OutboxItem[] {
+    this.#assertOpen();
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    return this.#sql.outboxBatch.all(limit).map((row) => ({ seq: num(row.seq), span: JSON.parse(str(row.span)) as SpanRecord }));
+  }
+
+  outboxDepth(): number {
+    this.#assertOpen();
+    return this.#depth;
+  }
+
+  /** Deletes exported rows; unknown seqs are ignored. */
+  ack(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    const removed = this.#write(() => {
+      let n = 0;
+      for (const seq of seqs) n += Number(this.#sql.ack.run(seq).changes);
+      return n;
+    });
+    this.#depth -= removed;
+  }
+
+  /** Moves spans the collector refuses out of the outbox, keeping them for inspection. */
+  deadLetter(items: DeadLetterRequest[]): void {
+    if (items.length === 0) return;
+    const now = this.#now();
+    const removed = this.#write(() => {
+      let n = 0;
+      for (const item of items) {
+        this.#sql.copyToDeadLetters.run(item.reason, item.status ?? null, now, item.seq);
+        n += Number(this.#sql.ack.run(item.seq).changes);
+      }
+      return n;
+    });
+    this.#depth -= removed;
+  }
+
+  deadLetterCount(): number {
+    this.#assertOpen();
+    return num(this.#sql.deadLetterCount.get()?.n);
+  }
+
+  /** The most recent dead letters first. */
+  listDeadLetters(limit: number): DeadLetter[] {
+    this.#assertOpen();
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    return this.#sql.listDeadLetters.all(limit).map((row) => ({
+      seq: num(row.seq),
+      span: JSON.parse(str(row.span)) as SpanRecord,
+      reason: str(row.reason),
+      status: row.status_code === null ? null : num(row.status_code),
+      enqueuedAt: num(row.enqueued_at),
+      deadAt: num(row.dead_at),
+    }));
+  }
+
+  // ---- metrics, meta, stats ----
+
+  metricTotals(): MetricTotal[] {
+    this.#assertOpen();
+    return this.#sql.metricTotals.all().map((row) => ({
+      name: str(row.name),
+      labels: JSON.parse(str(row.labels)) as Record<string, string>,
+      value: num(row.value),
+    }));
+  }
+
+  getMeta(key: string): string | undefined {
+    this.#assertOpen();
+    const row = this.#sql.getMeta.get(key);
+    return row ? str(row.value) : undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#write(() => this.#sql.setMeta.run(key, value));
+  }
+
+  stats(): StateStats {
+    this.#assertOpen();
+    const runs = this.#sql.runCounts.get();
+    return {
+      trackedRuns: num(runs?.tracked),
+      activeRuns: num(runs?.active),
+      trackedThreads: num(this.#sql.threadCount.get()?.n),
+      outboxDepth: this.#depth,
+      deadLetters: this.deadLetterCount(),
+    };
+  }
+
+  /** Closes the file and releases the lock; later calls throw. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#db.close();
+    } finally {
+      this.#lock?.release();
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`state store ${this.path} is closed`);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction; any throw rolls all of it back. */
+  #write<T>(fn: () => T): T {
+    this.#assertOpen();
+    const sql = this.#sql;
+    try {
+      sql.begin.run();
+    } catch (error) {
+      throw classifySqliteError(error, this.path);
+    }
+    try {
+      const result = fn();
+      sql.commit.run();
+      return result;
+    } catch (error) {
+      // A failed COMMIT may already have rolled back on its own.
+      if (this.#db.isTransaction) sql.rollback.run();
+      throw classifySqliteError(error, this.path);
+    }
+  }
+}
+
+function prepareStatements(db: DatabaseSync) {
+  const runColumns =
+    'run_id, thread_id, origin, added_at, status, terminal, run_span_emitted, cursor_step_id, latest_step_end, frozen_context, removed';
+  const p = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    begin: p('BEGIN IMMEDIATE'),
+    commit: p('COMMIT'),
+    rollback: p('ROLLBACK'),
+    trackRun: p(
+      `INSERT INTO tracked_runs (run_id, thread_id, origin, added_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET removed = 0, origin = excluded.origin WHERE removed = 1`,
+    ),
+    trackThread: p('INSERT OR IGNORE INTO tracked_threads (thread_id, origin, added_at) VALUES (?, ?, ?)'),
+    untrackRun: p('UPDATE tracked_runs SET removed = 1 WHERE run_id = ? AND removed = 0'),
+    untrackThread: p('DELETE FROM tracked_threads WHERE thread_id = ?'),
+    getRun: p(`SELECT ${runColumns} FROM tracked_runs WHERE run_id = ?`),
+    listRuns: p(`SELECT ${runColumns} FROM tracked_runs WHERE removed = 0 ORDER BY rowid`),
+    listActiveRuns: p(`SELECT ${runColumns} FROM tracked_runs WHERE removed = 0 AND terminal = 0 ORDER BY rowid`),
+    listFinishedRuns: p(`SELECT ${runColumns} FROM tracked_runs WHERE removed = 0 AND terminal = 1 ORDER BY rowid`),
+    listThreads: p('SELECT thread_id, origin, added_at, last_run_id FROM tracked_threads ORDER BY rowid'),
+    setThreadCursor: p('UPDATE tracked_threads SET last_run_id = ? WHERE thread_id = ?'),
+    freezeContext: p('UPDATE tracked_runs SET frozen_context = ? WHERE run_id = ? AND frozen_context IS NULL'),
+    getFrozenContext: p('SELECT frozen_context FROM tracked_runs WHERE run_id = ?'),
+    enqueue: p('INSERT OR IGNORE INTO outbox (trace_id, span_id, run_id, enqueued_at, span) VALUES (?, ?, ?, ?, ?)'),
+    markEmitted: p('INSERT OR IGNORE INTO emitted_steps (run_id, step_id) VALUES (?, ?)'),
+    updateRun: p(
+      `UPDATE tracked_runs SET
+         status = CASE WHEN :setStatus THEN :status ELSE status END,
+         cursor_step_id = CASE WHEN :setCursor THEN :cursor ELSE cursor_step_id END,
+         latest_step_end = CASE
+           WHEN :latestStepEnd IS NULL THEN latest_step_end
+           WHEN latest_step_end IS NULL OR :latestStepEnd > latest_step_end THEN :latestStepEnd
+           ELSE latest_step_end END,
+         run_span_emitted = MAX(run_span_emitted, :runSpanEmitted),
+         terminal = MAX(terminal, :terminal)
+       WHERE run_id = :runId`,
+    ),
+    addMetric: p(
+      `INSERT INTO metric_totals (name, labels, value) VALUES (?, ?, ?)
+       ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`,
+    ),
+    emittedSteps: p('SELECT step_id FROM emitted_steps WHERE run_id = ?'),
+    outboxBatch: p('SELECT seq, span FROM outbox ORDER BY seq LIMIT ?'),
+    outboxDepth: p('SELECT count(*) AS n FROM outbox'),
+    ack: p('DELETE FROM outbox WHERE seq = ?'),
+    copyToDeadLetters: p(
+      `INSERT OR REPLACE INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, status_code, dead_at)
+       SELECT seq, trace_id, span_id, run_id, enqueued_at, span, ?, ?, ? FROM outbox WHERE seq = ?`,
+    ),
+    deadLetterCount: p('SELECT count(*) AS n FROM dead_letters'),
+    listDeadLetters: p(
+      'SELECT seq, span, reason, status_code, enqueued_at, dead_at FROM dead_letters ORDER BY dead_at DESC, seq DESC LIMIT ?',
+    ),
+    metricTotals: p('SELECT name, labels, value FROM metric_totals ORDER BY name, labels'),
+    getMeta: p('SELECT value FROM meta WHERE key = ?'),
+    setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    runCounts: p('SELECT count(*) AS tracked, count(*) FILTER (WHERE terminal = 0) AS active FROM tracked_runs WHERE removed = 0'),
+    threadCount: p('SELECT count(*) AS n FROM tracked_threads'),
+  };
+}
+
+function assertOrigin(origin: string): asserts origin is Origin {
+  if (!(ORIGINS as readonly string[]).includes(origin)) {
+    throw new TypeError(`unknown origin ${JSON.stringify(origin)}; expected one of ${ORIGINS.join(', ')}`);
+  }
+}
+
+function assertSpan(span: SpanRecord, runId: string): void {
+  if (!TRACE_ID.test(span.traceId) || !SPAN_ID.test(span.spanId)) {
+    throw new TypeError(`span ${JSON.stringify(span.name)} of run ${runId} has malformed ids (${span.traceId}/${span.spanId})`);
+  }
+  if (span.runId !== runId) throw new TypeError(`span ${span.spanId} belongs to run ${span.runId}, not to the committed run ${runId}`);
+}
+
+/** Label sets as sorted-key JSON, so the same labels in any order are one total. */
+export function canonicalLabels(labels: Record<string, string>): string {
+  const sorted: Record<string, string> = {};
+  for (const key of Object.keys(labels).sort()) sorted[key] = String(labels[key]);
+  return JSON.stringify(sorted);
+}
+
+function toRun(row: Row): TrackedRun {
+  return {
+    threadId: str(row.thread_id),
+    runId: str(row.run_id),
+    origin: str(row.origin) as Origin,
+    addedAt: num(row.added_at),
+    status: optStr(row.status),
+    terminal: row.terminal === 1,
+    runSpanEmitted: row.run_span_emitted === 1,
+    cursorStepId: optStr(row.cursor_step_id),
+    latestStepEnd: row.latest_step_end === null ? null : num(row.latest_step_end),
+    frozenContext: row.frozen_context === null ? null : (JSON.parse(str(row.frozen_context)) as FrozenContext),
+    removed: row.removed === 1,
+  };
+}
+
+function toThread(row: Row): TrackedThread {
+  return {
+    threadId: str(row.thread_id),
+    origin: str(row.origin) as Origin,
+    addedAt: num(row.added_at),
+    lastRunId: optStr(row.last_run_id),
+  };
+}
+
+function str(value: SQLOutputValue | undefined): string {
+  return typeof value === 'string' ? value : String(value ?? '');
+}
+
+function optStr(value: SQLOutputValue | undefined): string | null {
+  return value === null || value === undefined ? null : str(value);
+}
+
+function num(value: SQLOutputValue | undefined): number {
+  return typeof value === 'number' ? value : Number(value ?? 0);
+}
