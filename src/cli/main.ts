@@ -6,7 +6,9 @@ import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { runImport } from './import-command.js';
 import { createLogger } from './logger.js';
-import { addCommonOptions, flagsLayer, type CommonFlags } from './options.js';
+import { addCommonOptions, addWatchOptions, flagsLayer, type CommonFlags, type WatchFlags } from './options.js';
+import { StateError } from '../state/errors.js';
+import { startWatch } from './watch-command.js';
 import { traceIdCommand } from './trace-id-command.js';
 
 const NAME = 'assistants-otel-bridge';
@@ -69,6 +71,38 @@ Steps are matched to their run by run_id; a run saved without steps gives just i
     process.exitCode = code;
   });
 
+addWatchOptions(
+  program
+    .command('watch')
+    .description('Poll runs and threads on an Assistants v2 service and export each run as a trace, under one request budget.'),
+)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ OPENAI_API_KEY=sk-... ${NAME} watch --thread thread_abc --otlp-endpoint http://localhost:4318
+  $ ${NAME} watch --run thread_abc/run_def --exit-when-idle
+  $ ${NAME} watch --config config/bridge.example.yaml
+A thread is followed forever, runs created later included. Ctrl-C stops polling, exports what is finished, exits 0.`,
+  )
+  .action(async (flags: WatchFlags) => {
+    const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
+    const log = createLogger(config.log);
+    if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
+      log.info('nothing given to watch on the command line or in the config: watching what the state file tracks');
+    }
+    const handle = startWatch(config, log);
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) process.exit(130);
+      void handle.shutdown(`${signal} received`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.exit(await handle.done);
+  });
+
 program
   .command('trace-id')
   .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
@@ -86,6 +120,6 @@ try {
     // --help and --version end here with code 0; usage errors were already printed.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  if (error instanceof ConfigError || error instanceof InputError || error instanceof UsageError) fail(error.message, 2);
+  if (error instanceof ConfigError || error instanceof InputError || error instanceof UsageError || error instanceof StateError) fail(error.message, 2);
   fail(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
 }

@@ -1,9 +1,20 @@
 // Span times come from the API's whole seconds, never from the bridge's clock.
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 
+// Largest whole second whose nanoseconds fit OTLP's fixed64 timestamps.
+const MAX_OTLP_SECONDS = 18_446_744_073;
+
+/** A timestamp the sink can export as [seconds, 0], else null: the parser lets fractions, negatives and Infinity through. */
+function seconds(v: number | null | undefined): number | null {
+  return typeof v === 'number' && v >= 0 && v <= MAX_OTLP_SECONDS ? Math.floor(v) : null;
+}
+
 function earliest(...values: (number | null | undefined)[]): number | null {
   let best: number | null = null;
-  for (const v of values) if (typeof v === 'number' && (best === null || v < best)) best = v;
+  for (const raw of values) {
+    const v = seconds(raw);
+    if (v !== null && (best === null || v < best)) best = v;
+  }
   return best;
 }
 
@@ -27,7 +38,7 @@ export const stepEndSeconds = (step: StepPayload): number | null =>
   earliest(step.completed_at, step.failed_at, step.cancelled_at, step.expired_at);
 
 export function runTimes(run: RunPayload, latestStepEnd: number | null, firstSeen: number): SpanTimes {
-  const created = run.created_at ?? null;
+  const created = seconds(run.created_at);
   const start = created ?? firstSeen;
   // A run that ended with no step and no timestamp (an expired one, say) ends where it started.
   const end = earliest(run.completed_at, run.failed_at, run.cancelled_at) ?? latestStepEnd ?? start;
@@ -35,7 +46,7 @@ export function runTimes(run: RunPayload, latestStepEnd: number | null, firstSee
 }
 
 export function stepTimes(step: StepPayload, run: RunPayload, firstSeen: number): SpanTimes {
-  const created = step.created_at ?? null;
-  const start = created ?? run.created_at ?? firstSeen;
+  const created = seconds(step.created_at);
+  const start = created ?? seconds(run.created_at) ?? firstSeen;
   return clampTimes(start, stepEndSeconds(step) ?? start, created === null);
 }

@@ -1,0 +1,77 @@
+// Pure: what one look at a run and its new steps adds to the outbox, and where its cursor
+// moves. A span is planned once, when its object is terminal; the cursor only passes a step
+// when it and every step before it are done, so a restart resumes without a gap.
+import { isRunTerminal, isStepTerminal, mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
+import type { FrozenContext, MappingLimits, SpanRecord } from '../mapping/span-record.js';
+import { stepEndSeconds } from '../mapping/times.js';
+import { metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
+import type { RunPayload, StepPayload } from '../source/payloads.js';
+
+export interface RunCursor {
+  cursorStepId: string | null;
+  /** Steps already in the outbox (or sent). */
+  emitted: ReadonlySet<string>;
+  latestStepEnd: number | null;
+  runSpanEmitted: boolean;
+}
+
+export interface ProgressPlan {
+  spans: SpanRecord[];
+  emittedStepIds: string[];
+  cursorStepId: string | null;
+  latestStepEnd: number | null;
+  /** The run span is among `spans`: the run is done. */
+  runSpanEmitted: boolean;
+  /** Steps seen that are not terminal yet. */
+  pendingSteps: number;
+  newSteps: number;
+  metrics: MetricDelta[];
+}
+
+/**
+ * @param stepsAfterCursor the run's steps listed in ascending order after `cursor.cursorStepId`
+ * @param finalize map the run even if some of its steps never turned terminal (a terminal run whose steps lag)
+ */
+export function planProgress(
+  run: RunPayload,
+  stepsAfterCursor: readonly StepPayload[],
+  cursor: RunCursor,
+  ctx: FrozenContext,
+  limits: MappingLimits,
+  finalize = false,
+): ProgressPlan {
+  const spans: SpanRecord[] = [];
+  const emittedStepIds: string[] = [];
+  const newlyDone: StepPayload[] = [];
+  let cursorStepId = cursor.cursorStepId;
+  let latestStepEnd = cursor.latestStepEnd;
+  let prefixDone = true;
+  let pendingSteps = 0;
+  const runDone = isRunTerminal(run);
+  for (const step of stepsAfterCursor) {
+    const already = cursor.emitted.has(step.id);
+    const done = isStepTerminal(step) || (finalize && runDone);
+    if (!already && done) {
+      spans.push(...mapStepSpans(run, step, ctx, limits));
+      emittedStepIds.push(step.id);
+      newlyDone.push(step);
+      const end = stepEndSeconds(step) ?? step.created_at ?? null;
+      if (end !== null && (latestStepEnd === null || end > latestStepEnd)) latestStepEnd = end;
+    }
+    if (!already && !done) pendingSteps += 1;
+    prefixDone = prefixDone && (already || done);
+    if (prefixDone) cursorStepId = step.id;
+  }
+  const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
+  if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
+  return {
+    spans,
+    emittedStepIds,
+    cursorStepId,
+    latestStepEnd,
+    runSpanEmitted,
+    pendingSteps,
+    newSteps: newlyDone.length,
+    metrics: metricDeltasFor(run, runSpanEmitted, newlyDone),
+  };
+}

@@ -1,0 +1,400 @@
+// The watch loop: which run or thread to look at next, one look at a time per object, under
+// the request budget. Runs of a tracked thread get their status from the thread's run list
+// (one request for all of them); steps are listed only for runs that changed or are working.
+import type { Logger } from 'pino';
+import type { BridgeConfig } from '../config/types.js';
+import { freezeContext } from '../mapping/frozen-context.js';
+import { isRunTerminal } from '../mapping/map-run.js';
+import type { FrozenContext } from '../mapping/span-record.js';
+import { DueQueue } from '../scheduler/due-queue.js';
+import { PollPolicy } from '../scheduler/poll-policy.js';
+import { AssistantsSource, AuthFailure, NotFound } from '../source/assistants-source.js';
+import type { RunPayload } from '../source/payloads.js';
+import { OutboxFullError } from '../state/errors.js';
+import type { StateStore } from '../state/store.js';
+import type { Origin } from '../state/types.js';
+import { planProgress } from './run-progress.js';
+
+type TaskKey = `run:${string}` | `thread:${string}`;
+
+interface RunTask {
+  threadId: string;
+  /** Its thread is tracked: the thread's run list brings its status. */
+  viaThread: boolean;
+  /** Latest copy from the thread's run list, used instead of retrieving the run. */
+  latest: RunPayload | null;
+  lastStatus: string | null;
+  delayMs: number | undefined;
+  /** Polls of a terminal run whose steps are not all terminal yet. */
+  finalizeTries: number;
+}
+
+interface ThreadTask {
+  delayMs: number | undefined;
+  passes: number;
+  /** The last pass found no unfinished run. */
+  clean: boolean;
+  /** Run ids in list order from the last pass, to move the cursor past finished ones. */
+  order: string[];
+}
+
+export interface WatcherCounters {
+  polls: number;
+  runsFinished: number;
+  runsDeleted: number;
+  threadsDeleted: number;
+  transientErrors: number;
+  outboxFullRefusals: number;
+  lastPollAt: number | null;
+  lastError: string | null;
+}
+
+export interface WatcherOptions {
+  config: BridgeConfig;
+  state: StateStore;
+  source: AssistantsSource;
+  log: Logger;
+  /** New spans were committed to the outbox. */
+  onCommitted: () => void;
+  /** Runs the first successful poll reports to (for /readyz). */
+  onFirstPoll?: () => void;
+  maxConcurrentTasks?: number;
+  nowSeconds?: () => number;
+}
+
+/** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
+const FINALIZE_TRIES = 3;
+
+export class Watcher {
+  readonly counters: WatcherCounters = {
+    polls: 0,
+    runsFinished: 0,
+    runsDeleted: 0,
+    threadsDeleted: 0,
+    transientErrors: 0,
+    outboxFullRefusals: 0,
+    lastPollAt: null,
+    lastError: null,
+  };
+  /** Set when the API refused our credentials: nothing will work, the command exits 2. */
+  fatal: Error | null = null;
+  private readonly queue = new DueQueue<TaskKey, TaskKey>();
+  private readonly runs = new Map<string, RunTask>();
+  private readonly threads = new Map<string, ThreadTask>();
+  private readonly inFlight = new Set<TaskKey>();
+  private readonly agentNames = new Map<string, Promise<string | null>>();
+  private readonly policy: PollPolicy;
+  private readonly maxConcurrent: number;
+  private readonly warnedAt = new Map<string, number>();
+  private stopping = false;
+  private wakeLoop: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+  private firstPollReported = false;
+
+  constructor(private readonly options: WatcherOptions) {
+    const w = options.config.watch;
+    this.policy = new PollPolicy({
+      activeIntervalMs: w.activeIntervalMs,
+      waitingMaxMs: Math.max(w.maxWaitIntervalMs, w.activeIntervalMs),
+      inProgressMaxMs: Math.max(Math.min(15_000, w.maxWaitIntervalMs), w.activeIntervalMs),
+      discoveryIntervalMs: w.discoveryIntervalMs,
+      discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
+    });
+    this.maxConcurrent = options.maxConcurrentTasks ?? 8;
+  }
+
+  /** Loads what the state tracks and starts polling. */
+  start(): void {
+    const { state } = this.options;
+    for (const thread of state.listThreads()) this.watchThread(thread.threadId);
+    for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId);
+    this.loopDone ??= this.loop();
+  }
+
+  /** Tracks a run (durably) and polls it. */
+  addRun(threadId: string, runId: string, origin: Origin): boolean {
+    const added = this.options.state.trackRun(threadId, runId, origin);
+    const tracked = this.options.state.getRun(runId);
+    if (tracked && !tracked.terminal) this.watchRun(threadId, runId);
+    return added;
+  }
+
+  addThread(threadId: string, origin: Origin): boolean {
+    const added = this.options.state.trackThread(threadId, origin);
+    this.watchThread(threadId);
+    return added;
+  }
+
+  removeRun(runId: string): boolean {
+    this.runs.delete(runId);
+    this.queue.remove(`run:${runId}`);
+    return this.options.state.untrackRun(runId);
+  }
+
+  removeThread(threadId: string): boolean {
+    this.threads.delete(threadId);
+    this.queue.remove(`thread:${threadId}`);
+    return this.options.state.untrackThread(threadId);
+  }
+
+  /** Every tracked run finished, every tracked thread's last pass found nothing unfinished, nothing in flight. */
+  isIdle(): boolean {
+    if (this.runs.size > 0 || this.inFlight.size > 0) return false;
+    for (const t of this.threads.values()) if (t.passes === 0 || !t.clean) return false;
+    return true;
+  }
+
+  activeRuns(): number {
+    return this.runs.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeLoop?.();
+    await this.loopDone;
+  }
+
+  private watchRun(threadId: string, runId: string): void {
+    if (this.runs.has(runId)) return;
+    const viaThread = this.threads.has(threadId);
+    this.runs.set(runId, { threadId, viaThread, latest: null, lastStatus: null, delayMs: undefined, finalizeTries: 0 });
+    // A run of a tracked thread waits for the thread's list, unless it is the first look.
+    this.schedule(`run:${runId}`, 0);
+  }
+
+  private watchThread(threadId: string): void {
+    if (this.threads.has(threadId)) return;
+    this.threads.set(threadId, { delayMs: undefined, passes: 0, clean: false, order: [] });
+    for (const task of this.runs.values()) if (task.threadId === threadId) task.viaThread = true;
+    this.schedule(`thread:${threadId}`, 0);
+  }
+
+  private schedule(key: TaskKey, delayMs: number): void {
+    if (this.stopping) return;
+    this.queue.schedule(key, Date.now() + delayMs, key);
+    this.wakeLoop?.();
+  }
+
+  private async loop(): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!this.stopping) {
+      while (running.size < this.maxConcurrent) {
+        const entry = this.queue.popDue(Date.now());
+        if (!entry) break;
+        if (this.inFlight.has(entry.key)) {
+          // Never two looks at one object at once: try again shortly.
+          this.queue.schedule(entry.key, Date.now() + 50, entry.key);
+          break;
+        }
+        this.inFlight.add(entry.key);
+        const task = this.runTask(entry.key).finally(() => {
+          this.inFlight.delete(entry.key);
+          running.delete(task);
+          this.wakeLoop?.();
+        });
+        running.add(task);
+      }
+      const wait = this.queue.delayUntilNext(Date.now()) ?? 1000;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, running.size >= this.maxConcurrent ? 1000 : Math.max(0, Math.min(wait, 1000)));
+        this.wakeLoop = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeLoop = null;
+    }
+    await Promise.allSettled([...running]);
+  }
+
+  private async runTask(key: TaskKey): Promise<void> {
+    const id = key.slice(key.indexOf(':') + 1);
+    try {
+      if (key.startsWith('run:')) await this.pollRun(id);
+      else await this.pollThread(id);
+      this.counters.polls += 1;
+      this.counters.lastPollAt = Date.now();
+      if (!this.firstPollReported) {
+        this.firstPollReported = true;
+        this.options.onFirstPoll?.();
+      }
+    } catch (error) {
+      this.onTaskError(key, id, error);
+    }
+  }
+
+  private onTaskError(key: TaskKey, id: string, error: unknown): void {
+    const { log, state } = this.options;
+    if (error instanceof AuthFailure) {
+      this.fatal = error;
+      this.stopping = true;
+      this.wakeLoop?.();
+      return;
+    }
+    if (error instanceof NotFound) {
+      if (key.startsWith('run:')) {
+        this.runs.delete(id);
+        state.untrackRun(id);
+        this.counters.runsDeleted += 1;
+        log.warn({ runId: id }, 'the API says this run no longer exists; it is no longer tracked (spans already in the outbox still go out)');
+      } else {
+        this.threads.delete(id);
+        state.untrackThread(id);
+        this.counters.threadsDeleted += 1;
+        log.warn({ threadId: id }, 'the API says this thread no longer exists; it is no longer tracked');
+      }
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.counters.lastError = message;
+    if (error instanceof OutboxFullError) this.counters.outboxFullRefusals += 1;
+    else this.counters.transientErrors += 1;
+    // One line per object per minute: a long outage must not flood the log.
+    const last = this.warnedAt.get(key) ?? 0;
+    if (Date.now() - last > 60_000) {
+      this.warnedAt.set(key, Date.now());
+      log.warn({ [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message }, 'poll failed; will try again');
+    }
+    const previous = key.startsWith('run:') ? this.runs.get(id)?.delayMs : this.threads.get(id)?.delayMs;
+    const retryMs = Math.min(Math.max(previous ?? 0, this.options.config.watch.activeIntervalMs) * 2, this.options.config.watch.maxWaitIntervalMs);
+    if (key.startsWith('run:') && this.runs.has(id)) {
+      const task = this.runs.get(id)!;
+      task.delayMs = retryMs;
+      task.latest = null;
+      this.schedule(key, retryMs);
+    } else if (key.startsWith('thread:') && this.threads.has(id)) {
+      this.threads.get(id)!.delayMs = retryMs;
+      this.schedule(key, retryMs);
+    }
+  }
+
+  private agentName(agentId: string | null): Promise<string | null> {
+    if (!agentId) return Promise.resolve(null);
+    let pending = this.agentNames.get(agentId);
+    if (!pending) {
+      pending = this.options.source.assistantName(agentId);
+      this.agentNames.set(agentId, pending);
+    }
+    return pending;
+  }
+
+  private async contextFor(runId: string, run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
+    if (stored) return stored;
+    const { config, state } = this.options;
+    const ctx = freezeContext(run, {
+      agentName: await this.agentName(run.assistant_id ?? run.agent_id ?? null),
+      captureContent: config.content.capture,
+      contentMaxLength: config.content.maxLength,
+      providerName: config.api.providerName,
+      baseURL: config.api.baseURL,
+      nowSeconds: this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
+    });
+    return state.freezeContext(runId, ctx);
+  }
+
+  private async pollRun(runId: string): Promise<void> {
+    const task = this.runs.get(runId);
+    const { state, source, config } = this.options;
+    const tracked = state.getRun(runId);
+    if (!task || !tracked || tracked.removed || tracked.terminal) {
+      this.runs.delete(runId);
+      return;
+    }
+    const run = task.latest ?? (await source.retrieveRun(task.threadId, runId));
+    task.latest = null;
+    const ctx = await this.contextFor(runId, run, tracked.frozenContext);
+    const status = run.status ?? null;
+    const changed = status !== task.lastStatus;
+    const terminal = isRunTerminal(run);
+    // A queued run has no steps; a waiting one only changes when its status does.
+    const needSteps = terminal || changed || status === 'in_progress' || status === 'cancelling' || !(status === 'queued' || status === 'requires_action');
+    const steps = needSteps ? (await source.listSteps(task.threadId, runId, tracked.cursorStepId)).items : [];
+    const finalize = terminal && task.finalizeTries + 1 >= FINALIZE_TRIES;
+    const plan = planProgress(
+      run,
+      steps,
+      { cursorStepId: tracked.cursorStepId, emitted: needSteps ? state.emittedStepIds(runId) : new Set(), latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
+      ctx,
+      config.limits,
+      finalize,
+    );
+    const done = plan.runSpanEmitted || tracked.runSpanEmitted;
+    state.commitProgress({
+      runId,
+      status,
+      spans: plan.spans,
+      emittedStepIds: plan.emittedStepIds,
+      cursorStepId: plan.cursorStepId,
+      latestStepEnd: plan.latestStepEnd,
+      runSpanEmitted: plan.runSpanEmitted,
+      terminal: done,
+      metrics: plan.metrics,
+    });
+    if (plan.spans.length > 0) this.options.onCommitted();
+    task.lastStatus = status;
+    if (done) {
+      this.runs.delete(runId);
+      this.counters.runsFinished += 1;
+      return;
+    }
+    if (terminal) {
+      task.finalizeTries += 1;
+      this.schedule(`run:${runId}`, config.watch.activeIntervalMs);
+      return;
+    }
+    task.delayMs = this.policy.nextRunDelay({ status, changed: changed || plan.newSteps > 0, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
+    // A run of a tracked thread is looked at again when the thread's list says so.
+    if (!task.viaThread) this.schedule(`run:${runId}`, task.delayMs);
+  }
+
+  private async pollThread(threadId: string): Promise<void> {
+    const thread = this.threads.get(threadId);
+    const { state, source } = this.options;
+    const stored = state.listThreads().find((t) => t.threadId === threadId);
+    if (!thread || !stored) {
+      this.threads.delete(threadId);
+      return;
+    }
+    // Move the cursor past runs finished since the last pass, so the list stays short.
+    let cursor = stored.lastRunId;
+    for (const id of thread.order) {
+      const r = state.getRun(id);
+      if (!r || !(r.terminal || r.removed)) break;
+      cursor = id;
+    }
+    if (cursor !== stored.lastRunId) state.setThreadCursor(threadId, cursor);
+    const listed = await source.listRuns(threadId, cursor);
+    let foundNew = false;
+    let active: RunPayload | null = null;
+    let activeChanged = false;
+    for (const run of listed.items) {
+      if (state.trackRun(threadId, run.id, 'thread')) foundNew = true;
+      const tracked = state.getRun(run.id);
+      if (!tracked || tracked.removed || tracked.terminal) continue;
+      if (!isRunTerminal(run)) active = run;
+      this.watchRunFromList(threadId, run);
+      const task = this.runs.get(run.id);
+      if (task && !isRunTerminal(run) && run.status !== task.lastStatus) activeChanged = true;
+    }
+    thread.order = listed.items.map((r) => r.id);
+    thread.passes += 1;
+    thread.clean = active === null;
+    thread.delayMs = active
+      ? (this.policy.nextRunDelay({ status: active.status, changed: activeChanged || foundNew, previousDelayMs: thread.delayMs }) ?? undefined)
+      : this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: thread.delayMs });
+    this.schedule(`thread:${threadId}`, thread.delayMs ?? this.policy.discoveryIntervalMs);
+  }
+
+  /** A run seen in its thread's list: look at it now if it may have something new. */
+  private watchRunFromList(threadId: string, run: RunPayload): void {
+    let task = this.runs.get(run.id);
+    if (!task) {
+      task = { threadId, viaThread: true, latest: null, lastStatus: null, delayMs: undefined, finalizeTries: 0 };
+      this.runs.set(run.id, task);
+    }
+    task.viaThread = true;
+    task.latest = run;
+    const waiting = (run.status === 'queued' || run.status === 'requires_action') && run.status === task.lastStatus;
+    if (!waiting && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0);
+  }
+}

@@ -1,0 +1,75 @@
+// `watch`: poll the tracked runs and threads and export their spans until stopped (or idle).
+import type { Logger } from 'pino';
+import { Watcher } from '../bridge/watcher.js';
+import type { BridgeConfig } from '../config/types.js';
+import { RequestBudget } from '../scheduler/request-budget.js';
+import { createBudgetedFetch } from '../scheduler/budgeted-fetch.js';
+import { createExporter } from '../sink/create-exporter.js';
+import { OutboxDrain } from '../sink/outbox-drain.js';
+import { AssistantsSource } from '../source/assistants-source.js';
+import { createApiClient } from '../source/client.js';
+import { openStateStore } from '../state/store.js';
+
+/** How long shutdown keeps exporting what is finished before leaving the rest in the outbox. */
+const SHUTDOWN_EXPORT_MS = 10_000;
+
+export interface WatchHandle {
+  watcher: Watcher;
+  drain: OutboxDrain;
+  budget: RequestBudget;
+  /** Resolves with the exit code once the bridge stopped. */
+  done: Promise<number>;
+  shutdown: (reason: string) => Promise<void>;
+}
+
+export function startWatch(config: BridgeConfig, log: Logger): WatchHandle {
+  const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
+  const budget = new RequestBudget({ rpm: config.watch.rpm });
+  const fetch = createBudgetedFetch(budget, {
+    attemptTimeoutMs: config.api.timeoutMs,
+    onRetry: (info) => log.debug({ route: info.route, attempt: info.attempt, reason: info.reason, status: info.status, retryInMs: info.delayMs }, 'API request retried'),
+  });
+  budget.on('throttle', (t) => log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'));
+  const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
+  const exporter = createExporter(config);
+  const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log });
+  const watcher = new Watcher({ config, state, source, log, onCommitted: () => drain.notify() });
+
+  for (const r of config.watch.runs) watcher.addRun(r.threadId, r.runId, 'cli');
+  for (const t of config.watch.threads) watcher.addThread(t, 'cli');
+  log.info(
+    { api: config.api.baseURL, exportTo: exporter.target, rpm: config.watch.rpm, state: config.watch.statePath, runs: state.stats().activeRuns, threads: state.stats().trackedThreads },
+    'watching',
+  );
+  watcher.start();
+  drain.start();
+
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve;
+  });
+  let stopping: Promise<void> | null = null;
+  const idleTimer = setInterval(() => {
+    if (watcher.fatal) void shutdown('fatal', 2);
+    else if (config.watch.exitWhenIdle && watcher.isIdle() && state.outboxDepth() === 0) void shutdown('idle: every tracked run finished and its spans were acknowledged', 0);
+  }, 200);
+
+  function shutdown(reason: string, code = 0): Promise<void> {
+    stopping ??= (async () => {
+      clearInterval(idleTimer);
+      if (code !== 2) log.info({ reason }, 'stopping: no new polls; exporting what is finished');
+      await watcher.stop();
+      await drain.stop(code === 2 ? 0 : SHUTDOWN_EXPORT_MS);
+      const left = state.outboxDepth();
+      if (left > 0) log.warn({ spans: left }, 'spans left in the outbox; they are exported at the next start');
+      budget.close();
+      await exporter.shutdown();
+      state.close();
+      if (watcher.fatal) process.stderr.write(`assistants-otel-bridge: ${watcher.fatal.message}\n`);
+      resolveDone(watcher.fatal ? 2 : code);
+    })();
+    return stopping;
+  }
+
+  return { watcher, drain, budget, done, shutdown: (reason) => shutdown(reason) };
+}

@@ -1,0 +1,137 @@
+// Exports the outbox: oldest spans first, in batches across runs; rows are deleted only once
+// the collector acknowledged them, refused spans move to the dead-letter table. Retryable
+// failures retry forever (the outbox is durable), so a collector outage only grows the queue.
+import type { Logger } from 'pino';
+import type { SpanRecord } from '../mapping/span-record.js';
+import type { StateStore } from '../state/store.js';
+import type { SpanRecordExporter } from './export-outcome.js';
+import { deliver, DeliveryAbandoned, sleep } from './delivery.js';
+
+export interface DrainStats {
+  exported: number;
+  deadLettered: number;
+  partiallyRejected: number;
+  exportAttempts: number;
+  exportFailures: number;
+  lastExportAt: number | null;
+  lastError: string | null;
+}
+
+export interface OutboxDrainOptions {
+  batchSize: number;
+  log: Logger;
+  /** Called after each acknowledged batch (status line, metrics, idle checks). */
+  onAcknowledged?: (spans: readonly SpanRecord[]) => void;
+}
+
+export class OutboxDrain {
+  readonly stats: DrainStats = {
+    exported: 0,
+    deadLettered: 0,
+    partiallyRejected: 0,
+    exportAttempts: 0,
+    exportFailures: 0,
+    lastExportAt: null,
+    lastError: null,
+  };
+  private wake: (() => void) | null = null;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly exporter: SpanRecordExporter,
+    private readonly options: OutboxDrainOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** New rows were committed: export them now rather than at the next idle tick. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Exports what is left until the outbox is empty or `deadlineMs` passes; then stops. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    const timer = setTimeout(() => this.abort.abort(), deadlineMs);
+    try {
+      await this.running;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const items = this.state.outboxBatch(this.options.batchSize);
+      if (items.length === 0) {
+        if (this.stopping) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+        continue;
+      }
+      if (!(await this.exportBatch(items))) return;
+    }
+  }
+
+  /** False when stopped by the deadline while the collector was failing. */
+  private async exportBatch(items: { seq: number; span: SpanRecord }[]): Promise<boolean> {
+    const seqOf = new Map(items.map((i) => [i.span, i.seq]));
+    try {
+      const result = await deliver(
+        this.exporter,
+        items.map((i) => i.span),
+        {
+          maxAttempts: Number.POSITIVE_INFINITY,
+          signal: this.abort.signal,
+          onRetry: ({ reason, delayMs, spans }) => {
+            this.stats.exportFailures += 1;
+            this.stats.lastError = reason;
+            this.options.log.warn({ reason, spans, retryInMs: delayMs, outboxDepth: this.state.outboxDepth() }, 'export failed; the spans stay in the outbox and will be retried');
+          },
+        },
+      );
+      this.stats.exportAttempts += result.attempts;
+      const delivered = result.delivered.map((s) => seqOf.get(s)).filter((s): s is number => s !== undefined);
+      this.state.ack(delivered);
+      if (result.refused.length > 0) {
+        this.state.deadLetter(
+          result.refused.map((r) => ({ seq: seqOf.get(r.span) ?? -1, reason: r.reason, ...(r.status !== undefined ? { status: r.status } : {}) })).filter((r) => r.seq >= 0),
+        );
+        this.stats.deadLettered += result.refused.length;
+        for (const r of result.refused.slice(0, 3)) {
+          this.options.log.error({ span: r.span.name, traceId: r.span.traceId, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span; it was moved to the dead-letter table');
+        }
+      }
+      if (result.partiallyRejected > 0) {
+        this.stats.partiallyRejected += result.partiallyRejected;
+        this.options.log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector acknowledged a batch but rejected some of its spans (partial success)');
+      }
+      this.stats.exported += result.delivered.length;
+      this.stats.lastExportAt = Date.now();
+      this.options.onAcknowledged?.(result.delivered);
+      return true;
+    } catch (error) {
+      if (error instanceof DeliveryAbandoned) {
+        // Stopped mid-retry: what was acknowledged before goes, the rest stays for the next start.
+        const delivered = error.partial.delivered.map((s) => seqOf.get(s)).filter((s): s is number => s !== undefined);
+        this.state.ack(delivered);
+        this.stats.exported += delivered.length;
+        return false;
+      }
+      throw error;
+    }
+  }
+}
+
