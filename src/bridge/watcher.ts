@@ -363,7 +363,7 @@ export class Watcher {
       cursor = id;
     }
     if (cursor !== stored.lastRunId) state.setThreadCursor(threadId, cursor);
-    const listed = await source.listRuns(threadId, cursor);
+    const listed = await source.listRuns(threadId, cursor, thread.clean || thread.passes === 0 ? 'discovery' : 'finishing');
     let foundNew = false;
     let active: RunPayload | null = null;
     let activeChanged = false;

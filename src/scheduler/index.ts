@@ -14,6 +14,12 @@ export {
 } from './rate-limit-headers.js';
 export { defaultPriorityFor, routeTemplate } from './route-label.js';
 export {
+  DEFAULT_LOW_REMAINING_FRACTION,
+  DEFAULT_MARGIN_FRACTION,
+  DEFAULT_MAX_PAUSE_MS,
+  DEFAULT_THROTTLE_BACKOFF_BASE_MS,
+  DEFAULT_THROTTLE_BACKOFF_CAP_MS,
+  DEFAULT_WINDOW_MS,
   RequestBudget,
   effectiveLimit,
   type AttemptFinishEvent,
@@ -26,6 +32,10 @@ export {
   type ThrottleEvent,
 } from './request-budget.js';
 export {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_BACKOFF_BASE_MS,
+  DEFAULT_RETRY_BACKOFF_CAP_MS,
   PRIORITY_HEADER,
   createBudgetedFetch,
   isRetryableNetworkError,

@@ -2,6 +2,8 @@
 // API defaults are desc and 20) and follow has_more to the end; what arrives is parsed as
 // unknown through the passthrough schemas, so unknown fields and types survive.
 import OpenAI, { APIError, APIConnectionError, APIConnectionTimeoutError } from 'openai';
+import { PRIORITY_HEADER } from '../scheduler/budgeted-fetch.js';
+import type { Priority } from '../scheduler/priorities.js';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content' as const;
@@ -67,10 +69,17 @@ export class AssistantsSource {
     return parsed.value;
   }
 
-  /** Every run of a thread after `after` (oldest first). */
-  async listRuns(threadId: string, after: string | null): Promise<ListResult<RunPayload>> {
+  /**
+   * Every run of a thread after `after` (oldest first). `priority` is `finishing` when the list
+   * stands in for polling an active run's status, `discovery` when it only looks for new runs.
+   */
+  async listRuns(threadId: string, after: string | null, priority: Priority = 'discovery'): Promise<ListResult<RunPayload>> {
     return this.collect(`thread ${threadId}`, parseRun, () =>
-      this.client.beta.threads.runs.list(threadId, { order: 'asc', limit: this.pageSize, ...(after ? { after } : {}) }),
+      this.client.beta.threads.runs.list(
+        threadId,
+        { order: 'asc', limit: this.pageSize, ...(after ? { after } : {}) },
+        { headers: { [PRIORITY_HEADER]: priority } },
+      ),
     );
   }
 

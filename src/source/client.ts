@@ -17,7 +17,9 @@ export function createApiClient(api: ApiConfig, fetch: Fetch): OpenAI {
     ...(Object.keys(api.defaultQuery).length > 0 ? { defaultQuery: api.defaultQuery } : {}),
     ...(Object.keys(api.headers).length > 0 ? { defaultHeaders: api.headers } : {}),
     maxRetries: 0,
-    timeout: api.timeoutMs,
+    // The SDK's timeout bounds the whole call: waiting for a budget slot, every attempt and the
+    // backoff between them. Each attempt has its own timeout in the budgeted fetch.
+    timeout: Math.max(api.timeoutMs * 20, 10 * 60_000),
     fetch,
   });
 }

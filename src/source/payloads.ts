@@ -90,7 +90,8 @@ function parseWith<T>(schema: z.ZodType<T>, what: string, input: unknown): Parse
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : what;
-  return { ok: false, error: `${what}: ${where}: ${issue?.message ?? 'invalid'}` };
+  const reason = issue?.code === 'invalid_type' ? `missing or not a ${issue.expected}` : (issue?.message ?? 'invalid');
+  return { ok: false, error: `${what}: ${where}: ${reason}` };
 }
 
 export const parseRun = (input: unknown): ParseResult<RunPayload> => parseWith(RunSchema, 'run', input);

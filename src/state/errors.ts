@@ -55,11 +55,8 @@ export const SQLITE = {
 } as const;
 
 export function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code && !code.startsWith('ERR_') ? `${code}: ${error.message}` : error.message;
-  }
-  return String(error);
+  // Node's fs messages already begin with their code (`ENOENT: no such file ...`).
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -15,6 +15,8 @@ export interface OpenedDatabase {
   db: DatabaseSync;
   /** The file had no schema yet and was given one. */
   created: boolean;
+  /** `wal` for a file unless its filesystem refused; `memory` for ':memory:'. */
+  journalMode: string;
 }
 
 export function isMemoryPath(path: string): boolean {
@@ -32,10 +34,13 @@ export function openDatabase(path: string): OpenedDatabase {
   try {
     const created = prepareSchema(db, path);
     // After the checks: switching to WAL writes the file header, which a foreign file must not see.
-    db.exec('PRAGMA journal_mode = WAL');
+    const journalMode = String(db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode);
+    // FULL: a commit is on disk when it returns, so an acknowledged cursor never outlives its spans.
     db.exec('PRAGMA synchronous = FULL');
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return { db, created };
+    // A burst during a long outage can grow the WAL; truncate it back after each checkpoint.
+    db.exec('PRAGMA journal_size_limit = 67108864');
+    return { db, created, journalMode };
   } catch (error) {
     db.close();
     throw asOpenError(error, path);
@@ -73,6 +78,9 @@ function checkHeader(path: string): void {
     }
   } catch (error) {
     if (error instanceof StateError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new StateError('io', `state file ${path} is a folder; give --state the path of a file (it is created when missing)`, { cause: error });
+    }
     throw new StateError('io', `cannot read state file ${path} (${errorText(error)}); check the path or use --state to choose another file`, {
       cause: error,
     });

@@ -9,6 +9,8 @@ export interface Hit {
   headers: IncomingHttpHeaders;
   /** Epoch ms when the request arrived. */
   at: number;
+  /** The request body, once it has arrived. */
+  body: string;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, hit: Hit, hits: readonly Hit[]) => void;
@@ -22,9 +24,12 @@ export interface TestServer {
 export async function startServer(handler: Handler): Promise<TestServer> {
   const hits: Hit[] = [];
   const server = createServer((req, res) => {
-    const hit: Hit = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, at: Date.now() };
+    const hit: Hit = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, at: Date.now(), body: '' };
     hits.push(hit);
-    req.resume();
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      hit.body += chunk;
+    });
     req.on('end', () => handler(req, res, hit, hits));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,11 +48,6 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-/** Hits whose path starts with `prefix`. */
-export function hitsOn(hits: readonly Hit[], prefix: string): Hit[] {
-  return hits.filter((hit) => hit.path.startsWith(prefix));
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

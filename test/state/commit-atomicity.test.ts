@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../../src/mapping/span-record.js';
+import {
+  OUTBOX_REFUSED_COMMITS_METRIC,
+  OutboxFullError,
+  openStateStore,
+  type ProgressCommit,
+  type StateStore,
+} from '../../src/state/index.js';
+import { span, spans, tempDir } from './helpers.js';
+
+const open: StateStore[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+function store(options: { outboxCap?: number } = {}): StateStore {
+  const s = openStateStore(':memory:', options);
+  open.push(s);
+  s.trackRun('thread_1', 'run_1', 'cli');
+  return s;
+}
+
+/** Everything a commit may touch, to compare before and after. */
+function snapshot(s: StateStore) {
+  return {
+    run: s.getRun('run_1'),
+    emitted: [...s.emittedStepIds('run_1')].sort(),
+    outbox: s.outboxBatch(10_000),
+    depth: s.outboxDepth(),
+    metrics: s.metricTotals(),
+  };
+}
+
+describe('idempotence', () => {
+  it('keeps one row for a span committed twice', () => {
+    const s = store();
+    expect(s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)] })).toEqual({ enqueued: 1, alreadyPresent: 0 });
+    expect(s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), span('run_1', 2)] })).toEqual({
+      enqueued: 1,
+      alreadyPresent: 1,
+    });
+    expect(s.outboxDepth()).toBe(2);
+    expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([span('run_1', 1).spanId, span('run_1', 2).spanId]);
+  });
+
+  it('keeps one row for a span repeated within one commit', () => {
+    const s = store();
+    expect(s.commitProgress({ runId: 'run_1', spans: [span('run_1', 7), span('run_1', 7)] })).toEqual({
+      enqueued: 1,
+      alreadyPresent: 1,
+    });
+    expect(s.outboxDepth()).toBe(1);
+  });
+
+  it('marks a step emitted once however often it is committed', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_1', 'step_1'] });
+    s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_1', 'step_2'] });
+    expect(s.emittedStepIds('run_1')).toEqual(new Set(['step_1', 'step_2']));
+  });
+
+  it('tells spans of different traces with the same span id apart', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), span('run_1', 1, { traceId: 'cd'.repeat(16) })] });
+    expect(s.outboxDepth()).toBe(2);
+  });
+});
+
+describe('atomicity: a commit that fails midway leaves no trace', () => {
+  const base = (): ProgressCommit => ({
+    runId: 'run_1',
+    status: 'in_progress',
+    spans: spans('run_1', 1, 3),
+    emittedStepIds: ['step_1', 'step_2', 'step_3'],
+    cursorStepId: 'step_3',
+    latestStepEnd: 1_700_000_010,
+    runSpanEmitted: true,
+    terminal: true,
+    metrics: [{ name: 'steps', labels: { status: 'completed' }, delta: 3 }],
+  });
+
+  const failures: [string, (p: ProgressCommit) => ProgressCommit][] = [
+    [
+      'a span that cannot be serialized, after two were inserted',
+      (p) => ({ ...p, spans: [...p.spans, { ...span('run_1', 9), attributes: { big: 10n } as unknown as SpanRecord['attributes'] }] }),
+    ],
+    ['a metric delta that is not a number, after the spans and the cursor', (p) => ({ ...p, metrics: [...(p.metrics ?? []), { name: 'x', labels: {}, delta: Number.NaN }] })],
+    ['a step end of the wrong type', (p) => ({ ...p, latestStepEnd: 'soon' as unknown as number })],
+    ['a run that is not tracked, after its spans were inserted', (p) => ({ ...p, runId: 'run_2', spans: spans('run_2', 1, 3) })],
+  ];
+
+  for (const [what, breakIt] of failures) {
+    it(what, () => {
+      const s = store();
+      s.commitProgress({ runId: 'run_1', spans: [span('run_1', 100)], emittedStepIds: ['step_0'], cursorStepId: 'step_0', latestStepEnd: 5 });
+      const before = snapshot(s);
+      expect(() => s.commitProgress(breakIt(base()))).toThrow();
+      expect(snapshot(s)).toEqual(before);
+      expect(s.getRun('run_2')).toBeUndefined();
+
+      // The store is still usable: the same commit, unbroken, goes through whole.
+      expect(s.commitProgress(base())).toEqual({ enqueued: 3, alreadyPresent: 0 });
+      expect(s.outboxDepth()).toBe(4);
+      expect(s.getRun('run_1')).toMatchObject({ cursorStepId: 'step_3', terminal: true, runSpanEmitted: true });
+    });
+  }
+
+  it('a store closed underneath writes nothing', () => {
+    const path = nodePath.join(tempDir(), 'state.sqlite');
+    const s = openStateStore(path);
+    s.trackRun('thread_1', 'run_1', 'cli');
+    s.close();
+    expect(() => s.commitProgress(base())).toThrow(/closed/);
+    const again = openStateStore(path);
+    open.push(again);
+    expect(again.outboxDepth()).toBe(0);
+    expect(again.getRun('run_1')).toMatchObject({ cursorStepId: null, terminal: false });
+    expect(fs.existsSync(path)).toBe(true);
+  });
+});
+
+describe('outbox cap: back-pressure', () => {
+  it('refuses a commit that would pass the cap and changes nothing but the refusal count', () => {
+    const s = store({ outboxCap: 5 });
+    s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3), emittedStepIds: ['step_1'], cursorStepId: 'step_1' });
+    const before = snapshot(s);
+
+    let refusal: unknown;
+    try {
+      s.commitProgress({ runId: 'run_1', spans: spans('run_1', 4, 3), emittedStepIds: ['step_2'], cursorStepId: 'step_2', terminal: true });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(OutboxFullError);
+    expect(refusal).toMatchObject({ depth: 3, cap: 5, refused: 3 });
+
+    const after = snapshot(s);
+    expect({ ...after, metrics: [] }).toEqual({ ...before, metrics: [] });
+    expect(after.metrics).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 1 }]);
+  });
+
+  it('accepts what fits, commits that add nothing, and the refused commit once the sink drained', () => {
+    const s = store({ outboxCap: 5 });
+    s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 4) });
+    expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 5, 1) })).toEqual({ enqueued: 1, alreadyPresent: 0 });
+    // Full: spans already waiting and cursor-only commits still go through.
+    expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 2), status: 'in_progress' })).toEqual({
+      enqueued: 0,
+      alreadyPresent: 2,
+    });
+    expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
+    expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
+    expect(s.metricTotals()).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 2 }]);
+
+    s.ack(s.outboxBatch(2).map((i) => i.seq));
+    expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toEqual({ enqueued: 2, alreadyPresent: 0 });
+    expect(s.outboxDepth()).toBe(5);
+  });
+
+  it('lets an empty outbox take a commit larger than the cap, so it cannot stall', () => {
+    const s = store({ outboxCap: 2 });
+    expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 4) })).toEqual({ enqueued: 4, alreadyPresent: 0 });
+    expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 5, 1) })).toThrow(OutboxFullError);
+  });
+
+  it('rejects a cap that is not a positive integer', () => {
+    expect(() => openStateStore(':memory:', { outboxCap: 0 })).toThrow(RangeError);
+    expect(() => openStateStore(':memory:', { outboxCap: 1.5 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { FrozenContext, SpanRecord } from '../../src/mapping/span-record.js';
+import { StateError, type StateErrorCode } from '../../src/state/index.js';
+
+export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    traceId: 'ab'.repeat(16),
+    spanId: n.toString(16).padStart(16, '0'),
+    parentSpanId: 'ff'.repeat(8),
+    traceFlags: 1,
+    name: `chat gpt-4o #${n}`,
+    kind: 2,
+    startSeconds: 1_700_000_000 + n,
+    endSeconds: 1_700_000_001 + n,
+    status: { code: 0 },
+    attributes: { 'openai.run_step.id': `step_${n}`, 'gen_ai.usage.input_tokens': n },
+    droppedAttributesCount: 0,
+    role: 'step',
+    runId,
+    ...overrides,
+  };
+}
+
+export function spans(runId: string, from: number, count: number): SpanRecord[] {
+  return Array.from({ length: count }, (_, i) => span(runId, from + i));
+}
+
+export function context(overrides: Partial<FrozenContext> = {}): FrozenContext {
+  return {
+    agentName: 'Math Tutor',
+    traceparent: null,
+    tracestate: null,
+    captureContent: false,
+    contentMaxLength: 1024,
+    providerName: 'openai',
+    serverAddress: 'api.example.test',
+    serverPort: 443,
+    firstSeenSeconds: 1_700_000_000,
+    ...overrides,
+  };
+}
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder removed after the test. */
+export function tempDir(): string {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'state-test-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Runs `fn` and returns the StateError it throws, failing when it throws something else or nothing. */
+export function stateErrorOf(fn: () => unknown): StateError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StateError) return error;
+    throw error;
+  }
+  throw new Error('expected a StateError, got none');
+}
+
+export function expectOneLine(error: StateError, code: StateErrorCode, path: string): void {
+  if (error.code !== code) throw new Error(`expected code ${code}, got ${error.code}: ${error.message}`);
+  if (error.message.includes('\n')) throw new Error(`message spans lines: ${error.message}`);
+  if (!error.message.includes(path)) throw new Error(`message does not name ${path}: ${error.message}`);
+}
+
+const childScript = fileURLToPath(new URL('./fixtures/store-child.mjs', import.meta.url));
+
+export interface Child {
+  proc: ChildProcessWithoutNullStreams;
+  /** Resolves with the first stdout line starting with `prefix`, rejects if the child exits first. */
+  waitFor(prefix: string): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the child fixture: `node store-child.mjs <mode> <state path> [json args]`. */
+export function startChild(mode: string, statePath: string, args: unknown = {}): Child {
+  const proc = spawn(process.execPath, [childScript, mode, statePath, JSON.stringify(args)], { stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  const waiters: { prefix: string; resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.on('exit', (code, signal) => {
+      for (const w of waiters.splice(0)) w.reject(new Error(`child exited (${code ?? signal}) before "${w.prefix}"; stderr: ${err}`));
+      resolve({ code, signal });
+    });
+  });
+  const check = (): void => {
+    const lines = out.split('\n');
+    for (const w of [...waiters]) {
+      const line = lines.find((l) => l.startsWith(w.prefix));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    check();
+  });
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+  });
+  return {
+    proc,
+    exited,
+    waitFor: (prefix) =>
+      new Promise<string>((resolve, reject) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          reject(new Error(`child already exited; stderr: ${err}`));
+          return;
+        }
+        waiters.push({ prefix, resolve, reject });
+        check();
+      }),
+  };
+}
