@@ -3,7 +3,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import type protobuf from 'protobufjs';
 import { messageFromJson, parseJsonExact } from './otlp-json.js';
 import { decodeToObject, ExportMetricsServiceRequest, ExportTraceServiceRequest } from './proto.js';
-import type { Encoding, Signal } from './types.js';
+import type { Encoding } from './types.js';
 import type { WireMetricsRequest, WireTraceRequest } from './wire.js';
 
 export class BadRequest extends Error {}
@@ -34,10 +34,6 @@ export function decodeTraceRequest(body: Uint8Array, encoding: Encoding): WireTr
 
 export function decodeMetricsRequest(body: Uint8Array, encoding: Encoding): WireMetricsRequest {
   return decodeWith(ExportMetricsServiceRequest, body, encoding) as WireMetricsRequest;
-}
-
-export function decodeRequest(signal: Signal, body: Uint8Array, encoding: Encoding): WireTraceRequest | WireMetricsRequest {
-  return signal === 'traces' ? decodeTraceRequest(body, encoding) : decodeMetricsRequest(body, encoding);
 }
 
 function decodeWith(type: protobuf.Type, body: Uint8Array, encoding: Encoding): Record<string, unknown> {
