@@ -24,11 +24,15 @@ export interface WatchHandle {
 
 export function startWatch(config: BridgeConfig, log: Logger): WatchHandle {
   const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
-  const budget = new RequestBudget({ rpm: config.watch.rpm });
+  // The server counts requests when they arrive, we count them when they start: a burst that
+  // met a slow connection and the next one that did not can land closer than 60 s apart. A
+  // window 2 s longer than the server's absorbs that spread (measured: up to ~30 ms locally).
+  const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: 62_000 });
   const fetch = createBudgetedFetch(budget, {
     attemptTimeoutMs: config.api.timeoutMs,
     onRetry: (info) => log.debug({ route: info.route, attempt: info.attempt, reason: info.reason, status: info.status, retryInMs: info.delayMs }, 'API request retried'),
   });
+  if (log.isLevelEnabled('debug')) budget.on('attemptStart', (a) => log.debug({ route: a.route, priority: a.priority, attempt: a.attempt, at: a.at }, 'API request'));
   budget.on('throttle', (t) => log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'));
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
   const exporter = createExporter(config);

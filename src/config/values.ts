@@ -41,11 +41,12 @@ export function parseUrl(raw: string, field: string, source: string): string {
 /** `key1=value1,key2=value2` with percent-encoded values, as OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES use. */
 export function parseKeyValueList(raw: string, field: string, source: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of raw.split(',')) {
+  for (const [index, part] of raw.split(',').entries()) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     const key = eq > 0 ? part.slice(0, eq).trim() : '';
-    if (key === '') throw new ConfigError(field, `each entry must be key=value (got '${part.trim().split('=')[0] ?? ''}=...')`, source);
+    // Position only: an entry without '=' may be a whole credential ("Authorization Bearer ...").
+    if (key === '') throw new ConfigError(field, `each entry must be key=value (entry ${index + 1} is not)`, source);
     try {
       out[decodeURIComponent(key)] = decodeURIComponent(part.slice(eq + 1).trim());
     } catch {

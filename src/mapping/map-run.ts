@@ -63,6 +63,23 @@ function finish(
   return { ...base, attributes, droppedAttributesCount: dropped };
 }
 
+/**
+ * The semconv parts array with the text cut to the content limit, and cut further if the JSON
+ * would not fit the attribute limit (the limit would otherwise cut the JSON, which then would not parse).
+ */
+function instructionsJson(text: string, contentMax: number, max: number): string {
+  let content = truncate(text, contentMax);
+  for (;;) {
+    const json = JSON.stringify([{ type: 'text', content }]);
+    if (json.length <= max || content.length === 0) return json;
+    content = truncate(content, Math.max(0, content.length - (json.length - max)));
+  }
+}
+
+/** Names are for people and indexes: a megabyte tool or agent name must not become a megabyte span name. */
+const NAME_PART_MAX = 128;
+const namePart = (value: string): string => truncate(value, NAME_PART_MAX);
+
 /** The run span. `latestStepEnd` is the latest end among the run's steps, for runs without an end timestamp. */
 export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: number | null, limits: MappingLimits): SpanRecord {
   const id = traceIdentity(run.id, ctx);
@@ -79,7 +96,7 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
     .set('error.type', status.errorType);
   usage(bag, run.usage);
   if (ctx.captureContent && typeof run.instructions === 'string' && run.instructions.length > 0) {
-    bag.set('gen_ai.system_instructions', JSON.stringify([{ type: 'text', content: truncate(run.instructions, ctx.contentMaxLength) }]));
+    bag.set('gen_ai.system_instructions', instructionsJson(run.instructions, ctx.contentMaxLength, limits.attributeValueLengthLimit));
   }
   timeFlags(bag, times);
   return finish(
@@ -89,7 +106,7 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
       ...(id.runParentSpanId ? { parentSpanId: id.runParentSpanId } : {}),
       traceFlags: id.traceFlags,
       ...(id.traceState ? { traceState: id.traceState } : {}),
-      name: ctx.agentName ? `invoke_agent ${ctx.agentName}` : 'invoke_agent',
+      name: ctx.agentName ? `invoke_agent ${namePart(ctx.agentName)}` : 'invoke_agent',
       kind: SpanKindName.CLIENT,
       startSeconds: times.start,
       endSeconds: times.end,
@@ -128,7 +145,7 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
         ...shared,
         spanId,
         parentSpanId: runSpanId(run.id),
-        name: run.model ? `chat ${run.model}` : 'chat',
+        name: run.model ? `chat ${namePart(run.model)}` : 'chat',
         kind: SpanKindName.CLIENT,
         startSeconds: times.start,
         endSeconds: times.end,
@@ -143,8 +160,10 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
   const seen = new Set<string>();
   calls.forEach((raw, index) => {
     const call = describeToolCall(raw, index);
-    // Two calls sharing an id in one step would share a span ID; keep both by position.
-    const key = seen.has(call.key) ? `${call.key}#${index}` : call.key;
+    // Two calls sharing an id in one step would share a span ID; keep both by position
+    // (and further, should a real id already look like `{id}#{index}`).
+    let key = call.key;
+    for (let n = index; seen.has(key); n += 1) key = `${call.key}#${n}`;
     seen.add(key);
     const toolBag = new AttributeBag()
       .set('gen_ai.operation.name', 'execute_tool')
@@ -162,7 +181,7 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
           ...shared,
           spanId: toolSpanId(run.id, step.id, key),
           parentSpanId: spanId,
-          name: `execute_tool ${call.name}`,
+          name: `execute_tool ${namePart(call.name)}`,
           kind: SpanKindName.INTERNAL,
           startSeconds: times.start,
           endSeconds: times.end,

@@ -47,6 +47,7 @@ export function runTimes(run: RunPayload, latestStepEnd: number | null, firstSee
 
 export function stepTimes(step: StepPayload, run: RunPayload, firstSeen: number): SpanTimes {
   const created = seconds(step.created_at);
-  const start = created ?? seconds(run.created_at) ?? firstSeen;
-  return clampTimes(start, stepEndSeconds(step) ?? start, created === null);
+  const fromRun = seconds(run.created_at);
+  const start = created ?? fromRun ?? firstSeen;
+  return clampTimes(start, stepEndSeconds(step) ?? start, created === null && fromRun === null);
 }

@@ -173,12 +173,12 @@ const RUN_ERRORS: Record<RunErrorCode, string> = {
 };
 
 /** Draws the plan of one run of `kind`; every draw comes from `p`, so the seed fixes it. */
-export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number): RunPlan {
+export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, options: { minQueuedFor?: number } = {}): RunPlan {
   const assistant = ASSISTANT_SEEDS[assistantIndex] ?? ASSISTANT_SEEDS[0]!;
   const plan: RunPlan = {
     kind,
     assistantIndex,
-    queuedFor: p.int(0, 2),
+    queuedFor: Math.max(options.minQueuedFor ?? 0, p.int(0, 2)),
     steps: [],
     endGap: p.int(0, 1),
     outcome: 'completed',

@@ -9,7 +9,7 @@ import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 const str = z.string().nullish().catch(null);
 const num = z.number().finite().nullish().catch(null);
 const unixSeconds = z
-  .union([z.number().finite(), z.string().regex(/^\d+$/).transform(Number)])
+  .union([z.number().finite(), z.string().regex(/^\d{1,15}$/).transform(Number)])
   .nullish()
   .catch(null);
 

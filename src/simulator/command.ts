@@ -1,0 +1,115 @@
+// `assistants-otel-bridge simulate`: serves the simulator until SIGINT/SIGTERM.
+import { DEFAULT_START_EPOCH } from './clock.js';
+import { DEFAULT_API_KEY, DEFAULT_SEED, startSimulator, type RunningSimulator } from './index.js';
+
+export interface SimulateCommandOptions {
+  host?: string;
+  port?: number | string;
+  seed?: number | string;
+  /** Virtual seconds per real second. */
+  speed?: number | string;
+  /** Runs in the world: finished ones plus `live`. */
+  runs?: number | string;
+  /** How many of `runs` start after the simulator does. */
+  live?: number | string;
+  liveWindow?: number | string;
+  threads?: number | string;
+  startEpoch?: number | string;
+  apiKey?: string;
+  /** Requests per minute the simulator accepts (sliding window); unlimited when absent. */
+  rpm?: number | string;
+}
+
+/** For the CLI wiring (commander): flags, help text and defaults. */
+export const simulatorCommandOptions: readonly { flags: string; description: string; defaultValue?: string }[] = [
+  { flags: '--host <host>', description: 'address to listen on', defaultValue: '127.0.0.1' },
+  { flags: '--port <port>', description: 'port to listen on (0 = any free port)', defaultValue: '8787' },
+  { flags: '--seed <n>', description: 'seed of the world and of the faults', defaultValue: String(DEFAULT_SEED) },
+  { flags: '--speed <x>', description: 'virtual seconds per real second (0 freezes the clock)', defaultValue: '20' },
+  { flags: '--runs <n>', description: 'runs in the world (finished plus live)', defaultValue: '40' },
+  { flags: '--live <n>', description: 'how many of the runs start after the simulator does', defaultValue: '10' },
+  { flags: '--live-window <seconds>', description: 'virtual seconds over which live runs start', defaultValue: '300' },
+  { flags: '--threads <n>', description: 'threads the runs are spread over', defaultValue: '8' },
+  { flags: '--start-epoch <seconds>', description: 'world time at start, Unix seconds', defaultValue: String(DEFAULT_START_EPOCH) },
+  { flags: '--api-key <key>', description: 'API key clients must send', defaultValue: DEFAULT_API_KEY },
+  { flags: '--rpm <n>', description: 'enforce a requests-per-minute limit with x-ratelimit headers' },
+];
+
+/** A bad flag; the CLI exits 2 with this message. */
+export class SimulateUsageError extends Error {
+  override readonly name = 'SimulateUsageError';
+}
+
+function int(flag: string, value: number | string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new SimulateUsageError(`--${flag} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+function num(flag: string, value: number | string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new SimulateUsageError(`--${flag} must be a number >= 0, got '${value}'`);
+  return n;
+}
+
+export interface SimulateIo {
+  write(line: string): void;
+  signals: Pick<NodeJS.EventEmitter, 'once' | 'off'>;
+}
+
+export interface SimulateHandle {
+  simulator: RunningSimulator;
+  stop(): Promise<void>;
+  /** Resolves once the server has closed (after a signal or stop()). */
+  stopped: Promise<void>;
+}
+
+export async function simulateCommand(
+  opts: SimulateCommandOptions = {},
+  io: SimulateIo = { write: (line) => process.stdout.write(`${line}\n`), signals: process },
+): Promise<SimulateHandle> {
+  const runs = int('runs', opts.runs, 40, 0);
+  const live = int('live', opts.live, Math.min(10, runs), 0);
+  if (live > runs) throw new SimulateUsageError(`--live (${live}) cannot exceed --runs (${runs})`);
+  const rpm = opts.rpm === undefined ? undefined : int('rpm', opts.rpm, 0, 1);
+  const simulator = await startSimulator({
+    host: opts.host ?? '127.0.0.1',
+    port: int('port', opts.port, 8787, 0),
+    seed: int('seed', opts.seed, DEFAULT_SEED, Number.MIN_SAFE_INTEGER),
+    apiKey: opts.apiKey ?? DEFAULT_API_KEY,
+    clock: { speed: num('speed', opts.speed, 20), startEpoch: int('start-epoch', opts.startEpoch, DEFAULT_START_EPOCH, 0) },
+    world: {
+      backfillRuns: runs - live,
+      liveRuns: live,
+      liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
+      threads: int('threads', opts.threads, 8, 1),
+    },
+    faults: rpm === undefined ? {} : { rpmLimit: rpm },
+  });
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | null = null;
+  const onSignal = (): void => {
+    void stop();
+  };
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      io.signals.off('SIGINT', onSignal);
+      io.signals.off('SIGTERM', onSignal);
+      await simulator.close();
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  io.signals.once('SIGINT', onSignal);
+  io.signals.once('SIGTERM', onSignal);
+  io.write(
+    `Assistants API simulator on ${simulator.url} (seed ${simulator.seed}): OPENAI_BASE_URL=${simulator.url} OPENAI_API_KEY=${simulator.apiKey}`,
+  );
+  return { simulator, stop, stopped };
+}

@@ -1,0 +1,110 @@
+// The Assistants v2 API simulator: one node:http server with a seeded world, a virtual clock,
+// injectable faults and pluggable dialects.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createClock, type ClockOptions } from './clock.js';
+import { resolveDialect, type Dialect } from './dialect.js';
+import { FaultEngine, type FaultConfig } from './faults.js';
+import { RequestLog, type RequestLogEntry } from './requestlog.js';
+import { createRequestHandler, type PendingResponses } from './server.js';
+import type { WorldSpec } from './worldgen.js';
+import { World } from './world.js';
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  /** Clients must send `Authorization: Bearer <apiKey>`. Default `sk-sim-local`. */
+  apiKey?: string;
+  /** Seeds the world and the faults. Default 42. */
+  seed?: number;
+  world?: WorldSpec;
+  clock?: ClockOptions;
+  faults?: FaultConfig;
+  /** A dialect or its name. Default `openai`. */
+  dialect?: Dialect | string;
+}
+
+export interface RunningSimulator {
+  /** Base URL including the dialect's base path (`http://127.0.0.1:PORT/v1`): the SDK's baseURL. */
+  url: string;
+  /** `http://host:port`, where the /_sim control routes live. */
+  origin: string;
+  port: number;
+  apiKey: string;
+  seed: number;
+  dialect: Dialect;
+  world: World;
+  requestLog(): RequestLogEntry[];
+  clearRequestLog(): void;
+  setFaults(faults: FaultConfig): void;
+  getFaults(): FaultConfig;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_API_KEY = 'sk-sim-local';
+export const DEFAULT_SEED = 42;
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  const seed = options.seed ?? DEFAULT_SEED;
+  if (!Number.isInteger(seed)) throw new RangeError('seed must be an integer');
+  if (apiKey === '') throw new RangeError('apiKey must not be empty');
+  const wallClockMs = options.clock?.wallClockMs ?? Date.now;
+  const dialect = resolveDialect(options.dialect);
+  const world = new World(seed, createClock(options.clock), options.world);
+  const faults = new FaultEngine(seed, options.faults ?? {}, wallClockMs);
+  const log = new RequestLog();
+  const pending: PendingResponses = { timers: new Set() };
+  const server = createServer(createRequestHandler({ world, faults, dialect, apiKey, log, wallClockMs }, pending));
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | null = null;
+
+  return {
+    url: `${origin}${dialect.basePath}`,
+    origin,
+    port,
+    apiKey,
+    seed,
+    dialect,
+    world,
+    requestLog: () => log.list(),
+    clearRequestLog: () => log.clear(),
+    setFaults: (f) => faults.set(f),
+    getFaults: () => faults.get(),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        for (const timer of pending.timers) clearTimeout(timer);
+        pending.timers.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hung requests and idle keep-alive sockets would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export type { ClockOptions } from './clock.js';
+export type { Dialect, DialectRequest, ObjectKind } from './dialect.js';
+export { openaiDialect, renameAssistantField, resolveDialect } from './dialect.js';
+export type { FaultConfig, FaultName } from './faults.js';
+export { goDuration, parseFaultConfig } from './faults.js';
+export { RUN_KINDS, type RunKind } from './plans.js';
+export type { RequestLogEntry } from './requestlog.js';
+export type { Truth, TruthRun } from './state.js';
+export { FILE_SEARCH_CONTENT_INCLUDE } from './routes.js';
+export type { WorldSpec } from './worldgen.js';
+export { World } from './world.js';

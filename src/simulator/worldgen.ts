@@ -1,0 +1,149 @@
+// Builds the initial world from the seed: assistants, threads, finished (backfill) runs laid out
+// in the past without overlapping on a thread, and live runs scheduled over the coming seconds.
+import type { IdFactory } from './ids.js';
+import { assistantTools } from './objects.js';
+import { ASSISTANT_SEEDS, RUN_KINDS, buildPlan, drawFillKind, type RunKind, type RunPlan } from './plans.js';
+import { createPrng, deriveSeed } from './prng.js';
+import type { AssistantState, RunOrigin, RunOverrides, RunState, ThreadState } from './state.js';
+import { buildTimeline } from './timeline.js';
+
+export interface WorldSpec {
+  /** Threads the runs are spread over. Default 8. */
+  threads?: number;
+  /** Runs already finished when the simulator starts. Default 30. */
+  backfillRuns?: number;
+  /** Runs that start over the next `liveWindowSeconds` virtual seconds. Default 10. */
+  liveRuns?: number;
+  /** Default 300. */
+  liveWindowSeconds?: number;
+}
+
+export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300 };
+
+export function resolveWorldSpec(spec: WorldSpec = {}): Required<WorldSpec> {
+  const out = { ...DEFAULT_WORLD, ...stripUndefined(spec) };
+  for (const [key, value] of Object.entries(out)) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`world.${key} must be a non-negative integer`);
+  }
+  if (out.threads < 1) throw new RangeError('world.threads must be at least 1');
+  if (out.liveWindowSeconds < 1) throw new RangeError('world.liveWindowSeconds must be at least 1');
+  return out;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Gives a plan its ids and places it in time. */
+export function instantiateRun(
+  ids: IdFactory,
+  thread: ThreadState,
+  assistant: AssistantState,
+  plan: RunPlan,
+  createdAt: number,
+  origin: RunOrigin,
+  overrides: RunOverrides = {},
+): RunState {
+  const id = ids.next('run');
+  const seq = ids.count;
+  const stepIds: string[] = [];
+  const messageIds: (string | null)[] = [];
+  const callIds: string[][] = [];
+  for (const step of plan.steps) {
+    stepIds.push(ids.next('step'));
+    messageIds.push(step.type === 'message_creation' ? ids.next('msg') : null);
+    callIds.push(step.toolCalls.map(() => ids.next('call')));
+  }
+  const run: RunState = {
+    id,
+    seq,
+    threadId: thread.id,
+    assistant,
+    origin,
+    plan,
+    model: overrides.model ?? assistant.model,
+    instructions: overrides.instructions ?? assistant.instructions,
+    tools: overrides.tools ?? assistant.tools,
+    metadata: overrides.metadata ?? { ...plan.metadata },
+    temperature: overrides.temperature ?? 1.0,
+    topP: overrides.topP ?? 1.0,
+    maxPromptTokens: overrides.maxPromptTokens !== undefined ? overrides.maxPromptTokens : plan.maxPromptTokens,
+    maxCompletionTokens: overrides.maxCompletionTokens !== undefined ? overrides.maxCompletionTokens : plan.maxCompletionTokens,
+    stepIds,
+    messageIds,
+    callIds,
+    interactions: {},
+    timeline: buildTimeline(plan, createdAt),
+  };
+  thread.runs.push(run);
+  return run;
+}
+
+export interface GeneratedWorld {
+  assistants: AssistantState[];
+  threads: ThreadState[];
+}
+
+interface Draft {
+  plan: RunPlan;
+  thread: number;
+  createdAt: number;
+}
+
+export function generateWorld(seed: number, spec: Required<WorldSpec>, startEpoch: number, ids: IdFactory): GeneratedWorld {
+  const p = createPrng(deriveSeed(seed, 0x301d));
+  const assistants: AssistantState[] = ASSISTANT_SEEDS.map((s, i) => ({
+    id: ids.next('asst'),
+    createdAt: startEpoch - 30 * 86_400 + i * 3_600,
+    name: s.name,
+    model: s.model,
+    instructions: s.instructions,
+    tools: assistantTools(s.functions),
+    seedIndex: i,
+  }));
+
+  // One run of every kind first (in the backfill while it has room), then a seeded mix.
+  const required = p.shuffle(RUN_KINDS);
+  const backfillKinds: RunKind[] = required.slice(0, Math.min(spec.backfillRuns, required.length));
+  const liveKinds: RunKind[] = required.slice(backfillKinds.length, backfillKinds.length + spec.liveRuns);
+  while (backfillKinds.length < spec.backfillRuns) backfillKinds.push(drawFillKind(p, false));
+  while (liveKinds.length < spec.liveRuns) liveKinds.push(drawFillKind(p, true));
+
+  const draft = (kind: RunKind): Draft => ({
+    plan: buildPlan(kind, createPrng(p.int(0, 0x7fffffff)), p.int(0, assistants.length - 1)),
+    thread: p.int(0, spec.threads - 1),
+    createdAt: 0,
+  });
+  const backfill = p.shuffle(backfillKinds).map(draft);
+  const live = p.shuffle(liveKinds).map(draft);
+
+  // Backfill: on each thread, runs end before the start and never overlap (one active run per thread).
+  const firstCreated: number[] = [];
+  for (let t = 0; t < spec.threads; t++) {
+    let cursor = startEpoch - p.int(5, 90);
+    const mine = backfill.filter((d) => d.thread === t);
+    for (let i = mine.length - 1; i >= 0; i--) {
+      const d = mine[i]!;
+      d.createdAt = cursor - buildTimeline(d.plan, 0).endAt;
+      cursor = d.createdAt - p.int(5, 240);
+    }
+    firstCreated.push(mine[0]?.createdAt ?? startEpoch - p.int(60, 600));
+  }
+
+  const threadDrafts = firstCreated.map((first, index) => ({ index, createdAt: first - p.int(0, 120) }));
+  threadDrafts.sort((a, b) => a.createdAt - b.createdAt || a.index - b.index);
+  const threads: ThreadState[] = new Array<ThreadState>(spec.threads);
+  for (const td of threadDrafts) {
+    threads[td.index] = { id: ids.next('thread'), seq: ids.count, createdAt: td.createdAt, metadata: {}, runs: [], pending: [] };
+  }
+
+  const order = backfill.map((d, i) => ({ d, i })).sort((a, b) => a.d.createdAt - b.d.createdAt || a.i - b.i);
+  for (const { d } of order) {
+    instantiateRun(ids, threads[d.thread]!, assistants[d.plan.assistantIndex]!, d.plan, d.createdAt, 'backfill');
+  }
+  for (const d of live) {
+    threads[d.thread]!.pending.push({ startAt: startEpoch + p.int(1, spec.liveWindowSeconds), plan: d.plan });
+  }
+  for (const thread of threads) thread.pending.sort((a, b) => a.startAt - b.startAt);
+  return { assistants, threads: [...threads].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq) };
+}

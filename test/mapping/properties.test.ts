@@ -1,0 +1,301 @@
+// Property-based: whatever arrives, parse then map never throws and gives well-formed spans.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { freezeContext } from '../../src/mapping/frozen-context.js';
+import { stepSpanId } from '../../src/mapping/ids.js';
+import { truncate } from '../../src/mapping/limits.js';
+import { isStepTerminal, mapRunTrace } from '../../src/mapping/map-run.js';
+import type { MappingLimits, SpanRecord } from '../../src/mapping/span-record.js';
+import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
+import { HEX16, HEX32, LONE_SURROGATE } from './fixtures.js';
+
+// --- arbitraries -------------------------------------------------------------------------------
+
+/** Any UTF-16 unit, lone surrogates included. */
+const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: anyUnit }));
+/** Strings with whole code points only (surrogates always paired). */
+const wellFormedText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+const longText = fc.integer({ min: 0, max: 5000 }).chain((n) => fc.constantFrom('a', 'é', '\u{1F600}', '{"k":1}').map((c) => c.repeat(n)));
+
+/** JSON-ish values of any shape, deeply nested, with any keys. */
+const odd: fc.Arbitrary<unknown> = fc.anything({
+  key: fc.oneof(text, fc.constantFrom('type', 'id', 'function', 'name', 'arguments', 'output', 'results', 'content', 'text', '__proto__')),
+  values: [text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null)],
+  maxDepth: 4,
+  maxKeys: 5,
+});
+
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: odd });
+
+const seconds = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: 1_700_000_000, max: 1_700_000_100 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** 40 }).map(String) },
+  { weight: 1, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.constant(null), fc.constant('9'.repeat(400)), odd) },
+);
+
+const runStatus = fc.constantFrom('queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired', 'new_status');
+const stepStatus = fc.constantFrom('in_progress', 'cancelled', 'failed', 'completed', 'expired', 'new_status');
+const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
+const traceparent = fc.oneof(
+  fc.tuple(fc.constantFrom('00', '01', 'ff'), hex(32), hex(16), fc.constantFrom('00', '01', '03')).map(([v, t, s, f]) => `${v}-${t}-${s}-${f}`),
+  text,
+);
+const lastError = fc.record({ code: maybe(fc.oneof(text, fc.constantFrom('server_error', 'rate_limit_exceeded'))), message: maybe(text) }, { requiredKeys: [] });
+const usage = fc.record({ prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) }, { requiredKeys: [] });
+
+/** Call ids from a small set, so duplicates and look-alikes of generated keys come up often. */
+const callId = fc.oneof(fc.constantFrom('call_1', 'call_1#1', 'call_1#2', '#0', '#1', '#2', ''), text);
+
+const toolCall: fc.Arbitrary<unknown> = fc.oneof(
+  fc.record(
+    { id: maybe(callId), type: fc.constant('function'), function: maybe(fc.record({ name: maybe(text), arguments: maybe(fc.oneof(text, longText)), output: maybe(fc.oneof(text, longText)) }, { requiredKeys: [] })) },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record(
+    {
+      id: maybe(callId),
+      type: fc.constant('code_interpreter'),
+      code_interpreter: maybe(fc.record({ input: maybe(longText), outputs: maybe(fc.array(maybe(fc.record({ type: fc.constantFrom('logs', 'image'), logs: maybe(text) })), { maxLength: 3 })) })),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record(
+    {
+      id: maybe(callId),
+      type: fc.constant('file_search'),
+      file_search: maybe(
+        fc.record({
+          ranking_options: maybe(fc.record({ ranker: maybe(text), score_threshold: maybe(fc.double()) })),
+          results: maybe(fc.array(maybe(fc.record({ file_id: maybe(text), content: maybe(fc.array(maybe(fc.record({ type: fc.constant('text'), text: maybe(longText) })), { maxLength: 2 })) })), { maxLength: 3 })),
+        }),
+      ),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  // An unknown type, named from the object under its key.
+  fc.tuple(fc.oneof(fc.constantFrom('mcp', 'openapi', 'bing_grounding'), text), maybe(callId), odd, maybe(fc.record({ name: maybe(text), server_label: maybe(text), arguments: odd, output: odd }, { requiredKeys: [] }))).map(
+    ([type, id, extra, body]) => ({ id, type, [type]: body, extra }),
+  ),
+  odd,
+);
+
+const runRaw = fc.record(
+  {
+    id: fc.string({ minLength: 1, unit: 'binary' }),
+    object: maybe(fc.constant('thread.run')),
+    thread_id: maybe(text),
+    assistant_id: maybe(text),
+    agent_id: maybe(text),
+    status: maybe(runStatus),
+    model: maybe(text),
+    instructions: maybe(fc.oneof(text, longText)),
+    created_at: seconds,
+    completed_at: seconds,
+    failed_at: seconds,
+    cancelled_at: seconds,
+    last_error: maybe(lastError),
+    incomplete_details: maybe(fc.record({ reason: maybe(text) })),
+    usage: maybe(usage),
+    metadata: maybe(fc.record({ traceparent: maybe(traceparent), tracestate: maybe(text), other: odd }, { requiredKeys: [] })),
+    tools: odd,
+    unknown_field: odd,
+  },
+  { requiredKeys: ['id'] },
+);
+
+const stepRaw = fc.record(
+  {
+    id: fc.string({ minLength: 1, unit: 'binary' }),
+    thread_id: maybe(text),
+    assistant_id: maybe(text),
+    agent_id: maybe(text),
+    type: maybe(fc.oneof(fc.constantFrom('message_creation', 'tool_calls', 'reasoning'), text)),
+    status: maybe(stepStatus),
+    created_at: seconds,
+    completed_at: seconds,
+    failed_at: seconds,
+    cancelled_at: seconds,
+    expired_at: seconds,
+    last_error: maybe(lastError),
+    usage: maybe(usage),
+    step_details: maybe(
+      fc.record(
+        {
+          type: maybe(fc.constantFrom('message_creation', 'tool_calls', 'reasoning')),
+          tool_calls: maybe(fc.array(toolCall, { maxLength: 6 })),
+          message_creation: maybe(fc.record({ message_id: maybe(text) })),
+          vendor_extra: odd,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    unknown_field: odd,
+  },
+  { requiredKeys: ['id'] },
+);
+
+const contextInputs = fc.record({
+  agentName: fc.option(text, { nil: null }),
+  captureContent: fc.boolean(),
+  contentMaxLength: fc.integer({ min: 1, max: 300 }),
+  providerName: fc.constantFrom('openai', 'azure.ai.openai'),
+  baseURL: fc.oneof(fc.constantFrom('https://api.openai.com/v1', 'http://127.0.0.1:4010/v1', 'http://[::1]:80/'), text),
+  nowSeconds: fc.integer({ min: 1_700_000_000, max: 1_800_000_000 }),
+});
+
+const limits: fc.Arbitrary<MappingLimits> = fc.record({
+  attributeValueLengthLimit: fc.integer({ min: 1, max: 200 }),
+  attributeCountLimit: fc.integer({ min: 1, max: 40 }),
+});
+
+const scenario = fc.record({
+  run: runRaw,
+  // Step ids are unique within a run in the API.
+  steps: fc.uniqueArray(stepRaw, { maxLength: 6, selector: (s) => s.id }),
+  inputs: contextInputs,
+  limits,
+});
+
+// --- helpers -----------------------------------------------------------------------------------
+
+function parsedScenario(s: { run: unknown; steps: unknown[] }) {
+  const run = parseRun(s.run);
+  if (!run.ok) throw new Error(`generated run did not parse: ${run.error}`);
+  const steps = s.steps.map(parseStep).flatMap((p) => (p.ok ? [p.value] : []));
+  return { run: run.value, steps };
+}
+
+const toolCallCount = (step: StepPayload): number => step.step_details?.tool_calls?.length ?? 0;
+
+function stringValues(span: SpanRecord): string[] {
+  return Object.values(span.attributes).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
+}
+
+const RUNS = { numRuns: 300 };
+
+// --- properties --------------------------------------------------------------------------------
+
+describe('parse then map, for any input', () => {
+  it('never throws and gives valid ids, ordered whole-second times and limited attributes', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const ctx = freezeContext(run, s.inputs);
+        const spans = mapRunTrace(run, steps, ctx, s.limits);
+        for (const span of spans) {
+          expect(span.traceId).toMatch(HEX32);
+          expect(span.traceId).not.toMatch(/^0+$/);
+          expect(span.spanId).toMatch(HEX16);
+          expect(span.spanId).not.toMatch(/^0+$/);
+          if (span.parentSpanId !== undefined) expect(span.parentSpanId).toMatch(HEX16);
+          expect(Number.isSafeInteger(span.startSeconds) && Number.isSafeInteger(span.endSeconds)).toBe(true);
+          expect(span.startSeconds).toBeGreaterThanOrEqual(0);
+          expect(span.startSeconds).toBeLessThanOrEqual(span.endSeconds);
+          expect(Object.keys(span.attributes).length).toBeLessThanOrEqual(s.limits.attributeCountLimit);
+          expect(span.droppedAttributesCount).toBeGreaterThanOrEqual(0);
+          for (const v of stringValues(span)) expect(v.length).toBeLessThanOrEqual(s.limits.attributeValueLengthLimit);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('gives each terminal step one step span plus one per tool call, all under the run, with distinct ids', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const spans = mapRunTrace(run, steps, freezeContext(run, s.inputs), s.limits);
+        const terminal = steps.filter(isStepTerminal);
+        const stepSpans = spans.filter((x) => x.role === 'step');
+        expect(stepSpans).toHaveLength(terminal.length);
+        const runSpans = spans.filter((x) => x.role === 'run');
+        expect(runSpans.length).toBeLessThanOrEqual(1);
+        terminal.forEach((step, i) => {
+          const stepSpan = stepSpans[i]!;
+          expect(stepSpan.spanId).toBe(stepSpanId(run.id, step.id));
+          const tools = spans.filter((x) => x.role === 'tool' && x.parentSpanId === stepSpan.spanId);
+          expect(tools).toHaveLength(toolCallCount(step));
+          for (const t of tools) expect([t.startSeconds, t.endSeconds]).toEqual([stepSpan.startSeconds, stepSpan.endSeconds]);
+        });
+        expect(spans).toHaveLength(runSpans.length + terminal.reduce((n, st) => n + 1 + toolCallCount(st), 0));
+        expect(new Set(spans.map((x) => x.spanId)).size).toBe(spans.length);
+        expect(new Set(spans.map((x) => x.traceId)).size).toBeLessThanOrEqual(1);
+        if (runSpans[0]) for (const st of stepSpans) expect(st.parentSpanId).toBe(runSpans[0].spanId);
+      }),
+      RUNS,
+    );
+  });
+
+  it('is deterministic: the same input maps to the same spans', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const a = parsedScenario(s);
+        const b = parsedScenario(structuredClone(s));
+        const ctx = freezeContext(a.run, s.inputs);
+        expect(mapRunTrace(b.run, b.steps, ctx, s.limits)).toEqual(mapRunTrace(a.run, a.steps, ctx, s.limits));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('records no content at all with capture off', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const spans = mapRunTrace(run, steps, freezeContext(run, { ...s.inputs, captureContent: false }), s.limits);
+        for (const span of spans) {
+          for (const key of ['gen_ai.system_instructions', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']) {
+            expect(span.attributes).not.toHaveProperty(key);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never throws on values that are not runs or steps at all', () => {
+    fc.assert(
+      fc.property(odd, (value) => {
+        const run = parseRun(value);
+        const step = parseStep(value);
+        if (run.ok) mapRunTrace(run.value, step.ok ? [step.value] : [], freezeContext(run.value, { agentName: null, captureContent: true, contentMaxLength: 10, providerName: 'openai', baseURL: 'x', nowSeconds: 0 }), { attributeValueLengthLimit: 5, attributeCountLimit: 5 });
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('tool call span ids', () => {
+  it('stay distinct within a step whatever the call ids (duplicates, look-alikes of generated keys, none)', () => {
+    const id = fc.option(fc.constantFrom('call_1', 'call_1#1', 'call_1#2', 'call_1#3', '#0', '#1', '#2', '#1#2'), { nil: undefined });
+    fc.assert(
+      fc.property(fc.array(id, { maxLength: 8 }), (ids) => {
+        const calls = ids.map((callId) => ({ id: callId, type: 'function', function: { name: 'f' } }));
+        const run = parseRun({ id: 'run_1', status: 'completed' });
+        const step = parseStep({ id: 'step_1', status: 'completed', step_details: { type: 'tool_calls', tool_calls: calls } });
+        if (!run.ok || !step.ok) throw new Error('fixture did not parse');
+        const ctx = freezeContext(run.value, { agentName: null, captureContent: false, contentMaxLength: 10, providerName: 'openai', baseURL: 'x', nowSeconds: 0 });
+        const tools = mapRunTrace(run.value, [step.value], ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).filter((x) => x.role === 'tool');
+        expect(tools).toHaveLength(ids.length);
+        expect(new Set(tools.map((t) => t.spanId)).size).toBe(ids.length);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('truncate, for any string', () => {
+  it('gives a prefix of at most max characters, at most one short, never splitting a pair', () => {
+    fc.assert(
+      fc.property(wellFormedText, fc.integer({ min: 0, max: 50 }), (value, max) => {
+        const cut = truncate(value, max);
+        expect(value.startsWith(cut)).toBe(true);
+        expect(cut.length).toBeLessThanOrEqual(max);
+        expect(cut.length).toBeGreaterThanOrEqual(Math.min(value.length, max) - 1);
+        expect(cut).not.toMatch(LONE_SURROGATE);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,56 @@
+// The simulator's truth turned into the exact spans the bridge must export.
+import { freezeContext } from '../../src/mapping/frozen-context.js';
+import { mapRunTrace } from '../../src/mapping/map-run.js';
+import type { SpanRecord } from '../../src/mapping/span-record.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
+import type { RunningSimulator, Truth } from '../../src/simulator/index.js';
+
+export async function fetchTruth(sim: RunningSimulator): Promise<Truth> {
+  const response = await fetch(`${sim.origin}/_sim/truth`);
+  return (await response.json()) as Truth;
+}
+
+export function threadIdsOf(truth: Truth): string[] {
+  return [...new Set(truth.runs.map((r) => r.threadId))];
+}
+
+export interface ExpectOptions {
+  baseURL: string;
+  providerName?: string;
+  captureContent?: boolean;
+}
+
+/** Every span of every finished run in the truth, mapped as the bridge must map it. */
+export function expectedSpans(truth: Truth, options: ExpectOptions): SpanRecord[] {
+  const names = new Map(truth.assistants.map((a) => [a.id, a.name]));
+  const spans: SpanRecord[] = [];
+  for (const r of truth.runs) {
+    if (!r.finished) continue;
+    const run = parseRun(r.run);
+    if (!run.ok) throw new Error(run.error);
+    const steps = r.steps.map((s) => parseStep(s)).filter((s): s is { ok: true; value: StepPayload } => s.ok).map((s) => s.value);
+    const ctx = freezeContext(run.value, {
+      agentName: names.get(run.value.assistant_id ?? run.value.agent_id ?? '') ?? null,
+      captureContent: options.captureContent ?? false,
+      contentMaxLength: DEFAULTS.content.maxLength,
+      providerName: options.providerName ?? 'openai',
+      baseURL: options.baseURL,
+      nowSeconds: 0,
+    });
+    spans.push(...mapRunTrace(run.value, steps, ctx, DEFAULTS.limits));
+  }
+  return spans;
+}
+
+/** The most requests that started within any `windowMs` window. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end += 1) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
