@@ -10,6 +10,8 @@ import { addCommonOptions, addWatchOptions, flagsLayer, type CommonFlags, type W
 import { StateError } from '../state/errors.js';
 import { startWatch } from './watch-command.js';
 import { traceIdCommand } from './trace-id-command.js';
+import { simulateCommand, simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command.js';
+import { runDemo } from '../demo/demo-command.js';
 
 const NAME = 'assistants-otel-bridge';
 
@@ -103,11 +105,46 @@ A thread is followed forever, runs created later included. Ctrl-C stops polling,
     process.exit(await handle.done);
   });
 
+const simulate = program
+  .command('simulate')
+  .description('Serve the Assistants v2 API simulator: a seeded world of threads, runs and steps on a virtual clock (for demos and tests).')
+  .addHelpText(
+    'after',
+    `
+Example:
+  $ ${NAME} simulate --port 8787 --speed 20
+  $ OPENAI_BASE_URL=http://127.0.0.1:8787/v1 OPENAI_API_KEY=sk-sim-local ${NAME} watch --thread <a thread id from GET /_sim/truth>
+Control routes for tests: GET /_sim/truth, POST /_sim/runs, GET|POST /_sim/faults, GET /_sim/requests.`,
+  );
+for (const o of simulatorCommandOptions) simulate.option(o.flags, o.description, o.defaultValue);
+simulate.action(async (flags: SimulateCommandOptions) => {
+  const handle = await simulateCommand(flags);
+  await handle.stopped;
+});
+
+program
+  .command('demo')
+  .description('Start the simulator and the bridge together and draw each finished run as a waterfall; needs no key and no network.')
+  .option('--runs <n>', 'runs in the demo world', '12')
+  .option('--speed <x>', 'virtual seconds per real second', '30')
+  .option('--seed <n>', 'seed of the demo world', '42')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ ${NAME} demo
+  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 ${NAME} demo     also export the spans (to Jaeger, say)
+Colour only on a terminal; NO_COLOR turns it off. Ctrl-C stops at once.`,
+  )
+  .action(async (flags: { runs: string; speed: string; seed: string }) => {
+    process.exitCode = await runDemo(flags);
+  });
+
 program
   .command('trace-id')
   .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
   .argument('<run_id>', 'the run id, e.g. run_abc123')
-  .option('--state <file>', 'state file to look the run up in (a run that joined an app trace keeps that trace id)')
+  .option('--state <file>', 'state file to look the run up in; a run that joined an app trace keeps that trace id (default ./data/bridge.sqlite when it exists)')
   .addHelpText('after', `\nExample:\n  $ ${NAME} trace-id run_abc123`)
   .action((runId: string, flags: { state?: string }) => {
     process.stdout.write(`${traceIdCommand(runId, flags.state)}\n`);
@@ -121,5 +158,6 @@ try {
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
   if (error instanceof ConfigError || error instanceof InputError || error instanceof UsageError || error instanceof StateError) fail(error.message, 2);
+  if (error instanceof SimulateUsageError) fail(error.message, 2);
   fail(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
 }

@@ -5,6 +5,7 @@ import type { BridgeConfig } from '../config/types.js';
 import { RequestBudget } from '../scheduler/request-budget.js';
 import { createBudgetedFetch } from '../scheduler/budgeted-fetch.js';
 import { createExporter } from '../sink/create-exporter.js';
+import type { SpanRecordExporter } from '../sink/export-outcome.js';
 import { OutboxDrain } from '../sink/outbox-drain.js';
 import { AssistantsSource } from '../source/assistants-source.js';
 import { createApiClient } from '../source/client.js';
@@ -22,7 +23,12 @@ export interface WatchHandle {
   shutdown: (reason: string) => Promise<void>;
 }
 
-export function startWatch(config: BridgeConfig, log: Logger): WatchHandle {
+export interface WatchHooks {
+  /** Wraps the exporter, e.g. to also draw what is exported (the demo). */
+  wrapExporter?: (exporter: SpanRecordExporter) => SpanRecordExporter;
+}
+
+export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks = {}): WatchHandle {
   const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
   // The server counts requests when they arrive, we count them when they start: a burst that
   // met a slow connection and the next one that did not can land closer than 60 s apart. A
@@ -35,7 +41,8 @@ export function startWatch(config: BridgeConfig, log: Logger): WatchHandle {
   if (log.isLevelEnabled('debug')) budget.on('attemptStart', (a) => log.debug({ route: a.route, priority: a.priority, attempt: a.attempt, at: a.at }, 'API request'));
   budget.on('throttle', (t) => log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'));
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
-  const exporter = createExporter(config);
+  const baseExporter = createExporter(config);
+  const exporter = hooks.wrapExporter ? hooks.wrapExporter(baseExporter) : baseExporter;
   const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log });
   const watcher = new Watcher({ config, state, source, log, onCommitted: () => drain.notify() });
 

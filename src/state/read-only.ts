@@ -1,0 +1,31 @@
+// A read-only look into a state file that a running bridge may hold: no lock, no writes, so
+// `trace-id` works next to a live `watch`. WAL mode lets readers see the last commit.
+import { existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import type { FrozenContext } from '../mapping/span-record.js';
+import { APPLICATION_ID } from './schema.js';
+import { StateError } from './errors.js';
+
+/** The run's frozen context, null when the file does not know the run (or not yet). */
+export function readFrozenContext(path: string, runId: string): FrozenContext | null {
+  if (!existsSync(path)) throw new StateError('io', `state file ${path} does not exist; give the file \`watch\` uses with --state`);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+  } catch (error) {
+    throw new StateError('corrupt', `state file ${path} cannot be opened: ${(error as Error).message}`);
+  }
+  try {
+    const app = db.prepare('PRAGMA application_id').get() as { application_id?: number } | undefined;
+    if (app?.application_id !== APPLICATION_ID) {
+      throw new StateError('foreign', `${path} is not an assistants-otel-bridge state file`);
+    }
+    const row = db.prepare('SELECT frozen_context FROM tracked_runs WHERE run_id = ?').get(runId) as { frozen_context?: string | null } | undefined;
+    return row?.frozen_context ? (JSON.parse(row.frozen_context) as FrozenContext) : null;
+  } catch (error) {
+    if (error instanceof StateError) throw error;
+    throw new StateError('corrupt', `state file ${path} cannot be read: ${(error as Error).message}`);
+  } finally {
+    db.close();
+  }
+}

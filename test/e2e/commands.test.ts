@@ -1,0 +1,92 @@
+// The smaller commands as a user meets them: demo, simulate, trace-id, --help.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { traceIdForRun } from '../../src/mapping/ids.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { runCli, startCli, waitFor } from '../support/cli.js';
+import { fetchTruth } from '../support/world.js';
+
+describe('demo', () => {
+  it('draws every run of its world as a waterfall and exits 0, without colour off a terminal', async () => {
+    const result = await runCli(['demo', '--runs', '6', '--speed', '60'], {}, 90_000);
+    expect(result.code, result.stderr).toBe(0);
+    const traces = result.stdout.split('\n').filter((l) => /^\s+trace [0-9a-f]{32}$/.test(l));
+    expect(traces).toHaveLength(6);
+    expect(result.stdout).toMatch(/^invoke_agent \S+/m);
+    expect(result.stdout).toMatch(/^ {2}chat \S+/m);
+    expect(result.stdout).toMatch(/^ {4}execute_tool \S+/m);
+    expect(result.stdout).toContain('6 runs drawn');
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('simulate', () => {
+  it('serves the API, prints how to reach it, and stops on SIGTERM', async () => {
+    const proc = startCli(['simulate', '--port', '0', '--runs', '4', '--live', '0']);
+    await waitFor(() => proc.stdout().includes('OPENAI_BASE_URL='), 'the simulator to start');
+    const url = /OPENAI_BASE_URL=(\S+)/.exec(proc.stdout())![1]!;
+    const truth = (await (await fetch(`${new URL(url).origin}/_sim/truth`)).json()) as { runs: { threadId: string }[] };
+    expect(truth.runs).toHaveLength(4);
+    const list = await fetch(`${url}/threads/${truth.runs[0]!.threadId}/runs`, {
+      headers: { authorization: 'Bearer sk-sim-local', 'openai-beta': 'assistants=v2' },
+    });
+    expect(list.status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+  });
+
+  it('rejects a bad flag with exit 2 and one line', async () => {
+    const result = await runCli(['simulate', '--runs', 'many']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--runs');
+  });
+});
+
+describe('trace-id', () => {
+  it('prints the deterministic trace id of a run', async () => {
+    const result = await runCli(['trace-id', 'run_abc123']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(traceIdForRun('run_abc123'));
+    expect(result.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("prints the app's trace id for a run that joined one, read from the state file", async () => {
+    const sim = await startSimulator({ seed: 3, clock: { speed: 100 }, world: { threads: 4, backfillRuns: 12, liveRuns: 0 } });
+    try {
+      const truth = await fetchTruth(sim);
+      const joined = truth.runs.find((r) => typeof (r.run.metadata as Record<string, unknown> | null)?.traceparent === 'string');
+      expect(joined, 'the world has a run with a traceparent').toBeDefined();
+      const state = join(mkdtempSync(join(tmpdir(), 'aob-traceid-')), 'state.sqlite');
+      const watch = await runCli(['watch', '--run', `${joined!.threadId}/${joined!.runId}`, '--state', state, '--listen', 'off', '--exit-when-idle'], {
+        OPENAI_API_KEY: sim.apiKey,
+        OPENAI_BASE_URL: sim.url,
+        OTEL_TRACES_EXPORTER: 'none',
+      });
+      expect(watch.code, watch.stderr).toBe(0);
+      const result = await runCli(['trace-id', joined!.runId, '--state', state]);
+      expect(result.code).toBe(0);
+      const traceparent = (joined!.run.metadata as Record<string, string>).traceparent!;
+      expect(result.stdout.trim()).toBe(traceparent.split('-')[1]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('--help', () => {
+  it.each(['import', 'watch', 'simulate', 'demo', 'trace-id'])('%s --help shows what it does, its flags and an example', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Usage: assistants-otel-bridge/);
+    expect(result.stdout).toMatch(/Examples?:/);
+  });
+
+  it('an unknown option is a usage error: exit 2', async () => {
+    const result = await runCli(['watch', '--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--frobnicate'");
+  });
+});
