@@ -65,6 +65,9 @@ export interface WatcherOptions {
 /** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
 const FINALIZE_TRIES = 3;
 
+/** Failed looks at an assistant before its runs are mapped without its name. */
+const AGENT_NAME_ATTEMPTS = 4;
+
 export class Watcher {
   readonly counters: WatcherCounters = {
     polls: 0,
@@ -83,6 +86,7 @@ export class Watcher {
   private readonly threads = new Map<string, ThreadTask>();
   private readonly inFlight = new Set<TaskKey>();
   private readonly agentNames = new Map<string, Promise<string | null>>();
+  private readonly agentNameFailures = new Map<string, number>();
   private readonly policy: PollPolicy;
   private readonly maxConcurrent: number;
   private readonly warnedAt = new Map<string, number>();
@@ -134,6 +138,12 @@ export class Watcher {
   removeThread(threadId: string): boolean {
     this.threads.delete(threadId);
     this.queue.remove(`thread:${threadId}`);
+    // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
+    for (const [runId, task] of this.runs) {
+      if (task.threadId !== threadId || !task.viaThread) continue;
+      task.viaThread = false;
+      if (!this.inFlight.has(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0);
+    }
     return this.options.state.untrackThread(threadId);
   }
 
@@ -268,14 +278,29 @@ export class Watcher {
     }
   }
 
-  private agentName(agentId: string | null): Promise<string | null> {
-    if (!agentId) return Promise.resolve(null);
-    let pending = this.agentNames.get(agentId);
-    if (!pending) {
-      pending = this.options.source.assistantName(agentId);
-      this.agentNames.set(agentId, pending);
+  /**
+   * The agent's name, cached per assistant. A transient failure fails this poll (the run is
+   * looked at again later) rather than freezing a nameless context for good; after a few
+   * failures the run is mapped without the name, as DESIGN allows.
+   */
+  private async agentName(agentId: string | null): Promise<string | null> {
+    if (!agentId) return null;
+    const cached = this.agentNames.get(agentId);
+    if (cached) return cached;
+    const pending = this.options.source.assistantName(agentId);
+    this.agentNames.set(agentId, pending);
+    try {
+      return await pending;
+    } catch (error) {
+      this.agentNames.delete(agentId);
+      if (error instanceof AuthFailure) throw error;
+      const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
+      this.agentNameFailures.set(agentId, failures);
+      if (failures < AGENT_NAME_ATTEMPTS) throw error;
+      this.options.log.warn({ agentId, reason: error instanceof Error ? error.message : String(error) }, 'could not read the assistant name; its runs are named plain invoke_agent');
+      this.agentNames.set(agentId, Promise.resolve(null));
+      return null;
     }
-    return pending;
   }
 
   private async contextFor(runId: string, run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {

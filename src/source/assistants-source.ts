@@ -96,15 +96,18 @@ export class AssistantsSource {
     );
   }
 
-  /** The assistant's name, or null when it has none or cannot be read (the span is then plain `invoke_agent`). */
+  /**
+   * The assistant's name; null when it has none or the service has no such assistant (404).
+   * A transient failure throws, so the caller can try again before freezing the run's context.
+   */
   async assistantName(assistantId: string): Promise<string | null> {
     try {
       const raw: unknown = await this.call(`assistant ${assistantId}`, () => this.client.beta.assistants.retrieve(assistantId));
       const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : null;
       return typeof name === 'string' && name.length > 0 ? name : null;
     } catch (error) {
-      if (error instanceof AuthFailure) throw error;
-      return null;
+      if (error instanceof NotFound) return null;
+      throw error;
     }
   }
 
