@@ -1,0 +1,37 @@
+// The body of a control POST: JSON, an object, at most `limitBytes`.
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-reply.js';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+function isJsonType(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+export async function readJsonObject(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): Promise<Record<string, unknown>> {
+  if (!isJsonType(req.headers['content-type'])) {
+    throw new HttpError(415, 'the body must be JSON (content-type: application/json)');
+  }
+  const tooLarge = (): HttpError => new HttpError(413, `the body must be at most ${limitBytes} bytes`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limitBytes) throw tooLarge();
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, text.trim() === '' ? 'the body is empty; send a JSON object' : 'the body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'the body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}

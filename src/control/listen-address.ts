@@ -1,0 +1,49 @@
+// The --listen address: split into host and port, printed back, judged loopback or not, and
+// its listen errors said in one line.
+import { isIP } from 'node:net';
+
+export interface ListenAddress {
+  /** Without brackets: `::1`, `127.0.0.1`, `localhost`, `0.0.0.0`. */
+  host: string;
+  port: number;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`, as config/values.ts parseListen accepts it. */
+export function parseListenAddress(listen: string): ListenAddress {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new RangeError(`listen address must be HOST:PORT (got '${listen}')`);
+  const host = match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!;
+  return { host, port };
+}
+
+export function formatAddress(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and `localhost`; any other name counts as reachable from the network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  if (isIP(v4) === 4) return v4.split('.')[0] === '127';
+  // The URL parser writes IPv6 in its shortest form, so every spelling of ::1 compares equal.
+  if (isIP(h) === 6) return new URL(`http://[${h}]/`).hostname === '[::1]';
+  return false;
+}
+
+/** One line for a failed listen, naming the address and what to do. */
+export function describeListenError(listen: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'address already in use; choose another with --listen or use --listen off'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges); choose another with --listen or use --listen off'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such address on this machine; choose another with --listen or use --listen off'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+            ? 'host name not found; choose another with --listen or use --listen off'
+            : `cannot listen (${code ?? (error instanceof Error ? error.message : String(error))}); choose another with --listen or use --listen off`;
+  return `--listen ${listen}: ${why}`;
+}
