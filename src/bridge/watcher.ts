@@ -21,13 +21,28 @@ interface RunTask {
   threadId: string;
   /** Its thread is tracked: the thread's run list brings its status. */
   viaThread: boolean;
-  /** Latest copy from the thread's run list, used instead of retrieving the run. */
-  latest: RunPayload | null;
+  /** The latest copy of the run seen (from a retrieve or the thread's list). */
+  lastRun: RunPayload | null;
+  /** `lastRun` arrived from the thread's list since the last look: its status is fresh. */
+  fresh: boolean;
+  /** Waiting for the thread's next list to bring its status. */
+  awaitingStatus: boolean;
+  /** The thread's list did not show it (deleted, or listed before it): ask for the run itself. */
+  retrieveNext: boolean;
+  /** What the next look asks: the run's status, or its steps after the cursor. */
+  nextProbe: 'status' | 'steps';
   lastStatus: string | null;
   delayMs: number | undefined;
   /** Polls of a terminal run whose steps are not all terminal yet. */
   finalizeTries: number;
 }
+
+function newRunTask(threadId: string, viaThread: boolean): RunTask {
+  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0 };
+}
+
+/** Statuses in which a run waits on something outside the model; its steps do not move. */
+const WAITING = new Set(['queued', 'requires_action']);
 
 interface ThreadTask {
   delayMs: number | undefined;
@@ -90,6 +105,7 @@ export class Watcher {
   private readonly policy: PollPolicy;
   private readonly maxConcurrent: number;
   private readonly warnedAt = new Map<string, number>();
+  private readonly failures = new Map<TaskKey, number>();
   private stopping = false;
   private wakeLoop: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
@@ -154,6 +170,19 @@ export class Watcher {
     return true;
   }
 
+  /** What the loop holds, for debug logs. */
+  snapshot(): { runs: number; threads: number; inFlight: string[]; queued: number; awaitingStatus: string[]; nextDueInMs: number | null } {
+    const next = this.queue.nextDueAt();
+    return {
+      runs: this.runs.size,
+      threads: this.threads.size,
+      inFlight: [...this.inFlight],
+      queued: this.queue.size,
+      awaitingStatus: [...this.runs.entries()].filter(([, t]) => t.awaitingStatus).map(([id, t]) => `${t.threadId}/${id}`),
+      nextDueInMs: next === undefined ? null : next - Date.now(),
+    };
+  }
+
   activeRuns(): number {
     return this.runs.size;
   }
@@ -167,8 +196,7 @@ export class Watcher {
   private watchRun(threadId: string, runId: string): void {
     if (this.runs.has(runId)) return;
     const viaThread = this.threads.has(threadId);
-    this.runs.set(runId, { threadId, viaThread, latest: null, lastStatus: null, delayMs: undefined, finalizeTries: 0 });
-    // A run of a tracked thread waits for the thread's list, unless it is the first look.
+    this.runs.set(runId, newRunTask(threadId, viaThread));
     this.schedule(`run:${runId}`, 0);
   }
 
@@ -222,6 +250,7 @@ export class Watcher {
     try {
       if (key.startsWith('run:')) await this.pollRun(id);
       else await this.pollThread(id);
+      this.failures.delete(key);
       this.counters.polls += 1;
       this.counters.lastPollAt = Date.now();
       if (!this.firstPollReported) {
@@ -265,15 +294,18 @@ export class Watcher {
       this.warnedAt.set(key, Date.now());
       log.warn({ [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message }, 'poll failed; will try again');
     }
-    const previous = key.startsWith('run:') ? this.runs.get(id)?.delayMs : this.threads.get(id)?.delayMs;
-    const retryMs = Math.min(Math.max(previous ?? 0, this.options.config.watch.activeIntervalMs) * 2, this.options.config.watch.maxWaitIntervalMs);
+    // Retry on the error's own backoff, from the active interval: a thread that runs wait on
+    // must not inherit a long discovery delay.
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const { activeIntervalMs, maxWaitIntervalMs } = this.options.config.watch;
+    const retryMs = Math.min(activeIntervalMs * 2 ** Math.min(failures - 1, 16), maxWaitIntervalMs);
     if (key.startsWith('run:') && this.runs.has(id)) {
       const task = this.runs.get(id)!;
       task.delayMs = retryMs;
-      task.latest = null;
+      task.fresh = false;
       this.schedule(key, retryMs);
     } else if (key.startsWith('thread:') && this.threads.has(id)) {
-      this.threads.get(id)!.delayMs = retryMs;
       this.schedule(key, retryMs);
     }
   }
@@ -317,6 +349,11 @@ export class Watcher {
     return state.freezeContext(runId, ctx);
   }
 
+  /**
+   * One look at a run, one request in the steady state: its status (from the thread's list,
+   * else a retrieve) while it waits or when nothing is moving, its steps after the cursor
+   * while it works. The terminal look lists the steps once more and maps the run.
+   */
   private async pollRun(runId: string): Promise<void> {
     const task = this.runs.get(runId);
     const { state, source, config } = this.options;
@@ -325,14 +362,33 @@ export class Watcher {
       this.runs.delete(runId);
       return;
     }
-    const run = task.latest ?? (await source.retrieveRun(task.threadId, runId));
-    task.latest = null;
+    let run: RunPayload;
+    let statusIsFresh: boolean;
+    if (task.fresh && task.lastRun) {
+      run = task.lastRun;
+      statusIsFresh = true;
+    } else if (task.nextProbe === 'steps' && task.lastRun) {
+      run = task.lastRun;
+      statusIsFresh = false;
+    } else if (task.viaThread && !task.retrieveNext) {
+      // The thread's next list brings the status of every run on it in one request.
+      task.awaitingStatus = true;
+      this.requestThreadPass(task.threadId, 0);
+      return;
+    } else {
+      run = await source.retrieveRun(task.threadId, runId);
+      statusIsFresh = true;
+    }
+    task.fresh = false;
+    task.awaitingStatus = false;
+    task.retrieveNext = false;
+    task.lastRun = run;
     const ctx = await this.contextFor(runId, run, tracked.frozenContext);
     const status = run.status ?? null;
-    const changed = status !== task.lastStatus;
+    const changed = statusIsFresh && status !== task.lastStatus;
     const terminal = isRunTerminal(run);
-    // A queued run has no steps; a waiting one only changes when its status does.
-    const needSteps = terminal || changed || status === 'in_progress' || status === 'cancelling' || !(status === 'queued' || status === 'requires_action');
+    const waiting = WAITING.has(status ?? '');
+    const needSteps = !statusIsFresh || terminal || (changed && status !== 'queued') || (!waiting && task.lastStatus === null);
     const steps = needSteps ? (await source.listSteps(task.threadId, runId, tracked.cursorStepId)).items : [];
     const finalize = terminal && task.finalizeTries + 1 >= FINALIZE_TRIES;
     const plan = planProgress(
@@ -356,20 +412,37 @@ export class Watcher {
       metrics: plan.metrics,
     });
     if (plan.spans.length > 0) this.options.onCommitted();
-    task.lastStatus = status;
+    if (statusIsFresh) task.lastStatus = status;
     if (done) {
       this.runs.delete(runId);
       this.counters.runsFinished += 1;
       return;
     }
     if (terminal) {
+      // Its steps lag behind the run: list them again shortly, with the run as it is.
       task.finalizeTries += 1;
+      task.nextProbe = 'steps';
       this.schedule(`run:${runId}`, config.watch.activeIntervalMs);
       return;
     }
-    task.delayMs = this.policy.nextRunDelay({ status, changed: changed || plan.newSteps > 0, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
-    // A run of a tracked thread is looked at again when the thread's list says so.
-    if (!task.viaThread) this.schedule(`run:${runId}`, task.delayMs);
+    const moving = needSteps && (plan.pendingSteps > 0 || plan.newSteps > 0);
+    task.delayMs = this.policy.nextRunDelay({ status, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
+    // Working with a step under way: watch the steps. Between steps, or waiting: ask the status.
+    task.nextProbe = !waiting && (moving || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
+    if (task.nextProbe === 'status' && task.viaThread) {
+      task.awaitingStatus = true;
+      this.requestThreadPass(task.threadId, task.delayMs);
+    } else {
+      this.schedule(`run:${runId}`, task.delayMs);
+    }
+  }
+
+  /** Makes the thread's next pass happen within `delayMs` (never later than it was due). */
+  private requestThreadPass(threadId: string, delayMs: number): void {
+    const key: TaskKey = `thread:${threadId}`;
+    if (!this.threads.has(threadId)) return;
+    const due = this.queue.dueAtOf(key);
+    if (due === undefined || due > Date.now() + delayMs) this.schedule(key, delayMs);
   }
 
   private async pollThread(threadId: string): Promise<void> {
@@ -388,38 +461,50 @@ export class Watcher {
       cursor = id;
     }
     if (cursor !== stored.lastRunId) state.setThreadCursor(threadId, cursor);
-    const listed = await source.listRuns(threadId, cursor, thread.clean || thread.passes === 0 ? 'discovery' : 'finishing');
+    const someoneWaits = [...this.runs.values()].some((t) => t.threadId === threadId && t.awaitingStatus);
+    const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
     let foundNew = false;
-    let active: RunPayload | null = null;
-    let activeChanged = false;
+    let unfinished = false;
     for (const run of listed.items) {
-      if (state.trackRun(threadId, run.id, 'thread')) foundNew = true;
-      const tracked = state.getRun(run.id);
+      // A run removed by the user or gone upstream stays removed: only unknown runs are added.
+      let tracked = state.getRun(run.id);
+      if (!tracked) {
+        state.trackRun(threadId, run.id, 'thread');
+        foundNew = true;
+        tracked = state.getRun(run.id);
+      }
       if (!tracked || tracked.removed || tracked.terminal) continue;
-      if (!isRunTerminal(run)) active = run;
+      if (!isRunTerminal(run)) unfinished = true;
       this.watchRunFromList(threadId, run);
-      const task = this.runs.get(run.id);
-      if (task && !isRunTerminal(run) && run.status !== task.lastStatus) activeChanged = true;
     }
     thread.order = listed.items.map((r) => r.id);
+    // A run waiting for this list that is not in it was deleted (or is older than the cursor):
+    // one retrieve settles which.
+    const listedIds = new Set(thread.order);
+    for (const [runId, task] of this.runs) {
+      if (task.threadId !== threadId || !task.awaitingStatus || listedIds.has(runId)) continue;
+      task.awaitingStatus = false;
+      task.retrieveNext = true;
+      this.schedule(`run:${runId}`, 0);
+    }
     thread.passes += 1;
-    thread.clean = active === null;
-    thread.delayMs = active
-      ? (this.policy.nextRunDelay({ status: active.status, changed: activeChanged || foundNew, previousDelayMs: thread.delayMs }) ?? undefined)
-      : this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: thread.delayMs });
-    this.schedule(`thread:${threadId}`, thread.delayMs ?? this.policy.discoveryIntervalMs);
+    thread.clean = !unfinished;
+    // Discovery pace; a run that needs its status asks for an earlier pass itself.
+    thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: thread.delayMs });
+    this.requestThreadPass(threadId, thread.delayMs);
   }
 
-  /** A run seen in its thread's list: look at it now if it may have something new. */
+  /** A run seen in its thread's list: hand it the fresh copy, and look now if it may have something new. */
   private watchRunFromList(threadId: string, run: RunPayload): void {
     let task = this.runs.get(run.id);
     if (!task) {
-      task = { threadId, viaThread: true, latest: null, lastStatus: null, delayMs: undefined, finalizeTries: 0 };
+      task = newRunTask(threadId, true);
       this.runs.set(run.id, task);
     }
     task.viaThread = true;
-    task.latest = run;
-    const waiting = (run.status === 'queued' || run.status === 'requires_action') && run.status === task.lastStatus;
-    if (!waiting && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0);
+    task.lastRun = run;
+    task.fresh = true;
+    const changed = (run.status ?? null) !== task.lastStatus;
+    if ((task.awaitingStatus || changed || isRunTerminal(run)) && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0);
   }
 }

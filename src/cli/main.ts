@@ -6,9 +6,11 @@ import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { runImport } from './import-command.js';
 import { createLogger } from './logger.js';
-import { addCommonOptions, addWatchOptions, flagsLayer, type CommonFlags, type WatchFlags } from './options.js';
+import { addCommonOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type CommonFlags, type TraceIdFlags, type WatchFlags } from './options.js';
+import { traceUrl } from '../config/trace-url.js';
 import { StateError } from '../state/errors.js';
 import { startWatch } from './watch-command.js';
+import { StatusLine, wantsStatusLine, watchStatusReader } from './status-line.js';
 import { traceIdCommand } from './trace-id-command.js';
 import { simulateCommand, simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command.js';
 import { runDemo } from '../demo/demo-command.js';
@@ -89,11 +91,14 @@ A thread is followed forever, runs created later included. Ctrl-C stops polling,
   )
   .action(async (flags: WatchFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
-    const log = createLogger(config.log);
+    const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY === true;
+    const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
+    const log = createLogger(config.log, status?.logStream);
     if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
       log.info('nothing given to watch on the command line or in the config: watching what the state file tracks');
     }
-    const handle = startWatch(config, log);
+    const handle = startWatch(config, log, { onShutdown: () => status?.stop() });
+    status?.start(watchStatusReader(handle));
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;
@@ -140,14 +145,16 @@ Colour only on a terminal; NO_COLOR turns it off. Ctrl-C stops at once.`,
     process.exitCode = await runDemo(flags);
   });
 
-program
+const traceIdCmd = program
   .command('trace-id')
   .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
-  .argument('<run_id>', 'the run id, e.g. run_abc123')
-  .option('--state <file>', 'state file to look the run up in; a run that joined an app trace keeps that trace id (default ./data/bridge.sqlite when it exists)')
-  .addHelpText('after', `\nExample:\n  $ ${NAME} trace-id run_abc123`)
-  .action((runId: string, flags: { state?: string }) => {
-    process.stdout.write(`${traceIdCommand(runId, flags.state)}\n`);
+  .argument('<run_id>', 'the run id, e.g. run_abc123');
+addTraceIdOptions(traceIdCmd)
+  .addHelpText('after', `\nExamples:\n  $ ${NAME} trace-id run_abc123\n  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link`)
+  .action((runId: string, flags: TraceIdFlags) => {
+    const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
+    const traceId = traceIdCommand(runId, flags.state);
+    process.stdout.write(`${traceId}\n${config.ui.traceUrl ? `${traceUrl(config.ui.traceUrl, traceId)}\n` : ''}`);
   });
 
 try {

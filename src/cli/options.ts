@@ -1,8 +1,9 @@
 // Flags shared by the commands, and their translation into the flags layer of the config.
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
-import { OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
+import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
 import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId } from '../config/values.js';
+import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
 
 export interface CommonFlags {
   config?: string;
@@ -11,6 +12,9 @@ export interface CommonFlags {
   otlpProtocol?: string;
   serviceName?: string;
   providerName?: string;
+  provider?: string;
+  apiVersion?: string;
+  auth?: string;
   captureContent?: boolean;
   contentMaxLength?: string;
   logLevel?: string;
@@ -23,6 +27,7 @@ export interface WatchFlags extends CommonFlags {
   rpm?: string;
   state?: string;
   listen?: string;
+  controlTokenFile?: string;
   exitWhenIdle?: boolean;
   activeInterval?: string;
 }
@@ -36,7 +41,10 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--otlp-endpoint <url>', 'OTLP endpoint; /v1/traces is appended for HTTP (env OTEL_EXPORTER_OTLP_ENDPOINT; none: print spans to stdout)')
     .addOption(new Option('--otlp-protocol <protocol>', 'OTLP protocol (env OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf)').choices([...OTLP_PROTOCOLS]))
     .option('--service-name <name>', `service.name of the bridged spans (default ${DEFAULTS.resource.assistantServiceName})`)
-    .option('--provider-name <name>', `gen_ai.provider.name on every span (default ${DEFAULTS.api.providerName})`)
+    .addOption(new Option('--provider <provider>', 'service profile: base URL layout, api-version, auth and provider name (default openai)').choices([...API_PROVIDERS]))
+    .option('--api-version <version>', 'api-version query parameter (env OPENAI_API_VERSION for azure-openai; default per provider)')
+    .addOption(new Option('--auth <kind>', 'api-key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY), bearer-env (api.token_env) or entra-id (DefaultAzureCredential)').choices([...API_AUTHS]))
+    .option('--provider-name <name>', `gen_ai.provider.name on every span (default per provider: ${DEFAULTS.api.providerName} for openai)`)
     .option('--capture-content', 'record instructions, tool arguments and results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default off)')
     .option('--content-max-length <chars>', `cut captured content to this many characters (default ${DEFAULTS.content.maxLength})`)
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
@@ -50,6 +58,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--rpm <n>', `API requests per minute, retries included (default ${DEFAULTS.watch.rpm})`)
     .option('--state <file>', `state file, or :memory: (default ${DEFAULTS.watch.statePath})`)
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
+    .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
     .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`);
 }
@@ -60,6 +69,9 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   const layer: ConfigLayer = { api: {}, traces: {}, resource: {}, content: {}, watch: {}, log: {} };
   if (flags.baseUrl) layer.api!.baseURL = parseUrl(flags.baseUrl, '--base-url', src);
   if (flags.providerName) layer.api!.providerName = flags.providerName;
+  if (flags.provider) layer.api!.provider = parseEnum(flags.provider, API_PROVIDERS, '--provider', src);
+  if (flags.apiVersion) layer.api!.apiVersion = flags.apiVersion.trim();
+  if (flags.auth) layer.api!.auth = parseEnum(flags.auth, API_AUTHS, '--auth', src);
   if (flags.otlpEndpoint) layer.traces!.endpointBase = parseUrl(flags.otlpEndpoint, '--otlp-endpoint', src);
   if (flags.otlpProtocol) layer.traces!.protocol = parseEnum(flags.otlpProtocol, OTLP_PROTOCOLS, '--otlp-protocol', src);
   if (flags.serviceName) layer.resource!.assistantServiceName = flags.serviceName;
@@ -72,7 +84,25 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.rpm) layer.watch!.rpm = parseInteger(flags.rpm, '--rpm', src, 1, 100_000);
   if (flags.state) layer.watch!.statePath = flags.state;
   if (flags.listen) layer.watch!.listen = parseListen(flags.listen, '--listen', src);
+  if (flags.controlTokenFile) layer.watch!.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
   if (flags.exitWhenIdle) layer.watch!.exitWhenIdle = true;
   if (flags.activeInterval) layer.watch!.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
   return layer;
+}
+
+export interface TraceIdFlags {
+  state?: string;
+  config?: string;
+  uiUrl?: string;
+}
+
+export function addTraceIdOptions(cmd: Command): Command {
+  return cmd
+    .option('--state <file>', 'state file to look the run up in; a run that joined an app trace keeps that trace id (default ./data/bridge.sqlite when it exists)')
+    .option('-c, --config <file>', 'config file, for ui.trace_url')
+    .option('--ui-url <template>', `also print a link to the trace: a URL with {trace_id} (env ${UI_URL_ENV}; config ui.trace_url)`);
+}
+
+export function traceIdFlagsLayer(flags: TraceIdFlags): ConfigLayer {
+  return flags.uiUrl ? { ui: { traceUrl: parseTraceUrlTemplate(flags.uiUrl, '--ui-url', 'the command line') } } : {};
 }

@@ -2,6 +2,10 @@
 import type { Logger } from 'pino';
 import { Watcher } from '../bridge/watcher.js';
 import type { BridgeConfig } from '../config/types.js';
+import { loadControlToken } from '../control/auth.js';
+import { startControlServer, type ControlServer, type Readiness } from '../control/server.js';
+import { BridgeMetrics } from '../metrics/bridge-metrics.js';
+import { otlpMetricsConfig } from '../metrics/otlp-metrics-config.js';
 import { RequestBudget } from '../scheduler/request-budget.js';
 import { createBudgetedFetch } from '../scheduler/budgeted-fetch.js';
 import { createExporter } from '../sink/create-exporter.js';
@@ -9,7 +13,7 @@ import type { SpanRecordExporter } from '../sink/export-outcome.js';
 import { OutboxDrain } from '../sink/outbox-drain.js';
 import { AssistantsSource } from '../source/assistants-source.js';
 import { createApiClient } from '../source/client.js';
-import { openStateStore } from '../state/store.js';
+import { openStateStore, type StateStore } from '../state/store.js';
 
 /** How long shutdown keeps exporting what is finished before leaving the rest in the outbox. */
 const SHUTDOWN_EXPORT_MS = 10_000;
@@ -18,17 +22,26 @@ export interface WatchHandle {
   watcher: Watcher;
   drain: OutboxDrain;
   budget: RequestBudget;
+  /** Open until the bridge stopped (`state.closed`). */
+  state: StateStore;
   /** Resolves with the exit code once the bridge stopped. */
   done: Promise<number>;
+  /** The --listen server once listening; null with `--listen off` or when listening failed. */
+  control: Promise<ControlServer | null>;
   shutdown: (reason: string) => Promise<void>;
 }
 
 export interface WatchHooks {
   /** Wraps the exporter, e.g. to also draw what is exported (the demo). */
   wrapExporter?: (exporter: SpanRecordExporter) => SpanRecordExporter;
+  /** Shutdown began (signal, idle, fatal): e.g. take the status line down before the last messages. */
+  onShutdown?: () => void;
 }
 
 export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks = {}): WatchHandle {
+  // Before the state file is locked: a bad token file is a usage error (exit 2) with nothing to undo.
+  const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
+  const metricsPush = otlpMetricsConfig(process.env);
   const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
   // The server counts requests when they arrive, we count them when they start: a burst that
   // met a slow connection and the next one that did not can land closer than 60 s apart. A
@@ -43,23 +56,45 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
   const baseExporter = createExporter(config);
   const exporter = hooks.wrapExporter ? hooks.wrapExporter(baseExporter) : baseExporter;
-  const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log });
-  const watcher = new Watcher({ config, state, source, log, onCommitted: () => drain.notify() });
+  const metrics = new BridgeMetrics({ config, otlp: metricsPush, state, budget, log });
+  const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log, onAcknowledged: metrics.onAcknowledged });
+  let firstPoll = false;
+  const watcher = new Watcher({ config, state, source, log, onCommitted: () => drain.notify(), onFirstPoll: () => (firstPoll = true) });
+  metrics.attach({ drain, watcher });
 
   for (const r of config.watch.runs) watcher.addRun(r.threadId, r.runId, 'cli');
   for (const t of config.watch.threads) watcher.addThread(t, 'cli');
   log.info(
-    { api: config.api.baseURL, exportTo: exporter.target, rpm: config.watch.rpm, state: config.watch.statePath, runs: state.stats().activeRuns, threads: state.stats().trackedThreads },
+    { api: config.api.baseURL, exportTo: exporter.target, metricsTo: metricsPush ? `${metricsPush.endpoint} (${metricsPush.protocol})` : 'GET /metrics only', rpm: config.watch.rpm, state: config.watch.statePath, runs: state.stats().activeRuns, threads: state.stats().trackedThreads },
     'watching',
   );
   watcher.start();
   drain.start();
+
+  let ready = false;
+  const readiness = (): Readiness => {
+    if (state.closed) return { ready: false, reason: 'stopping' };
+    // Nothing tracked means nothing to poll: ready, so the control routes can add the first run.
+    ready ||= firstPoll || watcher.isIdle();
+    if (ready) return { ready: true };
+    return { ready: false, reason: `waiting for the first successful poll of the API (${watcher.counters.transientErrors} failed so far)` };
+  };
+  const listen = config.watch.listen;
+  const control: Promise<ControlServer | null> =
+    listen === null
+      ? Promise.resolve(null)
+      : startControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler }).catch((error: unknown) => {
+          process.stderr.write(`assistants-otel-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+          void shutdown('cannot listen', 2);
+          return null;
+        });
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
     resolveDone = resolve;
   });
   let stopping: Promise<void> | null = null;
+  const debugTimer = log.isLevelEnabled('debug') ? setInterval(() => log.debug(watcher.snapshot(), 'poll loop'), 2000) : undefined;
   const idleTimer = setInterval(() => {
     if (watcher.fatal) void shutdown('fatal', 2);
     else if (config.watch.exitWhenIdle && watcher.isIdle() && state.outboxDepth() === 0) void shutdown('idle: every tracked run finished and its spans were acknowledged', 0);
@@ -67,12 +102,18 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
 
   function shutdown(reason: string, code = 0): Promise<void> {
     stopping ??= (async () => {
+      hooks.onShutdown?.();
       clearInterval(idleTimer);
+      clearInterval(debugTimer);
       if (code !== 2) log.info({ reason }, 'stopping: no new polls; exporting what is finished');
+      // First, so no control change lands while the state winds down.
+      await (await control)?.close();
       await watcher.stop();
       await drain.stop(code === 2 ? 0 : SHUTDOWN_EXPORT_MS);
       const left = state.outboxDepth();
       if (left > 0) log.warn({ spans: left }, 'spans left in the outbox; they are exported at the next start');
+      // A last OTLP push of the totals, while the state file is still open.
+      await metrics.shutdown();
       budget.close();
       await exporter.shutdown();
       state.close();
@@ -82,5 +123,5 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     return stopping;
   }
 
-  return { watcher, drain, budget, done, shutdown: (reason) => shutdown(reason) };
+  return { watcher, drain, budget, state, done, control, shutdown: (reason) => shutdown(reason) };
 }

@@ -34,6 +34,7 @@ export const DEFAULTS: BridgeConfig = {
     rpm: 60,
     statePath: './data/bridge.sqlite',
     listen: '127.0.0.1:9464',
+    // controlToken: absent by default (no token).
     exitWhenIdle: false,
     activeIntervalMs: 2_000,
     maxWaitIntervalMs: 60_000,
@@ -42,4 +43,5 @@ export const DEFAULTS: BridgeConfig = {
     outboxCap: 1_000_000,
   },
   log: { level: 'info', format: 'auto' },
+  ui: { traceUrl: null },
 };

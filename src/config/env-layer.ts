@@ -1,8 +1,12 @@
 // The environment's share of the configuration: the openai SDK's variables and the standard OTEL_* ones.
 import { OTLP_PROTOCOLS, type ConfigLayer, type TracesExporterKind } from './types.js';
 import { parseBool, parseEnum, parseInteger, parseKeyValueList, parseUrl } from './values.js';
+import { parseTraceUrlTemplate, UI_URL_ENV } from './trace-url.js';
 
 type Env = Record<string, string | undefined>;
+
+/** Bearer token of the control routes (the alternative is --control-token-file). */
+export const CONTROL_TOKEN_ENV = 'ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN';
 
 /** The first variable of `names` that is set (non-empty), with its name. */
 function first(env: Env, ...names: string[]): { name: string; value: string } | undefined {
@@ -26,6 +30,20 @@ export function envLayer(env: Env): ConfigLayer {
   if (org) api.organization = org.value.trim();
   const project = first(env, 'OPENAI_PROJECT_ID');
   if (project) api.project = project.value.trim();
+
+  // The Azure SDKs' variables; which of them count depends on api.provider (see api-profile.ts).
+  const azureKey = first(env, 'AZURE_OPENAI_API_KEY');
+  const openaiEndpoint = first(env, 'AZURE_OPENAI_ENDPOINT');
+  const projectEndpoint = first(env, 'AZURE_AI_PROJECT_ENDPOINT');
+  const apiVersion = first(env, 'OPENAI_API_VERSION');
+  if (azureKey || openaiEndpoint || projectEndpoint || apiVersion) {
+    api.azureEnv = {
+      ...(azureKey ? { apiKey: azureKey.value.trim() } : {}),
+      ...(openaiEndpoint ? { openaiEndpoint: { name: openaiEndpoint.name, value: openaiEndpoint.value.trim() } } : {}),
+      ...(projectEndpoint ? { projectEndpoint: { name: projectEndpoint.name, value: projectEndpoint.value.trim() } } : {}),
+      ...(apiVersion ? { openaiApiVersion: { name: apiVersion.name, value: apiVersion.value.trim() } } : {}),
+    };
+  }
 
   const exporter = first(env, 'OTEL_TRACES_EXPORTER');
   if (exporter) {
@@ -80,6 +98,12 @@ export function envLayer(env: Env): ConfigLayer {
   if (valueLimit) layer.limits!.attributeValueLengthLimit = parseInteger(valueLimit.value, 'limits.attribute_value_length', valueLimit.name, 1);
   const countLimit = first(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT');
   if (countLimit) layer.limits!.attributeCountLimit = parseInteger(countLimit.value, 'limits.attribute_count', countLimit.name, 1);
+
+  const controlToken = first(env, CONTROL_TOKEN_ENV);
+  if (controlToken) layer.watch = { controlToken: { from: 'env', variable: controlToken.name, value: controlToken.value.trim() } };
+
+  const uiUrl = first(env, UI_URL_ENV);
+  if (uiUrl) layer.ui = { traceUrl: parseTraceUrlTemplate(uiUrl.value, 'ui.trace_url', uiUrl.name) };
 
   return layer;
 }

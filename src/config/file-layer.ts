@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { OTLP_PROTOCOLS, type ConfigLayer } from './types.js';
+import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
 import { parseId, parseListen, parseRunRef, parseUrl } from './values.js';
+import { parseTraceUrlTemplate } from './trace-url.js';
 
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const posInt = z.number().int().positive();
@@ -20,6 +21,11 @@ const FileSchema = z.strictObject({
       headers: stringMap.optional(),
       timeout_ms: posInt.optional(),
       provider_name: z.string().min(1).optional(),
+      provider: z.enum(API_PROVIDERS as [ApiProvider, ...ApiProvider[]]).optional(),
+      api_version: z.string().min(1).optional(),
+      auth: z.enum(API_AUTHS as [ApiAuth, ...ApiAuth[]]).optional(),
+      token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+      token_scope: z.string().min(1).optional(),
     })
     .optional(),
   otlp: z
@@ -53,6 +59,7 @@ const FileSchema = z.strictObject({
       rpm: posInt.optional(),
       state: z.string().min(1).optional(),
       listen: z.string().optional(),
+      control_token_file: z.string().min(1).optional(),
       exit_when_idle: z.boolean().optional(),
       active_interval_ms: posInt.optional(),
       max_wait_interval_ms: posInt.optional(),
@@ -67,6 +74,7 @@ const FileSchema = z.strictObject({
       format: z.enum(['auto', 'json', 'pretty']).optional(),
     })
     .optional(),
+  ui: z.strictObject({ trace_url: z.string().optional() }).optional(),
 });
 
 type FileConfig = z.infer<typeof FileSchema>;
@@ -116,6 +124,11 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
       ...(a.headers ? { headers: a.headers } : {}),
       ...(a.timeout_ms !== undefined ? { timeoutMs: a.timeout_ms } : {}),
       ...(a.provider_name !== undefined ? { providerName: a.provider_name } : {}),
+      ...(a.provider !== undefined ? { provider: a.provider } : {}),
+      ...(a.api_version !== undefined ? { apiVersion: a.api_version } : {}),
+      ...(a.auth !== undefined ? { auth: a.auth } : {}),
+      ...(a.token_env !== undefined ? { tokenEnv: { name: a.token_env, source } } : {}),
+      ...(a.token_scope !== undefined ? { tokenScope: a.token_scope } : {}),
     };
     if (a.api_key_env !== undefined) {
       const value = env[a.api_key_env];
@@ -166,6 +179,9 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
       ...(w.rpm !== undefined ? { rpm: w.rpm } : {}),
       ...(w.state !== undefined ? { statePath: w.state } : {}),
       ...(w.listen !== undefined ? { listen: parseListen(w.listen, 'watch.listen', source) } : {}),
+      ...(w.control_token_file !== undefined
+        ? { controlToken: { from: 'file' as const, path: w.control_token_file, field: 'watch.control_token_file', source } }
+        : {}),
       ...(w.exit_when_idle !== undefined ? { exitWhenIdle: w.exit_when_idle } : {}),
       ...(w.active_interval_ms !== undefined ? { activeIntervalMs: w.active_interval_ms } : {}),
       ...(w.max_wait_interval_ms !== undefined ? { maxWaitIntervalMs: w.max_wait_interval_ms } : {}),
@@ -175,5 +191,6 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
     };
   }
   if (f.log) layer.log = { ...(f.log.level ? { level: f.log.level } : {}), ...(f.log.format ? { format: f.log.format } : {}) };
+  if (f.ui?.trace_url !== undefined) layer.ui = { traceUrl: parseTraceUrlTemplate(f.ui.trace_url, 'ui.trace_url', source) };
   return layer;
 }

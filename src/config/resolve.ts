@@ -1,6 +1,7 @@
 // The one merge of every source, done once: flags, then environment, then config file, then
 // defaults. (The JS exporters let constructor options override the environment, so the bridge
 // resolves everything itself and hands the exporter final values.)
+import { resolveApi } from './api-profile.js';
 import { DEFAULTS } from './defaults.js';
 import { envLayer } from './env-layer.js';
 import { fileLayer } from './file-layer.js';
@@ -64,12 +65,13 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
   const resource = section('resource');
   resource.attributes = Object.assign({}, ...layers.map((l) => l.resource?.attributes ?? {})) as Record<string, string>;
   return {
-    api: section('api'),
+    api: resolveApi(layers, sources.env),
     traces: resolveTraces(layers),
     resource,
     content: section('content'),
     limits: section('limits'),
     watch: { ...watch, runs: [...runs.values()], threads: [...threads] },
     log: section('log'),
+    ui: section('ui'),
   };
 }

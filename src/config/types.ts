@@ -4,6 +4,21 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 export type TracesExporterKind = 'otlp' | 'console' | 'none';
 
+/** Which service the bridge talks to: sets the base URL layout, `api-version`, auth header and provider name. */
+export type ApiProvider = 'openai' | 'azure-openai' | 'azure-foundry';
+export const API_PROVIDERS: readonly ApiProvider[] = ['openai', 'azure-openai', 'azure-foundry'];
+
+/** `api-key`: the key (Bearer for openai, the `api-key` header on Azure); `bearer-env`: a token in a variable; `entra-id`: DefaultAzureCredential. */
+export type ApiAuth = 'api-key' | 'bearer-env' | 'entra-id';
+export const API_AUTHS: readonly ApiAuth[] = ['api-key', 'bearer-env', 'entra-id'];
+
+/** How requests authenticate when it is not the plain OpenAI key. Token values are never logged. */
+export type ApiCredential =
+  | { auth: 'api-key' }
+  /** A static token read once from `variable` (null when it is not set; the client refuses to start then). */
+  | { auth: 'bearer-env'; variable: string; token: string | null }
+  | { auth: 'entra-id'; scope: string };
+
 export interface ApiConfig {
   baseURL: string;
   /** Never logged. */
@@ -15,6 +30,29 @@ export interface ApiConfig {
   timeoutMs: number;
   /** `gen_ai.provider.name` on every span. */
   providerName: string;
+  /** Absent: `openai` (the fields below stay absent too, so an OpenAI setup looks as it always did). */
+  provider?: ApiProvider;
+  /** Sent as the `api-version` query parameter. */
+  apiVersion?: string;
+  /** Absent: `apiKey` as a bearer token. */
+  credential?: ApiCredential;
+}
+
+/** What a layer may say about the API beyond the final fields; resolved once all layers are known. */
+export interface ApiLayerInputs {
+  auth?: ApiAuth;
+  /** `source` names where the setting came from, for errors. */
+  tokenEnv?: { name: string; source: string };
+  tokenScope?: string;
+  /** The Azure SDKs' variables, only meaningful once the provider is known. */
+  azureEnv?: AzureEnv;
+}
+
+export interface AzureEnv {
+  apiKey?: string;
+  openaiEndpoint?: { name: string; value: string };
+  projectEndpoint?: { name: string; value: string };
+  openaiApiVersion?: { name: string; value: string };
 }
 
 export interface TracesConfig {
@@ -51,18 +89,32 @@ export interface TrackedRunRef {
   runId: string;
 }
 
+/** Where the control routes' bearer token comes from. The token itself is never logged. */
+export type ControlTokenSource =
+  | { from: 'env'; variable: string; value: string }
+  /** `field` and `source` name the setting in an error when the file cannot be read. */
+  | { from: 'file'; path: string; field: string; source: string };
+
 export interface WatchConfig {
   runs: TrackedRunRef[];
   threads: string[];
   rpm: number;
   statePath: string;
   listen: string | null;
+  /** Absent: no token (control routes open on loopback, disabled off it). */
+  controlToken?: ControlTokenSource;
   exitWhenIdle: boolean;
   activeIntervalMs: number;
   maxWaitIntervalMs: number;
   discoveryIntervalMs: number;
   exportBatchSize: number;
   outboxCap: number;
+}
+
+/** Links to a trace UI (`trace-id`). */
+export interface UiConfig {
+  /** URL template with `{trace_id}`; null: no link. */
+  traceUrl: string | null;
 }
 
 export interface LogConfig {
@@ -78,11 +130,12 @@ export interface BridgeConfig {
   limits: MappingLimits;
   watch: WatchConfig;
   log: LogConfig;
+  ui: UiConfig;
 }
 
 /** One source's share (flags, environment, config file): any subset of the fields. */
 export interface ConfigLayer {
-  api?: Partial<ApiConfig>;
+  api?: Partial<ApiConfig> & ApiLayerInputs;
   /** `endpointBase` is a generic OTLP endpoint: `/v1/traces` is appended for HTTP, not for gRPC. */
   traces?: Partial<TracesConfig> & { endpointBase?: string };
   resource?: Partial<ResourceConfig>;
@@ -90,4 +143,5 @@ export interface ConfigLayer {
   limits?: Partial<MappingLimits>;
   watch?: Partial<WatchConfig>;
   log?: Partial<LogConfig>;
+  ui?: Partial<UiConfig>;
 }

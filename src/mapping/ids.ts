@@ -13,6 +13,17 @@ function hashHex(bytes: number, ...parts: string[]): string {
 export const traceIdForRun = (runId: string): string => hashHex(16, 'trace', runId);
 export const runSpanId = (runId: string): string => hashHex(8, 'span', 'run', runId);
 export const stepSpanId = (runId: string, stepId: string): string => hashHex(8, 'span', 'step', runId, stepId);
+/**
+ * A tool call with an id: from the run and the call id alone, because the app that executed the
+ * call knows just those (`required_action.submit_tool_outputs.tool_calls[].id`), never the step
+ * id, and links its span to this one (see `toolCallLink`). Call ids are unique in the API; one
+ * repeated in another step of the same run would share the span id.
+ */
+export const toolCallSpanId = (runId: string, toolCallId: string): string => hashHex(8, 'span', 'tool_call', runId, toolCallId);
+/**
+ * A tool call without an id, or a repeat of an id already used in its step: by its step and a
+ * positional key (`#2`, `call_1#2`), in a namespace apart from `toolCallSpanId`'s.
+ */
 export const toolSpanId = (runId: string, stepId: string, toolKey: string): string =>
   hashHex(8, 'span', 'tool', runId, stepId, toolKey);
 

@@ -2,7 +2,7 @@
 // No I/O, no clock: the same input always gives the same spans.
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from '../source/payloads.js';
-import { parseTraceparent, runSpanId, stepSpanId, toolSpanId, traceIdForRun } from './ids.js';
+import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from './ids.js';
 import { AttributeBag, applyLimits, truncate } from './limits.js';
 import { SpanKindName, type FrozenContext, type MappingLimits, type SpanRecord } from './span-record.js';
 import { statusFor } from './status.js';
@@ -165,6 +165,8 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
     let key = call.key;
     for (let n = index; seen.has(key); n += 1) key = `${call.key}#${n}`;
     seen.add(key);
+    // The first call with a given id gets the id an app can compute from (run, call id) alone.
+    const toolSpan = call.callId !== null && key === call.callId ? toolCallSpanId(run.id, call.callId) : toolSpanId(run.id, step.id, key);
     const toolBag = new AttributeBag()
       .set('gen_ai.operation.name', 'execute_tool')
       .set('gen_ai.tool.name', call.name)
@@ -179,7 +181,7 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
       finish(
         {
           ...shared,
-          spanId: toolSpanId(run.id, step.id, key),
+          spanId: toolSpan,
           parentSpanId: spanId,
           name: `execute_tool ${namePart(call.name)}`,
           kind: SpanKindName.INTERNAL,

@@ -1,5 +1,7 @@
 // What a tool call is, whatever its type: documented ones (function, code_interpreter,
-// file_search) by their shape, any other by its `type` and the object under that key.
+// file_search) by their shape, Azure's by theirs (azure-tools.ts), any other by its `type` and
+// the object under that key.
+import { describeAzureToolCall } from './azure-tools.js';
 import type { Attributes } from './span-record.js';
 
 export interface ToolCallDescription {
@@ -85,6 +87,13 @@ function describeOther(call: Obj, type: string): Pick<ToolCallDescription, 'name
   return { name, toolType: 'extension', content, details: { 'openai.tool_call.type': type } };
 }
 
+/** A type some service documents (Azure's), else named from its body; the raw type is kept either way. */
+function describeService(call: Obj, type: string): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+  const azure = describeAzureToolCall(call, type);
+  if (!azure) return describeOther(call, type);
+  return { ...azure, details: { 'openai.tool_call.type': type, ...azure.details } };
+}
+
 export function describeToolCall(raw: unknown, index: number): ToolCallDescription {
   const call = isObj(raw) ? raw : {};
   const callId = nonEmpty(call.id) ?? null;
@@ -96,6 +105,6 @@ export function describeToolCall(raw: unknown, index: number): ToolCallDescripti
         ? describeCodeInterpreter(call)
         : type === 'file_search'
           ? describeFileSearch(call)
-          : describeOther(call, type);
+          : describeService(call, type);
   return { key: callId ?? `#${index}`, callId, ...described };
 }

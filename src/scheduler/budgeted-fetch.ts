@@ -145,6 +145,14 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
         const retryable = RETRYABLE_STATUSES.has(sent.status) && sent.headers.get('x-should-retry') !== 'false';
         const last = !retryable || attempt >= attempts;
         const response = last && bufferBody ? await buffered(sent, signal) : sent;
+        // A 2xx JSON body cut short is a transport failure, not an answer: retry it like one.
+        if (last && bufferBody && sent.ok && attempt < attempts && !(await isCompleteJson(response))) {
+          finish('network_error', sent.status);
+          delayMs = fullJitterDelay(attempt, backoff);
+          options.onRetry?.({ route: request.route, method: request.method, attempt, reason: 'network_error', status: sent.status, delayMs });
+          await sleep(delayMs, request.callerSignal);
+          continue;
+        }
         finish(statusOutcome(sent.status), sent.status);
         if (last) return response;
         await sent.body?.cancel().catch(() => undefined);
@@ -220,6 +228,17 @@ function retryDelay(response: Response, attempt: number, backoff: Parameters<typ
 }
 
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
+
+/** False only for a JSON response whose body does not parse (truncated, cut mid-stream). */
+async function isCompleteJson(response: Response): Promise<boolean> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return true;
+  try {
+    JSON.parse(await response.clone().text());
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function buffered(response: Response, signal: AbortSignal): Promise<Response> {
   if (response.body === null || (response.headers.get('content-type') ?? '').includes('text/event-stream')) {

@@ -1,5 +1,6 @@
 // `assistants-otel-bridge simulate`: serves the simulator until SIGINT/SIGTERM.
 import { DEFAULT_START_EPOCH } from './clock.js';
+import { DIALECT_NAMES, resolveDialect, type Dialect } from './dialect.js';
 import { DEFAULT_API_KEY, DEFAULT_SEED, startSimulator, type RunningSimulator } from './index.js';
 
 export interface SimulateCommandOptions {
@@ -18,6 +19,8 @@ export interface SimulateCommandOptions {
   apiKey?: string;
   /** Requests per minute the simulator accepts (sliding window); unlimited when absent. */
   rpm?: number | string;
+  /** openai, azure-openai or azure-foundry: paths, api-version, credentials, field names, tools. */
+  dialect?: string;
 }
 
 /** For the CLI wiring (commander): flags, help text and defaults. */
@@ -33,6 +36,11 @@ export const simulatorCommandOptions: readonly { flags: string; description: str
   { flags: '--start-epoch <seconds>', description: 'world time at start, Unix seconds', defaultValue: String(DEFAULT_START_EPOCH) },
   { flags: '--api-key <key>', description: 'API key clients must send', defaultValue: DEFAULT_API_KEY },
   { flags: '--rpm <n>', description: 'enforce a requests-per-minute limit with x-ratelimit headers' },
+  {
+    flags: '--dialect <name>',
+    description: `which service to imitate: ${DIALECT_NAMES.join(', ')} (Azure: api-version required, api-key or bearer, Azure tool calls; azure-foundry also agent_id and GET /threads)`,
+    defaultValue: 'openai',
+  },
 ];
 
 /** A bad flag; the CLI exits 2 with this message. */
@@ -74,7 +82,14 @@ export async function simulateCommand(
   const live = int('live', opts.live, Math.min(10, runs), 0);
   if (live > runs) throw new SimulateUsageError(`--live (${live}) cannot exceed --runs (${runs})`);
   const rpm = opts.rpm === undefined ? undefined : int('rpm', opts.rpm, 0, 1);
+  let dialect: Dialect;
+  try {
+    dialect = resolveDialect(opts.dialect ?? 'openai');
+  } catch (error) {
+    throw new SimulateUsageError(`--dialect: ${(error as Error).message}`);
+  }
   const simulator = await startSimulator({
+    dialect,
     host: opts.host ?? '127.0.0.1',
     port: int('port', opts.port, 8787, 0),
     seed: int('seed', opts.seed, DEFAULT_SEED, Number.MIN_SAFE_INTEGER),
@@ -85,6 +100,7 @@ export async function simulateCommand(
       liveRuns: live,
       liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
       threads: int('threads', opts.threads, 8, 1),
+      azureTools: dialect.name !== 'openai',
     },
     faults: rpm === undefined ? {} : { rpmLimit: rpm },
   });
@@ -108,8 +124,18 @@ export async function simulateCommand(
   };
   io.signals.once('SIGINT', onSignal);
   io.signals.once('SIGTERM', onSignal);
-  io.write(
-    `Assistants API simulator on ${simulator.url} (seed ${simulator.seed}): OPENAI_BASE_URL=${simulator.url} OPENAI_API_KEY=${simulator.apiKey}`,
-  );
+  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)}`);
   return { simulator, stop, stopped };
+}
+
+/** How to point the bridge at this simulator. */
+function bridgeHint(sim: RunningSimulator): string {
+  switch (sim.dialect.name) {
+    case 'azure-openai':
+      return `AZURE_OPENAI_ENDPOINT=${sim.origin} AZURE_OPENAI_API_KEY=${sim.apiKey} with --provider azure-openai`;
+    case 'azure-foundry':
+      return `AZURE_AI_PROJECT_ENDPOINT=${sim.url} ASSISTANTS_OTEL_BRIDGE_API_TOKEN=${sim.apiKey} with --provider azure-foundry --auth bearer-env`;
+    default:
+      return `OPENAI_BASE_URL=${sim.url} OPENAI_API_KEY=${sim.apiKey}`;
+  }
 }

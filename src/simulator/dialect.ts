@@ -1,8 +1,11 @@
 // What differs between services speaking the Assistants protocol: base path, credentials,
-// required headers or query parameters, field names, extra routes. Only `openai` exists so far;
-// Azure dialects (api-version query, `api-key` header, `agent_id`, GET /threads) plug in here.
+// required headers or query parameters, field names, extra routes. `openai` is here; the Azure
+// dialects (api-version query, `api-key` header or Entra ID bearer, `agent_id`, GET /threads)
+// live in dialects/ and are registered below with their default options.
 import type { IncomingHttpHeaders } from 'node:http';
 import { errorBody, incorrectApiKey, missingApiKey, missingBetaHeader, type ApiError } from './errors.js';
+import { createAzureFoundryDialect } from './dialects/azure-foundry.js';
+import { createAzureOpenAIDialect } from './dialects/azure-openai.js';
 import type { ApiObject } from './state.js';
 
 export type ObjectKind = 'thread' | 'run' | 'step' | 'assistant' | 'list';
@@ -67,12 +70,18 @@ export const openaiDialect: Dialect = {
   features: { listThreads: false },
 };
 
-const DIALECTS: Record<string, Dialect> = { openai: openaiDialect };
+const DIALECTS: Record<string, () => Dialect> = {
+  openai: () => openaiDialect,
+  'azure-openai': () => createAzureOpenAIDialect(),
+  'azure-foundry': () => createAzureFoundryDialect(),
+};
+
+export const DIALECT_NAMES: readonly string[] = Object.keys(DIALECTS);
 
 export function resolveDialect(dialect: Dialect | string | undefined): Dialect {
   if (dialect === undefined) return openaiDialect;
   if (typeof dialect !== 'string') return dialect;
   const found = DIALECTS[dialect];
-  if (!found) throw new RangeError(`unknown dialect '${dialect}' (known: ${Object.keys(DIALECTS).join(', ')})`);
-  return found;
+  if (!found) throw new RangeError(`unknown dialect '${dialect}' (known: ${DIALECT_NAMES.join(', ')})`);
+  return found();
 }

@@ -15,10 +15,12 @@ export const RUN_KINDS = [
   'unknown_types',
   'traceparent',
 ] as const;
-export type RunKind = (typeof RUN_KINDS)[number];
+/** Kinds only Azure worlds have: runs calling Azure AI Foundry's own tools. */
+export const AZURE_RUN_KINDS = ['azure_tools'] as const;
+export type RunKind = (typeof RUN_KINDS)[number] | (typeof AZURE_RUN_KINDS)[number];
 
 export function isRunKind(value: unknown): value is RunKind {
-  return typeof value === 'string' && (RUN_KINDS as readonly string[]).includes(value);
+  return typeof value === 'string' && ([...RUN_KINDS, ...AZURE_RUN_KINDS] as readonly string[]).includes(value);
 }
 
 export type RunErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
@@ -42,7 +44,7 @@ export type ToolCallPlan =
   | { type: 'function'; name: string; arguments: string; output: string }
   | { type: 'code_interpreter'; input: string; logs: string; imageFileId: string }
   | { type: 'file_search'; results: FileSearchHit[] }
-  /** A tool type the docs do not list; rendered as `{ id, ...raw }`. */
+  /** A tool type OpenAI's docs do not list (an Azure tool, say); rendered as `{ id, ...raw }`. */
   | { type: 'undocumented'; raw: Record<string, unknown> };
 
 export interface StepPlan {
@@ -166,6 +168,53 @@ function messageStep(p: Prng, o: StepOptions = {}): StepPlan {
   return { gapBefore: p.int(...(o.gap ?? [0, 1])), duration: p.int(...(o.duration ?? [0, 4])), type: 'message_creation', toolCalls: [], action: false, usage: usage(p, [300, 3000], [20, 600]) };
 }
 
+const azure = (raw: Record<string, unknown>): ToolCallPlan => ({ type: 'undocumented', raw });
+const QUERIES = ['returns policy for damaged items', 'premium tier uptime target', 'staging deployment checklist'];
+
+/** Azure AI Foundry Agent Service's tool calls, shaped as its REST spec has them. */
+function azureToolCalls(p: Prng): ToolCallPlan[][] {
+  const query = p.pick(QUERIES);
+  const passage = p.pick(PASSAGES);
+  const io = (type: string): ToolCallPlan => azure({ type, [type]: { input: JSON.stringify({ query }), output: JSON.stringify([{ text: passage }]) } });
+  const bing = (type: string): ToolCallPlan =>
+    azure({
+      type,
+      [type]: {
+        requesturl: `https://api.bing.microsoft.com/v7.0/search?q=${encodeURIComponent(query)}`,
+        response_metadata: `{'market': 'en-US', 'num_docs_retrieved': ${p.int(3, 10)}, 'num_docs_actually_used': ${p.int(1, 3)}}`,
+      },
+    });
+  const symbol = p.pick(['MSFT', 'NVDA', 'AAPL']);
+  return [
+    [bing('bing_grounding'), io('azure_ai_search')],
+    [
+      azure({ type: 'openapi', openapi: { name: 'weather_GetCurrentWeather', arguments: '{"location":"Lisbon"}', output: `{"temperature":${p.int(8, 31)}}` } }),
+      azure({ type: 'azure_function', azure_function: { name: 'get_stock_price', arguments: `{"symbol":"${symbol}"}`, output: `{"price":${p.int(100, 900)}.${p.int(0, 99)}}` } }),
+    ],
+    [
+      azure({
+        type: 'connected_agent',
+        connected_agent: {
+          name: 'stock_price_bot',
+          arguments: `{"query":"${symbol}"}`,
+          output: `The price of ${symbol} is up today.`,
+          assistant_id: `asst_${p.alnum(24)}`,
+          thread_id: `thread_${p.alnum(24)}`,
+          run_id: `run_${p.alnum(24)}`,
+        },
+      }),
+      // MCP calls carry their fields on the call itself.
+      azure({ type: 'mcp', server_label: 'mslearn', name: 'microsoft_docs_search', arguments: JSON.stringify({ query }), output: passage }),
+    ],
+    [
+      azure({ type: 'deep_research', deep_research: { input: `Research: ${query}`, output: `Findings: ${passage}` } }),
+      io('fabric_dataagent'),
+      io('sharepoint_grounding'),
+      bing('bing_custom_search'),
+    ],
+  ];
+}
+
 const RUN_ERRORS: Record<RunErrorCode, string> = {
   server_error: 'Sorry, something went wrong.',
   rate_limit_exceeded: 'You exceeded your current quota, please check your plan and billing details.',
@@ -259,6 +308,9 @@ export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, option
         messageStep(p),
       ];
       break;
+    case 'azure_tools':
+      plan.steps = [...azureToolCalls(p).map((calls) => toolStep(p, calls)), messageStep(p)];
+      break;
     case 'traceparent':
       plan.steps = [toolStep(p, [fileSearchCall(p)]), messageStep(p)];
       plan.metadata = { ...plan.metadata, traceparent: `00-${nonZeroHex(p, 32)}-${nonZeroHex(p, 16)}-01` };
@@ -275,7 +327,7 @@ function nonZeroHex(p: Prng, length: number): string {
 }
 
 /** Kinds used to fill a world beyond one of each; long or slow kinds only where asked. */
-export function drawFillKind(p: Prng, live: boolean): RunKind {
+export function drawFillKind(p: Prng, live: boolean, azure = false): RunKind {
   const weights: [RunKind, number][] = [
     ['message', 4],
     ['tools', 4],
@@ -287,6 +339,8 @@ export function drawFillKind(p: Prng, live: boolean): RunKind {
     ['unknown_types', 1],
     ['traceparent', 1],
     ['expired', live ? 0 : 0.5],
+    // Last, and weightless outside Azure worlds, so OpenAI worlds draw exactly as before.
+    ['azure_tools', azure ? 2 : 0],
   ];
   const total = weights.reduce((sum, [, w]) => sum + w, 0);
   let roll = p.next() * total;

@@ -2,7 +2,7 @@
 // in the past without overlapping on a thread, and live runs scheduled over the coming seconds.
 import type { IdFactory } from './ids.js';
 import { assistantTools } from './objects.js';
-import { ASSISTANT_SEEDS, RUN_KINDS, buildPlan, drawFillKind, type RunKind, type RunPlan } from './plans.js';
+import { ASSISTANT_SEEDS, AZURE_RUN_KINDS, RUN_KINDS, buildPlan, drawFillKind, type RunKind, type RunPlan } from './plans.js';
 import { createPrng, deriveSeed } from './prng.js';
 import type { AssistantState, RunOrigin, RunOverrides, RunState, ThreadState } from './state.js';
 import { buildTimeline } from './timeline.js';
@@ -16,14 +16,29 @@ export interface WorldSpec {
   liveRuns?: number;
   /** Default 300. */
   liveWindowSeconds?: number;
+  /** Add runs calling Azure AI Foundry's tools (Bing, AI Search, OpenAPI, MCP, ...) and give agents those tools. Default false. */
+  azureTools?: boolean;
 }
 
-export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300 };
+export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300, azureTools: false };
+
+/** Azure AI Foundry tool definitions an agent in an Azure world carries (connection ids are made up). */
+const AZURE_TOOL_DEFINITIONS: Record<string, unknown>[] = [
+  { type: 'bing_grounding', bing_grounding: { search_configurations: [{ connection_id: 'conn-bing-sim' }] } },
+  { type: 'azure_ai_search' },
+  { type: 'openapi', openapi: { name: 'weather', spec: {}, auth: { type: 'anonymous' } } },
+  { type: 'connected_agent', connected_agent: { id: 'asst_connected_sim', name: 'stock_price_bot', description: 'Looks up stock prices' } },
+  { type: 'mcp', server_label: 'mslearn', server_url: 'https://learn.microsoft.com/api/mcp' },
+];
 
 export function resolveWorldSpec(spec: WorldSpec = {}): Required<WorldSpec> {
   const out = { ...DEFAULT_WORLD, ...stripUndefined(spec) };
   for (const [key, value] of Object.entries(out)) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`world.${key} must be a non-negative integer`);
+    if (key === 'azureTools') {
+      if (typeof value !== 'boolean') throw new RangeError('world.azureTools must be a boolean');
+    } else if (!Number.isInteger(value) || (value as number) < 0) {
+      throw new RangeError(`world.${key} must be a non-negative integer`);
+    }
   }
   if (out.threads < 1) throw new RangeError('world.threads must be at least 1');
   if (out.liveWindowSeconds < 1) throw new RangeError('world.liveWindowSeconds must be at least 1');
@@ -98,16 +113,16 @@ export function generateWorld(seed: number, spec: Required<WorldSpec>, startEpoc
     name: s.name,
     model: s.model,
     instructions: s.instructions,
-    tools: assistantTools(s.functions),
+    tools: spec.azureTools ? [...assistantTools(s.functions), ...AZURE_TOOL_DEFINITIONS] : assistantTools(s.functions),
     seedIndex: i,
   }));
 
   // One run of every kind first (in the backfill while it has room), then a seeded mix.
-  const required = p.shuffle(RUN_KINDS);
+  const required = p.shuffle<RunKind>(spec.azureTools ? [...RUN_KINDS, ...AZURE_RUN_KINDS] : RUN_KINDS);
   const backfillKinds: RunKind[] = required.slice(0, Math.min(spec.backfillRuns, required.length));
   const liveKinds: RunKind[] = required.slice(backfillKinds.length, backfillKinds.length + spec.liveRuns);
-  while (backfillKinds.length < spec.backfillRuns) backfillKinds.push(drawFillKind(p, false));
-  while (liveKinds.length < spec.liveRuns) liveKinds.push(drawFillKind(p, true));
+  while (backfillKinds.length < spec.backfillRuns) backfillKinds.push(drawFillKind(p, false, spec.azureTools));
+  while (liveKinds.length < spec.liveRuns) liveKinds.push(drawFillKind(p, true, spec.azureTools));
 
   const draft = (kind: RunKind): Draft => ({
     plan: buildPlan(kind, createPrng(p.int(0, 0x7fffffff)), p.int(0, assistants.length - 1)),

@@ -4,6 +4,9 @@
 import OpenAI, { APIError, APIConnectionError, APIConnectionTimeoutError } from 'openai';
 import { PRIORITY_HEADER } from '../scheduler/budgeted-fetch.js';
 import type { Priority } from '../scheduler/priorities.js';
+import { CursorPage } from 'openai/pagination';
+import { CredentialFailure } from './auth/credential-failure.js';
+import { credentialHintsOf, OPENAI_KEY_HINTS, type CredentialHints } from './auth/credential-hints.js';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content' as const;
@@ -18,12 +21,9 @@ export class NotFound extends Error {
 
 /** The key or token is wrong: nothing will work until the user fixes it. */
 export class AuthFailure extends Error {
-  constructor(readonly status: number) {
-    super(
-      status === 401
-        ? 'the API rejected the key (401): check OPENAI_API_KEY, or api.api_key_env in the config file'
-        : 'the API refused access (403): the key lacks permission for the Assistants API on this project',
-    );
+  /** `message` words it for the credential in use (see auth/credential-hints.ts). */
+  constructor(readonly status: number, message: string = status === 401 ? OPENAI_KEY_HINTS.rejected : OPENAI_KEY_HINTS.denied) {
+    super(message);
     this.name = 'AuthFailure';
   }
 }
@@ -51,13 +51,39 @@ export interface AssistantsSourceOptions {
   pageSize?: number;
 }
 
+/** A thread as GET /threads lists it (Azure AI Foundry Agent Service has that route; OpenAI does not). */
+export interface ThreadSummary {
+  id: string;
+  createdAt: number | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface ThreadPage {
+  items: ThreadSummary[];
+  /** Threads that could not be parsed (no id): counted and skipped. */
+  skipped: number;
+  hasMore: boolean;
+  /** Pass as `after` for the next page; null when the page was empty. */
+  lastId: string | null;
+}
+
+function parseThread(raw: unknown): ThreadSummary | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const t = raw as { id?: unknown; created_at?: unknown; metadata?: unknown };
+  if (typeof t.id !== 'string' || t.id === '') return null;
+  const metadata = typeof t.metadata === 'object' && t.metadata !== null && !Array.isArray(t.metadata) ? (t.metadata as Record<string, unknown>) : {};
+  return { id: t.id, createdAt: typeof t.created_at === 'number' && Number.isFinite(t.created_at) ? t.created_at : null, metadata };
+}
+
 export class AssistantsSource {
   private readonly client: OpenAI;
+  private readonly hints: CredentialHints;
   private readonly pageSize: number;
   private readonly include: typeof FILE_SEARCH_CONTENT[];
 
   constructor(options: AssistantsSourceOptions) {
     this.client = options.client;
+    this.hints = credentialHintsOf(options.client);
     this.pageSize = options.pageSize ?? 100;
     this.include = options.includeFileSearchContent ? [FILE_SEARCH_CONTENT] : [];
   }
@@ -94,6 +120,27 @@ export class AssistantsSource {
         ...(this.include.length > 0 ? { include: this.include } : {}),
       }),
     );
+  }
+
+  /**
+   * One page of the service's threads, oldest first, after `after` (GET /threads, which Azure AI
+   * Foundry Agent Service has). Services without the route answer 404: that throws NotFound.
+   */
+  async listThreads(after: string | null, limit: number = this.pageSize): Promise<ThreadPage> {
+    const page = await this.call('the thread list (GET /threads)', () =>
+      this.client.getAPIList('/threads', CursorPage<{ id: string }>, {
+        query: { order: 'asc', limit: Math.max(1, Math.min(100, Math.trunc(limit))), ...(after ? { after } : {}) },
+        headers: { 'OpenAI-Beta': 'assistants=v2', [PRIORITY_HEADER]: 'discovery' },
+      }),
+    );
+    const items: ThreadSummary[] = [];
+    let skipped = 0;
+    for (const raw of Array.isArray(page.data) ? (page.data as unknown[]) : []) {
+      const thread = parseThread(raw);
+      if (thread) items.push(thread);
+      else skipped += 1;
+    }
+    return { items, skipped, hasMore: page.has_more === true && items.length + skipped > 0, lastId: items.at(-1)?.id ?? null };
   }
 
   /**
@@ -135,15 +182,17 @@ export class AssistantsSource {
     try {
       return await fn();
     } catch (error) {
-      throw classify(what, error);
+      throw classify(what, error, this.hints);
     }
   }
 }
 
-function classify(what: string, error: unknown): Error {
+function classify(what: string, error: unknown, hints: CredentialHints): Error {
+  // No token could be had at all (no Azure identity, a rejected secret): as fatal as a 401.
+  if (error instanceof CredentialFailure) return new AuthFailure(401, error.summary);
   if (error instanceof APIError) {
     if (error.status === 404) return new NotFound(what);
-    if (error.status === 401 || error.status === 403) return new AuthFailure(error.status);
+    if (error.status === 401 || error.status === 403) return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
     if (error instanceof APIConnectionTimeoutError) return new TransientFailure(`${what}: request timed out`);
     if (error instanceof APIConnectionError) return new TransientFailure(`${what}: connection failed (${error.message})`);
     return new TransientFailure(`${what}: HTTP ${error.status ?? '?'}: ${firstLine(error.message)}`, error.status);

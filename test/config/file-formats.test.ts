@@ -44,6 +44,7 @@ const FULL = {
     outbox_cap: 5000,
   },
   log: { level: 'debug', format: 'json' },
+  ui: { trace_url: 'http://localhost:16686/trace/{trace_id}' },
 };
 
 const EXPECTED = {
@@ -86,6 +87,7 @@ const EXPECTED = {
     outboxCap: 5000,
   },
   log: { level: 'debug', format: 'json' },
+  ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
 };
 
 const env = { AZURE_KEY: 'azure-secret' };

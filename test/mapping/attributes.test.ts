@@ -187,11 +187,12 @@ describe('tool span attributes', () => {
   });
 
   it.each([
-    ['its name', { id: 'call_m', type: 'mcp', mcp: { server_label: 'github', name: 'search_issues', arguments: '{}' } }, 'search_issues'],
-    ['its server label', { id: 'call_m', type: 'mcp', mcp: { server_label: 'github' } }, 'github'],
+    // Types no service documents (Azure's own are covered in azure-tools.test.ts).
+    ['its name', { id: 'call_m', type: 'x_vendor_mcp', x_vendor_mcp: { server_label: 'github', name: 'search_issues', arguments: '{}' } }, 'search_issues'],
+    ['its server label', { id: 'call_m', type: 'x_vendor_mcp', x_vendor_mcp: { server_label: 'github' } }, 'github'],
     ['its operation id', { id: 'call_o', type: 'openapi', openapi: { operation_id: 'getForecast' } }, 'getForecast'],
     ['its type when the body has no name', { id: 'call_b', type: 'bing_grounding', bing_grounding: { requesturl: 'https://x' } }, 'bing_grounding'],
-    ['its type when there is no body', { id: 'call_n', type: 'azure_ai_search' }, 'azure_ai_search'],
+    ['its type when there is no body', { id: 'call_n', type: 'x_vendor_search' }, 'x_vendor_search'],
   ])('names an unknown tool type from %s', (_label, call, name) => {
     const [span] = tools([call]);
     expect(span?.name).toBe(`execute_tool ${name}`);

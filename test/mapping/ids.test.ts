@@ -1,8 +1,8 @@
 // Deterministic IDs and W3C traceparent parsing.
 import { describe, expect, it } from 'vitest';
-import { parseTraceparent, runSpanId, stepSpanId, toolSpanId, traceIdForRun } from '../../src/mapping/ids.js';
-import { mapRunTrace } from '../../src/mapping/map-run.js';
-import { context, functionCall, HEX16, HEX32, LIMITS, loadSamples, run, step, toolStep } from './fixtures.js';
+import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from '../../src/mapping/ids.js';
+import { mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { byRole, context, functionCall, HEX16, HEX32, LIMITS, loadSamples, run, sample, step, toolStep } from './fixtures.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -22,6 +22,11 @@ describe('deterministic ids', () => {
     // SHA-256 over the namespaced run id; changing it splits every in-flight run across two traces.
     expect(traceIdForRun('run_sample01')).toBe('a7e6f9f26f92c61af36fe6a9f3d6885a');
     expect(runSpanId('run_sample01')).toBe('08717ecc409e4fe6');
+    // An app links its tool-execution span to this id, computed on its side from (run, call id).
+    expect(toolCallSpanId('run_sample01', 'call_weather01')).toBe('26485626b67643c8');
+    const { run: r, steps } = sample('run_sample01');
+    const tool = byRole(mapRunTrace(r, steps, context(), LIMITS), 'tool').find((s) => s.attributes['gen_ai.tool.call.id'] === 'call_weather01');
+    expect(tool?.spanId).toBe('26485626b67643c8');
   });
 
   it('uses 32 and 16 lowercase hex characters', () => {
@@ -39,17 +44,36 @@ describe('deterministic ids', () => {
     expect(runSpanId('run_a')).not.toBe(runSpanId('run_b'));
     expect(stepSpanId('run_a', 'step_1')).not.toBe(stepSpanId('run_b', 'step_1'));
     expect(toolSpanId('run_a', 'step_1', 'call_1')).not.toBe(toolSpanId('run_b', 'step_1', 'call_1'));
+    expect(toolCallSpanId('run_a', 'call_1')).not.toBe(toolCallSpanId('run_b', 'call_1'));
   });
 
   it('gives different steps and tool calls different span ids', () => {
     expect(stepSpanId('run_a', 'step_1')).not.toBe(stepSpanId('run_a', 'step_2'));
     expect(toolSpanId('run_a', 'step_1', 'call_1')).not.toBe(toolSpanId('run_a', 'step_1', 'call_2'));
     expect(toolSpanId('run_a', 'step_1', 'call_1')).not.toBe(toolSpanId('run_a', 'step_2', 'call_1'));
+    expect(toolCallSpanId('run_a', 'call_1')).not.toBe(toolCallSpanId('run_a', 'call_2'));
   });
 
-  it('keeps the run, step and tool namespaces apart even for equal ids', () => {
-    const ids = new Set([runSpanId('x'), stepSpanId('x', 'x'), toolSpanId('x', 'x', 'x'), traceIdForRun('x').slice(0, 16)]);
-    expect(ids.size).toBe(4);
+  it('keeps the run, step, tool call and positional tool namespaces apart even for equal ids', () => {
+    const ids = new Set([runSpanId('x'), stepSpanId('x', 'x'), toolCallSpanId('x', 'x'), toolSpanId('x', 'x', 'x'), traceIdForRun('x').slice(0, 16)]);
+    expect(ids.size).toBe(5);
+  });
+
+  it('gives a call with an id the span id of (run, call id), whichever step holds it', () => {
+    const r = run();
+    const inStep = (stepId: string): string | undefined =>
+      byRole(mapStepSpans(r, toolStep([functionCall('call_1', 'get_weather')], { id: stepId }), context(), LIMITS), 'tool')[0]?.spanId;
+    expect(inStep('step_1')).toBe(toolCallSpanId(r.id, 'call_1'));
+    expect(inStep('step_2')).toBe(toolCallSpanId(r.id, 'call_1'));
+  });
+
+  it('gives calls without an id, and repeats of an id in one step, ids by step and position', () => {
+    const r = run();
+    const spans = byRole(
+      mapStepSpans(r, toolStep([functionCall('call_1', 'a'), { type: 'function', function: { name: 'b' } }, functionCall('call_1', 'c')], { id: 'step_9' }), context(), LIMITS),
+      'tool',
+    );
+    expect(spans.map((s) => s.spanId)).toEqual([toolCallSpanId(r.id, 'call_1'), toolSpanId(r.id, 'step_9', '#1'), toolSpanId(r.id, 'step_9', 'call_1#2')]);
   });
 
   it('gives every span of a run a distinct span id', () => {

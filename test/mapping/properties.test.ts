@@ -168,6 +168,19 @@ function parsedScenario(s: { run: unknown; steps: unknown[] }) {
 
 const toolCallCount = (step: StepPayload): number => step.step_details?.tool_calls?.length ?? 0;
 
+function callIdRepeatsAcrossSteps(steps: readonly StepPayload[]): boolean {
+  const owner = new Map<string, string>();
+  for (const step of steps) {
+    for (const call of step.step_details?.tool_calls ?? []) {
+      const id = typeof call === 'object' && call !== null ? (call as { id?: unknown }).id : undefined;
+      if (typeof id !== 'string' || id === '') continue;
+      if ((owner.get(id) ?? step.id) !== step.id) return true;
+      owner.set(id, step.id);
+    }
+  }
+  return false;
+}
+
 function stringValues(span: SpanRecord): string[] {
   return Object.values(span.attributes).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
 }
@@ -219,7 +232,13 @@ describe('parse then map, for any input', () => {
           for (const t of tools) expect([t.startSeconds, t.endSeconds]).toEqual([stepSpan.startSeconds, stepSpan.endSeconds]);
         });
         expect(spans).toHaveLength(runSpans.length + terminal.reduce((n, st) => n + 1 + toolCallCount(st), 0));
-        expect(new Set(spans.map((x) => x.spanId)).size).toBe(spans.length);
+        for (const st of stepSpans) {
+          const own = spans.filter((x) => x.spanId === st.spanId || x.parentSpanId === st.spanId);
+          expect(new Set(own.map((x) => x.spanId)).size).toBe(own.length);
+        }
+        // A tool call's span id comes from (run, call id) so an app can link to it: distinct across
+        // the run as long as no call id repeats across its steps, as the API's never do.
+        if (!callIdRepeatsAcrossSteps(terminal)) expect(new Set(spans.map((x) => x.spanId)).size).toBe(spans.length);
         expect(new Set(spans.map((x) => x.traceId)).size).toBeLessThanOrEqual(1);
         if (runSpans[0]) for (const st of stepSpans) expect(st.parentSpanId).toBe(runSpans[0].spanId);
       }),

@@ -1,0 +1,132 @@
+// Provider profiles: what `api.provider` implies when nothing more specific is configured (the
+// base URL layout, the api-version, the auth scheme, gen_ai.provider.name), and the one place
+// where the API section of every layer is merged into the final ApiConfig.
+import { ConfigError } from './config-error.js';
+import { DEFAULTS } from './defaults.js';
+import { parseUrl } from './values.js';
+import type { ApiAuth, ApiConfig, ApiCredential, ApiLayerInputs, ApiProvider, ConfigLayer } from './types.js';
+
+export interface ProviderProfile {
+  /** `gen_ai.provider.name`. */
+  providerName: string;
+  apiVersion: string | null;
+  auth: ApiAuth;
+  /** Entra ID scope (the resource's audience + `/.default`). */
+  tokenScope: string | null;
+  /** Said when no base URL is configured for the provider. */
+  baseUrlHint: string | null;
+}
+
+export const PROVIDER_PROFILES: Readonly<Record<ApiProvider, ProviderProfile>> = {
+  openai: { providerName: 'openai', apiVersion: null, auth: 'api-key', tokenScope: null, baseUrlHint: null },
+  'azure-openai': {
+    // The semantic conventions' well-known value for Azure OpenAI.
+    providerName: 'azure.ai.openai',
+    // The last Azure OpenAI data-plane version with Assistants v2 that is widely deployed.
+    apiVersion: '2024-05-01-preview',
+    auth: 'api-key',
+    tokenScope: 'https://cognitiveservices.azure.com/.default',
+    baseUrlHint: 'export AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, or set api.base_url to https://<resource>.openai.azure.com/openai',
+  },
+  'azure-foundry': {
+    // Not one of the semconv well-known values (the service is neither Azure OpenAI nor Azure AI
+    // Inference, and may run non-OpenAI models); it is the value Microsoft's own Agents
+    // instrumentation emits, so bridged spans line up with SDK-made ones.
+    providerName: 'azure.ai.agents',
+    apiVersion: 'v1',
+    auth: 'entra-id',
+    tokenScope: 'https://ai.azure.com/.default',
+    baseUrlHint:
+      'export AZURE_AI_PROJECT_ENDPOINT=https://<resource>.services.ai.azure.com/api/projects/<project>, or set api.base_url to that project endpoint',
+  },
+};
+
+/** Where `bearer-env` reads the token unless `api.token_env` names another variable. */
+export const DEFAULT_TOKEN_ENV = 'ASSISTANTS_OTEL_BRIDGE_API_TOKEN';
+
+type ApiLayer = NonNullable<ConfigLayer['api']>;
+const INPUT_KEYS: readonly (keyof ApiLayerInputs)[] = ['auth', 'tokenEnv', 'tokenScope', 'azureEnv'];
+
+/** The highest layer's value of `key`. */
+function highest<K extends keyof ApiLayer>(layers: readonly ApiLayer[], key: K): ApiLayer[K] | undefined {
+  for (let i = layers.length - 1; i >= 0; i -= 1) {
+    const value = layers[i]![key];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function withoutInputs(layer: ApiLayer): Partial<ApiConfig> {
+  const out: Record<string, unknown> = { ...layer };
+  for (const key of INPUT_KEYS) delete out[key];
+  return out as Partial<ApiConfig>;
+}
+
+/** The Azure SDKs' variables, read the way the provider reads them, as if the user had set the bridge's own. */
+function applyAzureEnv(layer: ApiLayer, provider: ApiProvider): ApiLayer {
+  const azure = layer.azureEnv;
+  if (!azure || provider === 'openai') return layer;
+  const out: ApiLayer = { ...layer };
+  if (azure.apiKey !== undefined) out.apiKey = azure.apiKey;
+  if (out.baseURL === undefined) {
+    const { openaiEndpoint: oe, projectEndpoint: pe } = azure;
+    if (provider === 'azure-openai' && oe) out.baseURL = `${parseUrl(oe.value, 'api.base_url', oe.name).replace(/\/+$/, '')}/openai`;
+    if (provider === 'azure-foundry' && pe) out.baseURL = parseUrl(pe.value, 'api.base_url', pe.name);
+  }
+  if (provider === 'azure-openai' && out.apiVersion === undefined && azure.openaiApiVersion) out.apiVersion = azure.openaiApiVersion.value;
+  return out;
+}
+
+/** An Azure OpenAI resource endpoint given without its `/openai` path gets it. */
+function normalizeBaseUrl(baseURL: string, provider: ApiProvider): string {
+  if (provider !== 'azure-openai') return baseURL;
+  const url = new URL(baseURL);
+  if (url.pathname !== '/' && url.pathname !== '') return baseURL;
+  url.pathname = '/openai';
+  return url.toString();
+}
+
+function credentialFor(
+  auth: ApiAuth,
+  provider: ApiProvider,
+  layers: readonly ApiLayer[],
+  env: Record<string, string | undefined>,
+): ApiCredential | undefined {
+  if (auth === 'api-key') return provider === 'openai' ? undefined : { auth };
+  if (auth === 'bearer-env') {
+    const variable = highest(layers, 'tokenEnv')?.name ?? DEFAULT_TOKEN_ENV;
+    const token = env[variable]?.trim();
+    return { auth, variable, token: token ? token : null };
+  }
+  const scope = highest(layers, 'tokenScope') ?? PROVIDER_PROFILES[provider].tokenScope;
+  if (!scope) throw new ConfigError('api.token_scope', `is required for entra-id with provider ${provider} (the resource's audience, e.g. https://ai.azure.com/.default)`);
+  return { auth, scope };
+}
+
+/** Merges the API section of every layer (lowest first) and applies the provider's profile. */
+export function resolveApi(layersLowToHigh: readonly ConfigLayer[], env: Record<string, string | undefined>): ApiConfig {
+  const raw = layersLowToHigh.map((l) => l.api ?? {});
+  const provider = highest(raw, 'provider') ?? 'openai';
+  const profile = PROVIDER_PROFILES[provider];
+  const layers = raw.map((l) => applyAzureEnv(l, provider));
+
+  const merged: ApiConfig = { ...DEFAULTS.api };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(withoutInputs(layer))) if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  const baseUrlSet = layers.some((l) => l.baseURL !== undefined);
+  if (!baseUrlSet && profile.baseUrlHint) throw new ConfigError('api.base_url', `not set for provider ${provider}: ${profile.baseUrlHint}`);
+
+  const auth = highest(layers, 'auth') ?? profile.auth;
+  const credential = credentialFor(auth, provider, layers, env);
+  const apiVersion = merged.apiVersion ?? profile.apiVersion ?? undefined;
+  const { provider: _p, apiVersion: _v, credential: _c, ...rest } = merged;
+  return {
+    ...rest,
+    baseURL: normalizeBaseUrl(merged.baseURL, provider),
+    providerName: layers.some((l) => l.providerName !== undefined) ? merged.providerName : profile.providerName,
+    ...(provider !== 'openai' ? { provider } : {}),
+    ...(apiVersion !== undefined ? { apiVersion } : {}),
+    ...(credential ? { credential } : {}),
+  };
+}

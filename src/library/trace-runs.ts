@@ -1,0 +1,205 @@
+// Wraps an `openai` client so every run it creates carries the app's trace context in its
+// metadata and is registered with the bridge, which then traces the run inside the app's trace.
+//
+//   const client = traceRuns(new OpenAI());
+//   await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id });
+//
+// The wrapped client is a Proxy with the client's own type: every other property and method is
+// the client's, bound to it (the SDK keeps private fields that a Proxy receiver cannot reach).
+import { activeTraceCarrier } from './trace-context.js';
+import { withTraceMetadata } from './run-metadata.js';
+import { Registrar, type RegistrarOptions, type RegistrationStats } from './registrar.js';
+
+export interface TraceRunsOptions extends RegistrarOptions {
+  /** Write `traceparent` / `tracestate` into run metadata. Default true. */
+  propagate?: boolean;
+}
+
+/** The part of an `openai` client that traceRuns needs (openai 4 and later; AzureOpenAI too). */
+export interface AssistantsClientLike {
+  beta: { threads: { runs: object } };
+}
+
+type Obj = Record<PropertyKey, unknown>;
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+
+const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null;
+const isFn = (value: unknown): value is Fn => typeof value === 'function';
+
+/** Run-creating methods and the position of their body argument. */
+const RUN_CREATORS = { create: 1, createAndPoll: 1, stream: 1, createAndStream: 1 } as const;
+const THREAD_RUN_CREATORS = { createAndRun: 0, createAndRunPoll: 0, createAndRunStream: 0 } as const;
+
+const registrars = new WeakMap<object, Registrar>();
+
+/** A view of `target` where `overrides` replace properties and methods are bound to `target`. */
+function overlay<T extends object>(target: T, overrides: (prop: PropertyKey) => unknown | undefined): T {
+  const bound = new Map<PropertyKey, { fn: Fn; bound: unknown }>();
+  return new Proxy(target, {
+    get(t, prop) {
+      const replaced = overrides(prop);
+      if (replaced !== undefined) return replaced;
+      const value: unknown = Reflect.get(t, prop, t);
+      if (!isFn(value)) return value;
+      const cached = bound.get(prop);
+      if (cached?.fn === value) return cached.bound;
+      const b = value.bind(t);
+      bound.set(prop, { fn: value, bound: b });
+      return b;
+    },
+  });
+}
+
+function isRun(value: unknown): value is { id: string; thread_id: string } {
+  return isObj(value) && typeof value.id === 'string' && typeof value.thread_id === 'string';
+}
+
+interface Tracing {
+  registrar: Registrar;
+  propagate: boolean;
+}
+
+function inject(tracing: Tracing, args: unknown[], index: number): unknown[] {
+  if (!tracing.propagate || args.length <= index) return args;
+  const body = withTraceMetadata(args[index], activeTraceCarrier());
+  if (body === args[index]) return args;
+  const copy = [...args];
+  copy[index] = body;
+  return copy;
+}
+
+/** Registers the run of the first `thread.run.created` event that passes through `iterator`. */
+function watchIterator(iterator: AsyncIterator<unknown>, onRun: (run: unknown) => void): AsyncIterator<unknown> {
+  let seen = false;
+  const look = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (!seen && !result.done && isObj(result.value) && result.value.event === 'thread.run.created') {
+      seen = true;
+      onRun(result.value.data);
+    }
+    return result;
+  };
+  return {
+    next: async (...a: [] | [unknown]) => look(await iterator.next(...a)),
+    ...(iterator.return ? { return: (value?: unknown) => iterator.return!(value) } : {}),
+    ...(iterator.throw ? { throw: (error?: unknown) => iterator.throw!(error) } : {}),
+  };
+}
+
+/**
+ * What a create call resolved to: a run (registered), or an SSE stream of events (`stream: true`),
+ * whose iteration is watched for the run's creation. The same stream object is returned.
+ */
+function afterCreate(tracing: Tracing, data: unknown): unknown {
+  if (isRun(data)) {
+    void tracing.registrar.register(data.thread_id, data.id);
+    return data;
+  }
+  if (isObj(data) && isFn(data[Symbol.asyncIterator])) {
+    const original = (data[Symbol.asyncIterator] as () => AsyncIterator<unknown>).bind(data);
+    Object.defineProperty(data, Symbol.asyncIterator, {
+      configurable: true,
+      writable: true,
+      value: () => watchIterator(original(), (run) => (isRun(run) ? void tracing.registrar.register(run.thread_id, run.id) : undefined)),
+    });
+  }
+  return data;
+}
+
+/**
+ * Registers what an APIPromise resolves to, keeping it an APIPromise (so `.withResponse()` and
+ * `.asResponse()` still work) through the SDK's own `_thenUnwrap`; a plain promise otherwise.
+ */
+function observeCreation(tracing: Tracing, result: unknown): unknown {
+  if (isObj(result) && isFn(result._thenUnwrap)) return result._thenUnwrap((data: unknown) => afterCreate(tracing, data));
+  if (isObj(result) && isFn(result.then)) return (result as unknown as Promise<unknown>).then((data) => afterCreate(tracing, data));
+  return result;
+}
+
+/** An AssistantStream: registers the run when its `thread.run.created` event arrives. */
+function observeAssistantStream(tracing: Tracing, stream: unknown): unknown {
+  if (!isObj(stream) || !isFn(stream.on)) return stream;
+  let seen = false;
+  stream.on.call(stream, 'event', (event: unknown) => {
+    if (seen || !isObj(event) || event.event !== 'thread.run.created' || !isRun(event.data)) return;
+    seen = true;
+    void tracing.registrar.register(event.data.thread_id, event.data.id);
+  });
+  return stream;
+}
+
+/**
+ * `createAndPoll` and `createAndRunPoll` call the resource's own `create` / `createAndRun`:
+ * run them against a view whose creator is the traced one, so the run is registered as soon as
+ * it exists rather than when polling ends. Should an SDK version not go through that creator,
+ * the final run is registered instead.
+ */
+function pollHelper(tracing: Tracing, target: object, method: Fn, creatorName: string, tracedCreator: Fn, bodyIndex: number): Fn {
+  return (...args: unknown[]) => {
+    let created = false;
+    const inner = overlay(target, (prop) =>
+      prop === creatorName
+        ? (...a: unknown[]) => {
+            created = true;
+            return tracedCreator(...a);
+          }
+        : undefined,
+    );
+    const result = method.apply(inner, inject(tracing, args, bodyIndex));
+    if (!isObj(result) || !isFn(result.then)) return result;
+    return (result as unknown as Promise<unknown>).then((run) => {
+      if (!created && isRun(run)) void tracing.registrar.register(run.thread_id, run.id);
+      return run;
+    });
+  };
+}
+
+function traceResource(tracing: Tracing, target: Obj, creators: Record<string, number>, creatorName: string, extra: (prop: PropertyKey) => unknown): object {
+  const original = (name: string): Fn | undefined => (isFn(target[name]) ? (target[name] as Fn) : undefined);
+  const create = original(creatorName);
+  const tracedCreator: Fn | undefined = create && ((...args: unknown[]) => observeCreation(tracing, create.apply(target, inject(tracing, args, creators[creatorName]!))));
+  const wrapped = new Map<string, Fn>();
+  for (const [name, bodyIndex] of Object.entries(creators)) {
+    const method = original(name);
+    if (!method) continue;
+    if (name === creatorName && tracedCreator) wrapped.set(name, tracedCreator);
+    else if (/Poll$/.test(name) && tracedCreator) wrapped.set(name, pollHelper(tracing, target, method, creatorName, tracedCreator, bodyIndex));
+    else if (/Stream$|^stream$/.test(name)) wrapped.set(name, (...args: unknown[]) => observeAssistantStream(tracing, method.apply(target, inject(tracing, args, bodyIndex))));
+  }
+  return overlay(target, (prop) => (typeof prop === 'string' && wrapped.has(prop) ? wrapped.get(prop) : extra(prop)));
+}
+
+/**
+ * The same client, with `beta.threads.runs.create` / `createAndPoll` / `stream` /
+ * `createAndStream` and `beta.threads.createAndRun` / `createAndRunPoll` / `createAndRunStream`
+ * traced: the active span's `traceparent` goes into the run's metadata (unless the user set one,
+ * or it would pass 16 keys or 512 characters; the caller's params are never changed), and once
+ * the API returns the run id the run is registered with the bridge. Registration failures are
+ * counted (`registrationStats`) and logged to `options.logger`, never thrown.
+ */
+export function traceRuns<C extends AssistantsClientLike>(client: C, options: TraceRunsOptions = {}): C {
+  const threads: unknown = client.beta?.threads;
+  if (!isObj(threads) || !isObj(threads.runs)) throw new TypeError('traceRuns: expected an openai client with beta.threads.runs (openai >= 4)');
+  const tracing: Tracing = { registrar: new Registrar(options), propagate: options.propagate ?? true };
+  const runs = traceResource(tracing, threads.runs, RUN_CREATORS, 'create', () => undefined);
+  const tracedThreads = traceResource(tracing, threads, THREAD_RUN_CREATORS, 'createAndRun', (prop) => (prop === 'runs' ? runs : undefined));
+  const beta = overlay(client.beta, (prop) => (prop === 'threads' ? tracedThreads : undefined));
+  const traced = overlay(client, (prop) => (prop === 'beta' ? beta : undefined));
+  registrars.set(traced, tracing.registrar);
+  return traced;
+}
+
+function registrarOf(client: object): Registrar {
+  const registrar = registrars.get(client);
+  if (!registrar) throw new TypeError('not a client returned by traceRuns');
+  return registrar;
+}
+
+/** Resolves once every registration the traced client started has settled (before a short-lived app exits). */
+export function flushRegistrations(client: object): Promise<void> {
+  return registrarOf(client).flush();
+}
+
+/** How registrations of the traced client went so far. */
+export function registrationStats(client: object): RegistrationStats {
+  return registrarOf(client).stats();
+}

@@ -1,0 +1,101 @@
+// The bridge's metrics: one MeterProvider with the bridge's resource, two readers. The
+// Prometheus exporter serves `GET /metrics` through the control server on --listen (its own
+// server is never started); an OTLP push reader is added when an endpoint is configured.
+// Both readers get the stored run totals from the StoreMetricProducer and the health numbers
+// from the SDK instruments.
+//
+// Resource: every metric carries the bridge's resource (`service.name` = the bridge's name,
+// OTEL_SERVICE_NAME). One scrape target is one resource, and the run metrics are the bridge's
+// observations as a client of the assistant service; which service the runs belong to is in
+// their attributes (`gen_ai.provider.name`, agent id and model), and the run's trace (with the
+// assistant service's `service.name`) is found by its `openai.run.id`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import type { BridgeConfig } from '../config/types.js';
+import type { SpanRecord } from '../mapping/span-record.js';
+import { bridgeResource, BRIDGE_SCOPE } from '../sink/resource.js';
+import type { MetricTotal } from '../state/types.js';
+import { createMetricExporter } from './create-metric-exporter.js';
+import { registerHealthInstruments, type BudgetSource, type DrainSource, type HealthInstruments, type StateSource, type WatcherSource } from './health-instruments.js';
+import { DEFAULT_LABEL_CAPS, type MetaStore } from './label-cap.js';
+import { withFailureLog, type WarnLog } from './logged-metric-exporter.js';
+import type { OtlpMetricsConfig } from './otlp-metrics-config.js';
+import { StoreMetricProducer } from './store-metric-producer.js';
+
+/** The state store as the metrics see it. */
+export interface MetricsState extends StateSource, MetaStore {
+  metricTotals(): MetricTotal[];
+}
+
+export interface BridgeMetricsOptions {
+  config: Pick<BridgeConfig, 'resource' | 'api' | 'traces'>;
+  /** The OTLP push (see otlpMetricsConfig), resolved beforehand; null for none. */
+  otlp: OtlpMetricsConfig | null;
+  state: MetricsState;
+  budget?: BudgetSource;
+  labelCaps?: Readonly<Record<string, number>>;
+  /** Where failed OTLP pushes are reported (rate-limited). */
+  log?: WarnLog;
+  now?: () => number;
+}
+
+export class BridgeMetrics {
+  /** The OTLP push, or null when none is configured. */
+  readonly otlp: OtlpMetricsConfig | null;
+  readonly #provider: MeterProvider;
+  readonly #prometheus: PrometheusExporter;
+  readonly #health: HealthInstruments;
+  #stopped: Promise<void> | null = null;
+
+  constructor(options: BridgeMetricsOptions) {
+    const now = options.now ?? Date.now;
+    this.otlp = options.otlp;
+    const producer = new StoreMetricProducer({
+      store: options.state,
+      scope: BRIDGE_SCOPE,
+      commonAttributes: { 'gen_ai.provider.name': options.config.api.providerName },
+      labelCaps: options.labelCaps ?? DEFAULT_LABEL_CAPS,
+      now,
+    });
+    // One instrumentation scope: the otel_scope_* labels would only repeat it on every series.
+    this.#prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [producer] });
+    const readers: MetricReader[] = [this.#prometheus];
+    if (this.otlp) {
+      const t = options.config.traces;
+      const exporter = createMetricExporter(this.otlp, { certificateFile: t.certificateFile, clientKeyFile: t.clientKeyFile, clientCertificateFile: t.clientCertificateFile });
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: options.log ? withFailureLog(exporter, options.log, this.otlp.endpoint) : exporter,
+          exportIntervalMillis: this.otlp.intervalMs,
+          exportTimeoutMillis: this.otlp.exportTimeoutMs,
+          metricProducers: [producer],
+        }),
+      );
+    }
+    this.#provider = new MeterProvider({ resource: bridgeResource(options.config.resource), readers });
+    this.#health = registerHealthInstruments(this.#provider.getMeter(BRIDGE_SCOPE.name, BRIDGE_SCOPE.version), options.state, options.budget ?? null, now());
+  }
+
+  /** `GET /metrics` in the Prometheus text format, for the control server. */
+  readonly metricsHandler = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#prometheus.getMetricsRequestHandler(req, res);
+  };
+
+  /** The drain's onAcknowledged: export lag of step spans. */
+  readonly onAcknowledged = (spans: readonly SpanRecord[]): void => {
+    this.#health.recordAcknowledged(spans);
+  };
+
+  /** The drain and watcher are built after the metrics (the drain takes onAcknowledged). */
+  attach(parts: { drain?: DrainSource; watcher?: WatcherSource }): void {
+    if (parts.drain) this.#health.attachDrain(parts.drain);
+    if (parts.watcher) this.#health.attachWatcher(parts.watcher);
+  }
+
+  /** Pushes a last OTLP export (before the state file closes) and stops the readers. */
+  shutdown(): Promise<void> {
+    this.#stopped ??= this.#provider.shutdown().catch(() => undefined);
+    return this.#stopped;
+  }
+}

@@ -1,0 +1,144 @@
+// The bridge's own health as OpenTelemetry instruments: API requests and throttling, polls,
+// exports, the outbox, what is tracked, and the lag from a step's end to its span's
+// acknowledgement. These are the running process's numbers (they restart at zero, as any
+// process metric does); what describes runs comes from the state store instead.
+import { ValueType, type BatchObservableResult, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import type { SpanRecord } from '../mapping/span-record.js';
+import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
+import type { StateStats } from '../state/types.js';
+import { METRICS, type MetricSpec } from './catalog.js';
+
+/** What the instruments read from the request budget. */
+export interface BudgetSource {
+  stats(): { throttledCount: number; pausedUntil: number | null; queued: Record<string, number> };
+  on(event: 'attemptFinish', listener: (e: AttemptFinishEvent) => void): unknown;
+}
+
+/** What they read from the outbox drain (its `stats`). */
+export interface DrainSource {
+  readonly stats: {
+    exported: number;
+    deadLettered: number;
+    partiallyRejected: number;
+    exportAttempts: number;
+    exportFailures: number;
+    lastExportAt: number | null;
+  };
+}
+
+/** What they read from the watcher (its `counters`). */
+export interface WatcherSource {
+  readonly counters: {
+    polls: number;
+    runsDeleted: number;
+    threadsDeleted: number;
+    transientErrors: number;
+    outboxFullRefusals: number;
+    lastPollAt: number | null;
+  };
+}
+
+export interface StateSource {
+  stats(): StateStats;
+  readonly outboxCap: number;
+  readonly closed: boolean;
+}
+
+export interface HealthInstruments {
+  /** Records the lag of each acknowledged step span (the drain's onAcknowledged). */
+  recordAcknowledged(spans: readonly SpanRecord[], nowMs?: number): void;
+  attachDrain(drain: DrainSource): void;
+  attachWatcher(watcher: WatcherSource): void;
+}
+
+function options(spec: MetricSpec, valueType = ValueType.INT) {
+  return { description: spec.description, unit: spec.unit, valueType, ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}) };
+}
+
+export function registerHealthInstruments(meter: Meter, state: StateSource, budget: BudgetSource | null, startedAtMs: number): HealthInstruments {
+  let drain: DrainSource | null = null;
+  let watcher: WatcherSource | null = null;
+
+  const requests: Counter = meter.createCounter(METRICS.apiRequests.name, options(METRICS.apiRequests));
+  budget?.on('attemptFinish', (e) => requests.add(1, { route: e.route, method: e.method, outcome: e.outcome }));
+  const lag: Histogram = meter.createHistogram(METRICS.exportLag.name, options(METRICS.exportLag, ValueType.DOUBLE));
+
+  const throttles = meter.createObservableCounter(METRICS.apiThrottles.name, options(METRICS.apiThrottles));
+  const paused = meter.createObservableGauge(METRICS.apiPaused.name, options(METRICS.apiPaused));
+  const queued = meter.createObservableGauge(METRICS.apiQueued.name, options(METRICS.apiQueued));
+  const polls = meter.createObservableCounter(METRICS.polls.name, options(METRICS.polls));
+  const lastPoll = meter.createObservableGauge(METRICS.lastPoll.name, options(METRICS.lastPoll, ValueType.DOUBLE));
+  const deletions = meter.createObservableCounter(METRICS.upstreamDeletions.name, options(METRICS.upstreamDeletions));
+  const attempts = meter.createObservableCounter(METRICS.exportAttempts.name, options(METRICS.exportAttempts));
+  const failures = meter.createObservableCounter(METRICS.exportFailures.name, options(METRICS.exportFailures));
+  const spans = meter.createObservableCounter(METRICS.exportSpans.name, options(METRICS.exportSpans));
+  const lastExport = meter.createObservableGauge(METRICS.lastExport.name, options(METRICS.lastExport, ValueType.DOUBLE));
+  const depth = meter.createObservableGauge(METRICS.outboxDepth.name, options(METRICS.outboxDepth));
+  const capacity = meter.createObservableGauge(METRICS.outboxCapacity.name, options(METRICS.outboxCapacity));
+  const deadLetters = meter.createObservableGauge(METRICS.deadLetters.name, options(METRICS.deadLetters));
+  const runs = meter.createObservableGauge(METRICS.trackedRuns.name, options(METRICS.trackedRuns));
+  const threads = meter.createObservableGauge(METRICS.trackedThreads.name, options(METRICS.trackedThreads));
+
+  const seconds = (ms: number | null): number => (ms ?? startedAtMs) / 1000;
+
+  meter.addBatchObservableCallback(
+    (r) => {
+      if (budget) {
+        const s = budget.stats();
+        r.observe(throttles, s.throttledCount);
+        r.observe(paused, s.pausedUntil !== null ? 1 : 0);
+        for (const [priority, n] of Object.entries(s.queued)) r.observe(queued, n, { priority });
+      }
+      observeWatcher(r);
+      observeDrain(r);
+      // The state file is closed last at shutdown; a collection after that reports nothing from it.
+      if (!state.closed) {
+        const s = state.stats();
+        r.observe(depth, s.outboxDepth);
+        r.observe(capacity, state.outboxCap);
+        r.observe(deadLetters, s.deadLetters);
+        r.observe(runs, s.activeRuns, { state: 'active' });
+        r.observe(runs, s.trackedRuns - s.activeRuns, { state: 'finished' });
+        r.observe(threads, s.trackedThreads);
+      }
+    },
+    [throttles, paused, queued, polls, lastPoll, deletions, attempts, failures, spans, lastExport, depth, capacity, deadLetters, runs, threads],
+  );
+
+  function observeWatcher(r: BatchResult): void {
+    const c = watcher?.counters;
+    r.observe(lastPoll, seconds(c?.lastPollAt ?? null));
+    r.observe(polls, c?.polls ?? 0, { outcome: 'ok' });
+    r.observe(polls, c?.transientErrors ?? 0, { outcome: 'transient_error' });
+    r.observe(polls, c?.outboxFullRefusals ?? 0, { outcome: 'outbox_full' });
+    r.observe(deletions, c?.runsDeleted ?? 0, { object: 'run' });
+    r.observe(deletions, c?.threadsDeleted ?? 0, { object: 'thread' });
+  }
+
+  function observeDrain(r: BatchResult): void {
+    const s = drain?.stats;
+    r.observe(lastExport, seconds(s?.lastExportAt ?? null));
+    r.observe(attempts, s?.exportAttempts ?? 0);
+    r.observe(failures, s?.exportFailures ?? 0);
+    r.observe(spans, s?.exported ?? 0, { outcome: 'exported' });
+    r.observe(spans, s?.partiallyRejected ?? 0, { outcome: 'partially_rejected' });
+    r.observe(spans, s?.deadLettered ?? 0, { outcome: 'dead_lettered' });
+  }
+
+  return {
+    recordAcknowledged(acknowledged, nowMs = Date.now()) {
+      for (const span of acknowledged) {
+        if (span.role !== 'step') continue;
+        lag.record(Math.max(0, nowMs / 1000 - span.endSeconds));
+      }
+    },
+    attachDrain(d) {
+      drain = d;
+    },
+    attachWatcher(w) {
+      watcher = w;
+    },
+  };
+}
+
+type BatchResult = BatchObservableResult;

@@ -1,0 +1,203 @@
+// The run totals of the state store as OpenTelemetry metric data, for every reader (the
+// Prometheus exporter and the OTLP one). The API has no observable histogram, and an SDK
+// histogram would start from zero at each restart and miss or repeat what happened around a
+// crash; this producer instead builds each point from the stored totals at collection time, so
+// what Prometheus or the collector sees is exactly what the state file committed with the spans.
+//
+// The points are cumulative since the state file's totals began (kept as `metrics.since` in the
+// file), not since the process started: a restart continues the series instead of resetting them.
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import type { MetricTotal } from '../state/types.js';
+import { METRICS, STORED_REFUSED_COMMITS, type MetricSpec } from './catalog.js';
+import { LabelCap, type MetaStore } from './label-cap.js';
+import { bucketTotalName, OVERFLOW_BUCKET, sumTotalName } from './run-totals.js';
+
+/** The part of the state store the producer reads. */
+export interface TotalsStore extends MetaStore {
+  metricTotals(): MetricTotal[];
+  readonly closed: boolean;
+}
+
+export interface StoreMetricProducerOptions {
+  store: TotalsStore;
+  scope: InstrumentationScope;
+  /** Attributes added to every point of the run metrics (`gen_ai.provider.name`). */
+  commonAttributes: Attributes;
+  labelCaps: Readonly<Record<string, number>>;
+  now?: () => number;
+}
+
+const SINCE_KEY = 'metrics.since';
+
+const STORE_COUNTERS: ReadonlyMap<string, MetricSpec> = new Map<string, MetricSpec>([
+  [METRICS.runs.name, METRICS.runs],
+  [METRICS.steps.name, METRICS.steps],
+  [STORED_REFUSED_COMMITS, METRICS.outboxRefusedCommits],
+]);
+const STORE_HISTOGRAMS: readonly MetricSpec[] = [METRICS.tokenUsage, METRICS.operationDuration, METRICS.runDuration];
+/** Reported as 0 before anything happened, so alerts and dashboards find the series. */
+const ALWAYS_PRESENT: readonly MetricSpec[] = [METRICS.outboxRefusedCommits];
+
+interface HistogramAccumulator {
+  attributes: Attributes;
+  counts: number[];
+  sum: number;
+}
+
+export class StoreMetricProducer implements MetricProducer {
+  readonly #store: TotalsStore;
+  readonly #scope: InstrumentationScope;
+  readonly #common: Attributes;
+  readonly #caps: LabelCap[];
+  readonly #now: () => number;
+  readonly #since: HrTime;
+  #last: CollectionResult | null = null;
+
+  constructor(options: StoreMetricProducerOptions) {
+    this.#store = options.store;
+    this.#scope = options.scope;
+    this.#common = options.commonAttributes;
+    this.#now = options.now ?? Date.now;
+    this.#caps = Object.entries(options.labelCaps).map(([label, limit]) => new LabelCap(options.store, label, limit));
+    this.#since = msToHrTime(this.#sinceMs());
+  }
+
+  /** Epoch ms from which the stored totals count; recorded in the file the first time. */
+  #sinceMs(): number {
+    const stored = Number(this.#store.getMeta(SINCE_KEY));
+    if (Number.isFinite(stored) && stored > 0) return stored;
+    const now = Math.floor(this.#now());
+    this.#store.setMeta(SINCE_KEY, String(now));
+    return now;
+  }
+
+  collect(): Promise<CollectionResult> {
+    // After shutdown closed the file, the last collection stands (a final export may still ask).
+    if (this.#store.closed) return Promise.resolve(this.#last ?? this.#result([]));
+    try {
+      this.#last = this.#result(this.#build(this.#store.metricTotals()));
+      return Promise.resolve(this.#last);
+    } catch (error) {
+      return Promise.resolve({ ...this.#result([]), errors: [error] });
+    }
+  }
+
+  #result(metrics: MetricData[]): CollectionResult {
+    // Readers replace this resource with the MeterProvider's.
+    return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: this.#scope, metrics }] }, errors: [] };
+  }
+
+  #build(totals: MetricTotal[]): MetricData[] {
+    for (const cap of this.#caps) cap.admit(totals.map((t) => t.labels[cap.label]).filter((v): v is string => v !== undefined));
+    const end = msToHrTime(this.#now());
+    const metrics: MetricData[] = [];
+
+    for (const [stored, spec] of STORE_COUNTERS) {
+      const points = new Map<string, { attributes: Attributes; value: number }>();
+      for (const t of totals) {
+        if (t.name !== stored) continue;
+        const attributes = this.#attributes(spec, t.labels);
+        const key = attributesKey(attributes);
+        const point = points.get(key) ?? { attributes, value: 0 };
+        point.value += t.value;
+        points.set(key, point);
+      }
+      if (points.size === 0 && ALWAYS_PRESENT.includes(spec)) points.set('{}', { attributes: {}, value: 0 });
+      if (points.size === 0) continue;
+      metrics.push({
+        descriptor: descriptorOf(spec),
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.SUM,
+        isMonotonic: true,
+        dataPoints: [...points.values()].map((p) => ({ startTime: this.#since, endTime: end, attributes: p.attributes, value: p.value })),
+      });
+    }
+
+    for (const spec of STORE_HISTOGRAMS) {
+      const bounds = [...(spec.buckets ?? [])];
+      const bucketName = bucketTotalName(spec.name);
+      const sumName = sumTotalName(spec.name);
+      const points = new Map<string, HistogramAccumulator>();
+      const pointFor = (labels: Record<string, string>): HistogramAccumulator => {
+        const attributes = this.#attributes(spec, labels);
+        const key = attributesKey(attributes);
+        let acc = points.get(key);
+        if (!acc) {
+          acc = { attributes, counts: new Array<number>(bounds.length + 1).fill(0), sum: 0 };
+          points.set(key, acc);
+        }
+        return acc;
+      };
+      for (const t of totals) {
+        if (t.name === bucketName) {
+          const { le, ...labels } = t.labels;
+          const acc = pointFor(labels);
+          const index = bucketIndex(le, bounds);
+          acc.counts[index] = (acc.counts[index] ?? 0) + t.value;
+        } else if (t.name === sumName) {
+          pointFor(t.labels).sum += t.value;
+        }
+      }
+      if (points.size === 0) continue;
+      const dataPoints: DataPoint<Histogram>[] = [...points.values()].map((acc) => ({
+        startTime: this.#since,
+        endTime: end,
+        attributes: acc.attributes,
+        value: { buckets: { boundaries: bounds, counts: acc.counts }, sum: acc.sum, count: acc.counts.reduce((a, b) => a + b, 0) },
+      }));
+      metrics.push({
+        descriptor: descriptorOf(spec),
+        aggregationTemporality: AggregationTemporality.CUMULATIVE,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints,
+      });
+    }
+    return metrics;
+  }
+
+  /** Stored labels, capped, plus the common attributes of run metrics; only those the metric declares. */
+  #attributes(spec: MetricSpec, labels: Record<string, string>): Attributes {
+    const out: Attributes = {};
+    for (const name of spec.attributes) {
+      const value = labels[name] ?? this.#common[name];
+      if (value === undefined) continue;
+      const cap = typeof value === 'string' ? this.#caps.find((c) => c.label === name) : undefined;
+      out[name] = cap ? cap.map(value as string) : value;
+    }
+    return out;
+  }
+}
+
+function descriptorOf(spec: MetricSpec): MetricData['descriptor'] {
+  return { name: spec.name, description: spec.description, unit: spec.unit, valueType: spec.kind === 'counter' ? ValueType.INT : ValueType.DOUBLE };
+}
+
+/** Index of the bucket with upper bound `le`; a bound no longer in the list goes to the first one above it. */
+function bucketIndex(le: string | undefined, bounds: readonly number[]): number {
+  if (le === undefined || le === OVERFLOW_BUCKET) return bounds.length;
+  const exact = bounds.findIndex((b) => String(b) === le);
+  if (exact >= 0) return exact;
+  const value = Number(le);
+  const above = bounds.findIndex((b) => value <= b);
+  return above >= 0 ? above : bounds.length;
+}
+
+function attributesKey(attributes: Attributes): string {
+  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+}
+
+function msToHrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}

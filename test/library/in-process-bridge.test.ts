@@ -1,0 +1,63 @@
+// traceRuns with a bridge in the same process: `register` hands the run straight to the watcher,
+// and the run's spans join the app's trace.
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/cli/logger.js';
+import { startWatch, type WatchHandle } from '../../src/cli/watch-command.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { flushRegistrations, traceRuns } from '../../src/library/trace-runs.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { waitFor } from '../support/cli.js';
+import { expectExactly } from '../support/expected-spans.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { expectedSpans, fetchTruth } from '../support/world.js';
+import { APP_SPAN, APP_TRACE, inAppSpan, installContextManager } from './helpers.js';
+
+let sim: RunningSimulator | undefined;
+let rx: OtlpReceiver | undefined;
+let bridge: WatchHandle | undefined;
+let uninstall: (() => void) | undefined;
+
+afterEach(async () => {
+  await bridge?.shutdown('test over');
+  await bridge?.done;
+  await sim?.close();
+  await rx?.close();
+  uninstall?.();
+  bridge = sim = rx = uninstall = undefined;
+});
+
+describe('traceRuns with an in-process bridge', () => {
+  it('registers through the watcher and the run joins the app’s trace under the app’s span', async () => {
+    uninstall = installContextManager();
+    sim = await startSimulator({ seed: 3, clock: { speed: 20 }, world: { threads: 1, backfillRuns: 0, liveRuns: 0 } });
+    rx = await startOtlpReceiver();
+    const config = resolveConfig({
+      flags: {
+        traces: { endpointBase: rx.url },
+        watch: { statePath: ':memory:', listen: null, activeIntervalMs: 100, maxWaitIntervalMs: 500 },
+        log: { level: 'silent' },
+      },
+      env: { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: sim.apiKey },
+    });
+    const handle = (bridge = startWatch(config, createLogger(config.log)));
+    const client = traceRuns(new OpenAI({ baseURL: sim.url, apiKey: sim.apiKey, maxRetries: 0 }), {
+      register: (threadId, runId) => void handle.watcher.addRun(threadId, runId, 'library'),
+    });
+
+    const thread = await client.beta.threads.create();
+    let run = await inAppSpan(() => client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: sim!.world.assistants[0]!.id }, { pollIntervalMs: 20 }));
+    while (run.status === 'requires_action') {
+      const tool_outputs = run.required_action!.submit_tool_outputs.tool_calls.map((c) => ({ tool_call_id: c.id, output: '{}' }));
+      run = await client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs }, { pollIntervalMs: 20 });
+    }
+    await flushRegistrations(client);
+    expect(handle.state.getRun(run.id)).toMatchObject({ threadId: thread.id, origin: 'library' });
+
+    const expected = expectedSpans(await fetchTruth(sim), { baseURL: sim.url });
+    await waitFor(() => rx!.spans().length >= expected.length, 'the run to be exported');
+    expectExactly(rx.spans(), expected);
+    const runSpan = rx.spans().find((s) => s.name.startsWith('invoke_agent'))!;
+    expect([runSpan.traceId, runSpan.parentSpanId]).toEqual([APP_TRACE, APP_SPAN]);
+  });
+});

@@ -1,0 +1,169 @@
+// traceRuns against the simulator through the real openai SDK: the run carries the app's
+// traceparent as the API stored it, the caller's params stay as they were, the run is registered
+// once its id is known, and nothing else about the client changes.
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { flushRegistrations, registrationStats, traceRuns } from '../../src/library/trace-runs.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { APP_TRACEPARENT, inAppSpan, installContextManager } from './helpers.js';
+
+let sim: RunningSimulator;
+let client: OpenAI;
+let assistantId: string;
+let uninstall: () => void;
+
+beforeAll(async () => {
+  uninstall = installContextManager();
+  sim = await startSimulator({ seed: 11, clock: { speed: 20 }, world: { threads: 1, backfillRuns: 0, liveRuns: 0 } });
+  client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.url, maxRetries: 0 });
+  assistantId = sim.world.assistants[0]!.id;
+});
+afterAll(async () => {
+  await sim.close();
+  uninstall();
+});
+
+function recorder(): { calls: [string, string][]; register: (t: string, r: string) => Promise<void> } {
+  const calls: [string, string][] = [];
+  return { calls, register: async (t, r) => void calls.push([t, r]) };
+}
+
+const newThread = async (): Promise<string> => (await client.beta.threads.create()).id;
+
+describe('traceRuns: runs.create', () => {
+  it('writes the active span’s traceparent into the run’s metadata without touching the caller’s params', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const threadId = await newThread();
+    const params = { assistant_id: assistantId, metadata: { customer: 'c-1' } };
+    const before = structuredClone(params);
+    const run = await inAppSpan(() => traced.beta.threads.runs.create(threadId, params));
+    expect(params).toEqual(before);
+    expect(run.metadata).toEqual({ customer: 'c-1', traceparent: APP_TRACEPARENT });
+    const stored = await client.beta.threads.runs.retrieve(run.id, { thread_id: threadId });
+    expect(stored.metadata).toEqual({ customer: 'c-1', traceparent: APP_TRACEPARENT });
+    await flushRegistrations(traced);
+    expect(calls).toEqual([[threadId, run.id]]);
+    expect(registrationStats(traced)).toEqual({ registered: 1, failed: 0, pending: 0, lastError: null });
+  });
+
+  it('keeps a traceparent the user set', async () => {
+    const traced = traceRuns(client, { register: recorder().register });
+    const theirs = '00-11111111111111111111111111111111-2222222222222222-01';
+    const threadId = await newThread();
+    const kept = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId, metadata: { traceparent: theirs } }));
+    expect(kept.metadata).toEqual({ traceparent: theirs });
+  });
+
+  it('passes the API’s errors to the caller unchanged and registers nothing', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const threadId = await newThread();
+    await expect(inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: 'asst_missing' }))).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await flushRegistrations(traced);
+    expect(calls).toEqual([]);
+  });
+
+  it('still registers the run, without metadata, when no span is active', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const threadId = await newThread();
+    const run = await traced.beta.threads.runs.create(threadId, { assistant_id: assistantId });
+    expect(run.metadata).toEqual({});
+    await flushRegistrations(traced);
+    expect(calls).toEqual([[threadId, run.id]]);
+  });
+
+  it('keeps the APIPromise: withResponse() gives the run and the HTTP response, and the run is registered', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const threadId = await newThread();
+    const { data, response } = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId }).withResponse());
+    expect(response.status).toBe(200);
+    expect(data.metadata).toEqual({ traceparent: APP_TRACEPARENT });
+    await flushRegistrations(traced);
+    expect(calls).toEqual([[threadId, data.id]]);
+  });
+});
+
+describe('traceRuns: the polling helpers', () => {
+  it('createAndPoll registers the run once, as soon as it exists, before polling ends', async () => {
+    const events: string[] = [];
+    const traced = traceRuns(client, { register: async (_t, r) => void events.push(`registered ${r}`) });
+    const threadId = await newThread();
+    const run = await inAppSpan(() => traced.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }, { pollIntervalMs: 20 }));
+    events.push(`resolved ${run.status}`);
+    expect(['completed', 'requires_action']).toContain(run.status);
+    expect(run.metadata).toEqual({ traceparent: APP_TRACEPARENT });
+    expect(events).toEqual([`registered ${run.id}`, `resolved ${run.status}`]);
+  });
+
+  it('createAndRun and createAndRunPoll register the run on the thread they created', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const first = await inAppSpan(() => traced.beta.threads.createAndRun({ assistant_id: assistantId, thread: { metadata: { t: '1' } } }));
+    const second = await inAppSpan(() => traced.beta.threads.createAndRunPoll({ assistant_id: assistantId }, { pollIntervalMs: 20 }));
+    expect(first.metadata).toEqual({ traceparent: APP_TRACEPARENT });
+    expect(second.metadata).toEqual({ traceparent: APP_TRACEPARENT });
+    await flushRegistrations(traced);
+    expect(calls).toEqual([
+      [first.thread_id, first.id],
+      [second.thread_id, second.id],
+    ]);
+    expect((await client.beta.threads.retrieve(first.thread_id)).metadata).toEqual({ t: '1' });
+  });
+});
+
+describe('traceRuns: failures and everything else', () => {
+  it('never lets a failed registration break the call: counted, logged, the run returned', async () => {
+    const warn = vi.fn();
+    const traced = traceRuns(client, { register: () => Promise.reject(new Error('bridge down')), logger: { warn } });
+    const threadId = await newThread();
+    const run = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId }));
+    expect(run.id).toMatch(/^run_/);
+    await flushRegistrations(traced);
+    expect(registrationStats(traced)).toEqual({ registered: 0, failed: 1, pending: 0, lastError: 'bridge down' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toContain(`run ${run.id} on thread ${threadId} was not registered with the bridge: bridge down`);
+  });
+
+  it('survives a register function that throws synchronously and a logger that throws', async () => {
+    const traced = traceRuns(client, {
+      register: () => {
+        throw new Error('sync');
+      },
+      logger: {
+        warn: () => {
+          throw new Error('logger broke');
+        },
+      },
+    });
+    const run = await traced.beta.threads.runs.create(await newThread(), { assistant_id: assistantId });
+    await flushRegistrations(traced);
+    expect(run.id).toMatch(/^run_/);
+    expect(registrationStats(traced).failed).toBe(1);
+  });
+
+  it('leaves the rest of the client, and the original client, as they were', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    expect(traced).toBeInstanceOf(OpenAI);
+    const threadId = await newThread();
+    const plain = await inAppSpan(() => client.beta.threads.runs.create(threadId, { assistant_id: assistantId }));
+    expect(plain.metadata).toEqual({});
+    const retrieved = await traced.beta.threads.runs.retrieve(plain.id, { thread_id: threadId });
+    expect(retrieved.id).toBe(plain.id);
+    const listed: string[] = [];
+    for await (const r of traced.beta.threads.runs.list(threadId)) listed.push(r.id);
+    expect(listed).toEqual([plain.id]);
+    expect((await traced.beta.assistants.retrieve(assistantId)).id).toBe(assistantId);
+    expect(traced.baseURL).toBe(client.baseURL);
+    await flushRegistrations(traced);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses something that is not an openai client', () => {
+    expect(() => traceRuns({ beta: {} } as never)).toThrow(TypeError);
+    expect(() => registrationStats(client)).toThrow(TypeError);
+  });
+});

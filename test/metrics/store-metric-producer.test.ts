@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataPointType, type HistogramMetricData, type MetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { metricDeltasFor } from '../../src/metrics/run-totals.js';
+import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
+import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
+import { openStateStore, OUTBOX_REFUSED_COMMITS_METRIC, type StateStore } from '../../src/state/store.js';
+
+const open: StateStore[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+function store(path = ':memory:'): StateStore {
+  const s = openStateStore(path);
+  open.push(s);
+  return s;
+}
+
+const SCOPE = { name: 'test', version: '1' };
+
+function producer(s: StateStore, caps: Record<string, number> = {}, now = () => 5_000_000): StoreMetricProducer {
+  return new StoreMetricProducer({ store: s, scope: SCOPE, commonAttributes: { 'gen_ai.provider.name': 'openai' }, labelCaps: caps, now });
+}
+
+async function collect(p: StoreMetricProducer): Promise<MetricData[]> {
+  const result = await p.collect();
+  expect(result.errors).toEqual([]);
+  return result.resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics);
+}
+
+const metric = <T extends MetricData>(metrics: MetricData[], name: string): T => {
+  const found = metrics.find((m) => m.descriptor.name === name);
+  if (!found) throw new Error(`no metric ${name} in ${metrics.map((m) => m.descriptor.name).join(', ')}`);
+  return found as T;
+};
+
+const run = (id: string, agent: string, status = 'completed'): RunPayload =>
+  ({ id, assistant_id: agent, model: 'gpt-4o', status, created_at: 100, completed_at: 110 }) as RunPayload;
+const step = (id: string, prompt: number, completion: number, status = 'completed'): StepPayload =>
+  ({ id, type: 'tool_calls', status, created_at: 100, completed_at: 102, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } }) as StepPayload;
+
+/** Commits what the watcher would for a finished run and its steps. */
+function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[]): void {
+  s.trackRun('thread_1', r.id, 'cli');
+  s.commitProgress({ runId: r.id, spans: [], terminal: true, metrics: metricDeltasFor(r, true, steps) });
+}
+
+describe('StoreMetricProducer', () => {
+  it('turns stored totals into exact cumulative counters and histograms', async () => {
+    const s = store();
+    commitRun(s, run('run_1', 'asst_1'), [step('s1', 300, 20), step('s2', 3, 5000)]);
+    commitRun(s, run('run_2', 'asst_1', 'failed'), [step('s3', 70000, 0, 'failed')]);
+    const metrics = await collect(producer(s));
+
+    const runs = metric<SumMetricData>(metrics, 'assistants.runs');
+    expect(runs.dataPointType).toBe(DataPointType.SUM);
+    expect(runs.isMonotonic).toBe(true);
+    expect(runs.dataPoints.map((p) => [p.attributes['openai.run.status'], p.value]).sort()).toEqual([['completed', 1], ['failed', 1]]);
+    expect(runs.dataPoints[0]!.attributes).toEqual(expect.objectContaining({ 'gen_ai.provider.name': 'openai', 'gen_ai.agent.id': 'asst_1', 'gen_ai.request.model': 'gpt-4o' }));
+
+    const tokens = metric<HistogramMetricData>(metrics, 'gen_ai.client.token.usage');
+    expect(tokens.dataPointType).toBe(DataPointType.HISTOGRAM);
+    const input = tokens.dataPoints.find((p) => p.attributes['gen_ai.token.type'] === 'input')!;
+    expect(input.value.buckets.boundaries).toEqual([...TOKEN_USAGE_BUCKETS]);
+    expect(input.value.sum).toBe(70303);
+    expect(input.value.count).toBe(3);
+    const counts = input.value.buckets.counts;
+    // 3 -> le 4 (index 1), 300 -> le 1024 (index 5), 70000 -> le 262144 (index 9).
+    expect(counts.length).toBe(TOKEN_USAGE_BUCKETS.length + 1);
+    expect(counts.map((c, i) => (c > 0 ? [i, c] : null)).filter((x) => x !== null)).toEqual([[1, 1], [5, 1], [9, 1]]);
+    const output = tokens.dataPoints.find((p) => p.attributes['gen_ai.token.type'] === 'output')!;
+    expect(output.value.sum).toBe(5020);
+    expect(output.value.count).toBe(3);
+
+    const durations = metric<HistogramMetricData>(metrics, 'gen_ai.client.operation.duration');
+    expect(durations.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(3);
+    expect(metric<HistogramMetricData>(metrics, 'assistants.run.duration').dataPoints.reduce((n, p) => n + (p.value.sum ?? 0), 0)).toBe(20);
+  });
+
+  it('reports refused commits as 0 before any, and the store total after', async () => {
+    const s = store();
+    const p = producer(s);
+    expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
+    s.trackRun('t', 'r', 'cli');
+    s.commitProgress({ runId: 'r', spans: [], metrics: [{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, delta: 2 }] });
+    expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
+  });
+
+  it('folds agents past the cap into _other, keeping the totals', async () => {
+    const s = store();
+    for (const agent of ['asst_a', 'asst_b', 'asst_c']) commitRun(s, run(`run_${agent}`, agent), [step(`step_${agent}`, 10, 1)]);
+    const runs = metric<SumMetricData>(await collect(producer(s, { 'gen_ai.agent.id': 2 })), 'assistants.runs');
+    expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([['_other', 1], ['asst_a', 1], ['asst_b', 1]]);
+    commitRun(s, run('run_d', 'asst_d'), []);
+    commitRun(s, run('run_a2', 'asst_a'), []);
+    const later = await collect(producer(s, { 'gen_ai.agent.id': 2 }));
+    expect(metric<SumMetricData>(later, 'assistants.runs').dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([
+      ['_other', 2],
+      ['asst_a', 2],
+      ['asst_b', 1],
+    ]);
+    const tokens = metric<HistogramMetricData>(later, 'gen_ai.client.token.usage').dataPoints.filter((p) => p.attributes['gen_ai.token.type'] === 'input');
+    expect(tokens.map((p) => [p.attributes['gen_ai.agent.id'], p.value.sum]).sort()).toEqual([['_other', 10], ['asst_a', 10], ['asst_b', 10]]);
+  });
+
+  it('counts from when the totals began, kept in the state file: a restart continues the series', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'aob-producer-')), 'state.sqlite');
+    const first = openStateStore(path);
+    commitRun(first, run('run_1', 'asst_1'), [step('s1', 5, 5)]);
+    const before = await collect(producer(first, {}, () => 1_000_500));
+    first.close();
+
+    const second = store(path);
+    const after = await collect(producer(second, {}, () => 9_000_000));
+    const startOf = (metrics: MetricData[]) => metric<SumMetricData>(metrics, 'assistants.runs').dataPoints[0]!.startTime;
+    expect(startOf(before)).toEqual([1_000, 500_000_000]);
+    expect(startOf(after)).toEqual([1_000, 500_000_000]);
+    expect(metric<SumMetricData>(after, 'assistants.runs').dataPoints[0]!.endTime).toEqual([9_000, 0]);
+    expect(metric<SumMetricData>(after, 'assistants.runs').dataPoints[0]!.value).toBe(1);
+  });
+
+  it('answers with the last collection once the state file is closed', async () => {
+    const s = openStateStore(':memory:');
+    commitRun(s, run('run_1', 'asst_1'), []);
+    const p = producer(s);
+    const live = await collect(p);
+    s.close();
+    expect(await collect(p)).toEqual(live);
+  });
+
+  it('emits nothing for run metrics before anything happened (no empty series)', async () => {
+    const names = (await collect(producer(store()))).map((m) => m.descriptor.name);
+    expect(names).toEqual(['assistants_bridge.outbox.refused_commits']);
+  });
+});

@@ -1,0 +1,213 @@
+// The Azure dialects: their paths, the required api-version, api-key or bearer checks, agent_id,
+// GET /threads, and worlds with Azure tool calls. The OpenAI dialect's world stays as it was.
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { simulateCommand, SimulateUsageError } from '../../src/simulator/command.js';
+import { DIALECT_NAMES, resolveDialect } from '../../src/simulator/dialect.js';
+import { createAzureFoundryDialect } from '../../src/simulator/dialects/azure-foundry.js';
+import { createAzureOpenAIDialect } from '../../src/simulator/dialects/azure-openai.js';
+import type { RunningSimulator, Truth } from '../../src/simulator/index.js';
+import { api, control, startFrozen, type CallOptions } from './helpers.js';
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const AZURE_TOOL_TYPES = ['bing_grounding', 'azure_ai_search', 'openapi', 'azure_function', 'connected_agent', 'mcp', 'deep_research', 'fabric_dataagent', 'sharepoint_grounding', 'bing_custom_search'];
+
+/** An Azure request: credentials in `headers`, the api-version appended unless `version` is null. */
+function azure(s: RunningSimulator, path: string, headers: Record<string, string>, version: string | null, options: CallOptions = {}) {
+  const sep = path.includes('?') ? '&' : '?';
+  return api(s, version === null ? path : `${path}${sep}api-version=${version}`, { ...options, auth: false, beta: false, headers: { ...headers, ...options.headers } });
+}
+
+async function truthOf(s: RunningSimulator): Promise<Truth> {
+  return (await control(s, '/truth')).json as unknown as Truth;
+}
+
+describe('dialect registry', () => {
+  it('knows the three dialects by name and refuses others', () => {
+    expect(DIALECT_NAMES).toEqual(['openai', 'azure-openai', 'azure-foundry']);
+    expect(resolveDialect('azure-foundry').basePath).toBe('/api/projects/sim-project');
+    expect(resolveDialect('azure-openai').basePath).toBe('/openai');
+    expect(() => resolveDialect('bedrock')).toThrow(/unknown dialect 'bedrock'/);
+  });
+});
+
+describe('azure-openai', () => {
+  const KEY = { 'api-key': 'aoai-key' };
+
+  it('serves /openai with the api-key header and the api-version parameter', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 2, backfillRuns: 3, liveRuns: 0 } });
+    expect(sim.url).toBe(`${sim.origin}/openai`);
+    const thread = (await truthOf(sim)).runs[0]!.threadId;
+    const runs = await azure(sim, `/threads/${thread}/runs?order=asc`, KEY, '2024-05-01-preview');
+    expect(runs.status).toBe(200);
+    expect(runs.json.data![0]).toHaveProperty('assistant_id');
+    expect(runs.headers.get('apim-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('requires a supported api-version', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    const missing = await azure(sim, '/assistants', KEY, null);
+    expect(missing.status).toBe(400);
+    expect(missing.json.error).toMatchObject({ code: 'MissingApiVersionParameter' });
+    const unsupported = await azure(sim, '/assistants', KEY, '2023-01-01');
+    expect(unsupported.status).toBe(400);
+    expect(unsupported.json.error).toMatchObject({ code: 'UnsupportedApiVersion' });
+  });
+
+  it('answers 401 in Azure’s shape for a wrong, missing or bearer-only-wrong credential', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    const wrong = await azure(sim, '/assistants', { 'api-key': 'nope' }, '2024-05-01-preview');
+    expect(wrong.status).toBe(401);
+    expect(wrong.json).toEqual({ error: { code: '401', message: expect.stringMatching(/^Access denied due to invalid subscription key/) } });
+    expect((await azure(sim, '/assistants', {}, '2024-05-01-preview')).json.error).toMatchObject({ message: expect.stringContaining('missing subscription key') });
+    expect((await azure(sim, '/assistants', { authorization: 'Bearer nope' }, '2024-05-01-preview')).status).toBe(401);
+    // OpenAI's own layout is not there.
+    expect((await api(sim, '/../v1/assistants', { headers: KEY })).status).toBe(404);
+  });
+
+  it('accepts Entra ID bearer tokens that the token check accepts', async () => {
+    const issued = new Set(['eyJ.entra.token']);
+    sim = await startFrozen({ dialect: createAzureOpenAIDialect({ acceptToken: (t) => issued.has(t) }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    expect((await azure(sim, '/assistants', { authorization: 'Bearer eyJ.entra.token' }, '2024-05-01-preview')).status).toBe(200);
+    issued.clear();
+    expect((await azure(sim, '/assistants', { authorization: 'Bearer eyJ.entra.token' }, '2024-05-01-preview')).json.error).toMatchObject({
+      message: expect.stringContaining('cognitiveservices.azure.com'),
+    });
+  });
+
+  it('has no GET /threads unless asked to', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'k', world: { threads: 2, backfillRuns: 2, liveRuns: 0 } });
+    expect((await azure(sim, '/threads', { 'api-key': 'k' }, '2024-05-01-preview')).status).toBe(404);
+  });
+});
+
+describe('azure-foundry', () => {
+  const BEARER = { authorization: 'Bearer sk-sim-local' };
+
+  it('serves the project endpoint with bearer tokens and names the agent agent_id', async () => {
+    sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 2, backfillRuns: 4, liveRuns: 0 } });
+    expect(sim.url).toBe(`${sim.origin}/api/projects/sim-project`);
+    const truth = await truthOf(sim);
+    const { threadId, runId } = truth.runs[0]!;
+    const run = await azure(sim, `/threads/${threadId}/runs/${runId}`, BEARER, 'v1');
+    expect(run.status).toBe(200);
+    expect(run.json).toHaveProperty('agent_id');
+    expect(run.json).not.toHaveProperty('assistant_id');
+    const steps = await azure(sim, `/threads/${threadId}/runs/${runId}/steps?order=asc`, BEARER, '2025-05-01');
+    for (const step of steps.json.data!) {
+      expect(step).toHaveProperty('agent_id', run.json.agent_id);
+      expect(step).not.toHaveProperty('assistant_id');
+    }
+    // The truth is presented the same way.
+    expect(truth.runs[0]!.run).toHaveProperty('agent_id');
+  });
+
+  it('creates runs from agent_id', async () => {
+    sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    const agent = (await truthOf(sim)).assistants[0]!.id;
+    const created = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { agent_id: agent } });
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({ agent_id: agent, status: 'queued' });
+    const withoutAgent = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { assistant_id: agent } });
+    expect(withoutAgent.json.error).toMatchObject({ param: 'agent_id' });
+  });
+
+  it('can present the REST spec’s assistant_id instead', async () => {
+    sim = await startFrozen({ dialect: createAzureFoundryDialect({ agentField: 'assistant_id', project: 'p1' }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    expect(sim.url.endsWith('/api/projects/p1')).toBe(true);
+    expect((await truthOf(sim)).runs[0]!.run).toHaveProperty('assistant_id');
+  });
+
+  it('checks bearer tokens against the accepted set, and takes the resource key in api-key', async () => {
+    const valid = new Set<string>(['token-a']);
+    sim = await startFrozen({ dialect: createAzureFoundryDialect({ acceptToken: (t) => valid.has(t) }), apiKey: 'resource-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    expect((await azure(sim, '/assistants', { authorization: 'Bearer token-a' }, 'v1')).status).toBe(200);
+    const rejected = await azure(sim, '/assistants', { authorization: 'Bearer token-b' }, 'v1');
+    expect(rejected.status).toBe(401);
+    expect(rejected.json.error).toMatchObject({ code: 'PermissionDenied', message: expect.stringContaining('https://ai.azure.com') });
+    expect((await azure(sim, '/assistants', { 'api-key': 'resource-key' }, 'v1')).status).toBe(200);
+    expect((await azure(sim, '/assistants', { 'api-key': 'other' }, 'v1')).status).toBe(401);
+    expect((await azure(sim, '/assistants', {}, 'v1')).status).toBe(401);
+    expect((await azure(sim, '/assistants', { authorization: 'Bearer token-a' }, null)).status).toBe(400);
+  });
+
+  it('lists threads oldest first, page by page', async () => {
+    sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 5, backfillRuns: 5, liveRuns: 0 } });
+    const expected = [...new Set((await truthOf(sim)).runs.map((r) => r.threadId))];
+    const seen: string[] = [];
+    const created: number[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page += 1) {
+      const res = await azure(sim, `/threads?order=asc&limit=2${after ? `&after=${after}` : ''}`, BEARER, 'v1');
+      expect(res.status).toBe(200);
+      const ids = res.json.data!.map((t) => t.id as string);
+      seen.push(...ids);
+      created.push(...res.json.data!.map((t) => t.created_at as number));
+      after = res.json.last_id as string;
+      if (!res.json.has_more) break;
+    }
+    // Every thread once, runs or not.
+    expect(new Set(seen).size).toBe(5);
+    expect(seen).toEqual(expect.arrayContaining(expected));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+  });
+});
+
+describe('Azure worlds', () => {
+  it('have a run calling every Azure tool type, as the REST spec shapes them', async () => {
+    sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 3, backfillRuns: 12, liveRuns: 0, azureTools: true } });
+    const truth = await truthOf(sim);
+    const azureRun = truth.runs.find((r) => r.kind === 'azure_tools');
+    expect(azureRun).toBeDefined();
+    const calls = azureRun!.steps.flatMap((s) => ((s.step_details as { tool_calls?: Record<string, unknown>[] }).tool_calls ?? []));
+    expect(calls.map((c) => c.type)).toEqual(expect.arrayContaining(AZURE_TOOL_TYPES));
+    const mcp = calls.find((c) => c.type === 'mcp')!;
+    expect(mcp).toMatchObject({ server_label: 'mslearn', name: 'microsoft_docs_search' });
+    expect(calls.find((c) => c.type === 'connected_agent')).toMatchObject({ connected_agent: { name: 'stock_price_bot', assistant_id: expect.stringMatching(/^asst_/) } });
+    // Every other kind is there too.
+    expect(new Set(truth.runs.map((r) => r.kind)).size).toBe(12);
+    const agent = await azure(sim, `/assistants/${truth.assistants[0]!.id}`, { authorization: 'Bearer sk-sim-local' }, 'v1');
+    expect((agent.json.tools as { type: string }[]).map((t) => t.type)).toEqual(expect.arrayContaining(['bing_grounding', 'mcp', 'connected_agent']));
+  });
+
+  it('leave OpenAI worlds exactly as they were', async () => {
+    const plain = await startFrozen({ world: { threads: 3, backfillRuns: 20, liveRuns: 2 } });
+    const explicit = await startFrozen({ world: { threads: 3, backfillRuns: 20, liveRuns: 2, azureTools: false } });
+    try {
+      const [a, b] = [await truthOf(plain), await truthOf(explicit)];
+      expect(b).toEqual(a);
+      expect(a.runs.some((r) => r.kind === 'azure_tools')).toBe(false);
+    } finally {
+      await plain.close();
+      await explicit.close();
+    }
+  });
+
+  it('refuse a non-boolean azureTools', async () => {
+    await expect(startFrozen({ world: { azureTools: 1 as unknown as boolean } })).rejects.toThrow(/azureTools/);
+  });
+});
+
+describe('simulate --dialect', () => {
+  it('serves the Azure dialect with Azure tools and says how to point the bridge at it', async () => {
+    const lines: string[] = [];
+    const handle = await simulateCommand({ port: '0', speed: '0', runs: '14', live: '0', dialect: 'azure-foundry' }, { write: (l) => lines.push(l), signals: new EventEmitter() });
+    try {
+      expect(handle.simulator.dialect.name).toBe('azure-foundry');
+      expect(lines[0]).toContain(`AZURE_AI_PROJECT_ENDPOINT=${handle.simulator.url}`);
+      expect(lines[0]).toContain('--provider azure-foundry');
+      expect((await truthOf(handle.simulator)).runs.some((r) => r.kind === 'azure_tools')).toBe(true);
+    } finally {
+      await handle.stop();
+    }
+  });
+
+  it('rejects an unknown dialect as a usage error', async () => {
+    await expect(simulateCommand({ port: 0, dialect: 'bedrock' }, { write: () => undefined, signals: new EventEmitter() })).rejects.toBeInstanceOf(SimulateUsageError);
+  });
+});
