@@ -72,6 +72,6 @@ export function planProgress(
     runSpanEmitted,
     pendingSteps,
     newSteps: newlyDone.length,
-    metrics: metricDeltasFor(run, runSpanEmitted, newlyDone),
+    metrics: metricDeltasFor(run, runSpanEmitted, newlyDone, latestStepEnd),
   };
 }

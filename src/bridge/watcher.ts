@@ -15,7 +15,20 @@ import type { StateStore } from '../state/store.js';
 import type { Origin } from '../state/types.js';
 import { planProgress } from './run-progress.js';
 
-type TaskKey = `run:${string}` | `thread:${string}`;
+type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
+
+const DISCOVERY_KEY = 'discover:threads';
+/** State meta key of the thread discovery cursor. */
+const DISCOVERY_META = 'all_threads';
+
+interface DiscoveryCursor {
+  /** The newest thread seen; later passes list after it, oldest first. */
+  cursor: string | null;
+  /** Threads created before this Unix time are not followed. */
+  since: number;
+  /** The first pass (newest first, back to `since`) is done. */
+  bootstrapped: boolean;
+}
 
 interface RunTask {
   threadId: string;
@@ -107,6 +120,7 @@ export class Watcher {
   private readonly warnedAt = new Map<string, number>();
   private readonly failures = new Map<TaskKey, number>();
   private stopping = false;
+  private discovery: { passes: number; delayMs: number | undefined } | null = null;
   private wakeLoop: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
   private firstPollReported = false;
@@ -126,6 +140,10 @@ export class Watcher {
   /** Loads what the state tracks and starts polling. */
   start(): void {
     const { state } = this.options;
+    if (this.options.config.watch.allThreads) {
+      this.discovery = { passes: 0, delayMs: undefined };
+      this.schedule(DISCOVERY_KEY, 0);
+    }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId);
     for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId);
     this.loopDone ??= this.loop();
@@ -166,6 +184,7 @@ export class Watcher {
   /** Every tracked run finished, every tracked thread's last pass found nothing unfinished, nothing in flight. */
   isIdle(): boolean {
     if (this.runs.size > 0 || this.inFlight.size > 0) return false;
+    if (this.discovery && this.discovery.passes === 0) return false;
     for (const t of this.threads.values()) if (t.passes === 0 || !t.clean) return false;
     return true;
   }
@@ -248,7 +267,8 @@ export class Watcher {
   private async runTask(key: TaskKey): Promise<void> {
     const id = key.slice(key.indexOf(':') + 1);
     try {
-      if (key.startsWith('run:')) await this.pollRun(id);
+      if (key === DISCOVERY_KEY) await this.discoverThreads();
+      else if (key.startsWith('run:')) await this.pollRun(id);
       else await this.pollThread(id);
       this.failures.delete(key);
       this.counters.polls += 1;
@@ -266,6 +286,12 @@ export class Watcher {
     const { log, state } = this.options;
     if (error instanceof AuthFailure) {
       this.fatal = error;
+      this.stopping = true;
+      this.wakeLoop?.();
+      return;
+    }
+    if (error instanceof NotFound && key === DISCOVERY_KEY) {
+      this.fatal = new Error('--all-threads: this service does not list threads (GET /threads answered 404); track threads with --thread or the control routes instead');
       this.stopping = true;
       this.wakeLoop?.();
       return;
@@ -305,7 +331,7 @@ export class Watcher {
       task.delayMs = retryMs;
       task.fresh = false;
       this.schedule(key, retryMs);
-    } else if (key.startsWith('thread:') && this.threads.has(id)) {
+    } else if ((key.startsWith('thread:') && this.threads.has(id)) || key === DISCOVERY_KEY) {
       this.schedule(key, retryMs);
     }
   }
@@ -435,6 +461,52 @@ export class Watcher {
     } else {
       this.schedule(`run:${runId}`, task.delayMs);
     }
+  }
+
+  /**
+   * `--all-threads`: follows every thread the service lists. The first pass reads newest first
+   * and stops at `since` (never an unbounded historical backfill); later passes read what is
+   * newer than the last thread seen. The cursor lives in the state file, so a restart resumes.
+   */
+  private async discoverThreads(): Promise<void> {
+    const { state, source, config } = this.options;
+    const discovery = this.discovery;
+    if (!discovery) return;
+    const stored = state.getMeta(DISCOVERY_META);
+    const meta: DiscoveryCursor = stored
+      ? (JSON.parse(stored) as DiscoveryCursor)
+      : { cursor: null, since: config.watch.sinceSeconds ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000), bootstrapped: false };
+    let foundNew = false;
+    if (!meta.bootstrapped) {
+      let after: string | null = null;
+      let newest: string | null = null;
+      for (let reachedSince = false; !reachedSince; ) {
+        const page = await source.listThreads(after, 100, 'desc');
+        for (const thread of page.items) {
+          newest ??= thread.id;
+          if (thread.createdAt !== null && thread.createdAt < meta.since) {
+            reachedSince = true;
+            break;
+          }
+          if (this.addThread(thread.id, 'cli')) foundNew = true;
+        }
+        if (!page.hasMore || !page.lastId) break;
+        after = page.lastId;
+      }
+      meta.cursor = newest ?? meta.cursor;
+      meta.bootstrapped = true;
+    } else {
+      for (;;) {
+        const page = await source.listThreads(meta.cursor, 100, 'asc');
+        for (const thread of page.items) if (this.addThread(thread.id, 'cli')) foundNew = true;
+        if (page.lastId) meta.cursor = page.lastId;
+        if (!page.hasMore || !page.lastId) break;
+      }
+    }
+    state.setMeta(DISCOVERY_META, JSON.stringify(meta));
+    discovery.passes += 1;
+    discovery.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: discovery.delayMs });
+    this.schedule(DISCOVERY_KEY, discovery.delayMs);
   }
 
   /** Makes the thread's next pass happen within `delayMs` (never later than it was due). */

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULTS } from '../config/defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
-import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId } from '../config/values.js';
+import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
 import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
 
 export interface CommonFlags {
@@ -29,6 +29,8 @@ export interface WatchFlags extends CommonFlags {
   listen?: string;
   controlTokenFile?: string;
   exitWhenIdle?: boolean;
+  allThreads?: boolean;
+  since?: string;
   activeInterval?: string;
 }
 
@@ -59,6 +61,8 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--state <file>', `state file, or :memory: (default ${DEFAULTS.watch.statePath})`)
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
     .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
+    .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
+    .option('--since <time>', 'with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
     .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`);
 }
@@ -86,6 +90,8 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.listen) layer.watch!.listen = parseListen(flags.listen, '--listen', src);
   if (flags.controlTokenFile) layer.watch!.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
   if (flags.exitWhenIdle) layer.watch!.exitWhenIdle = true;
+  if (flags.allThreads) layer.watch!.allThreads = true;
+  if (flags.since) layer.watch!.sinceSeconds = parseSince(flags.since, '--since', src);
   if (flags.activeInterval) layer.watch!.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
   return layer;
 }

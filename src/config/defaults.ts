@@ -36,6 +36,8 @@ export const DEFAULTS: BridgeConfig = {
     listen: '127.0.0.1:9464',
     // controlToken: absent by default (no token).
     exitWhenIdle: false,
+    allThreads: false,
+    sinceSeconds: null,
     activeIntervalMs: 2_000,
     maxWaitIntervalMs: 60_000,
     discoveryIntervalMs: 10_000,

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
-import { parseId, parseListen, parseRunRef, parseUrl } from './values.js';
+import { parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
 import { parseTraceUrlTemplate } from './trace-url.js';
 
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
@@ -61,6 +61,8 @@ const FileSchema = z.strictObject({
       listen: z.string().optional(),
       control_token_file: z.string().min(1).optional(),
       exit_when_idle: z.boolean().optional(),
+      all_threads: z.boolean().optional(),
+      since: z.union([z.string(), z.number()]).optional(),
       active_interval_ms: posInt.optional(),
       max_wait_interval_ms: posInt.optional(),
       discovery_interval_ms: posInt.optional(),
@@ -183,6 +185,8 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
         ? { controlToken: { from: 'file' as const, path: w.control_token_file, field: 'watch.control_token_file', source } }
         : {}),
       ...(w.exit_when_idle !== undefined ? { exitWhenIdle: w.exit_when_idle } : {}),
+      ...(w.all_threads !== undefined ? { allThreads: w.all_threads } : {}),
+      ...(w.since !== undefined ? { sinceSeconds: parseSince(String(w.since), 'watch.since', source) } : {}),
       ...(w.active_interval_ms !== undefined ? { activeIntervalMs: w.active_interval_ms } : {}),
       ...(w.max_wait_interval_ms !== undefined ? { maxWaitIntervalMs: w.max_wait_interval_ms } : {}),
       ...(w.discovery_interval_ms !== undefined ? { discoveryIntervalMs: w.discovery_interval_ms } : {}),

@@ -104,6 +104,10 @@ export interface WatchConfig {
   /** Absent: no token (control routes open on loopback, disabled off it). */
   controlToken?: ControlTokenSource;
   exitWhenIdle: boolean;
+  /** Discover every thread the service lists (GET /threads), new ones included. */
+  allThreads: boolean;
+  /** With allThreads: threads created from this Unix time on; null means from the first start. */
+  sinceSeconds: number | null;
   activeIntervalMs: number;
   maxWaitIntervalMs: number;
   discoveryIntervalMs: number;

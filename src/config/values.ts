@@ -76,3 +76,17 @@ export function parseListen(raw: string, field: string, source: string): string 
   if (!match || Number(match[2]) > 65535) throw new ConfigError(field, `must be HOST:PORT or off (got '${raw}')`, source);
   return v;
 }
+
+/** A point in time: ISO 8601, Unix seconds, or an age (`90m`, `6h`, `2d`) counted back from now. */
+export function parseSince(raw: string, field: string, source: string, nowMs = Date.now()): number {
+  const v = raw.trim();
+  const age = /^(\d+)\s*(m|h|d)$/.exec(v);
+  if (age) {
+    const unit = { m: 60, h: 3600, d: 86_400 }[age[2] as 'm' | 'h' | 'd'];
+    return Math.floor(nowMs / 1000) - Number(age[1]) * unit;
+  }
+  if (/^\d{9,11}$/.test(v)) return Number(v);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ConfigError(field, `must be an ISO 8601 time, Unix seconds, or an age like 6h or 2d (got '${raw}')`, source);
+  return Math.floor(ms / 1000);
+}

@@ -123,13 +123,14 @@ export class AssistantsSource {
   }
 
   /**
-   * One page of the service's threads, oldest first, after `after` (GET /threads, which Azure AI
-   * Foundry Agent Service has). Services without the route answer 404: that throws NotFound.
+   * One page of the service's threads after `after`, oldest first by default (GET /threads,
+   * which Azure AI Foundry Agent Service has). Services without the route answer 404: that
+   * throws NotFound.
    */
-  async listThreads(after: string | null, limit: number = this.pageSize): Promise<ThreadPage> {
+  async listThreads(after: string | null, limit: number = this.pageSize, order: 'asc' | 'desc' = 'asc'): Promise<ThreadPage> {
     const page = await this.call('the thread list (GET /threads)', () =>
       this.client.getAPIList('/threads', CursorPage<{ id: string }>, {
-        query: { order: 'asc', limit: Math.max(1, Math.min(100, Math.trunc(limit))), ...(after ? { after } : {}) },
+        query: { order, limit: Math.max(1, Math.min(100, Math.trunc(limit))), ...(after ? { after } : {}) },
         headers: { 'OpenAI-Beta': 'assistants=v2', [PRIORITY_HEADER]: 'discovery' },
       }),
     );

@@ -32,9 +32,9 @@ function expectNoLoss(earlier: WorldTotals, later: WorldTotals): void {
 
 describe('metric totals across a SIGKILL', () => {
   it('neither loses nor repeats a count when the bridge is killed and restarted', async () => {
-    // Live runs start and finish over about 20 real seconds, so the kills land mid-world.
+    // Live runs start and finish over about 30 real seconds, so the kills land mid-world.
     const world = { threads: 8, backfillRuns: 12, liveRuns: 28, liveWindowSeconds: 240 };
-    sim = await startSimulator({ seed: 31, clock: { speed: 12 }, world });
+    sim = await startSimulator({ seed: 31, clock: { speed: 8 }, world });
     const runsInWorld = world.backfillRuns + world.liveRuns;
     // Every thread of the world, those whose first run is still to come included.
     const threads = sim.world.threads().map((t) => t.id);

@@ -69,7 +69,17 @@ describe('traceRuns: runs.create', () => {
     const traced = traceRuns(client, { register });
     const threadId = await newThread();
     const run = await traced.beta.threads.runs.create(threadId, { assistant_id: assistantId });
-    expect(run.metadata).toEqual({});
+    expect(run.metadata).not.toHaveProperty('traceparent');
+    await flushRegistrations(traced);
+    expect(calls).toEqual([[threadId, run.id]]);
+  });
+
+  it('with propagate: false, registers the run but leaves its metadata alone', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register, propagate: false });
+    const threadId = await newThread();
+    const run = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId }));
+    expect(run.metadata).not.toHaveProperty('traceparent');
     await flushRegistrations(traced);
     expect(calls).toEqual([[threadId, run.id]]);
   });
@@ -150,7 +160,7 @@ describe('traceRuns: failures and everything else', () => {
     expect(traced).toBeInstanceOf(OpenAI);
     const threadId = await newThread();
     const plain = await inAppSpan(() => client.beta.threads.runs.create(threadId, { assistant_id: assistantId }));
-    expect(plain.metadata).toEqual({});
+    expect(plain.metadata).not.toHaveProperty('traceparent');
     const retrieved = await traced.beta.threads.runs.retrieve(plain.id, { thread_id: threadId });
     expect(retrieved.id).toBe(plain.id);
     const listed: string[] = [];
