@@ -8,7 +8,7 @@ import { isRunTerminal } from '../mapping/map-run.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { DueQueue } from '../scheduler/due-queue.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import { AssistantsSource, AuthFailure, NotFound } from '../source/assistants-source.js';
+import { AssistantsSource, AuthFailure, NotFound, RequestRefused } from '../source/assistants-source.js';
 import type { RunPayload } from '../source/payloads.js';
 import { OutboxFullError } from '../state/errors.js';
 import type { StateStore } from '../state/store.js';
@@ -284,7 +284,7 @@ export class Watcher {
 
   private onTaskError(key: TaskKey, id: string, error: unknown): void {
     const { log, state } = this.options;
-    if (error instanceof AuthFailure) {
+    if (error instanceof AuthFailure || error instanceof RequestRefused) {
       this.fatal = error;
       this.stopping = true;
       this.wakeLoop?.();
@@ -351,7 +351,7 @@ export class Watcher {
       return await pending;
     } catch (error) {
       this.agentNames.delete(agentId);
-      if (error instanceof AuthFailure) throw error;
+      if (error instanceof AuthFailure || error instanceof RequestRefused) throw error;
       const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
       this.agentNameFailures.set(agentId, failures);
       if (failures < AGENT_NAME_ATTEMPTS) throw error;

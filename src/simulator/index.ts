@@ -54,7 +54,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (apiKey === '') throw new RangeError('apiKey must not be empty');
   const wallClockMs = options.clock?.wallClockMs ?? Date.now;
   const dialect = resolveDialect(options.dialect);
-  const world = new World(seed, createClock(options.clock), options.world);
+  // Azure dialects serve Azure tool calls unless the world says otherwise.
+  const world = new World(seed, createClock(options.clock), { azureTools: dialect.name !== 'openai', ...options.world });
   const faults = new FaultEngine(seed, options.faults ?? {}, wallClockMs);
   const log = new RequestLog();
   const pending: PendingResponses = { timers: new Set() };

@@ -64,8 +64,10 @@ function bodyObject(ctx: ApiContext): Record<string, unknown> | ApiError {
 }
 
 function parseRunParams(ctx: ApiContext, body: Record<string, unknown>): { assistantId: string; overrides: RunOverrides } | ApiError {
+  // The dialect's own name first; the other spelling too, as the Azure SDKs and the openai SDK each send one.
   const field = ctx.dialect.assistantField;
-  const assistantId = body[field];
+  const other = field === 'assistant_id' ? 'agent_id' : 'assistant_id';
+  const assistantId = body[field] ?? body[other];
   if (assistantId === undefined || assistantId === null || assistantId === '') return missingParameter(field);
   if (typeof assistantId !== 'string') return invalidType(field, 'a string', assistantId);
   if (body.stream === true) return badRequest('Streaming is not supported by the simulator.', 'stream', 'unsupported_value');

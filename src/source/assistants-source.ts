@@ -28,6 +28,17 @@ export class AuthFailure extends Error {
   }
 }
 
+/**
+ * The service refused what the bridge asks (400): a wrong api-version, base URL or profile.
+ * Every later request would be refused the same way, so it is fatal.
+ */
+export class RequestRefused extends Error {
+  constructor(what: string, detail: string) {
+    super(`the API refused the request for ${what} (400: ${detail}); check the base URL, the provider profile and api-version`);
+    this.name = 'RequestRefused';
+  }
+}
+
 /** A failure that may pass: 429/5xx after the budgeted fetch gave up, network, timeout, a body that was not JSON. */
 export class TransientFailure extends Error {
   constructor(message: string, readonly status?: number) {
@@ -193,6 +204,7 @@ function classify(what: string, error: unknown, hints: CredentialHints): Error {
   if (error instanceof CredentialFailure) return new AuthFailure(401, error.summary);
   if (error instanceof APIError) {
     if (error.status === 404) return new NotFound(what);
+    if (error.status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
     if (error.status === 401 || error.status === 403) return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
     if (error instanceof APIConnectionTimeoutError) return new TransientFailure(`${what}: request timed out`);
     if (error instanceof APIConnectionError) return new TransientFailure(`${what}: connection failed (${error.message})`);

@@ -84,3 +84,15 @@ describe('watch --all-threads', () => {
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^assistants-otel-bridge: --all-threads: this service does not list threads/);
   });
 });
+
+describe('a refused request', () => {
+  it('a wrong api-version is one clear line and exit 2, not a retry loop', async () => {
+    sim = await startSimulator({ dialect: 'azure-foundry', seed: 34, world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    rx = await startOtlpReceiver();
+    const thread = (await fetchTruth(sim)).runs[0]!.threadId;
+    const result = await runCli(['watch', '--thread', thread, ...FOUNDRY, '--api-version', '1999-01-01', '--state', ':memory:', '--listen', 'off'], foundryEnv(sim, rx));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^assistants-otel-bridge: the API refused the request for thread \S+ \(400: .*api-version/);
+    expect(sim.requestLog().filter((e) => !e.control).length).toBeLessThanOrEqual(2);
+  });
+});
