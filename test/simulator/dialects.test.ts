@@ -107,13 +107,15 @@ describe('azure-foundry', () => {
     expect(truth.runs[0]!.run).toHaveProperty('agent_id');
   });
 
-  it('creates runs from agent_id', async () => {
+  it('creates runs from agent_id, and from assistant_id as the openai SDK sends it', async () => {
     sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     const agent = (await truthOf(sim)).assistants[0]!.id;
     const created = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { agent_id: agent } });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ agent_id: agent, status: 'queued' });
-    const withoutAgent = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { assistant_id: agent } });
+    const fromSdk = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { assistant_id: agent } });
+    expect(fromSdk.status).toBe(200);
+    const withoutAgent = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { model: 'gpt-4o' } });
     expect(withoutAgent.json.error).toMatchObject({ param: 'agent_id' });
   });
 
