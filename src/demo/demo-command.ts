@@ -32,7 +32,8 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
     env: { ...process.env, OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: sim.apiKey },
   });
   const truth = sim.world.truth();
-  const threads = [...new Set(truth.runs.map((r) => r.threadId))];
+  // Every thread of the world, the ones whose first run is still to come included.
+  const threads = sim.world.threads().map((t) => t.id);
   config.watch = { ...config.watch, statePath: ':memory:', listen: null, threads, runs: [], activeIntervalMs: 500, discoveryIntervalMs: 1000, maxWaitIntervalMs: 3000, rpm: 600 };
 
   write(palette.bold('assistants-otel-bridge demo'));
