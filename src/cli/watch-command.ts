@@ -1,6 +1,6 @@
 // `watch`: poll the tracked runs and threads and export their spans until stopped (or idle).
 import type { Logger } from 'pino';
-import { Watcher } from '../bridge/watcher.js';
+import { Watcher } from '../tracking/watcher.js';
 import type { BridgeConfig } from '../config/types.js';
 import { loadControlToken } from '../control/auth.js';
 import { startControlServer, type ControlServer, type Readiness } from '../control/server.js';

@@ -1,0 +1,66 @@
+// planProgress: what one look at a run adds to the outbox and where its cursor moves. A span is
+// planned once, when its object is terminal; the cursor passes a step only when every step up
+// to it is done, so a restart resumes without a gap and without a repeat.
+import { describe, expect, it } from 'vitest';
+import { RUN_TOTAL, STEP_TOTAL } from '../../src/metrics/run-totals.js';
+import { planProgress, type RunCursor } from '../../src/tracking/run-progress.js';
+import { LIMITS, T0, context, functionCall, run, step, toolStep } from '../mapping/fixtures.js';
+
+const fresh: RunCursor = { cursorStepId: null, emitted: new Set(), latestStepEnd: null, runSpanEmitted: false };
+const inProgress = (id: string, created: number) => step({ id, status: 'in_progress', created_at: created, completed_at: null, usage: null });
+const done = (id: string, created: number, end: number) => step({ id, created_at: created, completed_at: end });
+
+describe('planProgress', () => {
+  it('moves the cursor over the finished prefix and stops at the first step still running', () => {
+    const steps = [done('step_a', T0 + 1, T0 + 2), inProgress('step_b', T0 + 3), done('step_c', T0 + 4, T0 + 5)];
+    const plan = planProgress(run({ status: 'in_progress', completed_at: null }), steps, fresh, context(), LIMITS);
+    expect(plan.cursorStepId).toBe('step_a');
+    // A later step that finished is planned now (and remembered), though the cursor waits.
+    expect(plan.emittedStepIds).toEqual(['step_a', 'step_c']);
+    expect(plan.pendingSteps).toBe(1);
+    expect(plan.runSpanEmitted).toBe(false);
+    expect(plan.spans.map((s) => s.role)).toEqual(['step', 'step']);
+    expect(plan.latestStepEnd).toBe(T0 + 5);
+  });
+
+  it('never plans a step twice: steps already emitted are skipped, and the cursor passes them', () => {
+    const steps = [done('step_b', T0 + 3, T0 + 4), done('step_c', T0 + 4, T0 + 5)];
+    const cursor: RunCursor = { cursorStepId: 'step_a', emitted: new Set(['step_c']), latestStepEnd: T0 + 5, runSpanEmitted: false };
+    const plan = planProgress(run({ status: 'in_progress', completed_at: null }), steps, cursor, context(), LIMITS);
+    expect(plan.emittedStepIds).toEqual(['step_b']);
+    expect(plan.cursorStepId).toBe('step_c');
+    expect(plan.latestStepEnd).toBe(T0 + 5);
+  });
+
+  it('maps the run once it is terminal and no step is pending, its end from the latest step when it has none', () => {
+    const expired = run({ status: 'expired', completed_at: null, usage: null });
+    const plan = planProgress(expired, [step({ id: 'step_x', status: 'expired', created_at: T0 + 1, completed_at: null, expired_at: T0 + 600 })], fresh, context(), LIMITS);
+    expect(plan.runSpanEmitted).toBe(true);
+    const runSpan = plan.spans.find((s) => s.role === 'run')!;
+    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0 + 600]);
+    // The same run looked at again adds nothing.
+    const again = planProgress(expired, [], { cursorStepId: plan.cursorStepId, emitted: new Set(plan.emittedStepIds), latestStepEnd: plan.latestStepEnd, runSpanEmitted: true }, context(), LIMITS);
+    expect(again.spans).toEqual([]);
+  });
+
+  it('holds the run span while a step of a finished run still looks unfinished, unless told to finalize', () => {
+    const finished = run({ status: 'cancelled', completed_at: null, cancelled_at: T0 + 8 });
+    const lagging = [inProgress('step_a', T0 + 1)];
+    expect(planProgress(finished, lagging, fresh, context(), LIMITS).runSpanEmitted).toBe(false);
+    const final = planProgress(finished, lagging, fresh, context(), LIMITS, true);
+    expect(final.runSpanEmitted).toBe(true);
+    expect(final.emittedStepIds).toEqual(['step_a']);
+    expect(final.pendingSteps).toBe(0);
+  });
+
+  it('plans a child span per tool call and counts tokens, runs and steps for the metrics', () => {
+    const steps = [toolStep([functionCall('call_1', 'lookup'), functionCall('call_2', 'fetch')], { id: 'step_t', created_at: T0 + 1, completed_at: T0 + 2 })];
+    const plan = planProgress(run(), steps, fresh, context(), LIMITS);
+    expect(plan.spans.map((s) => s.name)).toEqual(['invoke_agent Weather Helper', 'chat gpt-4o', 'execute_tool lookup', 'execute_tool fetch']);
+    const totals = (name: string) => plan.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.delta, 0);
+    expect(totals(RUN_TOTAL)).toBe(1);
+    expect(totals(STEP_TOTAL)).toBe(1);
+    // Tokens go into the token-usage histogram's sum, per token type.
+    expect(JSON.stringify(plan.metrics)).toContain('"delta":40');
+  });
+});
