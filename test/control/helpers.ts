@@ -2,7 +2,7 @@
 // that poll an in-process simulator; and a raw HTTP client that sets any header (Host included).
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
-import { Watcher } from '../../src/bridge/watcher.js';
+import { Watcher } from '../../src/tracking/watcher.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startControlServer, type ControlServer, type Readiness } from '../../src/control/server.js';
