@@ -5,8 +5,7 @@
 // Content (queries, arguments, outputs) goes to `content`, exported only with capture on; ids
 // and labels go to `details`.
 import type { Attributes } from './span-record.js';
-
-type Obj = Record<string, unknown>;
+import { isObj, nonEmpty, stringify, type Obj } from './json-values.js';
 
 export interface DescribedCall {
   name: string;
@@ -14,19 +13,6 @@ export interface DescribedCall {
   toolType: string;
   content: { arguments?: string; result?: string };
   details: Attributes;
-}
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
-function stringify(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
 }
 
 function content(args: unknown, result: unknown): DescribedCall['content'] {

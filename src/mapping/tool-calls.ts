@@ -3,6 +3,7 @@
 // the object under that key.
 import { describeAzureToolCall } from './azure-tools.js';
 import type { Attributes } from './span-record.js';
+import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';
 
 export interface ToolCallDescription {
   /** Stable key for the span ID: the call's id, else its position in the step. */
@@ -15,22 +16,6 @@ export interface ToolCallDescription {
   content: { arguments?: string; result?: string };
   /** Non-sensitive details, already prefixed attribute names. */
   details: Attributes;
-}
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-
-function stringify(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
 }
 
 function describeFunction(call: Obj): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
