@@ -130,7 +130,9 @@ export class Watcher {
     this.policy = new PollPolicy({
       activeIntervalMs: w.activeIntervalMs,
       waitingMaxMs: Math.max(w.maxWaitIntervalMs, w.activeIntervalMs),
-      inProgressMaxMs: Math.max(Math.min(15_000, w.maxWaitIntervalMs), w.activeIntervalMs),
+      // A working run is looked at every active interval (one request each: its steps, or its
+      // status between steps), so a finished step is exported within about one interval.
+      inProgressMaxMs: w.activeIntervalMs,
       discoveryIntervalMs: w.discoveryIntervalMs,
       discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
     });
