@@ -1,0 +1,64 @@
+// Runs the built bridge CLI as a real process, as a user does, with only the environment we give it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+
+/** The bench's environment minus anything that would steer the bridge, plus `extra`. */
+export function cleanEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(OTEL_|OPENAI_|AZURE_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `aob-bench-${prefix}-`));
+}
+
+/** Spawns `node dist/cli/main.js ...args`; the pid is the bridge's own (no wrapper process). */
+export function startBridge(args, env) {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    // Keep the tail only: a long run logs a lot.
+    stdout = (stdout + d.toString()).slice(-20_000);
+  });
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d.toString()).slice(-20_000);
+  });
+  const exited = new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, endedAt: Date.now(), stdout, stderr }));
+  });
+  return { child, pid: child.pid, startedAt, exited, stderr: () => stderr, stdout: () => stdout };
+}
+
+export function bridgeEnv(sim, receiverUrl) {
+  return { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl };
+}
+
+/**
+ * Resolves with the exit; after timeoutMs kills the process and rejects, or, with
+ * `{ killed: true }` in options, resolves with the exit marked `killed`.
+ */
+export async function exitWithin(bridge, timeoutMs, what, options = {}) {
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => {
+      bridge.child.kill('SIGKILL');
+      if (options.killed) resolve(bridge.exited.then((exit) => ({ ...exit, killed: true })));
+      else reject(new Error(`${what}: the bridge did not exit within ${timeoutMs} ms; stderr tail:\n${bridge.stderr().slice(-2000)}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([bridge.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,226 @@
+// Turns the phase results into the summary rows (figure, goal, verdict), the stdout table and
+// BENCHMARKS.md.
+import { tmpdir } from 'node:os';
+import { fmt, mb, ms, secs } from './stats.mjs';
+
+const verdict = (ok) => (ok === null || ok === undefined ? '—' : ok ? 'met' : '**not met**');
+const x = (v) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
+const routes = (byRoute) =>
+  Object.entries(byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(', ');
+
+export function summaryRows(r, s) {
+  const rows = [];
+  const add = (area, figure, value, goal, ok) => rows.push({ area, figure, value, goal, verdict: verdict(ok) });
+  if (r.backfill) {
+    for (const b of r.backfill) {
+      add(
+        '1 API',
+        `Backfill, ${b.mode === 'thread' ? 'threads tracked (--thread)' : 'runs tracked one by one (watch.runs)'}: requests vs least possible`,
+        `${fmt(b.total)} vs ${fmt(b.least.total)} = ${x(b.ratio)} (${fmt(b.perRun, 2)} per run)`,
+        '≤ 1.1x',
+        b.ratio <= 1.1 && b.spansReceived === b.spansExpected,
+      );
+    }
+  }
+  if (r.live) {
+    for (const l of r.live) {
+      add(
+        '1 API',
+        `Live runs, ${l.label}: requests per poll interval while active`,
+        `${fmt(l.perIntervalWhileActive, 2)} (${fmt(l.perInterval, 2)} counting the look that saw it finish; ${fmt(l.perRunMean, 1)} per run over its life)`,
+        '≤ 1.0',
+        l.perIntervalWhileActive <= 1.0,
+      );
+    }
+    const d = r.live[0];
+    add('1 API', `Thread discovery, ${d.label}: requests per discovered run`, `${fmt(d.discoveryPerRun, 2)} (delay p50 ${secs(d.discoveryDelayP50)}, p95 ${secs(d.discoveryDelayP95)})`, '—', null);
+  }
+  if (r.waiting) {
+    const w = r.waiting;
+    const last = w.perRun.map((p) => p.lastGapMs ?? 0);
+    const worstMax = Math.max(...w.perRun.map((p) => p.maxGapMs ?? 0));
+    add(
+      '1 API',
+      `Waiting run (requires_action ${w.waitSeconds} s): interval between looks at the end of the wait`,
+      `${w.perRun.map((p) => secs(p.lastGapMs)).join(', ')} (gaps ${w.perRun[0].gapsMs.map((g) => Math.round(g / 1000)).join(' → ')} s)`,
+      'backs off to 1 per 60 s',
+      last.every((g) => g >= 59_000) && worstMax <= 61_000,
+    );
+  }
+  if (r.live) {
+    const target = 2_000 + 1_000;
+    for (const l of r.live) {
+      add('2 Lag', `Step terminal → span received, ${l.label}, runs already seen (n=${l.lagKnown.n})`, `p50 ${ms(l.lagKnown.p50)}, p95 ${ms(l.lagKnown.p95)}`, `p95 < ${ms(target)}`, l.lagKnown.p95 !== null && l.lagKnown.p95 < target);
+    }
+    for (const l of r.live) {
+      add('2 Lag', `Same, only steps that did not finish after a requires_action wait, ${l.label} (n=${l.lagWorking.n})`, `p50 ${ms(l.lagWorking.p50)}, p95 ${ms(l.lagWorking.p95)}`, '—', null);
+    }
+    for (const l of r.live) {
+      add('2 Lag', `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`, `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`, '—', null);
+    }
+  }
+  if (r.throughput) {
+    const t = r.throughput;
+    const base = t.baseline.spansPerSecond;
+    add('3 Throughput', `Bare OpenTelemetry SDK, ${fmt(t.spans)} spans`, `${fmt(Math.round(base))} spans/s`, 'baseline', null);
+    add('3 Throughput', 'Bridge pipeline: map + SQLite outbox + export', `${fmt(Math.round(t.outbox.spansPerSecond))} spans/s = ${x(t.outbox.spansPerSecond / base)}`, '≥ 0.7x', t.outbox.spansPerSecond / base >= 0.7);
+    add('3 Throughput', 'Bridge `import` command: map + export', `${fmt(Math.round(t.import.spansPerSecond))} spans/s = ${x(t.import.spansPerSecond / base)}`, '≥ 0.7x', t.import.spansPerSecond / base >= 0.7);
+  }
+  if (r.backfill?.[0]) {
+    const b = r.backfill[0];
+    add('3 Throughput', `\`watch\` backfill end to end (API + pipeline), ${fmt(b.spansReceived)} spans`, `${fmt(Math.round(b.spansPerSecond))} spans/s`, '—', null);
+  }
+  if (r.scale) {
+    const c = r.scale;
+    add('4 Scale', `RSS, ${fmt(c.total)} tracked runs (${fmt(c.active)} active, ${fmt(c.waiting)} waiting, ${fmt(c.finished)} finished)`, `max ${mb(c.rssMaxBytes)}`, '< 200 MB', c.rssMaxBytes < 200 * 1024 * 1024);
+    add('4 Scale', 'CPU (share of one core)', `mean ${fmt(c.cpu.mean, 2)}, busiest 10 s ${fmt(c.cpu.maxWindow, 2)}`, '—', null);
+    add(
+      '4 Scale',
+      `Fairness: longest wait of an active run for a look (budget ${fmt(c.rpm)} rpm, ${fmt(c.seconds, 0)} s)`,
+      `${secs(c.activeFairness.maxGapMs)} (p95 ${secs(c.activeFairness.p95MaxGapMs)}${c.activeFairness.steadyMaxGapMs === null ? '' : `; after the backlog ${secs(c.activeFairness.steadyMaxGapMs)}`})`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget)`,
+      c.activeFairness.maxGapMs !== null && c.activeFairness.maxGapMs <= c.targetIntervalMs,
+    );
+    add('4 Scale', 'State file at the end', `${mb(c.state.fileBytes + c.state.walBytes)} (db ${mb(c.state.fileBytes)} + WAL ${mb(c.state.walBytes)})`, '—', null);
+  }
+  return rows;
+}
+
+export function textTable(rows) {
+  const head = ['area', 'figure', 'value', 'goal', 'verdict'];
+  const cells = rows.map((r) => [r.area, r.figure, r.value, r.goal, r.verdict.replace(/\*/g, '')]);
+  const widths = head.map((h, i) => Math.min(90, Math.max(h.length, ...cells.map((c) => c[i].length))));
+  const line = (c) => c.map((v, i) => v.padEnd(widths[i])).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)].join('\n');
+}
+
+const mdRow = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+
+export function markdown({ results: r, settings: s, machine: m, rows, command, env, startedAt, durationMs, diskProbe }) {
+  const out = [];
+  out.push('# Benchmarks', '');
+  out.push('Produced by `npm run bench` (`bench/run.mjs`); rerun it to refresh this file. Every figure below comes from one run, so they compare.', '');
+  out.push('## Run', '');
+  out.push(`- Date: ${startedAt.toISOString()} (took ${secs(durationMs)})`);
+  out.push(`- Command: \`${command}\`${env.length ? ` with ${env.map((e) => `\`${e}\``).join(' ')}` : ''}`);
+  out.push(`- Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.threadsPerCore ?? '?'} thread(s) per core), ${m.memoryTotal} RAM, ${m.os}`);
+  out.push(`- Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? 'n/a'} at the end: the machine was shared with other work, which shows in wall-clock figures (throughput above all) and in commit latency`);
+  if (diskProbe?.start) {
+    const p = (d) => (d ? `${fmt(d.fullMs, 2)} ms with \`synchronous=FULL\` (the state store's setting), ${fmt(d.normalMs, 3)} ms with \`NORMAL\`` : 'n/a');
+    out.push(`- Disk under the state files (${tmpdir()}): one small SQLite WAL commit takes ${p(diskProbe.start)} at the start of the run, ${p(diskProbe.end)} at the end (median of 200 each)`);
+  }
+  out.push('');
+  out.push('## Summary', '');
+  out.push(mdRow(['', 'figure', 'value', 'goal', 'verdict']), mdRow(['---', '---', '---', '---', '---']));
+  for (const row of rows) out.push(mdRow([row.area, row.figure, row.value, row.goal, row.verdict]));
+  out.push('');
+
+  if (r.backfill) {
+    out.push('## 1. API efficiency', '', '### Backfill of finished runs', '');
+    out.push(
+      'A simulator world of finished runs only; the bridge runs `watch ... --rpm ' + fmt(s.backfill.rpm) + ' --exit-when-idle` until it exits on its own. Requests are counted by the simulator.',
+      'The least possible: one `runs.list` page (100 runs) per thread, since a thread\'s run list carries every run object with its status and usage, so no run needs a `runs.retrieve`; one `steps.list` page (100 steps) per run, since there is no cross-run step list and even a run without steps takes one call to say so; one `assistants.list` page for the agent names. The bridge\'s design makes exactly these calls for tracked threads (plus one `assistants.retrieve` per agent and the periodic discovery pass), and `runs.retrieve` + `steps.list` for runs tracked one by one.',
+      '',
+    );
+    out.push(mdRow(['tracking', 'threads', 'runs', 'steps', 'spans received / expected', 'requests by route', 'least (runs.list + steps.list + names)', 'ratio', 'wall']), mdRow(['---', '---', '---', '---', '---', '---', '---', '---', '---']));
+    for (const b of r.backfill) {
+      out.push(mdRow([b.mode, b.threads, fmt(b.runs), fmt(b.steps), `${fmt(b.spansReceived)} / ${fmt(b.spansExpected)} (${b.duplicates} duplicates)`, routes(b.byRoute), `${b.least.runsList} + ${fmt(b.least.stepsList)} + ${b.least.names} = ${fmt(b.least.total)}`, x(b.ratio), secs(b.wallMs)]));
+    }
+    out.push('');
+  }
+  if (r.live) {
+    out.push('### Live runs, discovery and lag', '');
+    out.push(
+      `Simulator at real speed (1 world second per second), threads empty at the start; the bench starts ${s.live.runs} runs as a client would, at seeded random times over ${s.live.windowSeconds} s on ${s.live.threads} threads (a thread runs one at a time, so a run may start later than drawn), of the kinds the simulator draws for live runs (${Object.entries(r.live[0].kinds ?? {}).map(([k, n]) => `${n} ${k}`).join(', ')}); arrival times count from the bridge's first API request, so its start-up is not counted as discovery delay; the bridge watches the threads with its default poll settings (active interval 2 s, back-off to 60 s while waiting, discovery every 10 s growing to 60 s). Two bridges watch two identical worlds at once: one at the default budget (60 rpm), one at ${s.live.unboundRpm} rpm so the budget never binds and the poll policy shows alone.`,
+      'Attribution (from the simulator\'s request log): the first `runs.list` of a thread after a run was created discovered it and counts as discovery; later lists up to the one that showed the run terminal are that run\'s status polls; `steps.list` and `runs.retrieve` name their run; every other list is discovery. "While active": the run\'s requests from its discovery to its end, over (that time / 2 s), summed over the runs discovered while still active; "with finishing" adds the requests that saw it finish (the terminal look and the last steps list) and counts at least one interval per run.',
+      'Lag: the simulator\'s world clock is `startEpoch + floor(elapsed wall ms × speed / 1000)`, so a step whose `completed_at` (or other end) is world second E turns terminal on the server at exactly `clockStart + (E − startEpoch) × 1000 / speed` wall ms; the bench records `clockStart` from the clock\'s first read and computes it without polling. The receiver stamps each span with the wall time its request body arrived (it runs in its own process). "Runs already seen" keeps the steps that turned terminal after the bridge had discovered their run; "every step" adds the time until discovery.',
+      '',
+    );
+    out.push(mdRow(['bridge', 'first request after spawn', 'runs (seen while active)', 'requests by route', 'per run', 'per interval while active / with finishing', 'discovery requests (per run)', 'discovery delay p50 / p95', 'most requests in a 62 s window (limit)']));
+    out.push(mdRow(Array(9).fill('---')));
+    for (const l of r.live) {
+      out.push(
+        mdRow([
+          l.label,
+          ms(l.startupMs),
+          `${l.runs} (${l.seenWhileActive})`,
+          routes(l.byRoute),
+          fmt(l.perRunMean, 1),
+          `${fmt(l.perIntervalWhileActive, 2)} / ${fmt(l.perInterval, 2)}`,
+          `${l.discoveryRequests} (${fmt(l.discoveryPerRun, 2)})`,
+          `${secs(l.discoveryDelayP50)} / ${secs(l.discoveryDelayP95)}`,
+          `${l.maxIn62s} (${l.effectiveLimit})`,
+        ]),
+      );
+    }
+    out.push('', 'Lag from a step turning terminal on the server to its span at the receiver (p50 / p95 / max, n):', '');
+    out.push(mdRow(['bridge', 'steps of runs already seen', '… of which finished while the run worked', '… of which finished after a requires_action wait', 'every step, discovery delay included', 'run span (run end → span)']));
+    out.push(mdRow(Array(6).fill('---')));
+    const lag = (d) => `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)} (${d.n})`;
+    for (const l of r.live) out.push(mdRow([l.label, lag(l.lagKnown), lag(l.lagWorking), lag(l.lagAfterWait), lag(l.lagAll), `${ms(l.runSpanLag.p50)} / ${ms(l.runSpanLag.p95)} (${l.runSpanLag.n})`]));
+    out.push('');
+  }
+  if (r.waiting) {
+    const w = r.waiting;
+    out.push('### A run that waits', '');
+    out.push(`${w.runs} runs of kind \`expired\` (they sit in \`requires_action\` until they expire after 600 world seconds) on their own threads; the simulator clock runs ${fmt(w.speed, 2)}x so the wait lasts ${w.waitSeconds} s of wall time; default poll settings. A look is a \`runs.list\` of the run's thread plus any request that names the run, requests under 0.5 s apart counting as one look.`, '');
+    out.push(mdRow(['run', 'wait', 'requests during the wait', 'looks', 'gaps between looks (s)']), mdRow(['---', '---', '---', '---', '---']));
+    for (const p of w.perRun) out.push(mdRow([p.runId, secs(p.waitMs), p.requests, p.looks, p.gapsMs.map((g) => fmt(g / 1000, 1)).join(', ')]));
+    out.push('');
+  }
+  if (r.throughput) {
+    const t = r.throughput;
+    out.push('## 3. Throughput of the pipeline\'s own work', '');
+    out.push(
+      `A saved backlog of ${fmt(t.size.runs)} finished runs × ${t.size.steps} steps × ${t.size.toolCalls} function calls = ${fmt(t.spans)} spans (JSONL as the API returns runs and steps). Each contender is a fresh process timed from its spawn until the receiver holds every span, so start-up, reading and parsing the file, and the last export count. ${t.rounds} round(s), contenders alternating within each round; the median round is shown with every round's spans/s.`,
+      '- **baseline** (`bench/baseline-sdk.mjs`): the bare OpenTelemetry SDK (`@opentelemetry/sdk-trace` 3.x `TracerProvider`, `BatchSpanProcessor` with batches of 512, `@opentelemetry/exporter-trace-otlp-proto`) builds spans with the same names, kinds, times, parents and attributes as the bridge maps, from the same file. The exporter refuses more than a bounded number of concurrent exports, so the script flushes every 512 spans (one export in flight, like the bridge).',
+      '- **outbox** (`bench/pipeline-outbox.mjs`): what `watch` does per polled run, without the API: parse through the payload schemas, track the run, freeze its context, plan its spans, commit spans + cursor to the SQLite outbox in one transaction; the outbox drain exports meanwhile, woken by each commit, exactly as in `watch`.',
+      '- **import**: `assistants-otel-bridge import FILE` (parse, map, export in batches of 512; no outbox).',
+      '',
+    );
+    out.push(mdRow(['contender', 'spans/s (median)', 'vs baseline', 'rounds (spans/s)', 'CPU s (median round)', 'spans per CPU second', 'export requests', 'first span after']), mdRow(Array(8).fill('---')));
+    for (const which of ['baseline', 'outbox', 'import']) {
+      const c = t[which];
+      out.push(mdRow([which, fmt(Math.round(c.spansPerSecond)), x(c.spansPerSecond / t.baseline.spansPerSecond), c.rounds.map((v) => fmt(v)).join(', '), fmt(c.cpuSeconds, 2), fmt(Math.round(c.spansPerCpuSecond ?? 0)), fmt(c.exportRequests), ms(c.firstSpanMs)]));
+    }
+    if (t.outbox.detail?.stageMs) {
+      const st = t.outbox.detail.stageMs;
+      out.push('', `Where the outbox contender's time went (median round, ms): read + parse ${fmt(Math.round(st.readAndParse))}, track + freeze context (2 transactions per run) ${fmt(Math.round(st.trackAndFreeze))}, plan (mapping) ${fmt(Math.round(st.plan))}, commit (1 transaction per run) ${fmt(Math.round(st.commit))}; ${fmt(t.outbox.exportRequests)} export requests for ${fmt(t.spans)} spans.`);
+    }
+    out.push('');
+  }
+  if (r.scale) {
+    const c = r.scale;
+    out.push('## 4. Scale', '');
+    out.push(
+      `${fmt(c.total)} tracked runs on ${fmt(c.active + c.waiting)} threads tracked through a config file: ${fmt(c.active)} active runs (kind \`huge\`, 260 steps, in progress the whole time), ${fmt(c.waiting)} waiting (kind \`expired\`, \`requires_action\` the whole time), ${fmt(c.finished)} finished before the bridge starts (a backlog to trace). Simulator clock at ${c.speed}x so the live runs stay live for the ${fmt(c.seconds, 0)} s observed. One budget of ${fmt(c.rpm)} rpm. RSS and CPU sampled every second from /proc; fairness from the request log: for each active run, the longest stretch without a look at it (a \`runs.list\` of its thread, or a \`runs.retrieve\` or \`steps.list\` of the run), counting from the bridge's start (or the run's creation) to the end of the observation. Target: every active run looked at once per (active runs / budget) = ${secs(c.targetIntervalMs)}.`,
+      '',
+    );
+    out.push(mdRow(['measure', 'value']), mdRow(['---', '---']));
+    const rows2 = [
+      ['RSS max / at the end / VmHWM', `${mb(c.rssMaxBytes)} / ${mb(c.rssEndBytes)} / ${mb(c.peakRssBytes)}`],
+      ['CPU, share of one core: mean / busiest 10 s', `${fmt(c.cpu.mean, 2)} / ${fmt(c.cpu.maxWindow, 2)}`],
+      ['API requests (per second)', `${fmt(c.requests)} (${fmt(c.requestsPerSecond, 1)}/s; budget ${fmt(c.rpm / 60, 1)}/s): ${routes(c.byRoute)}`],
+      ['API requests per 10 s, in order', c.requestsPer10s.map((v) => fmt(v)).join(', ')],
+      ['Finished backlog traced after', c.backfillDoneSeconds === null ? `not within the ${fmt(c.seconds, 0)} s: ${fmt(c.backlogTraced)} of ${fmt(c.finished)} finished runs had their steps listed` : secs(c.backfillDoneSeconds * 1000)],
+      ['Active runs: longest wait for a look, max / p95 / median over runs', `${secs(c.activeFairness.maxGapMs)} / ${secs(c.activeFairness.p95MaxGapMs)} / ${secs(c.activeFairness.medianMaxGapMs)} (looks per run ${fmt(c.activeFairness.meanLooks, 1)})`],
+      ['Active runs, after the backlog was traced: max / p95', `${secs(c.activeFairness.steadyMaxGapMs)} / ${secs(c.activeFairness.steadyP95MaxGapMs)}`],
+      ['Waiting runs: longest wait for a look, max / p95', `${secs(c.waitingFairness.maxGapMs)} / ${secs(c.waitingFairness.p95MaxGapMs)}`],
+      ['Spans received', `${fmt(c.spansReceived)} (${c.duplicates} duplicates)`],
+      ['SIGTERM to exit', `${secs(c.shutdownMs)}${c.killedAfterShutdownTimeout ? ' (killed: no exit within 60 s)' : ''}`],
+      ['State file: db / WAL / shm', `${mb(c.state.fileBytes)} / ${mb(c.state.walBytes)} / ${mb(c.state.shmBytes)}`],
+      ['Runs in the state file (finished) / outbox rows left', c.state.error ? c.state.error : `${fmt(c.state.runs)} (${fmt(c.state.terminal ?? 0)}) / ${fmt(c.state.outbox)}`],
+    ];
+    for (const row of rows2) out.push(mdRow(row));
+    out.push('');
+  }
+  out.push('## Reproduce', '');
+  out.push(
+    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_UNBOUND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder); `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests.',
+    '',
+  );
+  return out.join('\n');
+}

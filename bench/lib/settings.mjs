@@ -1,0 +1,62 @@
+// Benchmark sizes, from BENCH_* environment variables; BENCH_QUICK=1 shrinks every default for a
+// smoke run of a minute or two.
+const QUICK = process.env.BENCH_QUICK === '1';
+
+function num(name, full, quick) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return QUICK ? quick : full;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number, got '${raw}'`);
+  return value;
+}
+
+export const PHASES = ['backfill', 'live', 'throughput', 'scale'];
+
+export function readSettings() {
+  const phases = (process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of phases) if (!PHASES.includes(p)) throw new RangeError(`BENCH_PHASES: unknown phase '${p}' (known: ${PHASES.join(', ')})`);
+  return {
+    quick: QUICK,
+    seed: num('BENCH_SEED', 42, 42),
+    phases,
+    out: process.env.BENCH_OUT ?? 'BENCHMARKS.md',
+    backfill: {
+      threads: num('BENCH_BACKFILL_THREADS', 40, 8),
+      runs: num('BENCH_BACKFILL_RUNS', 2000, 200),
+      rpm: num('BENCH_BACKFILL_RPM', 100_000, 100_000),
+    },
+    live: {
+      threads: num('BENCH_LIVE_THREADS', 3, 2),
+      runs: num('BENCH_LIVE_RUNS', 24, 4),
+      windowSeconds: num('BENCH_LIVE_WINDOW_S', 150, 30),
+      /** The second live bridge's budget, high enough not to bind, to separate policy from budget. */
+      unboundRpm: num('BENCH_LIVE_UNBOUND_RPM', 600, 600),
+    },
+    waiting: {
+      runs: num('BENCH_WAIT_RUNS', 3, 2),
+      seconds: num('BENCH_WAIT_SECONDS', 180, 70),
+    },
+    throughput: {
+      runs: num('BENCH_TP_RUNS', 2000, 300),
+      steps: num('BENCH_TP_STEPS', 10, 10),
+      toolCalls: num('BENCH_TP_TOOLS', 2, 2),
+      rounds: num('BENCH_TP_ROUNDS', 3, 1),
+    },
+    scale: {
+      total: num('BENCH_SCALE_RUNS', 10_000, 1_000),
+      active: num('BENCH_SCALE_ACTIVE', 1_000, 100),
+      waiting: num('BENCH_SCALE_WAITING', 1_000, 100),
+      rpm: num('BENCH_SCALE_RPM', 6_000, 1_200),
+      seconds: num('BENCH_SCALE_SECONDS', 180, 30),
+      speed: num('BENCH_SCALE_SPEED', 0.1, 0.1),
+    },
+  };
+}
+
+/** The BENCH_* variables set for this run, for the record. */
+export function benchEnv() {
+  return Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_'))
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+}

@@ -1,0 +1,262 @@
+// Live runs at the bridge's default poll settings: runs start on tracked threads while the bridge
+// watches them; the simulator's request log says which request was about which run, and its
+// world says the wall time at which each step turned terminal, to compare with the time its
+// span reached the receiver.
+import { join } from 'node:path';
+import { effectiveLimit } from '../../dist/scheduler/request-budget.js';
+import { bridgeEnv, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
+import { apiRequests, countByRoute } from '../lib/request-log.mjs';
+import { startSim, worldRuns } from '../lib/sim.mjs';
+import { max, percentile, sleep, sum } from '../lib/stats.mjs';
+
+export const DEFAULT_ACTIVE_INTERVAL_MS = 2_000;
+/** The budget's window: effectiveLimit(rpm) starts per 62 s (see watch-command.ts). */
+export const BUDGET_WINDOW_MS = 62_000;
+
+/** Most requests that started within any `windowMs`. */
+export function maxInWindow(times, windowMs) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/**
+ * Splits the requests of a thread-watching bridge between the runs they served and discovery.
+ * A run is "seen" by the first runs.list of its thread that arrived after it was created (that
+ * request discovered it, so it counts as discovery); the lists after that, up to and including
+ * the first one after the run ended (the one that showed it terminal), are that run's status
+ * polls; steps.list and runs.retrieve requests name their run. Every other runs.list is discovery.
+ */
+export function attributeRequests(runs, requests) {
+  const listsByThread = new Map();
+  for (const r of requests) {
+    if (r.route !== 'runs.list') continue;
+    const list = listsByThread.get(r.threadId) ?? [];
+    list.push(r.time);
+    listsByThread.set(r.threadId, list);
+  }
+  for (const list of listsByThread.values()) list.sort((a, b) => a - b);
+  const ownByRun = new Map();
+  for (const r of requests) {
+    if (!r.runId) continue;
+    const list = ownByRun.get(r.runId) ?? [];
+    list.push(r.time);
+    ownByRun.set(r.runId, list);
+  }
+  const attributedLists = new Set();
+  const perRun = runs.map((run) => {
+    const lists = listsByThread.get(run.threadId) ?? [];
+    const seenAt = lists.find((t) => t >= run.createdWallMs) ?? null;
+    const terminalSeenAt = lists.find((t) => t >= run.endWallMs) ?? null;
+    const statusPolls = [];
+    if (seenAt !== null) {
+      for (const t of lists) {
+        if (t > seenAt && (terminalSeenAt === null || t <= terminalSeenAt)) {
+          statusPolls.push(t);
+          attributedLists.add(`${run.threadId}@${t}`);
+        }
+      }
+    }
+    const own = ownByRun.get(run.runId) ?? [];
+    // What was spent while the run was still active, as opposed to seeing it finish.
+    const whileActive = [...statusPolls, ...own].filter((t) => seenAt !== null && t >= seenAt && t < run.endWallMs).length;
+    return { ...run, seenAt, terminalSeenAt, statusPolls: statusPolls.length, ownRequests: own.length, whileActive };
+  });
+  let discovery = 0;
+  for (const [threadId, lists] of listsByThread) for (const t of lists) if (!attributedLists.has(`${threadId}@${t}`)) discovery += 1;
+  return { perRun, discovery };
+}
+
+export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, rpm, effectiveLimit }) {
+  const { perRun, discovery } = attributeRequests(runs, requests);
+  // Requests per poll interval while the run was active and known: its status polls and its own
+  // requests, over the active intervals from when it was seen to when it ended (at least one).
+  const tracked = perRun.filter((r) => r.seenAt !== null);
+  const runRequests = tracked.map((r) => r.statusPolls + r.ownRequests);
+  const intervals = tracked.map((r) => Math.max(1, (r.endWallMs - r.seenAt) / activeIntervalMs));
+  // Runs seen while still active, for the rate while active.
+  const seenActive = tracked.filter((r) => r.seenAt < r.endWallMs);
+  const lagAll = [];
+  const lagKnown = [];
+  const lagAfterWait = [];
+  const lagWorking = [];
+  let missing = 0;
+  for (const run of perRun) {
+    for (const step of run.steps) {
+      const at = receiveTimes.get(step.spanId);
+      if (at === undefined || at === null) {
+        missing += 1;
+        continue;
+      }
+      const lag = at - step.terminalWallMs;
+      lagAll.push(lag);
+      if (run.seenAt !== null && step.terminalWallMs >= run.seenAt) {
+        lagKnown.push(lag);
+        // Steps that finished after the run came out of requires_action: noticed at the wait's back-off pace.
+        if (run.action && step.terminalWallMs >= run.action.untilWallMs) lagAfterWait.push(lag);
+        else lagWorking.push(lag);
+      }
+    }
+  }
+  const runLag = perRun.map((r) => receiveTimes.get(r.runSpanId)).map((at, i) => (at == null ? null : at - perRun[i].endWallMs)).filter((v) => v !== null);
+  const discoveryDelays = tracked.map((r) => r.seenAt - r.createdWallMs);
+  const times = requests.map((r) => r.time);
+  return {
+    runs: runs.length,
+    discovered: tracked.length,
+    requests: requests.length,
+    byRoute: countByRoute(requests),
+    perRunMean: sum(runRequests) / Math.max(1, tracked.length),
+    perInterval: sum(runRequests) / Math.max(1, sum(intervals)),
+    perIntervalWhileActive: sum(seenActive.map((r) => r.whileActive)) / Math.max(1e-9, sum(seenActive.map((r) => (r.endWallMs - r.seenAt) / activeIntervalMs))),
+    seenWhileActive: seenActive.length,
+    activeSeconds: sum(tracked.map((r) => Math.max(0, r.endWallMs - r.seenAt))) / 1000,
+    discoveryRequests: discovery,
+    discoveryPerRun: discovery / Math.max(1, tracked.length),
+    discoveryDelayP50: percentile(discoveryDelays, 50),
+    discoveryDelayP95: percentile(discoveryDelays, 95),
+    lagKnown: { n: lagKnown.length, p50: percentile(lagKnown, 50), p95: percentile(lagKnown, 95), max: max(lagKnown) },
+    lagWorking: { n: lagWorking.length, p50: percentile(lagWorking, 50), p95: percentile(lagWorking, 95), max: max(lagWorking) },
+    lagAfterWait: { n: lagAfterWait.length, p50: percentile(lagAfterWait, 50), p95: percentile(lagAfterWait, 95), max: max(lagAfterWait) },
+    lagAll: { n: lagAll.length, p50: percentile(lagAll, 50), p95: percentile(lagAll, 95), max: max(lagAll) },
+    runSpanLag: { n: runLag.length, p50: percentile(runLag, 50), p95: percentile(runLag, 95) },
+    stepsMissing: missing,
+    rpm,
+    effectiveLimit,
+    maxIn62s: maxInWindow(times, BUDGET_WINDOW_MS),
+  };
+}
+
+/** The kinds a live run is drawn from, weighted as the simulator draws live runs (no 10-minute expiries, no 260-step runs). */
+const LIVE_KINDS = [
+  ['message', 4],
+  ['tools', 4],
+  ['requires_action', 2],
+  ['failed', 1],
+  ['cancelled', 1],
+  ['incomplete', 1],
+  ['extra_fields', 1],
+  ['unknown_types', 1],
+  ['traceparent', 1],
+];
+
+/** mulberry32: a small seeded PRNG, so both live bridges face the same arrivals. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** When each run arrives (ms after the bridge starts), on which thread, of which kind. */
+export function arrivals(seed, runs, threads, windowSeconds) {
+  const next = prng(seed);
+  const total = LIVE_KINDS.reduce((n, [, w]) => n + w, 0);
+  const kind = () => {
+    let roll = next() * total;
+    for (const [k, w] of LIVE_KINDS) if ((roll -= w) < 0) return k;
+    return 'message';
+  };
+  const times = Array.from({ length: runs }, () => 1000 + Math.floor(next() * (windowSeconds - 1) * 1000)).sort((a, b) => a - b);
+  return times.map((atMs, i) => ({ atMs, thread: i % threads, kind: kind() }));
+}
+
+/**
+ * Starts each arrival when it is due and its thread is free (a thread runs one run at a time,
+ * so a run may start later than planned), as a client would; in-process, the same call that
+ * POST /_sim/runs makes. Resolves once every arrival has started.
+ */
+async function driveArrivals(sim, plan, startedAt) {
+  const threads = sim.world.threads();
+  const queues = threads.map((_, i) => plan.filter((a) => a.thread === i));
+  while (queues.some((q) => q.length > 0)) {
+    const elapsed = Date.now() - startedAt;
+    for (const [i, q] of queues.entries()) {
+      if (q.length === 0 || q[0].atMs > elapsed) continue;
+      const made = sim.world.startScriptedRun(sim.world.now(), { threadId: threads[i].id, kind: q[0].kind });
+      if (made && 'id' in made) q.shift();
+    }
+    await sleep(100);
+  }
+}
+
+async function firstRequest(sim, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const first = sim.requestLog().find((e) => !e.control);
+    if (first) return first.time;
+    if (Date.now() > deadline) throw new Error('live: the bridge made no request');
+    await sleep(20);
+  }
+}
+
+/** Waits until every run has ended and its run and step spans arrived. */
+async function settle(sim, rx, toWallMs, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (sim.world.summary().allFinished) {
+      const runs = worldRuns(sim, toWallMs);
+      const ids = runs.flatMap((r) => [r.runSpanId, ...r.steps.map((s) => s.spanId)]);
+      const times = await rx.lookup(ids);
+      if (times.every((t) => t !== null)) return true;
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(1000);
+  }
+}
+
+export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm, label }) {
+  const { sim, toWallMs } = await startSim({ seed, clock: { speed: 1 }, world: { threads, backfillRuns: 0, liveRuns: 0 } });
+  try {
+    const dir = tempDir('live');
+    const args = ['watch', ...sim.world.threads().flatMap((t) => ['--thread', t.id]), '--state', join(dir, 'state.sqlite'), '--listen', 'off', '--log-level', 'warn', '--log-format', 'json'];
+    if (rpm !== null) args.push('--rpm', String(rpm));
+    const bridge = startBridge(args, bridgeEnv(sim, rx.url));
+    // Arrivals count from the bridge's first request, so its start-up time is not discovery delay.
+    const upAt = await firstRequest(sim, 60_000);
+    await driveArrivals(sim, arrivals(seed, liveRuns, threads, windowSeconds), upAt);
+    const settled = await settle(sim, rx, toWallMs, 180_000);
+    bridge.child.kill('SIGTERM');
+    const exit = await exitWithin(bridge, 30_000, `live (${label})`);
+    const runs = worldRuns(sim, toWallMs);
+    const ids = runs.flatMap((r) => [r.runSpanId, ...r.steps.map((s) => s.spanId)]);
+    const times = await rx.lookup(ids);
+    const receiveTimes = new Map(ids.map((id, i) => [id, times[i]]));
+    if (process.env.BENCH_DEBUG_LIVE) {
+      const reqs = apiRequests(sim);
+      const t0 = bridge.startedAt;
+      for (const run of runs) {
+        process.stderr.write(`${label} ${run.kind} ${run.runId} created ${run.createdWallMs - t0} end ${run.endWallMs - t0}\n`);
+        for (const st of run.steps) process.stderr.write(`   step terminal ${Math.round(st.terminalWallMs - t0)} recv ${receiveTimes.get(st.spanId) - t0}\n`);
+        const mine = reqs.filter((r) => r.runId === run.runId || (r.route === 'runs.list' && r.threadId === run.threadId && r.time >= run.createdWallMs - 3000 && r.time <= run.endWallMs + 10000));
+        process.stderr.write(`   requests ${mine.map((r) => `${r.route === 'runs.list' ? 'L' : r.route === 'steps.list' ? 'S' : 'R'}@${r.time - t0}`).join(' ')}\n`);
+      }
+    }
+    return {
+      label,
+      settled,
+      startupMs: upAt - bridge.startedAt,
+      exitCode: exit.code,
+      stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500),
+      kinds: countKinds(runs),
+      ...summarizeLive({ runs, requests: apiRequests(sim), receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? 60, effectiveLimit: effectiveLimit(rpm ?? 60) }),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+function countKinds(runs) {
+  const out = {};
+  for (const r of runs) out[r.kind] = (out[r.kind] ?? 0) + 1;
+  return out;
+}
