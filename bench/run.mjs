@@ -5,11 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REPO } from './lib/bridge.mjs';
+import { REPO, removeTempDirs } from './lib/bridge.mjs';
 import { probeCommitLatency } from './lib/disk-probe.mjs';
-import { describeMachine } from './lib/machine.mjs';
+import { describeMachine, describeSource } from './lib/machine.mjs';
 import { startReceiverProcess } from './lib/receiver.mjs';
 import { markdown, summaryRows, textTable } from './lib/report.mjs';
+import { writeReport } from './lib/write-report.mjs';
 import { benchEnv, readSettings } from './lib/settings.mjs';
 import { secs } from './lib/stats.mjs';
 import { runBackfill } from './phases/backfill.mjs';
@@ -20,7 +21,7 @@ import { runWaiting } from './phases/waiting.mjs';
 
 const settings = readSettings();
 const startedAt = new Date();
-const machine = describeMachine();
+const machine = { ...describeMachine(), source: describeSource(REPO) };
 const results = {};
 const say = (line) => process.stderr.write(`[bench ${secs(Date.now() - startedAt.getTime())}] ${line}\n`);
 
@@ -76,6 +77,8 @@ try {
   results.diskProbe.end = probeCommitLatency();
 } finally {
   await Promise.all(receivers.map((r) => r.close()));
+  // State files, backlogs and configs; BENCH_KEEP=1 leaves them for a look.
+  if (process.env.BENCH_KEEP !== '1') removeTempDirs();
 }
 
 const durationMs = Date.now() - startedAt.getTime();
@@ -86,7 +89,11 @@ for (const [name, list] of Object.entries({ backfill: results.backfill, live: re
   for (const r of list ?? []) if (r.exitCode !== 0) say(`warning: a ${name} bridge exited ${r.exitCode}: ${r.stderrTail}`);
 }
 const out = resolve(REPO, settings.out);
-writeFileSync(out, `${markdown({ results, settings, machine, rows, command: 'npm run bench', env: benchEnv(), startedAt, durationMs, diskProbe: results.diskProbe })}\n`);
+const report = markdown({ results, settings, machine, rows, command: 'npm run bench', env: benchEnv(), startedAt, durationMs, diskProbe: results.diskProbe });
+writeReport(out, [
+  ['summary', report.summary],
+  ['details', report.details],
+]);
 const json = process.env.BENCH_JSON ?? join(tmpdir(), `aob-bench-${startedAt.getTime()}.json`);
 writeFileSync(json, JSON.stringify({ startedAt, machine, settings, results }, null, 1));
 say(`wrote ${out} and ${json}`);

@@ -1,6 +1,6 @@
 // Runs the built bridge CLI as a real process, as a user does, with only the environment we give it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,17 @@ export function cleanEnv(extra = {}) {
   return env;
 }
 
+const created = [];
+
+/** A fresh folder under the system temp folder; removeTempDirs() deletes every one made. */
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `aob-bench-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `aob-bench-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs() {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Spawns `node dist/cli/main.js ...args`; the pid is the bridge's own (no wrapper process). */

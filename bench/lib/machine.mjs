@@ -24,3 +24,10 @@ export function describeMachine() {
     loadAverageAtStart: os.loadavg().map((v) => v.toFixed(2)).join(' '),
   };
 }
+
+/** The commit the bench ran against, and how many files under src/ differed from it. */
+export function describeSource(repo) {
+  const commit = run('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']) || 'unknown';
+  const dirty = run('git', ['-C', repo, 'status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length;
+  return { commit, uncommittedSrcFiles: dirty };
+}

@@ -99,12 +99,14 @@ export function textTable(rows) {
 
 const mdRow = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
 
+/** The report as two parts, { summary, details }, so notes written between them survive a rerun (see write-report.mjs). */
 export function markdown({ results: r, settings: s, machine: m, rows, command, env, startedAt, durationMs, diskProbe }) {
   const out = [];
   out.push('# Benchmarks', '');
-  out.push('Produced by `npm run bench` (`bench/run.mjs`); rerun it to refresh this file. Every figure below comes from one run, so they compare.', '');
+  out.push('The parts between the `bench:` markers are produced by `npm run bench` (`bench/run.mjs`) and replaced when it reruns; text outside them (notes, the soak section) is kept. Every generated figure comes from one run, so they compare.', '');
   out.push('## Run', '');
   out.push(`- Date: ${startedAt.toISOString()} (took ${secs(durationMs)})`);
+  if (m.source) out.push(`- Source: commit \`${m.source.commit}\`${m.source.uncommittedSrcFiles ? ` with ${m.source.uncommittedSrcFiles} uncommitted file(s) under src/` : ''}, run from dist/ (\`npm run bench\` builds it first)`);
   out.push(`- Command: \`${command}\`${env.length ? ` with ${env.map((e) => `\`${e}\``).join(' ')}` : ''}`);
   out.push(`- Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.threadsPerCore ?? '?'} thread(s) per core), ${m.memoryTotal} RAM, ${m.os}`);
   out.push(`- Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? 'n/a'} at the end: the machine was shared with other work, which shows in wall-clock figures (throughput above all) and in commit latency`);
@@ -116,7 +118,8 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   out.push('## Summary', '');
   out.push(mdRow(['', 'figure', 'value', 'goal', 'verdict']), mdRow(['---', '---', '---', '---', '---']));
   for (const row of rows) out.push(mdRow([row.area, row.figure, row.value, row.goal, row.verdict]));
-  out.push('');
+  const summary = out.join('\n');
+  out.length = 0;
 
   if (r.backfill) {
     out.push('## 1. API efficiency', '', '### Backfill of finished runs', '');
@@ -219,8 +222,8 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   }
   out.push('## Reproduce', '');
   out.push(
-    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_UNBOUND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder); `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests.',
+    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_UNBOUND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder); `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.',
     '',
   );
-  return out.join('\n');
+  return { summary, details: out.join('\n') };
 }
