@@ -7,6 +7,9 @@ import type { StateStore } from '../state/store.js';
 import type { SpanRecordExporter } from './export-outcome.js';
 import { deliver, DeliveryAbandoned, sleep } from './delivery.js';
 
+/** How long a partial batch waits for more spans before it is exported. */
+const LINGER_MS = 50;
+
 export interface DrainStats {
   exported: number;
   deadLettered: number;
@@ -68,7 +71,13 @@ export class OutboxDrain {
 
   private async loop(): Promise<void> {
     for (;;) {
-      const items = this.state.outboxBatch(this.options.batchSize);
+      let items = this.state.outboxBatch(this.options.batchSize);
+      if (items.length > 0 && items.length < this.options.batchSize && !this.stopping && LINGER_MS > 0) {
+        // A short wait lets a backlog being committed run by run fill the batch: fewer, fuller
+        // exports and fewer acknowledgement transactions, for at most LINGER_MS of lag.
+        await sleep(LINGER_MS);
+        items = this.state.outboxBatch(this.options.batchSize);
+      }
       if (items.length === 0) {
         if (this.stopping) return;
         await new Promise<void>((resolve) => {
