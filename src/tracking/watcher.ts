@@ -539,14 +539,15 @@ export class Watcher {
     const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
     let foundNew = false;
     let unfinished = false;
+    // A run removed by the user or gone upstream stays removed: only unknown runs are added,
+    // all of a pass in one transaction.
+    const unknown = listed.items.filter((run) => !state.getRun(run.id));
+    if (unknown.length > 0) {
+      state.trackRuns(unknown.map((run) => ({ threadId, runId: run.id, origin: 'thread' as const })));
+      foundNew = true;
+    }
     for (const run of listed.items) {
-      // A run removed by the user or gone upstream stays removed: only unknown runs are added.
-      let tracked = state.getRun(run.id);
-      if (!tracked) {
-        state.trackRun(threadId, run.id, 'thread');
-        foundNew = true;
-        tracked = state.getRun(run.id);
-      }
+      const tracked = state.getRun(run.id);
       if (!tracked || tracked.removed || tracked.terminal) continue;
       if (!isRunTerminal(run)) unfinished = true;
       this.watchRunFromList(threadId, run);
