@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The end-to-end files mostly wait on real processes, timers and sockets, not the CPU: more
+    // files at once than the 2 cores keeps the suite within a few minutes.
+    maxWorkers: 4,
     reporters: ['default'],
   },
 });
