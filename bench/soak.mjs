@@ -28,6 +28,7 @@ import { describeMachine } from './lib/machine.mjs';
 import { maxInWindow } from './phases/live.mjs';
 import { readProc } from './lib/proc-stats.mjs';
 import { fmt, mb, secs, sleep } from './lib/stats.mjs';
+import { LIVE_KINDS, prng } from './lib/draws.mjs';
 
 function num(name, fallback) {
   const raw = process.env[name];
@@ -75,34 +76,11 @@ const OUTAGES = [
 ];
 const RECEIVER_503_SHARE = 0.1;
 
-/** Weighted like the simulator's own live runs (no 10-minute expiries, no 260-step runs). */
-const KINDS = [
-  ['message', 4],
-  ['tools', 4],
-  ['requires_action', 2],
-  ['failed', 1],
-  ['cancelled', 1],
-  ['incomplete', 1],
-  ['extra_fields', 1],
-  ['unknown_types', 1],
-  ['traceparent', 1],
-];
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function drawKind(next) {
-  const total = KINDS.reduce((n, [, w]) => n + w, 0);
+  const total = LIVE_KINDS.reduce((n, [, w]) => n + w, 0);
   let roll = next() * total;
-  for (const [k, w] of KINDS) if ((roll -= w) < 0) return k;
+  for (const [k, w] of LIVE_KINDS) if ((roll -= w) < 0) return k;
   return 'message';
 }
 

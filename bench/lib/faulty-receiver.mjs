@@ -5,18 +5,8 @@
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { spanIdsOf } from './otlp-receiver.mjs';
+import { prng } from './draws.mjs';
 
-/** mulberry32: the receiver's own seeded draws, so a soak's faults repeat. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function startFaultyReceiver({ seed = 7 } = {}) {
   const draw = prng(seed);

@@ -8,6 +8,7 @@ import { bridgeEnv, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { apiRequests, countByRoute } from '../lib/request-log.mjs';
 import { startSim, worldRuns } from '../lib/sim.mjs';
 import { max, percentile, sleep, sum } from '../lib/stats.mjs';
+import { LIVE_KINDS, prng } from '../lib/draws.mjs';
 
 export const DEFAULT_ACTIVE_INTERVAL_MS = 2_000;
 /** The budget's window: effectiveLimit(rpm) starts per 62 s (see watch-command.ts). */
@@ -132,30 +133,6 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
   };
 }
 
-/** The kinds a live run is drawn from, weighted as the simulator draws live runs (no 10-minute expiries, no 260-step runs). */
-const LIVE_KINDS = [
-  ['message', 4],
-  ['tools', 4],
-  ['requires_action', 2],
-  ['failed', 1],
-  ['cancelled', 1],
-  ['incomplete', 1],
-  ['extra_fields', 1],
-  ['unknown_types', 1],
-  ['traceparent', 1],
-];
-
-/** mulberry32: a small seeded PRNG, so both live bridges face the same arrivals. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** When each run arrives (ms after the bridge starts), on which thread, of which kind. */
 export function arrivals(seed, runs, threads, windowSeconds) {
