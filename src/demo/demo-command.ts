@@ -47,7 +47,7 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   const draw = (runId: string): void => {
     if (drawn.has(runId)) return;
     drawn.add(runId);
-    for (const line of drawWaterfall(byRun.get(runId) ?? [], { width: Math.min(out.columns ?? 110, 140), palette })) write(line);
+    for (const line of drawWaterfall(byRun.get(runId) ?? [], { width: Math.min(out.columns ?? 140, 160), palette })) write(line);
     write();
   };
   const onAccepted = (spans: readonly SpanRecord[]): void => {

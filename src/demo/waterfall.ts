@@ -73,7 +73,7 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
   const total = end - start;
   const labelWidth = Math.min(44, Math.max(...ordered.map((o) => o.depth * 2 + o.span.name.length)) + 1);
   // Room is kept for the duration and the details after the bar, so rows do not wrap.
-  const barWidth = Math.max(10, Math.min(60, options.width - labelWidth - 64));
+  const barWidth = Math.max(10, Math.min(60, options.width - labelWidth - 80));
   const lines: string[] = [];
   for (const { span, depth } of ordered) {
     const label = `${'  '.repeat(depth)}${span.name}`.slice(0, labelWidth).padEnd(labelWidth);
