@@ -1,11 +1,11 @@
 // OTLP/gRPC for metrics: one unary call carrying the official serializer's bytes, over the
 // grpc-js client the trace sink already uses (there is no 0.301 gRPC metrics exporter here).
 // A failed export is dropped: the next one carries the same cumulative totals.
-import { readFileSync } from 'node:fs';
-import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { openGrpcChannel } from '../sink/otlp-grpc-channel.js';
 import type { OtlpMetricsConfig } from './otlp-metrics-config.js';
 
 const METHOD = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
@@ -19,23 +19,11 @@ export interface TlsFiles {
 
 export class GrpcMetricExporter implements PushMetricExporter {
   private readonly client: Client;
-  private readonly metadata = new Metadata();
+  private readonly metadata: Metadata;
   private readonly timeoutMs: number;
 
   constructor(config: OtlpMetricsConfig, tls: TlsFiles = { certificateFile: null, clientKeyFile: null, clientCertificateFile: null }) {
-    const url = new URL(config.endpoint);
-    const secure = url.protocol === 'https:' || (!config.insecure && url.protocol !== 'http:');
-    const creds = secure
-      ? credentials.createSsl(
-          tls.certificateFile ? readFileSync(tls.certificateFile) : null,
-          tls.clientKeyFile ? readFileSync(tls.clientKeyFile) : null,
-          tls.clientCertificateFile ? readFileSync(tls.clientCertificateFile) : null,
-        )
-      : credentials.createInsecure();
-    this.client = new Client(`${url.hostname}:${url.port || (secure ? 443 : 4317)}`, creds, {
-      ...(config.compression === 'gzip' ? { 'grpc.default_compression_algorithm': 2 } : {}),
-    });
-    for (const [k, v] of Object.entries(config.headers)) this.metadata.set(k.toLowerCase(), v);
+    ({ client: this.client, metadata: this.metadata } = openGrpcChannel({ ...config, ...tls }));
     this.timeoutMs = config.timeoutMs;
   }
 

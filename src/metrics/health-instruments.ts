@@ -5,6 +5,7 @@
 import { ValueType, type BatchObservableResult, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
+import type { DrainStats } from '../sink/outbox-drain.js';
 import type { StateStats } from '../state/types.js';
 import { METRICS, type MetricSpec } from './catalog.js';
 
@@ -16,14 +17,7 @@ export interface BudgetSource {
 
 /** What they read from the outbox drain (its `stats`). */
 export interface DrainSource {
-  readonly stats: {
-    exported: number;
-    deadLettered: number;
-    partiallyRejected: number;
-    exportAttempts: number;
-    exportFailures: number;
-    lastExportAt: number | null;
-  };
+  readonly stats: DrainStats;
 }
 
 /** What they read from the watcher (its `counters`). */

@@ -1,13 +1,13 @@
 // OTLP/gRPC: one unary call with bytes from the official serializer, so the status code and
 // the response (partial success) are ours to read.
-import { readFileSync } from 'node:fs';
-import { credentials, Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { openGrpcChannel } from './otlp-grpc-channel.js';
 import { toReadableSpan } from './readable-span.js';
 
 const METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -28,26 +28,14 @@ const identity = (b: Buffer): Buffer => b;
 export class OtlpGrpcExporter implements SpanRecordExporter {
   readonly target: string;
   private readonly client: Client;
-  private readonly metadata = new Metadata();
+  private readonly metadata: Metadata;
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
     private readonly resource: Resource,
     private readonly scope: InstrumentationScope,
   ) {
-    const url = new URL(config.endpoint);
-    const secure = url.protocol === 'https:' || (!config.insecure && url.protocol !== 'http:');
-    const creds = secure
-      ? credentials.createSsl(
-          config.certificateFile ? readFileSync(config.certificateFile) : null,
-          config.clientKeyFile ? readFileSync(config.clientKeyFile) : null,
-          config.clientCertificateFile ? readFileSync(config.clientCertificateFile) : null,
-        )
-      : credentials.createInsecure();
-    this.client = new Client(`${url.hostname}:${url.port || (secure ? 443 : 4317)}`, creds, {
-      ...(config.compression === 'gzip' ? { 'grpc.default_compression_algorithm': 2 } : {}),
-    });
-    for (const [k, v] of Object.entries(config.headers)) this.metadata.set(k.toLowerCase(), v);
+    ({ client: this.client, metadata: this.metadata } = openGrpcChannel(config));
     this.target = `${config.endpoint} (grpc)`;
   }
 
