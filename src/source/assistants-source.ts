@@ -120,6 +120,23 @@ export class AssistantsSource {
     );
   }
 
+  /**
+   * The thread's newest runs, one page (newest first): the status of several runs tracked one by
+   * one on the same thread in a single request.
+   */
+  async listRecentRuns(threadId: string, priority: Priority = 'finishing'): Promise<ListResult<RunPayload>> {
+    const page = await this.call(`thread ${threadId}`, () =>
+      this.client.beta.threads.runs.list(threadId, { order: 'desc', limit: this.pageSize }, { headers: { [PRIORITY_HEADER]: priority } }),
+    );
+    const result: ListResult<RunPayload> = { items: [], skipped: 0, requests: 1 };
+    for (const raw of Array.isArray(page.data) ? (page.data as unknown[]) : []) {
+      const parsed = parseRun(raw);
+      if (parsed.ok) result.items.push(parsed.value);
+      else result.skipped += 1;
+    }
+    return result;
+  }
+
   /** Every step of a run after `after` (oldest first): resumes after the last step already stored. */
   async listSteps(threadId: string, runId: string, after: string | null): Promise<ListResult<StepPayload>> {
     return this.collect(`run ${runId}`, parseStep, () =>

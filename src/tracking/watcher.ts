@@ -6,8 +6,8 @@ import type { BridgeConfig } from '../config/types.js';
 import { freezeContext } from '../mapping/frozen-context.js';
 import { isRunTerminal } from '../mapping/map-run.js';
 import type { FrozenContext } from '../mapping/span-record.js';
-import { DueQueue } from '../scheduler/due-queue.js';
-import { PollPolicy } from '../scheduler/poll-policy.js';
+import { ClassDueQueue } from '../scheduler/class-due-queue.js';
+import { isTerminalRunStatus, PollPolicy } from '../scheduler/poll-policy.js';
 import { AssistantsSource, AuthFailure, NotFound, RequestRefused } from '../source/assistants-source.js';
 import type { RunPayload } from '../source/payloads.js';
 import { OutboxFullError } from '../state/errors.js';
@@ -48,16 +48,29 @@ interface RunTask {
   delayMs: number | undefined;
   /** Polls of a terminal run whose steps are not all terminal yet. */
   finalizeTries: number;
+  /** Told that something changed while a look was under way: look again when it ends. */
+  nudged: boolean;
 }
 
 function newRunTask(threadId: string, viaThread: boolean): RunTask {
-  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0 };
+  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false };
 }
 
 /** Statuses in which a run waits on something outside the model; its steps do not move. */
 const WAITING = new Set(['queued', 'requires_action']);
 
+/**
+ * Classes of looks, most urgent first: a run at work (a step may end any second), then waiting
+ * runs and finished runs still to trace, then looking for new runs and threads.
+ */
+const ACTIVE = 0;
+const ROUTINE = 1;
+const DISCOVERY = 2;
+type LookClass = typeof ACTIVE | typeof ROUTINE | typeof DISCOVERY;
+
 interface ThreadTask {
+  /** The thread's stored runs cursor: lists start after it. */
+  lastRunId: string | null;
   delayMs: number | undefined;
   passes: number;
   /** The last pass found no unfinished run. */
@@ -109,11 +122,15 @@ export class Watcher {
   };
   /** Set when the API refused our credentials: nothing will work, the command exits 2. */
   fatal: Error | null = null;
-  private readonly queue = new DueQueue<TaskKey, TaskKey>();
+  private readonly queue = new ClassDueQueue<TaskKey, TaskKey>({ classes: 3 });
   private readonly runs = new Map<string, RunTask>();
+  /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
+  private readonly runsByThread = new Map<string, Set<string>>();
   private readonly threads = new Map<string, ThreadTask>();
   private readonly inFlight = new Set<TaskKey>();
   private readonly agentNames = new Map<string, Promise<string | null>>();
+  /** Lists of untracked threads under way, shared by the looks of their runs. */
+  private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
   private readonly agentNameFailures = new Map<string, number>();
   private readonly policy: PollPolicy;
   private readonly maxConcurrent: number;
@@ -144,29 +161,39 @@ export class Watcher {
     const { state } = this.options;
     if (this.options.config.watch.allThreads) {
       this.discovery = { passes: 0, delayMs: undefined };
-      this.schedule(DISCOVERY_KEY, 0);
+      this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
     }
-    for (const thread of state.listThreads()) this.watchThread(thread.threadId);
+    for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
     for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId);
     this.loopDone ??= this.loop();
   }
 
-  /** Tracks a run (durably) and polls it. */
+  /**
+   * Tracks a run (durably) and polls it. Adding a run that is already being watched is a nudge:
+   * the app says something changed (the library does so after submitting tool outputs), so the
+   * run is looked at now rather than at the end of its waiting back-off.
+   */
   addRun(threadId: string, runId: string, origin: Origin): boolean {
     const added = this.options.state.trackRun(threadId, runId, origin);
     const tracked = this.options.state.getRun(runId);
-    if (tracked && !tracked.terminal) this.watchRun(threadId, runId);
+    if (!tracked || tracked.terminal) return added;
+    if (this.runs.has(runId)) this.nudge(runId);
+    else this.watchRun(threadId, runId);
     return added;
   }
 
   addThread(threadId: string, origin: Origin): boolean {
     const added = this.options.state.trackThread(threadId, origin);
-    this.watchThread(threadId);
+    if (!this.threads.has(threadId)) {
+      // A new row has no cursor yet; a thread tracked before keeps the one it has.
+      const lastRunId = added ? null : (this.options.state.listThreads().find((t) => t.threadId === threadId)?.lastRunId ?? null);
+      this.watchThread(threadId, lastRunId);
+    }
     return added;
   }
 
   removeRun(runId: string): boolean {
-    this.runs.delete(runId);
+    this.dropRun(runId);
     this.queue.remove(`run:${runId}`);
     return this.options.state.untrackRun(runId);
   }
@@ -175,10 +202,11 @@ export class Watcher {
     this.threads.delete(threadId);
     this.queue.remove(`thread:${threadId}`);
     // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
-    for (const [runId, task] of this.runs) {
-      if (task.threadId !== threadId || !task.viaThread) continue;
+    for (const runId of this.runsByThread.get(threadId) ?? []) {
+      const task = this.runs.get(runId);
+      if (!task?.viaThread) continue;
       task.viaThread = false;
-      if (!this.inFlight.has(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0);
+      if (!this.inFlight.has(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
     }
     return this.options.state.untrackThread(threadId);
   }
@@ -216,21 +244,67 @@ export class Watcher {
 
   private watchRun(threadId: string, runId: string): void {
     if (this.runs.has(runId)) return;
-    const viaThread = this.threads.has(threadId);
-    this.runs.set(runId, newRunTask(threadId, viaThread));
-    this.schedule(`run:${runId}`, 0);
+    const task = newRunTask(threadId, this.threads.has(threadId));
+    this.setRun(runId, task);
+    this.schedule(`run:${runId}`, 0, this.classOf(task));
   }
 
-  private watchThread(threadId: string): void {
+  private watchThread(threadId: string, lastRunId: string | null): void {
     if (this.threads.has(threadId)) return;
-    this.threads.set(threadId, { delayMs: undefined, passes: 0, clean: false, order: [] });
-    for (const task of this.runs.values()) if (task.threadId === threadId) task.viaThread = true;
-    this.schedule(`thread:${threadId}`, 0);
+    this.threads.set(threadId, { lastRunId, delayMs: undefined, passes: 0, clean: false, order: [] });
+    for (const runId of this.runsByThread.get(threadId) ?? []) {
+      const task = this.runs.get(runId);
+      if (task) task.viaThread = true;
+    }
+    this.schedule(`thread:${threadId}`, 0, ROUTINE);
   }
 
-  private schedule(key: TaskKey, delayMs: number): void {
+  private setRun(runId: string, task: RunTask): void {
+    this.runs.set(runId, task);
+    let ids = this.runsByThread.get(task.threadId);
+    if (!ids) {
+      ids = new Set();
+      this.runsByThread.set(task.threadId, ids);
+    }
+    ids.add(runId);
+  }
+
+  private dropRun(runId: string): void {
+    const task = this.runs.get(runId);
+    if (!task) return;
+    this.runs.delete(runId);
+    const ids = this.runsByThread.get(task.threadId);
+    ids?.delete(runId);
+    if (ids?.size === 0) this.runsByThread.delete(task.threadId);
+  }
+
+  /** A run seen at work is looked at before waiting runs, finished backlog and discovery. */
+  private classOf(task: RunTask): LookClass {
+    const status = task.lastStatus ?? task.lastRun?.status ?? null;
+    if (status === null || WAITING.has(status)) return ROUTINE;
+    // A run first seen finished is backlog; one seen working and now finishing stays active.
+    return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
+  }
+
+  /** Looks at the run now: its steps if it was seen before (something moved), else as a first look. */
+  private nudge(runId: string): void {
+    const task = this.runs.get(runId);
+    if (!task) return;
+    task.delayMs = undefined;
+    if (this.inFlight.has(`run:${runId}`)) {
+      task.nudged = true;
+      return;
+    }
+    if (task.lastRun && task.lastStatus !== null && !isTerminalRunStatus(task.lastStatus)) {
+      task.nextProbe = 'steps';
+      task.awaitingStatus = false;
+    }
+    this.schedule(`run:${runId}`, 0, ACTIVE);
+  }
+
+  private schedule(key: TaskKey, delayMs: number, cls: LookClass): void {
     if (this.stopping) return;
-    this.queue.schedule(key, Date.now() + delayMs, key);
+    this.queue.schedule(key, Date.now() + delayMs, key, cls);
     this.wakeLoop?.();
   }
 
@@ -242,7 +316,7 @@ export class Watcher {
         if (!entry) break;
         if (this.inFlight.has(entry.key)) {
           // Never two looks at one object at once: try again shortly.
-          this.queue.schedule(entry.key, Date.now() + 50, entry.key);
+          this.queue.schedule(entry.key, Date.now() + 50, entry.key, entry.cls);
           break;
         }
         this.inFlight.add(entry.key);
@@ -300,7 +374,7 @@ export class Watcher {
     }
     if (error instanceof NotFound) {
       if (key.startsWith('run:')) {
-        this.runs.delete(id);
+        this.dropRun(id);
         state.untrackRun(id);
         this.counters.runsDeleted += 1;
         log.warn({ runId: id }, 'the API says this run no longer exists; it is no longer tracked (spans already in the outbox still go out)');
@@ -328,13 +402,15 @@ export class Watcher {
     this.failures.set(key, failures);
     const { activeIntervalMs, maxWaitIntervalMs } = this.options.config.watch;
     const retryMs = Math.min(activeIntervalMs * 2 ** Math.min(failures - 1, 16), maxWaitIntervalMs);
-    if (key.startsWith('run:') && this.runs.has(id)) {
-      const task = this.runs.get(id)!;
+    const task = key.startsWith('run:') ? this.runs.get(id) : undefined;
+    if (task) {
       task.delayMs = retryMs;
       task.fresh = false;
-      this.schedule(key, retryMs);
-    } else if ((key.startsWith('thread:') && this.threads.has(id)) || key === DISCOVERY_KEY) {
-      this.schedule(key, retryMs);
+      this.schedule(key, retryMs, this.classOf(task));
+    } else if (key.startsWith('thread:') && this.threads.has(id)) {
+      this.schedule(key, retryMs, ROUTINE);
+    } else if (key === DISCOVERY_KEY) {
+      this.schedule(key, retryMs, DISCOVERY);
     }
   }
 
@@ -387,7 +463,7 @@ export class Watcher {
     const { state, source, config } = this.options;
     const tracked = state.getRun(runId);
     if (!task || !tracked || tracked.removed || tracked.terminal) {
-      this.runs.delete(runId);
+      this.dropRun(runId);
       return;
     }
     let run: RunPayload;
@@ -401,10 +477,10 @@ export class Watcher {
     } else if (task.viaThread && !task.retrieveNext) {
       // The thread's next list brings the status of every run on it in one request.
       task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, 0);
+      this.requestThreadPass(task.threadId, 0, this.classOf(task));
       return;
     } else {
-      run = await source.retrieveRun(task.threadId, runId);
+      run = await this.lookUpRun(task, runId);
       statusIsFresh = true;
     }
     task.fresh = false;
@@ -442,7 +518,7 @@ export class Watcher {
     if (plan.spans.length > 0) this.options.onCommitted();
     if (statusIsFresh) task.lastStatus = status;
     if (done) {
-      this.runs.delete(runId);
+      this.dropRun(runId);
       this.counters.runsFinished += 1;
       return;
     }
@@ -450,7 +526,16 @@ export class Watcher {
       // Its steps lag behind the run: list them again shortly, with the run as it is.
       task.finalizeTries += 1;
       task.nextProbe = 'steps';
-      this.schedule(`run:${runId}`, config.watch.activeIntervalMs);
+      task.nudged = false;
+      this.schedule(`run:${runId}`, config.watch.activeIntervalMs, this.classOf(task));
+      return;
+    }
+    if (task.nudged) {
+      // Told of a change during this look: its steps show what moved.
+      task.nudged = false;
+      task.delayMs = undefined;
+      task.nextProbe = 'steps';
+      this.schedule(`run:${runId}`, 0, ACTIVE);
       return;
     }
     const moving = needSteps && (plan.pendingSteps > 0 || plan.newSteps > 0);
@@ -459,10 +544,42 @@ export class Watcher {
     task.nextProbe = !waiting && (moving || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
     if (task.nextProbe === 'status' && task.viaThread) {
       task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, task.delayMs);
+      this.requestThreadPass(task.threadId, task.delayMs, this.classOf(task));
     } else {
-      this.schedule(`run:${runId}`, task.delayMs);
+      this.schedule(`run:${runId}`, task.delayMs, this.classOf(task));
     }
+  }
+
+  /**
+   * The run's status. Runs tracked one by one that share a thread share its newest runs' list:
+   * one request brings all of them (a backfill of a thread's runs costs one list, not a retrieve
+   * each). A run older than that page, or alone on its thread, is retrieved.
+   */
+  private async lookUpRun(task: RunTask, runId: string): Promise<RunPayload> {
+    const { source } = this.options;
+    const threadId = task.threadId;
+    if (task.retrieveNext || (this.runsByThread.get(threadId)?.size ?? 0) < 2) return source.retrieveRun(threadId, runId);
+    let pending = this.recentRunLists.get(threadId);
+    if (!pending) {
+      pending = source.listRecentRuns(threadId).then((page) => page.items);
+      this.recentRunLists.set(threadId, pending);
+      void pending.finally(() => this.recentRunLists.delete(threadId)).catch(() => {});
+    }
+    let own: RunPayload | undefined;
+    for (const run of await pending) {
+      if (run.id === runId) {
+        own = run;
+        continue;
+      }
+      const sibling = this.runs.get(run.id);
+      if (!sibling || sibling.threadId !== threadId || sibling.viaThread) continue;
+      // Only news is handed on: an unchanged copy would pass for a fresh status at a later look.
+      if ((run.status ?? null) === sibling.lastStatus && !isRunTerminal(run)) continue;
+      sibling.lastRun = run;
+      sibling.fresh = true;
+      if (!this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
+    }
+    return own ?? source.retrieveRun(threadId, runId);
   }
 
   /**
@@ -508,34 +625,40 @@ export class Watcher {
     state.setMeta(DISCOVERY_META, JSON.stringify(meta));
     discovery.passes += 1;
     discovery.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: discovery.delayMs });
-    this.schedule(DISCOVERY_KEY, discovery.delayMs);
+    this.schedule(DISCOVERY_KEY, discovery.delayMs, DISCOVERY);
   }
 
-  /** Makes the thread's next pass happen within `delayMs` (never later than it was due). */
-  private requestThreadPass(threadId: string, delayMs: number): void {
+  /**
+   * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the
+   * most urgent class any run waiting for it asked for.
+   */
+  private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
     const key: TaskKey = `thread:${threadId}`;
     if (!this.threads.has(threadId)) return;
     const due = this.queue.dueAtOf(key);
-    if (due === undefined || due > Date.now() + delayMs) this.schedule(key, delayMs);
+    const current = this.queue.classOf(key);
+    if (due === undefined || due > Date.now() + delayMs) this.schedule(key, delayMs, current === undefined ? cls : (Math.min(current, cls) as LookClass));
+    else if (current !== undefined && cls < current) this.queue.schedule(key, due, key, cls);
   }
 
   private async pollThread(threadId: string): Promise<void> {
     const thread = this.threads.get(threadId);
     const { state, source } = this.options;
-    const stored = state.listThreads().find((t) => t.threadId === threadId);
-    if (!thread || !stored) {
-      this.threads.delete(threadId);
-      return;
-    }
+    if (!thread) return;
     // Move the cursor past runs finished since the last pass, so the list stays short.
-    let cursor = stored.lastRunId;
+    let cursor = thread.lastRunId;
     for (const id of thread.order) {
       const r = state.getRun(id);
       if (!r || !(r.terminal || r.removed)) break;
       cursor = id;
     }
-    if (cursor !== stored.lastRunId) state.setThreadCursor(threadId, cursor);
-    const someoneWaits = [...this.runs.values()].some((t) => t.threadId === threadId && t.awaitingStatus);
+    if (cursor !== thread.lastRunId) {
+      state.setThreadCursor(threadId, cursor);
+      thread.lastRunId = cursor;
+    }
+    const mine = this.runsByThread.get(threadId);
+    let someoneWaits = false;
+    for (const runId of mine ?? []) if (this.runs.get(runId)?.awaitingStatus) someoneWaits = true;
     const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
     let foundNew = false;
     let unfinished = false;
@@ -556,17 +679,18 @@ export class Watcher {
     // A run waiting for this list that is not in it was deleted (or is older than the cursor):
     // one retrieve settles which.
     const listedIds = new Set(thread.order);
-    for (const [runId, task] of this.runs) {
-      if (task.threadId !== threadId || !task.awaitingStatus || listedIds.has(runId)) continue;
+    for (const runId of this.runsByThread.get(threadId) ?? []) {
+      const task = this.runs.get(runId);
+      if (!task?.awaitingStatus || listedIds.has(runId)) continue;
       task.awaitingStatus = false;
       task.retrieveNext = true;
-      this.schedule(`run:${runId}`, 0);
+      this.schedule(`run:${runId}`, 0, this.classOf(task));
     }
     thread.passes += 1;
     thread.clean = !unfinished;
     // Discovery pace; a run that needs its status asks for an earlier pass itself.
     thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: thread.delayMs });
-    this.requestThreadPass(threadId, thread.delayMs);
+    this.requestThreadPass(threadId, thread.delayMs, DISCOVERY);
   }
 
   /** A run seen in its thread's list: hand it the fresh copy, and look now if it may have something new. */
@@ -574,12 +698,15 @@ export class Watcher {
     let task = this.runs.get(run.id);
     if (!task) {
       task = newRunTask(threadId, true);
-      this.runs.set(run.id, task);
+      this.setRun(run.id, task);
     }
     task.viaThread = true;
     task.lastRun = run;
-    task.fresh = true;
     const changed = (run.status ?? null) !== task.lastStatus;
-    if ((task.awaitingStatus || changed || isRunTerminal(run)) && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0);
+    // Only news counts as a fresh status: an unchanged copy must not stand in for the steps look
+    // a working run has due.
+    const news = task.awaitingStatus || changed || isRunTerminal(run);
+    task.fresh = news;
+    if (news && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(task));
   }
 }
