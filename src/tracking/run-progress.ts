@@ -24,6 +24,11 @@ export interface ProgressPlan {
   runSpanEmitted: boolean;
   /** Steps seen that are not terminal yet. */
   pendingSteps: number;
+  /**
+   * Every pending step waits for the client's tool outputs (function calls without output): the
+   * run is in `requires_action` even if its last known status says otherwise.
+   */
+  awaitingToolOutputs: boolean;
   newSteps: number;
   metrics: MetricDelta[];
 }
@@ -47,6 +52,7 @@ export function planProgress(
   let latestStepEnd = cursor.latestStepEnd;
   let prefixDone = true;
   let pendingSteps = 0;
+  let pendingOnClient = 0;
   const runDone = isRunTerminal(run);
   for (const step of stepsAfterCursor) {
     const already = cursor.emitted.has(step.id);
@@ -58,7 +64,10 @@ export function planProgress(
       const end = stepEndSeconds(step) ?? step.created_at ?? null;
       if (end !== null && (latestStepEnd === null || end > latestStepEnd)) latestStepEnd = end;
     }
-    if (!already && !done) pendingSteps += 1;
+    if (!already && !done) {
+      pendingSteps += 1;
+      if (waitsForToolOutputs(step)) pendingOnClient += 1;
+    }
     prefixDone = prefixDone && (already || done);
     if (prefixDone) cursorStepId = step.id;
   }
@@ -71,7 +80,25 @@ export function planProgress(
     latestStepEnd,
     runSpanEmitted,
     pendingSteps,
+    awaitingToolOutputs: pendingSteps > 0 && pendingOnClient === pendingSteps,
     newSteps: newlyDone.length,
     metrics: metricDeltasFor(run, runSpanEmitted, newlyDone, latestStepEnd),
   };
+}
+
+/**
+ * A step that only the client can move: its calls are all function calls without an output.
+ * Function tools run in the app, never on the service, so such a step ends when tool outputs are
+ * submitted.
+ */
+export function waitsForToolOutputs(step: StepPayload): boolean {
+  const calls = step.step_details?.tool_calls;
+  if (!Array.isArray(calls) || calls.length === 0) return false;
+  return calls.every((call) => {
+    if (typeof call !== 'object' || call === null) return false;
+    const { type, function: fn } = call as { type?: unknown; function?: unknown };
+    if (type !== 'function' || typeof fn !== 'object' || fn === null) return false;
+    const output = (fn as { output?: unknown }).output;
+    return output === null || output === undefined;
+  });
 }

@@ -50,10 +50,12 @@ interface RunTask {
   finalizeTries: number;
   /** Told that something changed while a look was under way: look again when it ends. */
   nudged: boolean;
+  /** Its last steps look found it waiting for the app's tool outputs. */
+  onClient: boolean;
 }
 
 function newRunTask(threadId: string, viaThread: boolean): RunTask {
-  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false };
+  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false, onClient: false };
 }
 
 /** Statuses in which a run waits on something outside the model; its steps do not move. */
@@ -281,7 +283,7 @@ export class Watcher {
   /** A run seen at work is looked at before waiting runs, finished backlog and discovery. */
   private classOf(task: RunTask): LookClass {
     const status = task.lastStatus ?? task.lastRun?.status ?? null;
-    if (status === null || WAITING.has(status)) return ROUTINE;
+    if (status === null || WAITING.has(status) || task.onClient) return ROUTINE;
     // A run first seen finished is backlog; one seen working and now finishing stays active.
     return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
   }
@@ -538,10 +540,15 @@ export class Watcher {
       this.schedule(`run:${runId}`, 0, ACTIVE);
       return;
     }
-    const moving = needSteps && (plan.pendingSteps > 0 || plan.newSteps > 0);
-    task.delayMs = this.policy.nextRunDelay({ status, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
+    // A step waiting for the app's tool outputs does not move on its own: the run waits, even if
+    // the status in hand (from before the wait) says in_progress.
+    const onClient = needSteps && plan.awaitingToolOutputs;
+    task.onClient = onClient;
+    const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
+    const pace = onClient && !waiting ? 'requires_action' : status;
+    task.delayMs = this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
     // Working with a step under way: watch the steps. Between steps, or waiting: ask the status.
-    task.nextProbe = !waiting && (moving || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
+    task.nextProbe = !waiting && !onClient && (moving || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
     if (task.nextProbe === 'status' && task.viaThread) {
       task.awaitingStatus = true;
       this.requestThreadPass(task.threadId, task.delayMs, this.classOf(task));

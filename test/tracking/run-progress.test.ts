@@ -3,7 +3,7 @@
 // to it is done, so a restart resumes without a gap and without a repeat.
 import { describe, expect, it } from 'vitest';
 import { RUN_TOTAL, STEP_TOTAL } from '../../src/metrics/run-totals.js';
-import { planProgress, type RunCursor } from '../../src/tracking/run-progress.js';
+import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/tracking/run-progress.js';
 import { LIMITS, T0, context, functionCall, run, step, toolStep } from '../mapping/fixtures.js';
 
 const fresh: RunCursor = { cursorStepId: null, emitted: new Set(), latestStepEnd: null, runSpanEmitted: false };
@@ -62,5 +62,33 @@ describe('planProgress', () => {
     expect(totals(STEP_TOTAL)).toBe(1);
     // Tokens go into the token-usage histogram's sum, per token type.
     expect(JSON.stringify(plan.metrics)).toContain('"delta":40');
+  });
+});
+
+describe('waiting for tool outputs', () => {
+  const pendingTools = (calls: unknown[]) => toolStep(calls, { status: 'in_progress', completed_at: null, usage: null });
+  const working = run({ status: 'in_progress', completed_at: null });
+
+  it('a pending step of function calls without output means the run waits for the app', () => {
+    const plan = planProgress(working, [pendingTools([functionCall('call_1', 'lookup'), functionCall('call_2', 'lookup')])], fresh, context(), LIMITS);
+    expect(plan.pendingSteps).toBe(1);
+    expect(plan.awaitingToolOutputs).toBe(true);
+    expect(waitsForToolOutputs(pendingTools([functionCall('call_1', 'lookup')]))).toBe(true);
+  });
+
+  it('a step the service itself works on is not a wait: a built-in tool, an output already there, a message', () => {
+    const code = { id: 'call_c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } };
+    expect(waitsForToolOutputs(pendingTools([functionCall('call_1', 'lookup'), code]))).toBe(false);
+    expect(waitsForToolOutputs(pendingTools([functionCall('call_1', 'lookup', '{}', 'done')]))).toBe(false);
+    expect(waitsForToolOutputs(pendingTools([]))).toBe(false);
+    expect(waitsForToolOutputs(pendingTools(['not an object', null]))).toBe(false);
+    expect(waitsForToolOutputs(inProgress('step_m', T0 + 1))).toBe(false);
+    const mixed = planProgress(working, [pendingTools([functionCall('call_1', 'lookup')]), inProgress('step_m', T0 + 2)], fresh, context(), LIMITS);
+    expect(mixed.pendingSteps).toBe(2);
+    expect(mixed.awaitingToolOutputs).toBe(false);
+  });
+
+  it('nothing pending is no wait', () => {
+    expect(planProgress(working, [done('step_1', T0 + 1, T0 + 2)], fresh, context(), LIMITS).awaitingToolOutputs).toBe(false);
   });
 });
