@@ -11,6 +11,21 @@ const routes = (byRoute) =>
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ');
 
+/** How the live phase's library share was drawn and played. */
+function libraryText(l) {
+  if (!l.library) return '';
+  if (l.library.share === 0) return 'No run is started by an app that uses the library (BENCH_LIBRARY_SHARE=0): the simulator submits every run\'s tool outputs.';
+  const kinds = Object.entries(l.library.kinds ?? {})
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return `An app that uses the library starts ${Math.round(l.library.share * 100)}% of each kind's runs, rounded up, picked by a seeded shuffle (${kinds}): the bench creates them through an \`openai\` client wrapped by \`traceRuns\`, which registers them with the bridge's control address (\`--listen 127.0.0.1:0\`), and submits their tool outputs itself through that client after the same draw of 2–8 s (\`tools\`) or 10–40 s (\`requires_action\`) from the start of the wait as the simulator uses for the other runs, whose outputs it submits itself (an app without the library). The app reads when a run starts waiting, and on which calls, from the simulator rather than polling; its requests (creating runs, submitting outputs: POSTs, which the bridge never makes) are left out of the request counts.`;
+}
+
+function libraryOutcome(a) {
+  const reg = a.registration;
+  return `${a.runs} runs, ${a.submits} tool-output submits (${a.autoSubmitted} left to the simulator), ${reg.registered} registrations answered (${a.renewals} after a submit), ${reg.failed} failed${reg.lastError ? ` (${reg.lastError})` : ''}${a.errors.length ? `; errors: ${a.errors.join('; ')}` : ''}.`;
+}
+
 export function summaryRows(r, s) {
   const rows = [];
   const add = (area, figure, value, goal, ok) => rows.push({ area, figure, value, goal, verdict: verdict(ok) });
@@ -36,7 +51,7 @@ export function summaryRows(r, s) {
       );
     }
     const d = r.live[0];
-    add('1 API', `Thread discovery, ${d.label}: requests per discovered run`, `${fmt(d.discoveryPerRun, 2)} (delay p50 ${secs(d.discoveryDelayP50)}, p95 ${secs(d.discoveryDelayP95)})`, '—', null);
+    add('1 API', `Thread discovery, ${d.label}: requests per discovered run`, `${fmt(d.discoveryPerRun, 2)} (delay p50 ${secs(d.discoveryDelayP50)}, p95 ${secs(d.discoveryDelayP95)}, runs no app registered)`, '—', null);
   }
   if (r.waiting) {
     const w = r.waiting;
@@ -55,8 +70,18 @@ export function summaryRows(r, s) {
     for (const l of r.live) {
       add('2 Lag', `Step terminal → span received, ${l.label}, runs already seen (n=${l.lagKnown.n})`, `p50 ${ms(l.lagKnown.p50)}, p95 ${ms(l.lagKnown.p95)}`, `p95 < ${ms(target)}`, l.lagKnown.p95 !== null && l.lagKnown.p95 < target);
     }
+    // The runs-already-seen steps split three ways: finished while the run worked, or after a
+    // requires_action wait whose end the app told the bridge of (traceRuns) or did not.
     for (const l of r.live) {
       add('2 Lag', `Same, only steps that did not finish after a requires_action wait, ${l.label} (n=${l.lagWorking.n})`, `p50 ${ms(l.lagWorking.p50)}, p95 ${ms(l.lagWorking.p95)}`, '—', null);
+    }
+    for (const l of r.live) {
+      const d = l.lagAfterWaitLibrary;
+      if (d) add('2 Lag', `Same, only steps that finished after a requires_action wait, app uses the library (traceRuns), ${l.label} (n=${d.n})`, `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`, '—', null);
+    }
+    for (const l of r.live) {
+      const d = l.lagAfterWaitPlain ?? l.lagAfterWait;
+      add('2 Lag', `Same, only steps that finished after a requires_action wait, app without the library, ${l.label} (n=${d.n})`, `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`, '—', null);
     }
     for (const l of r.live) {
       add('2 Lag', `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`, `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`, '—', null);
@@ -138,8 +163,9 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     out.push('### Live runs, discovery and lag', '');
     out.push(
       `Simulator at real speed (1 world second per second), threads empty at the start; the bench starts ${s.live.runs} runs as a client would, at seeded random times over ${s.live.windowSeconds} s on ${s.live.threads} threads (a thread runs one at a time, so a run may start later than drawn), of the kinds the simulator draws for live runs (${Object.entries(r.live[0].kinds ?? {}).map(([k, n]) => `${n} ${k}`).join(', ')}); arrival times count from the bridge's first API request, so its start-up is not counted as discovery delay; the bridge watches the threads with its default poll settings (active interval 2 s, back-off to 60 s while waiting, discovery every 10 s growing to 60 s). Two bridges watch two identical worlds at once: one at the default budget (60 rpm), one at ${s.live.unboundRpm} rpm so the budget never binds and the poll policy shows alone.`,
+      libraryText(r.live[0]),
       'Attribution (from the simulator\'s request log): the first `runs.list` of a thread after a run was created discovered it and counts as discovery; later lists up to the one that showed the run terminal are that run\'s status polls; `steps.list` and `runs.retrieve` name their run; every other list is discovery. "While active": the run\'s requests from its discovery to its end, over (that time / 2 s), summed over the runs discovered while still active; "with finishing" adds the requests that saw it finish (the terminal look and the last steps list) and counts at least one interval per run.',
-      'Lag: the simulator\'s world clock is `startEpoch + floor(elapsed wall ms × speed / 1000)`, so a step whose `completed_at` (or other end) is world second E turns terminal on the server at exactly `clockStart + (E − startEpoch) × 1000 / speed` wall ms; the bench records `clockStart` from the clock\'s first read and computes it without polling. The receiver stamps each span with the wall time its request body arrived (it runs in its own process). "Runs already seen" keeps the steps that turned terminal after the bridge had discovered their run; "every step" adds the time until discovery.',
+      'Lag: the simulator\'s world clock is `startEpoch + floor(elapsed wall ms × speed / 1000)`, so a step whose `completed_at` (or other end) is world second E turns terminal on the server at exactly `clockStart + (E − startEpoch) × 1000 / speed` wall ms; the bench records `clockStart` from the clock\'s first read and computes it without polling. The receiver stamps each span with the wall time its request body arrived (it runs in its own process). "Runs already seen" keeps the steps that turned terminal after the bridge had discovered their run (or, for a run the app registered, after the bridge answered the registration); "every step" adds the time until discovery. Those steps split three ways: finished while the run worked; finished after a `requires_action` wait of a run whose app uses the library (it told the bridge when it submitted the outputs); finished after a wait of a run whose app does not (the simulator submitted the outputs unannounced).',
       '',
     );
     out.push(mdRow(['bridge', 'first request after spawn', 'runs (seen while active)', 'requests by route', 'per run', 'per interval while active / with finishing', 'discovery requests (per run)', 'discovery delay p50 / p95', 'most requests in a 62 s window (limit)']));
@@ -160,10 +186,24 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
       );
     }
     out.push('', 'Lag from a step turning terminal on the server to its span at the receiver (p50 / p95 / max, n):', '');
-    out.push(mdRow(['bridge', 'steps of runs already seen', '… of which finished while the run worked', '… of which finished after a requires_action wait', 'every step, discovery delay included', 'run span (run end → span)']));
-    out.push(mdRow(Array(6).fill('---')));
-    const lag = (d) => `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)} (${d.n})`;
-    for (const l of r.live) out.push(mdRow([l.label, lag(l.lagKnown), lag(l.lagWorking), lag(l.lagAfterWait), lag(l.lagAll), `${ms(l.runSpanLag.p50)} / ${ms(l.runSpanLag.p95)} (${l.runSpanLag.n})`]));
+    out.push(
+      mdRow([
+        'bridge',
+        'steps of runs already seen',
+        '… of which finished while the run worked',
+        '… finished after a requires_action wait, app uses the library',
+        '… finished after a requires_action wait, app without the library',
+        'every step, discovery delay included',
+        'run span (run end → span)',
+      ]),
+    );
+    out.push(mdRow(Array(7).fill('---')));
+    const lag = (d) => (d ? `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)} (${d.n})` : 'n/a');
+    for (const l of r.live) {
+      out.push(mdRow([l.label, lag(l.lagKnown), lag(l.lagWorking), lag(l.lagAfterWaitLibrary), lag(l.lagAfterWaitPlain ?? l.lagAfterWait), lag(l.lagAll), `${ms(l.runSpanLag.p50)} / ${ms(l.runSpanLag.p95)} (${l.runSpanLag.n})`]));
+    }
+    out.push('');
+    for (const l of r.live) if (l.library) out.push(`- ${l.label}, the app with the library: ${libraryOutcome(l.library)}`);
     out.push('');
   }
   if (r.waiting) {

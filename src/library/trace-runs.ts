@@ -9,6 +9,8 @@
 import { activeTraceCarrier } from './trace-context.js';
 import { withTraceMetadata } from './run-metadata.js';
 import { Registrar, type RegistrarOptions, type RegistrationStats } from './registrar.js';
+import { isFn, isObj, isRun, observeResult, overlay, type Fn, type Obj } from './overlay.js';
+import { toolOutputSubmitters } from './tool-outputs.js';
 
 export interface TraceRunsOptions extends RegistrarOptions {
   /** Write `traceparent` / `tracestate` into run metadata. Default true. */
@@ -20,39 +22,11 @@ export interface AssistantsClientLike {
   beta: { threads: { runs: object } };
 }
 
-type Obj = Record<PropertyKey, unknown>;
-type Fn = (this: unknown, ...args: unknown[]) => unknown;
-
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null;
-const isFn = (value: unknown): value is Fn => typeof value === 'function';
-
 /** Run-creating methods and the position of their body argument. */
 const RUN_CREATORS = { create: 1, createAndPoll: 1, stream: 1, createAndStream: 1 } as const;
 const THREAD_RUN_CREATORS = { createAndRun: 0, createAndRunPoll: 0, createAndRunStream: 0 } as const;
 
 const registrars = new WeakMap<object, Registrar>();
-
-/** A view of `target` where `overrides` replace properties and methods are bound to `target`. */
-function overlay<T extends object>(target: T, overrides: (prop: PropertyKey) => unknown | undefined): T {
-  const bound = new Map<PropertyKey, { fn: Fn; bound: unknown }>();
-  return new Proxy(target, {
-    get(t, prop) {
-      const replaced = overrides(prop);
-      if (replaced !== undefined) return replaced;
-      const value: unknown = Reflect.get(t, prop, t);
-      if (!isFn(value)) return value;
-      const cached = bound.get(prop);
-      if (cached?.fn === value) return cached.bound;
-      const b = value.bind(t);
-      bound.set(prop, { fn: value, bound: b });
-      return b;
-    },
-  });
-}
-
-function isRun(value: unknown): value is { id: string; thread_id: string } {
-  return isObj(value) && typeof value.id === 'string' && typeof value.thread_id === 'string';
-}
 
 interface Tracing {
   registrar: Registrar;
@@ -105,14 +79,9 @@ function afterCreate(tracing: Tracing, data: unknown): unknown {
   return data;
 }
 
-/**
- * Registers what an APIPromise resolves to, keeping it an APIPromise (so `.withResponse()` and
- * `.asResponse()` still work) through the SDK's own `_thenUnwrap`; a plain promise otherwise.
- */
+/** Registers what a create call resolves to, keeping an APIPromise an APIPromise. */
 function observeCreation(tracing: Tracing, result: unknown): unknown {
-  if (isObj(result) && isFn(result._thenUnwrap)) return result._thenUnwrap((data: unknown) => afterCreate(tracing, data));
-  if (isObj(result) && isFn(result.then)) return (result as unknown as Promise<unknown>).then((data) => afterCreate(tracing, data));
-  return result;
+  return observeResult(result, (data) => afterCreate(tracing, data));
 }
 
 /** An AssistantStream: registers the run when its `thread.run.created` event arrives. */
@@ -173,14 +142,24 @@ function traceResource(tracing: Tracing, target: Obj, creators: Record<string, n
  * `createAndStream` and `beta.threads.createAndRun` / `createAndRunPoll` / `createAndRunStream`
  * traced: the active span's `traceparent` goes into the run's metadata (unless the user set one,
  * or it would pass 16 keys or 512 characters; the caller's params are never changed), and once
- * the API returns the run id the run is registered with the bridge. Registration failures are
- * counted (`registrationStats`) and logged to `options.logger`, never thrown.
+ * the API returns the run id the run is registered with the bridge.
+ *
+ * `beta.threads.runs.submitToolOutputs` / `submitToolOutputsAndPoll` / `submitToolOutputsStream`
+ * register the run again once the API has accepted the outputs (the request resolved; for a
+ * stream, once it connected; `AndPoll` before it starts polling). That tells the bridge the wait
+ * is over: a run in `requires_action` is otherwise looked at only at its back-off pace (up to
+ * once a minute), so the step the outputs end would reach the trace that late. Each submit counts
+ * as one registration in `registrationStats`; what the calls return is unchanged.
+ *
+ * Registrations run alongside the app's call, never delay it, and their failures are counted
+ * (`registrationStats`) and logged to `options.logger`, never thrown.
  */
 export function traceRuns<C extends AssistantsClientLike>(client: C, options: TraceRunsOptions = {}): C {
   const threads: unknown = client.beta?.threads;
   if (!isObj(threads) || !isObj(threads.runs)) throw new TypeError('traceRuns: expected an openai client with beta.threads.runs (openai >= 4)');
   const tracing: Tracing = { registrar: new Registrar(options), propagate: options.propagate ?? true };
-  const runs = traceResource(tracing, threads.runs, RUN_CREATORS, 'create', () => undefined);
+  const submitters = toolOutputSubmitters(threads.runs, (threadId, runId) => void tracing.registrar.register(threadId, runId));
+  const runs = traceResource(tracing, threads.runs, RUN_CREATORS, 'create', (prop) => (typeof prop === 'string' ? submitters.get(prop) : undefined));
   const tracedThreads = traceResource(tracing, threads, THREAD_RUN_CREATORS, 'createAndRun', (prop) => (prop === 'runs' ? runs : undefined));
   const beta = overlay(client.beta, (prop) => (prop === 'threads' ? tracedThreads : undefined));
   const traced = overlay(client, (prop) => (prop === 'beta' ? beta : undefined));

@@ -19,6 +19,8 @@ export class World {
   private readonly threadList: ThreadState[];
   private readonly threadsById = new Map<string, ThreadState>();
   private readonly runsById = new Map<string, RunState>();
+  /** The next run a client creates on a thread, scripted ahead (see scriptNextClientRun). */
+  private readonly clientScripts = new Map<string, { kind?: RunKind; autoSubmit: boolean }>();
   private readonly ids: IdFactory;
 
   constructor(
@@ -103,11 +105,15 @@ export class World {
     this.sync(now);
     const active = this.activeRun(thread, now);
     if (active) return badRequest(`Thread ${thread.id} already has an active run ${active.id}.`);
+    const origin = options.origin ?? 'client';
+    const script = origin === 'client' ? this.clientScripts.get(thread.id) : undefined;
+    if (script) this.clientScripts.delete(thread.id);
     const p = createPrng(deriveSeed(this.seed, 0xc11e, this.ids.count));
-    const kind = options.kind ?? p.pick(CLIENT_KINDS);
+    const kind = options.kind ?? script?.kind ?? p.pick(CLIENT_KINDS);
     // A created run is always answered as `queued`, so it holds the thread for at least a second.
     const plan = buildPlan(kind, p, assistant.seedIndex, { minQueuedFor: 1 });
-    const run = instantiateRun(this.ids, thread, assistant, plan, now, options.origin ?? 'client', options.overrides);
+    if (script?.autoSubmit === false) plan.autoSubmitAfter = null;
+    const run = instantiateRun(this.ids, thread, assistant, plan, now, origin, options.overrides);
     this.runsById.set(run.id, run);
     return run;
   }
@@ -124,6 +130,17 @@ export class World {
     }
     const assistant = this.assistants[createPrng(deriveSeed(this.seed, 0xa551, this.ids.count)).int(0, this.assistants.length - 1)]!;
     return this.createRun(now, thread, assistant, { kind: options.kind, origin: 'control' });
+  }
+
+  /**
+   * Scripts the next run a client creates on the thread through the API: its kind, and with
+   * `autoSubmit: false` no tool outputs of the simulator's own, so the run waits for the client's
+   * (or expires). For a bench or test that plays the app.
+   */
+  scriptNextClientRun(threadId: string, script: { kind?: RunKind; autoSubmit?: boolean }): ApiError | null {
+    if (!this.threadsById.has(threadId)) return notFound('thread', threadId);
+    this.clientScripts.set(threadId, { kind: script.kind, autoSubmit: script.autoSubmit ?? true });
+    return null;
   }
 
   cancelRun(run: RunState, now: number): ApiError | null {

@@ -1,9 +1,10 @@
 // One trace across the boundary: an app (its own process, its own OpenTelemetry SDK) wraps its
 // openai client with traceRuns, creates a run inside its request span and executes the function
 // tools the run asks for; the bridge (`watch`, another process) hears of the run on its control
-// route and traces it. The collector ends up with a single trace: the app's request span, the run
-// span as its child, the steps and tool calls under it, and the app's tool-execution spans linked
-// to the bridge's tool-call spans by exact span id.
+// route, when it is created and again when its tool outputs are submitted, and traces it. The
+// collector ends up with a single trace: the app's request span, the run span as its child, the
+// steps and tool calls under it, and the app's tool-execution spans linked to the bridge's
+// tool-call spans by exact span id.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,7 +94,8 @@ describe('library: one trace from the app through the bridge', () => {
     expect(app.code, app.stderr).toBe(0);
     const result = JSON.parse(app.stdout.trim()) as AppResult;
     expect(result.status).toBe('completed');
-    expect(result.registration).toEqual({ registered: 1, failed: 0, pending: 0, lastError: null });
+    // Once when the run was created, again when the app submitted its tool outputs (the run waits once).
+    expect(result.registration).toEqual({ registered: 2, failed: 0, pending: 0, lastError: null });
     expect(result.metadata.traceparent).toBe(`00-${result.traceId}-${result.requestSpanId}-01`);
     expect(result.toolSpans.length).toBeGreaterThanOrEqual(1);
 

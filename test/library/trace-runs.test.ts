@@ -124,6 +124,98 @@ describe('traceRuns: the polling helpers', () => {
   });
 });
 
+/** A client whose requests (and the bodies of their answers) land in `log`, in order. */
+function loggingClient(log: string[], bodies: Map<string, unknown>): OpenAI {
+  const logged: typeof fetch = async (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const method = init?.method ?? 'GET';
+    log.push(`${method} ${url.pathname}`);
+    const response = await fetch(input, init);
+    bodies.set(`${method} ${url.pathname}`, await response.clone().json());
+    return response;
+  };
+  return new OpenAI({ apiKey: sim.apiKey, baseURL: sim.url, maxRetries: 0, fetch: logged });
+}
+
+/** A run of `kind` created through `traced`, polled until it waits for tool outputs the simulator will not submit itself. */
+async function waitingRun(traced: OpenAI, kind: 'requires_action' | 'tools' = 'requires_action'): Promise<OpenAI.Beta.Threads.Run> {
+  const threadId = await newThread();
+  expect(sim.world.scriptNextClientRun(threadId, { kind, autoSubmit: false })).toBeNull();
+  const run = await traced.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }, { pollIntervalMs: 20 });
+  expect(run.status).toBe('requires_action');
+  return run;
+}
+
+const outputsFor = (run: OpenAI.Beta.Threads.Run): { tool_call_id: string; output: string }[] =>
+  run.required_action!.submit_tool_outputs.tool_calls.map((c) => ({ tool_call_id: c.id, output: '{"ok":true}' }));
+
+describe('traceRuns: submitting tool outputs registers the run again', () => {
+  it('submitToolOutputs: once the API accepted the outputs, and the app gets the API’s answer as it was', async () => {
+    const log: string[] = [];
+    const bodies = new Map<string, unknown>();
+    const traced = traceRuns(loggingClient(log, bodies), { register: async (t, r) => void log.push(`registered ${t} ${r}`) });
+    const run = await waitingRun(traced);
+    const submitPath = `POST /v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs`;
+    log.length = 0;
+    const answer = await traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) });
+    await flushRegistrations(traced);
+    expect(log).toEqual([submitPath, `registered ${run.thread_id} ${run.id}`]);
+    expect({ ...answer }).toEqual(bodies.get(submitPath));
+    expect(answer.status).not.toBe('requires_action');
+    expect(registrationStats(traced)).toEqual({ registered: 2, failed: 0, pending: 0, lastError: null });
+  });
+
+  it('submitToolOutputs keeps the APIPromise: withResponse() gives the run and the HTTP response', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const run = await waitingRun(traced);
+    const { data, response } = await traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) }).withResponse();
+    expect(response.status).toBe(200);
+    expect(data.id).toBe(run.id);
+    await flushRegistrations(traced);
+    expect(calls).toEqual([
+      [run.thread_id, run.id],
+      [run.thread_id, run.id],
+    ]);
+  });
+
+  it('submitToolOutputsAndPoll registers the run right after the submit, before it polls', async () => {
+    const log: string[] = [];
+    const traced = traceRuns(loggingClient(log, new Map()), { register: async (_t, r) => void log.push(`registered ${r}`) });
+    const run = await waitingRun(traced, 'tools');
+    log.length = 0;
+    const done = await traced.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) }, { pollIntervalMs: 20 });
+    expect(done.status).toBe('completed');
+    expect(log.slice(0, 2)).toEqual([`POST /v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs`, `registered ${run.id}`]);
+    expect(log.slice(2).length).toBeGreaterThanOrEqual(1);
+    expect(log.slice(2).every((line) => line === `GET /v1/threads/${run.thread_id}/runs/${run.id}`)).toBe(true);
+  });
+
+  it('registers nothing when the API refuses the outputs, and passes the error on', async () => {
+    const { calls, register } = recorder();
+    const traced = traceRuns(client, { register });
+    const run = await waitingRun(traced);
+    await expect(traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: [{ tool_call_id: 'call_unknown', output: '' }] })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
+    await flushRegistrations(traced);
+    expect(calls).toEqual([[run.thread_id, run.id]]);
+  });
+
+  it('a bridge that is down does not break the submit: the run comes back, the failure is counted and logged', async () => {
+    const warn = vi.fn();
+    // Nothing listens on port 9: every attempt is refused.
+    const traced = traceRuns(client, { bridgeUrl: 'http://127.0.0.1:9', timeoutMs: 500, logger: { warn } });
+    const run = await waitingRun(traced);
+    const answer = await traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) });
+    expect(answer.id).toBe(run.id);
+    await flushRegistrations(traced);
+    expect(registrationStats(traced)).toMatchObject({ registered: 0, failed: 2, pending: 0 });
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1]![0]).toContain(`run ${run.id} on thread ${run.thread_id} was not registered with the bridge: cannot reach the bridge`);
+  });
+});
+
 describe('traceRuns: failures and everything else', () => {
   it('never lets a failed registration break the call: counted, logged, the run returned', async () => {
     const warn = vi.fn();
