@@ -46,17 +46,16 @@ export function routeTemplate(url: URL): string {
 }
 
 /**
- * The default priority of a request: polling a run or listing its steps finishes work,
- * listing a thread's runs discovers work, looking up an assistant is background.
- * Anything else counts as discovery, the middle.
+ * The default priority of a request: polling a run or listing its steps finishes work, and so
+ * does looking up an assistant (a run's first mapping waits for its agent's name: at a lower
+ * priority a saturated budget would hold every new run behind it); listing a thread's runs
+ * discovers work. Anything else counts as discovery, the middle.
  */
 export function defaultPriorityFor(url: URL, method: string): Priority {
   if (method.toUpperCase() !== 'GET') return 'discovery';
   const route = routeTemplate(url);
   if (route === '/threads/{thread_id}/runs') return 'discovery';
   if (route.startsWith('/threads/{thread_id}/runs/{run_id}')) return 'finishing';
-  if (route.startsWith('/assistants/{assistant_id}') || route.startsWith('/agents/{agent_id}')) {
-    return 'background';
-  }
+  if (route.startsWith('/assistants/{assistant_id}') || route.startsWith('/agents/{agent_id}')) return 'finishing';
   return 'discovery';
 }

@@ -204,11 +204,11 @@ describe('createBudgetedFetch', () => {
       r.fetch(`${base}/v1/threads/t/runs/r`),
     ]);
     expect(r.starts.map((event) => `${event.priority} ${event.route}`)).toEqual([
+      'finishing /assistants/{assistant_id}',
       'finishing /threads/{thread_id}/runs/{run_id}/steps',
       'finishing /threads/{thread_id}/runs',
       'finishing /threads/{thread_id}/runs/{run_id}',
       'discovery /threads/{thread_id}/runs',
-      'background /assistants/{assistant_id}',
     ]);
     expect(r.server.hits.some((hit) => PRIORITY_HEADER in hit.headers)).toBe(false);
   });

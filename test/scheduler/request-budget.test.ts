@@ -59,12 +59,15 @@ describe('effectiveLimit', () => {
     expect(() => effectiveLimit(Number.NaN)).toThrow(RangeError);
     expect(() => effectiveLimit(60, 1)).toThrow(RangeError);
     expect(() => new RequestBudget({ rpm: 60, windowMs: 0 })).toThrow(RangeError);
+    expect(() => new RequestBudget({ rpm: 60, burstFraction: 0 })).toThrow(RangeError);
+    expect(() => new RequestBudget({ rpm: 60, burstFraction: 1.5 })).toThrow(RangeError);
   });
 });
 
 describe('RequestBudget', () => {
   it('never starts more than the limit in any sliding window', async () => {
-    const budget = makeBudget({ rpm: 5, marginFraction: 0, windowMs: 1_000 });
+    // A bucket as large as the window, so the window, not pacing, is what binds here.
+    const budget = makeBudget({ rpm: 5, marginFraction: 0, windowMs: 1_000, burstFraction: 1 });
     expect(budget.effectiveLimit).toBe(5);
     const starts = recordStarts(budget);
     const began = Date.now();

@@ -32,7 +32,7 @@ describe('defaultPriorityFor', () => {
     expect(defaultPriorityFor(u('/v1/threads/t/runs/r'), 'GET')).toBe('finishing');
     expect(defaultPriorityFor(u('/v1/threads/t/runs/r/steps'), 'get')).toBe('finishing');
     expect(defaultPriorityFor(u('/v1/threads/t/runs/r/steps/s'), 'GET')).toBe('finishing');
-    expect(defaultPriorityFor(u('/v1/assistants/a'), 'GET')).toBe('background');
+    expect(defaultPriorityFor(u('/v1/assistants/a'), 'GET')).toBe('finishing');
   });
 
   it('puts everything else in the middle', () => {
