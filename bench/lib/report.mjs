@@ -220,7 +220,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     out.push(
       `A saved backlog of ${fmt(t.size.runs)} finished runs × ${t.size.steps} steps × ${t.size.toolCalls} function calls = ${fmt(t.spans)} spans (JSONL as the API returns runs and steps). Each contender is a fresh process timed from its spawn until the receiver holds every span, so start-up, reading and parsing the file, and the last export count. ${t.rounds} round(s), contenders alternating within each round; the median round is shown with every round's spans/s.`,
       '- **baseline** (`bench/baseline-sdk.mjs`): the bare OpenTelemetry SDK (`@opentelemetry/sdk-trace` 3.x `TracerProvider`, `BatchSpanProcessor` with batches of 512, `@opentelemetry/exporter-trace-otlp-proto`) builds spans with the same names, kinds, times, parents and attributes as the bridge maps, from the same file. The exporter refuses more than a bounded number of concurrent exports, so the script flushes every 512 spans (one export in flight, like the bridge).',
-      '- **outbox** (`bench/pipeline-outbox.mjs`): what `watch` does per polled run, without the API: parse through the payload schemas, track the run, freeze its context, plan its spans, commit spans + cursor to the SQLite outbox in one transaction; the outbox drain exports meanwhile, woken by each commit, exactly as in `watch`.',
+      '- **outbox** (`bench/pipeline-outbox.mjs`): what `watch` does per polled run, without the API: parse through the payload schemas, track runs a page (100) at a time as a thread pass does, then per run freeze its context, plan its spans, commit spans + cursor + context to the SQLite outbox in one transaction (`synchronous=NORMAL` in WAL, see README's Guarantees); the outbox drain exports meanwhile, woken by each commit, exactly as in `watch`.',
       '- **import**: `assistants-otel-bridge import FILE` (parse, map, export in batches of 512; no outbox).',
       '',
     );
@@ -231,7 +231,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     }
     if (t.outbox.detail?.stageMs) {
       const st = t.outbox.detail.stageMs;
-      out.push('', `Where the outbox contender's time went (median round, ms): read + parse ${fmt(Math.round(st.readAndParse))}, track + freeze context (2 transactions per run) ${fmt(Math.round(st.trackAndFreeze))}, plan (mapping) ${fmt(Math.round(st.plan))}, commit (1 transaction per run) ${fmt(Math.round(st.commit))}; ${fmt(t.outbox.exportRequests)} export requests for ${fmt(t.spans)} spans.`);
+      out.push('', `Where the outbox contender's time went (median round, ms): read + parse ${fmt(Math.round(st.readAndParse))}, track (1 transaction per 100 runs, as a thread pass) + read the run's state + freeze its context ${fmt(Math.round(st.trackAndFreeze))}, plan (mapping) ${fmt(Math.round(st.plan))}, commit (1 transaction per run, context included) ${fmt(Math.round(st.commit))}; ${fmt(t.outbox.exportRequests)} export requests for ${fmt(t.spans)} spans.`);
     }
     out.push('');
   }

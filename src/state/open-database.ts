@@ -35,7 +35,7 @@ export function openDatabase(path: string): OpenedDatabase {
     const created = prepareSchema(db, path);
     // After the checks: switching to WAL writes the file header, which a foreign file must not see.
     const journalMode = String(db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode);
-    // FULL: a commit is on disk when it returns, so an acknowledged cursor never outlives its spans.
+    // FULL until the store chooses per transaction (see the top of store.ts): a commit is on disk when it returns.
     db.exec('PRAGMA synchronous = FULL');
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // A burst during a long outage can grow the WAL; truncate it back after each checkpoint.

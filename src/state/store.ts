@@ -1,12 +1,23 @@
 // The bridge's durable memory: what is tracked, each run's cursor and frozen context, metric
 // totals, and the outbox of spans waiting for the collector. Every write is one transaction, so
 // spans and the cursor that covers them land together or not at all.
+//
+// Durability per transaction (the file is in WAL mode): registrations the user was told about
+// (tracked runs and threads, untracking, meta) commit at synchronous=FULL, on disk when the call
+// returns. Progress (commits, frozen contexts, thread cursors), acks and dead letters, nearly
+// every write, commit at NORMAL: the WAL is written but synced only by the next FULL commit or
+// checkpoint. A killed process loses none of them; a power loss can roll back the latest ones,
+// and since the WAL replays in order a commit and its cursor roll back together: the run is read
+// again from the API and nothing is lost, at worst spans already exported are sent again (as
+// after the ack-before-delete crash).
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
 import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
 import { acquireLock, type HeldLock } from './lock.js';
+import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans } from './fresh-spans.js';
+import { canonicalLabels, sumDeltas } from './metric-deltas.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
 import { ORIGINS } from './schema.js';
 import type {
@@ -32,7 +43,12 @@ export const DEFAULT_OUTBOX_CAP = 1_000_000;
 /** Metric total advanced each time a commit is refused because the outbox is full. */
 export const OUTBOX_REFUSED_COMMITS_METRIC = 'bridge.outbox.refused_commits';
 
+export { canonicalLabels };
+
 type Row = Record<string, SQLOutputValue>;
+
+/** synchronous= for one transaction; see the top of this file. */
+type Durability = 'full' | 'normal';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -47,6 +63,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
   const now = (): number => Math.floor(clock());
   const outboxCap = options.outboxCap ?? DEFAULT_OUTBOX_CAP;
   if (!Number.isInteger(outboxCap) || outboxCap < 1) throw new RangeError(`outboxCap must be a positive integer, got ${outboxCap}`);
+  const fresh = new FreshSpans(options.freshSpanCapacity ?? DEFAULT_FRESH_SPAN_CAPACITY);
 
   const memory = isMemoryPath(path);
   if (!memory) ensureFolder(path);
@@ -58,7 +75,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
       warnings.push(`state file ${path} could not use WAL (journal_mode is ${journalMode}; the filesystem may not support it): commits stay safe but are slower`);
     }
     try {
-      return new StateStore(path, db, lock, { outboxCap, now, created, warnings });
+      return new StateStore(path, db, lock, { outboxCap, now, created, warnings, fresh });
     } catch (error) {
       db.close();
       throw classifySqliteError(error, path);
@@ -91,6 +108,7 @@ interface StoreInit {
   now: () => number;
   created: boolean;
   warnings: string[];
+  fresh: FreshSpans;
 }
 
 export class StateStore {
@@ -107,6 +125,9 @@ export class StateStore {
   readonly #sql: ReturnType<typeof prepareStatements>;
   /** Rows in the outbox; only this process writes the file (the lock), so it is kept here rather than counted per commit. */
   #depth: number;
+  readonly #fresh: FreshSpans;
+  /** The connection's synchronous setting; openDatabase leaves it FULL. */
+  #synchronous: Durability = 'full';
   #closed = false;
 
   constructor(path: string, db: DatabaseSync, lock: HeldLock | null, init: StoreInit) {
@@ -119,6 +140,7 @@ export class StateStore {
     this.warnings = init.warnings;
     this.#sql = prepareStatements(db);
     this.#depth = num(this.#sql.outboxDepth.get()?.n);
+    this.#fresh = init.fresh;
   }
 
   // ---- tracking ----
@@ -126,7 +148,7 @@ export class StateStore {
   /** True when the run is new, or was untracked and is tracked again (keeping its cursor). */
   trackRun(threadId: string, runId: string, origin: Origin): boolean {
     assertOrigin(origin);
-    return this.#write(() => Number(this.#sql.trackRun.run(runId, threadId, origin, this.#now()).changes) > 0);
+    return this.#write('full', () => Number(this.#sql.trackRun.run(runId, threadId, origin, this.#now()).changes) > 0);
   }
 
   /** trackRun for many runs in one transaction (a config file or an import); returns how many were new or re-activated. */
@@ -134,7 +156,7 @@ export class StateStore {
     for (const r of runs) assertOrigin(r.origin);
     if (runs.length === 0) return 0;
     const now = this.#now();
-    return this.#write(() => {
+    return this.#write('full', () => {
       let added = 0;
       for (const r of runs) added += Number(this.#sql.trackRun.run(r.runId, r.threadId, r.origin, now).changes);
       return added;
@@ -143,17 +165,17 @@ export class StateStore {
 
   trackThread(threadId: string, origin: Origin): boolean {
     assertOrigin(origin);
-    return this.#write(() => Number(this.#sql.trackThread.run(threadId, origin, this.#now()).changes) > 0);
+    return this.#write('full', () => Number(this.#sql.trackThread.run(threadId, origin, this.#now()).changes) > 0);
   }
 
   /** Stops polling the run; its row stays (marked removed) so tracking it again sends no step twice. */
   untrackRun(runId: string): boolean {
-    return this.#write(() => Number(this.#sql.untrackRun.run(runId).changes) > 0);
+    return this.#write('full', () => Number(this.#sql.untrackRun.run(runId).changes) > 0);
   }
 
   /** Stops discovering runs on the thread; runs already tracked from it stay tracked. */
   untrackThread(threadId: string): boolean {
-    return this.#write(() => Number(this.#sql.untrackThread.run(threadId).changes) > 0);
+    return this.#write('full', () => Number(this.#sql.untrackThread.run(threadId).changes) > 0);
   }
 
   /** Any known run, removed ones included. */
@@ -178,12 +200,15 @@ export class StateStore {
 
   /** Runs cursor of a thread; false when the thread is not tracked. */
   setThreadCursor(threadId: string, lastRunId: string | null): boolean {
-    return this.#write(() => Number(this.#sql.setThreadCursor.run(lastRunId, threadId).changes) > 0);
+    return this.#write('normal', () => Number(this.#sql.setThreadCursor.run(lastRunId, threadId).changes) > 0);
   }
 
-  /** Records the run's context the first time; later calls change nothing and return what was recorded. */
+  /**
+   * Records the run's context the first time; later calls change nothing and return what was
+   * recorded. commitProgress can do the same in the run's progress transaction (`frozenContext`).
+   */
   freezeContext(runId: string, ctx: FrozenContext): FrozenContext {
-    return this.#write(() => {
+    return this.#write('normal', () => {
       this.#sql.freezeContext.run(JSON.stringify(ctx), runId);
       const row = this.#sql.getFrozenContext.get(runId);
       if (!row) throw new Error(`cannot freeze the context of run ${runId}: it is not tracked`);
@@ -205,24 +230,28 @@ export class StateStore {
    */
   commitProgress(p: ProgressCommit): CommitResult {
     for (const span of p.spans) assertSpan(span, p.runId);
-    let result: CommitResult;
+    const added: { seq: number; span: SpanRecord }[] = [];
     try {
-      result = this.#write(() => this.#applyProgress(p));
+      this.#write('normal', () => this.#applyProgress(p, added));
     } catch (error) {
-      if (error instanceof OutboxFullError) this.#write(() => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
+      if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
       throw error;
     }
-    this.#depth += result.enqueued;
-    return result;
+    // Only now that the rows are committed may the drain see them.
+    this.#fresh.addCommitted(added);
+    this.#depth += added.length;
+    return { enqueued: added.length, alreadyPresent: p.spans.length - added.length };
   }
 
-  #applyProgress(p: ProgressCommit): CommitResult {
+  /** Fills `added` with the rows it enqueued (a span already waiting is skipped by the unique key). */
+  #applyProgress(p: ProgressCommit, added: { seq: number; span: SpanRecord }[]): void {
     const sql = this.#sql;
     const now = this.#now();
-    let enqueued = 0;
     for (const span of p.spans) {
-      enqueued += Number(sql.enqueue.run(span.traceId, span.spanId, span.runId, now, JSON.stringify(span)).changes);
+      const inserted = sql.enqueue.run(span.traceId, span.spanId, span.runId, now, JSON.stringify(span));
+      if (Number(inserted.changes) > 0) added.push({ seq: Number(inserted.lastInsertRowid), span });
     }
+    const enqueued = added.length;
     if (enqueued > 0 && this.#depth > 0 && this.#depth + enqueued > this.outboxCap) {
       throw new OutboxFullError(this.#depth, this.outboxCap, enqueued);
     }
@@ -236,10 +265,10 @@ export class StateStore {
       latestStepEnd: p.latestStepEnd ?? null,
       runSpanEmitted: p.runSpanEmitted ? 1 : 0,
       terminal: p.terminal ? 1 : 0,
+      frozenContext: p.frozenContext ? JSON.stringify(p.frozenContext) : null,
     });
     if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
-    for (const m of p.metrics ?? []) sql.addMetric.run(m.name, canonicalLabels(m.labels), m.delta);
-    return { enqueued, alreadyPresent: p.spans.length - enqueued };
+    if (p.metrics) for (const m of sumDeltas(p.metrics)) sql.addMetric.run(m.name, m.labels, m.delta);
   }
 
   emittedStepIds(runId: string): Set<string> {
@@ -251,11 +280,30 @@ export class StateStore {
 
   // ---- outbox ----
 
-  /** The oldest `limit` spans waiting for export. */
+  /**
+   * The oldest `limit` spans waiting for export. Spans this process committed come from memory
+   * (the objects given to commitProgress), the rest from the file.
+   */
   outboxBatch(limit: number): OutboxItem[] {
     this.#assertOpen();
     if (!Number.isInteger(limit) || limit < 1) return [];
-    return this.#sql.outboxBatch.all(limit).map((row) => ({ seq: num(row.seq), span: JSON.parse(str(row.span)) as SpanRecord }));
+    const sql = this.#sql;
+    // Every row waiting is held in memory (the usual case once rows of an earlier process are
+    // gone): the oldest held are the oldest waiting, no need to ask the file.
+    if (this.#fresh.size > 0 && this.#fresh.size === this.#depth) return this.#fresh.oldest(limit);
+    if (this.#fresh.size === 0) {
+      return (sql.outboxBatch.all(limit) as unknown as [SQLOutputValue, SQLOutputValue][]).map(([seq, span]) => ({
+        seq: num(seq),
+        span: JSON.parse(str(span)) as SpanRecord,
+      }));
+    }
+    const items: OutboxItem[] = [];
+    for (const [value] of sql.outboxSeqs.all(limit) as unknown as [SQLOutputValue][]) {
+      const seq = num(value);
+      const span = this.#fresh.get(seq) ?? (JSON.parse(str(sql.outboxSpan.get(seq)?.span)) as SpanRecord);
+      items.push({ seq, span });
+    }
+    return items;
   }
 
   outboxDepth(): number {
@@ -264,29 +312,38 @@ export class StateStore {
   }
 
   /** Deletes exported rows; unknown seqs are ignored. */
-  ack(seqs: number[]): void {
-    if (seqs.length === 0) return;
-    const removed = this.#write(() => {
+  ack(seqs: readonly number[]): void {
+    const sorted = seqs.filter((s) => Number.isSafeInteger(s)).sort((a, b) => a - b);
+    if (sorted.length === 0) return;
+    const removed = this.#write('normal', () => {
+      // One DELETE per run of consecutive seqs: a batch is usually one or a few such runs.
       let n = 0;
-      for (const seq of seqs) n += Number(this.#sql.ack.run(seq).changes);
+      for (let first = 0; first < sorted.length; ) {
+        let last = first;
+        while (last + 1 < sorted.length && (sorted[last + 1] as number) <= (sorted[last] as number) + 1) last += 1;
+        n += Number(this.#sql.ackRange.run(sorted[first] as number, sorted[last] as number).changes);
+        first = last + 1;
+      }
       return n;
     });
     this.#depth -= removed;
+    this.#fresh.forget(sorted);
   }
 
   /** Moves spans the collector refuses out of the outbox, keeping them for inspection. */
   deadLetter(items: DeadLetterRequest[]): void {
     if (items.length === 0) return;
     const now = this.#now();
-    const removed = this.#write(() => {
+    const removed = this.#write('normal', () => {
       let n = 0;
       for (const item of items) {
         this.#sql.copyToDeadLetters.run(item.reason, item.status ?? null, now, item.seq);
-        n += Number(this.#sql.ack.run(item.seq).changes);
+        n += Number(this.#sql.ackRange.run(item.seq, item.seq).changes);
       }
       return n;
     });
     this.#depth -= removed;
+    this.#fresh.forget(items.map((i) => i.seq));
   }
 
   deadLetterCount(): number {
@@ -326,7 +383,7 @@ export class StateStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.#write(() => this.#sql.setMeta.run(key, value));
+    this.#write('full', () => this.#sql.setMeta.run(key, value));
   }
 
   stats(): StateStats {
@@ -345,6 +402,7 @@ export class StateStore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#fresh.clear();
     try {
       this.#db.close();
     } finally {
@@ -360,11 +418,16 @@ export class StateStore {
     if (this.#closed) throw new Error(`state store ${this.path} is closed`);
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction; any throw rolls all of it back. */
-  #write<T>(fn: () => T): T {
+  /** Runs `fn` in one IMMEDIATE transaction committed at `durability`; any throw rolls all of it back. */
+  #write<T>(durability: Durability, fn: () => T): T {
     this.#assertOpen();
     const sql = this.#sql;
     try {
+      // The setting applies to the connection's next commits; it cannot change inside a transaction.
+      if (this.#synchronous !== durability) {
+        (durability === 'full' ? sql.synchronousFull : sql.synchronousNormal).run();
+        this.#synchronous = durability;
+      }
       sql.begin.run();
     } catch (error) {
       throw classifySqliteError(error, this.path);
@@ -390,6 +453,8 @@ function prepareStatements(db: DatabaseSync) {
     return stmt;
   };
   return {
+    synchronousFull: p('PRAGMA synchronous = FULL'),
+    synchronousNormal: p('PRAGMA synchronous = NORMAL'),
     begin: p('BEGIN IMMEDIATE'),
     commit: p('COMMIT'),
     rollback: p('ROLLBACK'),
@@ -419,7 +484,9 @@ function prepareStatements(db: DatabaseSync) {
            WHEN latest_step_end IS NULL OR :latestStepEnd > latest_step_end THEN :latestStepEnd
            ELSE latest_step_end END,
          run_span_emitted = MAX(run_span_emitted, :runSpanEmitted),
-         terminal = MAX(terminal, :terminal)
+         terminal = MAX(terminal, :terminal),
+         -- First write wins, as in freezeContext: every commit of a run maps with one context.
+         frozen_context = COALESCE(frozen_context, :frozenContext)
        WHERE run_id = :runId`,
     ),
     addMetric: p(
@@ -427,9 +494,11 @@ function prepareStatements(db: DatabaseSync) {
        ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`,
     ),
     emittedSteps: p('SELECT step_id FROM emitted_steps WHERE run_id = ?'),
-    outboxBatch: p('SELECT seq, span FROM outbox ORDER BY seq LIMIT ?'),
+    outboxBatch: runs('SELECT seq, span FROM outbox ORDER BY seq LIMIT ?'),
+    outboxSeqs: runs('SELECT seq FROM outbox ORDER BY seq LIMIT ?'),
+    outboxSpan: p('SELECT span FROM outbox WHERE seq = ?'),
     outboxDepth: p('SELECT count(*) AS n FROM outbox'),
-    ack: p('DELETE FROM outbox WHERE seq = ?'),
+    ackRange: p('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
     copyToDeadLetters: p(
       `INSERT OR REPLACE INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, status_code, dead_at)
        SELECT seq, trace_id, span_id, run_id, enqueued_at, span, ?, ?, ? FROM outbox WHERE seq = ?`,
@@ -457,13 +526,6 @@ function assertSpan(span: SpanRecord, runId: string): void {
     throw new TypeError(`span ${JSON.stringify(span.name)} of run ${runId} has malformed ids (${span.traceId}/${span.spanId})`);
   }
   if (span.runId !== runId) throw new TypeError(`span ${span.spanId} belongs to run ${span.runId}, not to the committed run ${runId}`);
-}
-
-/** Label sets as sorted-key JSON, so the same labels in any order are one total. */
-export function canonicalLabels(labels: Record<string, string>): string {
-  const sorted: Record<string, string> = {};
-  for (const key of Object.keys(labels).sort()) sorted[key] = String(labels[key]);
-  return JSON.stringify(sorted);
 }
 
 /** Columns of a run row, in the order RunRow reads them. */

@@ -49,7 +49,10 @@ export interface ProgressCommit {
   runId: string;
   /** Last seen run status; undefined leaves it, null clears it. */
   status?: string | null;
-  /** Spans newly terminal; one already in the outbox is skipped. */
+  /**
+   * Spans newly terminal; one already in the outbox is skipped. Plain JSON values (as mapping
+   * makes them), not changed after the call: the drain may export these very objects.
+   */
   spans: SpanRecord[];
   /** Steps whose spans are among `spans` (or need none). */
   emittedStepIds?: string[];
@@ -62,6 +65,11 @@ export interface ProgressCommit {
   /** Sticky: true sets it, false or undefined leaves it. */
   terminal?: boolean;
   metrics?: MetricDelta[];
+  /**
+   * The context the spans were mapped with, stored when the run has none yet (first write wins,
+   * as StateStore.freezeContext), in the same transaction as the spans.
+   */
+  frozenContext?: FrozenContext;
 }
 
 export interface CommitResult {
@@ -108,4 +116,6 @@ export interface StateStoreOptions {
   outboxCap?: number;
   /** Clock for the store's own timestamps (epoch ms). */
   now?: () => number;
+  /** Most committed spans kept in memory for the drain until acknowledged (0: always read them back from the file). */
+  freshSpanCapacity?: number;
 }

@@ -52,10 +52,12 @@ interface RunTask {
   nudged: boolean;
   /** Its last steps look found it waiting for the app's tool outputs. */
   onClient: boolean;
+  /** Registered by an app as it created the run (control route, library): live until seen otherwise. */
+  live: boolean;
 }
 
-function newRunTask(threadId: string, viaThread: boolean): RunTask {
-  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false, onClient: false };
+function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask {
+  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false, onClient: false, live };
 }
 
 /** Statuses in which a run waits on something outside the model; its steps do not move. */
@@ -103,6 +105,11 @@ export interface WatcherOptions {
   onFirstPoll?: () => void;
   maxConcurrentTasks?: number;
   nowSeconds?: () => number;
+}
+
+/** Runs an app registered as it created them: live from the start. */
+function isLiveOrigin(origin: Origin): boolean {
+  return origin === 'control' || origin === 'library';
 }
 
 /** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
@@ -166,7 +173,7 @@ export class Watcher {
       this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
     }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
-    for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId);
+    for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId, isLiveOrigin(run.origin));
     this.loopDone ??= this.loop();
   }
 
@@ -180,7 +187,7 @@ export class Watcher {
     const tracked = this.options.state.getRun(runId);
     if (!tracked || tracked.terminal) return added;
     if (this.runs.has(runId)) this.nudge(runId);
-    else this.watchRun(threadId, runId);
+    else this.watchRun(threadId, runId, isLiveOrigin(origin));
     return added;
   }
 
@@ -244,9 +251,9 @@ export class Watcher {
     await this.loopDone;
   }
 
-  private watchRun(threadId: string, runId: string): void {
+  private watchRun(threadId: string, runId: string, live: boolean): void {
     if (this.runs.has(runId)) return;
-    const task = newRunTask(threadId, this.threads.has(threadId));
+    const task = newRunTask(threadId, this.threads.has(threadId), live);
     this.setRun(runId, task);
     this.schedule(`run:${runId}`, 0, this.classOf(task));
   }
@@ -280,10 +287,14 @@ export class Watcher {
     if (ids?.size === 0) this.runsByThread.delete(task.threadId);
   }
 
-  /** A run seen at work is looked at before waiting runs, finished backlog and discovery. */
+  /**
+   * Live runs (working, queued to start, or just registered by an app) are looked at before runs
+   * that wait for the app's tool outputs, finished backlog, and discovery.
+   */
   private classOf(task: RunTask): LookClass {
     const status = task.lastStatus ?? task.lastRun?.status ?? null;
-    if (status === null || WAITING.has(status) || task.onClient) return ROUTINE;
+    if (status === null) return task.live ? ACTIVE : ROUTINE;
+    if (status === 'requires_action' || task.onClient) return ROUTINE;
     // A run first seen finished is backlog; one seen working and now finishing stays active.
     return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
   }
@@ -441,10 +452,11 @@ export class Watcher {
     }
   }
 
-  private async contextFor(runId: string, run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
+  /** The run's frozen context, or a new one that the run's next commit stores (first write wins). */
+  private async contextFor(run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
     if (stored) return stored;
-    const { config, state } = this.options;
-    const ctx = freezeContext(run, {
+    const { config } = this.options;
+    return freezeContext(run, {
       agentName: await this.agentName(run.assistant_id ?? run.agent_id ?? null),
       captureContent: config.content.capture,
       contentMaxLength: config.content.maxLength,
@@ -452,7 +464,6 @@ export class Watcher {
       baseURL: config.api.baseURL,
       nowSeconds: this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
     });
-    return state.freezeContext(runId, ctx);
   }
 
   /**
@@ -489,7 +500,7 @@ export class Watcher {
     task.awaitingStatus = false;
     task.retrieveNext = false;
     task.lastRun = run;
-    const ctx = await this.contextFor(runId, run, tracked.frozenContext);
+    const ctx = await this.contextFor(run, tracked.frozenContext);
     const status = run.status ?? null;
     const changed = statusIsFresh && status !== task.lastStatus;
     const terminal = isRunTerminal(run);
@@ -516,6 +527,8 @@ export class Watcher {
       runSpanEmitted: plan.runSpanEmitted,
       terminal: done,
       metrics: plan.metrics,
+      // Stored with the first spans mapped with it: a refused commit leaves none behind.
+      ...(tracked.frozenContext ? {} : { frozenContext: ctx }),
     });
     if (plan.spans.length > 0) this.options.onCommitted();
     if (statusIsFresh) task.lastStatus = status;

@@ -1,0 +1,94 @@
+// The drain over an outbox whose spans come partly from memory (committed by this process) and
+// partly from the file (left by an earlier process, or past the in-memory capacity): every span
+// reaches the collector once, a refused one goes to the dead letters, none is sent twice.
+import nodePath from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
+import { OutboxDrain } from '../../src/sink/outbox-drain.js';
+import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { spans, tempDir } from '../state/helpers.js';
+
+const log = pino({ level: 'silent' });
+const open: StateStore[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) if (!s.closed) s.close();
+});
+
+function store(path: string, freshSpanCapacity?: number): StateStore {
+  const s = openStateStore(path, freshSpanCapacity === undefined ? {} : { freshSpanCapacity });
+  open.push(s);
+  if (!s.getRun('run_1')) s.trackRun('thread_1', 'run_1', 'cli');
+  return s;
+}
+
+/** A collector that refuses any request holding one of `refuse`, and fails the first `failFirst` requests. */
+class FakeCollector implements SpanRecordExporter {
+  readonly target = 'fake';
+  readonly accepted: string[] = [];
+  requests = 0;
+  constructor(
+    private readonly refuse: ReadonlySet<string> = new Set(),
+    private failFirst = 0,
+  ) {}
+
+  async export(batch: readonly SpanRecord[]): Promise<ExportOutcome> {
+    this.requests += 1;
+    if (this.failFirst > 0) {
+      this.failFirst -= 1;
+      return { kind: 'retryable', reason: 'unavailable', retryAfterMs: 1 };
+    }
+    if (batch.some((s) => this.refuse.has(s.spanId))) return { kind: 'refused', reason: 'bad span', status: 400 };
+    this.accepted.push(...batch.map((s) => s.spanId));
+    return { kind: 'accepted', rejectedSpans: 0 };
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+async function drainAll(state: StateStore, collector: FakeCollector, batchSize: number): Promise<void> {
+  const drain = new OutboxDrain(state, collector, { batchSize, log });
+  drain.start();
+  await drain.stop(10_000);
+}
+
+const spanIds = (list: SpanRecord[]) => list.map((s) => s.spanId);
+
+describe('outbox drain with spans from memory and from the file', () => {
+  it('sends each span once across a restart and an overflowing in-memory capacity', async () => {
+    const path = nodePath.join(tempDir(), 'state.sqlite');
+    const earlier = store(path);
+    earlier.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 5) });
+    earlier.close();
+
+    const state = store(path, 4);
+    state.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 7) });
+    state.commitProgress({ runId: 'run_1', spans: spans('run_1', 13, 3) });
+    const collector = new FakeCollector(new Set(), 1);
+    await drainAll(state, collector, 4);
+
+    expect(collector.accepted).toEqual(spanIds(spans('run_1', 1, 15)));
+    expect(state.outboxDepth()).toBe(0);
+    expect(state.outboxBatch(100)).toEqual([]);
+  });
+
+  it('isolates a refused span by splitting the batch, dead-letters it and sends the rest once', async () => {
+    const state = store(':memory:', 3);
+    const committed = spans('run_1', 1, 8);
+    state.commitProgress({ runId: 'run_1', spans: committed });
+    const bad = committed[5]?.spanId as string;
+    const collector = new FakeCollector(new Set([bad]));
+    await drainAll(state, collector, 8);
+
+    expect(collector.accepted).toEqual(spanIds(committed).filter((id) => id !== bad));
+    expect(state.listDeadLetters(10).map((d) => [d.span.spanId, d.status])).toEqual([[bad, 400]]);
+    expect(state.outboxDepth()).toBe(0);
+
+    // Committed again later (a new seq), the same span is sent from memory like any other.
+    state.commitProgress({ runId: 'run_1', spans: [committed[0] as SpanRecord] });
+    const again = new FakeCollector();
+    await drainAll(state, again, 8);
+    expect(again.accepted).toEqual([committed[0]?.spanId]);
+  });
+});

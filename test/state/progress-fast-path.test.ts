@@ -1,0 +1,165 @@
+// The progress path as the watcher drives it: the frozen context stored by the progress commit,
+// metric deltas summed per total, acks by seq ranges, and the durability each write commits at.
+import nodePath from 'node:path';
+import { StatementSync } from 'node:sqlite';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OutboxFullError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { sumDeltas } from '../../src/state/metric-deltas.js';
+import { context, span, spans, tempDir } from './helpers.js';
+
+const open: StateStore[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const s of open.splice(0)) s.close();
+});
+
+function store(options: { outboxCap?: number } = {}, path = ':memory:'): StateStore {
+  const s = openStateStore(path, options);
+  open.push(s);
+  s.trackRun('thread_1', 'run_1', 'cli');
+  return s;
+}
+
+describe('frozen context carried by a progress commit', () => {
+  it('is stored with the spans when the run has none', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], frozenContext: context() });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context());
+  });
+
+  it('never replaces a context already recorded (first write wins)', () => {
+    const s = store();
+    s.freezeContext('run_1', context());
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ agentName: 'Renamed' }) });
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ captureContent: true }) });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context());
+  });
+
+  it('leaves the recorded context alone when the commit carries none', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context() });
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], status: 'completed' });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context());
+  });
+
+  it('is rolled back with a refused commit, so the next commit records its own', () => {
+    const s = store({ outboxCap: 2 });
+    s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 2) });
+    expect(() => s.commitProgress({ runId: 'run_1', spans: [span('run_1', 3)], frozenContext: context({ agentName: 'Refused' }) })).toThrow(
+      OutboxFullError,
+    );
+    expect(s.getRun('run_1')?.frozenContext).toBeNull();
+    s.ack(s.outboxBatch(10).map((i) => i.seq));
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 3)], frozenContext: context() });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context());
+  });
+
+  it('survives a restart like the rest of the commit', () => {
+    const path = nodePath.join(tempDir(), 'state.sqlite');
+    const first = openStateStore(path);
+    first.trackRun('thread_1', 'run_1', 'cli');
+    first.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], cursorStepId: 'step_1', frozenContext: context() });
+    first.close();
+    const second = store({}, path);
+    expect(second.getRun('run_1')).toMatchObject({ cursorStepId: 'step_1', frozenContext: context() });
+  });
+});
+
+describe('metric deltas', () => {
+  it('add up per total within one commit, whatever the order of their labels', () => {
+    const s = store();
+    s.commitProgress({
+      runId: 'run_1',
+      spans: [],
+      metrics: [
+        { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 1 },
+        { name: 'steps', labels: { type: 'tool_calls', status: 'completed' }, delta: 2 },
+        { name: 'steps', labels: { status: 'failed', type: 'tool_calls' }, delta: 1 },
+        { name: 'tokens#sum', labels: { status: 'completed', type: 'tool_calls' }, delta: 0.5 },
+        { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 4 },
+      ],
+    });
+    s.commitProgress({ runId: 'run_1', spans: [], metrics: [{ name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 10 }] });
+    expect(s.metricTotals()).toEqual([
+      { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, value: 17 },
+      { name: 'steps', labels: { status: 'failed', type: 'tool_calls' }, value: 1 },
+      { name: 'tokens#sum', labels: { status: 'completed', type: 'tool_calls' }, value: 0.5 },
+    ]);
+  });
+
+  it('are summed into one upsert per total and never merged across names or values', () => {
+    const summed = sumDeltas([
+      { name: 'a', labels: { k: 'x' }, delta: 1 },
+      { name: 'a', labels: { k: 'x' }, delta: 2 },
+      { name: 'a', labels: { k: 'x\n' }, delta: 4 },
+      { name: 'a{"k":"x"}', labels: {}, delta: 8 },
+      { name: 'b', labels: { k: 'x' }, delta: 16 },
+    ]);
+    expect(summed).toEqual([
+      { name: 'a', labels: '{"k":"x"}', delta: 3 },
+      { name: 'a', labels: '{"k":"x\\n"}', delta: 4 },
+      { name: 'a{"k":"x"}', labels: '{}', delta: 8 },
+      { name: 'b', labels: '{"k":"x"}', delta: 16 },
+    ]);
+  });
+});
+
+describe('acknowledgements', () => {
+  it('delete exactly the listed rows, in runs of consecutive seqs or not', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 10) });
+    const seqs = s.outboxBatch(10).map((i) => i.seq);
+    const pick = (...idx: number[]) => idx.map((i) => seqs[i] as number);
+    s.ack([...pick(9, 0, 1, 2, 6, 8), seqs[1] as number]);
+    expect(s.outboxBatch(10).map((i) => i.seq)).toEqual(pick(3, 4, 5, 7));
+    expect(s.outboxDepth()).toBe(4);
+  });
+
+  it('ignore unknown, already acknowledged and malformed seqs', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
+    const [a, b, c] = s.outboxBatch(10).map((i) => i.seq) as [number, number, number];
+    s.ack([b]);
+    s.ack([b, a + 0.5, Number.NaN, c + 100, -1]);
+    expect(s.outboxBatch(10).map((i) => i.seq)).toEqual([a, c]);
+    expect(s.outboxDepth()).toBe(2);
+  });
+});
+
+describe('durability per write', () => {
+  /** The synchronous setting in force at each COMMIT, as the statements ran. */
+  function commitsAt(work: () => void): string[] {
+    const seen: string[] = [];
+    let mode = 'FULL'; // openDatabase's setting
+    const run = StatementSync.prototype.run;
+    vi.spyOn(StatementSync.prototype, 'run').mockImplementation(function (this: StatementSync, ...args) {
+      const sql = this.sourceSQL;
+      const set = /^PRAGMA synchronous = (\w+)$/.exec(sql);
+      if (set) mode = set[1] as string;
+      if (sql === 'COMMIT') seen.push(mode);
+      return run.apply(this, args);
+    });
+    work();
+    return seen;
+  }
+
+  it('commits progress (spans, contexts, thread cursors), acks and dead letters at NORMAL, registrations at FULL', () => {
+    const s = store();
+    const modes = commitsAt(() => {
+      s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3), frozenContext: context() });
+      const [a, b] = s.outboxBatch(10).map((i) => i.seq) as [number, number];
+      s.ack([a]);
+      s.deadLetter([{ seq: b, reason: 'refused' }]);
+      s.trackRun('thread_1', 'run_2', 'cli');
+      s.trackRuns([{ threadId: 'thread_1', runId: 'run_3', origin: 'thread' }]);
+      s.trackThread('thread_1', 'cli');
+      s.untrackRun('run_3');
+      s.setThreadCursor('thread_1', 'run_3');
+      s.freezeContext('run_2', context());
+      s.untrackThread('thread_1');
+      s.setMeta('k', 'v');
+      s.commitProgress({ runId: 'run_2', spans: [] });
+    });
+    expect(modes).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'NORMAL']);
+  });
+});
