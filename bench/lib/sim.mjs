@@ -53,6 +53,8 @@ export function describeRun(run, toWallMs) {
     kind: run.plan.kind,
     origin: run.origin,
     createdWallMs: toWallMs(tl.createdAt),
+    /** When it left `queued` (null: never started). */
+    startedWallMs: tl.startedAt === null ? null : toWallMs(tl.startedAt),
     endWallMs: toWallMs(tl.endAt),
     action: tl.action ? { fromWallMs: toWallMs(tl.action.from), untilWallMs: toWallMs(tl.action.until) } : null,
     runSpanId: runSpanId(run.id),

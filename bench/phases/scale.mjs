@@ -97,15 +97,22 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
         const from = Math.max(bridge.startedAt, run.createdWallMs);
         const to = Math.min(stoppedAt, run.endWallMs);
         const gaps = gapsWithin(looksAt(run), from, to);
+        // Once it works: from the first look after it left `queued` (a queued run waits, and is
+        // looked at on the waiting back-off).
+        const startedAt = run.startedWallMs ?? Infinity;
+        const firstLookWorking = looksAt(run).find((t) => t >= startedAt);
+        const working = firstLookWorking === undefined ? [] : gapsWithin(looksAt(run), firstLookWorking, to);
         return {
           maxGapMs: max(gaps.map((g) => g.ms)) ?? 0,
+          workingMaxGapMs: firstLookWorking === undefined ? null : (max(working.map((g) => g.ms)) ?? 0),
           steadyMaxGapMs: backfillDoneAt === null ? null : max(gaps.filter((g) => g.startedAt >= backfillDoneAt).map((g) => g.ms)),
           looks: gaps.length - 1,
         };
       });
       const maxes = perRun.map((r) => r.maxGapMs);
       const steady = perRun.map((r) => r.steadyMaxGapMs).filter((v) => v !== null);
-      return { runs: runs.length, maxGapMs: max(maxes), p95MaxGapMs: percentile(maxes, 95), medianMaxGapMs: percentile(maxes, 50), steadyMaxGapMs: max(steady), steadyP95MaxGapMs: percentile(steady, 95), meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length) };
+      const working = perRun.map((r) => r.workingMaxGapMs).filter((v) => v !== null);
+      return { runs: runs.length, workingMaxGapMs: max(working), workingP95MaxGapMs: percentile(working, 95), workingMedianMaxGapMs: percentile(working, 50), workingRuns: working.length, maxGapMs: max(maxes), p95MaxGapMs: percentile(maxes, 95), medianMaxGapMs: percentile(maxes, 50), steadyMaxGapMs: max(steady), steadyP95MaxGapMs: percentile(steady, 95), meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length) };
     };
 
     let tracked = null;

@@ -265,7 +265,8 @@ export class Watcher {
       const task = this.runs.get(runId);
       if (task) task.viaThread = true;
     }
-    this.schedule(`thread:${threadId}`, 0, ROUTINE);
+    // The first pass finds what runs there now, live ones included: as urgent as looking at them.
+    this.schedule(`thread:${threadId}`, 0, ACTIVE);
   }
 
   private setRun(runId: string, task: RunTask): void {

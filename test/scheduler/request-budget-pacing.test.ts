@@ -17,8 +17,9 @@ afterEach(() => {
 });
 
 /** A budget whose paced starts are 1 000 ms apart: 60 per 60 s window, no margin. */
+// The tests use a burst of a sixth of the allowance (10 of 60) for round numbers; the default is smaller.
 function makeBudget(options: Partial<RequestBudgetOptions> = {}): { budget: RequestBudget; starts: number[] } {
-  const budget = new RequestBudget({ rpm: 61, marginFraction: 0, windowMs: 60_000, ...options });
+  const budget = new RequestBudget({ rpm: 61, marginFraction: 0, windowMs: 60_000, burstFraction: 1 / 6, ...options });
   budgets.push(budget);
   const starts: number[] = [];
   budget.on('attemptStart', (event) => starts.push(event.at - began));
@@ -138,5 +139,13 @@ describe('TokenBucket', () => {
     bucket.take(100_000);
     expect(bucket.nextAt(40_000)).toBe(41_000);
     expect(bucket.available(41_000)).toBe(1);
+  });
+});
+
+describe('default pacing', () => {
+  it('lets a twentieth of the allowance (at least one) go at once', () => {
+    expect(new RequestBudget({ rpm: 6_000 }).stats().pacing.burst).toBe(270);
+    expect(new RequestBudget({ rpm: 60 }).stats().pacing.burst).toBe(2);
+    expect(new RequestBudget({ rpm: 10 }).stats().pacing.burst).toBe(1);
   });
 });
