@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+/** The installed command: for `watch` it restarts itself in place with the V8 heap flags of bin/v8-flags.mjs. */
+export const BIN = join(REPO, 'bin', 'assistants-otel-bridge.mjs');
 
 /** The bench's environment minus anything that would steer the bridge, plus `extra`. */
 export function cleanEnv(extra = {}) {
@@ -29,10 +31,13 @@ export function removeTempDirs() {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** Spawns `node dist/cli/main.js ...args`; the pid is the bridge's own (no wrapper process). */
+/**
+ * Spawns the bridge as a user runs it, `node bin/assistants-otel-bridge.mjs ...args`; the pid is
+ * the bridge's own (the bin replaces itself, it does not wrap a child).
+ */
 export function startBridge(args, env) {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {

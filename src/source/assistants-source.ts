@@ -7,7 +7,8 @@ import type { Priority } from '../scheduler/priorities.js';
 import { CursorPage } from 'openai/pagination';
 import { CredentialFailure } from './auth/credential-failure.js';
 import { credentialHintsOf, OPENAI_KEY_HINTS, type CredentialHints } from './auth/credential-hints.js';
-import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
+import { heldRun } from './held-run.js';
+import { parseRun, parseStep, type ParseResult, type RunPayload, type StepPayload } from './payloads.js';
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content' as const;
 
@@ -60,6 +61,8 @@ export interface AssistantsSourceOptions {
   includeFileSearchContent: boolean;
   /** Page size; 100 is the API's maximum. */
   pageSize?: number;
+  /** Keep each run's `instructions` (see held-run.ts). Default: includeFileSearchContent (content capture on). */
+  keepInstructions?: boolean;
 }
 
 /** A thread as GET /threads lists it (Azure AI Foundry Agent Service has that route; OpenAI does not). */
@@ -91,17 +94,24 @@ export class AssistantsSource {
   private readonly hints: CredentialHints;
   private readonly pageSize: number;
   private readonly include: typeof FILE_SEARCH_CONTENT[];
+  private readonly parseHeldRun: (raw: unknown) => ParseResult<RunPayload>;
 
   constructor(options: AssistantsSourceOptions) {
     this.client = options.client;
     this.hints = credentialHintsOf(options.client);
     this.pageSize = options.pageSize ?? 100;
     this.include = options.includeFileSearchContent ? [FILE_SEARCH_CONTENT] : [];
+    const held = { keepInstructions: options.keepInstructions ?? options.includeFileSearchContent };
+    // Runs are handed out as the watch loop holds them: the fields the bridge reads, nothing else.
+    this.parseHeldRun = (raw) => {
+      const parsed = parseRun(raw);
+      return parsed.ok ? { ok: true, value: heldRun(parsed.value, held) } : parsed;
+    };
   }
 
   async retrieveRun(threadId: string, runId: string): Promise<RunPayload> {
     const raw: unknown = await this.call(`run ${runId}`, () => this.client.beta.threads.runs.retrieve(runId, { thread_id: threadId }));
-    const parsed = parseRun(raw);
+    const parsed = this.parseHeldRun(raw);
     if (!parsed.ok) throw new TransientFailure(`run ${runId}: ${parsed.error}`);
     return parsed.value;
   }
@@ -111,7 +121,7 @@ export class AssistantsSource {
    * stands in for polling an active run's status, `discovery` when it only looks for new runs.
    */
   async listRuns(threadId: string, after: string | null, priority: Priority = 'discovery'): Promise<ListResult<RunPayload>> {
-    return this.collect(`thread ${threadId}`, parseRun, () =>
+    return this.collect(`thread ${threadId}`, this.parseHeldRun, () =>
       this.client.beta.threads.runs.list(
         threadId,
         { order: 'asc', limit: this.pageSize, ...(after ? { after } : {}) },
@@ -130,7 +140,7 @@ export class AssistantsSource {
     );
     const result: ListResult<RunPayload> = { items: [], skipped: 0, requests: 1 };
     for (const raw of Array.isArray(page.data) ? (page.data as unknown[]) : []) {
-      const parsed = parseRun(raw);
+      const parsed = this.parseHeldRun(raw);
       if (parsed.ok) result.items.push(parsed.value);
       else result.skipped += 1;
     }
