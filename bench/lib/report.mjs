@@ -143,7 +143,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   out.push(`- Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.threadsPerCore ?? '?'} thread(s) per core), ${m.memoryTotal} RAM, ${m.os}`);
   out.push(`- Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? 'n/a'} at the end: the machine was shared with other work, which shows in wall-clock figures (throughput above all) and in commit latency`);
   if (diskProbe?.start) {
-    const p = (d) => (d ? `${fmt(d.fullMs, 2)} ms with \`synchronous=FULL\` (the state store's setting), ${fmt(d.normalMs, 3)} ms with \`NORMAL\`` : 'n/a');
+    const p = (d) => (d ? `${fmt(d.fullMs, 2)} ms with \`synchronous=FULL\` (the state store's setting for registrations), ${fmt(d.normalMs, 3)} ms with \`NORMAL\` (its setting for progress commits and acks)` : 'n/a');
     out.push(`- Disk under the state files (${tmpdir()}): one small SQLite WAL commit takes ${p(diskProbe.start)} at the start of the run, ${p(diskProbe.end)} at the end (median of 200 each)`);
   }
   out.push('');
