@@ -117,7 +117,11 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       budget.close();
       await exporter.shutdown();
       state.close();
-      if (watcher.fatal) process.stderr.write(`assistants-otel-bridge: ${watcher.fatal.message}\n`);
+      if (watcher.fatal) {
+        // The fatal line is the last word: a request still in flight must not log after it.
+        log.level = 'silent';
+        process.stderr.write(`assistants-otel-bridge: ${watcher.fatal.message}\n`);
+      }
       resolveDone(watcher.fatal ? 2 : code);
     })();
     return stopping;
