@@ -66,11 +66,12 @@ for (const [i, run] of allRuns.entries()) {
         nowSeconds: Math.floor(Date.now() / 1000),
       });
   const ctx = tracked.frozenContext ?? newContext;
-  const emitted = state.emittedStepIds(run.id);
+  const steps = saved.steps.get(run.id) ?? [];
+  const emitted = state.emittedAmong(run.id, steps.map((step) => step.id));
   lap('trackAndFreeze');
   const plan = planProgress(
     run,
-    saved.steps.get(run.id) ?? [],
+    steps,
     { cursorStepId: tracked.cursorStepId, emitted, latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
     ctx,
     config.limits,

@@ -278,6 +278,17 @@ export class StateStore {
     return ids;
   }
 
+  /**
+   * Which of `stepIds` were emitted: one key lookup per step listed, so a look costs the same
+   * whatever the run's history (a 260-step run does not read 260 rows per look).
+   */
+  emittedAmong(runId: string, stepIds: Iterable<string>): Set<string> {
+    this.#assertOpen();
+    const ids = new Set<string>();
+    for (const stepId of stepIds) if (this.#sql.isEmitted.get(runId, stepId)) ids.add(stepId);
+    return ids;
+  }
+
   // ---- outbox ----
 
   /**
@@ -494,6 +505,7 @@ function prepareStatements(db: DatabaseSync) {
        ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`,
     ),
     emittedSteps: p('SELECT step_id FROM emitted_steps WHERE run_id = ?'),
+    isEmitted: p('SELECT 1 AS yes FROM emitted_steps WHERE run_id = ? AND step_id = ?'),
     outboxBatch: runs('SELECT seq, span FROM outbox ORDER BY seq LIMIT ?'),
     outboxSeqs: runs('SELECT seq FROM outbox ORDER BY seq LIMIT ?'),
     outboxSpan: p('SELECT span FROM outbox WHERE seq = ?'),

@@ -512,7 +512,7 @@ export class Watcher {
     const plan = planProgress(
       run,
       steps,
-      { cursorStepId: tracked.cursorStepId, emitted: needSteps ? state.emittedStepIds(runId) : new Set(), latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
+      { cursorStepId: tracked.cursorStepId, emitted: state.emittedAmong(runId, steps.map((step) => step.id)), latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
       ctx,
       config.limits,
       finalize,

@@ -163,3 +163,18 @@ describe('durability per write', () => {
     expect(modes).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'NORMAL']);
   });
 });
+
+describe('emittedAmong', () => {
+  it('answers for the steps asked about only, across commits and runs', () => {
+    const s = store();
+    s.trackRun('thread_1', 'run_1', 'cli');
+    s.trackRun('thread_1', 'run_2', 'cli');
+    s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_1', 'step_2'] });
+    s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_4'] });
+    s.commitProgress({ runId: 'run_2', spans: [], emittedStepIds: ['step_3'] });
+    expect(s.emittedAmong('run_1', ['step_2', 'step_3', 'step_4', 'step_9'])).toEqual(new Set(['step_2', 'step_4']));
+    expect(s.emittedAmong('run_2', ['step_1', 'step_3'])).toEqual(new Set(['step_3']));
+    expect(s.emittedAmong('run_1', [])).toEqual(new Set());
+    expect(s.emittedAmong('run_unknown', ['step_1'])).toEqual(new Set());
+  });
+});
