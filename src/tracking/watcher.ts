@@ -582,9 +582,11 @@ export class Watcher {
     if (task.retrieveNext || (this.runsByThread.get(threadId)?.size ?? 0) < 2) return source.retrieveRun(threadId, runId);
     let pending = this.recentRunLists.get(threadId);
     if (!pending) {
-      pending = source.listRecentRuns(threadId).then((page) => page.items);
+      pending = source
+        .listRecentRuns(threadId)
+        .then((page) => page.items)
+        .finally(() => this.recentRunLists.delete(threadId));
       this.recentRunLists.set(threadId, pending);
-      void pending.finally(() => this.recentRunLists.delete(threadId)).catch(() => {});
     }
     let own: RunPayload | undefined;
     for (const run of await pending) {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
+import { listenAddressOf } from '../support/metrics-scrape.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import { expectedSpans, fetchTruth, threadIdsOf } from '../support/world.js';
 
@@ -66,7 +67,7 @@ describe('watch: requests', () => {
       ['watch', '--thread', threadId, '--state', tempState(), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
       { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     );
-    const control = await controlUrl(bridge);
+    const control = `http://${await listenAddressOf(bridge)}`;
     const threadList = `/v1/threads/${threadId}/runs`;
     const looks = (): number => apiRequests(sim!).filter((e) => e.method === 'GET' && e.path === threadList).length;
     let run: { status?: string; required_action?: { submit_tool_outputs?: { tool_calls?: { id: string }[] } } } = {};
@@ -98,17 +99,3 @@ describe('watch: requests', () => {
     expect(next?.path).toBe(`/v1/threads/${threadId}/runs/${runId}/steps`);
   }, 120_000);
 });
-
-/** The bound address from the 'control address listening' log line. */
-async function controlUrl(b: CliProcess): Promise<string> {
-  let address: string | undefined;
-  await waitFor(() => {
-    for (const line of b.stderr().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'control address listening') address = entry.address;
-    }
-    return address !== undefined;
-  }, `the control address in the log (stderr so far: ${b.stderr()})`);
-  return `http://${address}`;
-}
