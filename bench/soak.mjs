@@ -28,7 +28,7 @@ import { describeMachine } from './lib/machine.mjs';
 import { maxInWindow } from './phases/live.mjs';
 import { readProc } from './lib/proc-stats.mjs';
 import { fmt, mb, secs, sleep } from './lib/stats.mjs';
-import { LIVE_KINDS, prng } from './lib/draws.mjs';
+import { drawLiveKind, prng } from './lib/draws.mjs';
 
 function num(name, fallback) {
   const raw = process.env[name];
@@ -77,12 +77,6 @@ const OUTAGES = [
 const RECEIVER_503_SHARE = 0.1;
 
 
-function drawKind(next) {
-  const total = LIVE_KINDS.reduce((n, [, w]) => n + w, 0);
-  let roll = next() * total;
-  for (const [k, w] of LIVE_KINDS) if ((roll -= w) < 0) return k;
-  return 'message';
-}
 
 /** Spans the truth says must exist: 1 per finished run + 1 per step + 1 per tool call. */
 function countExpected(truth) {
@@ -222,7 +216,7 @@ let turn = 0;
 const creator = (async () => {
   while (creating) {
     attempts += 1;
-    const kind = drawKind(next);
+    const kind = drawLiveKind(next);
     let made = false;
     for (let i = 0; i < threads.length && !made; i += 1) {
       const threadId = threads[turn++ % threads.length];

@@ -10,7 +10,7 @@ import { LIBRARY_SHARE, startLibraryApp, withLibraryShare } from '../lib/library
 import { apiRequests, countByRoute } from '../lib/request-log.mjs';
 import { startSim, worldRuns } from '../lib/sim.mjs';
 import { max, percentile, sleep, sum } from '../lib/stats.mjs';
-import { LIVE_KINDS, prng } from '../lib/draws.mjs';
+import { drawLiveKind, prng } from '../lib/draws.mjs';
 
 export const DEFAULT_ACTIVE_INTERVAL_MS = 2_000;
 /** The budget's window: effectiveLimit(rpm) starts per 62 s (see watch-command.ts). */
@@ -149,12 +149,7 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
 /** When each run arrives (ms after the bridge starts), on which thread, of which kind. */
 export function arrivals(seed, runs, threads, windowSeconds) {
   const next = prng(seed);
-  const total = LIVE_KINDS.reduce((n, [, w]) => n + w, 0);
-  const kind = () => {
-    let roll = next() * total;
-    for (const [k, w] of LIVE_KINDS) if ((roll -= w) < 0) return k;
-    return 'message';
-  };
+  const kind = () => drawLiveKind(next);
   const times = Array.from({ length: runs }, () => 1000 + Math.floor(next() * (windowSeconds - 1) * 1000)).sort((a, b) => a - b);
   return times.map((atMs, i) => ({ atMs, thread: i % threads, kind: kind() }));
 }

@@ -326,9 +326,9 @@ function nonZeroHex(p: Prng, length: number): string {
   }
 }
 
-/** Kinds used to fill a world beyond one of each; long or slow kinds only where asked. */
-export function drawFillKind(p: Prng, live: boolean, azure = false): RunKind {
-  const weights: [RunKind, number][] = [
+/** Weights of the kinds that fill a world beyond one of each; long or slow kinds only where asked. */
+export function fillKindWeights(live: boolean, azure = false): [RunKind, number][] {
+  return [
     ['message', 4],
     ['tools', 4],
     ['requires_action', 2],
@@ -342,11 +342,20 @@ export function drawFillKind(p: Prng, live: boolean, azure = false): RunKind {
     // Last, and weightless outside Azure worlds, so OpenAI worlds draw exactly as before.
     ['azure_tools', azure ? 2 : 0],
   ];
+}
+
+/** The entry that `unit` (in [0, 1)) falls on, each taking its weight's share of the line. */
+export function pickWeighted<T>(weights: readonly (readonly [T, number])[], unit: number): T {
   const total = weights.reduce((sum, [, w]) => sum + w, 0);
-  let roll = p.next() * total;
-  for (const [kind, w] of weights) {
+  let roll = unit * total;
+  for (const [item, w] of weights) {
     roll -= w;
-    if (roll < 0) return kind;
+    if (roll < 0) return item;
   }
-  return 'message';
+  return (weights[0] as readonly [T, number])[0];
+}
+
+/** A kind to fill a world beyond one of each. */
+export function drawFillKind(p: Prng, live: boolean, azure = false): RunKind {
+  return pickWeighted(fillKindWeights(live, azure), p.next());
 }
