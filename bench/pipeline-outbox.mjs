@@ -51,7 +51,7 @@ const allRuns = [...saved.runs.values()];
 let spans = 0;
 for (const [i, run] of allRuns.entries()) {
   mark = performance.now();
-  if (i % PAGE === 0) state.trackRuns(allRuns.slice(i, i + PAGE).map((r) => ({ threadId: r.thread_id, runId: r.id, origin: 'import' })));
+  if (i % PAGE === 0) state.trackRuns(allRuns.slice(i, i + PAGE).map((r) => ({ threadId: r.thread_id, runId: r.id, origin: 'thread' })));
   const tracked = state.getRun(run.id);
   const agentId = run.assistant_id ?? null;
   // Frozen here and stored by the commit below, in the run's progress transaction.

@@ -119,7 +119,7 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     try {
       const db = new DatabaseSync(statePath, { readOnly: true });
       const row = db.prepare('SELECT count(*) AS runs, sum(terminal) AS terminal FROM tracked_runs').get();
-      const outbox = db.prepare('SELECT count(*) AS n FROM outbox').get();
+      const outbox = db.prepare('SELECT coalesce(sum(waiting), 0) AS n FROM outbox').get();
       tracked = { runs: row.runs, terminal: row.terminal, outbox: outbox.n };
       db.close();
     } catch (error) {

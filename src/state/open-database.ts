@@ -40,6 +40,7 @@ export function openDatabase(path: string): OpenedDatabase {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // A burst during a long outage can grow the WAL; truncate it back after each checkpoint.
     db.exec('PRAGMA journal_size_limit = 67108864');
+    db.exec('PRAGMA wal_autocheckpoint = 8192');
     return { db, created, journalMode };
   } catch (error) {
     db.close();

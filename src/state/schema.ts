@@ -77,7 +77,37 @@ CREATE TABLE meta (
 ) STRICT, WITHOUT ROWID;
 `;
 
-export const MIGRATIONS: readonly string[] = [V1];
+// One outbox row per commit instead of one per span: a run's commit writes one row of its spans
+// (a JSON array; an entry becomes null once acknowledged) rather than a row and a unique-index
+// entry per span, which was most of the cost of a commit. Waiting rows move over in order, one
+// span each. New rows are numbered past every seq the old table or the dead letters used, so the
+// per-span addresses derived from them (seq x OUTBOX_ROW_SLOTS + index) never meet an old one.
+const V2 = `
+ALTER TABLE outbox RENAME TO outbox_v1;
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  -- Entries in spans, and those not yet acknowledged: a row with waiting = size was never
+  -- acknowledged in part, so acking all its spans deletes it without reading it.
+  size INTEGER NOT NULL CHECK (size > 0),
+  waiting INTEGER NOT NULL CHECK (waiting > 0 AND waiting <= size),
+  spans TEXT NOT NULL
+) STRICT;
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'outbox', coalesce(max(s), 0) FROM (
+    SELECT seq AS s FROM sqlite_sequence WHERE name = 'outbox_v1'
+    UNION ALL SELECT seq FROM outbox_v1
+    UNION ALL SELECT seq FROM dead_letters);
+INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans)
+  SELECT run_id, enqueued_at, 1, 1, '[' || span || ']' FROM outbox_v1 ORDER BY seq;
+DROP TABLE outbox_v1;
+`;
+
+/** Spans one outbox row holds at most; a span's address is its row's seq x this + its index. */
+export const OUTBOX_ROW_SLOTS = 4096;
+
+export const MIGRATIONS: readonly string[] = [V1, V2];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

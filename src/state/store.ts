@@ -4,8 +4,8 @@
 //
 // Durability per transaction (the file is in WAL mode): registrations the user was told about
 // (tracked runs and threads, untracking, meta) commit at synchronous=FULL, on disk when the call
-// returns. Progress (commits, frozen contexts, thread cursors), acks and dead letters, nearly
-// every write, commit at NORMAL: the WAL is written but synced only by the next FULL commit or
+// returns. Runs discovered by a thread pass, progress (commits, frozen contexts, thread cursors),
+// acks and dead letters, nearly every write, commit at NORMAL: the WAL is written but synced only by the next FULL commit or
 // checkpoint. A killed process loses none of them; a power loss can roll back the latest ones,
 // and since the WAL replays in order a commit and its cursor roll back together: the run is read
 // again from the API and nothing is lost, at worst spans already exported are sent again (as
@@ -16,10 +16,10 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
 import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans } from './fresh-spans.js';
+import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans, rowOfSeq } from './fresh-spans.js';
 import { canonicalLabels, sumDeltas } from './metric-deltas.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
-import { ORIGINS } from './schema.js';
+import { ORIGINS, OUTBOX_ROW_SLOTS } from './schema.js';
 import type {
   CommitResult,
   DeadLetter,
@@ -151,12 +151,16 @@ export class StateStore {
     return this.#write('full', () => Number(this.#sql.trackRun.run(runId, threadId, origin, this.#now()).changes) > 0);
   }
 
-  /** trackRun for many runs in one transaction (a config file or an import); returns how many were new or re-activated. */
+  /**
+   * trackRun for many runs in one transaction (a config file, a thread pass); returns how many were
+   * new or re-activated. Runs a thread pass discovered (origin `thread`) commit at NORMAL: rolled
+   * back by a power loss with everything after them, the next pass lists them again.
+   */
   trackRuns(runs: readonly { threadId: string; runId: string; origin: Origin }[]): number {
     for (const r of runs) assertOrigin(r.origin);
     if (runs.length === 0) return 0;
     const now = this.#now();
-    return this.#write('full', () => {
+    return this.#write(runs.every((r) => r.origin === 'thread') ? 'normal' : 'full', () => {
       let added = 0;
       for (const r of runs) added += Number(this.#sql.trackRun.run(r.runId, r.threadId, r.origin, now).changes);
       return added;
@@ -219,8 +223,12 @@ export class StateStore {
   // ---- progress ----
 
   /**
-   * Commits one step of a run's progress in one transaction: spans into the outbox (a span still
-   * waiting there is skipped), steps marked emitted, cursor, status and flags, metric totals.
+   * Commits one step of a run's progress in one transaction: spans into the outbox (one row), steps
+   * marked emitted, cursor, status and flags, metric totals.
+   *
+   * Each object enters the outbox once: a step span is skipped (with its tool calls) when its step
+   * is already marked emitted, the run span when the run's span was already committed, and a span
+   * repeated within the commit is kept once. This holds after the first copy was acknowledged too.
    *
    * Outbox cap policy, back-pressure: when the new spans would take the outbox past its cap, the
    * whole commit is rolled back and OutboxFullError thrown. The caller keeps its cursor where it
@@ -230,9 +238,9 @@ export class StateStore {
    */
   commitProgress(p: ProgressCommit): CommitResult {
     for (const span of p.spans) assertSpan(span, p.runId);
-    const added: { seq: number; span: SpanRecord }[] = [];
+    let added: OutboxItem[];
     try {
-      this.#write('normal', () => this.#applyProgress(p, added));
+      added = this.#write('normal', () => this.#applyProgress(p));
     } catch (error) {
       if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
       throw error;
@@ -243,17 +251,19 @@ export class StateStore {
     return { enqueued: added.length, alreadyPresent: p.spans.length - added.length };
   }
 
-  /** Fills `added` with the rows it enqueued (a span already waiting is skipped by the unique key). */
-  #applyProgress(p: ProgressCommit, added: { seq: number; span: SpanRecord }[]): void {
+  /** Returns the spans it enqueued with their addresses. */
+  #applyProgress(p: ProgressCommit): OutboxItem[] {
     const sql = this.#sql;
     const now = this.#now();
-    for (const span of p.spans) {
-      const inserted = sql.enqueue.run(span.traceId, span.spanId, span.runId, now, JSON.stringify(span));
-      if (Number(inserted.changes) > 0) added.push({ seq: Number(inserted.lastInsertRowid), span });
+    const fresh = this.#firstCommits(p);
+    if (fresh.spans.length > 0 && this.#depth > 0 && this.#depth + fresh.spans.length > this.outboxCap) {
+      throw new OutboxFullError(this.#depth, this.outboxCap, fresh.spans.length);
     }
-    const enqueued = added.length;
-    if (enqueued > 0 && this.#depth > 0 && this.#depth + enqueued > this.outboxCap) {
-      throw new OutboxFullError(this.#depth, this.outboxCap, enqueued);
+    const added: OutboxItem[] = [];
+    for (let first = 0; first < fresh.spans.length; first += OUTBOX_ROW_SLOTS) {
+      const rowSpans = fresh.spans.slice(first, first + OUTBOX_ROW_SLOTS);
+      const row = Number(sql.enqueue.run(p.runId, now, rowSpans.length, rowSpans.length, JSON.stringify(rowSpans)).lastInsertRowid);
+      rowSpans.forEach((span, i) => added.push({ seq: row * OUTBOX_ROW_SLOTS + i, span }));
     }
     for (const stepId of p.emittedStepIds ?? []) sql.markEmitted.run(p.runId, stepId);
     const updated = sql.updateRun.run({
@@ -263,12 +273,47 @@ export class StateStore {
       setCursor: p.cursorStepId === undefined ? 0 : 1,
       cursor: p.cursorStepId ?? null,
       latestStepEnd: p.latestStepEnd ?? null,
-      runSpanEmitted: p.runSpanEmitted ? 1 : 0,
+      runSpanEmitted: p.runSpanEmitted || fresh.runSpan ? 1 : 0,
       terminal: p.terminal ? 1 : 0,
       frozenContext: p.frozenContext ? JSON.stringify(p.frozenContext) : null,
     });
     if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
     if (p.metrics) for (const m of sumDeltas(p.metrics)) sql.addMetric.run(m.name, m.labels, m.delta);
+    return added;
+  }
+
+  /**
+   * The commit's spans whose object was not committed before, marking their steps emitted (inside
+   * the caller's transaction): a step span's step must be new, a tool span's step span must not
+   * have been skipped, a run span's run must have none yet.
+   */
+  #firstCommits(p: ProgressCommit): { spans: SpanRecord[]; runSpan: boolean } {
+    const sql = this.#sql;
+    let runSpanDone = num(sql.runSpanEmitted.get(p.runId)?.[0]) === 1;
+    let runSpan = false;
+    const seen = new Set<string>();
+    const skippedSteps = new Set<string>();
+    const spans: SpanRecord[] = [];
+    for (const span of p.spans) {
+      const key = `${span.traceId}/${span.spanId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (span.role === 'run') {
+        if (runSpanDone) continue;
+        runSpanDone = true;
+        runSpan = true;
+      } else if (span.role === 'step') {
+        const stepId = span.attributes['openai.run_step.id'];
+        if (typeof stepId === 'string' && Number(sql.markEmitted.run(p.runId, stepId).changes) === 0) {
+          skippedSteps.add(span.spanId);
+          continue;
+        }
+      } else if (span.parentSpanId !== undefined && skippedSteps.has(span.parentSpanId)) {
+        continue;
+      }
+      spans.push(span);
+    }
+    return { spans, runSpan };
   }
 
   emittedStepIds(runId: string): Set<string> {
@@ -284,37 +329,49 @@ export class StateStore {
    */
   emittedAmong(runId: string, stepIds: Iterable<string>): Set<string> {
     this.#assertOpen();
+    const asked = [...stepIds];
     const ids = new Set<string>();
-    for (const stepId of stepIds) if (this.#sql.isEmitted.get(runId, stepId)) ids.add(stepId);
+    if (asked.length === 0) return ids;
+    // One statement for the whole list: a call per step cost more than the lookups themselves.
+    for (const [stepId] of this.#sql.emittedAmong.all(runId, JSON.stringify(asked)) as unknown as [SQLOutputValue][]) ids.add(str(stepId));
     return ids;
   }
 
   // ---- outbox ----
 
   /**
-   * The oldest `limit` spans waiting for export. Spans this process committed come from memory
-   * (the objects given to commitProgress), the rest from the file.
+   * The oldest spans waiting for export: up to `limit`, ending at a row's end unless the first
+   * row alone is larger (a run's commit is acknowledged whole, one row delete). Spans this process
+   * committed come from memory (the objects given to commitProgress), the rest from the file.
    */
   outboxBatch(limit: number): OutboxItem[] {
     this.#assertOpen();
     if (!Number.isInteger(limit) || limit < 1) return [];
-    const sql = this.#sql;
-    // Every row waiting is held in memory (the usual case once rows of an earlier process are
+    // Every span waiting is held in memory (the usual case once rows of an earlier process are
     // gone): the oldest held are the oldest waiting, no need to ask the file.
-    if (this.#fresh.size > 0 && this.#fresh.size === this.#depth) return this.#fresh.oldest(limit);
-    if (this.#fresh.size === 0) {
-      return (sql.outboxBatch.all(limit) as unknown as [SQLOutputValue, SQLOutputValue][]).map(([seq, span]) => ({
-        seq: num(seq),
-        span: JSON.parse(str(span)) as SpanRecord,
-      }));
-    }
+    if (this.#fresh.size > 0 && this.#fresh.size === this.#depth) return endAtRow(this.#fresh.oldest(limit + 1), limit);
     const items: OutboxItem[] = [];
-    for (const [value] of sql.outboxSeqs.all(limit) as unknown as [SQLOutputValue][]) {
-      const seq = num(value);
-      const span = this.#fresh.get(seq) ?? (JSON.parse(str(sql.outboxSpan.get(seq)?.span)) as SpanRecord);
-      items.push({ seq, span });
+    // Every row holds at least one waiting span: `limit` rows are always enough.
+    for (const [seqValue, waitingValue] of this.#sql.outboxRows.all(limit) as unknown as [SQLOutputValue, SQLOutputValue][]) {
+      const row = num(seqValue);
+      if (items.length > 0 && items.length + num(waitingValue) > limit) break;
+      for (const [seq, span] of this.#fresh.row(row) ?? this.#readRow(row)) {
+        if (items.length >= limit) break;
+        items.push({ seq, span });
+      }
+      if (items.length >= limit) break;
     }
     return items;
+  }
+
+  /** A row's spans still waiting, by address, parsed from the file. */
+  #readRow(row: number): Map<number, SpanRecord> {
+    const entries = JSON.parse(str(this.#sql.outboxRow.get(row)?.[0])) as (SpanRecord | null)[];
+    const spans = new Map<number, SpanRecord>();
+    entries.forEach((span, i) => {
+      if (span) spans.set(row * OUTBOX_ROW_SLOTS + i, span);
+    });
+    return spans;
   }
 
   outboxDepth(): number {
@@ -322,39 +379,94 @@ export class StateStore {
     return this.#depth;
   }
 
-  /** Deletes exported rows; unknown seqs are ignored. */
+  /** Deletes exported spans; unknown seqs are ignored. */
   ack(seqs: readonly number[]): void {
-    const sorted = seqs.filter((s) => Number.isSafeInteger(s)).sort((a, b) => a - b);
-    if (sorted.length === 0) return;
-    const removed = this.#write('normal', () => {
-      // One DELETE per run of consecutive seqs: a batch is usually one or a few such runs.
-      let n = 0;
-      for (let first = 0; first < sorted.length; ) {
-        let last = first;
-        while (last + 1 < sorted.length && (sorted[last + 1] as number) <= (sorted[last] as number) + 1) last += 1;
-        n += Number(this.#sql.ackRange.run(sorted[first] as number, sorted[last] as number).changes);
-        first = last + 1;
-      }
-      return n;
-    });
+    const valid = seqs.filter((s) => Number.isSafeInteger(s) && s >= 0);
+    if (valid.length === 0) return;
+    const removed = this.#write('normal', () => this.#remove(valid));
     this.#depth -= removed;
-    this.#fresh.forget(sorted);
+    this.#fresh.forget(valid);
+  }
+
+  /**
+   * Takes spans out of their rows (inside the caller's transaction); returns how many were waiting.
+   * A row whose every waiting span goes is deleted (consecutive rows in one DELETE), else its
+   * entries for them become null.
+   */
+  #remove(seqs: readonly number[]): number {
+    const sql = this.#sql;
+    const byRow = new Map<number, Set<number>>();
+    for (const seq of seqs) {
+      const row = rowOfSeq(seq);
+      let set = byRow.get(row);
+      if (!set) byRow.set(row, (set = new Set()));
+      set.add(seq);
+    }
+    let removed = 0;
+    const whole: number[] = [];
+    for (const [row, gone] of byRow) {
+      const counts = sql.rowCounts.get(row) as unknown as [SQLOutputValue, SQLOutputValue] | undefined;
+      if (counts === undefined) continue;
+      const [size, waiting] = [num(counts[0]), num(counts[1])];
+      const held = this.#fresh.row(row);
+      // Every span still waiting goes: known from memory, or from the counts when none went before.
+      const all = held
+        ? held.size === waiting && [...held.keys()].every((seq) => gone.has(seq))
+        : waiting === size && gone.size === size && [...gone].every((seq) => seq - row * OUTBOX_ROW_SLOTS < size);
+      if (all) {
+        whole.push(row);
+        removed += waiting;
+        continue;
+      }
+      const entries = JSON.parse(str(sql.outboxRow.get(row)?.[0])) as (SpanRecord | null)[];
+      let left = 0;
+      entries.forEach((span, i) => {
+        if (span === null) return;
+        if (gone.has(row * OUTBOX_ROW_SLOTS + i)) {
+          entries[i] = null;
+          removed += 1;
+        } else {
+          left += 1;
+        }
+      });
+      if (left === 0) whole.push(row);
+      else sql.updateRow.run(left, JSON.stringify(entries), row);
+    }
+    whole.sort((a, b) => a - b);
+    for (let first = 0; first < whole.length; ) {
+      let last = first;
+      while (last + 1 < whole.length && (whole[last + 1] as number) === (whole[last] as number) + 1) last += 1;
+      sql.deleteRows.run(whole[first] as number, whole[last] as number);
+      first = last + 1;
+    }
+    return removed;
   }
 
   /** Moves spans the collector refuses out of the outbox, keeping them for inspection. */
   deadLetter(items: DeadLetterRequest[]): void {
     if (items.length === 0) return;
     const now = this.#now();
+    const seqs = items.map((i) => i.seq).filter((s) => Number.isSafeInteger(s) && s >= 0);
     const removed = this.#write('normal', () => {
-      let n = 0;
+      const rows = new Map<number, { enqueuedAt: number; spans: Map<number, SpanRecord> }>();
       for (const item of items) {
-        this.#sql.copyToDeadLetters.run(item.reason, item.status ?? null, now, item.seq);
-        n += Number(this.#sql.ackRange.run(item.seq, item.seq).changes);
+        if (!Number.isSafeInteger(item.seq) || item.seq < 0) continue;
+        const row = rowOfSeq(item.seq);
+        let found = rows.get(row);
+        if (!found) {
+          const enqueuedAt = this.#sql.rowEnqueuedAt.get(row)?.[0];
+          if (enqueuedAt === undefined) continue;
+          found = { enqueuedAt: num(enqueuedAt), spans: this.#fresh.row(row) ? new Map(this.#fresh.row(row)) : this.#readRow(row) };
+          rows.set(row, found);
+        }
+        const span = found.spans.get(item.seq);
+        if (!span) continue;
+        this.#sql.insertDeadLetter.run(item.seq, span.traceId, span.spanId, span.runId, found.enqueuedAt, JSON.stringify(span), item.reason, item.status ?? null, now);
       }
-      return n;
+      return this.#remove(seqs);
     });
     this.#depth -= removed;
-    this.#fresh.forget(items.map((i) => i.seq));
+    this.#fresh.forget(seqs);
   }
 
   deadLetterCount(): number {
@@ -484,7 +596,8 @@ function prepareStatements(db: DatabaseSync) {
     setThreadCursor: p('UPDATE tracked_threads SET last_run_id = ? WHERE thread_id = ?'),
     freezeContext: p('UPDATE tracked_runs SET frozen_context = ? WHERE run_id = ? AND frozen_context IS NULL'),
     getFrozenContext: p('SELECT frozen_context FROM tracked_runs WHERE run_id = ?'),
-    enqueue: p('INSERT OR IGNORE INTO outbox (trace_id, span_id, run_id, enqueued_at, span) VALUES (?, ?, ?, ?, ?)'),
+    enqueue: p('INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans) VALUES (?, ?, ?, ?, ?)'),
+    runSpanEmitted: runs('SELECT run_span_emitted FROM tracked_runs WHERE run_id = ?'),
     markEmitted: p('INSERT OR IGNORE INTO emitted_steps (run_id, step_id) VALUES (?, ?)'),
     updateRun: p(
       `UPDATE tracked_runs SET
@@ -505,15 +618,17 @@ function prepareStatements(db: DatabaseSync) {
        ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`,
     ),
     emittedSteps: p('SELECT step_id FROM emitted_steps WHERE run_id = ?'),
-    isEmitted: p('SELECT 1 AS yes FROM emitted_steps WHERE run_id = ? AND step_id = ?'),
-    outboxBatch: runs('SELECT seq, span FROM outbox ORDER BY seq LIMIT ?'),
-    outboxSeqs: runs('SELECT seq FROM outbox ORDER BY seq LIMIT ?'),
-    outboxSpan: p('SELECT span FROM outbox WHERE seq = ?'),
-    outboxDepth: p('SELECT count(*) AS n FROM outbox'),
-    ackRange: p('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
-    copyToDeadLetters: p(
+    emittedAmong: runs('SELECT step_id FROM emitted_steps WHERE run_id = ? AND step_id IN (SELECT value FROM json_each(?))'),
+    outboxRows: runs('SELECT seq, waiting FROM outbox ORDER BY seq LIMIT ?'),
+    outboxRow: runs('SELECT spans FROM outbox WHERE seq = ?'),
+    rowCounts: runs('SELECT size, waiting FROM outbox WHERE seq = ?'),
+    rowEnqueuedAt: runs('SELECT enqueued_at FROM outbox WHERE seq = ?'),
+    outboxDepth: p('SELECT coalesce(sum(waiting), 0) AS n FROM outbox'),
+    updateRow: p('UPDATE outbox SET waiting = ?, spans = ? WHERE seq = ?'),
+    deleteRows: p('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
+    insertDeadLetter: p(
       `INSERT OR REPLACE INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, status_code, dead_at)
-       SELECT seq, trace_id, span_id, run_id, enqueued_at, span, ?, ?, ? FROM outbox WHERE seq = ?`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deadLetterCount: p('SELECT count(*) AS n FROM dead_letters'),
     listDeadLetters: p(
@@ -593,4 +708,14 @@ function optStr(value: SQLOutputValue | undefined): string | null {
 
 function num(value: SQLOutputValue | undefined): number {
   return typeof value === 'number' ? value : Number(value ?? 0);
+}
+
+/** `items` (up to limit + 1, oldest first) cut to `limit`, back to a row's start when the row goes on past it (unless it is the first row). */
+function endAtRow(items: OutboxItem[], limit: number): OutboxItem[] {
+  if (items.length <= limit) return items;
+  const lastRow = rowOfSeq((items[limit - 1] as OutboxItem).seq);
+  if (rowOfSeq((items[limit] as OutboxItem).seq) !== lastRow || rowOfSeq((items[0] as OutboxItem).seq) === lastRow) return items.slice(0, limit);
+  let cut = limit - 1;
+  while (cut > 0 && rowOfSeq((items[cut - 1] as OutboxItem).seq) === lastRow) cut -= 1;
+  return items.slice(0, cut);
 }

@@ -85,10 +85,11 @@ describe('outbox drain with spans from memory and from the file', () => {
     expect(state.listDeadLetters(10).map((d) => [d.span.spanId, d.status])).toEqual([[bad, 400]]);
     expect(state.outboxDepth()).toBe(0);
 
-    // Committed again later (a new seq), the same span is sent from memory like any other.
-    state.commitProgress({ runId: 'run_1', spans: [committed[0] as SpanRecord] });
+    // A later commit is sent from memory like any other; a step already sent is not enqueued again.
+    const later = spans('run_1', 9, 1)[0] as SpanRecord;
+    expect(state.commitProgress({ runId: 'run_1', spans: [committed[0] as SpanRecord, later] })).toEqual({ enqueued: 1, alreadyPresent: 1 });
     const again = new FakeCollector();
     await drainAll(state, again, 8);
-    expect(again.accepted).toEqual([committed[0]?.spanId]);
+    expect(again.accepted).toEqual([later.spanId]);
   });
 });

@@ -64,8 +64,28 @@ describe('idempotence', () => {
 
   it('tells spans of different traces with the same span id apart', () => {
     const s = store();
-    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), span('run_1', 1, { traceId: 'cd'.repeat(16) })] });
+    const other = span('run_1', 1, { traceId: 'cd'.repeat(16), attributes: { 'openai.run_step.id': 'step_other' } });
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), other] });
     expect(s.outboxDepth()).toBe(2);
+  });
+
+  it('enqueues a step once even after its spans were acknowledged, and its tool calls with it', () => {
+    const s = store();
+    const step = span('run_1', 1);
+    const tool = span('run_1', 2, { role: 'tool', parentSpanId: step.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
+    expect(s.commitProgress({ runId: 'run_1', spans: [step, tool] })).toEqual({ enqueued: 2, alreadyPresent: 0 });
+    s.ack(s.outboxBatch(10).map((i) => i.seq));
+    expect(s.commitProgress({ runId: 'run_1', spans: [step, tool, span('run_1', 3)] })).toEqual({ enqueued: 1, alreadyPresent: 2 });
+    expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([span('run_1', 3).spanId]);
+  });
+
+  it('enqueues a run span once, and marks the run span emitted when it does', () => {
+    const s = store();
+    const runSpan = span('run_1', 0, { role: 'run', parentSpanId: undefined, attributes: {} });
+    expect(s.commitProgress({ runId: 'run_1', spans: [runSpan] })).toEqual({ enqueued: 1, alreadyPresent: 0 });
+    expect(s.getRun('run_1')?.runSpanEmitted).toBe(true);
+    s.ack(s.outboxBatch(10).map((i) => i.seq));
+    expect(s.commitProgress({ runId: 'run_1', spans: [runSpan] })).toEqual({ enqueued: 0, alreadyPresent: 1 });
   });
 });
 

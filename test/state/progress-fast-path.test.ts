@@ -143,7 +143,7 @@ describe('durability per write', () => {
     return seen;
   }
 
-  it('commits progress (spans, contexts, thread cursors), acks and dead letters at NORMAL, registrations at FULL', () => {
+  it('commits progress (spans, contexts, thread cursors), acks, dead letters and discovered runs at NORMAL, registrations at FULL', () => {
     const s = store();
     const modes = commitsAt(() => {
       s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3), frozenContext: context() });
@@ -152,6 +152,7 @@ describe('durability per write', () => {
       s.deadLetter([{ seq: b, reason: 'refused' }]);
       s.trackRun('thread_1', 'run_2', 'cli');
       s.trackRuns([{ threadId: 'thread_1', runId: 'run_3', origin: 'thread' }]);
+      s.trackRuns([{ threadId: 'thread_1', runId: 'run_4', origin: 'thread' }, { threadId: 'thread_1', runId: 'run_5', origin: 'config' }]);
       s.trackThread('thread_1', 'cli');
       s.untrackRun('run_3');
       s.setThreadCursor('thread_1', 'run_3');
@@ -160,7 +161,7 @@ describe('durability per write', () => {
       s.setMeta('k', 'v');
       s.commitProgress({ runId: 'run_2', spans: [] });
     });
-    expect(modes).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'NORMAL']);
+    expect(modes).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'FULL', 'NORMAL', 'FULL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'NORMAL']);
   });
 });
 
