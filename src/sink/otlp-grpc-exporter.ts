@@ -1,5 +1,5 @@
-// OTLP/gRPC: one unary call with bytes from the official serializer, so the status code and
-// the response (partial success) are ours to read.
+// OTLP/gRPC: one unary call with bytes from the bridge's encoder (the official serializer's
+// bytes, see otlp-protobuf.ts), so the status code and the response (partial success) are ours to read.
 import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -8,7 +8,7 @@ import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { openGrpcChannel } from './otlp-grpc-channel.js';
-import { toReadableSpan } from './readable-span.js';
+import { OtlpTraceEncoder } from './otlp-protobuf.js';
 
 const METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -29,19 +29,20 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
   readonly target: string;
   private readonly client: Client;
   private readonly metadata: Metadata;
+  private readonly encoder: OtlpTraceEncoder;
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
-    private readonly resource: Resource,
-    private readonly scope: InstrumentationScope,
+    resource: Resource,
+    scope: InstrumentationScope,
   ) {
     ({ client: this.client, metadata: this.metadata } = openGrpcChannel(config));
+    this.encoder = new OtlpTraceEncoder(resource, scope);
     this.target = `${config.endpoint} (grpc)`;
   }
 
   export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
-    const payload = ProtobufTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
-    if (!payload) return Promise.resolve({ kind: 'refused', reason: 'the spans could not be serialized' });
+    const payload = this.encoder.encode(spans);
     const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     return new Promise((resolve) => {
       this.client.makeUnaryRequest<Buffer, Buffer>(

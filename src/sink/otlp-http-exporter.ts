@@ -11,6 +11,7 @@ import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { OtlpTraceEncoder } from './otlp-protobuf.js';
 import { toReadableSpan } from './readable-span.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -27,6 +28,8 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   readonly target: string;
   private readonly json: boolean;
   private readonly tls: { ca?: Buffer; key?: Buffer; cert?: Buffer };
+  /** http/protobuf bytes; http/json keeps the official serializer over ReadableSpans. */
+  private readonly encoder: OtlpTraceEncoder | null;
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
@@ -34,6 +37,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
     private readonly scope: InstrumentationScope,
   ) {
     this.json = config.protocol === 'http/json';
+    this.encoder = this.json ? null : new OtlpTraceEncoder(resource, scope);
     this.target = `${config.endpoint} (${config.protocol})`;
     this.tls = {
       ...(config.certificateFile ? { ca: readFileSync(config.certificateFile) } : {}),
@@ -43,9 +47,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   }
 
   async export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
-    const readable = spans.map((s) => toReadableSpan(s, this.resource, this.scope));
-    const serializer = this.json ? JsonTraceSerializer : ProtobufTraceSerializer;
-    const payload = serializer.serializeRequest(readable);
+    const payload = this.encoder ? this.encoder.encode(spans) : JsonTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
     if (!payload) return { kind: 'refused', reason: 'the spans could not be serialized' };
     let answer: HttpAnswer;
     try {

@@ -1,0 +1,338 @@
+// OTLP/protobuf ExportTraceServiceRequest bytes straight from SpanRecords, in one pass: no
+// ReadableSpan per span and no sizing pass, with the resource and scope encoded once per
+// exporter. Byte for byte what @opentelemetry/otlp-transformer's ProtobufTraceSerializer writes
+// for the same spans (test/sink/otlp-protobuf.test.ts keeps it as the oracle), so the field
+// order and the choices below (which defaults are written, int or double) follow it.
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { TraceState } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { AttributeValue, SpanRecord } from '../mapping/span-record.js';
+
+const LENGTH_DELIMITED = 2;
+const VARINT = 0;
+const FIXED64 = 1;
+const FIXED32 = 5;
+
+/** Span.flags: the W3C trace flags plus whether the parent is remote (which is known). */
+const FLAGS_HAS_IS_REMOTE = 0x100;
+const FLAGS_IS_REMOTE = 0x200;
+
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64 = 2 ** 63;
+
+/** A growable buffer; a length-delimited field reserves one byte and shifts when it needs more. */
+class Writer {
+  buf: Uint8Array;
+  pos = 0;
+  #view: DataView | null = null;
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(Math.max(size, 64));
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+    this.#view = null;
+  }
+
+  tag(field: number, wire: number): void {
+    this.varint((field << 3) | wire);
+  }
+
+  varint(value: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    if (value >= 0 && value <= 0xffffffff) {
+      let v = value >>> 0;
+      while (v > 127) {
+        buf[this.pos++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[this.pos++] = v;
+      return;
+    }
+    // int64 as two's complement in 64 bits, ten bytes for a negative value.
+    const abs = Math.abs(value);
+    let low = abs >>> 0;
+    let high = (abs / 4294967296) >>> 0;
+    if (value < 0) {
+      low = ~low >>> 0;
+      high = ~high >>> 0;
+      low = (low + 1) >>> 0;
+      if (low === 0) high = (high + 1) >>> 0;
+    }
+    while (high > 0 || low > 127) {
+      buf[this.pos++] = (low & 127) | 128;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    buf[this.pos++] = low & 127;
+  }
+
+  string(value: string): void {
+    const length = value.length;
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (value.charCodeAt(i) > 127) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      this.bytes(Buffer.from(value, 'utf8'));
+      return;
+    }
+    this.varint(length);
+    this.ensure(length);
+    const buf = this.buf;
+    for (let i = 0; i < length; i++) buf[this.pos++] = value.charCodeAt(i);
+  }
+
+  bytes(value: Uint8Array): void {
+    this.varint(value.length);
+    this.raw(value);
+  }
+
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
+  fixed32(value: number): void {
+    this.ensure(4);
+    const v = value >>> 0;
+    const buf = this.buf;
+    buf[this.pos++] = v & 255;
+    buf[this.pos++] = (v >>> 8) & 255;
+    buf[this.pos++] = (v >>> 16) & 255;
+    buf[this.pos++] = (v >>> 24) & 255;
+  }
+
+  /** Whole seconds as nanoseconds, fixed64: exact past 2^53 ns, without BigInt. */
+  secondsAsNanos(seconds: number): void {
+    const lower16 = (seconds & 65535) * 1e9;
+    const upper = ((seconds / 65536) >>> 0) * 1e9;
+    const lowSum = (lower16 >>> 0) + (((upper & 65535) * 65536) >>> 0);
+    const low = lowSum >>> 0;
+    const high = (Math.floor(lower16 / 4294967296) + ((upper / 65536) >>> 0) + Math.floor(lowSum / 4294967296)) >>> 0;
+    this.fixed32(low);
+    this.fixed32(high);
+  }
+
+  double(value: number): void {
+    this.ensure(8);
+    this.#view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.#view.setFloat64(this.pos, value, true);
+    this.pos += 8;
+  }
+
+  /** Reserves the length of a field about to be written; pass the result to end(). */
+  begin(): number {
+    this.ensure(1);
+    this.pos += 1;
+    return this.pos;
+  }
+
+  end(start: number): void {
+    const length = this.pos - start;
+    let size = 1;
+    for (let v = length >>> 7; v > 0; v >>>= 7) size += 1;
+    if (size > 1) {
+      this.ensure(size - 1);
+      this.buf.copyWithin(start + size - 1, start, this.pos);
+      this.pos += size - 1;
+    }
+    let at = start - 1;
+    let v = length;
+    while (v > 127) {
+      this.buf[at++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    this.buf[at] = v;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+function writeAnyValue(w: Writer, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      w.tag(1, LENGTH_DELIMITED);
+      w.string(value);
+      return;
+    case 'boolean':
+      w.tag(2, VARINT);
+      w.varint(value ? 1 : 0);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
+        w.tag(3, VARINT);
+        w.varint(value);
+      } else {
+        w.tag(4, FIXED64);
+        w.double(value);
+      }
+      return;
+    default:
+      if (Array.isArray(value)) {
+        w.tag(5, LENGTH_DELIMITED);
+        const array = w.begin();
+        for (const item of value as unknown[]) {
+          w.tag(1, LENGTH_DELIMITED);
+          const start = w.begin();
+          writeAnyValue(w, item);
+          w.end(start);
+        }
+        w.end(array);
+      } else if (typeof value === 'object' && value !== null) {
+        // Not an attribute type, but a hand-edited outbox row may hold one: a key/value list, as the oracle writes it.
+        w.tag(6, LENGTH_DELIMITED);
+        const list = w.begin();
+        writeAttributes(w, value as Record<string, unknown>, 1);
+        w.end(list);
+      }
+    // Anything else (null, say) is an empty AnyValue, as the oracle writes it.
+  }
+}
+
+function writeAttributes(w: Writer, attributes: Readonly<Record<string, AttributeValue | unknown>>, field: number): void {
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    w.tag(field, LENGTH_DELIMITED);
+    const kv = w.begin();
+    w.tag(1, LENGTH_DELIMITED);
+    w.string(key);
+    w.tag(2, LENGTH_DELIMITED);
+    const value = w.begin();
+    writeAnyValue(w, attributes[key]);
+    w.end(value);
+    w.end(kv);
+  }
+}
+
+/** Encodes batches for one resource and scope (an exporter's). */
+export class OtlpTraceEncoder {
+  /** `resource` (field 1 of ResourceSpans) with its tag, and `scope` (field 1 of ScopeSpans). */
+  readonly #resource: Uint8Array;
+  readonly #scope: Uint8Array;
+  readonly #resourceSchemaUrl: string | undefined;
+  readonly #scopeSchemaUrl: string | undefined;
+  readonly #traceStates = new Map<string, string>();
+
+  constructor(resource: Resource, scope: InstrumentationScope) {
+    const r = new Writer(256);
+    r.tag(1, LENGTH_DELIMITED);
+    const resourceStart = r.begin();
+    writeAttributes(r, resource.attributes, 1);
+    r.tag(2, VARINT);
+    r.varint(0);
+    r.end(resourceStart);
+    this.#resource = r.finish().slice();
+    const s = new Writer(128);
+    s.tag(1, LENGTH_DELIMITED);
+    const scopeStart = s.begin();
+    s.tag(1, LENGTH_DELIMITED);
+    s.string(scope.name);
+    if (scope.version) {
+      s.tag(2, LENGTH_DELIMITED);
+      s.string(scope.version);
+    }
+    s.end(scopeStart);
+    this.#scope = s.finish().slice();
+    this.#resourceSchemaUrl = resource.schemaUrl || undefined;
+    this.#scopeSchemaUrl = scope.schemaUrl || undefined;
+  }
+
+  encode(spans: readonly SpanRecord[]): Uint8Array {
+    if (spans.length === 0) return new Uint8Array(0);
+    const w = new Writer(this.#resource.length + this.#scope.length + spans.length * 512);
+    w.tag(1, LENGTH_DELIMITED);
+    const resourceSpans = w.begin();
+    w.raw(this.#resource);
+    w.tag(2, LENGTH_DELIMITED);
+    const scopeSpans = w.begin();
+    w.raw(this.#scope);
+    for (const span of spans) {
+      w.tag(2, LENGTH_DELIMITED);
+      const start = w.begin();
+      this.#writeSpan(w, span);
+      w.end(start);
+    }
+    if (this.#scopeSchemaUrl) {
+      w.tag(3, LENGTH_DELIMITED);
+      w.string(this.#scopeSchemaUrl);
+    }
+    w.end(scopeSpans);
+    if (this.#resourceSchemaUrl) {
+      w.tag(3, LENGTH_DELIMITED);
+      w.string(this.#resourceSchemaUrl);
+    }
+    w.end(resourceSpans);
+    return w.finish();
+  }
+
+  #writeSpan(w: Writer, span: SpanRecord): void {
+    w.tag(1, LENGTH_DELIMITED);
+    w.bytes(Buffer.from(span.traceId, 'hex'));
+    w.tag(2, LENGTH_DELIMITED);
+    w.bytes(Buffer.from(span.spanId, 'hex'));
+    const traceState = span.traceState ? this.#traceState(span.traceState) : '';
+    if (traceState) {
+      w.tag(3, LENGTH_DELIMITED);
+      w.string(traceState);
+    }
+    if (span.parentSpanId) {
+      w.tag(4, LENGTH_DELIMITED);
+      w.bytes(Buffer.from(span.parentSpanId, 'hex'));
+    }
+    w.tag(5, LENGTH_DELIMITED);
+    w.string(span.name);
+    // OTLP numbers kinds from 1 (SPAN_KIND_INTERNAL); the API's SpanKind from 0.
+    if (typeof span.kind === 'number') {
+      w.tag(6, VARINT);
+      w.varint(span.kind + 1);
+    }
+    w.tag(7, FIXED64);
+    w.secondsAsNanos(span.startSeconds);
+    w.tag(8, FIXED64);
+    w.secondsAsNanos(span.endSeconds);
+    writeAttributes(w, span.attributes, 9);
+    w.tag(10, VARINT);
+    w.varint(span.droppedAttributesCount);
+    w.tag(12, VARINT); // dropped events: none
+    w.varint(0);
+    w.tag(14, VARINT); // dropped links: none
+    w.varint(0);
+    w.tag(15, LENGTH_DELIMITED);
+    const status = w.begin();
+    if (span.status.message) {
+      w.tag(2, LENGTH_DELIMITED);
+      w.string(span.status.message);
+    }
+    w.tag(3, VARINT);
+    w.varint(span.status.code);
+    w.end(status);
+    // Only the run span's parent lives elsewhere (the app's span from a traceparent).
+    const remote = Boolean(span.parentSpanId) && span.role === 'run';
+    w.tag(16, FIXED32);
+    w.fixed32((span.traceFlags & 255) | FLAGS_HAS_IS_REMOTE | (remote ? FLAGS_IS_REMOTE : 0));
+  }
+
+  /** What TraceState keeps of a tracestate header (it drops invalid members), once per value. */
+  #traceState(value: string): string {
+    let kept = this.#traceStates.get(value);
+    if (kept === undefined) {
+      kept = new TraceState(value).serialize();
+      if (this.#traceStates.size < 1024) this.#traceStates.set(value, kept);
+    }
+    return kept;
+  }
+}
