@@ -17,8 +17,8 @@ export interface ImportSummary {
   partiallyRejected: number;
 }
 
-export function mapSavedRuns(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): SpanRecord[] {
-  const spans: SpanRecord[] = [];
+/** Each saved run's spans, run by run, in the order the runs were read. */
+export function* mapRunsOneByOne(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): Generator<SpanRecord[]> {
   for (const run of saved.runs.values()) {
     const agentId = run.assistant_id ?? run.agent_id ?? null;
     const ctx = freezeContext(run, {
@@ -29,9 +29,12 @@ export function mapSavedRuns(saved: SavedRuns, config: BridgeConfig, nowSeconds:
       baseURL: config.api.baseURL,
       nowSeconds,
     });
-    spans.push(...mapRunTrace(run, saved.steps.get(run.id) ?? [], ctx, config.limits));
+    yield mapRunTrace(run, saved.steps.get(run.id) ?? [], ctx, config.limits);
   }
-  return spans;
+}
+
+export function mapSavedRuns(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): SpanRecord[] {
+  return [...mapRunsOneByOne(saved, config, nowSeconds)].flat();
 }
 
 /** Runs the import; returns the process exit code (0 done, 1 the collector refused or kept failing). */
@@ -45,27 +48,43 @@ export async function runImport(files: string[], config: BridgeConfig, log: Logg
   if (orphanRuns.length > 0) {
     log.warn({ runs: orphanRuns.slice(0, 5), count: orphanRuns.length }, 'steps whose run is not in the input were skipped (a step span needs its run for the model, thread and trace)');
   }
-  const spans = mapSavedRuns(saved, config, Math.floor(Date.now() / 1000));
   const stepCount = [...saved.runs.keys()].reduce((n, id) => n + (saved.steps.get(id)?.length ?? 0), 0);
-  const summary: ImportSummary = { runs: saved.runs.size, steps: stepCount, spans: spans.length, delivered: 0, refused: 0, partiallyRejected: 0 };
+  const summary: ImportSummary = { runs: saved.runs.size, steps: stepCount, spans: 0, delivered: 0, refused: 0, partiallyRejected: 0 };
   const exporter = createExporter(config);
-  log.info({ runs: summary.runs, steps: summary.steps, spans: spans.length, to: exporter.target }, 'exporting');
+  log.info({ runs: summary.runs, steps: summary.steps, to: exporter.target }, 'exporting');
+  const batchSize = config.watch.exportBatchSize;
+  const send = async (batch: SpanRecord[]): Promise<void> => {
+    const result = await deliver(exporter, batch, {
+      maxAttempts: 5,
+      onRetry: ({ reason, delayMs }) => log.warn({ reason, retryInMs: delayMs }, 'export failed; retrying'),
+    });
+    summary.delivered += result.delivered.length;
+    summary.refused += result.refused.length;
+    summary.partiallyRejected += result.partiallyRejected;
+    for (const r of result.refused.slice(0, 3)) log.error({ span: r.span.name, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span');
+    if (result.partiallyRejected > 0) log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector accepted the batch but rejected some spans');
+  };
   let code = 0;
+  // One export in flight, as in watch; the next batch is mapped while it travels.
+  let inFlight: Promise<void> = Promise.resolve();
   try {
-    for (let i = 0; i < spans.length; i += config.watch.exportBatchSize) {
-      const batch = spans.slice(i, i + config.watch.exportBatchSize);
-      const result = await deliver(exporter, batch, {
-        maxAttempts: 5,
-        onRetry: ({ reason, delayMs }) => log.warn({ reason, retryInMs: delayMs }, 'export failed; retrying'),
-      });
-      summary.delivered += result.delivered.length;
-      summary.refused += result.refused.length;
-      summary.partiallyRejected += result.partiallyRejected;
-      for (const r of result.refused.slice(0, 3)) log.error({ span: r.span.name, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span');
-      if (result.partiallyRejected > 0) log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector accepted the batch but rejected some spans');
+    let pending: SpanRecord[] = [];
+    for (const spans of mapRunsOneByOne(saved, config, Math.floor(Date.now() / 1000))) {
+      summary.spans += spans.length;
+      for (const span of spans) pending.push(span);
+      while (pending.length >= batchSize) {
+        const batch = pending.slice(0, batchSize);
+        pending = pending.slice(batchSize);
+        await inFlight;
+        inFlight = send(batch);
+      }
     }
+    await inFlight;
+    if (pending.length > 0) await send(pending);
     if (summary.refused > 0 || summary.partiallyRejected > 0) code = 1;
   } catch (error) {
+    // A batch still travelling when another failed: let it end before the exporter closes.
+    await inFlight.catch(() => undefined);
     if (!(error instanceof DeliveryAbandoned)) throw error;
     log.error({ reason: error.reason }, `could not export to ${exporter.target}`);
     code = 1;

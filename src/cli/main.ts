@@ -4,16 +4,14 @@ import { ConfigError } from '../config/config-error.js';
 import { resolveConfig } from '../config/resolve.js';
 import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
-import { runImport } from './import-command.js';
 import { createLogger } from './logger.js';
 import { addCommonOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type CommonFlags, type TraceIdFlags, type WatchFlags } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
 import { StateError } from '../state/errors.js';
-import { startWatch } from './watch-command.js';
-import { StatusLine, wantsStatusLine, watchStatusReader } from './status-line.js';
-import { traceIdCommand } from './trace-id-command.js';
-import { simulateCommand, simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command.js';
-import { runDemo } from '../demo/demo-command.js';
+import { simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command-options.js';
+
+// Each command loads its own modules when it runs (watch, the simulator and the demo take about
+// 0.3 s to load), so `import`, `trace-id` and `--help` start without them.
 
 const NAME = 'assistants-otel-bridge';
 
@@ -66,6 +64,7 @@ Steps are matched to their run by run_id; a run saved without steps gives just i
   .action(async (files: string[], flags: CommonFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
     const log = createLogger(config.log);
+    const { runImport } = await import('./import-command.js');
     const showProgress = files.length > 1 && process.stderr.isTTY === true;
     const { code, summary } = await runImport(files, config, log, (done, total) => {
       if (showProgress) process.stderr.write(`\rreading ${done}/${total} files`);
@@ -91,6 +90,7 @@ A thread is followed forever, runs created later included. Ctrl-C stops polling,
   )
   .action(async (flags: WatchFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
+    const [{ startWatch }, { StatusLine, wantsStatusLine, watchStatusReader }] = await Promise.all([import('./watch-command.js'), import('./status-line.js')]);
     const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY === true;
     const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
     const log = createLogger(config.log, status?.logStream);
@@ -123,6 +123,7 @@ Control routes for tests: GET /_sim/truth, POST /_sim/runs, GET|POST /_sim/fault
   );
 for (const o of simulatorCommandOptions) simulate.option(o.flags, o.description, o.defaultValue);
 simulate.action(async (flags: SimulateCommandOptions) => {
+  const { simulateCommand } = await import('../simulator/command.js');
   const handle = await simulateCommand(flags);
   await handle.stopped;
 });
@@ -142,6 +143,7 @@ Examples:
 Colour only on a terminal; NO_COLOR turns it off. Ctrl-C stops at once.`,
   )
   .action(async (flags: { runs: string; speed: string; seed: string }) => {
+    const { runDemo } = await import('../demo/demo-command.js');
     process.exitCode = await runDemo(flags);
   });
 
@@ -151,8 +153,9 @@ const traceIdCmd = program
   .argument('<run_id>', 'the run id, e.g. run_abc123');
 addTraceIdOptions(traceIdCmd)
   .addHelpText('after', `\nExamples:\n  $ ${NAME} trace-id run_abc123\n  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link`)
-  .action((runId: string, flags: TraceIdFlags) => {
+  .action(async (runId: string, flags: TraceIdFlags) => {
     const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
+    const { traceIdCommand } = await import('./trace-id-command.js');
     const traceId = traceIdCommand(runId, flags.state);
     process.stdout.write(`${traceId}\n${config.ui.traceUrl ? `${traceUrl(config.ui.traceUrl, traceId)}\n` : ''}`);
   });

@@ -20,6 +20,8 @@ function limitValue(value: AttributeValue, max: number): AttributeValue {
 
 /** Applies the value-length and count limits; returns the kept attributes and how many were dropped. */
 export function applyLimits(attributes: Attributes, limits: MappingLimits): { attributes: Attributes; dropped: number } {
+  // The usual case, nothing over a limit: the map as it is (the caller's bag is its own), no copy.
+  if (withinLimits(attributes, limits)) return { attributes, dropped: 0 };
   const kept: Attributes = {};
   let count = 0;
   let dropped = 0;
@@ -32,6 +34,21 @@ export function applyLimits(attributes: Attributes, limits: MappingLimits): { at
     count += 1;
   }
   return { attributes: kept, dropped };
+}
+
+function withinLimits(attributes: Attributes, limits: MappingLimits): boolean {
+  let count = 0;
+  for (const key in attributes) {
+    count += 1;
+    if (count > limits.attributeCountLimit) return false;
+    const value = attributes[key];
+    if (typeof value === 'string') {
+      if (value.length > limits.attributeValueLengthLimit) return false;
+    } else if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'string' && item.length > limits.attributeValueLengthLimit) return false;
+    }
+  }
+  return true;
 }
 
 /** Builds an attribute map, skipping null/undefined/NaN so absent data is absent, not "null". */

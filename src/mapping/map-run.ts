@@ -36,10 +36,10 @@ function traceIdentity(runId: string, ctx: FrozenContext): TraceIdentity {
 const agentIdOf = (o: { assistant_id?: string | null; agent_id?: string | null }): string | null =>
   o.assistant_id ?? o.agent_id ?? null;
 
-function common(bag: AttributeBag, run: RunPayload, ctx: FrozenContext): void {
+function common(bag: AttributeBag, run: RunPayload, ctx: FrozenContext, threadId = run.thread_id): void {
   bag
     .set('gen_ai.provider.name', ctx.providerName)
-    .set('gen_ai.conversation.id', run.thread_id)
+    .set('gen_ai.conversation.id', threadId)
     .set('gen_ai.request.model', run.model)
     .set('server.address', ctx.serverAddress)
     .set('server.port', ctx.serverPort);
@@ -127,7 +127,7 @@ export function mapStepSpans(run: RunPayload, step: StepPayload, ctx: FrozenCont
   const spanId = stepSpanId(run.id, step.id);
   const stepType = step.type ?? step.step_details?.type ?? null;
   const bag = new AttributeBag().set('gen_ai.operation.name', 'chat');
-  common(bag, { ...run, thread_id: step.thread_id ?? run.thread_id }, ctx);
+  common(bag, run, ctx, step.thread_id ?? run.thread_id);
   bag
     .set('gen_ai.agent.id', agentIdOf(step) ?? agentIdOf(run))
     .set('openai.run.id', run.id)

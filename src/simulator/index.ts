@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClock, type ClockOptions } from './clock.js';
+import { DEFAULT_API_KEY, DEFAULT_SEED } from './command-options.js';
 import { resolveDialect, type Dialect } from './dialect.js';
 import { FaultEngine, type FaultConfig } from './faults.js';
 import { RequestLog, type RequestLogEntry } from './requestlog.js';
@@ -43,8 +44,7 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_API_KEY = 'sk-sim-local';
-export const DEFAULT_SEED = 42;
+export { DEFAULT_API_KEY, DEFAULT_SEED } from './command-options.js';
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';

@@ -1,0 +1,52 @@
+// The `simulate` command's flags, defaults and usage error, apart from the simulator itself so
+// the CLI can build its help without loading the server.
+import { DEFAULT_START_EPOCH } from './clock.js';
+import { DIALECT_NAMES } from './dialect.js';
+
+export const DEFAULT_API_KEY = 'sk-sim-local';
+export const DEFAULT_SEED = 42;
+
+export interface SimulateCommandOptions {
+  host?: string;
+  port?: number | string;
+  seed?: number | string;
+  /** Virtual seconds per real second. */
+  speed?: number | string;
+  /** Runs in the world: finished ones plus `live`. */
+  runs?: number | string;
+  /** How many of `runs` start after the simulator does. */
+  live?: number | string;
+  liveWindow?: number | string;
+  threads?: number | string;
+  startEpoch?: number | string;
+  apiKey?: string;
+  /** Requests per minute the simulator accepts (sliding window); unlimited when absent. */
+  rpm?: number | string;
+  /** openai, azure-openai or azure-foundry: paths, api-version, credentials, field names, tools. */
+  dialect?: string;
+}
+
+/** For the CLI wiring (commander): flags, help text and defaults. */
+export const simulatorCommandOptions: readonly { flags: string; description: string; defaultValue?: string }[] = [
+  { flags: '--host <host>', description: 'address to listen on', defaultValue: '127.0.0.1' },
+  { flags: '--port <port>', description: 'port to listen on (0 = any free port)', defaultValue: '8787' },
+  { flags: '--seed <n>', description: 'seed of the world and of the faults', defaultValue: String(DEFAULT_SEED) },
+  { flags: '--speed <x>', description: 'virtual seconds per real second (0 freezes the clock)', defaultValue: '20' },
+  { flags: '--runs <n>', description: 'runs in the world (finished plus live)', defaultValue: '40' },
+  { flags: '--live <n>', description: 'how many of the runs start after the simulator does', defaultValue: '10' },
+  { flags: '--live-window <seconds>', description: 'virtual seconds over which live runs start', defaultValue: '300' },
+  { flags: '--threads <n>', description: 'threads the runs are spread over', defaultValue: '8' },
+  { flags: '--start-epoch <seconds>', description: 'world time at start, Unix seconds', defaultValue: String(DEFAULT_START_EPOCH) },
+  { flags: '--api-key <key>', description: 'API key clients must send', defaultValue: DEFAULT_API_KEY },
+  { flags: '--rpm <n>', description: 'enforce a requests-per-minute limit with x-ratelimit headers' },
+  {
+    flags: '--dialect <name>',
+    description: `which service to imitate: ${DIALECT_NAMES.join(', ')} (Azure: api-version required, api-key or bearer, Azure tool calls; azure-foundry also agent_id and GET /threads)`,
+    defaultValue: 'openai',
+  },
+];
+
+/** A bad flag; the CLI exits 2 with this message. */
+export class SimulateUsageError extends Error {
+  override readonly name = 'SimulateUsageError';
+}
