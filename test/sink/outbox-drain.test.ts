@@ -3,7 +3,7 @@
 // reaches the collector once, a refused one goes to the dead letters, none is sent twice.
 import nodePath from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
@@ -91,5 +91,28 @@ describe('outbox drain with spans from memory and from the file', () => {
     const again = new FakeCollector();
     await drainAll(state, again, 8);
     expect(again.accepted).toEqual([later.spanId]);
+  });
+});
+
+describe('when the drain waits for a batch to fill', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sends a backlog larger than a batch without waiting, batches ending where commits end, and waits only over the last part', async () => {
+    vi.useFakeTimers();
+    const state = store(':memory:');
+    // Three commits of three spans, batches of four: a batch holds one commit (3 < 4), yet the
+    // outbox holds a batch or more, so nothing waits until less than a batch is left.
+    for (let i = 0; i < 3; i++) state.commitProgress({ runId: 'run_1', spans: spans('run_1', 1 + 3 * i, 3) });
+    const collector = new FakeCollector();
+    const drain = new OutboxDrain(state, collector, { batchSize: 4, log });
+    drain.start();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(collector.accepted).toEqual(spanIds(spans('run_1', 1, 6)));
+    // The last three are less than a batch: they wait for more (50 ms) before going alone.
+    await vi.advanceTimersByTimeAsync(60);
+    expect(collector.accepted).toEqual(spanIds(spans('run_1', 1, 9)));
+    const stopped = drain.stop(1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
   });
 });
