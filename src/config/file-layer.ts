@@ -1,87 +1,99 @@
 // The config file (YAML or JSON). Unknown keys are errors, so a typo never silently does nothing.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { z as Zod } from 'zod';
 import { ConfigError } from './config-error.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
 import { parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
 import { parseTraceUrlTemplate } from './trace-url.js';
 
-const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
-const posInt = z.number().int().positive();
+// yaml and zod load when a file is read, not with this module: most runs have no config file,
+// and the two took ~110 ms of every start. Both ship CommonJS builds, so a synchronous require
+// keeps resolveConfig synchronous.
+const requirePackage = createRequire(import.meta.url);
+let schema: FileSchema | undefined;
+const fileSchema = (): FileSchema => (schema ??= buildSchema((requirePackage('zod') as { z: typeof Zod }).z));
+const parseYaml = (text: string): unknown => (requirePackage('yaml') as typeof Yaml).parse(text);
 
-const FileSchema = z.strictObject({
-  api: z
-    .strictObject({
-      base_url: z.string().optional(),
-      api_key_env: z.string().optional(),
-      organization: z.string().optional(),
-      project: z.string().optional(),
-      default_query: stringMap.optional(),
-      headers: stringMap.optional(),
-      timeout_ms: posInt.optional(),
-      provider_name: z.string().min(1).optional(),
-      provider: z.enum(API_PROVIDERS as [ApiProvider, ...ApiProvider[]]).optional(),
-      api_version: z.string().min(1).optional(),
-      auth: z.enum(API_AUTHS as [ApiAuth, ...ApiAuth[]]).optional(),
-      token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
-      token_scope: z.string().min(1).optional(),
-    })
-    .optional(),
-  otlp: z
-    .strictObject({
-      exporter: z.enum(['otlp', 'console', 'none']).optional(),
-      endpoint: z.string().optional(),
-      traces_endpoint: z.string().optional(),
-      protocol: z.enum(OTLP_PROTOCOLS as [string, ...string[]]).optional(),
-      headers: stringMap.optional(),
-      compression: z.enum(['gzip', 'none']).optional(),
-      timeout_ms: posInt.optional(),
-      certificate: z.string().optional(),
-      client_key: z.string().optional(),
-      client_certificate: z.string().optional(),
-      insecure: z.boolean().optional(),
-    })
-    .optional(),
-  service: z
-    .strictObject({
-      name: z.string().min(1).optional(),
-      bridge_name: z.string().min(1).optional(),
-      resource_attributes: stringMap.optional(),
-    })
-    .optional(),
-  content: z.strictObject({ capture: z.boolean().optional(), max_length: posInt.optional() }).optional(),
-  limits: z.strictObject({ attribute_value_length: posInt.optional(), attribute_count: posInt.optional() }).optional(),
-  watch: z
-    .strictObject({
-      runs: z.array(z.string()).optional(),
-      threads: z.array(z.string()).optional(),
-      rpm: posInt.optional(),
-      state: z.string().min(1).optional(),
-      listen: z.string().optional(),
-      control_token_file: z.string().min(1).optional(),
-      exit_when_idle: z.boolean().optional(),
-      all_threads: z.boolean().optional(),
-      since: z.union([z.string(), z.number()]).optional(),
-      active_interval_ms: posInt.optional(),
-      max_wait_interval_ms: posInt.optional(),
-      discovery_interval_ms: posInt.optional(),
-      export_batch_size: posInt.optional(),
-      outbox_cap: posInt.optional(),
-    })
-    .optional(),
-  log: z
-    .strictObject({
-      level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
-      format: z.enum(['auto', 'json', 'pretty']).optional(),
-    })
-    .optional(),
-  ui: z.strictObject({ trace_url: z.string().optional() }).optional(),
-});
+type FileSchema = ReturnType<typeof buildSchema>;
 
-type FileConfig = z.infer<typeof FileSchema>;
+function buildSchema(z: typeof Zod) {
+  const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+  const posInt = z.number().int().positive();
+  return z.strictObject({
+    api: z
+      .strictObject({
+        base_url: z.string().optional(),
+        api_key_env: z.string().optional(),
+        organization: z.string().optional(),
+        project: z.string().optional(),
+        default_query: stringMap.optional(),
+        headers: stringMap.optional(),
+        timeout_ms: posInt.optional(),
+        provider_name: z.string().min(1).optional(),
+        provider: z.enum(API_PROVIDERS as [ApiProvider, ...ApiProvider[]]).optional(),
+        api_version: z.string().min(1).optional(),
+        auth: z.enum(API_AUTHS as [ApiAuth, ...ApiAuth[]]).optional(),
+        token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+        token_scope: z.string().min(1).optional(),
+      })
+      .optional(),
+    otlp: z
+      .strictObject({
+        exporter: z.enum(['otlp', 'console', 'none']).optional(),
+        endpoint: z.string().optional(),
+        traces_endpoint: z.string().optional(),
+        protocol: z.enum(OTLP_PROTOCOLS as [string, ...string[]]).optional(),
+        headers: stringMap.optional(),
+        compression: z.enum(['gzip', 'none']).optional(),
+        timeout_ms: posInt.optional(),
+        certificate: z.string().optional(),
+        client_key: z.string().optional(),
+        client_certificate: z.string().optional(),
+        insecure: z.boolean().optional(),
+      })
+      .optional(),
+    service: z
+      .strictObject({
+        name: z.string().min(1).optional(),
+        bridge_name: z.string().min(1).optional(),
+        resource_attributes: stringMap.optional(),
+      })
+      .optional(),
+    content: z.strictObject({ capture: z.boolean().optional(), max_length: posInt.optional() }).optional(),
+    limits: z.strictObject({ attribute_value_length: posInt.optional(), attribute_count: posInt.optional() }).optional(),
+    watch: z
+      .strictObject({
+        runs: z.array(z.string()).optional(),
+        threads: z.array(z.string()).optional(),
+        rpm: posInt.optional(),
+        state: z.string().min(1).optional(),
+        listen: z.string().optional(),
+        control_token_file: z.string().min(1).optional(),
+        exit_when_idle: z.boolean().optional(),
+        all_threads: z.boolean().optional(),
+        since: z.union([z.string(), z.number()]).optional(),
+        active_interval_ms: posInt.optional(),
+        max_wait_interval_ms: posInt.optional(),
+        discovery_interval_ms: posInt.optional(),
+        export_batch_size: posInt.optional(),
+        outbox_cap: posInt.optional(),
+      })
+      .optional(),
+    log: z
+      .strictObject({
+        level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+        format: z.enum(['auto', 'json', 'pretty']).optional(),
+      })
+      .optional(),
+    ui: z.strictObject({ trace_url: z.string().optional() }).optional(),
+  });
+}
 
-function describeIssue(issue: z.core.$ZodIssue): { field: string; reason: string } {
+type FileConfig = Zod.infer<FileSchema>;
+
+function describeIssue(issue: Zod.core.$ZodIssue): { field: string; reason: string } {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
@@ -105,7 +117,7 @@ export function fileLayer(path: string, env: Record<string, string | undefined>)
   } catch (error) {
     throw new ConfigError('--config', `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
   }
-  const parsed = FileSchema.safeParse(raw ?? {});
+  const parsed = fileSchema().safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const { field, reason } = issue ? describeIssue(issue) : { field: '(file)', reason: 'invalid' };

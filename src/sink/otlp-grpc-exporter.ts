@@ -3,12 +3,11 @@
 import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { openGrpcChannel } from './otlp-grpc-channel.js';
-import { OtlpTraceEncoder } from './otlp-protobuf.js';
+import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
 
 const METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -59,7 +58,7 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
             return;
           }
           try {
-            const decoded = ProtobufTraceSerializer.deserializeResponse(new Uint8Array(response ?? Buffer.alloc(0)));
+            const decoded = decodeTraceResponse(new Uint8Array(response ?? Buffer.alloc(0)));
             const rejected = Number(decoded.partialSuccess?.rejectedSpans ?? 0);
             const message = decoded.partialSuccess?.errorMessage;
             resolve({ kind: 'accepted', rejectedSpans: Number.isFinite(rejected) ? rejected : 0, ...(message ? { message } : {}) });

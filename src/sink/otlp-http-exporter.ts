@@ -6,12 +6,11 @@ import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
-import { OtlpTraceEncoder } from './otlp-protobuf.js';
+import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
 import { toReadableSpan } from './readable-span.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -28,7 +27,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   readonly target: string;
   private readonly json: boolean;
   private readonly tls: { ca?: Buffer; key?: Buffer; cert?: Buffer };
-  /** http/protobuf bytes; http/json keeps the official serializer over ReadableSpans. */
+  /** http/protobuf bytes; null for http/json, which keeps the official serializer over ReadableSpans. */
   private readonly encoder: OtlpTraceEncoder | null;
 
   constructor(
@@ -47,7 +46,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   }
 
   async export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
-    const payload = this.encoder ? this.encoder.encode(spans) : JsonTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
+    const payload = this.encoder ? this.encoder.encode(spans) : await this.serializeJson(spans);
     if (!payload) return { kind: 'refused', reason: 'the spans could not be serialized' };
     let answer: HttpAnswer;
     try {
@@ -56,6 +55,12 @@ export class OtlpHttpExporter implements SpanRecordExporter {
       return { kind: 'retryable', reason: describeNetworkError(error) };
     }
     return this.interpret(answer);
+  }
+
+  /** http/json through the official serializer, loaded on first use: the protobuf path needs none of it. */
+  private async serializeJson(spans: readonly SpanRecord[]): Promise<Uint8Array | undefined> {
+    const { JsonTraceSerializer } = await import('@opentelemetry/otlp-transformer');
+    return JsonTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
   }
 
   private interpret(answer: HttpAnswer): ExportOutcome {
@@ -77,7 +82,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
     try {
       const response = this.json
         ? (JSON.parse(answer.body.toString('utf8')) as { partialSuccess?: { rejectedSpans?: number | string; errorMessage?: string } })
-        : ProtobufTraceSerializer.deserializeResponse(new Uint8Array(answer.body));
+        : decodeTraceResponse(new Uint8Array(answer.body));
       const rejected = Number(response.partialSuccess?.rejectedSpans ?? 0);
       const message = response.partialSuccess?.errorMessage;
       return { rejected: Number.isFinite(rejected) ? rejected : 0, ...(message ? { message } : {}) };

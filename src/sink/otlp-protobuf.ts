@@ -336,3 +336,70 @@ export class OtlpTraceEncoder {
     return kept;
   }
 }
+
+/** Reads the few protobuf shapes a response needs; throws on bytes that cannot be one. */
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  varint(): number {
+    let result = 0;
+    for (let shift = 0; this.pos < this.buf.length; shift += 7) {
+      const b = this.buf[this.pos++] as number;
+      result += (b & 127) * 2 ** shift;
+      if ((b & 128) === 0) return result;
+    }
+    throw new Error('truncated varint');
+  }
+
+  bytes(): Uint8Array {
+    const length = this.varint();
+    if (this.pos + length > this.buf.length) throw new Error('truncated field');
+    const slice = this.buf.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return slice;
+  }
+
+  skip(wire: number): void {
+    if (wire === VARINT) this.varint();
+    else if (wire === FIXED64) this.pos += 8;
+    else if (wire === LENGTH_DELIMITED) this.bytes();
+    else if (wire === FIXED32) this.pos += 4;
+    else throw new Error(`wire type ${wire} cannot be skipped`);
+  }
+}
+
+export interface TracePartialSuccess {
+  rejectedSpans?: number;
+  errorMessage?: string;
+}
+
+/**
+ * An ExportTraceServiceResponse: `partialSuccess` when the collector sent one (rejected_spans = 1,
+ * error_message = 2); what the official deserializer returns for the same bytes.
+ */
+export function decodeTraceResponse(bytes: Uint8Array): { partialSuccess?: TracePartialSuccess } {
+  const response = new Reader(bytes);
+  const out: { partialSuccess?: TracePartialSuccess } = {};
+  while (!response.done) {
+    const tag = response.varint();
+    if (tag >>> 3 !== 1 || (tag & 7) !== LENGTH_DELIMITED) {
+      response.skip(tag & 7);
+      continue;
+    }
+    const partial = new Reader(response.bytes());
+    const found: TracePartialSuccess = {};
+    while (!partial.done) {
+      const field = partial.varint();
+      if (field >>> 3 === 1 && (field & 7) === VARINT) found.rejectedSpans = partial.varint();
+      else if (field >>> 3 === 2 && (field & 7) === LENGTH_DELIMITED) found.errorMessage = Buffer.from(partial.bytes()).toString('utf8');
+      else partial.skip(field & 7);
+    }
+    out.partialSuccess = found;
+  }
+  return out;
+}

@@ -7,12 +7,13 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue, SpanRecord } from '../../src/mapping/span-record.js';
-import { OtlpTraceEncoder } from '../../src/sink/otlp-protobuf.js';
+import { decodeTraceResponse, OtlpTraceEncoder } from '../../src/sink/otlp-protobuf.js';
 import { toReadableSpan } from '../../src/sink/readable-span.js';
 import { assistantResource, BRIDGE_SCOPE } from '../../src/sink/resource.js';
 import { decodeTraceRequest } from '../support/otlp-receiver/decode.js';
 import { spansOf } from '../support/otlp-receiver/normalize.js';
 import { firstTraceProblem } from '../support/otlp-receiver/validate.js';
+import { ExportTraceServiceResponse } from '../support/otlp-receiver/proto.js';
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
 const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('', 'gen_ai.operation.name', 'é', '𝄞', '\ud800', 'x'.repeat(300)));
@@ -127,5 +128,43 @@ describe('OTLP/protobuf encoder', () => {
     });
     expect(decoded?.attributeTypes).toMatchObject({ 'gen_ai.usage.input_tokens': 'int', 'x.ratio': 'double', 'x.flags': 'array' });
     expect(decoded?.resource['service.name']).toBe('openai-assistants');
+  });
+});
+
+describe('OTLP/protobuf response reader', () => {
+  const outcome = (read: () => unknown): unknown => {
+    try {
+      return { value: read() };
+    } catch {
+      return 'throws';
+    }
+  };
+
+  it('reads what the official deserializer reads, partial successes and unknown fields included', () => {
+    const partial = fc.record({ rejectedSpans: fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 31, 2 ** 40)), errorMessage: text }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.option(partial, { nil: undefined }), fc.uint8Array({ maxLength: 6 }), (partialSuccess, tail) => {
+        const encoded = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(partialSuccess ? { partialSuccess } : {})).finish();
+        // An unknown field 9 (bytes) after the known ones, as a newer collector might send.
+        const withUnknown = Buffer.concat([encoded, Buffer.from([0x4a, tail.length]), tail]);
+        for (const bytes of [encoded, withUnknown]) {
+          expect(outcome(() => decodeTraceResponse(bytes))).toEqual(outcome(() => ProtobufTraceSerializer.deserializeResponse(bytes)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('throws on what cannot be a response, as the official deserializer does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (bytes) => {
+        const ours = outcome(() => decodeTraceResponse(bytes));
+        const theirs = outcome(() => ProtobufTraceSerializer.deserializeResponse(bytes));
+        // Both throw, or both read the same; the exporters treat a throw as an acknowledgement without detail.
+        if (ours === 'throws' || theirs === 'throws') expect(ours === 'throws').toBe(theirs === 'throws');
+        else expect(ours).toEqual(theirs);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
