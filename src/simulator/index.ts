@@ -44,7 +44,7 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-export { DEFAULT_API_KEY, DEFAULT_SEED } from './command-options.js';
+export { DEFAULT_API_KEY, DEFAULT_SEED };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';

@@ -49,10 +49,6 @@ export class FreshSpans {
     }
   }
 
-  get(seq: number): SpanRecord | undefined {
-    return this.#rows.get(rowOfSeq(seq))?.get(seq);
-  }
-
   /** The spans of a row still waiting, when the row is held. */
   row(rowSeq: number): ReadonlyMap<number, SpanRecord> | undefined {
     return this.#rows.get(rowSeq);

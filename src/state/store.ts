@@ -5,11 +5,11 @@
 // Durability per transaction (the file is in WAL mode): registrations the user was told about
 // (tracked runs and threads, untracking, meta) commit at synchronous=FULL, on disk when the call
 // returns. Runs discovered by a thread pass, progress (commits, frozen contexts, thread cursors),
-// acks and dead letters, nearly every write, commit at NORMAL: the WAL is written but synced only by the next FULL commit or
-// checkpoint. A killed process loses none of them; a power loss can roll back the latest ones,
-// and since the WAL replays in order a commit and its cursor roll back together: the run is read
-// again from the API and nothing is lost, at worst spans already exported are sent again (as
-// after the ack-before-delete crash).
+// acks and dead letters, nearly every write, commit at NORMAL: the WAL is written but synced
+// only by the next FULL commit or checkpoint. A killed process loses none of them; a power loss
+// can roll back the latest ones, and since the WAL replays in order a commit and its cursor roll
+// back together: the run is read again from the API and nothing is lost, at worst spans already
+// exported are sent again (as after the ack-before-delete crash).
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
@@ -448,7 +448,7 @@ export class StateStore {
     const now = this.#now();
     const seqs = items.map((i) => i.seq).filter((s) => Number.isSafeInteger(s) && s >= 0);
     const removed = this.#write('normal', () => {
-      const rows = new Map<number, { enqueuedAt: number; spans: Map<number, SpanRecord> }>();
+      const rows = new Map<number, { enqueuedAt: number; spans: ReadonlyMap<number, SpanRecord> }>();
       for (const item of items) {
         if (!Number.isSafeInteger(item.seq) || item.seq < 0) continue;
         const row = rowOfSeq(item.seq);
@@ -456,7 +456,7 @@ export class StateStore {
         if (!found) {
           const enqueuedAt = this.#sql.rowEnqueuedAt.get(row)?.[0];
           if (enqueuedAt === undefined) continue;
-          found = { enqueuedAt: num(enqueuedAt), spans: this.#fresh.row(row) ? new Map(this.#fresh.row(row)) : this.#readRow(row) };
+          found = { enqueuedAt: num(enqueuedAt), spans: this.#fresh.row(row) ?? this.#readRow(row) };
           rows.set(row, found);
         }
         const span = found.spans.get(item.seq);
