@@ -116,6 +116,13 @@ export function summaryRows(r, s) {
       `≤ ${secs(c.targetIntervalMs)} (active / budget); the design's floor ${secs(c.targetIntervalMs / 0.81)} (10% margin, 1 look in 10 to other work)`,
       c.activeFairness.workingMaxGapMs !== null && c.activeFairness.workingMaxGapMs <= c.targetIntervalMs,
     );
+    add(
+      '4 Scale',
+      `Fairness in the second half (from ${fmt(c.seconds / 2, 0)} s, start-up over): longest wait of a working run for a look`,
+      `${secs(c.activeFairness.lateMaxGapMs)} (p95 ${secs(c.activeFairness.lateP95MaxGapMs)}, median ${secs(c.activeFairness.lateMedianMaxGapMs)})`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget); the design's floor ${secs(c.targetIntervalMs / 0.81)}`,
+      c.activeFairness.lateMaxGapMs !== null && c.activeFairness.lateMaxGapMs <= c.targetIntervalMs,
+    );
     add('4 Scale', 'State file at the end', `${mb(c.state.fileBytes + c.state.walBytes)} (db ${mb(c.state.fileBytes)} + WAL ${mb(c.state.walBytes)})`, '—', null);
   }
   return rows;
@@ -259,6 +266,10 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
       ['Active runs: longest wait for a look, max / p95 / median over runs', `${secs(c.activeFairness.maxGapMs)} / ${secs(c.activeFairness.p95MaxGapMs)} / ${secs(c.activeFairness.medianMaxGapMs)} (looks per run ${fmt(c.activeFairness.meanLooks, 1)})`],
       ['Active runs once working (from the first look after it left `queued`): max / p95 / median over runs', `${secs(c.activeFairness.workingMaxGapMs)} / ${secs(c.activeFairness.workingP95MaxGapMs)} / ${secs(c.activeFairness.workingMedianMaxGapMs)} (${fmt(c.activeFairness.workingRuns)} runs)`],
       ['Active runs, after the backlog was traced: max / p95', `${secs(c.activeFairness.steadyMaxGapMs)} / ${secs(c.activeFairness.steadyP95MaxGapMs)}`],
+      [
+        `Active runs once working, in the second half (from ${fmt(c.seconds / 2, 0)} s): max / p95 / median over runs; runs whose longest wait once working began in the first half`,
+        `${secs(c.activeFairness.lateMaxGapMs)} / ${secs(c.activeFairness.lateP95MaxGapMs)} / ${secs(c.activeFairness.lateMedianMaxGapMs)}; ${fmt(c.activeFairness.longestWorkingEarly)} of ${fmt(c.activeFairness.workingRuns)}`,
+      ],
       ['Waiting runs: longest wait for a look, max / p95', `${secs(c.waitingFairness.maxGapMs)} / ${secs(c.waitingFairness.p95MaxGapMs)}`],
       ['Spans received', `${fmt(c.spansReceived)} (${c.duplicates} duplicates)`],
       ['SIGTERM to exit', `${secs(c.shutdownMs)}${c.killedAfterShutdownTimeout ? ' (killed: no exit within 60 s)' : ''}`],

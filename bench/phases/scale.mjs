@@ -91,6 +91,7 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     const backlogTraced = new Set(backlogLists.map((r) => r.runId)).size;
     const backfillDoneAt = backlogTraced === finishedRunIds.size ? (max(backlogLists.map((r) => r.time)) ?? bridge.startedAt) : null;
 
+    const lateFrom = bridge.startedAt + (seconds * 1000) / 2;
     const fairness = (kind) => {
       const runs = world.filter((r) => r.kind === kind && r.origin === 'control');
       const perRun = runs.map((run) => {
@@ -106,13 +107,17 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
           maxGapMs: max(gaps.map((g) => g.ms)) ?? 0,
           workingMaxGapMs: firstLookWorking === undefined ? null : (max(working.map((g) => g.ms)) ?? 0),
           steadyMaxGapMs: backfillDoneAt === null ? null : max(gaps.filter((g) => g.startedAt >= backfillDoneAt).map((g) => g.ms)),
+          // Past the start-up (every thread's first pass, runs leaving queued, the strict window's first fill).
+          lateMaxGapMs: max(working.filter((g) => g.startedAt >= lateFrom).map((g) => g.ms)),
+          longestWorkingEarly: working.length > 0 && working.reduce((a, b) => (b.ms > a.ms ? b : a)).startedAt < lateFrom,
           looks: gaps.length - 1,
         };
       });
       const maxes = perRun.map((r) => r.maxGapMs);
       const steady = perRun.map((r) => r.steadyMaxGapMs).filter((v) => v !== null);
       const working = perRun.map((r) => r.workingMaxGapMs).filter((v) => v !== null);
-      return { runs: runs.length, workingMaxGapMs: max(working), workingP95MaxGapMs: percentile(working, 95), workingMedianMaxGapMs: percentile(working, 50), workingRuns: working.length, maxGapMs: max(maxes), p95MaxGapMs: percentile(maxes, 95), medianMaxGapMs: percentile(maxes, 50), steadyMaxGapMs: max(steady), steadyP95MaxGapMs: percentile(steady, 95), meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length) };
+      const late = perRun.map((r) => r.lateMaxGapMs).filter((v) => v !== null);
+      return { runs: runs.length, lateMaxGapMs: max(late), lateP95MaxGapMs: percentile(late, 95), lateMedianMaxGapMs: percentile(late, 50), longestWorkingEarly: perRun.filter((r) => r.longestWorkingEarly).length, workingMaxGapMs: max(working), workingP95MaxGapMs: percentile(working, 95), workingMedianMaxGapMs: percentile(working, 50), workingRuns: working.length, maxGapMs: max(maxes), p95MaxGapMs: percentile(maxes, 95), medianMaxGapMs: percentile(maxes, 50), steadyMaxGapMs: max(steady), steadyP95MaxGapMs: percentile(steady, 95), meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length) };
     };
 
     let tracked = null;
