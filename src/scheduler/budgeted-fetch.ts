@@ -9,6 +9,7 @@
 //
 // Nothing here logs or emits request headers: the Authorization header only passes through.
 import { fullJitterDelay, type RandomSource } from './backoff.js';
+import { bracketsCloseAtEnd } from './json-complete.js';
 import { isPriority, type Priority } from './priorities.js';
 import { parseRetryAfter, parseRetryAfterMs } from './rate-limit-headers.js';
 import type { AttemptOutcome, RequestBudget } from './request-budget.js';
@@ -229,11 +230,15 @@ function retryDelay(response: Response, attempt: number, backoff: Parameters<typ
 
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 
-/** False only for a JSON response whose body does not parse (truncated, cut mid-stream). */
+/** False only for a JSON response whose body was cut short (its brackets never close at its end). */
 async function isCompleteJson(response: Response): Promise<boolean> {
   if (!(response.headers.get('content-type') ?? '').includes('json')) return true;
+  const bytes = new Uint8Array(await response.clone().arrayBuffer());
+  const closed = bracketsCloseAtEnd(bytes);
+  if (closed !== null) return closed;
+  // A bare value (no API answer is one): parse it.
   try {
-    JSON.parse(await response.clone().text());
+    JSON.parse(Buffer.from(bytes).toString('utf8'));
     return true;
   } catch {
     return false;

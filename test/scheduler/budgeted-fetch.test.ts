@@ -96,6 +96,19 @@ describe('createBudgetedFetch', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(35);
   });
 
+  it('retries a 2xx JSON answer cut short as a network error, and returns the whole one', async () => {
+    const whole = JSON.stringify({ object: 'list', data: [ok, { ...ok, id: 'run_2', note: 'a "quoted" {bracket}' }] });
+    const r = await rig((_req, res, _hit, hits) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // The first answer stops mid-string, inside the list: a proxy closed it early.
+      res.end(hits.length === 1 ? whole.slice(0, whole.indexOf('{bracket')) : whole);
+    });
+    const response = await r.fetch(`${r.server.url}${RUN}`);
+    expect(await response.text()).toBe(whole);
+    expect(r.finishes.map((event) => event.outcome)).toEqual(['network_error', 'ok']);
+    expect(r.retries).toEqual([expect.objectContaining({ reason: 'network_error', status: 200 })]);
+  });
+
   it('returns the last answer once the attempts are spent', async () => {
     const r = await rig((_req, res) => json(res, 503, { error: { message: 'down' } }), {}, { maxAttempts: 3 });
     const response = await r.fetch(`${r.server.url}${RUN}`);
