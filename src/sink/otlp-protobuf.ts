@@ -6,7 +6,7 @@
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { TraceState } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { AttributeValue, SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../mapping/span-record.js';
 
 const LENGTH_DELIMITED = 2;
 const VARINT = 0;
@@ -203,7 +203,7 @@ function writeAnyValue(w: Writer, value: unknown): void {
   }
 }
 
-function writeAttributes(w: Writer, attributes: Readonly<Record<string, AttributeValue | unknown>>, field: number): void {
+function writeAttributes(w: Writer, attributes: Readonly<Record<string, unknown>>, field: number): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
     w.tag(field, LENGTH_DELIMITED);
