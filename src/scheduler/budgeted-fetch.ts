@@ -145,9 +145,10 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
         budget.observeResponse(sent.status, sent.headers, request.route);
         const retryable = RETRYABLE_STATUSES.has(sent.status) && sent.headers.get('x-should-retry') !== 'false';
         const last = !retryable || attempt >= attempts;
-        const response = last && bufferBody ? await buffered(sent, signal) : sent;
+        const held = last && bufferBody ? await buffered(sent, signal) : null;
+        const response = held?.response ?? sent;
         // A 2xx JSON body cut short is a transport failure, not an answer: retry it like one.
-        if (last && bufferBody && sent.ok && attempt < attempts && !(await isCompleteJson(response))) {
+        if (held && sent.ok && attempt < attempts && !isCompleteJson(response, held.body)) {
           finish('network_error', sent.status);
           delayMs = fullJitterDelay(attempt, backoff);
           options.onRetry?.({ route: request.route, method: request.method, attempt, reason: 'network_error', status: sent.status, delayMs });
@@ -230,10 +231,10 @@ function retryDelay(response: Response, attempt: number, backoff: Parameters<typ
 
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 
-/** False only for a JSON response whose body was cut short (its brackets never close at its end). */
-async function isCompleteJson(response: Response): Promise<boolean> {
-  if (!(response.headers.get('content-type') ?? '').includes('json')) return true;
-  const bytes = new Uint8Array(await response.clone().arrayBuffer());
+/** False only for a JSON response whose body (`body`, as buffered) was cut short: its brackets never close at its end. */
+function isCompleteJson(response: Response, body: ArrayBuffer | null): boolean {
+  if (body === null || !(response.headers.get('content-type') ?? '').includes('json')) return true;
+  const bytes = new Uint8Array(body);
   const closed = bracketsCloseAtEnd(bytes);
   if (closed !== null) return closed;
   // A bare value (no API answer is one): parse it.
@@ -245,9 +246,10 @@ async function isCompleteJson(response: Response): Promise<boolean> {
   }
 }
 
-async function buffered(response: Response, signal: AbortSignal): Promise<Response> {
+/** The response with its body read into memory, and those bytes (null for no body or a stream, left as they are). */
+async function buffered(response: Response, signal: AbortSignal): Promise<{ response: Response; body: ArrayBuffer | null }> {
   if (response.body === null || (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    return response;
+    return { response, body: null };
   }
   const body = await readAll(response, signal);
   const copy = new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, {
@@ -257,7 +259,7 @@ async function buffered(response: Response, signal: AbortSignal): Promise<Respon
   });
   // The SDK reads `url` for its logs; a constructed Response has none.
   Object.defineProperty(copy, 'url', { value: response.url });
-  return copy;
+  return { response: copy, body };
 }
 
 // undici aborts a body read when the request's signal aborts, but this does not rely on it.
