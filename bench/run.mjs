@@ -12,6 +12,7 @@ import { startReceiverProcess } from './lib/receiver.mjs';
 import { markdown, summaryRows, textTable } from './lib/report.mjs';
 import { writeReport } from './lib/write-report.mjs';
 import { benchEnv, readSettings } from './lib/settings.mjs';
+import { DEFAULTS } from '../dist/config/defaults.js';
 import { secs } from './lib/stats.mjs';
 import { runBackfill } from './phases/backfill.mjs';
 import { runLive } from './phases/live.mjs';
@@ -52,14 +53,14 @@ try {
   if (settings.phases.includes('live')) {
     const l = settings.live;
     const w = settings.waiting;
-    say(`live: ${l.runs} runs over ${l.windowSeconds} s on ${l.threads} threads (default budget and ${l.unboundRpm} rpm), and ${w.runs} waiting runs for ${w.seconds} s, side by side`);
+    say(`live: ${l.runs} runs over ${l.windowSeconds} s on ${l.threads} threads (default budget and ${l.secondRpm} rpm), and ${w.runs} waiting runs for ${w.seconds} s, side by side`);
     const [a, b, c] = await Promise.all([receiver(), receiver(), receiver()]);
-    const [defaults, unbound, waiting] = await Promise.all([
-      runLive({ rx: a, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: null, label: 'defaults (60 rpm)' }),
-      runLive({ rx: b, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: l.unboundRpm, label: `${l.unboundRpm} rpm` }),
+    const [defaults, second, waiting] = await Promise.all([
+      runLive({ rx: a, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: null, label: `defaults (${DEFAULTS.watch.rpm} rpm)` }),
+      runLive({ rx: b, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: l.secondRpm, label: `${l.secondRpm} rpm` }),
       runWaiting({ rx: c, seed: settings.seed, runs: w.runs, waitSeconds: w.seconds }),
     ]);
-    results.live = [defaults, unbound];
+    results.live = [defaults, second];
     results.waiting = waiting;
   }
 

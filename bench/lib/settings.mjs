@@ -29,8 +29,8 @@ export function readSettings() {
       threads: num('BENCH_LIVE_THREADS', 3, 2),
       runs: num('BENCH_LIVE_RUNS', 24, 4),
       windowSeconds: num('BENCH_LIVE_WINDOW_S', 150, 30),
-      /** The second live bridge's budget, high enough not to bind, to separate policy from budget. */
-      unboundRpm: num('BENCH_LIVE_UNBOUND_RPM', 600, 600),
+      /** The second live bridge's budget: half the default, below what the load asks, to show what a budget that binds costs. */
+      secondRpm: num('BENCH_LIVE_SECOND_RPM', 60, 60),
     },
     waiting: {
       runs: num('BENCH_WAIT_RUNS', 3, 2),

@@ -4,6 +4,7 @@
 // span reached the receiver. A share of the runs is started by an app that uses the library
 // (bench/lib/library-app.mjs): it registers them and tells the bridge when it submits tool outputs.
 import { join } from 'node:path';
+import { DEFAULTS } from '../../dist/config/defaults.js';
 import { effectiveLimit } from '../../dist/scheduler/request-budget.js';
 import { bridgeEnv, controlUrl, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { LIBRARY_SHARE, startLibraryApp, withLibraryShare } from '../lib/library-app.mjs';
@@ -250,7 +251,7 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500),
       kinds: countKinds(runs),
       library: { share: libraryShare, kinds: countKinds(runs.filter((r) => r.library)), ...library },
-      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? 60, effectiveLimit: effectiveLimit(rpm ?? 60) }),
+      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? DEFAULTS.watch.rpm, isDefault: rpm === null, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
     };
   } finally {
     await sim.close();

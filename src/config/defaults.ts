@@ -31,7 +31,7 @@ export const DEFAULTS: BridgeConfig = {
   watch: {
     runs: [],
     threads: [],
-    rpm: 60,
+    rpm: 120,
     statePath: './data/bridge.sqlite',
     listen: '127.0.0.1:9464',
     // controlToken: absent by default (no token).

@@ -63,6 +63,13 @@ export interface RequestBudgetOptions {
    * every active run of the scale benchmark waited ~10 s more for its look once a minute in.
    */
   burstFraction?: number;
+  /**
+   * Start with the burst in hand. Default false: the budget starts with one start in hand and
+   * earns the burst at the paced rate, because a new process cannot know what the one before it
+   * spent in the last window (a restart after a busy minute), and because a start-up burst is
+   * paid back by a stall of about burstFraction x windowMs once the first window fills.
+   */
+  startWithBurst?: boolean;
   /** Jitter source, in [0, 1). Default Math.random. */
   random?: RandomSource;
 }
@@ -197,6 +204,7 @@ export class RequestBudget extends EventEmitter<RequestBudgetEvents> {
       this.effectiveLimit / this.windowMs,
       Math.max(1, Math.floor(this.effectiveLimit * burstFraction)),
       Date.now(),
+      options.startWithBurst === true ? undefined : 1,
     );
     this.#queue = new PQueue({
       strict: true,

@@ -13,13 +13,14 @@ export class TokenBucket {
   #refilledAt: number;
   #heldUntil = Number.NEGATIVE_INFINITY;
 
-  /** Starts full: nothing has been spent yet. */
-  constructor(ratePerMs: number, capacity: number, now: number) {
+  /** Starts with `initial` tokens (default: full). */
+  constructor(ratePerMs: number, capacity: number, now: number, initial: number = capacity) {
     if (!(ratePerMs > 0 && Number.isFinite(ratePerMs))) throw new RangeError(`ratePerMs must be > 0, got ${ratePerMs}`);
     if (!(capacity >= 1 && Number.isFinite(capacity))) throw new RangeError(`capacity must be >= 1, got ${capacity}`);
     this.ratePerMs = ratePerMs;
     this.capacity = capacity;
-    this.#tokens = capacity;
+    if (!(initial >= 0 && initial <= capacity)) throw new RangeError(`initial must be in [0, capacity], got ${initial}`);
+    this.#tokens = initial;
     this.#refilledAt = now;
   }
 

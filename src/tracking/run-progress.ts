@@ -29,6 +29,12 @@ export interface ProgressPlan {
    * run is in `requires_action` even if its last known status says otherwise.
    */
   awaitingToolOutputs: boolean;
+  /**
+   * Nothing is pending and the newest step is a finished message: the model has answered, and
+   * the run usually ends next rather than starting another step, so its status is the thing to
+   * look at next.
+   */
+  answered: boolean;
   newSteps: number;
   metrics: MetricDelta[];
 }
@@ -72,6 +78,7 @@ export function planProgress(
     if (prefixDone) cursorStepId = step.id;
   }
   const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
+  const newest = stepsAfterCursor.at(-1);
   if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
   return {
     spans,
@@ -81,6 +88,7 @@ export function planProgress(
     runSpanEmitted,
     pendingSteps,
     awaitingToolOutputs: pendingSteps > 0 && pendingOnClient === pendingSteps,
+    answered: pendingSteps === 0 && newlyDone.length > 0 && newest?.type === 'message_creation',
     newSteps: newlyDone.length,
     metrics: metricDeltasFor(run, runSpanEmitted, newlyDone, latestStepEnd),
   };

@@ -561,8 +561,9 @@ export class Watcher {
     const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
     const pace = onClient && !waiting ? 'requires_action' : status;
     task.delayMs = this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
-    // Working with a step under way: watch the steps. Between steps, or waiting: ask the status.
-    task.nextProbe = !waiting && !onClient && (moving || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
+    // Working with a step under way: watch the steps. Between steps, waiting, or once the model
+    // has answered (the run usually ends next): ask the status.
+    task.nextProbe = !waiting && !onClient && ((moving && !plan.answered) || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
     if (task.nextProbe === 'status' && task.viaThread) {
       task.awaitingStatus = true;
       this.requestThreadPass(task.threadId, task.delayMs, this.classOf(task));

@@ -81,8 +81,8 @@ const FIELDS: Field[] = [
   {
     name: 'watch.rpm',
     read: (c) => c.watch.rpm,
-    defaults: 60,
-    flags: { input: { rpm: '120' }, value: 120 },
+    defaults: 120,
+    flags: { input: { rpm: '600' }, value: 600 },
     file: { input: { watch: { rpm: 30 } }, value: 30 },
   },
   {

@@ -2,6 +2,8 @@
 // in place, with the numbers the bridge works with and the log lines above it; off a terminal, or
 // with --log-format json, JSON log lines only.
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { effectiveLimit } from '../../src/scheduler/request-budget.js';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 import { runCli, waitFor } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
@@ -28,6 +30,9 @@ async function finishedWorld(): Promise<{ truth: Truth; env: Record<string, stri
   return { truth, env: { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url } };
 }
 
+/** What the default budget spends per window. */
+const DEFAULT_LIMIT = effectiveLimit(DEFAULTS.watch.rpm);
+
 const watchArgs = (truth: Truth, extra: string[] = []): string[] => ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', ':memory:', '--listen', 'off', ...extra];
 
 describe('watch status line', () => {
@@ -48,11 +53,11 @@ describe('watch status line', () => {
       finished: String(truth.runs.length),
       spans: String(expected),
       outbox: '0',
-      limit: '54',
+      limit: String(DEFAULT_LIMIT),
       lastError: 'none',
     });
     expect(Number(requests)).toBeGreaterThan(0);
-    expect(Number(requests)).toBeLessThanOrEqual(54);
+    expect(Number(requests)).toBeLessThanOrEqual(DEFAULT_LIMIT);
 
     // One status line, at the bottom, drawn over itself rather than scrolled; the logs above it, readable.
     const lines = pane.lines({ history: true });

@@ -19,7 +19,7 @@ afterEach(() => {
 /** A budget whose paced starts are 1 000 ms apart: 60 per 60 s window, no margin. */
 // The tests use a burst of a sixth of the allowance (10 of 60) for round numbers; the default is smaller.
 function makeBudget(options: Partial<RequestBudgetOptions> = {}): { budget: RequestBudget; starts: number[] } {
-  const budget = new RequestBudget({ rpm: 61, marginFraction: 0, windowMs: 60_000, burstFraction: 1 / 6, ...options });
+  const budget = new RequestBudget({ rpm: 61, marginFraction: 0, windowMs: 60_000, burstFraction: 1 / 6, startWithBurst: true, ...options });
   budgets.push(budget);
   const starts: number[] = [];
   budget.on('attemptStart', (event) => starts.push(event.at - began));
@@ -80,6 +80,19 @@ describe('RequestBudget pacing', () => {
     // Full until the burst slides out at 60 s. After that one start a second: the 30 s the window
     // held everything did not save up another burst that would stall the next window again.
     expect(starts.slice(60)).toEqual(range(60_000, 149_000, 1_000));
+  });
+
+  it('by default starts with one start in hand and earns the burst, so the first window never fills early and stalls', async () => {
+    const { budget, starts } = makeBudget({ burstFraction: 0.5, startWithBurst: false });
+    expect(budget.stats().pacing).toEqual({ intervalMs: 1_000, burst: 30, tokens: 1 });
+    const done = acquireMany(budget, 150);
+    await vi.advanceTimersByTimeAsync(150_000);
+    await done;
+    // With the burst in hand (the test above) 30 go at 0 and nothing goes from 30 s to 60 s.
+    expect(starts).toEqual(range(0, 149_000, 1_000));
+    // Idle, it earns the burst back like a budget that started with it.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(budget.stats().pacing.tokens).toBe(30);
   });
 
   it('pauses for a 429 as before, then resumes at the paced rate rather than in a burst', async () => {

@@ -92,3 +92,20 @@ describe('waiting for tool outputs', () => {
     expect(planProgress(working, [done('step_1', T0 + 1, T0 + 2)], fresh, context(), LIMITS).awaitingToolOutputs).toBe(false);
   });
 });
+
+describe('answered: the run usually ends next', () => {
+  const working = run({ status: 'in_progress', completed_at: null });
+  const tools = (id: string) => toolStep([{ id: `call_${id}`, type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }], { id, created_at: T0 + 1, completed_at: T0 + 2 });
+
+  it('a finished message with nothing pending is an answer', () => {
+    expect(planProgress(working, [tools('step_t'), done('step_m', T0 + 3, T0 + 4)], fresh, context(), LIMITS).answered).toBe(true);
+  });
+
+  it('not while a step is under way, after a tool step, or when nothing new was seen', () => {
+    expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2), inProgress('step_n', T0 + 3)], fresh, context(), LIMITS).answered).toBe(false);
+    expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2), tools('step_t')], fresh, context(), LIMITS).answered).toBe(false);
+    const seen: RunCursor = { cursorStepId: null, emitted: new Set(['step_m']), latestStepEnd: T0 + 2, runSpanEmitted: false };
+    expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2)], seen, context(), LIMITS).answered).toBe(false);
+    expect(planProgress(working, [], fresh, context(), LIMITS).answered).toBe(false);
+  });
+});
