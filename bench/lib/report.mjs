@@ -108,21 +108,21 @@ export function summaryRows(r, s) {
       '4 Scale',
       `Fairness: longest wait of an active run for a look (budget ${fmt(c.rpm)} rpm, ${fmt(c.seconds, 0)} s)`,
       `${secs(c.activeFairness.maxGapMs)} (p95 ${secs(c.activeFairness.p95MaxGapMs)}${c.activeFairness.steadyMaxGapMs === null ? '' : `; after the backlog ${secs(c.activeFairness.steadyMaxGapMs)}`})`,
-      `≤ ${secs(c.targetIntervalMs)} (active / budget)`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.startupFloorMs)} (every tracked thread listed once first: threads / what the budget spends)`,
       c.activeFairness.maxGapMs !== null && c.activeFairness.maxGapMs <= c.targetIntervalMs,
     );
     add(
       '4 Scale',
       'Fairness once working: longest wait of an active run for a look after it left `queued` (a queued run is looked at on the waiting back-off)',
       `${secs(c.activeFairness.workingMaxGapMs)} (p95 ${secs(c.activeFairness.workingP95MaxGapMs)}, median ${secs(c.activeFairness.workingMedianMaxGapMs)}; ${fmt(c.activeFairness.workingRuns)} runs)`,
-      `≤ ${secs(c.targetIntervalMs)} (active / budget); the design's floor ${secs(c.targetIntervalMs / 0.81)} (10% margin, 1 look in 10 to other work)`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.floorIntervalMs)} (what the budget spends: 90% of rpm per 62 s, 1 look in 10 to other work)`,
       c.activeFairness.workingMaxGapMs !== null && c.activeFairness.workingMaxGapMs <= c.targetIntervalMs,
     );
     add(
       '4 Scale',
       `Fairness in the second half (from ${fmt(c.seconds / 2, 0)} s, start-up over): longest wait of a working run for a look`,
       `${secs(c.activeFairness.lateMaxGapMs)} (p95 ${secs(c.activeFairness.lateP95MaxGapMs)}, median ${secs(c.activeFairness.lateMedianMaxGapMs)})`,
-      `≤ ${secs(c.targetIntervalMs)} (active / budget); the design's floor ${secs(c.targetIntervalMs / 0.81)}`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.floorIntervalMs)}`,
       c.activeFairness.lateMaxGapMs !== null && c.activeFairness.lateMaxGapMs <= c.targetIntervalMs,
     );
     add('4 Scale', 'State file at the end', `${mb(c.state.fileBytes + c.state.walBytes)} (db ${mb(c.state.fileBytes)} + WAL ${mb(c.state.walBytes)})`, '—', null);

@@ -8,6 +8,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { bridgeEnv, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { writeWatchConfig } from '../lib/config-file.mjs';
 import { cpuSummary, sampleProcess } from '../lib/proc-stats.mjs';
+import { effectiveLimit } from '../../dist/scheduler/request-budget.js';
+import { BUDGET_WINDOW_MS } from './live.mjs';
 import { apiRequests, countByRoute } from '../lib/request-log.mjs';
 import { startSim, worldRuns } from '../lib/sim.mjs';
 import { max, percentile, sleep } from '../lib/stats.mjs';
@@ -132,6 +134,8 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     }
     const observedSeconds = (stoppedAt - bridge.startedAt) / 1000;
     const budgetPerSecond = rpm / 60;
+    // What the budget spends a second: 90% of rpm per 62 s.
+    const spendPerSecond = effectiveLimit(rpm) / (BUDGET_WINDOW_MS / 1000);
     return {
       total: world.length,
       active,
@@ -156,6 +160,11 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
       backlogTraced,
       requestsPer10s: perWindow(requests.map((r) => r.time), bridge.startedAt, stoppedAt, 10_000),
       targetIntervalMs: (active / budgetPerSecond) * 1000,
+      // The best any schedule can do under the budget's rules: every request spent, 1 in 10 of
+      // them on the lower classes (which always have something due here) ...
+      floorIntervalMs: (active / (spendPerSecond * 0.9)) * 1000,
+      // ... and, before that, one first list of every tracked thread.
+      startupFloorMs: (threads / spendPerSecond) * 1000,
       activeFairness: fairness(ACTIVE_KIND),
       waitingFairness: fairness(WAITING_KIND),
       spansReceived: received.unique,
