@@ -251,7 +251,8 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500),
       kinds: countKinds(runs),
       library: { share: libraryShare, kinds: countKinds(runs.filter((r) => r.library)), ...library },
-      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? DEFAULTS.watch.rpm, isDefault: rpm === null, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
+      isDefault: rpm === null,
+      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? DEFAULTS.watch.rpm, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
     };
   } finally {
     await sim.close();

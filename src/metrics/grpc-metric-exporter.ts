@@ -1,10 +1,11 @@
 // OTLP/gRPC for metrics: one unary call carrying the official serializer's bytes, over the
 // grpc-js client the trace sink already uses (there is no 0.301 gRPC metrics exporter here).
 // A failed export is dropped: the next one carries the same cumulative totals.
-import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { Client, Metadata, ServiceError } from '@grpc/grpc-js';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { grpcJs } from '../sink/grpc-js.js';
 import { openGrpcChannel } from '../sink/otlp-grpc-channel.js';
 import type { OtlpMetricsConfig } from './otlp-metrics-config.js';
 
@@ -41,7 +42,7 @@ export class GrpcMetricExporter implements PushMetricExporter {
       this.metadata,
       { deadline: Date.now() + this.timeoutMs },
       (error: ServiceError | null) => {
-        if (error) resultCallback({ code: ExportResultCode.FAILED, error: new Error(`gRPC ${GrpcStatus[error.code] ?? error.code}: ${error.details || error.message}`) });
+        if (error) resultCallback({ code: ExportResultCode.FAILED, error: new Error(`gRPC ${grpcJs().status[error.code] ?? error.code}: ${error.details || error.message}`) });
         else resultCallback({ code: ExportResultCode.SUCCESS });
       },
     );

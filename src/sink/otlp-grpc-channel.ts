@@ -1,7 +1,8 @@
 // The grpc-js client and metadata for an OTLP/gRPC endpoint, shared by the trace sink and the
 // metrics push: TLS unless the URL is http:// or `insecure` is set, client certificates, gzip.
 import { readFileSync } from 'node:fs';
-import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import type { Client, Metadata } from '@grpc/grpc-js';
+import { grpcJs } from './grpc-js.js';
 
 export interface GrpcChannelOptions {
   endpoint: string;
@@ -15,6 +16,7 @@ export interface GrpcChannelOptions {
 }
 
 export function openGrpcChannel(options: GrpcChannelOptions): { client: Client; metadata: Metadata } {
+  const { Client, credentials, Metadata } = grpcJs();
   const url = new URL(options.endpoint);
   const secure = url.protocol === 'https:' || (!options.insecure && url.protocol !== 'http:');
   const creds = secure

@@ -1,26 +1,29 @@
 // OTLP/gRPC: one unary call with bytes from the bridge's encoder (the official serializer's
 // bytes, see otlp-protobuf.ts), so the status code and the response (partial success) are ours to read.
-import { Client, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { Client, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { grpcJs } from './grpc-js.js';
 import { openGrpcChannel } from './otlp-grpc-channel.js';
 import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
 
 const METHOD = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 /** Retryable per the OTLP spec (RESOURCE_EXHAUSTED only with retry info, which we treat as retryable too). */
-const RETRYABLE = new Set<number>([
-  GrpcStatus.CANCELLED,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.ABORTED,
-  GrpcStatus.OUT_OF_RANGE,
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DATA_LOSS,
-]);
+function retryableCodes(status: typeof import('@grpc/grpc-js').status): ReadonlySet<number> {
+  return new Set<number>([
+    status.CANCELLED,
+    status.DEADLINE_EXCEEDED,
+    status.RESOURCE_EXHAUSTED,
+    status.ABORTED,
+    status.OUT_OF_RANGE,
+    status.UNAVAILABLE,
+    status.DATA_LOSS,
+  ]);
+}
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -29,6 +32,8 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
   private readonly client: Client;
   private readonly metadata: Metadata;
   private readonly encoder: OtlpTraceEncoder;
+  private readonly status = grpcJs().status;
+  private readonly retryable = retryableCodes(this.status);
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
@@ -53,8 +58,8 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
         { deadline: Date.now() + this.config.timeoutMs },
         (error: ServiceError | null, response?: Buffer) => {
           if (error) {
-            const reason = `gRPC ${GrpcStatus[error.code] ?? error.code}: ${error.details || error.message}`;
-            resolve(RETRYABLE.has(error.code) ? { kind: 'retryable', reason } : { kind: 'refused', reason });
+            const reason = `gRPC ${this.status[error.code] ?? error.code}: ${error.details || error.message}`;
+            resolve(this.retryable.has(error.code) ? { kind: 'retryable', reason } : { kind: 'refused', reason });
             return;
           }
           try {

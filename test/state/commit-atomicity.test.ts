@@ -62,6 +62,16 @@ describe('idempotence', () => {
     expect(s.emittedStepIds('run_1')).toEqual(new Set(['step_1', 'step_2']));
   });
 
+  it('enqueues the first of two step spans naming one step in one commit, and not the tool calls of the second', () => {
+    const s = store();
+    const first = span('run_1', 1, { attributes: { 'openai.run_step.id': 'step_a' } });
+    const second = span('run_1', 2, { attributes: { 'openai.run_step.id': 'step_a' } });
+    const tool = span('run_1', 3, { role: 'tool', parentSpanId: second.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
+    expect(s.commitProgress({ runId: 'run_1', spans: [first, second, tool], emittedStepIds: ['step_a'] })).toEqual({ enqueued: 1, alreadyPresent: 2 });
+    expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([first.spanId]);
+    expect(s.emittedStepIds('run_1')).toEqual(new Set(['step_a']));
+  });
+
   it('tells spans of different traces with the same span id apart', () => {
     const s = store();
     const other = span('run_1', 1, { traceId: 'cd'.repeat(16), attributes: { 'openai.run_step.id': 'step_other' } });
