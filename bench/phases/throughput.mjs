@@ -2,7 +2,9 @@
 // OpenTelemetry SDK building and exporting the same spans to the same receiver, in the same run.
 // Each contender is a fresh process; the clock runs from its spawn to the moment the receiver has
 // every span, so start-up, reading the file and the last export all count. Rounds alternate the
-// contenders so a noisy neighbour hurts them alike; the median round is reported.
+// contenders, each round in a rotated order, so a noisy neighbour hurts them alike; the ratio to
+// the baseline is the median of each round's ratio (contenders measured minutes apart on a
+// shared machine drift by a fifth; within a round they run seconds apart).
 import { join } from 'node:path';
 import { CLI, tempDir } from '../lib/bridge.mjs';
 import { runNode } from '../lib/child.mjs';
@@ -48,17 +50,24 @@ export async function runThroughput({ rx, size, rounds }) {
   const file = join(dir, 'backlog.jsonl');
   await writeBacklog(file, size);
   const expected = backlogSize(size);
+  const order = ['baseline', 'outbox', 'import'];
   const results = { baseline: [], outbox: [], import: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const which of ['baseline', 'outbox', 'import']) results[which].push(await once(rx, which, file, expected));
+    for (let i = 0; i < order.length; i++) {
+      const which = order[(round + i) % order.length];
+      results[which].push(await once(rx, which, file, expected));
+    }
   }
   const summary = {};
   for (const [which, list] of Object.entries(results)) {
     const byRate = [...list].sort((a, b) => a.spansPerSecond - b.spansPerSecond);
     const mid = byRate[Math.floor((byRate.length - 1) / 2)];
+    const ratios = list.map((r, round) => r.spansPerSecond / results.baseline[round].spansPerSecond);
     summary[which] = {
       ...mid,
       rounds: list.map((r) => Math.round(r.spansPerSecond)),
+      roundRatios: ratios,
+      ratio: median(ratios),
       spansPerCpuSecond: median(list.filter((r) => r.cpuSeconds).map((r) => expected / r.cpuSeconds)),
     };
   }
