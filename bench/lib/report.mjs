@@ -86,7 +86,9 @@ export function summaryRows(r, s) {
       add('2 Lag', `Same, only steps that finished after a requires_action wait, app without the library, ${l.label} (n=${d.n})`, `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`, '—', null);
     }
     for (const l of r.live) {
-      add('2 Lag', `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`, `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`, '—', null);
+      // The strict reading of the goal: also the steps of runs the bridge had not discovered yet.
+      const goal = l.isDefault !== false;
+      add('2 Lag', `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`, `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`, goal ? `p95 < ${ms(target)}` : '—', goal ? l.lagAll.p95 !== null && l.lagAll.p95 < target : null);
     }
   }
   if (r.throughput) {

@@ -49,6 +49,12 @@ export interface RunPollInput {
 export interface DiscoveryInput {
   /** Whether the last pass over the thread found a run not seen before. */
   foundNew: boolean;
+  /**
+   * Whether the last pass was the first to find every run on the thread finished. A thread runs
+   * one run at a time, so a follow-up run can only start now: discovery starts over at its base
+   * pace instead of the back-off it grew to while the run worked.
+   */
+  settled?: boolean;
   /** The delay used before the last pass; undefined for the first pass. */
   previousDelayMs?: number | undefined;
 }
@@ -81,7 +87,7 @@ export class PollPolicy {
 
   /** Delay before the next discovery pass over a thread (its `runs.list`). */
   nextDiscoveryDelay(input: DiscoveryInput): number {
-    if (input.foundNew || input.previousDelayMs === undefined) return this.discoveryIntervalMs;
+    if (input.foundNew || input.settled === true || input.previousDelayMs === undefined) return this.discoveryIntervalMs;
     return this.#grow(input.previousDelayMs, this.discoveryIntervalMs, this.discoveryMaxMs);
   }
 

@@ -710,10 +710,11 @@ export class Watcher {
       task.retrieveNext = true;
       this.schedule(`run:${runId}`, 0, this.classOf(task));
     }
+    const settled = !unfinished && !thread.clean;
     thread.passes += 1;
     thread.clean = !unfinished;
     // Discovery pace; a run that needs its status asks for an earlier pass itself.
-    thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: thread.delayMs });
+    thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, settled, previousDelayMs: thread.delayMs });
     this.requestThreadPass(threadId, thread.delayMs, DISCOVERY);
   }
 

@@ -74,6 +74,11 @@ describe('PollPolicy.nextDiscoveryDelay', () => {
     expect(policy.nextDiscoveryDelay({ foundNew: true, previousDelayMs: 60_000 })).toBe(10_000);
   });
 
+  it('resets when the thread settles (its last run finished: the next one can start now), then backs off again', () => {
+    expect(policy.nextDiscoveryDelay({ foundNew: false, settled: true, previousDelayMs: 60_000 })).toBe(10_000);
+    expect(policy.nextDiscoveryDelay({ foundNew: false, settled: false, previousDelayMs: 10_000 })).toBe(20_000);
+  });
+
   it('takes its numbers from options', () => {
     const custom = new PollPolicy({ discoveryIntervalMs: 1_000, discoveryMaxMs: 3_000 });
     expect(custom.nextDiscoveryDelay({ foundNew: false, previousDelayMs: 2_000 })).toBe(3_000);
