@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WATCH_V8_FLAGS } from '../../bin/v8-flags.mjs';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { exitWithin, rssBytes, sleep, startBridge, startScriptedRun, writeConfigFile } from '../support/bridge-process.js';
 import type { CliProcess } from '../support/cli.js';
@@ -90,10 +91,12 @@ describe('collector outage', () => {
       const configPath = writeConfigFile(dir, { watch: { discovery_interval_ms: 1000, max_wait_interval_ms: 5000 } });
       // V8 grows its young generation once under load (up to ~35 MB of RSS, measured), at a moment
       // set by the allocation rate, not by the outbox; a fixed young generation keeps that out of
-      // the RSS measured here. What the bridge keeps lives in the old generation, which is untouched.
+      // the RSS measured here. What the bridge keeps lives in the old generation, collected as the
+      // bin has `watch` collect it (WATCH_V8_FLAGS): with V8's default growth, garbage from a
+      // loaded machine's slower collections showed as up to 26 MB of "growth" here.
       const proc = startBridge(
         { sim: s, otlpUrl: r.url, threads, statePath: join(dir, 'state.sqlite'), configPath },
-        { exitWhenIdle: true, extra: ['--rpm', '6000', '--active-interval', '500'], env: { NODE_OPTIONS: '--max-semi-space-size=2' } },
+        { exitWhenIdle: true, extra: ['--rpm', '6000', '--active-interval', '500'], nodeArgs: ['--max-semi-space-size=2', ...WATCH_V8_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size'))] },
       );
       bridge = proc;
       const pid = proc.child.pid!;

@@ -21,6 +21,8 @@ export interface BridgeStart {
   extra?: string[];
   /** More environment, e.g. NODE_OPTIONS. */
   env?: Record<string, string>;
+  /** Arguments to node itself, e.g. V8 flags. */
+  nodeArgs?: readonly string[];
 }
 
 /** Writes `config` as a JSON config file in `dir` and returns its path. */
@@ -46,7 +48,7 @@ export function startBridge(target: BridgeTarget, start: BridgeStart = {}): CliP
     ...(start.exitWhenIdle ? ['--exit-when-idle'] : []),
     ...(start.extra ?? []),
   ];
-  return startCli(args, { ...start.env, OPENAI_API_KEY: target.sim.apiKey, OPENAI_BASE_URL: target.sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: target.otlpUrl });
+  return startCli(args, { ...start.env, OPENAI_API_KEY: target.sim.apiKey, OPENAI_BASE_URL: target.sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: target.otlpUrl }, undefined, start.nodeArgs);
 }
 
 /** SIGKILL: no handler runs, nothing is flushed; resolves once the process is gone. */

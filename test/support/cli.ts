@@ -29,8 +29,9 @@ export interface CliProcess {
   exited: Promise<CliResult>;
 }
 
-export function startCli(args: string[], env: Record<string, string | undefined> = {}, cwd = REPO): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node before the CLI, for flags NODE_OPTIONS refuses (some V8 flags). */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, cwd = REPO, nodeArgs: readonly string[] = []): CliProcess {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: cleanEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
