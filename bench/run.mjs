@@ -96,5 +96,6 @@ writeReport(out, [
   ['details', report.details],
 ]);
 const json = process.env.BENCH_JSON ?? join(tmpdir(), `aob-bench-${startedAt.getTime()}.json`);
-writeFileSync(json, JSON.stringify({ startedAt, machine, settings, results }, null, 1));
+// Everything the report is made of, so `bench/render.mjs` can write it again from this file.
+writeFileSync(json, JSON.stringify({ startedAt, durationMs, machine, settings, env: benchEnv(), results }, null, 1));
 say(`wrote ${out} and ${json}`);

@@ -120,7 +120,7 @@ export function summaryRows(r, s) {
       '4 Scale',
       'Fairness once working: longest wait of an active run for a look after it left `queued` (a queued run is looked at on the waiting back-off)',
       `${secs(c.activeFairness.workingMaxGapMs)} (p95 ${secs(c.activeFairness.workingP95MaxGapMs)}, median ${secs(c.activeFairness.workingMedianMaxGapMs)}; ${fmt(c.activeFairness.workingRuns)} runs)`,
-      `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.floorIntervalMs)} (what the budget spends: 90% of rpm per 62 s, 1 look in 10 to other work)`,
+      `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.floorIntervalMs)} once every thread was listed (what the budget spends: 90% of rpm per 62 s, 1 look in 10 to other work); before that a run's second look waits for the ${fmt(c.active + c.waiting)} threads' first lists (${secs(c.startupFloorMs)})`,
       c.activeFairness.workingMaxGapMs !== null && c.activeFairness.workingMaxGapMs <= c.targetIntervalMs,
     );
     add(
@@ -288,7 +288,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   }
   out.push('## Reproduce', '');
   out.push(
-    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder); `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.',
+    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.',
     '',
   );
   return { summary, details: out.join('\n') };
