@@ -78,7 +78,6 @@ export function planProgress(
     if (prefixDone) cursorStepId = step.id;
   }
   const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
-  const newest = stepsAfterCursor.at(-1);
   if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
   return {
     spans,
@@ -88,7 +87,7 @@ export function planProgress(
     runSpanEmitted,
     pendingSteps,
     awaitingToolOutputs: pendingSteps > 0 && pendingOnClient === pendingSteps,
-    answered: pendingSteps === 0 && newlyDone.length > 0 && newest?.type === 'message_creation',
+    answered: pendingSteps === 0 && newlyDone.length > 0 && stepsAfterCursor.at(-1)?.type === 'message_creation',
     newSteps: newlyDone.length,
     metrics: metricDeltasFor(run, runSpanEmitted, newlyDone, latestStepEnd),
   };
