@@ -5,17 +5,13 @@
 // (bench/lib/library-app.mjs): it registers them and tells the bridge when it submits tool outputs.
 import { join } from 'node:path';
 import { DEFAULTS } from '../../dist/config/defaults.js';
-import { effectiveLimit } from '../../dist/scheduler/request-budget.js';
+import { effectiveLimit, WATCH_WINDOW_MS } from '../../dist/scheduler/request-budget.js';
 import { bridgeEnv, controlUrl, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { LIBRARY_SHARE, startLibraryApp, withLibraryShare } from '../lib/library-app.mjs';
 import { apiRequests, countByRoute } from '../lib/request-log.mjs';
 import { startSim, worldRuns } from '../lib/sim.mjs';
 import { max, percentile, sleep, sum } from '../lib/stats.mjs';
 import { drawLiveKind, prng } from '../lib/draws.mjs';
-
-export const DEFAULT_ACTIVE_INTERVAL_MS = 2_000;
-/** The budget's window: effectiveLimit(rpm) starts per 62 s (see watch-command.ts). */
-export const BUDGET_WINDOW_MS = 62_000;
 
 /** Most requests that started within any `windowMs`. */
 export function maxInWindow(times, windowMs) {
@@ -142,7 +138,7 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
     stepsMissing: missing,
     rpm,
     effectiveLimit,
-    maxIn62s: maxInWindow(times, BUDGET_WINDOW_MS),
+    maxIn62s: maxInWindow(times, WATCH_WINDOW_MS),
   };
 }
 
@@ -252,7 +248,8 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       kinds: countKinds(runs),
       library: { share: libraryShare, kinds: countKinds(runs.filter((r) => r.library)), ...library },
       isDefault: rpm === null,
-      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULT_ACTIVE_INTERVAL_MS, rpm: rpm ?? DEFAULTS.watch.rpm, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
+      activeIntervalMs: DEFAULTS.watch.activeIntervalMs,
+      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULTS.watch.activeIntervalMs, rpm: rpm ?? DEFAULTS.watch.rpm, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
     };
   } finally {
     await sim.close();

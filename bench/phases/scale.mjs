@@ -8,8 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { bridgeEnv, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { writeWatchConfig } from '../lib/config-file.mjs';
 import { cpuSummary, sampleProcess } from '../lib/proc-stats.mjs';
-import { effectiveLimit } from '../../dist/scheduler/request-budget.js';
-import { BUDGET_WINDOW_MS } from './live.mjs';
+import { effectiveLimit, WATCH_WINDOW_MS } from '../../dist/scheduler/request-budget.js';
 import { apiRequests, countByRoute } from '../lib/request-log.mjs';
 import { startSim, worldRuns } from '../lib/sim.mjs';
 import { max, percentile, sleep } from '../lib/stats.mjs';
@@ -135,7 +134,7 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     const observedSeconds = (stoppedAt - bridge.startedAt) / 1000;
     const budgetPerSecond = rpm / 60;
     // What the budget spends a second: 90% of rpm per 62 s.
-    const spendPerSecond = effectiveLimit(rpm) / (BUDGET_WINDOW_MS / 1000);
+    const spendPerSecond = effectiveLimit(rpm) / (WATCH_WINDOW_MS / 1000);
     return {
       total: world.length,
       active,

@@ -6,7 +6,7 @@ import { loadControlToken } from '../control/auth.js';
 import { startControlServer, type ControlServer, type Readiness } from '../control/server.js';
 import { BridgeMetrics } from '../metrics/bridge-metrics.js';
 import { otlpMetricsConfig } from '../metrics/otlp-metrics-config.js';
-import { RequestBudget } from '../scheduler/request-budget.js';
+import { RequestBudget, WATCH_WINDOW_MS } from '../scheduler/request-budget.js';
 import { createBudgetedFetch } from '../scheduler/budgeted-fetch.js';
 import { createExporter } from '../sink/create-exporter.js';
 import type { SpanRecordExporter } from '../sink/export-outcome.js';
@@ -43,10 +43,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
   const metricsPush = otlpMetricsConfig(process.env);
   const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
-  // The server counts requests when they arrive, we count them when they start: a burst that
-  // met a slow connection and the next one that did not can land closer than 60 s apart. A
-  // window 2 s longer than the server's absorbs that spread (measured: up to ~30 ms locally).
-  const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: 62_000 });
+  const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: WATCH_WINDOW_MS });
   const fetch = createBudgetedFetch(budget, {
     attemptTimeoutMs: config.api.timeoutMs,
     onRetry: (info) => log.debug({ route: info.route, attempt: info.attempt, reason: info.reason, status: info.status, retryInMs: info.delayMs }, 'API request retried'),

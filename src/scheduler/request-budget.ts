@@ -29,6 +29,13 @@ import { TokenBucket } from './token-bucket.js';
 
 export const DEFAULT_MARGIN_FRACTION = 0.1;
 export const DEFAULT_WINDOW_MS = 60_000;
+/**
+ * The window `watch` counts over. The server counts requests when they arrive, we count them when
+ * they start: a burst that met a slow connection and the next one that did not can land closer
+ * than 60 s apart. A window 2 s longer than the server's absorbs that spread (measured: up to
+ * ~30 ms locally).
+ */
+export const WATCH_WINDOW_MS = 62_000;
 export const DEFAULT_THROTTLE_BACKOFF_BASE_MS = 1_000;
 export const DEFAULT_THROTTLE_BACKOFF_CAP_MS = 60_000;
 export const DEFAULT_MAX_PAUSE_MS = 10 * 60_000;
