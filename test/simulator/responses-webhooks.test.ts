@@ -151,22 +151,22 @@ describe('deliveries for background responses', () => {
 });
 
 describe('retries', () => {
-  it('follows the documented schedule: 5 s, then 4x each time, at most 8 h apart, for 72 h', () => {
-    const delays: number[] = [];
-    let elapsed = 0;
-    for (let attempt = 1; elapsed + retryDelay(attempt, DEFAULT_RETRY) <= DEFAULT_RETRY.maxElapsedMs; attempt++) {
-      delays.push(retryDelay(attempt, DEFAULT_RETRY));
-      elapsed += delays.at(-1)!;
+  it('follows the Standard Webhooks example schedule, cut at 72 h: nine attempts at most', () => {
+    const starts = [0];
+    for (let attempt = 1; retryDelay(attempt, DEFAULT_RETRY) !== null; attempt++) {
+      const next = starts.at(-1)! + retryDelay(attempt, DEFAULT_RETRY)!;
+      if (next > DEFAULT_RETRY.maxElapsedMs) break;
+      starts.push(next);
     }
-    const h = 3_600_000;
-    expect(delays.slice(0, 8)).toEqual([5_000, 20_000, 80_000, 320_000, 1_280_000, 5_120_000, 20_480_000, 8 * h]);
-    expect(delays).toHaveLength(15);
-    expect(elapsed).toBeLessThanOrEqual(72 * h);
+    const s = 1_000;
+    const m = 60 * s;
+    const h = 60 * m;
+    expect(starts).toEqual([0, 5 * s, 5 * m + 5 * s, 35 * m + 5 * s, 2 * h + 35 * m + 5 * s, 7 * h + 35 * m + 5 * s, 17 * h + 35 * m + 5 * s, 31 * h + 35 * m + 5 * s, 51 * h + 35 * m + 5 * s]);
   });
 
   it('retries a 5xx, a dropped connection, a redirect and a timeout with the same webhook-id and body, each re-signed', async () => {
     receiver.plan.push(503, 'drop', 'redirect', 'hang');
-    await configure(sim, { timeoutMs: 200, retry: { firstDelayMs: 20, factor: 2 } });
+    await configure(sim, { timeoutMs: 200, retry: { delaysMs: [20, 40, 20, 20] } });
     const id = await start(sim, { kind: 'message' });
     await advance(sim, 60);
     const got = await receiver.waitFor(5);
@@ -182,23 +182,36 @@ describe('retries', () => {
       [5, 'signed', 200],
     ]);
     expect(records[3]!.error).toMatch(/TimeoutError/);
-    records.slice(0, 4).forEach((d, i) => expect(d.nextAttemptAt! - d.sentAt).toBeGreaterThanOrEqual(retryDelay(i + 1, { ...DEFAULT_RETRY, firstDelayMs: 20, factor: 2 })));
+    records.slice(0, 4).forEach((d, i) => expect(d.nextAttemptAt! - d.sentAt).toBeGreaterThanOrEqual([20, 40, 20, 20][i]!));
     expect(records[4]!.nextAttemptAt).toBeNull();
   });
 
   it('gives up once the next attempt would start after maxElapsedMs', async () => {
     receiver.plan.push(...Array.from({ length: 10 }, () => 500));
-    await configure(sim, { retry: { firstDelayMs: 20, factor: 2, maxElapsedMs: 1_000 } });
+    await configure(sim, { retry: { delaysMs: [20, 40, 80, 160, 320, 640, 1_280], maxElapsedMs: 1_000 } });
     await start(sim, { kind: 'message' });
     await advance(sim, 60);
     await receiver.waitFor(2);
     await vi.waitFor(async () => expect((await control(sim, '/webhooks')).json.pending).toBe(0), { timeout: 5_000, interval: 20 });
     const records = await deliveries(sim);
-    // 0, 20, 60, 140, 300, 620 ms: the next (1260 ms) would be past the limit.
+    // Planned at 0, 20, 60, 140, 300, 620 ms: the next (1260 ms) would be past the limit.
     expect(records.length).toBeLessThanOrEqual(6);
     expect(records.every((d) => d.status === 500)).toBe(true);
     expect(records.at(-1)!.nextAttemptAt).toBeNull();
     for (const d of records.slice(0, -1)) expect(d.nextAttemptAt! - records[0]!.sentAt).toBeLessThanOrEqual(1_000);
+  });
+
+  it('gives up when the schedule has no wait left', async () => {
+    receiver.plan.push(500, 500, 500);
+    await configure(sim, { retry: { delaysMs: [20] } });
+    await start(sim, { kind: 'message' });
+    await advance(sim, 60);
+    await receiver.waitFor(2);
+    await vi.waitFor(async () => expect((await control(sim, '/webhooks')).json.pending).toBe(0), { timeout: 5_000, interval: 20 });
+    expect((await deliveries(sim)).map((d) => [d.attempt, d.status, d.nextAttemptAt === null])).toEqual([
+      [1, 500, false],
+      [2, 500, true],
+    ]);
   });
 });
 
@@ -266,11 +279,11 @@ describe('configuration', () => {
     expect((await control(sim, '/webhooks', { url: 'ftp://example.com/hook' })).status).toBe(400);
     expect((await control(sim, '/webhooks', { secret: 'whsec_!!!!' })).status).toBe(400);
     expect((await control(sim, '/webhooks', { secret: `whsec_${Buffer.from('short').toString('base64')}` })).status).toBe(400);
-    expect((await control(sim, '/webhooks', { retry: { factor: 0.5 } })).status).toBe(400);
+    expect((await control(sim, '/webhooks', { retry: { delaysMs: [-1] } })).status).toBe(400);
     const set = await configure(sim);
     expect(set.text).not.toContain(SECRET);
     const shown = await control(sim, '/webhooks');
-    expect(shown.json).toMatchObject({ url: receiver.url, timeoutMs: 10_000, retry: DEFAULT_RETRY, pending: 0, deliveries: [] });
+    expect(shown.json).toMatchObject({ url: receiver.url, timeoutMs: 15_000, retry: DEFAULT_RETRY, pending: 0, deliveries: [] });
     expect(shown.text).not.toContain(SECRET.slice('whsec_'.length));
   });
 

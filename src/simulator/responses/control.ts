@@ -18,7 +18,7 @@ export const WebhookConfigSchema = z.strictObject({
   url: z.union([z.url({ protocol: /^https?$/ }), z.null()]).optional(),
   secret: z.string().optional(),
   timeoutMs: positive.optional(),
-  retry: z.strictObject({ firstDelayMs: positive, factor: z.number().min(1), maxDelayMs: positive, maxElapsedMs: z.number().int().nonnegative() }).partial().optional(),
+  retry: z.strictObject({ delaysMs: z.array(z.number().int().nonnegative()).max(100), maxElapsedMs: z.number().int().nonnegative() }).partial().optional(),
 });
 
 /** A full webhook config from `base` and a partial update; a string when the update is wrong. */

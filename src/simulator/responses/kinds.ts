@@ -85,7 +85,7 @@ export interface ResponseDraft {
 
 const FAILURES: readonly { code: string; message: string }[] = [
   { code: 'server_error', message: 'The server had an error processing your request. Sorry about that! You can retry your request.' },
-  { code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-4.1 on tokens per min (TPM). Please try again in 2s.' },
+  { code: 'rate_limit_exceeded', message: 'Rate limit reached on tokens per min (TPM). Please try again in 2s.' },
   { code: 'vector_store_timeout', message: 'The vector store search timed out.' },
 ];
 

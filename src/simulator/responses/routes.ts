@@ -1,7 +1,7 @@
 // The Responses and Conversations routes, below the dialect's Responses prefix.
 import type { Dialect } from '../dialect.js';
 import { isError, isObject, parseMetadata } from '../validate.js';
-import { invalidType, type ApiError } from '../errors.js';
+import { badRequest, invalidType, type ApiError } from '../errors.js';
 import { paginate, parseListParams } from '../lists.js';
 import { matchSegments, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
 import type { ApiObject } from '../state.js';
@@ -93,7 +93,7 @@ const ROUTES: Route[] = [
     segments: ['responses', ':response'],
     handler: (ctx, env) =>
       withResponse(ctx, env, (r) => {
-        if (ctx.query.get('stream') === 'true') return fail(invalidType('stream', 'false', true));
+        if (ctx.query.get('stream') === 'true') return fail(badRequest('Streaming is not supported by the simulator.', 'stream', 'unsupported_value'));
         const include = parseInclude(ctx.query);
         return isError(include) ? fail(include) : ok(present(ctx, env, r, include));
       }),

@@ -119,10 +119,14 @@ export class ResponsesWorld {
     return this.conversationList.filter((c) => c.createdAt <= t && matchesAgent(c.agent, filter)).sort(byCreation);
   }
 
-  /** A conversation's items at `t` in the order they were added: each response's input, then its output so far. */
+  /**
+   * A conversation's items at `t` in the order they were added: each response's input, then its
+   * output so far (deleting a response leaves what it added to the conversation).
+   */
   conversationItems(conversation: ConversationState, t: number): ApiObject[] {
     const items = [...conversation.initialItems];
-    for (const r of this.list(t, { conversationId: conversation.id })) items.push(...r.input, ...outputAt(r, t));
+    const responses = this.responseList.filter((r) => r.conversationId === conversation.id && r.createdAt <= t).sort(byCreation);
+    for (const r of responses) items.push(...r.input, ...outputAt(r, t));
     return items;
   }
 

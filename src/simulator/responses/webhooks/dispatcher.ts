@@ -1,7 +1,7 @@
 // Sends signed webhooks for background responses as they end, to one configured URL, and retries
-// a delivery that gets no 2xx (a network error, a timeout, a redirect or any other status) on an
-// exponential schedule: first after 5 s, each wait 4x the last, at most 8 h apart, for 72 h from
-// the first attempt. On request it also sends forged, stale and replayed deliveries.
+// a delivery that gets no 2xx (a network error, a timeout, a redirect or any other status) on the
+// Standard Webhooks example schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h apart)
+// cut at the 72 h OpenAI retries for. On request it also sends forged, stale and replayed deliveries.
 import { randomBytes } from 'node:crypto';
 import { sleep } from '../../../sink/delivery.js';
 import type { ResponseState } from '../state.js';
@@ -10,14 +10,18 @@ import type { ResponsesWorld } from '../world.js';
 import { DEFAULT_WEBHOOK_SECRET, forgedSignature, signature } from './signing.js';
 
 export interface RetrySchedule {
-  firstDelayMs: number;
-  factor: number;
-  maxDelayMs: number;
+  /** The wait before the 2nd, 3rd, ... attempt; none left, no more attempts. */
+  delaysMs: number[];
   /** No attempt starts later than this after the first one. */
   maxElapsedMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySchedule = { firstDelayMs: 5_000, factor: 4, maxDelayMs: 8 * 3_600_000, maxElapsedMs: 72 * 3_600_000 };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+export const DEFAULT_RETRY: RetrySchedule = {
+  delaysMs: [5_000, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, 24 * HOUR],
+  maxElapsedMs: 72 * HOUR,
+};
 
 export interface WebhookConfig {
   /** Where events go; null sends nothing. */
@@ -28,7 +32,8 @@ export interface WebhookConfig {
   retry: RetrySchedule;
 }
 
-export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = { url: null, secret: DEFAULT_WEBHOOK_SECRET, timeoutMs: 10_000, retry: DEFAULT_RETRY };
+/** The answer timeout is the low end of what Standard Webhooks recommends (15 to 30 s). */
+export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = { url: null, secret: DEFAULT_WEBHOOK_SECRET, timeoutMs: 15_000, retry: DEFAULT_RETRY };
 
 /** `signed`: the event signed now (the sender's own attempts); the others are on request only. */
 export type DeliveryMode = 'signed' | 'forged' | 'stale' | 'replay';
@@ -67,9 +72,9 @@ const USER_AGENT = 'OpenAI/1.0 (+https://platform.openai.com/docs/webhooks)';
 const MAX_RECORDS = 10_000;
 const SCAN_INTERVAL_MS = 100;
 
-/** Delay before attempt `attempt + 1`, after attempt number `attempt` failed. */
-export function retryDelay(attempt: number, retry: RetrySchedule): number {
-  return Math.min(retry.maxDelayMs, retry.firstDelayMs * retry.factor ** (attempt - 1));
+/** The wait before attempt `attempt + 1` once attempt number `attempt` failed; null when none follows. */
+export function retryDelay(attempt: number, retry: RetrySchedule): number | null {
+  return retry.delaysMs[attempt - 1] ?? null;
 }
 
 export class WebhookDispatcher {
@@ -169,8 +174,9 @@ export class WebhookDispatcher {
       const record = await this.attempt(event, 'signed');
       if (record.status !== null && record.status >= 200 && record.status < 300) return;
       const delay = retryDelay(attempt, this.config.retry);
+      if (delay === null || this.config.url === null) return;
       const at = this.wallClockMs() + delay;
-      if (at - first > this.config.retry.maxElapsedMs || this.config.url === null) return;
+      if (at - first > this.config.retry.maxElapsedMs) return;
       record.nextAttemptAt = at;
       await sleep(delay, this.closed.signal);
     }
