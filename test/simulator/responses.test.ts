@@ -237,6 +237,8 @@ describe('create and cancel', () => {
     await expect(client.responses.create({ model: 'gpt-4.1', previous_response_id: 'resp_missing' })).rejects.toMatchObject({ status: 404, error: { param: 'previous_response_id' } });
     const conv = await client.conversations.create();
     await expect(client.responses.create({ model: 'gpt-4.1', previous_response_id: byKind('message').id, conversation: conv.id })).rejects.toMatchObject({ status: 400, error: { code: 'mutually_exclusive_parameters' } });
+    await expect(client.responses.create({ model: 'gpt-4.1', input: [{ role: 'user' } as unknown as OpenAI.Responses.EasyInputMessage] })).rejects.toMatchObject({ status: 400, error: { param: 'input[0].content' } });
+    await expect(client.conversations.update(conv.id, {} as OpenAI.Conversations.ConversationUpdateParams)).rejects.toMatchObject({ status: 400, error: { param: 'metadata' } });
     const agentOnOpenAI = await fetch(`${sim.responsesUrl}/responses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },

@@ -22,6 +22,7 @@ export function parseItems(value: unknown, param: string): ApiObject[] | ApiErro
     if (item.type !== undefined && typeof item.type !== 'string') return invalidType(`${param}[${i}].type`, 'a string', item.type);
     if (item.type === undefined || item.type === 'message') {
       if (typeof item.role !== 'string') return missingParameter(`${param}[${i}].role`);
+      if (item.content === undefined || item.content === null) return missingParameter(`${param}[${i}].content`);
       const content = typeof item.content === 'string' ? [{ type: item.role === 'assistant' ? 'output_text' : 'input_text', text: item.content }] : item.content;
       items.push({ ...item, type: 'message', content, status: item.status ?? 'completed' });
     } else {

@@ -1,7 +1,7 @@
 // The Responses and Conversations routes, below the dialect's Responses prefix.
 import type { Dialect } from '../dialect.js';
 import { isError, isObject, parseMetadata } from '../validate.js';
-import { badRequest, invalidType, type ApiError } from '../errors.js';
+import { badRequest, invalidType, missingParameter, type ApiError } from '../errors.js';
 import { paginate, parseListParams } from '../lists.js';
 import { matchSegments, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
 import type { ApiObject } from '../state.js';
@@ -154,7 +154,9 @@ const ROUTES: Route[] = [
     handler: (ctx, env) => {
       const c = lookupConversation(ctx, env);
       if (isError(c)) return fail(c);
-      const metadata = isObject(ctx.body) ? parseMetadata(ctx.body.metadata) : invalidType('body', 'an object', ctx.body);
+      if (!isObject(ctx.body)) return fail(invalidType('body', 'an object', ctx.body));
+      if (!('metadata' in ctx.body)) return fail(missingParameter('metadata'));
+      const metadata = parseMetadata(ctx.body.metadata);
       if (isError(metadata)) return fail(metadata);
       c.metadata = metadata ?? {};
       return ok(renderConversation(c));
