@@ -9,6 +9,7 @@ export interface SimulatorMount {
   route(method: string, path: string, dialect: Dialect): RouteMatch | null;
   /** `ctx.path` is below /_sim; null when not this mount's. */
   control?(ctx: ControlContext): ControlResult | null | Promise<ControlResult | null>;
+  /** Stops at once what the mount runs (timers, outgoing requests); the promise only settles the rest. */
   close?(): Promise<void>;
 }
 

@@ -106,6 +106,7 @@ export class WebhookDispatcher {
       return;
     }
     if (wasOff) this.since = this.world.now();
+    if (this.closed.signal.aborted) return;
     this.timer ??= setInterval(() => this.scan(), SCAN_INTERVAL_MS);
     this.timer.unref();
   }
