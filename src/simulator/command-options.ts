@@ -24,6 +24,12 @@ export interface SimulateCommandOptions {
   rpm?: number | string;
   /** openai, azure-openai or azure-foundry: paths, api-version, credentials, field names, tools. */
   dialect?: string;
+  /** Responses in the Responses world: finished ones plus `liveResponses`. */
+  responses?: number | string;
+  liveResponses?: number | string;
+  /** Where Standard Webhooks for background responses go. */
+  webhookUrl?: string;
+  webhookSecret?: string;
 }
 
 /** For the CLI wiring (commander): flags, help text and defaults. */
@@ -44,6 +50,10 @@ export const simulatorCommandOptions: readonly { flags: string; description: str
     description: `which service to imitate: ${DIALECT_NAMES.join(', ')} (Azure: api-version required, api-key or bearer, Azure tool calls; azure-foundry also agent_id and GET /threads)`,
     defaultValue: 'openai',
   },
+  { flags: '--responses <n>', description: 'responses in the Responses world (finished plus live)', defaultValue: '40' },
+  { flags: '--live-responses <n>', description: 'how many of the responses start after the simulator does', defaultValue: '10' },
+  { flags: '--webhook-url <url>', description: 'send signed webhooks (response.completed|failed|cancelled|incomplete) for background responses here' },
+  { flags: '--webhook-secret <secret>', description: "the webhooks' signing secret, whsec_<base64> (default: the simulator's documented test secret)" },
 ];
 
 /** A bad flag; the CLI exits 2 with this message. */

@@ -3,6 +3,8 @@ import { DEFAULT_START_EPOCH } from './clock.js';
 import { DEFAULT_API_KEY, DEFAULT_SEED, SimulateUsageError, type SimulateCommandOptions } from './command-options.js';
 import { resolveDialect, type Dialect } from './dialect.js';
 import { startSimulator, type RunningSimulator } from './index.js';
+import { mergeWebhookConfig } from './responses/control.js';
+import { DEFAULT_WEBHOOK_CONFIG } from './responses/webhooks/dispatcher.js';
 
 export { SimulateUsageError, simulatorCommandOptions, type SimulateCommandOptions } from './command-options.js';
 
@@ -40,6 +42,12 @@ export async function simulateCommand(
   const live = int('live', opts.live, Math.min(10, runs), 0);
   if (live > runs) throw new SimulateUsageError(`--live (${live}) cannot exceed --runs (${runs})`);
   const rpm = opts.rpm === undefined ? undefined : int('rpm', opts.rpm, 0, 1);
+  const responses = int('responses', opts.responses, 40, 0);
+  const liveResponses = int('live-responses', opts.liveResponses, Math.min(10, responses), 0);
+  if (liveResponses > responses) throw new SimulateUsageError(`--live-responses (${liveResponses}) cannot exceed --responses (${responses})`);
+  const webhooks = { url: opts.webhookUrl ?? null, ...(opts.webhookSecret === undefined ? {} : { secret: opts.webhookSecret }) };
+  const webhookProblem = mergeWebhookConfig(DEFAULT_WEBHOOK_CONFIG, webhooks);
+  if (typeof webhookProblem === 'string') throw new SimulateUsageError(`--webhook-url/--webhook-secret: ${webhookProblem}`);
   let dialect: Dialect;
   try {
     dialect = resolveDialect(opts.dialect ?? 'openai');
@@ -61,6 +69,7 @@ export async function simulateCommand(
       azureTools: dialect.name !== 'openai',
     },
     faults: rpm === undefined ? {} : { rpmLimit: rpm },
+    responses: { world: { backfillResponses: responses - liveResponses, liveResponses, liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1) }, webhooks },
   });
 
   let resolveStopped: () => void = () => undefined;
@@ -82,7 +91,8 @@ export async function simulateCommand(
   };
   io.signals.once('SIGINT', onSignal);
   io.signals.once('SIGTERM', onSignal);
-  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)}`);
+  const hooks = webhooks.url === null ? '' : `, webhooks to ${webhooks.url}`;
+  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks})`);
   return { simulator, stop, stopped };
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_API_KEY, DEFAULT_SEED } from './command-options.js';
 import { resolveDialect, type Dialect } from './dialect.js';
 import { FaultEngine, type FaultConfig } from './faults.js';
 import { RequestLog, type RequestLogEntry } from './requestlog.js';
+import { createResponsesMount, type ResponsesOptions, type ResponsesSimulator } from './responses/index.js';
 import { createRequestHandler, type PendingResponses } from './server.js';
 import type { WorldSpec } from './worldgen.js';
 import { World } from './world.js';
@@ -25,6 +26,8 @@ export interface SimulatorOptions {
   faults?: FaultConfig;
   /** A dialect or its name. Default `openai`. */
   dialect?: Dialect | string;
+  /** The Responses and Conversations world and its webhooks (served with every dialect). */
+  responses?: ResponsesOptions;
 }
 
 export interface RunningSimulator {
@@ -37,6 +40,9 @@ export interface RunningSimulator {
   seed: number;
   dialect: Dialect;
   world: World;
+  /** Responses and Conversations; `responsesUrl` is their SDK baseURL. */
+  responses: ResponsesSimulator;
+  responsesUrl: string;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: FaultConfig): void;
@@ -59,7 +65,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const faults = new FaultEngine(seed, options.faults ?? {}, wallClockMs);
   const log = new RequestLog();
   const pending: PendingResponses = { timers: new Set() };
-  const server = createServer(createRequestHandler({ world, faults, dialect, apiKey, log, wallClockMs }, pending));
+  const responses = createResponsesMount(seed, world.clock, dialect, options.responses, wallClockMs);
+  const mounts = [responses.mount];
+  const server = createServer(createRequestHandler({ world, faults, dialect, apiKey, log, wallClockMs, mounts }, pending));
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -81,12 +89,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     seed,
     dialect,
     world,
+    responses: responses.responses,
+    responsesUrl: responses.responses.baseUrl(origin),
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
     setFaults: (f) => faults.set(f),
     getFaults: () => faults.get(),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
+        // Mounts stop their timers and abort what they send at once; nothing to wait for.
+        for (const mount of mounts) void mount.close?.();
         for (const timer of pending.timers) clearTimeout(timer);
         pending.timers.clear();
         server.close((error) => (error ? reject(error) : resolve()));
@@ -109,3 +121,4 @@ export type { Truth, TruthRun } from './state.js';
 export { FILE_SEARCH_CONTENT_INCLUDE } from './routes.js';
 export type { WorldSpec } from './worldgen.js';
 export { World } from './world.js';
+export * from './responses/index.js';

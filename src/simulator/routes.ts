@@ -1,5 +1,5 @@
 // The Assistants API routes (below the dialect's base path) and their handlers.
-import type { Dialect } from './dialect.js';
+import type { Dialect, DialectRequest } from './dialect.js';
 import { badRequest, invalidType, invalidValue, missingParameter, notFound, type ApiError } from './errors.js';
 import type { FaultEngine, FaultName } from './faults.js';
 import { paginate, parseListParams } from './lists.js';
@@ -303,27 +303,40 @@ const ROUTES: Route[] = [
 export interface RouteMatch {
   handler: (ctx: ApiContext) => ApiResult;
   params: Record<string, string>;
+  /** Protocol checks in place of the dialect's own (routes of another API under the same base path). */
+  check?: (request: DialectRequest) => ApiError | null;
+}
+
+/** A path's decoded segments; null when it does not decode. */
+export function pathSegments(path: string): string[] | null {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+}
+
+/** The parameters when `parts` fit the route's segments (`:name` takes any one segment). */
+export function matchSegments(segments: readonly string[], parts: readonly string[]): Record<string, string> | null {
+  if (segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const seg = segments[i]!;
+    if (seg.startsWith(':')) params[seg.slice(1)] = parts[i]!;
+    else if (seg !== parts[i]) return null;
+  }
+  return params;
 }
 
 /** `path` is below the base path. Literal segments win over parameters (`/threads/runs`). */
 export function matchRoute(method: string, path: string, dialect: Dialect): RouteMatch | null {
-  let parts: string[];
-  try {
-    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return null;
-  }
+  const parts = pathSegments(path);
+  if (!parts) return null;
   for (const route of ROUTES) {
-    if (route.method !== method || route.segments.length !== parts.length) continue;
+    if (route.method !== method) continue;
     if (route.feature && !dialect.features[route.feature]) continue;
-    const params: Record<string, string> = {};
-    let matched = true;
-    for (let i = 0; i < parts.length && matched; i++) {
-      const seg = route.segments[i]!;
-      if (seg.startsWith(':')) params[seg.slice(1)] = parts[i]!;
-      else matched = seg === parts[i];
-    }
-    if (matched) return { handler: route.handler, params };
+    const params = matchSegments(route.segments, parts);
+    if (params) return { handler: route.handler, params };
   }
   return null;
 }

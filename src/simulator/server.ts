@@ -6,6 +6,7 @@ import { handleControl } from './control.js';
 import type { Dialect } from './dialect.js';
 import { invalidJsonBody, invalidUrl, rateLimited, type ApiError } from './errors.js';
 import type { FaultDecision, FaultEngine } from './faults.js';
+import { controlMounted, routeMounted, type SimulatorMount } from './mount.js';
 import type { RequestLog, RequestLogEntry } from './requestlog.js';
 import { matchRoute } from './routes.js';
 import type { World } from './world.js';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   apiKey: string;
   log: RequestLog;
   wallClockMs: () => number;
+  /** Further APIs on the same server (Responses and Conversations). */
+  mounts?: readonly SimulatorMount[];
 }
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -97,7 +100,8 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
   if (control) {
     const body = parseJson(raw);
     if (!body.ok) return send(400, JSON.stringify({ error: { message: 'body is not valid JSON', type: 'invalid_request_error', param: null, code: null } }));
-    const result = handleControl({ method, path: path.slice('/_sim'.length) || '/', body: body.value, world: deps.world, faults: deps.faults, log: deps.log, dialect });
+    const ctx = { method, path: path.slice('/_sim'.length) || '/', body: body.value, world: deps.world, faults: deps.faults, log: deps.log, dialect };
+    const result = (await controlMounted(deps.mounts ?? [], ctx)) ?? handleControl(ctx);
     return send(result.status, JSON.stringify(result.body));
   }
 
@@ -113,9 +117,10 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
   const authError = dialect.authenticate(req.headers, deps.apiKey);
   if (authError) return sendError(authError, {}, latency);
   const sub = path.slice(base.length) || '/';
-  const match = matchRoute(method, sub, dialect);
+  const match = matchRoute(method, sub, dialect) ?? routeMounted(deps.mounts ?? [], method, sub, dialect);
   if (!match) return sendError(invalidUrl(method, path), {}, latency);
-  const protocolError = dialect.checkRequest({ method, path: sub, query: url.searchParams, headers: req.headers });
+  const request = { method, path: sub, query: url.searchParams, headers: req.headers };
+  const protocolError = match.check ? match.check(request) : dialect.checkRequest(request);
   if (protocolError) return sendError(protocolError, {}, latency);
 
   const limit = deps.faults.limit();
