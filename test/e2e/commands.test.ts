@@ -37,6 +37,36 @@ describe('simulate', () => {
     expect((await proc.exited).code).toBe(0);
   });
 
+  it("starts its world at the current time, so a trace backend's recent search finds its runs", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const proc = startCli(['simulate', '--port', '0', '--runs', '4', '--live', '0', '--speed', '1']);
+    try {
+      await waitFor(() => proc.stdout().includes('OPENAI_BASE_URL='), 'the simulator to start');
+      const origin = new URL(/OPENAI_BASE_URL=(\S+)/.exec(proc.stdout())![1]!).origin;
+      const clock = (await (await fetch(`${origin}/_sim/clock`)).json()) as { startEpoch: number; now: number };
+      expect(clock.startEpoch).toBeGreaterThanOrEqual(before);
+      expect(clock.startEpoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+      const truth = (await (await fetch(`${origin}/_sim/truth`)).json()) as { runs: { run: { created_at: number } }[] };
+      // The finished runs happened shortly before the start, not months ago.
+      for (const { run } of truth.runs) expect(before - run.created_at).toBeLessThan(7 * 86_400);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
+  it('pins the start with --start-epoch', async () => {
+    const proc = startCli(['simulate', '--port', '0', '--runs', '1', '--live', '0', '--speed', '0', '--start-epoch', '1760000000']);
+    try {
+      await waitFor(() => proc.stdout().includes('OPENAI_BASE_URL='), 'the simulator to start');
+      const origin = new URL(/OPENAI_BASE_URL=(\S+)/.exec(proc.stdout())![1]!).origin;
+      expect(await (await fetch(`${origin}/_sim/clock`)).json()).toMatchObject({ startEpoch: 1_760_000_000, now: 1_760_000_000 });
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
   it('rejects a bad flag with exit 2 and one line', async () => {
     const result = await runCli(['simulate', '--runs', 'many']);
     expect(result.code).toBe(2);
