@@ -156,7 +156,8 @@ addTraceIdOptions(traceIdCmd)
   .action(async (runId: string, flags: TraceIdFlags) => {
     const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
     const { traceIdCommand } = await import('./trace-id-command.js');
-    const traceId = traceIdCommand(runId, flags.state);
+    const { traceId, note } = traceIdCommand(runId, flags.state);
+    if (note) process.stderr.write(`${NAME}: ${note}\n`);
     process.stdout.write(`${traceId}\n${config.ui.traceUrl ? `${traceUrl(config.ui.traceUrl, traceId)}\n` : ''}`);
   });
 

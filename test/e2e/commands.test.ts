@@ -83,6 +83,17 @@ describe('trace-id', () => {
     expect(result.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('says on stderr when no state file was read, and what the printed id means then', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'aob-traceid-'));
+    const proc = startCli(['trace-id', 'run_abc123'], {}, empty);
+    const result = await proc.exited;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${traceIdForRun('run_abc123')}\n`);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      "assistants-otel-bridge: no state file read (./data/bridge.sqlite does not exist): printed the id derived from the run id; a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records (give it with --state)",
+    ]);
+  });
+
   it("prints the app's trace id for a run that joined one, read from the state file", async () => {
     const sim = await startSimulator({ seed: 3, clock: { speed: 100 }, world: { threads: 4, backfillRuns: 12, liveRuns: 0 } });
     try {
@@ -100,6 +111,15 @@ describe('trace-id', () => {
       expect(result.code).toBe(0);
       const traceparent = (joined!.run.metadata as Record<string, string>).traceparent!;
       expect(result.stdout.trim()).toBe(traceparent.split('-')[1]);
+      expect(result.stderr).toBe('');
+      // A run that state file never traced: the derived id, and a line saying it could not be checked.
+      const other = truth.runs.find((r) => r.runId !== joined!.runId)!;
+      const unknown = await runCli(['trace-id', other.runId, '--state', state]);
+      expect(unknown.code).toBe(0);
+      expect(unknown.stdout.trim()).toBe(traceIdForRun(other.runId));
+      expect(unknown.stderr.trim().split('\n')).toEqual([
+        `assistants-otel-bridge: ${other.runId} is not traced in ${state} (yet): printed the id derived from the run id; a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records`,
+      ]);
     } finally {
       await sim.close();
     }
