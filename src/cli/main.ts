@@ -19,7 +19,9 @@ const NAME = 'assistants-otel-bridge';
 class UsageError extends Error {}
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  // A config file with several problems has a line for each.
+  const lines = code === 2 ? message.split('\n') : [message];
+  process.stderr.write(lines.map((line) => `${NAME}: ${line}\n`).join(''));
   process.exit(code);
 }
 

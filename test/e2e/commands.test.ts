@@ -1,5 +1,5 @@
 // The smaller commands as a user meets them: demo, simulate, trace-id, --help.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +123,39 @@ describe('trace-id', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('config file errors', () => {
+  const SAMPLE = join(import.meta.dirname, '../../samples/runs.json');
+  const write = (name: string, text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aob-config-')), name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('lists every problem of the file, a line each, with the field, the value given and the line, and exits 2', async () => {
+    const file = write('bridge.yaml', 'otlp:\n  protocol: thrift\nwatch:\n  rpm: 0\n  rmp: 10\nlog:\n  level: loud\n');
+    for (const command of [['import', '--config', file, SAMPLE], ['watch', '--config', file]]) {
+      const result = await runCli(command);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `assistants-otel-bridge: otlp.protocol: must be one of http/protobuf, http/json, grpc (got 'thrift') (from ${file}, line 2)`,
+        `assistants-otel-bridge: watch.rpm: must be a whole number >= 1 (got 0) (from ${file}, line 4)`,
+        `assistants-otel-bridge: watch.rmp: unknown setting (check the spelling against config/bridge.example.yaml) (from ${file}, line 5)`,
+        `assistants-otel-bridge: log.level: must be one of debug, info, warn, error, silent (got 'loud') (from ${file}, line 7)`,
+      ]);
+    }
+  });
+
+  it('points a YAML syntax error at the line with the mistake', async () => {
+    const file = write('bridge.yaml', 'watch:\n  rpm: 10\n   state: ./data/x.sqlite\n');
+    const result = await runCli(['import', '--config', file, SAMPLE]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `assistants-otel-bridge: --config: ${file}: line 3, column 4: not valid YAML: this line is indented deeper than the one above it, which already has a value`,
+    ]);
   });
 });
 
