@@ -20,6 +20,25 @@ describe('demo', () => {
     expect(result.stdout).toContain('6 runs drawn');
     expect(result.stdout).not.toContain('\u001b[');
   });
+
+  it('draws a long run whole in a screenful: first and last steps, and a line for the steps between', async () => {
+    // The default demo world (12 runs, seed 42) holds a run of 250+ steps.
+    const result = await runCli(['demo', '--speed', '60'], {}, 90_000);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const waterfalls: string[][] = [];
+    for (const line of lines) {
+      if (/^invoke_agent/.test(line)) waterfalls.push([]);
+      waterfalls.at(-1)?.push(line);
+    }
+    expect(waterfalls).toHaveLength(12);
+    for (const w of waterfalls) expect(w.filter((l) => /^ {2}chat /.test(l)).length).toBeLessThanOrEqual(10);
+    const long = waterfalls.find((w) => w.some((l) => / {2}\.\.\. \d+ steps not shown /.test(l)));
+    expect(long, 'a waterfall with steps left out').toBeDefined();
+    expect(long!.find((l) => l.includes('not shown'))).toMatch(/^ {2}\.\.\. (\d{3}) steps not shown +█+ +\d+s {2}\d+ completed.* · in \d+ \/ out \d+ tokens$/);
+    expect(long!.length).toBeLessThan(30);
+    expect(lines.length).toBeLessThan(200);
+  });
 });
 
 describe('simulate', () => {
