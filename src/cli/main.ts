@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { createLogger } from './logger.js';
-import { addCommonOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type CommonFlags, type TraceIdFlags, type WatchFlags } from './options.js';
+import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
 import { StateError } from '../state/errors.js';
 import { simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command-options.js';
@@ -49,7 +49,7 @@ Configuration: flags, then environment (OPENAI_*, OTEL_*), then --config file, t
 Exit codes: 0 done, 1 runtime failure (for example the collector refused spans), 2 bad usage or configuration.`,
   );
 
-addCommonOptions(
+addImportOptions(
   program
     .command('import')
     .description('Export runs and steps saved as the API returns them (JSON or JSONL), exactly as polled ones are.')
@@ -63,7 +63,7 @@ Examples:
   $ ${NAME} import --otlp-endpoint http://localhost:4318 runs/*.jsonl
 Steps are matched to their run by run_id; a run saved without steps gives just its run span.`,
   )
-  .action(async (files: string[], flags: CommonFlags) => {
+  .action(async (files: string[], flags: ImportFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
     const log = createLogger(config.log);
     const { runImport } = await import('./import-command.js');

@@ -186,6 +186,32 @@ describe('--help', () => {
     expect(result.stdout).toMatch(/Examples?:/);
   });
 
+  it('import --help lists only the flags that apply to import', async () => {
+    const result = await runCli(['import', '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    const flags = [...result.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags).toEqual([
+      '--config',
+      '--base-url',
+      '--otlp-endpoint',
+      '--otlp-protocol',
+      '--service-name',
+      '--provider',
+      '--provider-name',
+      '--capture-content',
+      '--content-max-length',
+      '--log-level',
+      '--log-format',
+      '--help',
+    ]);
+    // Import makes no request: the flags about reaching the service belong to watch.
+    const watch = await runCli(['watch', '--help']);
+    for (const flag of ['--auth', '--api-version', '--rpm', '--state']) expect(watch.stdout).toContain(flag);
+    const refused = await runCli(['import', '--auth', 'entra-id', join(import.meta.dirname, '../../samples/runs.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("unknown option '--auth'");
+  });
+
   it('an unknown option is a usage error: exit 2', async () => {
     const result = await runCli(['watch', '--frobnicate']);
     expect(result.code).toBe(2);
