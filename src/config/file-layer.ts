@@ -168,8 +168,7 @@ function parseYamlFile(path: string, text: string): { raw: unknown; lineOf: Line
   const Y = yaml();
   const lineCounter = new Y.LineCounter();
   const doc = Y.parseDocument(text, { lineCounter, prettyErrors: false });
-  const error = doc.errors[0];
-  if (error) throw yamlSyntaxError(path, text, doc.errors, Y);
+  if (doc.errors.length > 0) throw yamlSyntaxError(path, text, doc.errors, Y);
   const lineOf: LineOf = (settingPath) => {
     let node: unknown = doc.contents;
     let offset: number | undefined;
