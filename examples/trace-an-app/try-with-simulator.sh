@@ -14,7 +14,7 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 # Seed 24: the first run created on a new thread waits for two function outputs. The world clock
 # starts now, so the run's times line up with the app's.
-"${CLI[@]}" simulate --port "$SIM_PORT" --runs 0 --live 0 --threads 1 --seed 24 --speed 5 --start-epoch "$(date +%s)" >/dev/null &
+"${CLI[@]}" simulate --port "$SIM_PORT" --runs 0 --live 0 --threads 1 --seed 24 --speed 5 >/dev/null &
 PIDS+=($!)
 
 # Runs waiting for the app are looked at every 2 s at most, so the end of the run shows promptly.

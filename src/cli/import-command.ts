@@ -5,7 +5,7 @@ import { mapRunTrace } from '../mapping/map-run.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { createExporter } from '../sink/create-exporter.js';
 import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
-import { emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';
+import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';
 import type { Logger } from './logger.js';
 
 export interface ImportSummary {
@@ -44,11 +44,9 @@ export async function runImport(files: string[], config: BridgeConfig, log: Logg
     readSavedRunsFile(file, saved);
     progress(i + 1, files.length);
   });
-  const orphanRuns = [...saved.steps.keys()].filter((runId) => !saved.runs.has(runId));
-  if (orphanRuns.length > 0) {
-    log.warn({ runs: orphanRuns.slice(0, 5), count: orphanRuns.length }, 'steps whose run is not in the input were skipped (a step span needs its run for the model, thread and trace)');
-  }
-  const stepCount = [...saved.runs.keys()].reduce((n, id) => n + (saved.steps.get(id)?.length ?? 0), 0);
+  // Before anything is exported: a step without its run would be dropped, not traced.
+  checkStepsHaveRuns(saved);
+  const stepCount = [...saved.steps.values()].reduce((n, list) => n + list.length, 0);
   const summary: ImportSummary = { runs: saved.runs.size, steps: stepCount, spans: 0, delivered: 0, refused: 0, partiallyRejected: 0 };
   const exporter = createExporter(config);
   log.info({ runs: summary.runs, steps: summary.steps, to: exporter.target }, 'exporting');

@@ -5,7 +5,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { createLogger } from './logger.js';
-import { addCommonOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type CommonFlags, type TraceIdFlags, type WatchFlags } from './options.js';
+import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
 import { StateError } from '../state/errors.js';
 import { simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command-options.js';
@@ -19,7 +19,9 @@ const NAME = 'assistants-otel-bridge';
 class UsageError extends Error {}
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`${NAME}: ${message}\n`);
+  // A config file with several problems has a line for each.
+  const lines = code === 2 ? message.split('\n') : [message];
+  process.stderr.write(lines.map((line) => `${NAME}: ${line}\n`).join(''));
   process.exit(code);
 }
 
@@ -47,7 +49,7 @@ Configuration: flags, then environment (OPENAI_*, OTEL_*), then --config file, t
 Exit codes: 0 done, 1 runtime failure (for example the collector refused spans), 2 bad usage or configuration.`,
   );
 
-addCommonOptions(
+addImportOptions(
   program
     .command('import')
     .description('Export runs and steps saved as the API returns them (JSON or JSONL), exactly as polled ones are.')
@@ -61,7 +63,7 @@ Examples:
   $ ${NAME} import --otlp-endpoint http://localhost:4318 runs/*.jsonl
 Steps are matched to their run by run_id; a run saved without steps gives just its run span.`,
   )
-  .action(async (files: string[], flags: CommonFlags) => {
+  .action(async (files: string[], flags: ImportFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
     const log = createLogger(config.log);
     const { runImport } = await import('./import-command.js');
@@ -158,7 +160,8 @@ addTraceIdOptions(traceIdCmd)
   .action(async (runId: string, flags: TraceIdFlags) => {
     const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
     const { traceIdCommand } = await import('./trace-id-command.js');
-    const traceId = traceIdCommand(runId, flags.state);
+    const { traceId, note } = traceIdCommand(runId, flags.state);
+    if (note) process.stderr.write(`${NAME}: ${note}\n`);
     process.stdout.write(`${traceId}\n${config.ui.traceUrl ? `${traceUrl(config.ui.traceUrl, traceId)}\n` : ''}`);
   });
 

@@ -5,7 +5,8 @@ import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../c
 import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
 import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
 
-export interface CommonFlags {
+/** The flags of `import`: where spans go and what they say; no request is made, so nothing about auth. */
+export interface ImportFlags {
   config?: string;
   baseUrl?: string;
   otlpEndpoint?: string;
@@ -13,12 +14,15 @@ export interface CommonFlags {
   serviceName?: string;
   providerName?: string;
   provider?: string;
-  apiVersion?: string;
-  auth?: string;
   captureContent?: boolean;
   contentMaxLength?: string;
   logLevel?: string;
   logFormat?: string;
+}
+
+export interface CommonFlags extends ImportFlags {
+  apiVersion?: string;
+  auth?: string;
 }
 
 export interface WatchFlags extends CommonFlags {
@@ -36,21 +40,44 @@ export interface WatchFlags extends CommonFlags {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export function addCommonOptions(cmd: Command): Command {
+const configOption = (cmd: Command): Command => cmd.option('-c, --config <file>', 'YAML or JSON config file (see config/bridge.example.yaml)');
+
+/** Where spans go, what they carry, and the logs: every command that exports has these. */
+function addExportOptions(cmd: Command): Command {
   return cmd
-    .option('-c, --config <file>', 'YAML or JSON config file (see config/bridge.example.yaml)')
-    .option('--base-url <url>', `Assistants API base URL (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`)
     .option('--otlp-endpoint <url>', 'OTLP endpoint; /v1/traces is appended for HTTP (env OTEL_EXPORTER_OTLP_ENDPOINT; none: print spans to stdout)')
     .addOption(new Option('--otlp-protocol <protocol>', 'OTLP protocol (env OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf)').choices([...OTLP_PROTOCOLS]))
-    .option('--service-name <name>', `service.name of the bridged spans (default ${DEFAULTS.resource.assistantServiceName})`)
-    .addOption(new Option('--provider <provider>', 'service profile: base URL layout, api-version, auth and provider name (default openai)').choices([...API_PROVIDERS]))
-    .option('--api-version <version>', 'api-version query parameter (env OPENAI_API_VERSION for azure-openai; default per provider)')
-    .addOption(new Option('--auth <kind>', 'api-key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY), bearer-env (api.token_env) or entra-id (DefaultAzureCredential)').choices([...API_AUTHS]))
-    .option('--provider-name <name>', `gen_ai.provider.name on every span (default per provider: ${DEFAULTS.api.providerName} for openai)`)
+    .option('--service-name <name>', `service.name of the bridged spans (default ${DEFAULTS.resource.assistantServiceName})`);
+}
+
+function addContentAndLogOptions(cmd: Command): Command {
+  return cmd
     .option('--capture-content', 'record instructions, tool arguments and results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default off)')
     .option('--content-max-length <chars>', `cut captured content to this many characters (default ${DEFAULTS.content.maxLength})`)
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .addOption(new Option('--log-format <format>', 'log format: auto is readable on a terminal, JSON otherwise (default auto)').choices(['auto', 'json', 'pretty']));
+}
+
+const providerNameOption = (cmd: Command): Command =>
+  cmd.option('--provider-name <name>', `gen_ai.provider.name on every span (default per provider: ${DEFAULTS.api.providerName} for openai)`);
+
+/** `import` reads files: the service only names where the runs came from, on the spans. */
+export function addImportOptions(cmd: Command): Command {
+  configOption(cmd).option('--base-url <url>', `the service the runs came from: server.address and server.port on the spans (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`);
+  addExportOptions(cmd).addOption(
+    new Option('--provider <provider>', 'the kind of service the runs came from: its gen_ai.provider.name and base URL layout (default openai)').choices([...API_PROVIDERS]),
+  );
+  return addContentAndLogOptions(providerNameOption(cmd));
+}
+
+/** Flags of the commands that talk to the service. */
+export function addCommonOptions(cmd: Command): Command {
+  configOption(cmd).option('--base-url <url>', `Assistants API base URL (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`);
+  addExportOptions(cmd)
+    .addOption(new Option('--provider <provider>', 'service profile: base URL layout, api-version, auth and provider name (default openai)').choices([...API_PROVIDERS]))
+    .option('--api-version <version>', 'api-version query parameter (env OPENAI_API_VERSION for azure-openai; default per provider)')
+    .addOption(new Option('--auth <kind>', 'api-key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY), bearer-env (api.token_env) or entra-id (DefaultAzureCredential)').choices([...API_AUTHS]));
+  return addContentAndLogOptions(providerNameOption(cmd));
 }
 
 export function addWatchOptions(cmd: Command): Command {

@@ -4,8 +4,24 @@ export class ConfigError extends Error {
     readonly field: string,
     readonly reason: string,
     readonly source?: string,
+    /** The line of the config file that holds the field. */
+    readonly line?: number,
   ) {
-    super(`${field}: ${reason}${source ? ` (from ${source})` : ''}`);
+    super(`${field}: ${reason}${source ? ` (from ${source}${line ? `, line ${line}` : ''})` : ''}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Every problem of one config file, so one run shows them all: a line each. `field`, `reason`
+ * and `source` are the first problem's.
+ */
+export class ConfigProblems extends ConfigError {
+  constructor(readonly problems: readonly ConfigError[]) {
+    const first = problems[0];
+    if (!first) throw new RangeError('ConfigProblems needs at least one problem');
+    super(first.field, first.reason, first.source, first.line);
+    this.message = problems.map((p) => p.message).join('\n');
+    this.name = 'ConfigProblems';
   }
 }

@@ -20,6 +20,11 @@ export interface WaterfallOptions {
   palette: Palette;
   /** A link to the trace, e.g. a Jaeger UI URL prefix. */
   traceUrl?: (traceId: string) => string;
+  /**
+   * Runs with more steps than this show their first and last `maxSteps / 2` steps and one line
+   * for the steps between, so a terminal shows whole runs. Default 10.
+   */
+  maxSteps?: number;
 }
 
 function statusOf(span: SpanRecord): string {
@@ -51,6 +56,24 @@ function details(span: SpanRecord): string {
   return parts.join(' · ');
 }
 
+/** Steps left out of a long run: how many, their statuses and tokens. */
+function summary(steps: readonly SpanRecord[]): string {
+  const statuses = new Map<string, number>();
+  let input = 0;
+  let output = 0;
+  for (const step of steps) {
+    const status = statusOf(step) || 'unknown';
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const a = step.attributes;
+    if (typeof a['gen_ai.usage.input_tokens'] === 'number') input += a['gen_ai.usage.input_tokens'];
+    if (typeof a['gen_ai.usage.output_tokens'] === 'number') output += a['gen_ai.usage.output_tokens'];
+  }
+  const counts = [...statuses].map(([status, n]) => `${n} ${status}`).join(', ');
+  return `${counts} · in ${input} / out ${output} tokens`;
+}
+
+type Row = { span: SpanRecord; depth: number } | { left: SpanRecord[]; depth: number };
+
 /** Lines for one run: the run span and every span under it, children after their parent in start order. */
 export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOptions): string[] {
   const run = spans.find((s) => s.role === 'run');
@@ -60,29 +83,55 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
     if (s === run || !s.parentSpanId) continue;
     children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
   }
-  const ordered: { span: SpanRecord; depth: number }[] = [];
+  const kidsOf = (span: SpanRecord): SpanRecord[] =>
+    (children.get(span.spanId) ?? []).slice().sort((a, b) => a.startSeconds - b.startSeconds || a.name.localeCompare(b.name));
+  const rows: Row[] = [];
   const visit = (span: SpanRecord, depth: number): void => {
-    ordered.push({ span, depth });
-    const kids = (children.get(span.spanId) ?? []).slice().sort((a, b) => a.startSeconds - b.startSeconds || a.name.localeCompare(b.name));
-    for (const kid of kids) visit(kid, depth + 1);
+    rows.push({ span, depth });
+    for (const kid of kidsOf(span)) visit(kid, depth + 1);
   };
-  visit(run, 0);
+  rows.push({ span: run, depth: 0 });
+  const steps = kidsOf(run);
+  const keep = Math.max(2, options.maxSteps ?? 10);
+  if (steps.length > keep + 1) {
+    const head = Math.ceil(keep / 2);
+    const tail = keep - head;
+    for (const step of steps.slice(0, head)) visit(step, 1);
+    rows.push({ left: steps.slice(head, steps.length - tail), depth: 1 });
+    for (const step of steps.slice(steps.length - tail)) visit(step, 1);
+  } else {
+    for (const step of steps) visit(step, 1);
+  }
+
   const { palette } = options;
-  const start = Math.min(...ordered.map((o) => o.span.startSeconds));
-  const end = Math.max(...ordered.map((o) => o.span.endSeconds), start + 1);
+  const drawn = rows.flatMap((r) => ('span' in r ? [r.span] : r.left));
+  const start = Math.min(...drawn.map((s) => s.startSeconds));
+  const end = Math.max(...drawn.map((s) => s.endSeconds), start + 1);
   const total = end - start;
-  const labelWidth = Math.min(44, Math.max(...ordered.map((o) => o.depth * 2 + o.span.name.length)) + 1);
+  const labelOf = (row: Row): string => `${'  '.repeat(row.depth)}${'span' in row ? row.span.name : `... ${row.left.length} steps not shown`}`;
+  const labelWidth = Math.min(44, Math.max(...rows.map((r) => labelOf(r).length)) + 1);
   // Room is kept for the duration and the details after the bar, so rows do not wrap.
   const barWidth = Math.max(10, Math.min(60, options.width - labelWidth - 80));
+  const barOf = (from: number, to: number): string => {
+    const offset = Math.min(Math.floor(((from - start) / total) * barWidth), barWidth - 1);
+    const len = Math.max(1, Math.round(((to - from) / total) * barWidth));
+    return `${' '.repeat(offset)}${'█'.repeat(Math.min(len, barWidth - offset))}`.padEnd(barWidth);
+  };
   const lines: string[] = [];
-  for (const { span, depth } of ordered) {
-    const label = `${'  '.repeat(depth)}${span.name}`.slice(0, labelWidth).padEnd(labelWidth);
-    const from = Math.floor(((span.startSeconds - start) / total) * barWidth);
-    const len = Math.max(1, Math.round(((span.endSeconds - span.startSeconds) / total) * barWidth));
-    const bar = `${' '.repeat(Math.min(from, barWidth - 1))}${'█'.repeat(Math.min(len, barWidth - Math.min(from, barWidth - 1)))}`.padEnd(barWidth);
+  for (const row of rows) {
+    const label = labelOf(row).slice(0, labelWidth).padEnd(labelWidth);
+    if ('left' in row) {
+      // The steps between the first and the last: their span of time, how they ended, their tokens.
+      const from = Math.min(...row.left.map((s) => s.startSeconds));
+      const to = Math.max(...row.left.map((s) => s.endSeconds));
+      const failed = row.left.some((s) => s.status.code === 2);
+      const bar = failed ? palette.error(barOf(from, to)) : palette.dim(barOf(from, to));
+      lines.push(`${palette.dim(label)} ${bar} ${`${to - from}s`.padStart(5)}  ${palette.dim(summary(row.left))}`);
+      continue;
+    }
+    const { span, depth } = row;
     const seconds = `${span.endSeconds - span.startSeconds}s`.padStart(5);
-    const row = `${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, bar)} ${seconds}  ${palette.dim(details(span))}`;
-    lines.push(row);
+    lines.push(`${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, barOf(span.startSeconds, span.endSeconds))} ${seconds}  ${palette.dim(details(span))}`);
   }
   const link = options.traceUrl ? `  ${options.traceUrl(run.traceId)}` : '';
   lines.push(palette.dim(`${' '.repeat(2)}trace ${run.traceId}${link}`));

@@ -1,6 +1,6 @@
 // The `simulate` command's flags, defaults and usage error, apart from the simulator itself so
 // the CLI can build its help without loading the server.
-import { DEFAULT_START_EPOCH } from './clock.js';
+import { DEFAULT_SPEED } from './clock.js';
 import { DIALECT_NAMES } from './dialect.js';
 
 export const DEFAULT_API_KEY = 'sk-sim-local';
@@ -37,12 +37,12 @@ export const simulatorCommandOptions: readonly { flags: string; description: str
   { flags: '--host <host>', description: 'address to listen on', defaultValue: '127.0.0.1' },
   { flags: '--port <port>', description: 'port to listen on (0 = any free port)', defaultValue: '8787' },
   { flags: '--seed <n>', description: 'seed of the world and of the faults', defaultValue: String(DEFAULT_SEED) },
-  { flags: '--speed <x>', description: 'virtual seconds per real second (0 freezes the clock)', defaultValue: '20' },
+  { flags: '--speed <x>', description: 'virtual seconds per real second (0 freezes the clock; 1 keeps it on the wall clock)', defaultValue: String(DEFAULT_SPEED) },
   { flags: '--runs <n>', description: 'runs in the world (finished plus live)', defaultValue: '40' },
   { flags: '--live <n>', description: 'how many of the runs start after the simulator does', defaultValue: '10' },
   { flags: '--live-window <seconds>', description: 'virtual seconds over which live runs start', defaultValue: '300' },
   { flags: '--threads <n>', description: 'threads the runs are spread over', defaultValue: '8' },
-  { flags: '--start-epoch <seconds>', description: 'world time at start, Unix seconds', defaultValue: String(DEFAULT_START_EPOCH) },
+  { flags: '--start-epoch <seconds>', description: 'world time at start, Unix seconds (default: now; pin it for the same world on every start)' },
   { flags: '--api-key <key>', description: 'API key clients must send', defaultValue: DEFAULT_API_KEY },
   { flags: '--rpm <n>', description: 'enforce a requests-per-minute limit with x-ratelimit headers' },
   {

@@ -1,5 +1,5 @@
 // `assistants-otel-bridge simulate`: serves the simulator until SIGINT/SIGTERM.
-import { DEFAULT_START_EPOCH } from './clock.js';
+import { DEFAULT_SPEED } from './clock.js';
 import { DEFAULT_API_KEY, DEFAULT_SEED, SimulateUsageError, type SimulateCommandOptions } from './command-options.js';
 import { resolveDialect, type Dialect } from './dialect.js';
 import { startSimulator, type RunningSimulator } from './index.js';
@@ -60,7 +60,7 @@ export async function simulateCommand(
     port: int('port', opts.port, 8787, 0),
     seed: int('seed', opts.seed, DEFAULT_SEED, Number.MIN_SAFE_INTEGER),
     apiKey: opts.apiKey ?? DEFAULT_API_KEY,
-    clock: { speed: num('speed', opts.speed, 20), startEpoch: int('start-epoch', opts.startEpoch, DEFAULT_START_EPOCH, 0) },
+    clock: { speed: num('speed', opts.speed, DEFAULT_SPEED), ...(opts.startEpoch === undefined ? {} : { startEpoch: int('start-epoch', opts.startEpoch, 0, 0) }) },
     world: {
       backfillRuns: runs - live,
       liveRuns: live,

@@ -658,9 +658,12 @@ describe('the demo profile, run without Docker', () => {
   it("starts the simulator with compose's flags; demo-threads makes the bridge watch all its threads, whose runs are exported", async () => {
     const now = Math.floor(Date.now() / 1000);
     const flags = simulatorFlags(simulatorArgv(now));
-    // Real time from now: what lets Tempo's recent search and span metrics see the live runs.
-    expect([Number(flags.startEpoch), Number(flags.speed)]).toEqual([now, 1]);
+    // Real time from now (the simulator's default start, at speed 1): what lets Tempo's recent
+    // search and span metrics see the live runs.
+    expect([flags.startEpoch, Number(flags.speed)]).toEqual([undefined, 1]);
     sim = await simulateCommand({ ...flags, host: '127.0.0.1', port: 0 }, { write: () => undefined, signals: new EventEmitter() });
+    expect(sim.simulator.world.clock.startEpoch).toBeGreaterThanOrEqual(now);
+    expect(sim.simulator.world.clock.startEpoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     rx = await startOtlpReceiver();
     dir = mkdtempSync(join(tmpdir(), 'aob-compose-demo-'));
     const token = join(dir, 'control-token');

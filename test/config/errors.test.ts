@@ -1,7 +1,7 @@
 // Bad values fail with a ConfigError naming the field and where the value came from.
 import { describe, expect, it } from 'vitest';
 import type { WatchFlags } from '../../src/cli/options.js';
-import { ConfigError } from '../../src/config/config-error.js';
+import { ConfigError, ConfigProblems } from '../../src/config/config-error.js';
 import { configErrorOf, configFile, resolve, type Env } from './helpers.js';
 
 describe('bad environment variables', () => {
@@ -157,5 +157,85 @@ describe('unreadable or malformed files', () => {
     const path = configFile(text);
     const error = configErrorOf(() => resolve({ configPath: path }));
     expect(error.source).toBe(path);
+  });
+});
+
+describe('a config file with several problems', () => {
+  const text = [
+    'api:', //                                  1
+    '  base_url: api.example.com', //           2
+    '  api_key: sk-should-not-be-here', //      3
+    'otlp:', //                                 4
+    '  protocol: thrift', //                    5
+    '  timeout_ms: 10s', //                     6
+    '  headers: "authorization=Bearer sk-secret-123"', // 7
+    'watch:', //                                8
+    '  rpm: 0', //                              9
+    '  runs:', //                               10
+    '    - thread_1/run_1', //                  11
+    '    - oops', //                            12
+    '  exit_when_idle: yes please', //          13
+    '  state:', //                              14
+  ].join('\n');
+
+  it('reports every problem at once, in file order, each with its field, the value given and its line', () => {
+    const path = configFile(text);
+    const error = configErrorOf(() => resolve({ configPath: path }));
+    expect(error).toBeInstanceOf(ConfigProblems);
+    const problems = (error as ConfigProblems).problems.map((p) => [p.field, p.reason, p.source, p.line]);
+    expect(problems).toEqual([
+      ['api.base_url', "must be an absolute http(s) URL (got 'api.example.com')", path, 2],
+      ['api.api_key', 'unknown setting (check the spelling against config/bridge.example.yaml)', path, 3],
+      ['otlp.protocol', "must be one of http/protobuf, http/json, grpc (got 'thrift')", path, 5],
+      ['otlp.timeout_ms', "must be a whole number >= 1 (got '10s')", path, 6],
+      ['otlp.headers', 'must be a map of names to values', path, 7],
+      ['watch.rpm', 'must be a whole number >= 1 (got 0)', path, 9],
+      ['watch.runs[1]', "must be THREAD_ID/RUN_ID (got 'oops')", path, 12],
+      ['watch.exit_when_idle', "must be true or false (got 'yes please')", path, 13],
+      ['watch.state', 'must be a string (got nothing)', path, 14],
+    ]);
+    expect(error.message.split('\n')).toHaveLength(9);
+    expect(error.message.split('\n')[0]).toBe(`api.base_url: must be an absolute http(s) URL (got 'api.example.com') (from ${path}, line 2)`);
+  });
+
+  it('never repeats a secret: not from an unknown key, not from a header value', () => {
+    const error = configErrorOf(() => resolve({ configPath: configFile(text) }));
+    expect(error.message).not.toContain('sk-should-not-be-here');
+    expect(error.message).not.toContain('sk-secret-123');
+  });
+
+  it('takes a section whose keys are all commented out as empty', () => {
+    const config = resolve({ configPath: configFile('ui:\n  # trace_url: x\nwatch:\n  rpm: 7\n') });
+    expect(config.watch.rpm).toBe(7);
+  });
+
+  it('counts a missing key variable among the problems', () => {
+    const error = configErrorOf(() => resolve({ file: { api: { api_key_env: 'NOT_SET_ANYWHERE' }, watch: { rpm: 0 } } }));
+    expect((error as ConfigProblems).problems.map((p) => p.field)).toEqual(['api.api_key_env', 'watch.rpm']);
+  });
+
+  it('gives the lines of a JSON file too', () => {
+    const path = configFile('{\n  "watch": {\n    "rpm": 0,\n    "state": ""\n  },\n  "log": {"level": "loud"}\n}', 'json');
+    const error = configErrorOf(() => resolve({ configPath: path })) as ConfigProblems;
+    expect(error.problems.map((p) => [p.field, p.line])).toEqual([
+      ['watch.rpm', 3],
+      ['watch.state', 4],
+      ['log.level', 6],
+    ]);
+  });
+});
+
+describe('syntax errors point at the line with the mistake', () => {
+  it.each<[string, string, 'yaml' | 'json', string]>([
+    ['a key indented deeper than the one above (YAML itself names the line above)', 'watch:\n  rpm: 10\n   state: x\n', 'yaml', 'line 3, column 4: not valid YAML: this line is indented deeper than the one above it, which already has a value'],
+    ['an unclosed quote (YAML itself names the end of the file)', 'api:\n  base_url: "http://x\nwatch:\n  rpm: 2\n', 'yaml', 'line 2, column 13: not valid YAML: this quoted string is never closed'],
+    ['a duplicate key', 'watch:\n  rpm: 1\n  rpm: 2\n', 'yaml', 'line 3, column 3: not valid YAML: Map keys must be unique'],
+    ['a tab as indentation', 'watch:\n\trpm: 1\n', 'yaml', 'line 2, column 1: not valid YAML: Tabs are not allowed as indentation'],
+    ['a missing comma in JSON', '{\n  "watch": {\n    "rpm": 5\n    "state": "x"\n  }\n}', 'json', "line 3, column 13: not valid JSON: missing ',' or '}' after this value; next comes a string at line 4, column 5"],
+  ])('%s', (_label, content, ext, expected) => {
+    const path = configFile(content, ext);
+    const error = configErrorOf(() => resolve({ configPath: path }));
+    expect(error.field).toBe('--config');
+    expect(error.message).toBe(`--config: ${path}: ${expected}`);
   });
 });

@@ -1,7 +1,10 @@
 // Config files in YAML and JSON, including the example shipped in config/.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
+import { configFileKeys, fileLayer } from '../../src/config/file-layer.js';
 import { configFile, resolve } from './helpers.js';
 
 const FULL = {
@@ -130,6 +133,16 @@ describe('config file formats', () => {
 
   it('reads JSON content in a .yaml file (YAML is a superset)', () => {
     expect(resolve({ configPath: configFile('{"watch": {"rpm": 7}}', 'yaml') }).watch.rpm).toBe(7);
+  });
+
+  it('lists every key in config/bridge.example.yaml, each with a valid value once uncommented', () => {
+    const example = readFileSync(fileURLToPath(new URL('../../config/bridge.example.yaml', import.meta.url)), 'utf8');
+    // Keys commented out show a value to start from: uncommented, the file must still be valid.
+    const uncommented = example.replace(/^(\s*)# ([a-z_]+:)/gm, '$1$2');
+    const parsed = parse(uncommented) as Record<string, Record<string, unknown>>;
+    const listed = Object.entries(parsed).flatMap(([section, keys]) => Object.keys(keys ?? {}).map((key) => `${section}.${key}`));
+    expect(listed.sort()).toEqual(configFileKeys().sort());
+    expect(() => fileLayer(configFile(uncommented), { OPENAI_API_KEY: 'sk-example', ASSISTANTS_OTEL_BRIDGE_API_TOKEN: 't' })).not.toThrow();
   });
 
   it('loads the example shipped in config/bridge.example.yaml', () => {

@@ -1,5 +1,5 @@
 // The smaller commands as a user meets them: demo, simulate, trace-id, --help.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,25 @@ describe('demo', () => {
     expect(result.stdout).toContain('6 runs drawn');
     expect(result.stdout).not.toContain('\u001b[');
   });
+
+  it('draws a long run whole in a screenful: first and last steps, and a line for the steps between', async () => {
+    // The default demo world (12 runs, seed 42) holds a run of 250+ steps.
+    const result = await runCli(['demo', '--speed', '60'], {}, 90_000);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const waterfalls: string[][] = [];
+    for (const line of lines) {
+      if (/^invoke_agent/.test(line)) waterfalls.push([]);
+      waterfalls.at(-1)?.push(line);
+    }
+    expect(waterfalls).toHaveLength(12);
+    for (const w of waterfalls) expect(w.filter((l) => /^ {2}chat /.test(l)).length).toBeLessThanOrEqual(10);
+    const long = waterfalls.find((w) => w.some((l) => / {2}\.\.\. \d+ steps not shown /.test(l)));
+    expect(long, 'a waterfall with steps left out').toBeDefined();
+    expect(long!.find((l) => l.includes('not shown'))).toMatch(/^ {2}\.\.\. (\d{3}) steps not shown +█+ +\d+s {2}\d+ completed.* · in \d+ \/ out \d+ tokens$/);
+    expect(long!.length).toBeLessThan(30);
+    expect(lines.length).toBeLessThan(200);
+  });
 });
 
 describe('simulate', () => {
@@ -37,6 +56,36 @@ describe('simulate', () => {
     expect((await proc.exited).code).toBe(0);
   });
 
+  it("starts its world at the current time, so a trace backend's recent search finds its runs", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const proc = startCli(['simulate', '--port', '0', '--runs', '4', '--live', '0', '--speed', '1']);
+    try {
+      await waitFor(() => proc.stdout().includes('OPENAI_BASE_URL='), 'the simulator to start');
+      const origin = new URL(/OPENAI_BASE_URL=(\S+)/.exec(proc.stdout())![1]!).origin;
+      const clock = (await (await fetch(`${origin}/_sim/clock`)).json()) as { startEpoch: number; now: number };
+      expect(clock.startEpoch).toBeGreaterThanOrEqual(before);
+      expect(clock.startEpoch).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+      const truth = (await (await fetch(`${origin}/_sim/truth`)).json()) as { runs: { run: { created_at: number } }[] };
+      // The finished runs happened shortly before the start, not months ago.
+      for (const { run } of truth.runs) expect(before - run.created_at).toBeLessThan(7 * 86_400);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
+  it('pins the start with --start-epoch', async () => {
+    const proc = startCli(['simulate', '--port', '0', '--runs', '1', '--live', '0', '--speed', '0', '--start-epoch', '1760000000']);
+    try {
+      await waitFor(() => proc.stdout().includes('OPENAI_BASE_URL='), 'the simulator to start');
+      const origin = new URL(/OPENAI_BASE_URL=(\S+)/.exec(proc.stdout())![1]!).origin;
+      expect(await (await fetch(`${origin}/_sim/clock`)).json()).toMatchObject({ startEpoch: 1_760_000_000, now: 1_760_000_000 });
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
   it('rejects a bad flag with exit 2 and one line', async () => {
     const result = await runCli(['simulate', '--runs', 'many']);
     expect(result.code).toBe(2);
@@ -51,6 +100,17 @@ describe('trace-id', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(traceIdForRun('run_abc123'));
     expect(result.stdout.trim()).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('says on stderr when no state file was read, and what the printed id means then', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'aob-traceid-'));
+    const proc = startCli(['trace-id', 'run_abc123'], {}, empty);
+    const result = await proc.exited;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${traceIdForRun('run_abc123')}\n`);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      "assistants-otel-bridge: no state file read (./data/bridge.sqlite does not exist): printed the id derived from the run id; a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records (give it with --state)",
+    ]);
   });
 
   it("prints the app's trace id for a run that joined one, read from the state file", async () => {
@@ -70,9 +130,51 @@ describe('trace-id', () => {
       expect(result.code).toBe(0);
       const traceparent = (joined!.run.metadata as Record<string, string>).traceparent!;
       expect(result.stdout.trim()).toBe(traceparent.split('-')[1]);
+      expect(result.stderr).toBe('');
+      // A run that state file never traced: the derived id, and a line saying it could not be checked.
+      const other = truth.runs.find((r) => r.runId !== joined!.runId)!;
+      const unknown = await runCli(['trace-id', other.runId, '--state', state]);
+      expect(unknown.code).toBe(0);
+      expect(unknown.stdout.trim()).toBe(traceIdForRun(other.runId));
+      expect(unknown.stderr.trim().split('\n')).toEqual([
+        `assistants-otel-bridge: ${other.runId} is not traced in ${state} (yet): printed the id derived from the run id; a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records`,
+      ]);
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('config file errors', () => {
+  const SAMPLE = join(import.meta.dirname, '../../samples/runs.json');
+  const write = (name: string, text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aob-config-')), name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('lists every problem of the file, a line each, with the field, the value given and the line, and exits 2', async () => {
+    const file = write('bridge.yaml', 'otlp:\n  protocol: thrift\nwatch:\n  rpm: 0\n  rmp: 10\nlog:\n  level: loud\n');
+    for (const command of [['import', '--config', file, SAMPLE], ['watch', '--config', file]]) {
+      const result = await runCli(command);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `assistants-otel-bridge: otlp.protocol: must be one of http/protobuf, http/json, grpc (got 'thrift') (from ${file}, line 2)`,
+        `assistants-otel-bridge: watch.rpm: must be a whole number >= 1 (got 0) (from ${file}, line 4)`,
+        `assistants-otel-bridge: watch.rmp: unknown setting (check the spelling against config/bridge.example.yaml) (from ${file}, line 5)`,
+        `assistants-otel-bridge: log.level: must be one of debug, info, warn, error, silent (got 'loud') (from ${file}, line 7)`,
+      ]);
+    }
+  });
+
+  it('points a YAML syntax error at the line with the mistake', async () => {
+    const file = write('bridge.yaml', 'watch:\n  rpm: 10\n   state: ./data/x.sqlite\n');
+    const result = await runCli(['import', '--config', file, SAMPLE]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `assistants-otel-bridge: --config: ${file}: line 3, column 4: not valid YAML: this line is indented deeper than the one above it, which already has a value`,
+    ]);
   });
 });
 
@@ -82,6 +184,32 @@ describe('--help', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Usage: assistants-otel-bridge/);
     expect(result.stdout).toMatch(/Examples?:/);
+  });
+
+  it('import --help lists only the flags that apply to import', async () => {
+    const result = await runCli(['import', '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    const flags = [...result.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags).toEqual([
+      '--config',
+      '--base-url',
+      '--otlp-endpoint',
+      '--otlp-protocol',
+      '--service-name',
+      '--provider',
+      '--provider-name',
+      '--capture-content',
+      '--content-max-length',
+      '--log-level',
+      '--log-format',
+      '--help',
+    ]);
+    // Import makes no request: the flags about reaching the service belong to watch.
+    const watch = await runCli(['watch', '--help']);
+    for (const flag of ['--auth', '--api-version', '--rpm', '--state']) expect(watch.stdout).toContain(flag);
+    const refused = await runCli(['import', '--auth', 'entra-id', join(import.meta.dirname, '../../samples/runs.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("unknown option '--auth'");
   });
 
   it('an unknown option is a usage error: exit 2', async () => {

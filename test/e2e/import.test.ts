@@ -129,6 +129,93 @@ describe('import', () => {
     expect(lines[0]).toMatch(message);
   });
 
+  /** Writes `files` to a fresh folder; returns their paths in order. */
+  function writeInputs(files: Record<string, string>): string[] {
+    const dir = mkdtempSync(join(tmpdir(), 'aob-import-'));
+    return Object.entries(files).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+  }
+
+  /** Runs import against the receiver; expects exit 2, one stderr line, nothing exported. Returns that line. */
+  async function rejected(files: string[]): Promise<string> {
+    rx.reset();
+    const result = await runCli(['import', ...files], { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(rx.spans()).toHaveLength(0);
+    return lines[0]!;
+  }
+
+  const run = (id: string, extra: Record<string, unknown> = {}) => ({ id, object: 'thread.run', thread_id: 'thread_1', status: 'completed', created_at: 1_760_000_000, ...extra });
+  const step = (id: string, runId: string) => ({ id, object: 'thread.run.step', run_id: runId, type: 'message_creation', status: 'completed', created_at: 1_760_000_001, step_details: { type: 'message_creation' } });
+
+  it('names the line and column of a syntax error in a pretty-printed file: where the comma is missing', async () => {
+    // Line 3 lacks the comma after "thread.run"; the next key is on line 4.
+    const [file] = writeInputs({ 'pretty.json': '[\n  {\n    "object": "thread.run"\n    "id": "run_1"\n  }\n]\n' });
+    const line = await rejected([file!]);
+    expect(line).toBe(`assistants-otel-bridge: ${file}: line 3, column 27: not valid JSON: missing ',' or '}' after this value; next comes a string at line 4, column 5`);
+  });
+
+  it('names where a pretty-printed file ends early and what is left open', async () => {
+    const text = `${JSON.stringify([run('run_1'), run('run_2')], null, 2).slice(0, -4)}\n`;
+    const [file] = writeInputs({ 'cut.json': text });
+    const line = await rejected([file!]);
+    const lastLine = text.split('\n').length;
+    expect(line).toMatch(new RegExp(`cut\\.json: line ${lastLine}, column 1: not valid JSON: the input ends before the object opened at line \\d+, column 3 is closed; '}' is missing$`));
+  });
+
+  it('gives a JSONL syntax error one line number, the file line, and never quotes the content', async () => {
+    const [file] = writeInputs({ 'runs.jsonl': `${JSON.stringify(run('run_1'))}\n\n{"id": "run_2", "instructions": "secret plan" "status": "completed"}\n` });
+    const line = await rejected([file!]);
+    expect(line).toBe(`assistants-otel-bridge: ${file}: line 3, column 46: not valid JSON: missing ',' or '}' after this value; next comes a string at column 47`);
+    expect(line.match(/line \d+/g)).toHaveLength(1);
+    expect(line).not.toContain('secret plan');
+  });
+
+  it('reads JSONL saved under a .json name, and still names the JSONL line of an error', async () => {
+    const [file] = writeInputs({ 'saved.json': `${JSON.stringify(run('run_1'))}\n${JSON.stringify(run('run_2', { status: 'failed' }))}\n${JSON.stringify(step('step_1', 'run_2'))}\n` });
+    rx.reset();
+    const ok = await runCli(['import', file!], { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(rx.spans()).toHaveLength(3);
+    const [bad] = writeInputs({ 'saved.json': `${JSON.stringify(run('run_1'))}\n{"id": "run_2",}\n` });
+    expect(await rejected([bad!])).toMatch(/saved\.json: line 2, column 16: not valid JSON: expected a property name in double quotes, found '}'; is there a comma too many before it\?$/);
+  });
+
+  it('rejects a run that has steps but no id, naming the file, the object and the field, and exports nothing', async () => {
+    const { id: _id, ...noId } = run('run_2', { steps: [step('step_1', 'run_2')] });
+    const [json] = writeInputs({ 'runs.json': JSON.stringify([run('run_1'), noId], null, 2) });
+    // The second run starts on line 10 of the pretty-printed file.
+    const lineOfSecond = JSON.stringify([run('run_1'), noId], null, 2).split('\n').findIndex((l, i) => i > 1 && l.trim() === '{') + 1;
+    expect(await rejected([json!])).toBe(`assistants-otel-bridge: ${json}: line ${lineOfSecond} at [1]: run: id: missing or not a string`);
+    const [jsonl] = writeInputs({ 'runs.jsonl': `${JSON.stringify(run('run_1'))}\n${JSON.stringify(noId)}\n` });
+    expect(await rejected([jsonl!])).toBe(`assistants-otel-bridge: ${jsonl}: line 2: run: id: missing or not a string`);
+  });
+
+  it('rejects a step whose run is not in the input, naming the file and the line, and exports nothing', async () => {
+    const [jsonl] = writeInputs({ 'steps.jsonl': `${JSON.stringify(run('run_1'))}\n${JSON.stringify(step('step_1', 'run_1'))}\n${JSON.stringify(step('step_9', 'run_404'))}\n` });
+    expect(await rejected([jsonl!])).toBe(`assistants-otel-bridge: ${jsonl}: line 3: run step step_9: its run run_404 is not in the input; import the file that holds the run as well`);
+    const doc = JSON.stringify({ object: 'list', data: [step('step_7', 'run_gone'), step('step_8', 'run_gone'), step('step_9', 'run_other')] }, null, 2);
+    const [json] = writeInputs({ 'page.json': doc });
+    expect(await rejected([json!])).toBe(
+      `assistants-otel-bridge: ${json}: line 4 at data[0]: run step step_7: its run run_gone is not in the input; import the file that holds the run as well (steps of 1 more runs are missing their run too)`,
+    );
+  });
+
+  it('matches steps to runs read from another file', async () => {
+    const [runs, steps] = writeInputs({
+      'runs.jsonl': `${JSON.stringify(run('run_1'))}\n`,
+      'steps.jsonl': `${JSON.stringify(step('step_1', 'run_1'))}\n${JSON.stringify(step('step_2', 'run_1'))}\n`,
+    });
+    rx.reset();
+    const result = await runCli(['import', steps!, runs!], { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
+    expect(result.code, result.stderr).toBe(0);
+    expect(rx.spans().map((s) => s.attributes['openai.run_step.id'] ?? s.attributes['openai.run.id']).sort()).toEqual(['run_1', 'step_1', 'step_2']);
+  });
+
   it('rejects a run without an id, naming the file and the place', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aob-import-'));
     const file = join(dir, 'bad.jsonl');

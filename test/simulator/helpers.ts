@@ -1,9 +1,9 @@
 // Shared helpers: a simulator with a frozen clock, and raw fetch wrappers for the API and /_sim.
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
-/** Frozen clock (speed 0): time only moves through POST /_sim/clock, so tests are exact. */
+/** Frozen clock (speed 0) at a pinned start: time only moves through POST /_sim/clock, so tests are exact. */
 export function startFrozen(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ seed: 7, ...options, clock: { speed: 0, ...options.clock } });
+  return startSimulator({ seed: 7, ...options, clock: { speed: 0, startEpoch: 1_760_000_000, ...options.clock } });
 }
 
 export interface JsonResponse {

@@ -32,9 +32,13 @@ describe('clock', () => {
     expect(clock.now()).toBe(121);
   });
 
-  it('defaults to a fixed start so worlds are reproducible', () => {
-    const clock = createClock({ speed: 0 });
-    expect(clock.now()).toBe(1_760_000_000);
+  it("starts at the wall clock's current second by default, so spans land where a trace search looks", () => {
+    const wall = Date.UTC(2031, 4, 6, 7, 8, 9, 999);
+    const clock = createClock({ speed: 0, wallClockMs: () => wall });
+    expect(clock.now()).toBe(Math.floor(wall / 1000));
+    expect(clock.startEpoch).toBe(Math.floor(wall / 1000));
+    const real = createClock({ speed: 0 });
+    expect(Math.abs(real.now() - Date.now() / 1000)).toBeLessThan(5);
     expect(() => createClock({ speed: -1 })).toThrow(/speed/);
   });
 });
