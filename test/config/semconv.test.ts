@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { genAiConventionsOf } from '../../src/config/semconv.js';
 import { usageAttributes } from '../../src/mapping/token-usage.js';
@@ -11,6 +14,18 @@ describe('OTEL_SEMCONV_STABILITY_OPT_IN', () => {
     expect(genAiConventionsOf({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http/dup, gen_ai_latest_experimental ,database' })).toBe('genai-0.1.0');
     // A value that merely contains the word is not the value.
     expect(genAiConventionsOf({ OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental_v2' })).toBe('default');
+  });
+
+  it('is read in one place, src/config/semconv.ts', () => {
+    const src = fileURLToPath(new URL('../../src/', import.meta.url));
+    const readers = (readdirSync(src, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => {
+        // Code, not the comments that explain it.
+        const code = readFileSync(join(src, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+        return /OTEL_SEMCONV_STABILITY_OPT_IN|gen_ai_latest_experimental/.test(code);
+      });
+    expect(readers).toEqual([join('config', 'semconv.ts')]);
   });
 });
 
