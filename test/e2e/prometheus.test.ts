@@ -89,8 +89,9 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     const steps = Object.fromEntries((await prom.query(`sum by (openai_run_step_status) (assistants_steps_total${job})`)).map((s) => [s.metric.openai_run_step_status, s.value]));
     const stepDurations = await prom.scalar(`sum(gen_ai_client_operation_duration_count${job})`);
     const p95 = await prom.scalar(`histogram_quantile(0.95, sum by (le) (gen_ai_client_operation_duration_bucket${job}))`);
+    const slowestScrape = await prom.scalar(`max_over_time(scrape_duration_seconds${job}[5m])`);
     console.log(
-      JSON.stringify({ promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95 }, truth: want }),
+      JSON.stringify({ promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95, slowestScrape }, truth: want }),
     );
 
     expect(byType).toEqual({ input: want.inputTokens, output: want.outputTokens });
