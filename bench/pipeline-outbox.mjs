@@ -72,7 +72,7 @@ for (const [i, run] of allRuns.entries()) {
   const plan = planProgress(
     run,
     steps,
-    { cursorStepId: tracked.cursorStepId, emitted, latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
+    { cursorStepId: tracked.cursorStepId, emitted, latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted, stepUsageSeen: tracked.stepUsageSeen },
     ctx,
     config.limits,
     false,
@@ -87,6 +87,7 @@ for (const [i, run] of allRuns.entries()) {
     latestStepEnd: plan.latestStepEnd,
     runSpanEmitted: plan.runSpanEmitted,
     terminal: plan.runSpanEmitted,
+    stepUsageSeen: plan.stepUsageSeen,
     metrics: plan.metrics,
     ...(newContext ? { frozenContext: newContext } : {}),
   });

@@ -8,6 +8,7 @@ import { SpanKindName, type FrozenContext, type MappingLimits, type SpanRecord }
 import { statusFor } from './status.js';
 import { runTimes, stepEndSeconds, stepTimes, type SpanTimes } from './times.js';
 import { describeToolCall } from './tool-calls.js';
+import { usageAttributes } from './token-usage.js';
 
 export const isRunTerminal = (run: RunPayload): boolean => TERMINAL_RUN_STATUSES.has(run.status ?? '');
 export const isStepTerminal = (step: StepPayload): boolean => TERMINAL_STEP_STATUSES.has(step.status ?? '');
@@ -46,7 +47,7 @@ function common(bag: AttributeBag, run: RunPayload, ctx: FrozenContext, threadId
 }
 
 function usage(bag: AttributeBag, u: RunPayload['usage']): void {
-  bag.set('gen_ai.usage.input_tokens', u?.prompt_tokens).set('gen_ai.usage.output_tokens', u?.completion_tokens);
+  for (const [name, value] of usageAttributes(u)) bag.set(name, value);
 }
 
 function timeFlags(bag: AttributeBag, times: SpanTimes): void {

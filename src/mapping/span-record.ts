@@ -32,6 +32,11 @@ export interface SpanRecord {
   role: 'run' | 'step' | 'tool';
   /** The run this span belongs to. */
   runId: string;
+  /**
+   * The work it describes is history (it ended long before the bridge first saw its run): kept
+   * out of the export lag. The bridge's own mark; never exported.
+   */
+  history?: true;
 }
 
 /** Everything mapping needs besides the run and its steps, recorded the first time a run is seen. */

@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { GEN_AI_CONVENTIONS, type GenAiConventions } from '../config/semconv.js';
 import type { BridgeConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { bridgeResource, BRIDGE_SCOPE } from '../sink/resource.js';
@@ -35,6 +36,8 @@ export interface BridgeMetricsOptions {
   state: MetricsState;
   budget?: BudgetSource;
   labelCaps?: Readonly<Record<string, number>>;
+  /** Which GenAI metric names to export; default from OTEL_SEMCONV_STABILITY_OPT_IN. */
+  conventions?: GenAiConventions;
   /** Where failed OTLP pushes are reported (rate-limited). */
   log?: WarnLog;
   now?: () => number;
@@ -56,6 +59,7 @@ export class BridgeMetrics {
       scope: BRIDGE_SCOPE,
       commonAttributes: { 'gen_ai.provider.name': options.config.api.providerName },
       labelCaps: options.labelCaps ?? DEFAULT_LABEL_CAPS,
+      conventions: options.conventions ?? GEN_AI_CONVENTIONS,
       now,
     });
     // One instrumentation scope: the otel_scope_* labels would only repeat it on every series.
@@ -82,7 +86,7 @@ export class BridgeMetrics {
     this.#prometheus.getMetricsRequestHandler(req, res);
   };
 
-  /** The drain's onAcknowledged: export lag of step spans. */
+  /** The drain's onAcknowledged: export lag of step spans (news only). */
   readonly onAcknowledged = (spans: readonly SpanRecord[]): void => {
     this.#health.recordAcknowledged(spans);
   };

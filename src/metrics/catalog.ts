@@ -1,6 +1,8 @@
 // Every metric the bridge exports, in one place: the instruments are built from it, the stored
 // totals are read through it, and the tests check dashboards and alert rules against it.
+import type { GenAiConventions } from '../config/semconv.js';
 import { OUTBOX_REFUSED_COMMITS_METRIC } from '../state/store.js';
+import { HISTORY_LABEL } from './history.js';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -25,30 +27,41 @@ export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536,
 export const OPERATION_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
 /** Runs wait in queues and for tool outputs: seconds to hours (the API expires a run after 10 minutes by default). */
 export const RUN_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
-/** From a step's end (whole API seconds) to the collector's acknowledgement; backfilled runs land in the top buckets. */
+/** Whole API seconds from created_at to started_at: mostly 0, minutes when the service is saturated. */
+export const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as const;
+/** From a step's end (whole API seconds) to the collector's acknowledgement; history never enters it. */
 export const EXPORT_LAG_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400] as const;
 
 const AGENT = 'gen_ai.agent.id';
+const AGENT_NAME = 'gen_ai.agent.name';
 const MODEL = 'gen_ai.request.model';
 const PROVIDER = 'gen_ai.provider.name';
+const OPERATION = 'gen_ai.operation.name';
+const ERROR = 'error.type';
+const TOOL = 'gen_ai.tool.name';
+const TOOL_TYPE = 'gen_ai.tool.type';
+const MODALITY = 'gen_ai.token.modality';
+/** Who and what every run total is about, and whether it is history (see history.ts). */
+const RUN_LABELS = [PROVIDER, MODEL, AGENT, AGENT_NAME, HISTORY_LABEL] as const;
 
 export const METRICS = {
   tokenUsage: {
     name: 'gen_ai.client.token.usage',
     kind: 'histogram',
     unit: '{token}',
-    description: 'Tokens used per run step, by token type (from step.usage).',
+    description: 'Tokens per model call (a run step), by token type; from the run, once, when none of its steps reports usage.',
     source: 'store',
-    attributes: ['gen_ai.operation.name', PROVIDER, 'gen_ai.token.type', MODEL, AGENT],
+    attributes: [OPERATION, 'gen_ai.token.type', ...RUN_LABELS],
     buckets: TOKEN_USAGE_BUCKETS,
   },
   operationDuration: {
     name: 'gen_ai.client.operation.duration',
     kind: 'histogram',
     unit: 's',
-    description: 'Duration of run steps (chat operations), from the API timestamps (end - created_at, whole seconds).',
+    description:
+      'Duration by operation, from the API timestamps (whole seconds): invoke_agent a run (created_at to its end), chat a message-creation step (model time), execute_tool each tool call (its tool-call step: the tool and the wait for its output).',
     source: 'store',
-    attributes: ['gen_ai.operation.name', PROVIDER, MODEL, AGENT, 'error.type'],
+    attributes: [OPERATION, ...RUN_LABELS, TOOL, TOOL_TYPE, ERROR],
     buckets: OPERATION_DURATION_BUCKETS,
   },
   runDuration: {
@@ -57,8 +70,17 @@ export const METRICS = {
     unit: 's',
     description: 'Duration of finished runs, from created_at to their end, from the API timestamps.',
     source: 'store',
-    attributes: ['openai.run.status', PROVIDER, MODEL, AGENT],
+    attributes: ['openai.run.status', ...RUN_LABELS],
     buckets: RUN_DURATION_BUCKETS,
+  },
+  queueDuration: {
+    name: 'assistants.run.queue.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time finished runs waited in the queue, from created_at to started_at (whole API seconds); runs that never started are not in it.',
+    source: 'store',
+    attributes: RUN_LABELS,
+    buckets: QUEUE_DURATION_BUCKETS,
   },
   runs: {
     name: 'assistants.runs',
@@ -66,7 +88,7 @@ export const METRICS = {
     unit: '{run}',
     description: 'Finished runs, by final status.',
     source: 'store',
-    attributes: ['openai.run.status', PROVIDER, MODEL, AGENT],
+    attributes: ['openai.run.status', ...RUN_LABELS],
   },
   steps: {
     name: 'assistants.steps',
@@ -74,7 +96,7 @@ export const METRICS = {
     unit: '{step}',
     description: 'Finished run steps, by final status and type.',
     source: 'store',
-    attributes: ['openai.run_step.status', 'openai.run_step.type', PROVIDER, MODEL, AGENT],
+    attributes: ['openai.run_step.status', 'openai.run_step.type', ...RUN_LABELS],
   },
   outboxRefusedCommits: {
     name: 'assistants_bridge.outbox.refused_commits',
@@ -225,7 +247,162 @@ export const METRICS = {
 
 export type MetricKey = keyof typeof METRICS;
 
+/** The metrics exported with the default conventions. */
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
+
+const TOKEN_COUNTER_LABELS = [OPERATION, MODALITY, ...RUN_LABELS] as const;
+
+/**
+ * Exported instead of `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` when
+ * OTEL_SEMCONV_STABILITY_OPT_IN has `gen_ai_latest_experimental`: the names of the GenAI
+ * semantic conventions v0.1.0. They are views of the same stored totals, so switching loses nothing.
+ */
+export const GENAI_V010_METRICS = {
+  invokeAgentDuration: {
+    name: 'gen_ai.invoke_agent.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of runs (agent invocations), from created_at to their end (whole API seconds).',
+    source: 'store',
+    attributes: [...RUN_LABELS, ERROR],
+    buckets: OPERATION_DURATION_BUCKETS,
+  },
+  inferenceDuration: {
+    name: 'gen_ai.client.inference.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of model calls: message-creation steps, from created_at to their end (whole API seconds).',
+    source: 'store',
+    attributes: [OPERATION, ...RUN_LABELS, ERROR],
+    buckets: OPERATION_DURATION_BUCKETS,
+  },
+  executeToolDuration: {
+    name: 'gen_ai.execute_tool.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of tool calls: their tool-call step (the tool and the wait for its output), whole API seconds.',
+    source: 'store',
+    attributes: [TOOL, TOOL_TYPE, ...RUN_LABELS, ERROR],
+    buckets: OPERATION_DURATION_BUCKETS,
+  },
+  inputTokens: {
+    name: 'gen_ai.client.inference.usage.input_tokens',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Input tokens, cached ones included; from the run when none of its steps reports usage.',
+    source: 'store',
+    attributes: TOKEN_COUNTER_LABELS,
+  },
+  outputTokens: {
+    name: 'gen_ai.client.inference.usage.output_tokens',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Output tokens, reasoning ones included; from the run when none of its steps reports usage.',
+    source: 'store',
+    attributes: TOKEN_COUNTER_LABELS,
+  },
+  cacheReadTokens: {
+    name: 'gen_ai.client.inference.usage.cache_read.input_tokens',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Input tokens served from the provider cache, where the service reports them.',
+    source: 'store',
+    attributes: TOKEN_COUNTER_LABELS,
+  },
+  reasoningTokens: {
+    name: 'gen_ai.client.inference.usage.reasoning.output_tokens',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Output tokens spent on reasoning, where the service reports them.',
+    source: 'store',
+    attributes: TOKEN_COUNTER_LABELS,
+  },
+  operationInputTokens: {
+    name: 'gen_ai.client.inference.operation.input_tokens',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Input tokens per model call (a run step that reports usage).',
+    source: 'store',
+    attributes: [OPERATION, ...RUN_LABELS],
+    buckets: TOKEN_USAGE_BUCKETS,
+  },
+  operationOutputTokens: {
+    name: 'gen_ai.client.inference.operation.output_tokens',
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Output tokens per model call (a run step that reports usage).',
+    source: 'store',
+    attributes: [OPERATION, ...RUN_LABELS],
+    buckets: TOKEN_USAGE_BUCKETS,
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+/** The totals the state store keeps (histograms as `name#bucket` and `name#sum`). */
+export const STORED = {
+  runs: METRICS.runs.name,
+  steps: METRICS.steps.name,
+  tokenUsage: METRICS.tokenUsage.name,
+  operationDuration: METRICS.operationDuration.name,
+  runDuration: METRICS.runDuration.name,
+  queueDuration: METRICS.queueDuration.name,
+  /** Counted always, exported only under the GenAI v0.1.0 names (the default conventions have no such metric). */
+  cacheReadTokens: GENAI_V010_METRICS.cacheReadTokens.name,
+  reasoningTokens: GENAI_V010_METRICS.reasoningTokens.name,
+  refusedCommits: OUTBOX_REFUSED_COMMITS_METRIC,
+} as const;
+
+/** How one exported metric is read from the stored totals. */
+export interface StoreView {
+  spec: MetricSpec;
+  /** The stored total it reads. */
+  stored: string;
+  /** A stored histogram exported as the counter of its sum. */
+  sumOf?: true;
+  /** Only the totals whose labels have these values. */
+  where?: Readonly<Record<string, string>>;
+  /** Attributes every point gets. */
+  fixed?: Readonly<Record<string, string>>;
+}
+
+const COMMON_VIEWS: readonly StoreView[] = [
+  { spec: METRICS.runs, stored: STORED.runs },
+  { spec: METRICS.steps, stored: STORED.steps },
+  { spec: METRICS.outboxRefusedCommits, stored: STORED.refusedCommits },
+  { spec: METRICS.runDuration, stored: STORED.runDuration },
+  { spec: METRICS.queueDuration, stored: STORED.queueDuration },
+];
+
+const DEFAULT_VIEWS: readonly StoreView[] = [
+  ...COMMON_VIEWS,
+  { spec: METRICS.tokenUsage, stored: STORED.tokenUsage },
+  { spec: METRICS.operationDuration, stored: STORED.operationDuration },
+];
+
+const G = GENAI_V010_METRICS;
+/** The v0.1.0 token counters give no modality; the Assistants API does not break usage down by one. */
+const UNKNOWN_MODALITY = { [MODALITY]: 'unknown' };
+const GENAI_V010_VIEWS: readonly StoreView[] = [
+  ...COMMON_VIEWS,
+  { spec: G.invokeAgentDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'invoke_agent' } },
+  { spec: G.inferenceDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'chat' } },
+  { spec: G.executeToolDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'execute_tool' } },
+  { spec: G.inputTokens, stored: STORED.tokenUsage, sumOf: true, where: { 'gen_ai.token.type': 'input' }, fixed: UNKNOWN_MODALITY },
+  { spec: G.outputTokens, stored: STORED.tokenUsage, sumOf: true, where: { 'gen_ai.token.type': 'output' }, fixed: UNKNOWN_MODALITY },
+  { spec: G.cacheReadTokens, stored: STORED.cacheReadTokens, fixed: UNKNOWN_MODALITY },
+  { spec: G.reasoningTokens, stored: STORED.reasoningTokens, fixed: UNKNOWN_MODALITY },
+  { spec: G.operationInputTokens, stored: STORED.tokenUsage, where: { 'gen_ai.token.type': 'input', [OPERATION]: 'chat' } },
+  { spec: G.operationOutputTokens, stored: STORED.tokenUsage, where: { 'gen_ai.token.type': 'output', [OPERATION]: 'chat' } },
+];
+
+/** How the stored totals are exported under `conventions`. */
+export function storeViews(conventions: GenAiConventions): readonly StoreView[] {
+  return conventions === 'genai-0.1.0' ? GENAI_V010_VIEWS : DEFAULT_VIEWS;
+}
+
+/** Every metric exported under `conventions`: the store's views and the process's own. */
+export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
+  return [...storeViews(conventions).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
+}
 
 /** Where the Prometheus names come from (DESIGN "Metrics"). */
 export type NamePath =
@@ -254,12 +431,9 @@ export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
   return [base];
 }
 
-/** Every series name the bridge exports on `path`, plus `target_info` (the resource). */
-export function exportedSeriesNames(path: NamePath): Set<string> {
+/** Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the resource). */
+export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default'): Set<string> {
   const names = new Set<string>(['target_info']);
-  for (const spec of ALL_METRICS) for (const n of prometheusNames(spec, path)) names.add(n);
+  for (const spec of exportedMetrics(conventions)) for (const n of prometheusNames(spec, path)) names.add(n);
   return names;
 }
-
-/** The store's own total behind `assistants_bridge.outbox.refused_commits`. */
-export const STORED_REFUSED_COMMITS = OUTBOX_REFUSED_COMMITS_METRIC;

@@ -39,7 +39,7 @@ export interface StateSource {
 }
 
 export interface HealthInstruments {
-  /** Records the lag of each acknowledged step span (the drain's onAcknowledged). */
+  /** Records the lag of each acknowledged step span that is news (the drain's onAcknowledged). */
   recordAcknowledged(spans: readonly SpanRecord[], nowMs?: number): void;
   attachDrain(drain: DrainSource): void;
   attachWatcher(watcher: WatcherSource): void;
@@ -122,7 +122,8 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
   return {
     recordAcknowledged(acknowledged, nowMs = Date.now()) {
       for (const span of acknowledged) {
-        if (span.role !== 'step') continue;
+        // History's lag is its age, not the bridge's delay: months of it would bury the real lag.
+        if (span.role !== 'step' || span.history) continue;
         lag.record(Math.max(0, nowMs / 1000 - span.endSeconds));
       }
     },

@@ -57,10 +57,16 @@ function readList(raw: string | undefined): string[] {
   }
 }
 
-/** Default caps: agent ids and models are open-ended; statuses, types and error codes only in theory. */
+/**
+ * Default caps: agent ids and names, models and tool names are open-ended; statuses, types and
+ * error codes only in theory. An agent over the id cap loses its name too (see the producer).
+ */
 export const DEFAULT_LABEL_CAPS: Readonly<Record<string, number>> = {
   'gen_ai.agent.id': 50,
+  'gen_ai.agent.name': 50,
   'gen_ai.request.model': 50,
+  'gen_ai.tool.name': 50,
+  'gen_ai.tool.type': 20,
   'error.type': 20,
   'openai.run.status': 20,
   'openai.run_step.status': 20,

@@ -3,12 +3,18 @@
 // nor repeats them. Histograms are stored as per-bucket counts plus a sum, which add up like any
 // other total; the metric producer turns them into exact histogram points.
 //
-// Labels carry what a run says (status, type, model, agent id); never a run or thread id. The
-// cap on distinct agent ids (and models) is applied when the totals are read, see label-cap.ts.
+// Labels carry what a run says (status, type, model, agent id and name, tool) and whether the
+// observation is history (history.ts); never a run, thread or call id. The caps on distinct
+// values are applied when the totals are read, see label-cap.ts.
+import { truncate } from '../mapping/limits.js';
+import type { FrozenContext } from '../mapping/span-record.js';
 import { statusFor } from '../mapping/status.js';
 import { stepEndSeconds } from '../mapping/times.js';
+import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
+import { describeToolCall } from '../mapping/tool-calls.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { METRICS, type MetricSpec } from './catalog.js';
+import { METRICS, STORED, type MetricSpec } from './catalog.js';
+import { HISTORY_LABEL, historyLabel, isHistory } from './history.js';
 
 export interface MetricDelta {
   name: string;
@@ -43,53 +49,131 @@ export function observation(spec: MetricSpec, labels: Record<string, string>, va
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-/**
- * @param runFinished the run span is committed now: count the run once
- * @param newSteps steps whose spans are committed now (each counted once)
- * @param latestStepEnd latest end (API seconds) among the run's emitted steps: the run's end when it has no end time of its own
- */
-export function metricDeltasFor(run: RunPayload, runFinished: boolean, newSteps: readonly StepPayload[], latestStepEnd: number | null = null): MetricDelta[] {
-  const model = run.model ?? 'unknown';
-  const agent = run.assistant_id ?? run.agent_id ?? 'unknown';
+/** Agent names are for people: a huge one must not become a huge label value. */
+const AGENT_NAME_MAX = 128;
+
+export interface RunObservations {
+  run: RunPayload;
+  /** The run's frozen context: its agent's name, and when the bridge first saw it (the history rule). */
+  ctx: Pick<FrozenContext, 'agentName' | 'firstSeenSeconds'>;
+  /** The run span is committed now: count the run once. */
+  runFinished: boolean;
+  /** Steps whose spans are committed now (each counted once). */
+  newSteps: readonly StepPayload[];
+  /** Latest end (API seconds) among the run's emitted steps: the run's end when it has no end time of its own. */
+  latestStepEnd?: number | null;
+  /** A step of the run committed before reported usage. */
+  stepUsageSeen?: boolean;
+}
+
+export interface RunMetrics {
+  deltas: MetricDelta[];
+  /** Some step of the run so far reported usage: its tokens come from the steps, never from the run. */
+  stepUsageSeen: boolean;
+}
+
+/** A step that ended long before the bridge first saw its run (history.ts). */
+export const isStepHistory = (step: StepPayload, firstSeenSeconds: number): boolean => isHistory(stepEndSeconds(step), firstSeenSeconds);
+
+/** The metric deltas of what one commit adds for a run: its new steps and, once, the run. */
+export function metricDeltasFor(o: RunObservations): RunMetrics {
+  const { run, ctx } = o;
+  const agentName = ctx.agentName ? truncate(ctx.agentName, AGENT_NAME_MAX) : null;
+  const who = (history: boolean): Record<string, string> => ({
+    'gen_ai.request.model': run.model ?? 'unknown',
+    'gen_ai.agent.id': run.assistant_id ?? run.agent_id ?? 'unknown',
+    ...(agentName ? { 'gen_ai.agent.name': agentName } : {}),
+    [HISTORY_LABEL]: historyLabel(history),
+  });
   const deltas: MetricDelta[] = [];
-  let newestEnd = latestStepEnd;
-  for (const step of newSteps) {
+  let stepUsageSeen = o.stepUsageSeen ?? false;
+  let newestEnd = o.latestStepEnd ?? null;
+  for (const step of o.newSteps) {
+    const end = stepEndSeconds(step);
+    const labels = who(isHistory(end, ctx.firstSeenSeconds));
     const type = step.type ?? step.step_details?.type ?? 'unknown';
     const status = step.status ?? 'unknown';
-    deltas.push({
-      name: STEP_TOTAL,
-      labels: { 'openai.run_step.status': status, 'openai.run_step.type': type, 'gen_ai.request.model': model, 'gen_ai.agent.id': agent },
-      delta: 1,
-    });
-    const usage = step.usage;
-    if (usage) {
-      for (const [tokenType, count] of [['input', usage.prompt_tokens], ['output', usage.completion_tokens]] as const) {
-        if (!finite(count)) continue;
-        deltas.push(
-          ...observation(METRICS.tokenUsage, { 'gen_ai.operation.name': 'chat', 'gen_ai.token.type': tokenType, 'gen_ai.request.model': model, 'gen_ai.agent.id': agent }, count),
-        );
-      }
-    }
-    const end = stepEndSeconds(step);
+    deltas.push({ name: STEP_TOTAL, labels: { 'openai.run_step.status': status, 'openai.run_step.type': type, ...labels }, delta: 1 });
+    if (carriesUsage(step.usage)) stepUsageSeen = true;
+    deltas.push(...tokenDeltas(readTokenUsage(step.usage), { 'gen_ai.operation.name': 'chat', ...labels }));
     if (end !== null && finite(step.created_at)) {
+      const seconds = Math.max(0, end - Math.floor(step.created_at));
       const errorType = statusFor(status, step.last_error).errorType;
-      deltas.push(
-        ...observation(
-          METRICS.operationDuration,
-          { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'gen_ai.agent.id': agent, ...(errorType ? { 'error.type': errorType } : {}) },
-          Math.max(0, end - Math.floor(step.created_at)),
-        ),
-      );
+      const error: Record<string, string> = errorType ? { 'error.type': errorType } : {};
+      if (type === 'message_creation') {
+        deltas.push(...observation(METRICS.operationDuration, { 'gen_ai.operation.name': 'chat', ...labels, ...error }, seconds));
+      } else if (type === 'tool_calls') {
+        deltas.push(...toolCallDurations(step, labels, errorType, seconds));
+      }
       if (newestEnd === null || end > newestEnd) newestEnd = end;
     }
   }
-  if (runFinished) {
-    const labels = { 'openai.run.status': run.status ?? 'unknown', 'gen_ai.request.model': model, 'gen_ai.agent.id': agent };
-    deltas.push({ name: RUN_TOTAL, labels, delta: 1 });
+  if (o.runFinished) {
     const duration = runDurationSeconds(run, newestEnd);
-    if (duration !== null) deltas.push(...observation(METRICS.runDuration, labels, duration));
+    const runEnd = duration !== null && finite(run.created_at) ? Math.floor(run.created_at) + duration : null;
+    const labels = who(isHistory(runEnd, ctx.firstSeenSeconds));
+    const status = run.status ?? 'unknown';
+    deltas.push({ name: RUN_TOTAL, labels: { 'openai.run.status': status, ...labels }, delta: 1 });
+    if (duration !== null) {
+      deltas.push(...observation(METRICS.runDuration, { 'openai.run.status': status, ...labels }, duration));
+      const errorType = statusFor(status, run.last_error).errorType;
+      deltas.push(...observation(METRICS.operationDuration, { 'gen_ai.operation.name': 'invoke_agent', ...labels, ...(errorType ? { 'error.type': errorType } : {}) }, duration));
+    }
+    if (finite(run.created_at) && finite(run.started_at)) {
+      deltas.push(...observation(METRICS.queueDuration, labels, Math.max(0, Math.floor(run.started_at) - Math.floor(run.created_at))));
+    }
+    // Services whose steps report no usage still report the run's: counted once, here.
+    if (!stepUsageSeen) deltas.push(...tokenDeltas(readTokenUsage(run.usage), { 'gen_ai.operation.name': 'invoke_agent', ...labels }));
   }
-  return deltas;
+  return { deltas, stepUsageSeen };
+}
+
+function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): MetricDelta[] {
+  if (!usage) return [];
+  const out: MetricDelta[] = [];
+  for (const [tokenType, count] of [['input', usage.input], ['output', usage.output]] as const) {
+    if (count !== null) out.push(...observation(METRICS.tokenUsage, { ...labels, 'gen_ai.token.type': tokenType }, count));
+  }
+  if (usage.cacheRead !== null) out.push({ name: STORED.cacheReadTokens, labels, delta: usage.cacheRead });
+  if (usage.reasoning !== null) out.push({ name: STORED.reasoningTokens, labels, delta: usage.reasoning });
+  return out;
+}
+
+/**
+ * One `execute_tool` observation per tool call: tool calls have no times of their own, so each
+ * takes its step's (as its span does), and the step's error, or the call's own (an MCP call that
+ * reports `error`).
+ */
+function toolCallDurations(step: StepPayload, labels: Record<string, string>, stepError: string | undefined, seconds: number): MetricDelta[] {
+  const calls = step.step_details?.tool_calls;
+  if (!Array.isArray(calls)) return [];
+  return calls.flatMap((raw, index) => {
+    const call = describeToolCall(raw, index);
+    const errorType = stepError ?? ownErrorType(raw);
+    return observation(
+      METRICS.operationDuration,
+      { 'gen_ai.operation.name': 'execute_tool', ...labels, 'gen_ai.tool.name': call.name, 'gen_ai.tool.type': call.toolType, ...(errorType ? { 'error.type': errorType } : {}) },
+      seconds,
+    );
+  });
+}
+
+/** The error a tool call reports itself (`error` on the call or under its type), as an error.type. */
+function ownErrorType(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const call = raw as Record<string, unknown>;
+  const body = typeof call.type === 'string' ? call[call.type] : undefined;
+  const errors = [call.error, typeof body === 'object' && body !== null ? (body as Record<string, unknown>).error : undefined];
+  for (const error of errors) {
+    if (error === undefined || error === null || error === '' || error === false) continue;
+    if (typeof error === 'object') {
+      const { code, type } = error as { code?: unknown; type?: unknown };
+      if (typeof code === 'string' && code !== '') return code;
+      if (typeof type === 'string' && type !== '') return type;
+    }
+    return '_OTHER';
+  }
+  return undefined;
 }
 
 /**

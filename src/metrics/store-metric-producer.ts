@@ -18,9 +18,10 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import type { GenAiConventions } from '../config/semconv.js';
 import type { MetricTotal } from '../state/types.js';
-import { METRICS, STORED_REFUSED_COMMITS, type MetricSpec } from './catalog.js';
-import { LabelCap, type MetaStore } from './label-cap.js';
+import { METRICS, storeViews, type MetricSpec, type StoreView } from './catalog.js';
+import { LabelCap, OTHER, type MetaStore } from './label-cap.js';
 import { bucketTotalName, OVERFLOW_BUCKET, sumTotalName } from './run-totals.js';
 
 /** The part of the state store the producer reads. */
@@ -35,17 +36,13 @@ export interface StoreMetricProducerOptions {
   /** Attributes added to every point of the run metrics (`gen_ai.provider.name`). */
   commonAttributes: Attributes;
   labelCaps: Readonly<Record<string, number>>;
+  /** Which names the totals are exported under (default: today's names). */
+  conventions?: GenAiConventions;
   now?: () => number;
 }
 
 const SINCE_KEY = 'metrics.since';
 
-const STORE_COUNTERS: ReadonlyMap<string, MetricSpec> = new Map<string, MetricSpec>([
-  [METRICS.runs.name, METRICS.runs],
-  [METRICS.steps.name, METRICS.steps],
-  [STORED_REFUSED_COMMITS, METRICS.outboxRefusedCommits],
-]);
-const STORE_HISTOGRAMS: readonly MetricSpec[] = [METRICS.tokenUsage, METRICS.operationDuration, METRICS.runDuration];
 /** Reported as 0 before anything happened, so alerts and dashboards find the series. */
 const ALWAYS_PRESENT: readonly MetricSpec[] = [METRICS.outboxRefusedCommits];
 
@@ -60,6 +57,7 @@ export class StoreMetricProducer implements MetricProducer {
   readonly #scope: InstrumentationScope;
   readonly #common: Attributes;
   readonly #caps: LabelCap[];
+  readonly #views: readonly StoreView[];
   readonly #now: () => number;
   readonly #since: HrTime;
   #last: CollectionResult | null = null;
@@ -70,6 +68,7 @@ export class StoreMetricProducer implements MetricProducer {
     this.#common = options.commonAttributes;
     this.#now = options.now ?? Date.now;
     this.#caps = Object.entries(options.labelCaps).map(([label, limit]) => new LabelCap(options.store, label, limit));
+    this.#views = storeViews(options.conventions ?? 'default');
     this.#since = msToHrTime(this.#sinceMs());
   }
 
@@ -103,80 +102,102 @@ export class StoreMetricProducer implements MetricProducer {
     const end = msToHrTime(this.#now());
     const metrics: MetricData[] = [];
 
-    for (const [stored, spec] of STORE_COUNTERS) {
-      const points = new Map<string, { attributes: Attributes; value: number }>();
-      for (const t of totals) {
-        if (t.name !== stored) continue;
-        const attributes = this.#attributes(spec, t.labels);
-        const key = attributesKey(attributes);
-        const point = points.get(key) ?? { attributes, value: 0 };
-        point.value += t.value;
-        points.set(key, point);
-      }
-      if (points.size === 0 && ALWAYS_PRESENT.includes(spec)) points.set('{}', { attributes: {}, value: 0 });
-      if (points.size === 0) continue;
-      metrics.push({
-        descriptor: descriptorOf(spec),
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.SUM,
-        isMonotonic: true,
-        dataPoints: [...points.values()].map((p) => ({ startTime: this.#since, endTime: end, attributes: p.attributes, value: p.value })),
-      });
-    }
-
-    for (const spec of STORE_HISTOGRAMS) {
-      const bounds = [...(spec.buckets ?? [])];
-      const bucketName = bucketTotalName(spec.name);
-      const sumName = sumTotalName(spec.name);
-      const points = new Map<string, HistogramAccumulator>();
-      const pointFor = (labels: Record<string, string>): HistogramAccumulator => {
-        const attributes = this.#attributes(spec, labels);
-        const key = attributesKey(attributes);
-        let acc = points.get(key);
-        if (!acc) {
-          acc = { attributes, counts: new Array<number>(bounds.length + 1).fill(0), sum: 0 };
-          points.set(key, acc);
-        }
-        return acc;
-      };
-      for (const t of totals) {
-        if (t.name === bucketName) {
-          const { le, ...labels } = t.labels;
-          const acc = pointFor(labels);
-          const index = bucketIndex(le, bounds);
-          acc.counts[index] = (acc.counts[index] ?? 0) + t.value;
-        } else if (t.name === sumName) {
-          pointFor(t.labels).sum += t.value;
-        }
-      }
-      if (points.size === 0) continue;
-      const dataPoints: DataPoint<Histogram>[] = [...points.values()].map((acc) => ({
-        startTime: this.#since,
-        endTime: end,
-        attributes: acc.attributes,
-        value: { buckets: { boundaries: bounds, counts: acc.counts }, sum: acc.sum, count: acc.counts.reduce((a, b) => a + b, 0) },
-      }));
-      metrics.push({
-        descriptor: descriptorOf(spec),
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.HISTOGRAM,
-        dataPoints,
-      });
+    for (const view of this.#views) {
+      const metric = view.spec.kind === 'histogram' ? this.#histogram(view, totals, end) : this.#counter(view, totals, end);
+      if (metric) metrics.push(metric);
     }
     return metrics;
   }
 
-  /** Stored labels, capped, plus the common attributes of run metrics; only those the metric declares. */
-  #attributes(spec: MetricSpec, labels: Record<string, string>): Attributes {
+  /** A stored counter, or the sum of a stored histogram, as a cumulative sum. */
+  #counter(view: StoreView, totals: readonly MetricTotal[], end: HrTime): MetricData | null {
+    const stored = view.sumOf ? sumTotalName(view.stored) : view.stored;
+    const points = new Map<string, { attributes: Attributes; value: number }>();
+    for (const t of totals) {
+      if (t.name !== stored || !matches(t.labels, view.where)) continue;
+      const attributes = this.#attributes(view, t.labels);
+      const key = attributesKey(attributes);
+      const point = points.get(key) ?? { attributes, value: 0 };
+      point.value += t.value;
+      points.set(key, point);
+    }
+    if (points.size === 0 && ALWAYS_PRESENT.includes(view.spec)) points.set('{}', { attributes: {}, value: 0 });
+    if (points.size === 0) return null;
+    return {
+      descriptor: descriptorOf(view.spec),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints: [...points.values()].map((p) => ({ startTime: this.#since, endTime: end, attributes: p.attributes, value: p.value })),
+    };
+  }
+
+  /** A stored histogram (per-bucket counts and a sum) as exact cumulative points. */
+  #histogram(view: StoreView, totals: readonly MetricTotal[], end: HrTime): MetricData | null {
+    const bounds = [...(view.spec.buckets ?? [])];
+    const bucketName = bucketTotalName(view.stored);
+    const sumName = sumTotalName(view.stored);
+    const points = new Map<string, HistogramAccumulator>();
+    const pointFor = (labels: Record<string, string>): HistogramAccumulator => {
+      const attributes = this.#attributes(view, labels);
+      const key = attributesKey(attributes);
+      let acc = points.get(key);
+      if (!acc) {
+        acc = { attributes, counts: new Array<number>(bounds.length + 1).fill(0), sum: 0 };
+        points.set(key, acc);
+      }
+      return acc;
+    };
+    for (const t of totals) {
+      if (t.name === bucketName) {
+        const { le, ...labels } = t.labels;
+        if (!matches(labels, view.where)) continue;
+        const acc = pointFor(labels);
+        const index = bucketIndex(le, bounds);
+        acc.counts[index] = (acc.counts[index] ?? 0) + t.value;
+      } else if (t.name === sumName && matches(t.labels, view.where)) {
+        pointFor(t.labels).sum += t.value;
+      }
+    }
+    if (points.size === 0) return null;
+    const dataPoints: DataPoint<Histogram>[] = [...points.values()].map((acc) => ({
+      startTime: this.#since,
+      endTime: end,
+      attributes: acc.attributes,
+      value: { buckets: { boundaries: bounds, counts: acc.counts }, sum: acc.sum, count: acc.counts.reduce((a, b) => a + b, 0) },
+    }));
+    return {
+      descriptor: descriptorOf(view.spec),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints,
+    };
+  }
+
+  /**
+   * Stored labels, capped, plus the common attributes of run metrics; only those the metric
+   * declares. An agent whose id is over the cap loses its name too, so a name never escapes the cap.
+   */
+  #attributes(view: StoreView, labels: Record<string, string>): Attributes {
     const out: Attributes = {};
-    for (const name of spec.attributes) {
-      const value = labels[name] ?? this.#common[name];
+    for (const name of view.spec.attributes) {
+      const value = view.fixed?.[name] ?? labels[name] ?? this.#common[name];
       if (value === undefined) continue;
       const cap = typeof value === 'string' ? this.#caps.find((c) => c.label === name) : undefined;
       out[name] = cap ? cap.map(value as string) : value;
     }
+    if (out[AGENT_ID] === OTHER && out[AGENT_NAME] !== undefined) out[AGENT_NAME] = OTHER;
     return out;
   }
+}
+
+const AGENT_ID = 'gen_ai.agent.id';
+const AGENT_NAME = 'gen_ai.agent.name';
+
+function matches(labels: Record<string, string>, where: StoreView['where']): boolean {
+  if (!where) return true;
+  for (const [key, value] of Object.entries(where)) if (labels[key] !== value) return false;
+  return true;
 }
 
 function descriptorOf(spec: MetricSpec): MetricData['descriptor'] {

@@ -104,10 +104,19 @@ INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans)
 DROP TABLE outbox_v1;
 `;
 
+// Whether a step of the run reported token usage: a run's own usage is counted only when none
+// did (services whose steps carry no usage), and the steps may come over many commits. Runs
+// with steps already emitted may have counted step tokens before this column existed, so they
+// start marked: never both, at worst a run in flight during the upgrade misses its run total.
+const V3 = `
+ALTER TABLE tracked_runs ADD COLUMN step_usage_seen INTEGER NOT NULL DEFAULT 0 CHECK (step_usage_seen IN (0, 1));
+UPDATE tracked_runs SET step_usage_seen = 1 WHERE EXISTS (SELECT 1 FROM emitted_steps e WHERE e.run_id = tracked_runs.run_id);
+`;
+
 /** Spans one outbox row holds at most; a span's address is its row's seq x this + its index. */
 export const OUTBOX_ROW_SLOTS = 4096;
 
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

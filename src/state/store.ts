@@ -275,6 +275,7 @@ export class StateStore {
       latestStepEnd: p.latestStepEnd ?? null,
       runSpanEmitted: p.runSpanEmitted || fresh.runSpan ? 1 : 0,
       terminal: p.terminal ? 1 : 0,
+      stepUsageSeen: p.stepUsageSeen ? 1 : 0,
       frozenContext: p.frozenContext ? JSON.stringify(p.frozenContext) : null,
     });
     if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
@@ -609,6 +610,7 @@ function prepareStatements(db: DatabaseSync) {
            ELSE latest_step_end END,
          run_span_emitted = MAX(run_span_emitted, :runSpanEmitted),
          terminal = MAX(terminal, :terminal),
+         step_usage_seen = MAX(step_usage_seen, :stepUsageSeen),
          -- First write wins, as in freezeContext: every commit of a run maps with one context.
          frozen_context = COALESCE(frozen_context, :frozenContext)
        WHERE run_id = :runId`,
@@ -657,7 +659,7 @@ function assertSpan(span: SpanRecord, runId: string): void {
 
 /** Columns of a run row, in the order RunRow reads them. */
 const RUN_COLUMNS =
-  'run_id, thread_id, origin, added_at, status, terminal, run_span_emitted, cursor_step_id, latest_step_end, frozen_context, removed';
+  'run_id, thread_id, origin, added_at, status, terminal, run_span_emitted, cursor_step_id, latest_step_end, frozen_context, removed, step_usage_seen';
 type RunRow = [
   runId: SQLOutputValue,
   threadId: SQLOutputValue,
@@ -670,10 +672,11 @@ type RunRow = [
   latestStepEnd: SQLOutputValue,
   frozenContext: SQLOutputValue,
   removed: SQLOutputValue,
+  stepUsageSeen: SQLOutputValue,
 ];
 
 function toRun(row: RunRow): TrackedRun {
-  const [runId, threadId, origin, addedAt, status, terminal, runSpanEmitted, cursorStepId, latestStepEnd, frozen, removed] = row;
+  const [runId, threadId, origin, addedAt, status, terminal, runSpanEmitted, cursorStepId, latestStepEnd, frozen, removed, stepUsageSeen] = row;
   return {
     threadId: str(threadId),
     runId: str(runId),
@@ -684,6 +687,7 @@ function toRun(row: RunRow): TrackedRun {
     runSpanEmitted: runSpanEmitted === 1,
     cursorStepId: optStr(cursorStepId),
     latestStepEnd: latestStepEnd === null ? null : num(latestStepEnd),
+    stepUsageSeen: stepUsageSeen === 1,
     frozenContext: frozen === null ? null : (JSON.parse(str(frozen)) as FrozenContext),
     removed: removed === 1,
   };

@@ -19,6 +19,8 @@ export interface TrackedRun {
   cursorStepId: string | null;
   /** Latest end, in seconds, among emitted steps: the run span's end when the run has no end time. */
   latestStepEnd: number | null;
+  /** A step emitted so far reported token usage (then the run's own usage is never counted). */
+  stepUsageSeen: boolean;
   /** Null until the run is first seen and its context frozen. */
   frozenContext: FrozenContext | null;
   /** Untracked; kept so re-adding it resumes without sending a step twice. */
@@ -64,6 +66,8 @@ export interface ProgressCommit {
   runSpanEmitted?: boolean;
   /** Sticky: true sets it, false or undefined leaves it. */
   terminal?: boolean;
+  /** Sticky: true sets it, false or undefined leaves it. */
+  stepUsageSeen?: boolean;
   metrics?: MetricDelta[];
   /**
    * The context the spans were mapped with, stored when the run has none yet (first write wins,

@@ -4,7 +4,7 @@
 import { isRunTerminal, isStepTerminal, mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
 import type { FrozenContext, MappingLimits, SpanRecord } from '../mapping/span-record.js';
 import { stepEndSeconds } from '../mapping/times.js';
-import { metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
+import { isStepHistory, metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 
 export interface RunCursor {
@@ -13,6 +13,8 @@ export interface RunCursor {
   emitted: ReadonlySet<string>;
   latestStepEnd: number | null;
   runSpanEmitted: boolean;
+  /** A step emitted before reported token usage (the run's own usage is then never counted). */
+  stepUsageSeen?: boolean;
 }
 
 export interface ProgressPlan {
@@ -37,6 +39,8 @@ export interface ProgressPlan {
   answered: boolean;
   newSteps: number;
   metrics: MetricDelta[];
+  /** The cursor's stepUsageSeen after this plan. */
+  stepUsageSeen: boolean;
 }
 
 /**
@@ -64,7 +68,9 @@ export function planProgress(
     const already = cursor.emitted.has(step.id);
     const done = isStepTerminal(step) || (finalize && runDone);
     if (!already && done) {
-      spans.push(...mapStepSpans(run, step, ctx, limits));
+      // History's spans are marked so the export lag leaves them out (the mark is never exported).
+      const history = isStepHistory(step, ctx.firstSeenSeconds);
+      for (const span of mapStepSpans(run, step, ctx, limits)) spans.push(history ? { ...span, history: true } : span);
       emittedStepIds.push(step.id);
       newlyDone.push(step);
       const end = stepEndSeconds(step) ?? step.created_at ?? null;
@@ -79,6 +85,7 @@ export function planProgress(
   }
   const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
   if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
+  const metrics = metricDeltasFor({ run, ctx, runFinished: runSpanEmitted, newSteps: newlyDone, latestStepEnd, stepUsageSeen: cursor.stepUsageSeen ?? false });
   return {
     spans,
     emittedStepIds,
@@ -89,7 +96,8 @@ export function planProgress(
     awaitingToolOutputs: pendingSteps > 0 && pendingOnClient === pendingSteps,
     answered: pendingSteps === 0 && newlyDone.length > 0 && stepsAfterCursor.at(-1)?.type === 'message_creation',
     newSteps: newlyDone.length,
-    metrics: metricDeltasFor(run, runSpanEmitted, newlyDone, latestStepEnd),
+    metrics: metrics.deltas,
+    stepUsageSeen: metrics.stepUsageSeen,
   };
 }
 

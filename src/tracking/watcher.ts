@@ -512,7 +512,13 @@ export class Watcher {
     const plan = planProgress(
       run,
       steps,
-      { cursorStepId: tracked.cursorStepId, emitted: state.emittedAmong(runId, steps.map((step) => step.id)), latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted },
+      {
+        cursorStepId: tracked.cursorStepId,
+        emitted: state.emittedAmong(runId, steps.map((step) => step.id)),
+        latestStepEnd: tracked.latestStepEnd,
+        runSpanEmitted: tracked.runSpanEmitted,
+        stepUsageSeen: tracked.stepUsageSeen,
+      },
       ctx,
       config.limits,
       finalize,
@@ -527,6 +533,7 @@ export class Watcher {
       latestStepEnd: plan.latestStepEnd,
       runSpanEmitted: plan.runSpanEmitted,
       terminal: done,
+      stepUsageSeen: plan.stepUsageSeen,
       metrics: plan.metrics,
       // Stored with the first spans mapped with it: a refused commit leaves none behind.
       ...(tracked.frozenContext ? {} : { frozenContext: ctx }),

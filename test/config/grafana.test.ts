@@ -57,17 +57,52 @@ describe('config/grafana', () => {
     }
   });
 
-  it('shows token usage by agent and model, runs and steps by status, step duration percentiles, failures and the bridge health', () => {
+  it('shows tokens, runs and steps by agent name and status, model latency, tools, queue time, history, failures and the bridge health', () => {
     const queries = dashboardQueries(readDashboard());
     const has = (pattern: RegExp): boolean => queries.some((q) => pattern.test(q.expr));
-    expect(has(/by \(gen_ai_agent_id, gen_ai_request_model[^)]*\) \(rate\(gen_ai_client_token_usage_sum/)).toBe(true);
+    expect(has(/by \(gen_ai_agent_name, gen_ai_agent_id, gen_ai_request_model[^)]*\) \(rate\(gen_ai_client_token_usage_sum/)).toBe(true);
     expect(has(/by \(openai_run_status\) \(rate\(assistants_runs_total/)).toBe(true);
     expect(has(/by \(openai_run_step_status, openai_run_step_type\) \(rate\(assistants_steps_total/)).toBe(true);
-    expect(has(/histogram_quantile\(0\.95, sum by \(le\) \(rate\(gen_ai_client_operation_duration_bucket/)).toBe(true);
+    expect(has(/histogram_quantile\(0\.95, sum by \(le\) \(rate\(gen_ai_client_operation_duration_bucket\{[^}]*gen_ai_operation_name="chat"/)).toBe(true);
+    expect(has(/by \(gen_ai_tool_name, gen_ai_tool_type\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*gen_ai_operation_name="execute_tool"/)).toBe(true);
+    expect(has(/sum by \(gen_ai_tool_name\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*error_type!=""[^}]*\}\[30m\]\)\) \/ sum by \(gen_ai_tool_name\)/)).toBe(true);
+    expect(has(/histogram_quantile\(0\.95, sum by \(le, gen_ai_request_model\) \(rate\(assistants_run_queue_duration_bucket/)).toBe(true);
+    expect(has(/assistants_runs_total\{[^}]*assistants_bridge_history="true"/)).toBe(true);
     expect(has(/openai_run_step_status=~"failed\|expired"/)).toBe(true);
     for (const health of ['up', 'assistants_bridge_poll_last_success_time', 'assistants_bridge_export_last_success_time', 'assistants_bridge_outbox_depth', 'assistants_bridge_dead_letters', 'assistants_bridge_api_throttles_total', 'assistants_bridge_export_lag_bucket']) {
       expect(queries.some((q) => metricNamesIn(q.expr).includes(health)), health).toBe(true);
     }
+  });
+
+  it('shows agents by name as well as id, and lets one pick agents by name', () => {
+    const dashboard = readDashboard();
+    const byAgent = allPanels(dashboard).flatMap((p) => (p.targets ?? []) as { expr?: string; legendFormat?: string }[]).filter((t) => t.expr && /by \([^)]*gen_ai_agent_id/.test(t.expr));
+    expect(byAgent.length).toBeGreaterThanOrEqual(4);
+    for (const t of byAgent) {
+      expect(t.expr, t.expr).toMatch(/by \([^)]*gen_ai_agent_name/);
+      if (t.legendFormat) expect(t.legendFormat).toContain('{{gen_ai_agent_name}}');
+    }
+    const agent = dashboard.templating.list.find((v) => v.name === 'agent');
+    expect(agent?.definition).toBe('label_values(assistants_runs_total{job=~"$job"}, gen_ai_agent_name)');
+    for (const q of dashboardQueries(dashboard)) if (/gen_ai_agent_/.test(q.expr) && q.expr.includes('$agent')) expect(q.expr).toContain('gen_ai_agent_name=~"$agent"');
+  });
+
+  it('keeps history out of every rate and percentile of run totals, and model latency to chat durations', () => {
+    const runTotals = /\b(?:assistants_(?:runs|steps)_total|gen_ai_client_token_usage_\w+|gen_ai_client_operation_duration_\w+|assistants_run_(?:queue_)?duration_\w+)\{(?<selector>[^}]*)\}/g;
+    let checked = 0;
+    for (const panel of allPanels(readDashboard())) {
+      for (const t of (panel.targets ?? []) as { expr?: string }[]) {
+        for (const m of (t.expr ?? '').matchAll(runTotals)) {
+          checked += 1;
+          const selector = m.groups?.selector ?? '';
+          // News only; or the history panels; or the totals table, which splits by history.
+          const ok = selector.includes('assistants_bridge_history!="true"') || selector.includes('assistants_bridge_history="true"') || /by \([^)]*assistants_bridge_history/.test(t.expr ?? '');
+          expect(ok, `${panel.title}: ${t.expr}`).toBe(true);
+          if (/latency/i.test(panel.title ?? '')) expect(selector, `${panel.title}`).toContain('gen_ai_operation_name="chat"');
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(25);
   });
 
   it('every metric a dashboard query names is one the bridge exports', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { isMap, isSeq, parse, parseDocument } from 'yaml';
 import { PROMTOOL_BIN, requireBinary } from '../support/prometheus-server.js';
 
 const run = promisify(execFile);
@@ -47,5 +47,51 @@ describe('config/prometheus', () => {
       expect(fired, `${alert} has no test where it fires`).toContain(alert);
       expect(quiet, `${alert} has no test where it stays quiet`).toContain(alert);
     }
+  });
+
+  const rules = (): { alert?: string; record?: string; expr: string; for?: string }[] =>
+    (parse(readFileSync(`${DIR}alerts.yml`, 'utf8')) as { groups: { rules: { alert?: string; record?: string; expr: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
+
+  it('every alert on run totals has a backfill case: history series where the alert is tested', () => {
+    const tests = parse(readFileSync(`${DIR}alerts.test.yml`, 'utf8')) as {
+      tests: { input_series: { series: string }[]; alert_rule_test?: { alertname: string }[] }[];
+    };
+    const backfilled = new Set(
+      tests.tests
+        .filter((t) => t.input_series.some((i) => i.series.includes('assistants_bridge_history="true"')))
+        .flatMap((t) => (t.alert_rule_test ?? []).map((c) => c.alertname)),
+    );
+    const onRunTotals = rules().filter((r) => r.alert && !r.alert.startsWith('AssistantsBridge'));
+    expect(onRunTotals.length).toBeGreaterThanOrEqual(5);
+    for (const rule of onRunTotals) expect(backfilled, `${rule.alert} has no backfill case`).toContain(rule.alert);
+    // And every rule that reads a run total leaves history out.
+    for (const rule of rules()) {
+      for (const total of rule.expr.match(/\b(assistants_(?:steps|runs)_total|gen_ai_client_operation_duration_count)\{[^}]*\}/g) ?? []) {
+        expect(total, `${rule.alert ?? rule.record}`).toContain('assistants_bridge_history!="true"');
+      }
+    }
+  });
+
+  it('an alert without for: says in a comment why it fires on a single event', () => {
+    const doc = parseDocument(readFileSync(`${DIR}alerts.yml`, 'utf8'));
+    const groups = doc.get('groups');
+    if (!isSeq(groups)) throw new Error('alerts.yml has no groups');
+    let checked = 0;
+    for (const group of groups.items) {
+      const list = isMap(group) ? group.get('rules') : null;
+      if (!isSeq(list)) continue;
+      list.items.forEach((rule, i) => {
+        if (!isMap(rule) || !rule.has('alert') || rule.has('for')) return;
+        checked += 1;
+        // The parser hangs a comment above the first item on the list itself.
+        const comment = rule.commentBefore ?? (i === 0 ? list.commentBefore : undefined) ?? '';
+        expect(comment, String(rule.get('alert'))).toMatch(/No `for:`: .{20,}/s);
+      });
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
+  it('no rule hard-codes a job: any job name a bridge is scraped under is covered', () => {
+    for (const rule of rules()) expect(rule.expr, rule.alert ?? rule.record).not.toMatch(/job\s*=~?\s*"/);
   });
 });

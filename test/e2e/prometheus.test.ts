@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportedSeriesNames } from '../../src/metrics/catalog.js';
+import { HISTORY_AGE_SECONDS } from '../../src/metrics/history.js';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { listenAddressOf, scrape, scrapedTotals, total, worldTotals } from '../support/metrics-scrape.js';
@@ -28,6 +29,12 @@ afterEach(async () => {
   bridge = sim = rx = prom = undefined;
 });
 
+/** When a run as the API shows it ended (its first end timestamp). */
+function runEnd(run: Record<string, unknown>): number {
+  const ends = [run.completed_at, run.failed_at, run.cancelled_at, run.expires_at].filter((v): v is number => typeof v === 'number');
+  return Math.min(...ends);
+}
+
 /** The last pushed value of a cumulative metric, summed over the points whose attributes include `match`. */
 function pushed(metrics: readonly ReceivedMetric[], name: string, field: 'value' | 'sum', match: Record<string, string> = {}): number {
   const last = metrics.filter((m) => m.name === name).at(-1);
@@ -39,8 +46,15 @@ function pushed(metrics: readonly ReceivedMetric[], name: string, field: 'value'
 
 describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
   it('reports the world exactly: tokens, failed and expired steps, runs by status', async () => {
-    sim = await startSimulator({ seed: 23, clock: { speed: 60 }, world: { threads: 6, backfillRuns: 36, liveRuns: 4, liveWindowSeconds: 120 } });
+    // The world's present is now: its older past is history, its recent past and live runs news.
+    const startEpoch = Math.floor(Date.now() / 1000);
+    sim = await startSimulator({ seed: 23, clock: { startEpoch, speed: 60 }, world: { threads: 6, backfillRuns: 36, liveRuns: 4, liveWindowSeconds: 120 } });
     rx = await startOtlpReceiver();
+    // Failures that are news, for the failure and tool panels: a failed run and an expired one.
+    for (const kind of ['failed', 'expired']) {
+      const created = await fetch(`${sim.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind }) });
+      expect(created.status).toBe(200);
+    }
     const initial = await fetchTruth(sim);
     bridge = startCli(
       ['watch', ...sim.world.threads().map((t) => t.id).flatMap((t) => ['--thread', t]), '--state', join(mkdtempSync(join(tmpdir(), 'aob-prom-')), 'state.sqlite'), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '300'],
@@ -75,17 +89,34 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     const steps = Object.fromEntries((await prom.query(`sum by (openai_run_step_status) (assistants_steps_total${job})`)).map((s) => [s.metric.openai_run_step_status, s.value]));
     const stepDurations = await prom.scalar(`sum(gen_ai_client_operation_duration_count${job})`);
     const p95 = await prom.scalar(`histogram_quantile(0.95, sum by (le) (gen_ai_client_operation_duration_bucket${job}))`);
+    const slowestScrape = await prom.scalar(`max_over_time(scrape_duration_seconds${job}[5m])`);
     console.log(
-      JSON.stringify({ promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95 }, truth: want }),
+      JSON.stringify({ promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95, slowestScrape }, truth: want }),
     );
 
     expect(byType).toEqual({ input: want.inputTokens, output: want.outputTokens });
+    // Runs that ended long before the bridge started are history; the rest news; both counted.
+    const historyRuns = await prom.scalar(`sum(assistants_runs_total{job="assistants-otel-bridge",assistants_bridge_history="true"})`);
+    const oldEnough = truth.runs.filter((r) => runEnd(r.run) < startEpoch - HISTORY_AGE_SECONDS).length;
+    expect(historyRuns).toBeGreaterThan(0);
+    expect(historyRuns).toBeGreaterThanOrEqual(oldEnough);
+    expect(await prom.scalar(`sum(assistants_runs_total{job="assistants-otel-bridge",assistants_bridge_history="false"})`)).toBe(truth.runs.length - historyRuns);
+    // Only news step spans are in the lag.
+    const newsSteps = await prom.scalar(`sum(assistants_steps_total{job="assistants-otel-bridge",assistants_bridge_history="false"})`);
+    expect(await prom.scalar(`sum(assistants_bridge_export_lag_count${job})`)).toBe(newsSteps);
     expect(failedSteps).toBe(want.steps.failed);
     expect(expiredSteps).toBe(want.steps.expired);
     expect(runs).toEqual(want.runs);
     expect(steps).toEqual(want.steps);
-    // Every step with an end time is one duration observation; the simulator ends every step.
-    expect(stepDurations).toBe(Object.values(want.steps).reduce((a, b) => a + b, 0));
+    // One duration per operation: each run (invoke_agent), each message-creation step (chat) and
+    // each tool call (execute_tool); the simulator ends every step.
+    const allSteps = truth.runs.flatMap((r) => r.steps);
+    const toolCalls = allSteps.filter((st) => st.type === 'tool_calls').reduce((n, st) => n + ((st.step_details as { tool_calls?: unknown[] }).tool_calls?.length ?? 0), 0);
+    const countOf = (operation: string) => prom!.scalar(`sum(gen_ai_client_operation_duration_count{job="assistants-otel-bridge",gen_ai_operation_name="${operation}"})`);
+    expect(await countOf('chat')).toBe(allSteps.filter((st) => st.type === 'message_creation').length);
+    expect(await countOf('execute_tool')).toBe(toolCalls);
+    expect(await countOf('invoke_agent')).toBe(truth.runs.length);
+    expect(stepDurations).toBe(allSteps.filter((st) => st.type === 'message_creation').length + toolCalls + truth.runs.length);
     expect(p95).toBeGreaterThan(0);
     // The bridge was up and healthy all along.
     expect(await prom.scalar(`min_over_time(up${job}[5m])`)).toBe(1);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataPointType, type HistogramMetricData, type MetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import type { GenAiConventions } from '../../src/config/semconv.js';
+import { GENAI_V010_METRICS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import { metricDeltasFor } from '../../src/metrics/run-totals.js';
 import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
@@ -22,8 +23,8 @@ function store(path = ':memory:'): StateStore {
 
 const SCOPE = { name: 'test', version: '1' };
 
-function producer(s: StateStore, caps: Record<string, number> = {}, now = () => 5_000_000): StoreMetricProducer {
-  return new StoreMetricProducer({ store: s, scope: SCOPE, commonAttributes: { 'gen_ai.provider.name': 'openai' }, labelCaps: caps, now });
+function producer(s: StateStore, caps: Record<string, number> = {}, now = () => 5_000_000, conventions: GenAiConventions = 'default'): StoreMetricProducer {
+  return new StoreMetricProducer({ store: s, scope: SCOPE, commonAttributes: { 'gen_ai.provider.name': 'openai' }, labelCaps: caps, now, conventions });
 }
 
 async function collect(p: StoreMetricProducer): Promise<MetricData[]> {
@@ -41,12 +42,13 @@ const metric = <T extends MetricData>(metrics: MetricData[], name: string): T =>
 const run = (id: string, agent: string, status = 'completed'): RunPayload =>
   ({ id, assistant_id: agent, model: 'gpt-4o', status, created_at: 100, completed_at: 110 }) as RunPayload;
 const step = (id: string, prompt: number, completion: number, status = 'completed'): StepPayload =>
-  ({ id, type: 'tool_calls', status, created_at: 100, completed_at: 102, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } }) as StepPayload;
+  ({ id, type: 'message_creation', status, created_at: 100, completed_at: 102, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } }) as StepPayload;
 
 /** Commits what the watcher would for a finished run and its steps. */
-function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[]): void {
+function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
   s.trackRun('thread_1', r.id, 'cli');
-  s.commitProgress({ runId: r.id, spans: [], terminal: true, metrics: metricDeltasFor(r, true, steps) });
+  const { deltas } = metricDeltasFor({ run: r, ctx: { agentName, firstSeenSeconds: 100 }, runFinished: true, newSteps: steps });
+  s.commitProgress({ runId: r.id, spans: [], terminal: true, metrics: deltas });
 }
 
 describe('StoreMetricProducer', () => {
@@ -77,7 +79,8 @@ describe('StoreMetricProducer', () => {
     expect(output.value.count).toBe(3);
 
     const durations = metric<HistogramMetricData>(metrics, 'gen_ai.client.operation.duration');
-    expect(durations.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(3);
+    const countOf = (operation: string) => durations.dataPoints.filter((p) => p.attributes['gen_ai.operation.name'] === operation).reduce((n, p) => n + p.value.count, 0);
+    expect([countOf('chat'), countOf('invoke_agent')]).toEqual([3, 2]);
     expect(metric<HistogramMetricData>(metrics, 'assistants.run.duration').dataPoints.reduce((n, p) => n + (p.value.sum ?? 0), 0)).toBe(20);
   });
 
@@ -135,5 +138,42 @@ describe('StoreMetricProducer', () => {
   it('emits nothing for run metrics before anything happened (no empty series)', async () => {
     const names = (await collect(producer(store()))).map((m) => m.descriptor.name);
     expect(names).toEqual(['assistants_bridge.outbox.refused_commits']);
+  });
+
+  it('shows agent names within the cap: an agent folded into _other loses its name too', async () => {
+    const s = store();
+    commitRun(s, run('run_a', 'asst_a'), [], 'Alpha');
+    commitRun(s, run('run_b', 'asst_b'), [], 'Beta');
+    const runs = metric<SumMetricData>(await collect(producer(s, { 'gen_ai.agent.id': 1 })), 'assistants.runs');
+    expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.attributes['gen_ai.agent.name']]).sort()).toEqual([
+      ['_other', '_other'],
+      ['asst_a', 'Alpha'],
+    ]);
+    expect(runs.dataPoints.every((p) => p.attributes['assistants_bridge.history'] === 'false')).toBe(true);
+  });
+
+  it('exports the same totals under the GenAI v0.1.0 names when asked', async () => {
+    const s = store();
+    const usage = { prompt_tokens: 300, completion_tokens: 20, total_tokens: 320, prompt_tokens_details: { cached_tokens: 100 } };
+    commitRun(s, run('run_1', 'asst_1'), [{ ...step('s1', 0, 0), usage } as StepPayload, step('s2', 5, 7)]);
+    // A run whose steps report no usage: its own usage counts.
+    commitRun(s, { ...run('run_2', 'asst_1'), usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 } } as RunPayload, [{ ...step('s3', 0, 0), usage: null } as StepPayload]);
+    const metrics = await collect(producer(s, {}, undefined, 'genai-0.1.0'));
+    const names = metrics.map((m) => m.descriptor.name);
+    expect(names).not.toContain('gen_ai.client.token.usage');
+    expect(names).not.toContain('gen_ai.client.operation.duration');
+    const sumOf = (name: string) => metric<SumMetricData>(metrics, name).dataPoints.reduce((n, p) => n + p.value, 0);
+    expect(sumOf(GENAI_V010_METRICS.inputTokens.name)).toBe(1305);
+    expect(sumOf(GENAI_V010_METRICS.outputTokens.name)).toBe(77);
+    expect(sumOf(GENAI_V010_METRICS.cacheReadTokens.name)).toBe(100);
+    expect(metric<SumMetricData>(metrics, GENAI_V010_METRICS.inputTokens.name).dataPoints.every((p) => p.attributes['gen_ai.token.modality'] === 'unknown')).toBe(true);
+    // Per-call histograms hold model calls only; the run's total is not one.
+    const perCall = metric<HistogramMetricData>(metrics, GENAI_V010_METRICS.operationInputTokens.name);
+    expect(perCall.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(2);
+    const countIn = (name: string) => metric<HistogramMetricData>(metrics, name).dataPoints.reduce((n, p) => n + p.value.count, 0);
+    expect(countIn(GENAI_V010_METRICS.inferenceDuration.name)).toBe(3);
+    expect(countIn(GENAI_V010_METRICS.invokeAgentDuration.name)).toBe(2);
+    expect(names).not.toContain(GENAI_V010_METRICS.executeToolDuration.name);
+    expect(metric<SumMetricData>(metrics, 'assistants.runs').dataPoints.reduce((n, p) => n + p.value, 0)).toBe(2);
   });
 });

@@ -52,7 +52,8 @@ describe('heldRun', () => {
       expect(mapRunSpan(held, ctx, T0 + 5, LIMITS)).toEqual(mapRunSpan(full, ctx, T0 + 5, LIMITS));
       expect(mapStepSpans(held, step, ctx, LIMITS)).toEqual(mapStepSpans(full, step, ctx, LIMITS));
     }
-    expect(metricDeltasFor(held, true, [step], T0 + 5)).toEqual(metricDeltasFor(full, true, [step], T0 + 5));
+    const observe = (payload: typeof full) => metricDeltasFor({ run: payload, ctx: context({}), runFinished: true, newSteps: [step], latestStepEnd: T0 + 5 });
+    expect(observe(held)).toEqual(observe(full));
     const inputs = { agentName: null, captureContent: false, contentMaxLength: 100, providerName: 'openai', baseURL: 'https://api.openai.com/v1', nowSeconds: T0 };
     expect(freezeContext(held, inputs)).toEqual(freezeContext(full, inputs));
   });

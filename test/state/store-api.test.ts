@@ -29,6 +29,7 @@ describe('tracking runs', () => {
       runSpanEmitted: false,
       cursorStepId: null,
       latestStepEnd: null,
+      stepUsageSeen: false,
       frozenContext: null,
       removed: false,
     });
@@ -175,9 +176,11 @@ describe('commitProgress', () => {
     store.commitProgress({ runId: 'run_1', spans: [], latestStepEnd: 40 });
     expect(store.getRun('run_1')).toMatchObject({ status: 'in_progress', cursorStepId: 'step_2', latestStepEnd: 50 });
 
-    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 0, { role: 'run' })], status: 'completed', runSpanEmitted: true, terminal: true });
-    store.commitProgress({ runId: 'run_1', spans: [], runSpanEmitted: false, terminal: false, status: null, cursorStepId: null });
-    expect(store.getRun('run_1')).toMatchObject({ status: null, cursorStepId: null, latestStepEnd: 50, terminal: true, runSpanEmitted: true });
+    expect(store.getRun('run_1')?.stepUsageSeen).toBe(false);
+
+    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 0, { role: 'run' })], status: 'completed', runSpanEmitted: true, terminal: true, stepUsageSeen: true });
+    store.commitProgress({ runId: 'run_1', spans: [], runSpanEmitted: false, terminal: false, stepUsageSeen: false, status: null, cursorStepId: null });
+    expect(store.getRun('run_1')).toMatchObject({ status: null, cursorStepId: null, latestStepEnd: 50, terminal: true, runSpanEmitted: true, stepUsageSeen: true });
   });
 
   it('adds metric deltas to totals whatever the order of their labels', () => {

@@ -66,6 +66,12 @@ export interface WorldTotals {
   runs: Record<string, number>;
 }
 
+function tokensOf(usage: unknown): { input: number; output: number } | null {
+  const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
+  if (typeof u?.prompt_tokens !== 'number' && typeof u?.completion_tokens !== 'number') return null;
+  return { input: typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0, output: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0 };
+}
+
 /** What the bridge must have counted once every finished run of the truth is through. */
 export function worldTotals(truth: Truth): WorldTotals {
   const totals: WorldTotals = { inputTokens: 0, outputTokens: 0, steps: {}, runs: {} };
@@ -76,9 +82,12 @@ export function worldTotals(truth: Truth): WorldTotals {
     for (const step of r.steps) {
       const status = String(step.status);
       totals.steps[status] = (totals.steps[status] ?? 0) + 1;
-      const usage = step.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
-      totals.inputTokens += usage?.prompt_tokens ?? 0;
-      totals.outputTokens += usage?.completion_tokens ?? 0;
+    }
+    // Tokens from the steps, or from the run when none of its steps reports usage.
+    const fromSteps = r.steps.some((step) => tokensOf(step.usage) !== null);
+    for (const usage of fromSteps ? r.steps.map((step) => step.usage) : [r.run.usage]) {
+      totals.inputTokens += tokensOf(usage)?.input ?? 0;
+      totals.outputTokens += tokensOf(usage)?.output ?? 0;
     }
   }
   return totals;

@@ -4,6 +4,7 @@ import { mapRunTrace } from '../../src/mapping/map-run.js';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
+import type { Dialect } from '../../src/simulator/dialect.js';
 import type { RunningSimulator, Truth } from '../../src/simulator/index.js';
 
 export async function fetchTruth(sim: RunningSimulator): Promise<Truth> {
@@ -53,4 +54,24 @@ export function maxInWindow(times: readonly number[], windowMs: number): number 
     max = Math.max(max, end - start + 1);
   }
   return max;
+}
+
+/**
+ * A service like `base` whose run steps report no token usage (Azure OpenAI's may not), while
+ * each finished run reports its usage with the cache and reasoning details newer services send.
+ */
+export function stepsWithoutUsage(base: Dialect): Dialect {
+  return {
+    ...base,
+    present(kind, body) {
+      const shaped = base.present(kind, body);
+      if (kind === 'step') return { ...shaped, usage: null };
+      const usage = shaped.usage as { prompt_tokens: number; completion_tokens: number } | null | undefined;
+      if (kind !== 'run' || !usage) return shaped;
+      return {
+        ...shaped,
+        usage: { ...usage, prompt_tokens_details: { cached_tokens: Math.floor(usage.prompt_tokens / 4) }, completion_tokens_details: { reasoning_tokens: Math.floor(usage.completion_tokens / 3) } },
+      };
+    },
+  };
 }
