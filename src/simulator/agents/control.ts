@@ -1,6 +1,7 @@
 // /_sim/agents control routes: no auth, never faulted. For tests and demos of the Agents API.
 import { z } from 'zod';
 import { isObject } from '../validate.js';
+import { defined } from './defined.js';
 import { isAgentTurnKind, AGENT_TURN_KINDS, HOSTILE_TURN_KINDS } from './plans.js';
 import { DEFAULT_AGENTS_BEHAVIOUR, type AgentsWorld } from './world.js';
 import { snapshotOf } from './worldgen.js';
@@ -41,7 +42,7 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
       const issue = parsed.error.issues[0];
       return problem(400, `behaviour.${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
     }
-    agents.behaviour = { ...DEFAULT_AGENTS_BEHAVIOUR, ...stripUndefined(parsed.data) };
+    agents.behaviour = { ...DEFAULT_AGENTS_BEHAVIOUR, ...defined(parsed.data) };
     return { status: 200, body: agents.behaviour };
   }
   if (!isObject(body)) return problem(400, 'body must be a JSON object');
@@ -92,8 +93,4 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
     return json === null ? problem(404, `turn ${trace[1]} has no trace that will be listed`) : { status: 200, body: JSON.parse(json) as unknown };
   }
   return problem(404, `Invalid URL (${ctx.method} /_sim/agents${ctx.path})`);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,13 +1,5 @@
 // The Agents API's refusals, in the OpenAI error shape.
-import type { ApiError } from '../errors.js';
-
-const invalid = (status: number, message: string, param: string | null = null, code: string | null = null): ApiError => ({
-  status,
-  message,
-  type: 'invalid_request_error',
-  param,
-  code,
-});
+import { invalid, type ApiError } from '../errors.js';
 
 export const AGENTS_BETA = 'agents=v1';
 

@@ -1,6 +1,6 @@
 // The Agents API's JSON objects, shaped as the openai SDK's `beta.agents` types describe them.
 import type { ApiObject } from '../state.js';
-import { secondsAt, statusAt, type TimedSubagent, type TurnStatus } from './layout.js';
+import { secondsAt, type TimedSubagent, type TurnStatus } from './layout.js';
 import { functionDescription, type SubagentPlan, type TokenCounts } from './plans.js';
 import type { AgentRecord, AgentSnapshot, SessionRecord, TurnRecord } from './state.js';
 
@@ -129,6 +129,3 @@ export function renderSubagent(session: SessionRecord, ref: SubagentRef, offsetN
     status: closed ? 'closed' : 'active',
   };
 }
-
-/** The root turn's status at `offsetNs` after its creation. */
-export const rootStatusAt = (turn: TurnRecord, offsetNs: number): TurnStatus => statusAt(turn.layout, offsetNs);

@@ -1,9 +1,10 @@
 // The Agents API routes (below the base path, `/agents...`) and their handlers.
 import { badRequest, invalidType, missingParameter, type ApiError } from '../errors.js';
-import type { ApiContext, ApiResult, RouteMatch } from '../routes.js';
+import { matchSegments, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
 import type { ApiObject } from '../state.js';
 import { isError, isObject, optionalString, parseMetadata } from '../validate.js';
 import { checkAgentsBeta } from './beta.js';
+import { defined } from './defined.js';
 import { activeTurn, agentsNotFound, conflict, responseTooLarge } from './errors.js';
 import { pageOf, parseAgentsListParams, type AgentsListParams } from './lists.js';
 import { functionTool, renderAgent, renderSubagent, renderTurn, type TurnView } from './objects.js';
@@ -170,10 +171,6 @@ function createSession(ctx: AgentsContext): ApiResult {
   return ok(ctx.agents.renderSession(session, ctx.now));
 }
 
-/** The fields that were sent (null included: it clears). */
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function updateSession(ctx: AgentsContext, session: SessionRecord): ApiResult {
   const body = bodyObject(ctx);
@@ -448,36 +445,21 @@ const ROUTES: Route[] = [
 
 /** `path` is below the base path; null when it is no Agents API route. */
 export function matchAgentsRoute(method: string, path: string, agents: AgentsWorld): RouteMatch | null {
-  let parts: string[];
-  try {
-    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return null;
-  }
-  if (parts[0] !== 'agents') return null;
+  const parts = pathSegments(path);
+  if (parts?.[0] !== 'agents') return null;
   for (const route of ROUTES) {
-    if (route.method !== method || route.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    let matched = true;
-    for (let i = 0; i < parts.length && matched; i++) {
-      const seg = route.segments[i]!;
-      if (seg.startsWith(':')) params[seg.slice(1)] = parts[i]!;
-      else matched = seg === parts[i];
-    }
-    if (matched) {
-      const handler = route.handler;
-      return {
-        params,
-        handler: (ctx) => {
-          agents.sync(ctx.now);
-          return handler({ ...ctx, agents });
-        },
-        check: (request) => checkAgentsBeta(request.headers),
-      };
-    }
+    if (route.method !== method) continue;
+    const params = matchSegments(route.segments, parts);
+    if (!params) continue;
+    const handler = route.handler;
+    return {
+      params,
+      handler: (ctx) => {
+        agents.sync(ctx.now);
+        return handler({ ...ctx, agents });
+      },
+      check: (request) => checkAgentsBeta(request.headers),
+    };
   }
   return null;
 }
-
-/** Whether `path` is an Agents API path at all (for the beta header check on unknown methods). */
-export const isAgentsPath = (path: string): boolean => path === '/agents' || path.startsWith('/agents/');

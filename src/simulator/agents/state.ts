@@ -2,7 +2,7 @@
 // placed in time. Subagents, subagent turns and items are derived from a turn's plan and layout.
 import type { ApiObject } from '../state.js';
 import type { TurnInteractions, TurnLayout } from './layout.js';
-import type { AgentTurnKind, TurnPlan } from './plans.js';
+import type { TurnPlan } from './plans.js';
 
 export type AgentsIdPrefix = 'agent' | 'sess' | 'turn' | 'subagent' | 'msg' | 'rs' | 'fc' | 'fco' | 'ws' | 'cmd' | 'sa' | 'call';
 
@@ -74,5 +74,3 @@ export interface SessionRecord {
   turns: TurnRecord[];
   pending: PendingTurn[];
 }
-
-export type { AgentTurnKind };

@@ -3,7 +3,7 @@
 // attributed by the GenAI semantic conventions. A trace is published after the turn ends, once
 // or in two parts (the second adds spans and ends the root span); some shapes are hostile on
 // purpose. Ids derive from the turn's trace seed and each span's place, never from read order.
-import { createPrng, deriveSeed } from '../prng.js';
+import { deriveSeed, mulberry32 } from '../prng.js';
 import { unixNano, type TimedRootStep, type TimedStep, type TurnLayout } from './layout.js';
 import {
   attributes,
@@ -20,9 +20,21 @@ import {
 import { functionDescription, type ModelCallPlan, type TokenCounts, type ToolCallPlan, type TraceShape, type TurnPlan } from './plans.js';
 import { usageAt, ZERO_USAGE } from './usage.js';
 
-export const traceIdOf = (traceSeed: number): string => createPrng(deriveSeed(traceSeed, 0x7ace)).hex(32);
-export const spanIdOf = (traceSeed: number, key: string): string =>
-  createPrng(deriveSeed(traceSeed, 0x5ba4, ...Array.from(key, (c) => c.charCodeAt(0)))).hex(16);
+export const traceIdOf = (traceSeed: number): string => hexOf(deriveSeed(traceSeed, 0x7ace), 32);
+
+/** A span's id from its trace seed and its place (`key`); cheap, as a trace may hold 10,000. */
+export function spanIdOf(traceSeed: number, key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hexOf(deriveSeed(traceSeed, 0x5ba4, h), 16);
+}
+
+function hexOf(seed: number, length: number): string {
+  const next = mulberry32(seed);
+  let out = '';
+  for (let i = 0; i < length; i++) out += '0123456789abcdef'[Math.floor(next() * 16)];
+  return out;
+}
 export const ROOT_SPAN_KEY = 'root';
 
 /** A turn as its trace needs it. */
@@ -295,8 +307,16 @@ export interface TraceModel {
 const PAD_CHUNK = 'pad0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const MAX_PAD_VALUE = 1 << 20;
 
+let padSource = '';
+
+/** Plain ASCII filler; slices of one flat string, so a 16 MiB trace costs no copying. */
 function padding(length: number): string {
-  return PAD_CHUNK.repeat(Math.ceil(length / PAD_CHUNK.length)).slice(0, length);
+  if (padSource.length < length) {
+    const repeated = PAD_CHUNK.repeat(Math.ceil(Math.max(length, MAX_PAD_VALUE) / PAD_CHUNK.length));
+    // Flatten the rope once (a rope would be flattened again by every slice).
+    padSource = Buffer.from(repeated, 'latin1').toString('latin1');
+  }
+  return padSource.slice(0, length);
 }
 
 /** The turn's trace: its spans, which part lists each, and how to render a published state. */

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { createIdFactory, type IdFactory } from '../ids.js';
 import type { ApiObject } from '../state.js';
 import { turnItems, type TimedItem } from './items.js';
-import { layoutTurn, NS_PER_SECOND, secondsAt, type TurnLayout } from './layout.js';
+import { layoutTurn, NS_PER_SECOND, secondsAt, statusAt, type TurnLayout } from './layout.js';
 import { renderSession, renderTurn, type SessionView, type SubagentRef, type TurnView } from './objects.js';
 import { CLIENT_TURN_KINDS, type AgentTurnKind, type TokenCounts } from './plans.js';
 import type { AgentRecord, AgentsIdPrefix, AgentSnapshot, SessionRecord, TurnOrigin, TurnRecord } from './state.js';
@@ -15,7 +15,10 @@ import { drawTurnPlan, generateAgentsWorld, instantiateTurn, newSession, resolve
 
 /** Whole seconds are the world's time; a turn's layout is in nanoseconds from its creation. */
 const offsetAt = (turn: TurnRecord, now: number): number => (now - turn.createdAt) * NS_PER_SECOND;
-const endSecond = (turn: TurnRecord): number => (Number.isFinite(turn.layout.endNs) ? secondsAt(turn.createdAt, turn.layout.endNs) : Infinity);
+/** The first world second at which something that happens `offsetNs` into the turn has happened. */
+const secondReached = (base: number, offsetNs: number): number => (Number.isFinite(offsetNs) ? base + Math.ceil(offsetNs / NS_PER_SECOND) : Infinity);
+/** The first world second at which the turn shows as ended (its completed_at is the second it ended in). */
+const doneAt = (turn: TurnRecord): number => secondReached(turn.createdAt, turn.layout.endNs);
 
 export type TooLarge = 'with_others' | 'alone';
 
@@ -113,7 +116,7 @@ export class AgentsWorld {
       while (session.pending.length > 0 && session.pending[0]!.startAt <= now) {
         if (session.deletedAt !== null && session.deletedAt <= now) break;
         const last = session.turns[session.turns.length - 1];
-        const freeAt = last ? endSecond(last) + 1 : -Infinity;
+        const freeAt = last ? doneAt(last) : -Infinity;
         const startAt = Math.max(session.pending[0]!.startAt, freeAt);
         if (startAt > now || (session.deletedAt !== null && session.deletedAt <= startAt)) break;
         const next = session.pending.shift()!;
@@ -121,7 +124,7 @@ export class AgentsWorld {
       }
       const last = session.turns[session.turns.length - 1];
       if (session.deleteWhenIdleFor !== null && session.deletedAt === null && session.pending.length === 0 && last && Number.isFinite(last.layout.endNs)) {
-        session.deletedAt = endSecond(last) + session.deleteWhenIdleFor;
+        session.deletedAt = doneAt(last) + session.deleteWhenIdleFor;
       }
     }
   }
@@ -288,7 +291,7 @@ export class AgentsWorld {
   rootUsage(turn: TurnRecord, now: number): TokenCounts | null {
     const usage = usageAt(turn.plan.steps, turn.layout.steps, offsetAt(turn, now));
     const revision = turn.plan.usageRevision;
-    if (usage && revision && now >= endSecond(turn) + revision.afterSeconds) return { ...usage, output: usage.output + revision.extraOutput };
+    if (usage && revision && now >= doneAt(turn) + revision.afterSeconds) return { ...usage, output: usage.output + revision.extraOutput };
     return usage;
   }
 
@@ -299,7 +302,7 @@ export class AgentsWorld {
   rootView(turn: TurnRecord, now: number): TurnView {
     const off = offsetAt(turn, now);
     const { layout } = turn;
-    const status = statusOf(layout, off);
+    const status = statusAt(layout, off);
     const terminal = off >= layout.endNs;
     const session = this.sessionsById.get(turn.sessionId)!;
     return {
@@ -463,7 +466,7 @@ export class AgentsWorld {
   private publishTimes(turn: TurnRecord): { first: number; complete: number; parts: number } | null {
     const { plan, layout } = turn;
     if (plan.publication.mode === 'never' || turn.abandoned || layout.startNs === null || !Number.isFinite(layout.endNs)) return null;
-    const first = endSecond(turn) + plan.publication.delaySeconds;
+    const first = doneAt(turn) + plan.publication.delaySeconds;
     const parts = plan.publication.mode === 'two_parts' ? 2 : 1;
     return { first, complete: parts === 2 ? first + plan.publication.secondPartAfterSeconds : first, parts };
   }
@@ -492,7 +495,7 @@ export class AgentsWorld {
     let allSettled = true;
     for (const session of this.sessionList) {
       for (const root of session.turns) {
-        const end = endSecond(root);
+        const end = doneAt(root);
         const usageFinalAt = Number.isFinite(end) ? end + (root.plan.usageRevision?.afterSeconds ?? 0) : null;
         const finalAt = Math.max(now, usageFinalAt ?? now);
         const trace = this.truthTrace(session, root);
@@ -511,7 +514,7 @@ export class AgentsWorld {
         });
       }
       for (const ref of this.subagentRefs(session)) {
-        const end = secondsAt(ref.root.createdAt, ref.timed.endNs);
+        const end = secondReached(ref.root.createdAt, ref.timed.endNs);
         turns.push({
           sessionId: session.id,
           turnId: ref.turnId,
@@ -583,13 +586,6 @@ export class AgentsWorld {
 
 function isListed(s: SessionRecord, t: number): boolean {
   return s.createdAt <= t && (s.deletedAt === null || t < s.deletedAt);
-}
-
-function statusOf(layout: TurnLayout, off: number): TurnView['status'] {
-  if (off >= layout.endNs) return layout.status;
-  if (layout.startNs === null || off < layout.startNs) return 'queued';
-  const w = layout.waiting;
-  return w && off >= w.fromNs && off < w.untilNs ? 'waiting' : 'in_progress';
 }
 
 /** The latest moment by `off` at which the turn did something (created, started, a step began or ended, it ended). */

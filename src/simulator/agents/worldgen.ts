@@ -4,6 +4,7 @@
 import type { IdFactory } from '../ids.js';
 import { createPrng, deriveSeed, type Prng } from '../prng.js';
 import type { ApiObject } from '../state.js';
+import { defined } from './defined.js';
 import { idSlots } from './items.js';
 import { layoutTurn, NS_PER_SECOND } from './layout.js';
 import { functionTool } from './objects.js';
@@ -56,7 +57,7 @@ export const DEFAULT_AGENTS_WORLD: Required<AgentsWorldSpec> = {
 };
 
 export function resolveAgentsWorldSpec(spec: AgentsWorldSpec = {}): Required<AgentsWorldSpec> {
-  const out = { ...DEFAULT_AGENTS_WORLD, ...Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) } as Required<AgentsWorldSpec>;
+  const out = { ...DEFAULT_AGENTS_WORLD, ...defined(spec) } as Required<AgentsWorldSpec>;
   for (const key of ['agents', 'sessions', 'backfillTurns', 'liveSessions', 'liveTurns', 'liveWindowSeconds'] as const) {
     if (!Number.isInteger(out[key]) || out[key] < 0) throw new RangeError(`agents.${key} must be a non-negative integer`);
   }
