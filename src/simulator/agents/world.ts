@@ -244,9 +244,9 @@ export class AgentsWorld {
 
   // --- turns --------------------------------------------------------------------------------
 
-  /** Root turns created by `now`, in creation order. */
+  /** Root turns created by `now`, in creation order (created_at, then id). */
   rootTurns(session: SessionRecord, now: number): TurnRecord[] {
-    return session.turns.filter((t) => t.createdAt <= now);
+    return session.turns.filter((t) => t.createdAt <= now).sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
   }
 
   /** Every subagent the session's root turns spawned (whether or not it has started by now). */
