@@ -246,6 +246,7 @@ describe('client actions', () => {
       session = await client.beta.agents.sessions.retrieve(started.session_id);
     }
     expect(session.status).toBe('requires_action');
+    expect(truthTurn(await agentsTruth(sim), started.turn_id)).toMatchObject({ finished: false, usageFinalAt: null, trace: { publishAt: null, spans: [] } });
     const action = session.required_actions[0]!;
     expect(action).toMatchObject({ type: 'function_call', turn_id: started.turn_id, call_id: expect.any(String), name: expect.any(String) });
     expect((await client.beta.agents.sessions.turns.retrieve(started.turn_id, { session_id: started.session_id })).status).toBe('waiting');

@@ -548,23 +548,24 @@ export class AgentsWorld {
   }
 
   private truthTrace(session: SessionRecord, turn: TurnRecord): AgentsTruthTrace {
-    const model = this.traceModel(turn);
+    // A turn that waits for an answer that never comes has no trace yet (nor will it).
+    const model = Number.isFinite(turn.layout.endNs) ? this.traceModel(turn) : null;
     const at = this.publishTimes(turn);
     const gone = session.deletedAt;
     const listed = at !== null && (gone === null || at.first < gone);
     const tooLarge: TooLarge | null = turn.plan.trace === 'too_large_with_others' ? 'with_others' : turn.plan.trace === 'too_large_alone' ? 'alone' : null;
     return {
-      traceId: model.traceId,
-      rootSpanId: model.rootSpanId,
+      traceId: traceIdOf(turn.traceSeed),
+      rootSpanId: spanIdOf(turn.traceSeed, ROOT_SPAN_KEY),
       publication: turn.plan.publication.mode,
       publishAt: listed ? at.first : null,
       completeAt: listed && (gone === null || at.complete < gone) ? at.complete : null,
-      parts: model.parts,
-      shape: model.shape,
+      parts: model?.parts ?? 0,
+      shape: turn.plan.trace,
       tooLarge,
       bytes: tooLarge ? this.oversizeTarget(turn) : null,
-      spans: model.spans,
-      invalidSpans: model.invalidSpans,
+      spans: model?.spans ?? [],
+      invalidSpans: model?.invalidSpans ?? 0,
     };
   }
 
