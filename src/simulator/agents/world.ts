@@ -59,7 +59,7 @@ export interface AgentsTruthTurn {
 
 export interface AgentsTruth {
   now: number;
-  /** Every turn (scheduled ones too) has ended, and every trace that will be listed is, complete. */
+  /** Every turn (scheduled ones too) has ended with its final usage, and every trace that will be listed is, complete. */
   allSettled: boolean;
   agents: { id: string; name: string | null; model: string }[];
   sessions: { id: string; agentId: string; agentName: string | null; createdAt: number; listedFromWhenFiltered: number; deletedAt: number | null }[];
@@ -499,7 +499,7 @@ export class AgentsWorld {
         const usageFinalAt = Number.isFinite(end) ? end + (root.plan.usageRevision?.afterSeconds ?? 0) : null;
         const finalAt = Math.max(now, usageFinalAt ?? now);
         const trace = this.truthTrace(session, root);
-        if (!(now >= end) || (trace.completeAt !== null && now < trace.completeAt)) allSettled = false;
+        if (!(now >= end) || now < (usageFinalAt ?? Infinity) || (trace.completeAt !== null && now < trace.completeAt)) allSettled = false;
         turns.push({
           sessionId: session.id,
           turnId: root.id,
