@@ -114,7 +114,7 @@ A thread is followed forever, runs created later included. Ctrl-C stops polling,
 
 const simulate = program
   .command('simulate')
-  .description('Serve the Assistants v2 API simulator: a seeded world of threads, runs and steps, and of Responses and Conversations, on a virtual clock (for demos and tests).')
+  .description('Serve the Assistants v2 API simulator: a seeded world of threads, runs and steps, and of Responses and Conversations, on a virtual clock (for demos and tests); with the openai dialect also the Agents API (beta): agents, sessions, turns, items and OTLP traces.')
   .addHelpText(
     'after',
     `
@@ -123,7 +123,8 @@ Example:
   $ OPENAI_BASE_URL=http://127.0.0.1:8787/v1 OPENAI_API_KEY=sk-sim-local ${NAME} watch --thread <a thread id from GET /_sim/truth>
   $ ${NAME} simulate --webhook-url http://127.0.0.1:8000/webhooks --webhook-secret whsec_<base64 of 24-64 bytes>
 Control routes for tests: GET /_sim/truth, POST /_sim/runs, GET|POST /_sim/faults, GET /_sim/requests,
-GET /_sim/responses/truth, POST /_sim/responses, GET|POST|DELETE /_sim/webhooks, POST /_sim/webhooks/send.`,
+GET /_sim/responses/truth, POST /_sim/responses, GET|POST|DELETE /_sim/webhooks, POST /_sim/webhooks/send,
+GET /_sim/agents/truth, POST /_sim/agents/turns, GET|POST /_sim/agents/behaviour.`,
   );
 for (const o of simulatorCommandOptions) simulate.option(o.flags, o.description, o.defaultValue);
 simulate.action(async (flags: SimulateCommandOptions) => {

@@ -30,6 +30,11 @@ export interface SimulateCommandOptions {
   /** Where Standard Webhooks for background responses go. */
   webhookUrl?: string;
   webhookSecret?: string;
+  /** Agents API (openai dialect): sessions at start, root turns (finished plus live), live ones, hostile traces. */
+  agentSessions?: number | string;
+  agentTurns?: number | string;
+  agentLive?: number | string;
+  agentHostileTraces?: boolean;
 }
 
 /** For the CLI wiring (commander): flags, help text and defaults. */
@@ -54,6 +59,10 @@ export const simulatorCommandOptions: readonly { flags: string; description: str
   { flags: '--live-responses <n>', description: 'how many of the responses start after the simulator does', defaultValue: '10' },
   { flags: '--webhook-url <url>', description: 'send signed webhooks (response.completed|failed|cancelled|incomplete) for background responses here' },
   { flags: '--webhook-secret <secret>', description: "the webhooks' signing secret, whsec_<base64> (default: the simulator's documented test secret)" },
+  { flags: '--agent-sessions <n>', description: 'Agents API (openai dialect): sessions that exist at start', defaultValue: '5' },
+  { flags: '--agent-turns <n>', description: 'Agents API root turns (finished plus live), one of every kind first', defaultValue: '20' },
+  { flags: '--agent-live <n>', description: 'how many of the agent turns start after the simulator does', defaultValue: '4' },
+  { flags: '--agent-hostile-traces', description: 'add traces with invalid ids, 1 MiB values, unknown fields, 10,000 spans, and JSON that is not OTLP' },
 ];
 
 /** A bad flag; the CLI exits 2 with this message. */

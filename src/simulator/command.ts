@@ -48,6 +48,11 @@ export async function simulateCommand(
   const webhooks = { url: opts.webhookUrl ?? null, ...(opts.webhookSecret === undefined ? {} : { secret: opts.webhookSecret }) };
   const webhookProblem = mergeWebhookConfig(DEFAULT_WEBHOOK_CONFIG, webhooks);
   if (typeof webhookProblem === 'string') throw new SimulateUsageError(`--webhook-url/--webhook-secret: ${webhookProblem}`);
+  const agentTurns = int('agent-turns', opts.agentTurns, 20, 0);
+  const agentLive = int('agent-live', opts.agentLive, Math.min(4, agentTurns), 0);
+  const agentSessions = int('agent-sessions', opts.agentSessions, 5, 0);
+  if (agentLive > agentTurns) throw new SimulateUsageError(`--agent-live (${agentLive}) cannot exceed --agent-turns (${agentTurns})`);
+  if (agentSessions === 0 && agentTurns > agentLive) throw new SimulateUsageError('--agent-sessions must be at least 1 when some agent turns are finished (--agent-turns above --agent-live)');
   let dialect: Dialect;
   try {
     dialect = resolveDialect(opts.dialect ?? 'openai');
@@ -67,6 +72,14 @@ export async function simulateCommand(
       liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
       threads: int('threads', opts.threads, 8, 1),
       azureTools: dialect.name !== 'openai',
+    },
+    agents: {
+      sessions: agentSessions,
+      backfillTurns: agentTurns - agentLive,
+      liveTurns: agentLive,
+      liveSessions: Math.min(2, agentLive),
+      liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
+      hostileTraces: opts.agentHostileTraces === true,
     },
     faults: rpm === undefined ? {} : { rpmLimit: rpm },
     responses: { world: { backfillResponses: responses - liveResponses, liveResponses, liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1) }, webhooks },
@@ -92,7 +105,8 @@ export async function simulateCommand(
   io.signals.once('SIGINT', onSignal);
   io.signals.once('SIGTERM', onSignal);
   const hooks = webhooks.url === null ? '' : `, webhooks to ${webhooks.url}`;
-  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks})`);
+  const agentsApi = simulator.agents ? `; Agents API (OpenAI-Beta: agents=v1) on ${simulator.url}` : '';
+  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks}${agentsApi})`);
   return { simulator, stop, stopped };
 }
 

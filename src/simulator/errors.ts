@@ -18,7 +18,7 @@ export function errorBody(error: ApiError): ErrorBody {
   return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
 }
 
-const invalid = (status: number, message: string, param: string | null = null, code: string | null = null): ApiError => ({
+export const invalid = (status: number, message: string, param: string | null = null, code: string | null = null): ApiError => ({
   status,
   message,
   type: 'invalid_request_error',

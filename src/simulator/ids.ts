@@ -4,19 +4,20 @@ import { createPrng, deriveSeed } from './prng.js';
 
 export type IdPrefix = 'thread' | 'run' | 'step' | 'call' | 'asst' | 'msg';
 
-export interface IdFactory {
-  next(prefix: IdPrefix): string;
+export interface IdFactory<P extends string = IdPrefix> {
+  next(prefix: P): string;
   /** How many ids were handed out; also the creation sequence of the last one. */
   readonly count: number;
 }
 
-export function createIdFactory(seed: number): IdFactory {
+/** `salt` keeps another world's ids (the Agents API's) from sharing suffixes with these. */
+export function createIdFactory<P extends string = IdPrefix>(seed: number, salt = 0x1d5): IdFactory<P> {
   let count = 0;
   return {
-    next(prefix: IdPrefix): string {
+    next(prefix: P): string {
       count += 1;
       // The suffix depends only on (seed, counter), never on what else was drawn before.
-      const suffix = createPrng(deriveSeed(seed, 0x1d5, count)).alnum(18);
+      const suffix = createPrng(deriveSeed(seed, salt, count)).alnum(18);
       return `${prefix}_${count.toString(36).padStart(6, '0')}${suffix}`;
     },
     get count() {

@@ -1,7 +1,10 @@
-// The Assistants v2 API simulator: one node:http server with a seeded world, a virtual clock,
-// injectable faults and pluggable dialects.
+// The Assistants v2 API simulator (and, with the openai dialect, the Agents API beside it): one
+// node:http server with seeded worlds, a virtual clock, injectable faults and pluggable dialects.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAgentsMount } from './agents/mount.js';
+import type { AgentsWorld } from './agents/world.js';
+import type { AgentsWorldSpec } from './agents/worldgen.js';
 import { createClock, type ClockOptions } from './clock.js';
 import { DEFAULT_API_KEY, DEFAULT_SEED } from './command-options.js';
 import { resolveDialect, type Dialect } from './dialect.js';
@@ -22,6 +25,8 @@ export interface SimulatorOptions {
   /** Seeds the world and the faults. Default 42. */
   seed?: number;
   world?: WorldSpec;
+  /** The Agents API's world (served with the `openai` dialect only); false to leave it out. */
+  agents?: AgentsWorldSpec | false;
   clock?: ClockOptions;
   faults?: FaultConfig;
   /** A dialect or its name. Default `openai`. */
@@ -43,6 +48,8 @@ export interface RunningSimulator {
   /** Responses and Conversations; `responsesUrl` is their SDK baseURL. */
   responses: ResponsesSimulator;
   responsesUrl: string;
+  /** Null unless the Agents API is served. */
+  agents: AgentsWorld | null;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: FaultConfig): void;
@@ -66,7 +73,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const log = new RequestLog();
   const pending: PendingResponses = { timers: new Set() };
   const responses = createResponsesMount(seed, world.clock, dialect, options.responses, wallClockMs);
-  const mounts = [responses.mount];
+  const agents = dialect.name === 'openai' && options.agents !== false ? createAgentsMount(seed, world.clock, options.agents ?? {}) : null;
+  const mounts = agents ? [responses.mount, agents.mount] : [responses.mount];
   const server = createServer(createRequestHandler({ world, faults, dialect, apiKey, log, wallClockMs, mounts }, pending));
   server.keepAliveTimeout = 5_000;
 
@@ -91,6 +99,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     world,
     responses: responses.responses,
     responsesUrl: responses.responses.baseUrl(origin),
+    agents: agents?.world ?? null,
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
     setFaults: (f) => faults.set(f),
@@ -122,3 +131,6 @@ export { FILE_SEARCH_CONTENT_INCLUDE } from './routes.js';
 export type { WorldSpec } from './worldgen.js';
 export { World } from './world.js';
 export * from './responses/index.js';
+export { AGENT_TURN_KINDS, HOSTILE_TURN_KINDS, type AgentTurnKind } from './agents/plans.js';
+export type { AgentsWorldSpec } from './agents/worldgen.js';
+export type { AgentsBehaviour, AgentsTruth, AgentsTruthTrace, AgentsTruthTurn, AgentsWorld } from './agents/world.js';

@@ -22,7 +22,8 @@ export interface ApiContext {
   markFault(name: FaultName): void;
 }
 
-export type ApiResult = { status: number; body: unknown } | { error: ApiError };
+/** `raw`: a body already serialized (a large one, or none at all). */
+export type ApiResult = { status: number; body: unknown } | { status: number; raw: string } | { error: ApiError };
 
 interface Route {
   method: 'GET' | 'POST';

@@ -158,7 +158,7 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
     if (!decision.malformedJson) return sendError(result.error, limitHeaders, latency);
   }
   const status = 'error' in result ? result.error.status : result.status;
-  const payload = JSON.stringify('error' in result ? dialect.errorBody(result.error) : result.body);
+  const payload = 'error' in result ? JSON.stringify(dialect.errorBody(result.error)) : 'raw' in result ? result.raw : JSON.stringify(result.body);
   if (decision.malformedJson) {
     entry.fault = 'malformed_json';
     return send(200, payload.slice(0, Math.max(1, Math.floor(payload.length / 2))), limitHeaders, latency);
