@@ -78,6 +78,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
 
   for (const r of config.watch.runs) watcher.addRun(r.threadId, r.runId, 'cli');
   for (const t of config.watch.threads) watcher.addThread(t, 'cli');
+  for (const warning of state.warnings) log.warn({ state: config.watch.statePath }, warning);
   if (config.api.baseUrlNote) log.warn({ api: config.api.baseURL }, config.api.baseUrlNote);
   log.info(
     {
