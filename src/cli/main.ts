@@ -2,6 +2,7 @@
 import { constants as osConstants } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { resolveConfig } from '../config/resolve.js';
 import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
@@ -94,7 +95,7 @@ Examples:
   $ ${NAME} watch --run thread_abc/run_def --exit-when-idle
   $ ${NAME} watch --config config/bridge.example.yaml
 A thread is followed forever, runs created later included.
-Ctrl-C or SIGTERM stops polling, exports what is finished for up to --stop-timeout (5 s), says what
+Ctrl-C or SIGTERM stops polling, exports what is finished for up to --stop-timeout (${DEFAULTS.watch.stopTimeoutMs / 1000} s), says what
 is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C exits at once.`,
   )
   .action(async (flags: WatchFlags) => {

@@ -90,7 +90,7 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
     .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
     .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
-    .option('--since <time>', 'with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
+    .option('--since <time>', 'only with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
     .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`)
     .option('--stop-timeout <ms>', `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`);
