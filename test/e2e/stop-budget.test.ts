@@ -2,13 +2,12 @@
 // push to that same collector) fits the stop budget, well inside a supervisor's 10 s grace, exits
 // 0 and says how many spans stay in the outbox; a restart with the collector back sends them.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { exitWithin, startBridge, writeConfigFile, type BridgeTarget } from '../support/bridge-process.js';
-import { waitFor, type CliProcess } from '../support/cli.js';
+import { freePort, waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { jsonLines } from '../support/launcher.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
@@ -27,15 +26,6 @@ afterEach(async () => {
   await rx?.close();
   sim = rx = undefined;
 });
-
-/** A port nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function target(otlpUrl: string): Promise<BridgeTarget> {
   sim = await startSimulator({ seed: 71, clock: { speed: 100 }, world: { threads: 3, backfillRuns: 9, liveRuns: 0 } });

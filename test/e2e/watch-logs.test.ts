@@ -3,14 +3,13 @@
 // recovery is said; `--all-threads` says from when it follows threads; `--since` alone is an
 // error; an Azure provider's endpoint variable wins over a leftover OPENAI_BASE_URL, and says so.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REPEAT_MS } from '../../src/cli/reachability-log.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { exitWithin } from '../support/bridge-process.js';
-import { runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { freePort, runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { jsonLines, type LogLine } from '../support/launcher.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
@@ -26,14 +25,6 @@ afterEach(async () => {
   await rx?.close();
   bridge = sim = rx = undefined;
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const WORLD: SimulatorOptions = { seed: 81, clock: { speed: 100 }, world: { threads: 2, backfillRuns: 4, liveRuns: 0 } };
 
