@@ -39,13 +39,38 @@ export function provisionNode() {
   return provisionedBinary;
 }
 
-/** Runs `args` with a suitable node, forwarding stdio, signals and the exit code. */
-export function execWithNode(args) {
+/**
+ * The variable that tells the bridge which of its file descriptors is the launcher link: a pipe
+ * from the launcher that carries the signals the launcher received (`signal SIGINT`), says when
+ * the launcher's own parent went away (`parent-exited PID`), and reaches end-of-file when the
+ * launcher dies however it dies (Node has no PR_SET_PDEATHSIG). src/cli/launcher-link.ts reads it.
+ */
+export const LAUNCHER_LINK_ENV = 'ASSISTANTS_OTEL_BRIDGE_LAUNCHER_FD';
+const LINK_FD = 3;
+
+/**
+ * Runs `args` with a suitable node, forwarding stdio, signals and the exit code. The child stays
+ * in this process's group, so a signal to the group (a terminal's Ctrl-C, a supervisor killing
+ * the group) reaches both at once. With `link` the child is the bridge and signals go to it over
+ * the launcher link, where it tells a forwarded signal from the one it received itself; without
+ * (any other script) they are sent on as signals.
+ */
+export function execWithNode(args, { link = false } = {}) {
   const node = provisionNode();
-  const child = spawn(node, args, { stdio: 'inherit' });
+  const child = spawn(node, args, {
+    stdio: link ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+    env: link ? { ...process.env, [LAUNCHER_LINK_ENV]: String(LINK_FD) } : process.env,
+  });
+  const channel = link ? child.stdio[LINK_FD] : null;
+  // The child closing its end means it is exiting; its exit is handled below.
+  channel?.on('error', () => undefined);
+  const tell = (line) => {
+    if (channel && !channel.destroyed) channel.write(`${line}\n`);
+  };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => child.kill(signal));
+    process.on(signal, () => (channel ? tell(`signal ${signal}`) : child.kill(signal)));
   }
+  if (channel && startedByNpm()) onParentExit((parent) => tell(`parent-exited ${parent}`));
   child.on('exit', (code, signal) => {
     if (signal) {
       process.removeAllListeners(signal);
@@ -53,4 +78,24 @@ export function execWithNode(args) {
     }
     process.exit(code ?? 1);
   });
+}
+
+/**
+ * Started by npm (npx, npm exec, npm start): npm runs the command in a shell and hands SIGTERM
+ * and SIGINT to that shell only. The shell dies of SIGTERM without passing it on, so the command
+ * learns that npm is going away only from its parent's exit.
+ */
+export function startedByNpm(env = process.env) {
+  return env.npm_lifecycle_event !== undefined;
+}
+
+/** Calls `callback(pid)` once the process that started this one (pid) has exited. */
+export function onParentExit(callback, intervalMs = 250) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    callback(parent);
+  }, intervalMs);
+  timer.unref();
 }

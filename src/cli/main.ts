@@ -1,9 +1,12 @@
 // The `assistants-otel-bridge` command line.
+import { constants as osConstants } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { resolveConfig } from '../config/resolve.js';
 import { InputError } from '../source/file-source.js';
 import { BRIDGE_VERSION } from '../version.js';
+import { LauncherLink } from './launcher-link.js';
 import { createLogger } from './logger.js';
 import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
@@ -14,6 +17,9 @@ import { simulatorCommandOptions, SimulateUsageError, type SimulateCommandOption
 // 0.3 s to load), so `import`, `trace-id` and `--help` start without them.
 
 const NAME = 'assistants-otel-bridge';
+
+/** Started by the launcher of bin/ (an older system node): the pipe that says when it is gone. */
+const launcher = LauncherLink.fromEnv();
 
 /** Usage and configuration errors: one line naming the field, exit 2. */
 class UsageError extends Error {}
@@ -88,7 +94,9 @@ Examples:
   $ OPENAI_API_KEY=sk-... ${NAME} watch --thread thread_abc --otlp-endpoint http://localhost:4318
   $ ${NAME} watch --run thread_abc/run_def --exit-when-idle
   $ ${NAME} watch --config config/bridge.example.yaml
-A thread is followed forever, runs created later included. Ctrl-C stops polling, exports what is finished, exits 0.`,
+A thread is followed forever, runs created later included.
+Ctrl-C or SIGTERM stops polling, exports what is finished for up to --stop-timeout (${DEFAULTS.watch.stopTimeoutMs / 1000} s), says what
+is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C exits at once.`,
   )
   .action(async (flags: WatchFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
@@ -101,14 +109,21 @@ A thread is followed forever, runs created later included. Ctrl-C stops polling,
     }
     const handle = startWatch(config, log, { onShutdown: () => status?.stop() });
     status?.start(watchStatusReader(handle));
+    // The first signal stops gracefully within the stop budget; a second one exits at once.
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;
-      if (signals > 1) process.exit(130);
-      void handle.shutdown(`${signal} received`);
+      if (signals === 1) {
+        void handle.shutdown(`${signal} received`);
+        return;
+      }
+      const left = handle.state.closed ? 0 : handle.state.outboxDepth();
+      log.warn({ signal, left }, `${signal} again: exiting now; ${left} spans stay in the outbox for the next start`);
+      process.exit(128 + (osConstants.signals[signal] ?? 2));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    launcher?.onLauncherGone((reason) => void handle.shutdown(reason));
     process.exit(await handle.done);
   });
 

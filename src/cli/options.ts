@@ -1,6 +1,6 @@
 // Flags shared by the commands, and their translation into the flags layer of the config.
 import { Option, type Command } from 'commander';
-import { DEFAULTS } from '../config/defaults.js';
+import { DEFAULTS, MAX_STOP_TIMEOUT_MS } from '../config/defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
 import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
 import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
@@ -36,6 +36,7 @@ export interface WatchFlags extends CommonFlags {
   allThreads?: boolean;
   since?: string;
   activeInterval?: string;
+  stopTimeout?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -89,9 +90,10 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
     .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
     .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
-    .option('--since <time>', 'with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
+    .option('--since <time>', 'only with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
     .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
-    .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`);
+    .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`)
+    .option('--stop-timeout <ms>', `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`);
 }
 
 /** The flags layer: only what was given on the command line. */
@@ -120,6 +122,7 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.allThreads) layer.watch!.allThreads = true;
   if (flags.since) layer.watch!.sinceSeconds = parseSince(flags.since, '--since', src);
   if (flags.activeInterval) layer.watch!.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
+  if (flags.stopTimeout) layer.watch!.stopTimeoutMs = parseInteger(flags.stopTimeout, '--stop-timeout', src, 0, MAX_STOP_TIMEOUT_MS);
   return layer;
 }
 

@@ -62,19 +62,30 @@ function withoutInputs(layer: ApiLayer): Partial<ApiConfig> {
   return out as Partial<ApiConfig>;
 }
 
-/** The Azure SDKs' variables, read the way the provider reads them, as if the user had set the bridge's own. */
-function applyAzureEnv(layer: ApiLayer, provider: ApiProvider): ApiLayer {
+/**
+ * The Azure SDKs' variables, read the way the provider reads them, as if the user had set the
+ * bridge's own. In the environment the provider's endpoint variable wins over OPENAI_BASE_URL,
+ * often left over from plain OpenAI use; `note` says so when both were set and differ.
+ */
+function applyAzureEnv(layer: ApiLayer, provider: ApiProvider): { layer: ApiLayer; note?: string } {
   const azure = layer.azureEnv;
-  if (!azure || provider === 'openai') return layer;
+  if (!azure || provider === 'openai') return { layer };
   const out: ApiLayer = { ...layer };
+  let note: string | undefined;
   if (azure.apiKey !== undefined) out.apiKey = azure.apiKey;
-  if (out.baseURL === undefined) {
-    const { openaiEndpoint: oe, projectEndpoint: pe } = azure;
-    if (provider === 'azure-openai' && oe) out.baseURL = `${parseUrl(oe.value, 'api.base_url', oe.name).replace(/\/+$/, '')}/openai`;
-    if (provider === 'azure-foundry' && pe) out.baseURL = parseUrl(pe.value, 'api.base_url', pe.name);
+  const { openaiEndpoint: oe, projectEndpoint: pe } = azure;
+  const variable = provider === 'azure-openai' ? oe : pe;
+  if (variable) {
+    const parsed = parseUrl(variable.value, 'api.base_url', variable.name);
+    const endpoint = provider === 'azure-openai' ? `${parsed.replace(/\/+$/, '')}/openai` : parsed;
+    // In the environment layer a base URL already set can only be OPENAI_BASE_URL.
+    if (out.baseURL !== undefined && out.baseURL !== endpoint) {
+      note = `OPENAI_BASE_URL (${out.baseURL}) is ignored: with provider ${provider} the endpoint comes from ${variable.name} (${variable.value}), the provider's own variable; set --base-url or api.base_url to choose another`;
+    }
+    out.baseURL = endpoint;
   }
   if (provider === 'azure-openai' && out.apiVersion === undefined && azure.openaiApiVersion) out.apiVersion = azure.openaiApiVersion.value;
-  return out;
+  return { layer: out, ...(note ? { note } : {}) };
 }
 
 /** An Azure OpenAI resource endpoint given without its `/openai` path gets it. */
@@ -108,7 +119,11 @@ export function resolveApi(layersLowToHigh: readonly ConfigLayer[], env: Record<
   const raw = layersLowToHigh.map((l) => l.api ?? {});
   const provider = highest(raw, 'provider') ?? 'openai';
   const profile = PROVIDER_PROFILES[provider];
-  const layers = raw.map((l) => applyAzureEnv(l, provider));
+  const applied = raw.map((l) => applyAzureEnv(l, provider));
+  const layers = applied.map((a) => a.layer);
+  // Said only when that choice stands: a --base-url above it decides alone.
+  const noted = applied.findIndex((a) => a.note !== undefined);
+  const baseUrlNote = noted >= 0 && !layers.slice(noted + 1).some((l) => l.baseURL !== undefined) ? applied[noted]!.note : undefined;
 
   const merged: ApiConfig = { ...DEFAULTS.api };
   for (const layer of layers) {
@@ -128,5 +143,6 @@ export function resolveApi(layersLowToHigh: readonly ConfigLayer[], env: Record<
     ...(provider !== 'openai' ? { provider } : {}),
     ...(apiVersion !== undefined ? { apiVersion } : {}),
     ...(credential ? { credential } : {}),
+    ...(baseUrlNote ? { baseUrlNote } : {}),
   };
 }

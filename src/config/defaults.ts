@@ -2,6 +2,9 @@ import type { BridgeConfig } from './types.js';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
+/** The longest stop budget accepted (--stop-timeout, watch.stop_timeout_ms). */
+export const MAX_STOP_TIMEOUT_MS = 600_000;
+
 export const DEFAULTS: BridgeConfig = {
   api: {
     baseURL: DEFAULT_BASE_URL,
@@ -43,6 +46,8 @@ export const DEFAULTS: BridgeConfig = {
     discoveryIntervalMs: 10_000,
     exportBatchSize: 512,
     outboxCap: 1_000_000,
+    // Well inside the 10 s a container runtime or supervisor waits before SIGKILL.
+    stopTimeoutMs: 5_000,
   },
   log: { level: 'info', format: 'auto' },
   ui: { traceUrl: null },

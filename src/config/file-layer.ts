@@ -6,6 +6,7 @@ import type * as Yaml from 'yaml';
 import type { z as Zod } from 'zod';
 import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../source/json-text.js';
 import { ConfigError, ConfigProblems } from './config-error.js';
+import { MAX_STOP_TIMEOUT_MS } from './defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
 import { parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
 import { parseTraceUrlTemplate } from './trace-url.js';
@@ -39,6 +40,8 @@ function buildSchema(z: typeof Zod) {
   const url = checked((raw) => parseUrl(raw, '', ''));
   const wholeNumber = 'must be a whole number >= 1';
   const posInt = z.number({ error: wholeNumber }).int({ error: wholeNumber }).positive({ error: wholeNumber });
+  const stopRange = `must be a whole number of milliseconds from 0 to ${MAX_STOP_TIMEOUT_MS}`;
+  const stopMs = z.number({ error: stopRange }).int({ error: stopRange }).min(0, { error: stopRange }).max(MAX_STOP_TIMEOUT_MS, { error: stopRange });
   const text = z.string({ error: 'must be a string' });
   const nonEmpty = text.min(1, { error: 'must not be empty' });
   const bool = z.boolean({ error: 'must be true or false' });
@@ -103,6 +106,7 @@ function buildSchema(z: typeof Zod) {
         discovery_interval_ms: posInt.optional(),
         export_batch_size: posInt.optional(),
         outbox_cap: posInt.optional(),
+        stop_timeout_ms: stopMs.optional(),
       }),
       log: section({
         level: oneOf(['debug', 'info', 'warn', 'error', 'silent'] as const).optional(),
@@ -339,6 +343,7 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
       ...(w.discovery_interval_ms !== undefined ? { discoveryIntervalMs: w.discovery_interval_ms } : {}),
       ...(w.export_batch_size !== undefined ? { exportBatchSize: w.export_batch_size } : {}),
       ...(w.outbox_cap !== undefined ? { outboxCap: w.outbox_cap } : {}),
+      ...(w.stop_timeout_ms !== undefined ? { stopTimeoutMs: w.stop_timeout_ms } : {}),
     };
   }
   if (f.log) layer.log = { ...(f.log.level ? { level: f.log.level } : {}), ...(f.log.format ? { format: f.log.format } : {}) };

@@ -2,6 +2,7 @@
 // defaults. (The JS exporters let constructor options override the environment, so the bridge
 // resolves everything itself and hands the exporter final values.)
 import { resolveApi } from './api-profile.js';
+import { ConfigError } from './config-error.js';
 import { DEFAULTS } from './defaults.js';
 import { envLayer } from './env-layer.js';
 import { fileLayer } from './file-layer.js';
@@ -58,6 +59,15 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
   const section = <K extends keyof BridgeConfig>(key: K): BridgeConfig[K] =>
     mergeSection(DEFAULTS[key], layers.map((l) => l[key] as Partial<BridgeConfig[K]> | undefined));
   const watch = section('watch');
+  if (watch.sinceSeconds !== null && !watch.allThreads) {
+    // --since says where discovery starts; without a discovery mode it would be silently ignored.
+    const fromFlag = sources.flags.watch?.sinceSeconds !== undefined;
+    throw new ConfigError(
+      fromFlag ? '--since' : 'watch.since',
+      `applies only to thread discovery: add ${fromFlag ? '--all-threads' : 'watch.all_threads: true'} to follow every thread from that time, or drop it`,
+      fromFlag ? 'the command line' : (sources.configFile ?? 'the config file'),
+    );
+  }
   // Tracking lists add up across sources rather than replace each other.
   const runs = new Map<string, { threadId: string; runId: string }>();
   for (const l of layers) for (const r of l.watch?.runs ?? []) runs.set(r.runId, r);

@@ -36,6 +36,8 @@ export interface ApiConfig {
   apiVersion?: string;
   /** Absent: `apiKey` as a bearer token. */
   credential?: ApiCredential;
+  /** Which of two base URLs in the environment was taken and why, for a line at start. */
+  baseUrlNote?: string;
 }
 
 /** What a layer may say about the API beyond the final fields; resolved once all layers are known. */
@@ -113,6 +115,8 @@ export interface WatchConfig {
   discoveryIntervalMs: number;
   exportBatchSize: number;
   outboxCap: number;
+  /** The whole stop (last exports, last metrics push) fits in this; what is left stays in the outbox. */
+  stopTimeoutMs: number;
 }
 
 /** Links to a trace UI (`trace-id`). */

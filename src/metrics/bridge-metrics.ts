@@ -97,9 +97,13 @@ export class BridgeMetrics {
     if (parts.watcher) this.#health.attachWatcher(parts.watcher);
   }
 
-  /** Pushes a last OTLP export (before the state file closes) and stops the readers. */
-  shutdown(): Promise<void> {
-    this.#stopped ??= this.#provider.shutdown().catch(() => undefined);
+  /**
+   * Pushes a last OTLP export (before the state file closes) and stops the readers, giving up
+   * after `timeoutMs` (the rest of the stop budget): the totals live in the state file, and the
+   * next start's first push carries them.
+   */
+  shutdown(timeoutMs?: number): Promise<void> {
+    this.#stopped ??= this.#provider.shutdown(timeoutMs === undefined ? undefined : { timeoutMillis: Math.max(1, timeoutMs) }).catch(() => undefined);
     return this.#stopped;
   }
 }

@@ -8,6 +8,7 @@
 // which is never retried. Give it room (minutes); `attemptTimeoutMs` bounds each attempt.
 //
 // Nothing here logs or emits request headers: the Authorization header only passes through.
+import { describeNetworkError } from '../network-error.js';
 import { fullJitterDelay, type RandomSource } from './backoff.js';
 import { bracketsCloseAtEnd } from './json-complete.js';
 import { isPriority, type Priority } from './priorities.js';
@@ -84,7 +85,16 @@ export interface BudgetedFetchOptions {
   bufferBody?: boolean;
   /** Called before each retry. */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Called after each attempt: `ok` once the server answered (any status), else how the
+   * connection failed (`connect ECONNREFUSED 127.0.0.1:9`, no answer in time). Not for aborts.
+   */
+  onConnection?: (event: ConnectionEvent) => void;
+  /** Aborts every request, whether waiting for a slot, in an attempt or backing off: the bridge is stopping. */
+  stopSignal?: AbortSignal;
 }
+
+export type ConnectionEvent = { ok: true; url: URL } | { ok: false; url: URL; cause: string };
 
 interface RequestShape {
   url: URL;
@@ -114,6 +124,7 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
 
   return async function budgetedFetch(input, init) {
     const request = describeRequest(input, init, routeFor, options.priorityFor);
+    if (options.stopSignal) request.callerSignal = request.callerSignal ? AbortSignal.any([request.callerSignal, options.stopSignal]) : options.stopSignal;
     const attempts = request.replayable ? maxAttempts : 1;
     for (let attempt = 1; ; attempt += 1) {
       throwIfAborted(request.callerSignal);
@@ -139,8 +150,11 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
       };
 
       let delayMs: number;
+      let answered = false;
       try {
         const sent = await send(input instanceof Request ? input.clone() : input, { ...request.init, signal });
+        answered = true;
+        options.onConnection?.({ ok: true, url: request.url });
         // Before anything else can fail: a 429 must pause the budget even if its body is lost.
         budget.observeResponse(sent.status, sent.headers, request.route);
         const retryable = RETRYABLE_STATUSES.has(sent.status) && sent.headers.get('x-should-retry') !== 'false';
@@ -167,6 +181,10 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
         }
         const outcome: AttemptOutcome = timeoutSignal.aborted ? 'timeout' : 'network_error';
         finish(outcome);
+        if (!answered) {
+          const cause = outcome === 'timeout' ? `no answer within ${attemptTimeoutMs} ms` : describeNetworkError(error);
+          options.onConnection?.({ ok: false, url: request.url, cause });
+        }
         if (outcome === 'network_error' && !isRetryableNetworkError(error)) throw error;
         if (attempt >= attempts) throw error;
         delayMs = fullJitterDelay(attempt, backoff);

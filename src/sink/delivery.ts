@@ -53,6 +53,26 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** `work`'s value, or null as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = (): void => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Delivers `spans`; resolves once each span was accepted or refused, throws DeliveryAbandoned after maxAttempts. */
 export async function deliver(exporter: SpanRecordExporter, spans: readonly SpanRecord[], options: DeliveryOptions): Promise<DeliveryResult> {
   const result: DeliveryResult = { delivered: [], refused: [], partiallyRejected: 0, partialMessages: [], attempts: 0 };
@@ -68,7 +88,10 @@ async function deliverBatch(exporter: SpanRecordExporter, batch: readonly SpanRe
   for (let attempt = 1; ; attempt += 1) {
     if (options.signal?.aborted) throw new DeliveryAbandoned('stopped while the collector was failing', result);
     result.attempts += 1;
-    const outcome = await exporter.export(batch);
+    const outcome = await untilAborted(exporter.export(batch), options.signal);
+    // Stopped with this export unanswered: the spans stay in the outbox. The collector may still
+    // take it, so the next start can send this batch a second time (identical, same ids).
+    if (outcome === null) throw new DeliveryAbandoned('stopped with an export unanswered', result);
     if (outcome.kind === 'accepted') {
       result.delivered.push(...batch);
       if (outcome.rejectedSpans > 0) {

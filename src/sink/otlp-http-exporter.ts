@@ -8,6 +8,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
+import { describeNetworkError } from '../network-error.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
@@ -118,9 +119,4 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   }
 
   async shutdown(): Promise<void> {}
-}
-
-function describeNetworkError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? `: ${e.message}` : ''}` : (e.message ?? String(error));
 }

@@ -20,9 +20,17 @@ export interface DrainStats {
   lastError: string | null;
 }
 
+/** Told how each export went, to say when the collector is out of reach and when it is back. */
+export interface ExportHealth {
+  failed(reason: string): void;
+  answered(): void;
+}
+
 export interface OutboxDrainOptions {
   batchSize: number;
   log: Logger;
+  /** Without one, each retryable failure is a warning. */
+  health?: ExportHealth;
   /** Called after each acknowledged batch (status line, metrics, idle checks). */
   onAcknowledged?: (spans: readonly SpanRecord[]) => void;
 }
@@ -57,7 +65,10 @@ export class OutboxDrain {
     this.wake?.();
   }
 
-  /** Exports what is left until the outbox is empty or `deadlineMs` passes; then stops. */
+  /**
+   * Exports what is left until the outbox is empty or `deadlineMs` passes, then stops: an export
+   * still unanswered then is abandoned (its spans stay in the outbox).
+   */
   async stop(deadlineMs: number): Promise<void> {
     this.stopping = true;
     this.notify();
@@ -109,10 +120,16 @@ export class OutboxDrain {
           onRetry: ({ reason, delayMs, spans }) => {
             this.stats.exportFailures += 1;
             this.stats.lastError = reason;
-            this.options.log.warn({ reason, spans, retryInMs: delayMs, outboxDepth: this.state.outboxDepth() }, 'export failed; the spans stay in the outbox and will be retried');
+            const fields = { reason, spans, retryInMs: delayMs, outboxDepth: this.state.outboxDepth() };
+            const message = 'export failed; the spans stay in the outbox and will be retried';
+            if (this.options.health) {
+              this.options.log.debug(fields, message);
+              this.options.health.failed(reason);
+            } else this.options.log.warn(fields, message);
           },
         },
       );
+      this.options.health?.answered();
       this.stats.exportAttempts += result.attempts;
       const delivered = result.delivered.map((s) => seqOf.get(s)).filter((s): s is number => s !== undefined);
       this.state.ack(delivered);

@@ -2,6 +2,7 @@
 // API defaults are desc and 20) and follow has_more to the end; what arrives is parsed as
 // unknown through the passthrough schemas, so unknown fields and types survive.
 import OpenAI, { APIError, APIConnectionError, APIConnectionTimeoutError } from 'openai';
+import { describeNetworkError } from '../network-error.js';
 import { PRIORITY_HEADER } from '../scheduler/budgeted-fetch.js';
 import type { Priority } from '../scheduler/priorities.js';
 import { CursorPage } from 'openai/pagination';
@@ -45,6 +46,14 @@ export class TransientFailure extends Error {
   constructor(message: string, readonly status?: number) {
     super(message);
     this.name = 'TransientFailure';
+  }
+}
+
+/** The API could not be reached, or did not answer in time: the watch command's reachability log says so. */
+export class ConnectionFailure extends TransientFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectionFailure';
   }
 }
 
@@ -233,8 +242,9 @@ function classify(what: string, error: unknown, hints: CredentialHints): Error {
     if (error.status === 404) return new NotFound(what);
     if (error.status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
     if (error.status === 401 || error.status === 403) return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
-    if (error instanceof APIConnectionTimeoutError) return new TransientFailure(`${what}: request timed out`);
-    if (error instanceof APIConnectionError) return new TransientFailure(`${what}: connection failed (${error.message})`);
+    if (error instanceof APIConnectionTimeoutError) return new ConnectionFailure(`${what}: request timed out`);
+    // The SDK's message is always `Connection error.`; what happened is in its cause.
+    if (error instanceof APIConnectionError) return new ConnectionFailure(`${what}: connection failed (${error.cause ? describeNetworkError(error.cause) : error.message})`);
     return new TransientFailure(`${what}: HTTP ${error.status ?? '?'}: ${firstLine(error.message)}`, error.status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK.

@@ -1,10 +1,20 @@
 // One bridge per state file. SQLite lets two processes write the same file, which would send
-// every span twice, so the store takes a lock file first: created with O_EXCL, naming its owner,
-// taken over only when that owner is provably gone (a dead pid on this host).
+// every span twice, so the store first takes a lock that the kernel drops when its process dies,
+// however it dies: SQLite's exclusive lock (a POSIX record lock) on a small database beside the
+// state file, held by an open connection for as long as the store is open. A bridge killed with
+// SIGKILL releases it the moment the kernel tears the process down, before anyone reaps it, so a
+// supervisor's immediate restart comes back, and a recorded pid that now belongs to another
+// process (pid 1 in a restarted container) blocks nothing. The state file itself takes no extra
+// lock: `sqlite3` and `trace-id` read it while a bridge runs.
+//
+// Who holds the lock is written to a small JSON file purely for the message a second bridge
+// prints; it is never the test of ownership. Earlier versions used that same file (JSON, created
+// with O_EXCL) as the lock itself; one left behind is just overwritten.
 import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
-import { StateError, errorText } from './errors.js';
+import { DatabaseSync } from 'node:sqlite';
+import { SQLITE, StateError, errorText, sqliteResultCode } from './errors.js';
 
 export interface LockOwner {
   pid: number;
@@ -14,93 +24,138 @@ export interface LockOwner {
 }
 
 export interface HeldLock {
+  /** The lock database. */
   readonly path: string;
+  /** The owner file: who holds the lock, for the messages of others. */
+  readonly ownerPath: string;
   readonly owner: LockOwner;
-  /** The stale lock this one replaced, or null; `unreadable` when its content was not a lock. */
-  readonly takenOver: LockOwner | 'unreadable' | null;
+  /**
+   * The owner file found when the lock was taken: a bridge that stopped without releasing the
+   * state file (killed, crashed, or an earlier version's leftover lock file); `unreadable` when
+   * its content was not an owner; null after a clean stop.
+   */
+  readonly previous: LockOwner | 'unreadable' | null;
   release(): void;
 }
 
-/** Lock files this process holds: a lock naming our own pid that is not here is a leftover from a previous process that had the same pid (pid 1 in a restarted container). */
+/**
+ * How long a start waits for a lock that is held: a bridge killed a moment ago holds it until the
+ * kernel has torn the process down, a few milliseconds; a live bridge is refused after this.
+ */
+const WAIT_FOR_LOCK_MS = 1_000;
+
+/** Lock databases held by this process: a second store on one file gets its own message. */
 const heldHere = new Set<string>();
 
-export function lockPathFor(dbPath: string): string {
+/** The lock database, beside the state file like SQLite's own `-wal` and `-shm`. */
+export function lockFileFor(dbPath: string): string {
+  return `${dbPath}-lock`;
+}
+
+/** Who holds the lock (JSON), for messages only. */
+export function ownerFileFor(dbPath: string): string {
   return `${dbPath}.lock`;
 }
 
 export function acquireLock(dbPath: string, now: () => number): HeldLock {
-  const lockPath = lockPathFor(dbPath);
-  const key = nodePath.resolve(lockPath);
+  const path = lockFileFor(dbPath);
+  const ownerPath = ownerFileFor(dbPath);
+  const key = nodePath.resolve(path);
+  if (heldHere.has(key)) {
+    throw new StateError('locked', `state file ${dbPath} is already open in this process; close the other store first or use --state to choose another file`);
+  }
+  const db = lockExclusively(path, dbPath, ownerPath);
+  heldHere.add(key);
   const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), startedAt: new Date(now()).toISOString() };
   const content = JSON.stringify(owner);
-  let takenOver: LockOwner | 'unreadable' | null = null;
-
-  // A few rounds: each lost race re-reads whoever won and judges them afresh.
-  for (let attempt = 0; attempt < 4; attempt++) {
-    if (tryCreate(lockPath, content)) {
-      heldHere.add(key);
-      return {
-        path: lockPath,
-        owner,
-        takenOver,
-        release: () => release(lockPath, key, content),
-      };
-    }
-    const existing = readExisting(lockPath);
-    if (existing === undefined) continue; // removed between our create and our read
-    const holder = parseOwner(existing);
-    if (holder) assertStale(holder, key, dbPath, lockPath);
-    if (!removeStale(lockPath, existing)) continue;
-    takenOver = holder ?? 'unreadable';
-  }
-  throw new StateError(
-    'locked',
-    `state file ${dbPath} is being claimed by another bridge at the same moment; stop the other one or use --state to choose another file`,
-  );
-}
-
-function tryCreate(lockPath: string, content: string): boolean {
-  let fd: number;
+  let previous: LockOwner | 'unreadable' | null;
   try {
-    fd = fs.openSync(lockPath, 'wx', 0o644);
+    const found = readText(ownerPath);
+    previous = found === undefined ? null : (parseOwner(found) ?? 'unreadable');
+    writeOwner(ownerPath, content);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new StateError(
-      'io',
-      `cannot create lock file ${lockPath} (${errorText(error)}); check the folder's permissions or use --state to choose another file`,
-      { cause: error },
-    );
+    heldHere.delete(key);
+    db.close();
+    throw error;
   }
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } catch (error) {
-    fs.closeSync(fd);
-    fs.rmSync(lockPath, { force: true });
-    throw new StateError('io', `cannot write lock file ${lockPath} (${errorText(error)}); free disk space or use --state to choose another file`, {
-      cause: error,
-    });
-  }
-  fs.closeSync(fd);
-  return true;
-}
-
-/** The lock file's text; waits once for a writer caught between its create and its write. */
-function readExisting(lockPath: string): string | undefined {
-  const read = (): string | undefined => {
-    try {
-      return fs.readFileSync(lockPath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new StateError('io', `cannot read lock file ${lockPath} (${errorText(error)}); check its permissions`, {
-        cause: error,
-      });
-    }
+  let released = false;
+  return {
+    path,
+    ownerPath,
+    owner,
+    previous,
+    release: () => {
+      if (released) return;
+      released = true;
+      // The owner file first: whoever takes the lock next must not find ours and call it a leftover.
+      if (readText(ownerPath) === content) fs.rmSync(ownerPath, { force: true });
+      heldHere.delete(key);
+      db.close();
+    },
   };
-  const first = read();
-  if (first === undefined || parseOwner(first)) return first;
-  sleepSync(100);
-  return read();
+}
+
+/** Opens the lock database and takes its exclusive lock, waiting briefly for a holder that is going away. */
+function lockExclusively(path: string, dbPath: string, ownerPath: string): DatabaseSync {
+  const deadline = Date.now() + WAIT_FOR_LOCK_MS;
+  for (;;) {
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path, { timeout: 0 });
+    } catch (error) {
+      throw lockFileError(error, path);
+    }
+    try {
+      // EXCLUSIVE locking mode keeps the lock of the first write transaction until the connection
+      // closes; MEMORY keeps the rollback journal off the disk (there is nothing to roll back).
+      db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      db.exec('PRAGMA journal_mode = MEMORY');
+      db.exec('BEGIN EXCLUSIVE');
+      db.exec('COMMIT');
+      return db;
+    } catch (error) {
+      db.close();
+      if (sqliteResultCode(error) !== SQLITE.BUSY && sqliteResultCode(error) !== SQLITE.LOCKED) throw lockFileError(error, path);
+    }
+    if (Date.now() >= deadline) throw inUse(dbPath, ownerPath);
+    sleepSync(50);
+  }
+}
+
+function inUse(dbPath: string, ownerPath: string): StateError {
+  const text = readText(ownerPath);
+  const holder = text === undefined ? null : parseOwner(text);
+  const who = holder ? `pid ${holder.pid} on host ${holder.hostname}, since ${holder.startedAt}` : 'it has not said who it is yet';
+  return new StateError('locked', `state file ${dbPath} is in use by another bridge (${who}); stop it or use --state to choose another file`);
+}
+
+function lockFileError(error: unknown, path: string): StateError {
+  const code = sqliteResultCode(error);
+  if (code === SQLITE.NOTADB || code === SQLITE.CORRUPT) {
+    return new StateError('corrupt', `lock file ${path} is not an SQLite database (it holds nothing else); stop any bridge on this state file, delete it and start again`, { cause: error });
+  }
+  return new StateError('io', `cannot open lock file ${path} (${errorText(error)}); check the folder's permissions or use --state to choose another file`, { cause: error });
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    // Missing or unreadable: the owner file is information only.
+    return undefined;
+  }
+}
+
+/** Written whole (temp file, then rename): a reader never sees half of it. */
+function writeOwner(ownerPath: string, content: string): void {
+  const temp = `${ownerPath}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, content, { mode: 0o644 });
+    fs.renameSync(temp, ownerPath);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new StateError('io', `cannot write ${ownerPath} (${errorText(error)}); check the folder's permissions and free space, or use --state to choose another file`, { cause: error });
+  }
 }
 
 function parseOwner(text: string): LockOwner | null {
@@ -112,84 +167,6 @@ function parseOwner(text: string): LockOwner | null {
     return { pid, hostname, startedAt: typeof startedAt === 'string' ? startedAt : 'an unknown time' };
   } catch {
     return null;
-  }
-}
-
-/** Throws 'locked' unless the holder is certainly gone. */
-function assertStale(holder: LockOwner, key: string, dbPath: string, lockPath: string): void {
-  if (holder.hostname !== os.hostname()) {
-    throw new StateError(
-      'locked',
-      `state file ${dbPath} is in use by a bridge on host ${holder.hostname} (pid ${holder.pid}, since ${holder.startedAt}); stop it, or if it is gone delete ${lockPath}, or use --state to choose another file`,
-    );
-  }
-  if (holder.pid === process.pid) {
-    if (heldHere.has(key)) {
-      throw new StateError(
-        'locked',
-        `state file ${dbPath} is already open in this process; close the other store first or use --state to choose another file`,
-      );
-    }
-    return;
-  }
-  if (isAlive(holder.pid)) {
-    throw new StateError(
-      'locked',
-      `state file ${dbPath} is in use by another bridge (pid ${holder.pid} on host ${holder.hostname}, since ${holder.startedAt}); stop it or use --state to choose another file`,
-    );
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/**
- * Moves the stale lock aside under a unique name and checks it is the one judged stale; if a
- * rival replaced it meanwhile, puts the rival's back and reports failure.
- */
-function removeStale(lockPath: string, staleText: string): boolean {
-  const aside = `${lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    fs.renameSync(lockPath, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new StateError('io', `cannot replace stale lock file ${lockPath} (${errorText(error)}); delete it by hand`, {
-      cause: error,
-    });
-  }
-  let moved: string;
-  try {
-    moved = fs.readFileSync(aside, 'utf8');
-  } catch {
-    moved = '';
-  }
-  if (moved !== staleText) {
-    try {
-      fs.linkSync(aside, lockPath);
-    } catch {
-      // The rival's lock could not be restored because yet another lock is in place: that one stands.
-    }
-    fs.rmSync(aside, { force: true });
-    return false;
-  }
-  fs.rmSync(aside, { force: true });
-  return true;
-}
-
-function release(lockPath: string, key: string, content: string): void {
-  heldHere.delete(key);
-  try {
-    // Only our own lock: never delete one that someone took over after judging us dead.
-    if (fs.readFileSync(lockPath, 'utf8') === content) fs.rmSync(lockPath, { force: true });
-  } catch {
-    // Already gone.
   }
 }
 

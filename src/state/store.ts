@@ -70,7 +70,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
   const lock = memory ? null : acquireLock(path, now);
   try {
     const { db, created, journalMode } = openDatabase(path);
-    const warnings = lock?.takenOver ? [describeTakeover(path, lock)] : [];
+    const warnings = lock?.previous ? [describeTakeover(path, lock)] : [];
     if (!memory && journalMode !== 'wal') {
       warnings.push(`state file ${path} could not use WAL (journal_mode is ${journalMode}; the filesystem may not support it): commits stay safe but are slower`);
     }
@@ -98,9 +98,9 @@ function ensureFolder(path: string): void {
 }
 
 function describeTakeover(path: string, lock: HeldLock): string {
-  const was = lock.takenOver;
-  const holder = was === 'unreadable' || was === null ? 'an unreadable lock' : `pid ${was.pid} on host ${was.hostname}, since ${was.startedAt}`;
-  return `took over the stale lock ${lock.path} of state file ${path} (${holder}): its bridge is no longer running`;
+  const was = lock.previous;
+  const holder = was === 'unreadable' || was === null ? 'its owner file was unreadable' : `pid ${was.pid} on host ${was.hostname}, since ${was.startedAt}`;
+  return `took over state file ${path} from a bridge that stopped without releasing it (${holder})`;
 }
 
 interface StoreInit {
@@ -116,7 +116,7 @@ export class StateStore {
   readonly outboxCap: number;
   /** The file had no schema and was created by this open. */
   readonly created: boolean;
-  /** One-line notes worth logging at start, such as a stale lock taken over. */
+  /** One-line notes worth logging at start, such as a state file taken over from a killed bridge. */
   readonly warnings: readonly string[];
 
   readonly #db: DatabaseSync;

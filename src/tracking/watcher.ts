@@ -8,7 +8,7 @@ import { isRunTerminal } from '../mapping/map-run.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { ClassDueQueue } from '../scheduler/class-due-queue.js';
 import { isTerminalRunStatus, PollPolicy } from '../scheduler/poll-policy.js';
-import { AssistantsSource, AuthFailure, NotFound, RequestRefused } from '../source/assistants-source.js';
+import { AssistantsSource, AuthFailure, ConnectionFailure, NotFound, RequestRefused } from '../source/assistants-source.js';
 import type { RunPayload } from '../source/payloads.js';
 import { OutboxFullError } from '../state/errors.js';
 import type { StateStore } from '../state/store.js';
@@ -170,6 +170,7 @@ export class Watcher {
     const { state } = this.options;
     if (this.options.config.watch.allThreads) {
       this.discovery = { passes: 0, delayMs: undefined };
+      this.announceDiscovery();
       this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
     }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
@@ -374,6 +375,8 @@ export class Watcher {
 
   private onTaskError(key: TaskKey, id: string, error: unknown): void {
     const { log, state } = this.options;
+    // A look cut short by the stop (its requests aborted, the state closing) is no failure.
+    if (this.stopping && !(error instanceof AuthFailure || error instanceof RequestRefused)) return;
     if (error instanceof AuthFailure || error instanceof RequestRefused) {
       this.fatal = error;
       this.stopping = true;
@@ -404,11 +407,14 @@ export class Watcher {
     this.counters.lastError = message;
     if (error instanceof OutboxFullError) this.counters.outboxFullRefusals += 1;
     else this.counters.transientErrors += 1;
-    // One line per object per minute: a long outage must not flood the log.
+    // One line per object per minute: a long outage must not flood the log. An API out of reach
+    // is said once for all objects, at its own pace (the watch command's reachability log).
     const last = this.warnedAt.get(key) ?? 0;
-    if (Date.now() - last > 60_000) {
+    const fields = { [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message };
+    if (error instanceof ConnectionFailure) log.debug(fields, 'poll failed; will try again');
+    else if (Date.now() - last > 60_000) {
       this.warnedAt.set(key, Date.now());
-      log.warn({ [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message }, 'poll failed; will try again');
+      log.warn(fields, 'poll failed; will try again');
     }
     // Retry on the error's own backoff, from the active interval: a thread that runs wait on
     // must not inherit a long discovery delay.
@@ -611,6 +617,28 @@ export class Watcher {
       if (!this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
     }
     return own ?? source.retrieveRun(threadId, runId);
+  }
+
+  /**
+   * Says from when `--all-threads` follows threads, fixing that time in the state file at the first
+   * start (so a first pass that fails and is retried later keeps it).
+   */
+  private announceDiscovery(): void {
+    const { state, config, log } = this.options;
+    const stored = state.getMeta(DISCOVERY_META);
+    const given = config.watch.sinceSeconds;
+    let since: number;
+    let why: string;
+    if (stored) {
+      since = (JSON.parse(stored) as DiscoveryCursor).since;
+      why = `fixed at the first start with this state file${given !== null && given !== since ? '; the since setting applies only to a new state file' : ''}`;
+    } else {
+      since = given ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+      why = given !== null ? 'the since setting' : 'this first start: older threads are not backfilled (--since to go back)';
+      state.setMeta(DISCOVERY_META, JSON.stringify({ cursor: null, since, bootstrapped: false } satisfies DiscoveryCursor));
+    }
+    const from = new Date(since * 1000).toISOString();
+    log.info({ since: from }, `--all-threads: watching every thread the service lists, new ones included, created since ${from} (${why})`);
   }
 
   /**

@@ -368,3 +368,43 @@ describe('createBudgetedFetch', () => {
     expect(third - second).toBeGreaterThanOrEqual(390);
   });
 });
+
+describe('createBudgetedFetch: connection events and the stop', () => {
+  it('reports each attempt: the cause while nothing listens, then ok once the server answers (any status)', async () => {
+    const events: string[] = [];
+    const r = await rig(failThenOk(1, (_req, res) => json(res, 503, { error: { message: 'busy' } })), {}, { onConnection: (e) => events.push(e.ok ? `ok ${e.url.pathname}` : `failed ${e.cause}`) });
+    await (await r.fetch(`${r.server.url}${RUN}`)).json();
+    expect(events).toEqual([`ok ${RUN}`, `ok ${RUN}`]);
+
+    const port = Number(new URL(r.server.url).port);
+    await r.server.close();
+    events.length = 0;
+    await expect(r.fetch(`${r.server.url}${RUN}`)).rejects.toThrow();
+    expect(events).toEqual(Array(6).fill(`failed connect ECONNREFUSED 127.0.0.1:${port}`));
+  });
+
+  it('says a hanging attempt got no answer in time', async () => {
+    const events: string[] = [];
+    const r = await rig(failThenOk(1, () => undefined), {}, { attemptTimeoutMs: 100, onConnection: (e) => events.push(e.ok ? 'ok' : e.cause) });
+    await (await r.fetch(`${r.server.url}${RUN}`)).json();
+    expect(events).toEqual(['no answer within 100 ms', 'ok']);
+  });
+
+  it('stopSignal ends a request in its backoff at once, and reports no failure for it', async () => {
+    const stop = new AbortController();
+    const events: string[] = [];
+    const r = await rig((req) => req.socket.destroy(), {}, { backoffBaseMs: 60_000, backoffCapMs: 60_000, stopSignal: stop.signal, onConnection: (e) => events.push(e.ok ? 'ok' : 'failed') });
+    const pending = r.fetch(`${r.server.url}${RUN}`);
+    await waitUntil(() => r.retries.length === 1);
+    const stoppedAt = Date.now();
+    stop.abort();
+    await expect(pending).rejects.toThrow();
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+    expect(events).toEqual(['failed']);
+    expect(r.server.hits).toHaveLength(1);
+  });
+});
+
+async function waitUntil(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await sleep(10);
+}

@@ -116,3 +116,59 @@ describe('when the drain waits for a batch to fill', () => {
     await stopped;
   });
 });
+
+describe('outbox drain stop budget and collector health', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Takes each export and never answers, like a collector that accepted the connection and hangs. */
+  class HangingCollector implements SpanRecordExporter {
+    readonly target = 'hanging';
+    requests = 0;
+    export(): Promise<ExportOutcome> {
+      this.requests += 1;
+      return new Promise<ExportOutcome>(() => undefined);
+    }
+    async shutdown(): Promise<void> {}
+  }
+
+  it('gives up on an export still unanswered at the deadline and keeps its spans in the outbox', async () => {
+    vi.useFakeTimers();
+    const state = store(':memory:');
+    state.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 5) });
+    const collector = new HangingCollector();
+    const drain = new OutboxDrain(state, collector, { batchSize: 10, log });
+    drain.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(collector.requests).toBe(1);
+    let stopped = false;
+    const stopping = drain.stop(2_000).then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(stopped).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(state.outboxDepth()).toBe(5);
+  });
+
+  it('tells its health each failure and the first answer after them, and keeps the per-retry detail at debug', async () => {
+    vi.useFakeTimers();
+    const state = store(':memory:');
+    state.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
+    const events: string[] = [];
+    const warnings: string[] = [];
+    const captured = pino({ level: 'debug' }, { write: (line: string) => (JSON.parse(line) as { level: number }).level >= 40 && warnings.push(line) });
+    const drain = new OutboxDrain(state, new FakeCollector(new Set(), 2), {
+      batchSize: 10,
+      log: captured,
+      health: { failed: (reason) => events.push(`failed ${reason}`), answered: () => events.push('answered') },
+    });
+    drain.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(events).toEqual(['failed unavailable', 'failed unavailable', 'answered']);
+    expect(warnings).toEqual([]);
+    expect(state.outboxDepth()).toBe(0);
+    const stopping = drain.stop(1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopping;
+  });
+});

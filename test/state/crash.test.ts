@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lockPathFor, openStateStore, type StateStore } from '../../src/state/index.js';
+import { ownerFileFor, openStateStore, type StateStore } from '../../src/state/index.js';
 import { context, spans, startChild, tempDir, type Child } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -42,7 +42,7 @@ describe('crash safety', () => {
     child.proc.kill('SIGKILL');
     expect(await child.exited).toMatchObject({ signal: 'SIGKILL' });
     // It died holding the lock and with its WAL not checkpointed.
-    expect(fs.existsSync(lockPathFor(path))).toBe(true);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(true);
 
     const s = openTracked(path);
     expect(s.warnings).toEqual([expect.stringContaining(`pid ${child.proc.pid}`)]);

@@ -1,19 +1,23 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lockPathFor, openStateStore, type StateStore } from '../../src/state/index.js';
-import { expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
+import { lockFileFor, openStateStore, ownerFileFor, type StateStore } from '../../src/state/index.js';
+import { context, expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
 
 const open: StateStore[] = [];
 const children: Child[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) s.close();
   for (const c of children.splice(0)) {
     if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
     await c.exited;
   }
+  for (const f of cleanups.splice(0)) f();
 });
 
 function openTracked(path: string): StateStore {
@@ -26,31 +30,41 @@ function statePath(): string {
   return nodePath.join(tempDir(), 'bridge.sqlite');
 }
 
-/** The pid of a process that has exited (and been reaped). */
-function deadPid(): number {
-  const done = spawnSync(process.execPath, ['-e', '']);
-  if (typeof done.pid !== 'number') throw new Error('could not start a process');
-  return done.pid;
+function readOwner(path: string): { pid: number; hostname: string; startedAt: string } {
+  return JSON.parse(fs.readFileSync(ownerFileFor(path), 'utf8')) as { pid: number; hostname: string; startedAt: string };
 }
 
-function readLock(path: string): { pid: number; hostname: string; startedAt: string } {
-  return JSON.parse(fs.readFileSync(lockPathFor(path), 'utf8')) as { pid: number; hostname: string; startedAt: string };
+/** The one-letter state of a process (`Z` for a zombie), or null once it is gone. */
+function processState(pid: number): string | null {
+  try {
+    return /^\d+ \(.*\) (\S)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('lock within one process', () => {
-  it('writes who holds it, refuses a second store on the same file and releases on close', () => {
+  it('says who holds it, refuses a second store on the same file and releases on close', () => {
     const path = statePath();
     const first = openStateStore(path);
-    expect(readLock(path)).toMatchObject({ pid: process.pid, hostname: os.hostname() });
-    expect(Number.isNaN(Date.parse(readLock(path).startedAt))).toBe(false);
+    expect(readOwner(path)).toMatchObject({ pid: process.pid, hostname: os.hostname() });
+    expect(Number.isNaN(Date.parse(readOwner(path).startedAt))).toBe(false);
 
     expectOneLine(stateErrorOf(() => openStateStore(path)), 'locked', path);
     // The refused open must not have disturbed the holder.
-    expect(readLock(path).pid).toBe(process.pid);
+    expect(readOwner(path).pid).toBe(process.pid);
     first.trackRun('thread_1', 'run_1', 'cli');
 
     first.close();
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
     const second = openTracked(path);
     expect(second.getRun('run_1')).toBeDefined();
     expect(second.warnings).toEqual([]);
@@ -63,21 +77,33 @@ describe('lock within one process', () => {
     expect(b.getRun('r')).toBeUndefined();
     a.close();
     b.close();
-    expect(fs.existsSync(lockPathFor(':memory:'))).toBe(false);
+    expect(fs.existsSync(lockFileFor(':memory:'))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(':memory:'))).toBe(false);
   });
 
-  it('on close, leaves alone a lock that is no longer its own', () => {
+  it('on close, leaves alone an owner file that is no longer its own', () => {
     const path = statePath();
     const s = openStateStore(path);
     const other = JSON.stringify({ pid: 4_000_000, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z' });
-    fs.writeFileSync(lockPathFor(path), other);
+    fs.writeFileSync(ownerFileFor(path), other);
     s.close();
-    expect(fs.readFileSync(lockPathFor(path), 'utf8')).toBe(other);
+    expect(fs.readFileSync(ownerFileFor(path), 'utf8')).toBe(other);
+  });
+
+  it('refuses a lock file that is not SQLite with one line, and touches neither file', () => {
+    const path = statePath();
+    fs.writeFileSync(lockFileFor(path), 'x'.repeat(200));
+    const error = stateErrorOf(() => openStateStore(path));
+    expect(error.code).toBe('corrupt');
+    expect(error.message).toContain(lockFileFor(path));
+    expect(error.message).not.toContain('\n');
+    expect(fs.existsSync(path)).toBe(false);
+    expect(fs.readFileSync(lockFileFor(path), 'utf8')).toBe('x'.repeat(200));
   });
 });
 
 describe('lock held by another process', () => {
-  it('refuses the file while a child process holds it, and opens once the child has closed it', async () => {
+  it('refuses the file while a child holds it, naming the child, and opens once the child has closed it', async () => {
     const path = statePath();
     const child = startChild('hold', path);
     children.push(child);
@@ -91,57 +117,96 @@ describe('lock held by another process', () => {
 
     child.proc.kill('SIGTERM');
     expect(await child.exited).toMatchObject({ code: 0 });
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
     expect(openTracked(path).warnings).toEqual([]);
   });
 
-  it('refuses a lock taken on another host, which it cannot check, and says how to clear it', () => {
+  it('refuses while held even when the owner file is gone: the lock decides, not the file', async () => {
     const path = statePath();
-    const theirs = JSON.stringify({ pid: 1234, hostname: `${os.hostname()}-other`, startedAt: '2026-11-01T00:00:00.000Z' });
-    fs.writeFileSync(lockPathFor(path), theirs);
+    const child = startChild('hold', path);
+    children.push(child);
+    await child.waitFor('ready');
+    fs.rmSync(ownerFileFor(path));
     const error = stateErrorOf(() => openStateStore(path));
     expectOneLine(error, 'locked', path);
-    expect(error.message).toContain(`${os.hostname()}-other`);
-    expect(error.message).toContain(lockPathFor(path));
-    expect(fs.readFileSync(lockPathFor(path), 'utf8')).toBe(theirs);
-    expect(fs.existsSync(path)).toBe(false);
+    expect(error.message).toContain('in use by another bridge');
+  });
+
+  it('leaves the state file readable by other SQLite readers while a bridge holds it', async () => {
+    const path = statePath();
+    const child = startChild('commit', path, { threadId: 'thread_1', runId: 'run_1', context: context(), batches: [] });
+    children.push(child);
+    await child.waitFor('ready');
+    const reader = new DatabaseSync(path, { readOnly: true });
+    try {
+      expect(reader.prepare('SELECT run_id FROM tracked_runs').all()).toEqual([{ run_id: 'run_1' }]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('is free the moment its holder is SIGKILLed, before the dead process is reaped', async () => {
+    const path = statePath();
+    // The holder's parent is `sleep`, which never waits for children: once killed, the holder
+    // stays a zombie, the state in which a supervisor's immediate restart finds it.
+    const script = fileURLToPath(new URL('./fixtures/store-child.mjs', import.meta.url));
+    const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+    const parent = spawn('sh', ['-c', `${quote(process.execPath)} ${quote(script)} hold ${quote(path)} '{}' & exec sleep 60`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => parent.kill('SIGKILL'));
+    let out = '';
+    parent.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    await until(() => /ready (\d+)/.test(out), 'the holder to be ready');
+    const holder = Number(/ready (\d+)/.exec(out)![1]);
+    expect(stateErrorOf(() => openStateStore(path)).code).toBe('locked');
+
+    process.kill(holder, 'SIGKILL');
+    await until(() => processState(holder) === 'Z', 'the holder to be a zombie');
+    const s = openTracked(path);
+    expect(processState(holder)).toBe('Z');
+    expect(s.warnings).toEqual([expect.stringContaining(`pid ${holder}`)]);
+    expect(s.warnings[0]).toContain('stopped without releasing it');
+    expect(readOwner(path).pid).toBe(process.pid);
   });
 });
 
-describe('stale locks', () => {
-  it('takes over the lock of a dead pid and says so', () => {
+describe('what an owner file left behind means: nothing', () => {
+  it('opens over the owner file of a killed bridge and says so', () => {
     const path = statePath();
-    const pid = deadPid();
-    fs.writeFileSync(lockPathFor(path), JSON.stringify({ pid, hostname: os.hostname(), startedAt: '2026-11-01T00:00:00.000Z' }));
-
+    const done = spawnSync(process.execPath, ['-e', '']);
+    fs.writeFileSync(ownerFileFor(path), JSON.stringify({ pid: done.pid, hostname: os.hostname(), startedAt: '2026-11-01T00:00:00.000Z' }));
     const s = openTracked(path);
-    expect(s.warnings).toHaveLength(1);
-    expect(s.warnings[0]).toContain(`pid ${pid}`);
-    expect(s.warnings[0]).toContain('stale lock');
-    expect(readLock(path).pid).toBe(process.pid);
-    expect(fs.readdirSync(nodePath.dirname(path)).filter((f) => f.includes('.stale-'))).toEqual([]);
+    expect(s.warnings).toEqual([expect.stringContaining(`pid ${done.pid}`)]);
+    expect(readOwner(path).pid).toBe(process.pid);
+    expect(fs.readdirSync(nodePath.dirname(path)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('takes over an unreadable lock file', () => {
+  it('is not blocked by an earlier version\'s lock file naming a live, unrelated pid on this host', () => {
     const path = statePath();
-    fs.writeFileSync(lockPathFor(path), 'not json at all');
+    // This test runner's parent is alive for as long as the test runs, and is no bridge.
+    const alive = process.ppid;
+    fs.writeFileSync(ownerFileFor(path), JSON.stringify({ pid: alive, hostname: os.hostname(), startedAt: '2026-11-01T00:00:00.000Z' }));
+    const s = openTracked(path);
+    expect(s.warnings).toEqual([expect.stringContaining(`pid ${alive}`)]);
+    expect(readOwner(path).pid).toBe(process.pid);
+  });
+
+  it('is not blocked by a lock file naming this very pid (pid 1 in a restarted container) or another host', () => {
+    for (const owner of [
+      { pid: process.pid, hostname: os.hostname(), startedAt: '2020-01-01T00:00:00.000Z' },
+      { pid: 1234, hostname: `${os.hostname()}-other`, startedAt: '2026-11-01T00:00:00.000Z' },
+    ]) {
+      const path = statePath();
+      fs.writeFileSync(ownerFileFor(path), JSON.stringify(owner));
+      const s = openTracked(path);
+      expect(s.warnings).toEqual([expect.stringContaining(`pid ${owner.pid} on host ${owner.hostname}`)]);
+    }
+  });
+
+  it('takes over an unreadable owner file', () => {
+    const path = statePath();
+    fs.writeFileSync(ownerFileFor(path), 'not json at all');
     const s = openTracked(path);
     expect(s.warnings).toEqual([expect.stringContaining('unreadable')]);
-    expect(readLock(path).pid).toBe(process.pid);
-  });
-
-  it('takes over a lock naming this very pid that this process does not hold (a restarted container)', () => {
-    const path = statePath();
-    fs.writeFileSync(lockPathFor(path), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: '2020-01-01T00:00:00.000Z' }));
-    const s = openTracked(path);
-    expect(s.warnings).toEqual([expect.stringContaining(`pid ${process.pid}`)]);
-  });
-
-  it('still refuses when the pid in the lock is alive', () => {
-    const path = statePath();
-    // This test runner's parent is alive for as long as the test runs.
-    const alive = process.ppid;
-    fs.writeFileSync(lockPathFor(path), JSON.stringify({ pid: alive, hostname: os.hostname(), startedAt: '2026-11-01T00:00:00.000Z' }));
-    expect(stateErrorOf(() => openStateStore(path)).message).toContain(`pid ${alive}`);
+    expect(readOwner(path).pid).toBe(process.pid);
   });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, SCHEMA_VERSION, lockPathFor, openStateStore, type StateStore } from '../../src/state/index.js';
+import { APPLICATION_ID, SCHEMA_VERSION, ownerFileFor, openStateStore, type StateStore } from '../../src/state/index.js';
 import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -33,7 +33,7 @@ function journalMode(path: string): string {
 /** Asserts the refused file is untouched and no lock was left behind. */
 function expectUntouched(path: string, digest: string): void {
   expect(sha(path)).toBe(digest);
-  expect(fs.existsSync(lockPathFor(path))).toBe(false);
+  expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   expect(fs.existsSync(`${path}-wal`)).toBe(false);
 }
 
@@ -97,7 +97,7 @@ describe('data survives close and reopen', () => {
       stats: first.stats(),
     };
     first.close();
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
 
     const second = openTracked(path);
     expect({
@@ -148,7 +148,7 @@ describe('files that are not ours', () => {
     const digest = sha(path);
     expectOneLine(stateErrorOf(() => openStateStore(path)), 'corrupt', path);
     expect(sha(path)).toBe(digest);
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   });
 
   it('refuses an SQLite file of another program as foreign, and leaves it as it was', () => {
@@ -206,7 +206,7 @@ describe('files that are not ours', () => {
     const check = new DatabaseSync(path);
     expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(SCHEMA_VERSION + 1);
     check.close();
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   });
 });
 
@@ -222,6 +222,6 @@ describe('paths that cannot hold a state file', () => {
     const path = nodePath.join(tempDir(), 'a-folder');
     fs.mkdirSync(path);
     expectOneLine(stateErrorOf(() => openStateStore(path)), 'io', path);
-    expect(fs.existsSync(lockPathFor(path))).toBe(false);
+    expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   });
 });

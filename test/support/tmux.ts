@@ -25,6 +25,11 @@ export class TmuxPane {
     return new TmuxPane(`${command}; echo EXIT=$?; sleep 600`, options);
   }
 
+  /** Runs `argv` (a program and its arguments) in a new pane, the same way as `cli`. */
+  static command(argv: string[], options: PaneOptions = {}): TmuxPane {
+    return new TmuxPane(`${argv.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 600`, options);
+  }
+
   private constructor(command: string, options: PaneOptions) {
     this.tmux(['-f', '/dev/null', 'new-session', '-d', '-x', String(options.width ?? 160), '-y', String(options.height ?? 40), '-c', REPO, command], cleanEnv({ TERM: 'xterm-256color', ...options.env }));
   }
