@@ -1,7 +1,8 @@
 // The copy of a run the watch loop holds between looks: only the fields the bridge reads (the
 // mapping, the run metrics, the loop's status checks), in one fixed shape. A run as the API
-// lists it also carries its assistant's tool definitions, tool resources and sampling settings,
-// which no span or metric uses; parsed through the passthrough schema it is an object in
+// lists it also carries its assistant's tool definitions, tool resources and truncation
+// settings, which no span or metric uses, and a response format whose JSON schema only its type
+// matters to a span; parsed through the passthrough schema it is an object in
 // dictionary mode. Measured at 10,000 tracked runs (bench scale phase): 2.7 kB per held run,
 // 26 MB of a 63 MB live heap, against about 0.4 kB for this shape.
 //
@@ -11,6 +12,13 @@ import type { RunPayload } from './payloads.js';
 export interface HeldRunOptions {
   /** Keep `instructions` (read only when content capture is on; a system prompt can be many kB). */
   keepInstructions: boolean;
+}
+
+/** What a span reads of `response_format` (its type), without the JSON schema it may carry. */
+function responseFormatType(format: unknown): unknown {
+  if (typeof format !== 'object' || format === null || Array.isArray(format)) return format;
+  const type = (format as { type?: unknown }).type;
+  return typeof type === 'string' ? { type } : undefined;
 }
 
 export function heldRun(run: RunPayload, options: HeldRunOptions): RunPayload {
@@ -34,5 +42,9 @@ export function heldRun(run: RunPayload, options: HeldRunOptions): RunPayload {
     incomplete_details: run.incomplete_details,
     usage: run.usage,
     metadata: run.metadata,
+    temperature: run.temperature,
+    top_p: run.top_p,
+    max_completion_tokens: run.max_completion_tokens,
+    response_format: responseFormatType(run.response_format),
   };
 }
