@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The same configuration against the simulator speaking the Foundry dialect (project endpoint,
-# api-version required, bearer token, agent_id): every run traced, then a summary of the spans.
+# api-version required, bearer token, assistant_id): every run traced, then a summary of the spans.
 # Run from the repository root after `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -29,10 +29,10 @@ export const PROVIDER_PROFILES: Readonly<Record<ApiProvider, ProviderProfile>> =
     baseUrlHint: 'export AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, or set api.base_url to https://<resource>.openai.azure.com/openai',
   },
   'azure-foundry': {
-    // Not one of the semconv well-known values (the service is neither Azure OpenAI nor Azure AI
-    // Inference, and may run non-OpenAI models); it is the value Microsoft's own Agents
-    // instrumentation emits, so bridged spans line up with SDK-made ones.
-    providerName: 'azure.ai.agents',
+    // The GenAI conventions' well-known value for the Foundry Agent Service. Microsoft's SDKs
+    // send others (azure-ai-agents `azure.ai.agents`, Agent Framework `microsoft.foundry`): set
+    // api.provider_name to one of those to sit with such spans instead.
+    providerName: 'azure.ai.foundry',
     apiVersion: 'v1',
     auth: 'entra-id',
     tokenScope: 'https://ai.azure.com/.default',

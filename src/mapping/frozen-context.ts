@@ -1,11 +1,15 @@
 // What a run is mapped with besides itself, taken once, the first time the run is seen, so a
 // restart or a config change never moves a run to another trace or changes a span already sent.
 import type { RunPayload } from '../source/payloads.js';
+import { TERMINAL_RUN_STATUSES } from '../source/payloads.js';
 import { parseTraceparent } from './ids.js';
 import type { FrozenContext } from './span-record.js';
+import { seconds } from './times.js';
 
 export interface ContextInputs {
   agentName: string | null;
+  /** The assistant's description, from the same look as its name. */
+  agentDescription?: string | null;
   captureContent: boolean;
   contentMaxLength: number;
   providerName: string;
@@ -24,13 +28,23 @@ export function serverOf(baseURL: string): { address: string | null; port: numbe
   }
 }
 
+/**
+ * The deadline of a run not yet finished, to record: where the run ends should it expire, since a
+ * finished run need not carry it any more. Null once the run has finished, or without one.
+ */
+export function pendingExpiresAt(run: RunPayload): number | null {
+  return TERMINAL_RUN_STATUSES.has(run.status ?? '') ? null : seconds(run.expires_at);
+}
+
 export function freezeContext(run: RunPayload, inputs: ContextInputs): FrozenContext {
   const metadata = run.metadata ?? {};
   const traceparent = parseTraceparent(metadata.traceparent) ? (metadata.traceparent as string).trim() : null;
   const tracestate = traceparent && typeof metadata.tracestate === 'string' ? metadata.tracestate : null;
   const server = serverOf(inputs.baseURL);
+  const expiresAt = pendingExpiresAt(run);
   return {
     agentName: inputs.agentName,
+    ...(inputs.agentDescription ? { agentDescription: inputs.agentDescription } : {}),
     traceparent,
     tracestate,
     captureContent: inputs.captureContent,
@@ -39,5 +53,6 @@ export function freezeContext(run: RunPayload, inputs: ContextInputs): FrozenCon
     serverAddress: server.address,
     serverPort: server.port,
     firstSeenSeconds: inputs.nowSeconds,
+    ...(expiresAt !== null ? { expiresAt } : {}),
   };
 }

@@ -10,6 +10,22 @@ export type SpanKindValue = (typeof SpanKindName)[keyof typeof SpanKindName];
 /** OpenTelemetry status codes: 0 UNSET, 1 OK, 2 ERROR. */
 export type StatusCodeValue = 0 | 1 | 2;
 
+/** A moment in a span's life, at a whole API second like the span's own times. */
+export interface SpanEventRecord {
+  name: string;
+  timeSeconds: number;
+  attributes?: Attributes;
+}
+
+/** A pointer to a span in another trace (a connected agent's run, say). */
+export interface SpanLinkRecord {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  traceState?: string;
+  attributes?: Attributes;
+}
+
 export interface SpanRecord {
   /** 32 lowercase hex characters. */
   traceId: string;
@@ -28,6 +44,9 @@ export interface SpanRecord {
   status: { code: StatusCodeValue; message?: string };
   attributes: Attributes;
   droppedAttributesCount: number;
+  /** Absent when the span has none (so outbox rows written before events existed read the same). */
+  events?: SpanEventRecord[];
+  links?: SpanLinkRecord[];
   /** What the span describes, for logs and the outbox: `run`, `step` or `tool`. */
   role: 'run' | 'step' | 'tool';
   /** The run this span belongs to. */
@@ -43,6 +62,8 @@ export interface SpanRecord {
 export interface FrozenContext {
   /** `gen_ai.agent.name`, from `GET /assistants/{id}`; null when unknown. */
   agentName: string | null;
+  /** `gen_ai.agent.description`, from the same look; absent in contexts recorded before it was kept. */
+  agentDescription?: string | null;
   /** A valid W3C traceparent from the run's metadata when first seen, else null. */
   traceparent: string | null;
   tracestate: string | null;
@@ -55,6 +76,12 @@ export interface FrozenContext {
   serverPort: number | null;
   /** Unix seconds when the bridge first saw the run: the last-resort time for payloads without timestamps. */
   firstSeenSeconds: number;
+  /**
+   * The run's `expires_at` as last seen while it was not finished: where an expired run ends,
+   * since a finished run may no longer carry its deadline. Recorded after the first look too
+   * (the only field that is), until the run ends.
+   */
+  expiresAt?: number | null;
 }
 
 export interface MappingLimits {

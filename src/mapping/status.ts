@@ -1,4 +1,4 @@
-// DESIGN "Status": failed and expired are errors; cancelled and incomplete are not, but say so.
+// Span status: failed and expired are errors; cancelled and incomplete are not, but say so.
 import type { StatusCodeValue } from './span-record.js';
 
 export interface MappedStatus {
@@ -18,5 +18,16 @@ export function statusFor(status: string | null | undefined, lastError: { code?:
   if (status === 'expired') {
     return { code: 2, errorType: code || 'expired', ...(message ? { message } : {}) };
   }
+  return UNSET;
+}
+
+/**
+ * A tool call shares its step's outcome: ERROR with the step's error.type under a failed or
+ * expired step. A call that reports its own failure is ERROR too, with its own type and message;
+ * otherwise UNSET.
+ */
+export function toolStatusFor(stepStatus: MappedStatus, ownError: { type: string; message?: string } | null): MappedStatus {
+  if (stepStatus.code === 2) return stepStatus;
+  if (ownError) return { code: 2, errorType: ownError.type, ...(ownError.message ? { message: ownError.message } : {}) };
   return UNSET;
 }

@@ -5,7 +5,7 @@ import type { RunPayload, StepPayload } from '../source/payloads.js';
 const MAX_OTLP_SECONDS = 18_446_744_073;
 
 /** A timestamp the sink can export as [seconds, 0], else null: the parser lets fractions, negatives and Infinity through. */
-function seconds(v: number | null | undefined): number | null {
+export function seconds(v: number | null | undefined): number | null {
   return typeof v === 'number' && v >= 0 && v <= MAX_OTLP_SECONDS ? Math.floor(v) : null;
 }
 
@@ -25,29 +25,49 @@ export interface SpanTimes {
   clamped: boolean;
   /** True when the payload had no usable start and the first-seen time stood in. */
   startFromFirstSeen: boolean;
+  /** True when nothing said when the object ended: the span ends where it starts. */
+  endUnknown: boolean;
 }
 
-function clampTimes(start: number, end: number, startFromFirstSeen: boolean): SpanTimes {
+function clampTimes(start: number, end: number, startFromFirstSeen: boolean, endUnknown = false): SpanTimes {
   return end < start
-    ? { start, end: start, clamped: true, startFromFirstSeen }
-    : { start, end, clamped: false, startFromFirstSeen };
+    ? { start, end: start, clamped: true, startFromFirstSeen, endUnknown }
+    : { start, end, clamped: false, startFromFirstSeen, endUnknown };
 }
 
 /** The time a step finished: the first of its terminal timestamps. */
 export const stepEndSeconds = (step: StepPayload): number | null =>
   earliest(step.completed_at, step.failed_at, step.cancelled_at, step.expired_at);
 
-export function runTimes(run: RunPayload, latestStepEnd: number | null, firstSeen: number): SpanTimes {
+/**
+ * When a run ended, the one rule the run span and the run duration metric share: the first of
+ * its own end times; for an expired run, the later of its last step's end and the deadline it
+ * expired at (the `expires_at` seen while it was pending, else the one its payload still
+ * carries: OpenAI clears it once a run ends); else the latest step end. Null when nothing says.
+ */
+export function runEndSeconds(run: RunPayload, latestStepEnd: number | null, seenExpiresAt: number | null | undefined): number | null {
+  const own = earliest(run.completed_at, run.failed_at, run.cancelled_at);
+  if (own !== null) return own;
+  const lastStep = seconds(latestStepEnd);
+  if (run.status === 'expired') {
+    const deadline = seconds(seenExpiresAt) ?? seconds(run.expires_at);
+    if (deadline !== null) return lastStep === null ? deadline : Math.max(deadline, lastStep);
+  }
+  return lastStep;
+}
+
+export function runTimes(run: RunPayload, latestStepEnd: number | null, firstSeen: number, seenExpiresAt: number | null = null): SpanTimes {
   const created = seconds(run.created_at);
   const start = created ?? firstSeen;
-  // A run that ended with no step and no timestamp (an expired one, say) ends where it started.
-  const end = earliest(run.completed_at, run.failed_at, run.cancelled_at) ?? latestStepEnd ?? start;
-  return clampTimes(start, end, created === null);
+  const end = runEndSeconds(run, latestStepEnd, seenExpiresAt);
+  return clampTimes(start, end ?? start, created === null, end === null);
 }
 
 export function stepTimes(step: StepPayload, run: RunPayload, firstSeen: number): SpanTimes {
   const created = seconds(step.created_at);
   const fromRun = seconds(run.created_at);
   const start = created ?? fromRun ?? firstSeen;
-  return clampTimes(start, stepEndSeconds(step) ?? start, created === null && fromRun === null);
+  // A step mapped without an end is one a finished run left unfinished.
+  const end = stepEndSeconds(step);
+  return clampTimes(start, end ?? start, created === null && fromRun === null, end === null);
 }

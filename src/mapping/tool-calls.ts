@@ -5,6 +5,15 @@ import { describeAzureToolCall } from './azure-tools.js';
 import type { Attributes } from './span-record.js';
 import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';
 
+/** One file search hit, as `gen_ai.retrieval.documents` describes a document. */
+export interface RetrievedDocument {
+  id?: string;
+  name?: string;
+  score?: number;
+  /** Sensitive: only exported with content capture on. */
+  content?: string;
+}
+
 export interface ToolCallDescription {
   /** Stable key for the span ID: the call's id, else its position in the step. */
   key: string;
@@ -16,19 +25,29 @@ export interface ToolCallDescription {
   content: { arguments?: string; result?: string };
   /** Non-sensitive details, already prefixed attribute names. */
   details: Attributes;
+  /** A function call without output: the app never answered it (when its step has ended). */
+  unanswered: boolean;
+  /** The call reports a failure of its own (an MCP call's `error`, say). */
+  error: { type: string; message?: string } | null;
+  /** A connected agent's own run, whose trace the call links to. */
+  childRun: { runId: string; threadId: string | null } | null;
+  /** File search hits; null for other tools. */
+  documents: RetrievedDocument[] | null;
 }
 
-function describeFunction(call: Obj): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+type Described = Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> & Partial<Pick<ToolCallDescription, 'unanswered' | 'documents'>>;
+
+function describeFunction(call: Obj): Described {
   const fn = isObj(call.function) ? call.function : {};
   const content: ToolCallDescription['content'] = {};
   const args = stringify(fn.arguments);
   const output = stringify(fn.output);
   if (args !== undefined) content.arguments = args;
   if (output !== undefined) content.result = output;
-  return { name: nonEmpty(fn.name) ?? 'function', toolType: 'function', content, details: {} };
+  return { name: nonEmpty(fn.name) ?? 'function', toolType: 'function', content, details: {}, unanswered: fn.output === null || fn.output === undefined };
 }
 
-function describeCodeInterpreter(call: Obj): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+function describeCodeInterpreter(call: Obj): Described {
   const ci = isObj(call.code_interpreter) ? call.code_interpreter : {};
   const outputs = Array.isArray(ci.outputs) ? ci.outputs.filter(isObj) : [];
   const logs = outputs.map((o) => str(o.logs)).filter((l): l is string => l !== undefined);
@@ -37,12 +56,15 @@ function describeCodeInterpreter(call: Obj): Pick<ToolCallDescription, 'name' | 
   if (input !== undefined) content.arguments = input;
   if (logs.length > 0) content.result = logs.join('\n');
   const details: Attributes = { 'openai.code_interpreter.output_count': outputs.length };
-  const imageCount = outputs.filter((o) => o.type === 'image').length;
-  if (imageCount > 0) details['openai.code_interpreter.image_count'] = imageCount;
+  const images = outputs.filter((o) => o.type === 'image');
+  if (images.length > 0) details['openai.code_interpreter.image_count'] = images.length;
+  // File ids, not content: what a user needs to fetch the chart the code drew.
+  const imageIds = images.map((o) => (isObj(o.image) ? nonEmpty(o.image.file_id) : undefined)).filter((id): id is string => id !== undefined);
+  if (imageIds.length > 0) details['openai.code_interpreter.image_file_ids'] = imageIds;
   return { name: 'code_interpreter', toolType: 'extension', content, details };
 }
 
-function describeFileSearch(call: Obj): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+function describeFileSearch(call: Obj): Described {
   const fs = isObj(call.file_search) ? call.file_search : {};
   const results = Array.isArray(fs.results) ? fs.results.filter(isObj) : [];
   const details: Attributes = { 'openai.file_search.result_count': results.length };
@@ -57,11 +79,23 @@ function describeFileSearch(call: Obj): Pick<ToolCallDescription, 'name' | 'tool
     (Array.isArray(r.content) ? r.content.filter(isObj) : []).map((c) => str(c.text)).filter((t): t is string => t !== undefined),
   );
   if (texts.length > 0) content.result = texts.join('\n');
-  return { name: 'file_search', toolType: 'datastore', content, details };
+  return { name: 'file_search', toolType: 'datastore', content, details, documents: results.map(retrievedDocument) };
+}
+
+function retrievedDocument(result: Obj): RetrievedDocument {
+  const doc: RetrievedDocument = {};
+  const id = nonEmpty(result.file_id);
+  const name = nonEmpty(result.file_name);
+  if (id !== undefined) doc.id = id;
+  if (name !== undefined) doc.name = name;
+  if (typeof result.score === 'number' && Number.isFinite(result.score)) doc.score = result.score;
+  const texts = (Array.isArray(result.content) ? result.content.filter(isObj) : []).map((c) => str(c.text)).filter((t): t is string => t !== undefined);
+  if (texts.length > 0) doc.content = texts.join('\n');
+  return doc;
 }
 
 /** Names an undocumented tool from the object under its type key, as services that extend the protocol do. */
-function describeOther(call: Obj, type: string): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+function describeOther(call: Obj, type: string): Described {
   const body = isObj(call[type]) ? (call[type] as Obj) : {};
   const name = nonEmpty(body.name) ?? nonEmpty(body.server_label) ?? nonEmpty(body.operation_id) ?? type;
   const content: ToolCallDescription['content'] = {};
@@ -73,10 +107,32 @@ function describeOther(call: Obj, type: string): Pick<ToolCallDescription, 'name
 }
 
 /** A type some service documents (Azure's), else named from its body; the raw type is kept either way. */
-function describeService(call: Obj, type: string): Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> {
+function describeService(call: Obj, type: string): Described {
   const azure = describeAzureToolCall(call, type);
   if (!azure) return describeOther(call, type);
   return { ...azure, details: { 'openai.tool_call.type': type, ...azure.details } };
+}
+
+/**
+ * A failure the call reports itself: an `error` on the call or on the body under its type (MCP
+ * calls carry one). A string is the message; an object may name a code.
+ */
+function ownError(call: Obj, type: string): ToolCallDescription['error'] {
+  const body = isObj(call[type]) ? (call[type] as Obj) : {};
+  const raw = call.error ?? body.error;
+  if (typeof raw === 'string') return raw.length > 0 ? { type: '_OTHER', message: raw } : null;
+  if (!isObj(raw)) return null;
+  const code = nonEmpty(raw.code) ?? nonEmpty(raw.type) ?? (typeof raw.code === 'number' ? String(raw.code) : undefined);
+  const message = nonEmpty(raw.message);
+  return { type: code ?? '_OTHER', ...(message !== undefined ? { message } : {}) };
+}
+
+/** The connected agent's run (Azure's `connected_agent` body names it). */
+export function childRunOf(call: Obj, type: unknown): ToolCallDescription['childRun'] {
+  if (type !== 'connected_agent') return null;
+  const body = isObj(call.connected_agent) ? call.connected_agent : {};
+  const runId = nonEmpty(body.run_id);
+  return runId ? { runId, threadId: nonEmpty(body.thread_id) ?? null } : null;
 }
 
 export function describeToolCall(raw: unknown, index: number): ToolCallDescription {
@@ -91,5 +147,13 @@ export function describeToolCall(raw: unknown, index: number): ToolCallDescripti
         : type === 'file_search'
           ? describeFileSearch(call)
           : describeService(call, type);
-  return { key: callId ?? `#${index}`, callId, ...described };
+  return {
+    key: callId ?? `#${index}`,
+    callId,
+    ...described,
+    unanswered: described.unanswered ?? false,
+    error: ownError(call, type),
+    childRun: childRunOf(call, type),
+    documents: described.documents ?? null,
+  };
 }

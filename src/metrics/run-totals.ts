@@ -9,7 +9,7 @@
 import { truncate } from '../mapping/limits.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { statusFor } from '../mapping/status.js';
-import { stepEndSeconds } from '../mapping/times.js';
+import { runEndSeconds, stepEndSeconds } from '../mapping/times.js';
 import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
 import { describeToolCall } from '../mapping/tool-calls.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
@@ -54,8 +54,8 @@ const AGENT_NAME_MAX = 128;
 
 export interface RunObservations {
   run: RunPayload;
-  /** The run's frozen context: its agent's name, and when the bridge first saw it (the history rule). */
-  ctx: Pick<FrozenContext, 'agentName' | 'firstSeenSeconds'>;
+  /** The run's frozen context: its agent's name, when the bridge first saw it (the history rule), the deadline it saw while the run was pending. */
+  ctx: Pick<FrozenContext, 'agentName' | 'firstSeenSeconds' | 'expiresAt'>;
   /** The run span is committed now: count the run once. */
   runFinished: boolean;
   /** Steps whose spans are committed now (each counted once). */
@@ -109,7 +109,7 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
     }
   }
   if (o.runFinished) {
-    const duration = runDurationSeconds(run, newestEnd);
+    const duration = runDurationSeconds(run, newestEnd, ctx.expiresAt ?? null);
     const runEnd = duration !== null && finite(run.created_at) ? Math.floor(run.created_at) + duration : null;
     const labels = who(isHistory(runEnd, ctx.firstSeenSeconds));
     const status = run.status ?? 'unknown';
@@ -177,14 +177,12 @@ function ownErrorType(raw: unknown): string | undefined {
 }
 
 /**
- * As the run span measures it: created_at to the first of completed/failed/cancelled_at, else
- * the latest step end; a run with neither (expired, say) is measured to its expires_at deadline,
- * the moment it expired. Null without a usable start or end.
+ * As the run span measures it: created_at to the run's end (runEndSeconds, the rule the span
+ * uses). Null without a usable start or a known end: such a run's span is flagged end_unknown
+ * and stays out of the duration histograms.
  */
-export function runDurationSeconds(run: RunPayload, latestStepEnd: number | null): number | null {
+export function runDurationSeconds(run: RunPayload, latestStepEnd: number | null, seenExpiresAt: number | null = null): number | null {
   if (!finite(run.created_at)) return null;
-  const start = Math.floor(run.created_at);
-  const ends = [run.completed_at, run.failed_at, run.cancelled_at].filter(finite);
-  const end = ends.length > 0 ? Math.min(...ends) : (latestStepEnd ?? (run.status === 'expired' && finite(run.expires_at) ? run.expires_at : null));
-  return end === null ? null : Math.max(0, Math.floor(end) - start);
+  const end = runEndSeconds(run, latestStepEnd, seenExpiresAt);
+  return end === null ? null : Math.max(0, end - Math.floor(run.created_at));
 }

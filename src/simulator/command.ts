@@ -71,7 +71,6 @@ export async function simulateCommand(
       liveRuns: live,
       liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
       threads: int('threads', opts.threads, 8, 1),
-      azureTools: dialect.name !== 'openai',
     },
     agents: {
       sessions: agentSessions,

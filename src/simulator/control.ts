@@ -62,6 +62,8 @@ export function handleControl(ctx: ControlContext): ControlResult {
       const { threadId, kind } = body;
       if (threadId !== undefined && typeof threadId !== 'string') return problem(400, 'threadId must be a string');
       if (kind !== undefined && !isRunKind(kind)) return problem(400, `kind must be one of ${RUN_KINDS.join(', ')}`);
+      const unserved = world.unservedKind(kind);
+      if (unserved) return problem(400, unserved.message);
       const run = world.startScriptedRun(world.now(), { threadId, kind });
       if (isError(run)) return problem(run.status === 404 ? 404 : 409, run.message);
       return { status: 200, body: { thread_id: run.threadId, run_id: run.id, kind: run.plan.kind } };

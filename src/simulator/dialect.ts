@@ -1,7 +1,8 @@
 // What differs between services speaking the Assistants protocol: base path, credentials,
-// required headers or query parameters, field names, extra routes. `openai` is here; the Azure
-// dialects (api-version query, `api-key` header or Entra ID bearer, `agent_id`, GET /threads)
-// live in dialects/ and are registered below with their default options.
+// required headers or query parameters, field names, extra routes, the tools runs call. `openai`
+// is here; the Azure dialects (api-version query, `api-key` header or Entra ID bearer, GET
+// /threads, Foundry's own tools) live in dialects/ and are registered below with their default
+// options.
 import type { IncomingHttpHeaders } from 'node:http';
 import { errorBody, incorrectApiKey, missingApiKey, missingBetaHeader, type ApiError } from './errors.js';
 import { createAzureFoundryDialect } from './dialects/azure-foundry.js';
@@ -37,6 +38,13 @@ export interface Dialect {
     /** GET /threads (Azure has it; OpenAI does not). */
     listThreads: boolean;
   };
+  /** What the service's runs can do beyond the documented Assistants tools (code interpreter, file search, functions). */
+  readonly serves: {
+    /** Azure AI Foundry Agent Service's own tools (Bing, AI Search, OpenAPI, MCP, connected agents, ...). */
+    foundryTools: boolean;
+    /** Step and tool types no spec documents, as services that extend the protocol send. */
+    undocumentedTypes: boolean;
+  };
 }
 
 /** Renames `assistant_id` on runs and steps; for dialects that call assistants agents. */
@@ -68,6 +76,8 @@ export const openaiDialect: Dialect = {
   errorBody,
   requestIdHeaders: (requestId) => ({ 'x-request-id': requestId }),
   features: { listThreads: false },
+  // The generic Assistants-shaped service: worlds keep types no spec has, to test robustness.
+  serves: { foundryTools: false, undocumentedTypes: true },
 };
 
 const DIALECTS: Record<string, () => Dialect> = {

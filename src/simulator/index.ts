@@ -59,6 +59,17 @@ export interface RunningSimulator {
 
 export { DEFAULT_API_KEY, DEFAULT_SEED };
 
+/**
+ * The world spec with what the dialect's service serves: Foundry's tools where it has them, types
+ * no spec documents where it sends them. A world cannot ask for tools its service lacks.
+ */
+export function worldFor(dialect: Dialect, spec: WorldSpec = {}): WorldSpec {
+  for (const [key, served] of [['azureTools', dialect.serves.foundryTools], ['unknownTypes', dialect.serves.undocumentedTypes]] as const) {
+    if (spec[key] === true && !served) throw new RangeError(`world.${key}: the ${dialect.name} dialect's service has no such tools`);
+  }
+  return { azureTools: dialect.serves.foundryTools, unknownTypes: dialect.serves.undocumentedTypes, ...spec };
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
@@ -67,8 +78,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (apiKey === '') throw new RangeError('apiKey must not be empty');
   const wallClockMs = options.clock?.wallClockMs ?? Date.now;
   const dialect = resolveDialect(options.dialect);
-  // Azure dialects serve Azure tool calls unless the world says otherwise.
-  const world = new World(seed, createClock(options.clock), { azureTools: dialect.name !== 'openai', ...options.world });
+  const world = new World(seed, createClock(options.clock), worldFor(dialect, options.world));
   const faults = new FaultEngine(seed, options.faults ?? {}, wallClockMs);
   const log = new RequestLog();
   const pending: PendingResponses = { timers: new Set() };

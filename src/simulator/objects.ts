@@ -22,15 +22,15 @@ export function renderAssistant(a: AssistantState): ApiObject {
     object: 'assistant',
     created_at: a.createdAt,
     name: a.name,
-    description: null,
+    description: a.description,
     model: a.model,
     instructions: a.instructions,
     tools: a.tools,
     tool_resources: {},
     metadata: {},
-    temperature: 1.0,
-    top_p: 1.0,
-    response_format: 'auto',
+    temperature: a.temperature,
+    top_p: a.topP,
+    response_format: a.responseFormat,
   };
 }
 
@@ -90,7 +90,7 @@ export function renderRun(run: RunState, t: number): ApiObject {
     max_prompt_tokens: run.maxPromptTokens,
     max_completion_tokens: run.maxCompletionTokens,
     truncation_strategy: { type: 'auto', last_messages: null },
-    response_format: 'auto',
+    response_format: run.responseFormat,
     tool_choice: 'auto',
     parallel_tool_calls: true,
     ...run.plan.extra,

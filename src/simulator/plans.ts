@@ -23,6 +23,18 @@ export function isRunKind(value: unknown): value is RunKind {
   return typeof value === 'string' && ([...RUN_KINDS, ...AZURE_RUN_KINDS] as readonly string[]).includes(value);
 }
 
+/** What a world's service can run: Foundry's own tools, and step and tool types no spec documents. */
+export interface ServedTypes {
+  azureTools: boolean;
+  unknownTypes: boolean;
+}
+
+/** The kinds of run a service with `served` has, one of each, in a fixed order. */
+export function servedKinds(served: ServedTypes): RunKind[] {
+  const kinds: RunKind[] = RUN_KINDS.filter((kind) => served.unknownTypes || kind !== 'unknown_types');
+  return served.azureTools ? [...kinds, ...AZURE_RUN_KINDS] : kinds;
+}
+
 export type RunErrorCode = 'server_error' | 'rate_limit_exceeded' | 'invalid_prompt';
 export type StepErrorCode = 'server_error' | 'rate_limit_exceeded';
 export type IncompleteReason = 'max_completion_tokens' | 'max_prompt_tokens';
@@ -87,16 +99,48 @@ export interface RunPlan {
 
 export interface AssistantSeed {
   name: string | null;
+  description: string | null;
   model: string;
   instructions: string;
   functions: readonly string[];
+  /** Sampling settings and response format: the assistant's, which its runs use unless they override them. */
+  temperature: number;
+  topP: number;
+  responseFormat: unknown;
 }
 
 export const ASSISTANT_SEEDS: readonly AssistantSeed[] = [
-  { name: 'Support Agent', model: 'gpt-4o', instructions: 'You help customers with orders and returns. Be concise.', functions: ['get_order_status', 'create_ticket'] },
-  { name: 'Research Assistant', model: 'gpt-4.1', instructions: 'Answer from the attached documents and cite them.', functions: ['lookup_paper'] },
-  { name: 'Data Analyst', model: 'gpt-4o-mini', instructions: 'Analyse the uploaded data with code and explain the result.', functions: ['fetch_dataset', 'get_weather'] },
-  { name: null, model: 'gpt-4o-mini', instructions: 'You are a helpful assistant.', functions: ['get_weather'] },
+  {
+    name: 'Support Agent',
+    description: 'Answers order and return questions.',
+    model: 'gpt-4o',
+    instructions: 'You help customers with orders and returns. Be concise.',
+    functions: ['get_order_status', 'create_ticket'],
+    temperature: 0.3,
+    topP: 1,
+    responseFormat: 'auto',
+  },
+  {
+    name: 'Research Assistant',
+    description: 'Finds answers in the attached documents.',
+    model: 'gpt-4.1',
+    instructions: 'Answer from the attached documents and cite them.',
+    functions: ['lookup_paper'],
+    temperature: 0.2,
+    topP: 0.9,
+    responseFormat: { type: 'json_object' },
+  },
+  {
+    name: 'Data Analyst',
+    description: null,
+    model: 'gpt-4o-mini',
+    instructions: 'Analyse the uploaded data with code and explain the result.',
+    functions: ['fetch_dataset', 'get_weather'],
+    temperature: 1,
+    topP: 1,
+    responseFormat: { type: 'text' },
+  },
+  { name: null, description: null, model: 'gpt-4o-mini', instructions: 'You are a helpful assistant.', functions: ['get_weather'], temperature: 1, topP: 1, responseFormat: 'auto' },
 ];
 
 const FUNCTION_EXAMPLES: Record<string, { args: () => string; output: (p: Prng) => string }> = {
@@ -327,7 +371,7 @@ function nonZeroHex(p: Prng, length: number): string {
 }
 
 /** Weights of the kinds that fill a world beyond one of each; long or slow kinds only where asked. */
-export function fillKindWeights(live: boolean, azure = false): [RunKind, number][] {
+export function fillKindWeights(live: boolean, azure = false, unknownTypes = true): [RunKind, number][] {
   return [
     ['message', 4],
     ['tools', 4],
@@ -336,7 +380,7 @@ export function fillKindWeights(live: boolean, azure = false): [RunKind, number]
     ['cancelled', 1],
     ['incomplete', 1],
     ['extra_fields', 1],
-    ['unknown_types', 1],
+    ['unknown_types', unknownTypes ? 1 : 0],
     ['traceparent', 1],
     ['expired', live ? 0 : 0.5],
     // Last, and weightless outside Azure worlds, so OpenAI worlds draw exactly as before.
@@ -356,6 +400,6 @@ export function pickWeighted<T>(weights: readonly (readonly [T, number])[], unit
 }
 
 /** A kind to fill a world beyond one of each. */
-export function drawFillKind(p: Prng, live: boolean, azure = false): RunKind {
-  return pickWeighted(fillKindWeights(live, azure), p.next());
+export function drawFillKind(p: Prng, live: boolean, served: ServedTypes = { azureTools: false, unknownTypes: true }): RunKind {
+  return pickWeighted(fillKindWeights(live, served.azureTools, served.unknownTypes), p.next());
 }

@@ -86,6 +86,9 @@ function parseRunParams(ctx: ApiContext, body: Record<string, unknown>): { assis
     if (!Array.isArray(body.tools) || !body.tools.every(isObject)) return invalidType('tools', 'an array of objects', body.tools);
     overrides.tools = body.tools;
   }
+  const responseFormat = parseResponseFormat(body.response_format);
+  if (isError(responseFormat)) return responseFormat;
+  if (responseFormat !== undefined) overrides.responseFormat = responseFormat;
   for (const [key, target, integer] of [
     ['temperature', 'temperature', false],
     ['top_p', 'topP', false],
@@ -102,6 +105,17 @@ function parseRunParams(ctx: ApiContext, body: Record<string, unknown>): { assis
     }
   }
   return { assistantId, overrides };
+}
+
+const RESPONSE_FORMAT_TYPES = ['text', 'json_object', 'json_schema'];
+
+/** `auto`, or `{ type: text | json_object | json_schema, ... }` as the API takes it; undefined or null leaves the assistant's. */
+function parseResponseFormat(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'auto') return value;
+  if (!isObject(value)) return invalidType('response_format', "'auto' or an object", value);
+  if (typeof value.type !== 'string' || !RESPONSE_FORMAT_TYPES.includes(value.type)) return invalidValue('response_format.type', String(value.type), RESPONSE_FORMAT_TYPES);
+  return value;
 }
 
 function startRun(ctx: ApiContext, thread: ThreadState | null, body: Record<string, unknown>): ApiResult {

@@ -8,9 +8,13 @@ export interface AssistantState {
   id: string;
   createdAt: number;
   name: string | null;
+  description: string | null;
   model: string;
   instructions: string;
   tools: ApiObject[];
+  temperature: number;
+  topP: number;
+  responseFormat: unknown;
   /** Index into ASSISTANT_SEEDS (its function names). */
   seedIndex: number;
 }
@@ -33,6 +37,7 @@ export interface RunState {
   topP: number;
   maxPromptTokens: number | null;
   maxCompletionTokens: number | null;
+  responseFormat: unknown;
   /** One per planned step, in plan order (steps that never come to exist keep theirs unused). */
   stepIds: string[];
   messageIds: (string | null)[];
@@ -67,6 +72,7 @@ export interface RunOverrides {
   topP?: number;
   maxPromptTokens?: number | null;
   maxCompletionTokens?: number | null;
+  responseFormat?: unknown;
 }
 
 export interface TruthRun {
@@ -87,5 +93,5 @@ export interface Truth {
   allFinished: boolean;
   runs: TruthRun[];
   pending: { threadId: string; kind: RunKind; scheduledAt: number }[];
-  assistants: { id: string; name: string | null; model: string }[];
+  assistants: { id: string; name: string | null; description: string | null; model: string }[];
 }

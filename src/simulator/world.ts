@@ -3,7 +3,7 @@
 import { badRequest, notFound, type ApiError } from './errors.js';
 import { createIdFactory, type IdFactory } from './ids.js';
 import { renderRun, renderStep } from './objects.js';
-import { buildPlan, type RunKind } from './plans.js';
+import { buildPlan, servedKinds, type RunKind } from './plans.js';
 import { createPrng, deriveSeed } from './prng.js';
 import type { Clock } from './clock.js';
 import type { ApiObject, AssistantState, RunOrigin, RunOverrides, RunState, ThreadState, Truth } from './state.js';
@@ -22,6 +22,8 @@ export class World {
   /** The next run a client creates on a thread, scripted ahead (see scriptNextClientRun). */
   private readonly clientScripts = new Map<string, { kind?: RunKind; autoSubmit: boolean }>();
   private readonly ids: IdFactory;
+  /** The kinds of run this world's service has (no Foundry tools on Azure OpenAI, say). */
+  readonly kinds: readonly RunKind[];
 
   constructor(
     readonly seed: number,
@@ -29,7 +31,9 @@ export class World {
     spec: WorldSpec = {},
   ) {
     this.ids = createIdFactory(seed);
-    const generated = generateWorld(seed, resolveWorldSpec(spec), clock.startEpoch, this.ids);
+    const resolved = resolveWorldSpec(spec);
+    this.kinds = servedKinds(resolved);
+    const generated = generateWorld(seed, resolved, clock.startEpoch, this.ids);
     this.assistants = generated.assistants;
     this.threadList = generated.threads;
     for (const thread of this.threadList) {
@@ -139,8 +143,15 @@ export class World {
    */
   scriptNextClientRun(threadId: string, script: { kind?: RunKind; autoSubmit?: boolean }): ApiError | null {
     if (!this.threadsById.has(threadId)) return notFound('thread', threadId);
+    const unserved = this.unservedKind(script.kind);
+    if (unserved) return unserved;
     this.clientScripts.set(threadId, { kind: script.kind, autoSubmit: script.autoSubmit ?? true });
     return null;
+  }
+
+  /** Why a run of `kind` cannot be had here (its service lacks the tools), or null. */
+  unservedKind(kind: RunKind | undefined): ApiError | null {
+    return kind === undefined || this.kinds.includes(kind) ? null : badRequest(`This service has no runs of kind '${kind}' (it has ${this.kinds.join(', ')}).`);
   }
 
   cancelRun(run: RunState, now: number): ApiError | null {
@@ -202,7 +213,7 @@ export class World {
         };
       }),
       pending,
-      assistants: this.assistants.map((a) => ({ id: a.id, name: a.name, model: a.model })),
+      assistants: this.assistants.map((a) => ({ id: a.id, name: a.name, description: a.description, model: a.model })),
     };
   }
 }

@@ -2,7 +2,7 @@
 // in the past without overlapping on a thread, and live runs scheduled over the coming seconds.
 import type { IdFactory } from './ids.js';
 import { assistantTools } from './objects.js';
-import { ASSISTANT_SEEDS, AZURE_RUN_KINDS, RUN_KINDS, buildPlan, drawFillKind, type RunKind, type RunPlan } from './plans.js';
+import { ASSISTANT_SEEDS, buildPlan, drawFillKind, servedKinds, type RunKind, type RunPlan } from './plans.js';
 import { createPrng, deriveSeed } from './prng.js';
 import type { AssistantState, RunOrigin, RunOverrides, RunState, ThreadState } from './state.js';
 import { buildTimeline } from './timeline.js';
@@ -18,9 +18,11 @@ export interface WorldSpec {
   liveWindowSeconds?: number;
   /** Add runs calling Azure AI Foundry's tools (Bing, AI Search, OpenAPI, MCP, ...) and give agents those tools. Default false. */
   azureTools?: boolean;
+  /** Include runs with step and tool types no spec documents. Default true. */
+  unknownTypes?: boolean;
 }
 
-export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300, azureTools: false };
+export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300, azureTools: false, unknownTypes: true };
 
 /** Azure AI Foundry tool definitions an agent in an Azure world carries (connection ids are made up). */
 const AZURE_TOOL_DEFINITIONS: Record<string, unknown>[] = [
@@ -34,8 +36,8 @@ const AZURE_TOOL_DEFINITIONS: Record<string, unknown>[] = [
 export function resolveWorldSpec(spec: WorldSpec = {}): Required<WorldSpec> {
   const out = { ...DEFAULT_WORLD, ...stripUndefined(spec) };
   for (const [key, value] of Object.entries(out)) {
-    if (key === 'azureTools') {
-      if (typeof value !== 'boolean') throw new RangeError('world.azureTools must be a boolean');
+    if (key === 'azureTools' || key === 'unknownTypes') {
+      if (typeof value !== 'boolean') throw new RangeError(`world.${key} must be a boolean`);
     } else if (!Number.isInteger(value) || (value as number) < 0) {
       throw new RangeError(`world.${key} must be a non-negative integer`);
     }
@@ -80,10 +82,11 @@ export function instantiateRun(
     instructions: overrides.instructions ?? assistant.instructions,
     tools: overrides.tools ?? assistant.tools,
     metadata: overrides.metadata ?? { ...plan.metadata },
-    temperature: overrides.temperature ?? 1.0,
-    topP: overrides.topP ?? 1.0,
+    temperature: overrides.temperature ?? assistant.temperature,
+    topP: overrides.topP ?? assistant.topP,
     maxPromptTokens: overrides.maxPromptTokens !== undefined ? overrides.maxPromptTokens : plan.maxPromptTokens,
     maxCompletionTokens: overrides.maxCompletionTokens !== undefined ? overrides.maxCompletionTokens : plan.maxCompletionTokens,
+    responseFormat: overrides.responseFormat ?? assistant.responseFormat,
     stepIds,
     messageIds,
     callIds,
@@ -111,18 +114,22 @@ export function generateWorld(seed: number, spec: Required<WorldSpec>, startEpoc
     id: ids.next('asst'),
     createdAt: startEpoch - 30 * 86_400 + i * 3_600,
     name: s.name,
+    description: s.description,
     model: s.model,
     instructions: s.instructions,
+    temperature: s.temperature,
+    topP: s.topP,
+    responseFormat: s.responseFormat,
     tools: spec.azureTools ? [...assistantTools(s.functions), ...AZURE_TOOL_DEFINITIONS] : assistantTools(s.functions),
     seedIndex: i,
   }));
 
   // One run of every kind first (in the backfill while it has room), then a seeded mix.
-  const required = p.shuffle<RunKind>(spec.azureTools ? [...RUN_KINDS, ...AZURE_RUN_KINDS] : RUN_KINDS);
+  const required = p.shuffle<RunKind>(servedKinds(spec));
   const backfillKinds: RunKind[] = required.slice(0, Math.min(spec.backfillRuns, required.length));
   const liveKinds: RunKind[] = required.slice(backfillKinds.length, backfillKinds.length + spec.liveRuns);
-  while (backfillKinds.length < spec.backfillRuns) backfillKinds.push(drawFillKind(p, false, spec.azureTools));
-  while (liveKinds.length < spec.liveRuns) liveKinds.push(drawFillKind(p, true, spec.azureTools));
+  while (backfillKinds.length < spec.backfillRuns) backfillKinds.push(drawFillKind(p, false, spec));
+  while (liveKinds.length < spec.liveRuns) liveKinds.push(drawFillKind(p, true, spec));
 
   const draft = (kind: RunKind): Draft => ({
     plan: buildPlan(kind, createPrng(p.int(0, 0x7fffffff)), p.int(0, assistants.length - 1)),

@@ -307,8 +307,40 @@ export class OtlpTraceEncoder {
     writeAttributes(w, span.attributes, 9);
     w.tag(10, VARINT);
     w.varint(span.droppedAttributesCount);
+    for (const event of span.events ?? []) {
+      w.tag(11, LENGTH_DELIMITED);
+      const start = w.begin();
+      w.tag(1, FIXED64);
+      w.secondsAsNanos(event.timeSeconds);
+      w.tag(2, LENGTH_DELIMITED);
+      w.string(event.name);
+      writeAttributes(w, event.attributes ?? {}, 3);
+      w.tag(4, VARINT);
+      w.varint(0);
+      w.end(start);
+    }
     w.tag(12, VARINT); // dropped events: none
     w.varint(0);
+    for (const link of span.links ?? []) {
+      w.tag(13, LENGTH_DELIMITED);
+      const start = w.begin();
+      w.tag(1, LENGTH_DELIMITED);
+      w.bytes(Buffer.from(link.traceId, 'hex'));
+      w.tag(2, LENGTH_DELIMITED);
+      w.bytes(Buffer.from(link.spanId, 'hex'));
+      const linkState = link.traceState ? this.#traceState(link.traceState) : '';
+      if (linkState) {
+        w.tag(3, LENGTH_DELIMITED);
+        w.string(linkState);
+      }
+      writeAttributes(w, link.attributes ?? {}, 4);
+      w.tag(5, VARINT);
+      w.varint(0);
+      // A link's span is not a parent: no is-remote bit to set, but say that it is known.
+      w.tag(6, FIXED32);
+      w.fixed32((link.traceFlags & 255) | FLAGS_HAS_IS_REMOTE);
+      w.end(start);
+    }
     w.tag(14, VARINT); // dropped links: none
     w.varint(0);
     w.tag(15, LENGTH_DELIMITED);

@@ -1,9 +1,9 @@
 // Outbox rows become SDK ReadableSpans with their own IDs and times: no Tracer, no processor,
 // no clock. HrTime [seconds, 0] makes the exported start exactly seconds x 10^9 ns.
-import type { HrTime, SpanContext } from '@opentelemetry/api';
+import type { HrTime, Link, SpanContext } from '@opentelemetry/api';
 import { TraceState, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { SpanRecord } from '../mapping/span-record.js';
 
 export function toReadableSpan(record: SpanRecord, resource: Resource, scope: InstrumentationScope): ReadableSpan {
@@ -30,8 +30,19 @@ export function toReadableSpan(record: SpanRecord, resource: Resource, scope: In
     duration: [record.endSeconds - record.startSeconds, 0],
     status: record.status.message ? { code: record.status.code, message: record.status.message } : { code: record.status.code },
     attributes: record.attributes,
-    links: [],
-    events: [],
+    links: (record.links ?? []).map(
+      (link): Link => ({
+        context: {
+          traceId: link.traceId,
+          spanId: link.spanId,
+          traceFlags: link.traceFlags,
+          ...(link.traceState ? { traceState: new TraceState(link.traceState) } : {}),
+        },
+        attributes: link.attributes ?? {},
+        droppedAttributesCount: 0,
+      }),
+    ),
+    events: (record.events ?? []).map((event): TimedEvent => ({ name: event.name, time: [event.timeSeconds, 0], attributes: event.attributes ?? {}, droppedAttributesCount: 0 })),
     ended: true,
     resource,
     instrumentationScope: scope,

@@ -75,6 +75,14 @@ export interface AssistantsSourceOptions {
 }
 
 /** A thread as GET /threads lists it (Azure AI Foundry Agent Service has that route; OpenAI does not). */
+/** What a run's frozen context takes from its assistant. */
+export interface AssistantInfo {
+  name: string | null;
+  description: string | null;
+}
+
+const nonEmptyString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
 export interface ThreadSummary {
   id: string;
   createdAt: number | null;
@@ -192,16 +200,17 @@ export class AssistantsSource {
   }
 
   /**
-   * The assistant's name; null when it has none or the service has no such assistant (404).
-   * A transient failure throws, so the caller can try again before freezing the run's context.
+   * The assistant's name and description (each null when it has none), both null when the
+   * service has no such assistant (404). A transient failure throws, so the caller can try again
+   * before freezing the run's context.
    */
-  async assistantName(assistantId: string): Promise<string | null> {
+  async assistantInfo(assistantId: string): Promise<AssistantInfo> {
     try {
       const raw: unknown = await this.call(`assistant ${assistantId}`, () => this.client.beta.assistants.retrieve(assistantId));
-      const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : null;
-      return typeof name === 'string' && name.length > 0 ? name : null;
+      const { name, description } = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown; description?: unknown }) : {};
+      return { name: nonEmptyString(name), description: nonEmptyString(description) };
     } catch (error) {
-      if (error instanceof NotFound) return null;
+      if (error instanceof NotFound) return { name: null, description: null };
       throw error;
     }
   }

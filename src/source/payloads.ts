@@ -41,6 +41,12 @@ export type RunPayload = {
   incomplete_details?: Nullish<{ reason?: Nullish<string>; [key: string]: unknown }>;
   usage?: Nullish<UsagePayload>;
   metadata?: Nullish<Record<string, unknown>>;
+  /** Sampling settings the run used (the assistant's unless the run overrode them). */
+  temperature?: Nullish<number>;
+  top_p?: Nullish<number>;
+  max_completion_tokens?: Nullish<number>;
+  /** `auto`, or `{ type: 'text' | 'json_object' | 'json_schema', ... }`; read as it came. */
+  response_format?: unknown;
   [key: string]: unknown;
 };
 
@@ -183,6 +189,7 @@ function readToolCall(v: Obj): Obj {
 const RUN_KEYS: ReadonlySet<string> = new Set([
   'id', 'object', 'thread_id', 'assistant_id', 'agent_id', 'status', 'model', 'instructions', 'created_at', 'started_at',
   'expires_at', 'completed_at', 'failed_at', 'cancelled_at', 'last_error', 'incomplete_details', 'usage', 'metadata',
+  'temperature', 'top_p', 'max_completion_tokens',
 ]);
 function readRun(v: Obj, id: string): Obj {
   const out: Obj = { id };
@@ -203,6 +210,9 @@ function readRun(v: Obj, id: string): Obj {
   if ('incomplete_details' in v) out.incomplete_details = incompleteDetails(v.incomplete_details);
   if ('usage' in v) out.usage = usage(v.usage);
   if ('metadata' in v) out.metadata = metadata(v.metadata);
+  if ('temperature' in v) out.temperature = num(v.temperature);
+  if ('top_p' in v) out.top_p = num(v.top_p);
+  if ('max_completion_tokens' in v) out.max_completion_tokens = num(v.max_completion_tokens);
   return copyRest(v, out, RUN_KEYS);
 }
 

@@ -277,6 +277,7 @@ export class StateStore {
       terminal: p.terminal ? 1 : 0,
       stepUsageSeen: p.stepUsageSeen ? 1 : 0,
       frozenContext: p.frozenContext ? JSON.stringify(p.frozenContext) : null,
+      expiresAt: p.expiresAt ?? null,
     });
     if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
     if (p.metrics) for (const m of sumDeltas(p.metrics)) sql.addMetric.run(m.name, m.labels, m.delta);
@@ -611,8 +612,11 @@ function prepareStatements(db: DatabaseSync) {
          run_span_emitted = MAX(run_span_emitted, :runSpanEmitted),
          terminal = MAX(terminal, :terminal),
          step_usage_seen = MAX(step_usage_seen, :stepUsageSeen),
-         -- First write wins, as in freezeContext: every commit of a run maps with one context.
-         frozen_context = COALESCE(frozen_context, :frozenContext)
+         -- First write wins, as in freezeContext: every commit of a run maps with one context;
+         -- only the deadline seen while the run is pending is kept up to date in it.
+         frozen_context = CASE
+           WHEN :expiresAt IS NULL THEN COALESCE(frozen_context, :frozenContext)
+           ELSE json_set(COALESCE(frozen_context, :frozenContext), '$.expiresAt', :expiresAt) END
        WHERE run_id = :runId`,
     ),
     addMetric: p(

@@ -74,6 +74,11 @@ export interface ProgressCommit {
    * as StateStore.freezeContext), in the same transaction as the spans.
    */
   frozenContext?: FrozenContext;
+  /**
+   * The run's `expires_at` seen now while it is pending: recorded in its frozen context (the one
+   * field of it that follows the run), as where the run ends should it expire.
+   */
+  expiresAt?: number | null;
 }
 
 export interface CommitResult {

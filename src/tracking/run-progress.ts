@@ -2,6 +2,7 @@
 // moves. A span is planned once, when its object is terminal; the cursor only passes a step
 // when it and every step before it are done, so a restart resumes without a gap.
 import { isRunTerminal, isStepTerminal, mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
+import { NO_LINKED_RUNS, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext, MappingLimits, SpanRecord } from '../mapping/span-record.js';
 import { stepEndSeconds } from '../mapping/times.js';
 import { isStepHistory, metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
@@ -41,11 +42,14 @@ export interface ProgressPlan {
   metrics: MetricDelta[];
   /** The cursor's stepUsageSeen after this plan. */
   stepUsageSeen: boolean;
+  /** Steps mapped now whose own run_id or thread_id names another run or thread than the run's (mapped under the run all the same). */
+  misfiledSteps: StepPayload[];
 }
 
 /**
  * @param stepsAfterCursor the run's steps listed in ascending order after `cursor.cursorStepId`
  * @param finalize map the run even if some of its steps never turned terminal (a terminal run whose steps lag)
+ * @param linkedRuns recorded contexts of the runs the steps' calls started, for links into their traces
  */
 export function planProgress(
   run: RunPayload,
@@ -54,10 +58,12 @@ export function planProgress(
   ctx: FrozenContext,
   limits: MappingLimits,
   finalize = false,
+  linkedRuns: LinkedRuns = NO_LINKED_RUNS,
 ): ProgressPlan {
   const spans: SpanRecord[] = [];
   const emittedStepIds: string[] = [];
   const newlyDone: StepPayload[] = [];
+  const misfiledSteps: StepPayload[] = [];
   let cursorStepId = cursor.cursorStepId;
   let latestStepEnd = cursor.latestStepEnd;
   let prefixDone = true;
@@ -70,7 +76,8 @@ export function planProgress(
     if (!already && done) {
       // History's spans are marked so the export lag leaves them out (the mark is never exported).
       const history = isStepHistory(step, ctx.firstSeenSeconds);
-      for (const span of mapStepSpans(run, step, ctx, limits)) spans.push(history ? { ...span, history: true } : span);
+      for (const span of mapStepSpans(run, step, ctx, limits, linkedRuns)) spans.push(history ? { ...span, history: true } : span);
+      if (isMisfiled(run, step)) misfiledSteps.push(step);
       emittedStepIds.push(step.id);
       newlyDone.push(step);
       const end = stepEndSeconds(step) ?? step.created_at ?? null;
@@ -98,7 +105,13 @@ export function planProgress(
     newSteps: newlyDone.length,
     metrics: metrics.deltas,
     stepUsageSeen: metrics.stepUsageSeen,
+    misfiledSteps,
   };
+}
+
+/** The step names a run or thread other than the one it was listed under. */
+export function isMisfiled(run: RunPayload, step: StepPayload): boolean {
+  return (typeof step.run_id === 'string' && step.run_id !== run.id) || (typeof step.thread_id === 'string' && typeof run.thread_id === 'string' && step.thread_id !== run.thread_id);
 }
 
 /**

@@ -3,13 +3,14 @@
 // (one request for all of them); steps are listed only for runs that changed or are working.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
-import { freezeContext } from '../mapping/frozen-context.js';
+import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
 import { isRunTerminal } from '../mapping/map-run.js';
+import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { ClassDueQueue } from '../scheduler/class-due-queue.js';
 import { isTerminalRunStatus, PollPolicy } from '../scheduler/poll-policy.js';
-import { AssistantsSource, AuthFailure, ConnectionFailure, NotFound, RequestRefused } from '../source/assistants-source.js';
-import type { RunPayload } from '../source/payloads.js';
+import { AssistantsSource, AuthFailure, ConnectionFailure, NotFound, RequestRefused, type AssistantInfo } from '../source/assistants-source.js';
+import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { OutboxFullError } from '../state/errors.js';
 import type { StateStore } from '../state/store.js';
 import type { Origin } from '../state/types.js';
@@ -118,6 +119,8 @@ const FINALIZE_TRIES = 3;
 /** Failed looks at an assistant before its runs are mapped without its name. */
 const AGENT_NAME_ATTEMPTS = 4;
 
+const NO_AGENT_INFO: AssistantInfo = { name: null, description: null };
+
 export class Watcher {
   readonly counters: WatcherCounters = {
     polls: 0,
@@ -137,7 +140,7 @@ export class Watcher {
   private readonly runsByThread = new Map<string, Set<string>>();
   private readonly threads = new Map<string, ThreadTask>();
   private readonly inFlight = new Set<TaskKey>();
-  private readonly agentNames = new Map<string, Promise<string | null>>();
+  private readonly agentInfos = new Map<string, Promise<AssistantInfo>>();
   /** Lists of untracked threads under way, shared by the looks of their runs. */
   private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
   private readonly agentNameFailures = new Map<string, number>();
@@ -435,36 +438,44 @@ export class Watcher {
   }
 
   /**
-   * The agent's name, cached per assistant. A transient failure fails this poll (the run is
-   * looked at again later) rather than freezing a nameless context for good; after a few
-   * failures the run is mapped without the name, as DESIGN allows.
+   * The agent's name and description, cached per assistant. A transient failure fails this poll
+   * (the run is looked at again later) rather than freezing a nameless context for good; after a
+   * few failures the run is mapped without them (plain `invoke_agent`).
    */
-  private async agentName(agentId: string | null): Promise<string | null> {
-    if (!agentId) return null;
-    const cached = this.agentNames.get(agentId);
+  private async agentInfo(agentId: string | null): Promise<AssistantInfo> {
+    if (!agentId) return NO_AGENT_INFO;
+    const cached = this.agentInfos.get(agentId);
     if (cached) return cached;
-    const pending = this.options.source.assistantName(agentId);
-    this.agentNames.set(agentId, pending);
+    const pending = this.options.source.assistantInfo(agentId);
+    this.agentInfos.set(agentId, pending);
     try {
       return await pending;
     } catch (error) {
-      this.agentNames.delete(agentId);
+      this.agentInfos.delete(agentId);
       if (error instanceof AuthFailure || error instanceof RequestRefused) throw error;
       const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
       this.agentNameFailures.set(agentId, failures);
       if (failures < AGENT_NAME_ATTEMPTS) throw error;
       this.options.log.warn({ agentId, reason: error instanceof Error ? error.message : String(error) }, 'could not read the assistant name; its runs are named plain invoke_agent');
-      this.agentNames.set(agentId, Promise.resolve(null));
-      return null;
+      this.agentInfos.set(agentId, Promise.resolve(NO_AGENT_INFO));
+      return NO_AGENT_INFO;
     }
   }
 
-  /** The run's frozen context, or a new one that the run's next commit stores (first write wins). */
+  /**
+   * The run's frozen context, or a new one that the run's next commit stores (first write wins).
+   * A pending run's deadline follows it (`expiresAt`): where it ends should it expire.
+   */
   private async contextFor(run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
-    if (stored) return stored;
+    if (stored) {
+      const deadline = pendingExpiresAt(run);
+      return deadline === null || deadline === stored.expiresAt ? stored : { ...stored, expiresAt: deadline };
+    }
     const { config } = this.options;
+    const agent = await this.agentInfo(run.assistant_id ?? run.agent_id ?? null);
     return freezeContext(run, {
-      agentName: await this.agentName(run.assistant_id ?? run.agent_id ?? null),
+      agentName: agent.name,
+      agentDescription: agent.description,
       captureContent: config.content.capture,
       contentMaxLength: config.content.maxLength,
       providerName: config.api.providerName,
@@ -474,13 +485,26 @@ export class Watcher {
   }
 
   /**
+   * What the bridge recorded of the runs these steps' connected-agent calls started (the app
+   * trace each joined), so a call links to the trace the child run's spans are in.
+   */
+  private linkedRuns(steps: readonly StepPayload[]): LinkedRuns {
+    const linked = new Map<string, LinkedRunContext>();
+    for (const runId of linkedRunIds(steps)) {
+      const recorded = this.options.state.getRun(runId)?.frozenContext;
+      if (recorded) linked.set(runId, { traceparent: recorded.traceparent, tracestate: recorded.tracestate });
+    }
+    return linked;
+  }
+
+  /**
    * One look at a run, one request in the steady state: its status (from the thread's list,
    * else a retrieve) while it waits or when nothing is moving, its steps after the cursor
    * while it works. The terminal look lists the steps once more and maps the run.
    */
   private async pollRun(runId: string): Promise<void> {
     const task = this.runs.get(runId);
-    const { state, source, config } = this.options;
+    const { state, source, config, log } = this.options;
     const tracked = state.getRun(runId);
     if (!task || !tracked || tracked.removed || tracked.terminal) {
       this.dropRun(runId);
@@ -528,7 +552,15 @@ export class Watcher {
       ctx,
       config.limits,
       finalize,
+      this.linkedRuns(steps),
     );
+    if (plan.misfiledSteps.length > 0) {
+      const first = plan.misfiledSteps[0]!;
+      log.warn(
+        { runId, threadId: task.threadId, stepIds: plan.misfiledSteps.slice(0, 5).map((s) => s.id), stepRunId: first.run_id, stepThreadId: first.thread_id, count: plan.misfiledSteps.length },
+        "steps listed under a run name another run or thread; mapped under the run they were listed under",
+      );
+    }
     const done = plan.runSpanEmitted || tracked.runSpanEmitted;
     state.commitProgress({
       runId,
@@ -543,6 +575,7 @@ export class Watcher {
       metrics: plan.metrics,
       // Stored with the first spans mapped with it: a refused commit leaves none behind.
       ...(tracked.frozenContext ? {} : { frozenContext: ctx }),
+      ...(tracked.frozenContext && ctx.expiresAt !== tracked.frozenContext.expiresAt ? { expiresAt: ctx.expiresAt ?? null } : {}),
     });
     if (plan.spans.length > 0) this.options.onCommitted();
     if (statusIsFresh) task.lastStatus = status;

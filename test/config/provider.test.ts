@@ -95,7 +95,7 @@ describe('the azure-foundry profile', () => {
       provider: 'azure-foundry',
       baseURL: 'https://res.services.ai.azure.com/api/projects/proj',
       apiVersion: 'v1',
-      providerName: 'azure.ai.agents',
+      providerName: 'azure.ai.foundry',
       credential: { auth: 'entra-id', scope: 'https://ai.azure.com/.default' },
     });
   });

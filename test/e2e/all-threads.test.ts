@@ -43,7 +43,7 @@ describe('watch --all-threads', () => {
     const since = String((await fetchTruth(sim)).now - 10 * 86_400);
     const args = ['watch', '--all-threads', '--since', since, ...FOUNDRY, '--state', state, '--listen', 'off', '--rpm', '3000', '--active-interval', '200', '--log-format', 'json'];
     bridge = startCli(args, foundryEnv(sim, rx));
-    await waitFor(async () => rx!.spans().length >= expectedSpans(await fetchTruth(sim!), { baseURL: sim!.url, providerName: 'azure.ai.agents' }).length, 'the backfill');
+    await waitFor(async () => rx!.spans().length >= expectedSpans(await fetchTruth(sim!), { baseURL: sim!.url, providerName: 'azure.ai.foundry' }).length, 'the backfill');
     const live = await newRunOnNewThread(sim);
     await waitFor(async () => rx!.spans().some((s) => s.attributes['openai.run.id'] === live.run_id && s.name.startsWith('invoke_agent')), 'the run on a new thread');
     bridge.child.kill('SIGTERM');
@@ -61,7 +61,7 @@ describe('watch --all-threads', () => {
     expect(threadLists.every((e) => /(^|&)after=/.test(e.query) && /order=asc/.test(e.query))).toBe(true);
 
     const truth = await fetchTruth(sim);
-    expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url, providerName: 'azure.ai.agents' }));
+    expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url, providerName: 'azure.ai.foundry' }));
   });
 
   it('by default starts from now: threads older than the first start are not backfilled', async () => {

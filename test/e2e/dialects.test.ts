@@ -1,7 +1,8 @@
 // The watch acceptance against each Azure dialect, as a real process: a world of every kind of
-// run (Azure tool calls included) gives exactly one span per run, step and tool call, with the
-// provider's name; every request carried the api-version and the right credential. And a
-// credential that cannot work is one line and exit 2, never a stack trace or a retry loop.
+// run its service has (Foundry's own tool calls on Foundry) gives exactly one span per run, step
+// and tool call, with the provider's name; every request carried the api-version and the right
+// credential. And a credential that cannot work is one line and exit 2, never a stack trace or a
+// retry loop.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,13 @@ interface DialectCase {
   env: (s: RunningSimulator) => Record<string, string>;
   /** What every API request must have carried. */
   credential: (s: RunningSimulator) => { header: string; value: string };
+  /** Kinds of run its worlds have. */
+  kinds: number;
+  /** Tool spans the world's runs must give. */
+  toolNames: string[];
 }
+
+const FOUNDRY_TOOLS = ['bing_grounding', 'azure_ai_search', 'weather_GetCurrentWeather', 'get_stock_price', 'stock_price_bot', 'microsoft_docs_search', 'deep_research', 'fabric_dataagent', 'sharepoint_grounding'];
 
 const CASES: DialectCase[] = [
   {
@@ -39,13 +46,17 @@ const CASES: DialectCase[] = [
     flags: ['--provider', 'azure-openai'],
     env: (s) => ({ AZURE_OPENAI_ENDPOINT: s.origin, AZURE_OPENAI_API_KEY: s.apiKey }),
     credential: (s) => ({ header: 'api-key', value: s.apiKey }),
+    kinds: 10,
+    toolNames: ['code_interpreter', 'file_search'],
   },
   {
     dialect: 'azure-foundry',
-    providerName: 'azure.ai.agents',
+    providerName: 'azure.ai.foundry',
     flags: ['--provider', 'azure-foundry', '--auth', 'bearer-env'],
     env: (s) => ({ AZURE_AI_PROJECT_ENDPOINT: s.url, ASSISTANTS_OTEL_BRIDGE_API_TOKEN: s.apiKey }),
     credential: (s) => ({ header: 'authorization', value: `Bearer ${s.apiKey}` }),
+    kinds: 12,
+    toolNames: ['code_interpreter', 'file_search', ...FOUNDRY_TOOLS],
   },
 ];
 
@@ -71,11 +82,11 @@ function expectOneFatalLine(result: CliResult, pattern: RegExp): void {
 }
 
 describe.each(CASES)('watch against $dialect', (c) => {
-  it('traces a world of every kind of run exactly once, Azure tools and live runs included', async () => {
-    sim = await startSimulator({ dialect: c.dialect, seed: 17, clock: { speed: 60 }, world: { threads: 4, backfillRuns: 14, liveRuns: 2, liveWindowSeconds: 60, azureTools: true } });
+  it("traces a world of every kind of run exactly once, its service's tools and live runs included", async () => {
+    sim = await startSimulator({ dialect: c.dialect, seed: 17, clock: { speed: 60 }, world: { threads: 4, backfillRuns: 14, liveRuns: 2, liveWindowSeconds: 60 } });
     rx = await startOtlpReceiver();
     const initial = await fetchTruth(sim);
-    expect(new Set(initial.runs.map((r) => r.kind)).size).toBeGreaterThanOrEqual(11);
+    expect(new Set(initial.runs.map((r) => r.kind)).size).toBe(c.kinds);
     bridge = startCli(
       ['watch', ...threadIdsOf(initial).flatMap((t) => ['--thread', t]), ...c.flags, '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
       { ...c.env(sim), OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
@@ -96,9 +107,11 @@ describe.each(CASES)('watch against $dialect', (c) => {
     const runSpans = spans.filter((s) => s.name.startsWith('invoke_agent'));
     expect(new Set(runSpans.map((s) => s.attributes['gen_ai.provider.name']))).toEqual(new Set([c.providerName]));
     expect(runSpans.every((s) => typeof s.attributes['gen_ai.agent.id'] === 'string')).toBe(true);
-    for (const name of ['bing_grounding', 'azure_ai_search', 'weather_GetCurrentWeather', 'get_stock_price', 'stock_price_bot', 'microsoft_docs_search', 'deep_research', 'fabric_dataagent', 'sharepoint_grounding']) {
-      expect(spans.some((s) => s.name === `execute_tool ${name}`), name).toBe(true);
-    }
+    for (const name of c.toolNames) expect(spans.some((s) => s.name === `execute_tool ${name}`), name).toBe(true);
+    if (c.dialect === 'azure-openai') expect(spans.filter((s) => FOUNDRY_TOOLS.some((t) => s.name === `execute_tool ${t}`))).toEqual([]);
+    // The connected agent's call links to its run's trace; runs carry their queue event.
+    if (c.dialect === 'azure-foundry') expect(spans.find((s) => s.name === 'execute_tool stock_price_bot')?.links).toHaveLength(1);
+    expect(runSpans.every((s) => s.events.some((e) => e.name === 'run.started'))).toBe(true);
     // Every API request was accepted: the api-version and the credential were always there.
     const log = sim.requestLog().filter((e) => !e.control);
     expect(log.filter((e) => e.status !== 200)).toEqual([]);

@@ -161,6 +161,6 @@ describe('a leftover OPENAI_BASE_URL with --provider azure-foundry', () => {
       level: 40,
       msg: `OPENAI_BASE_URL (${leftover}) is ignored: with provider azure-foundry the endpoint comes from AZURE_AI_PROJECT_ENDPOINT (${sim.url}), the provider's own variable; set --base-url or api.base_url to choose another`,
     });
-    expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url, providerName: 'azure.ai.agents' }));
+    expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url, providerName: 'azure.ai.foundry' }));
   });
 });

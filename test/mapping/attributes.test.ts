@@ -1,4 +1,4 @@
-// DESIGN "The trace of one run", attribute table: every attribute of run, step and tool spans.
+// The attribute table of README's "The trace of one run": every attribute of run, step and tool spans.
 import { describe, expect, it } from 'vitest';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
@@ -18,6 +18,9 @@ describe('run span attributes', () => {
       'gen_ai.request.model': 'gpt-4o-2024-08-06',
       'gen_ai.usage.input_tokens': 812,
       'gen_ai.usage.output_tokens': 96,
+      'gen_ai.request.temperature': 1,
+      'gen_ai.request.top_p': 1,
+      'gen_ai.response.finish_reasons': ['stop'],
       'openai.run.id': 'run_sample01',
       'openai.run.status': 'completed',
       ...SERVER,
@@ -90,6 +93,9 @@ describe('step span attributes', () => {
       'gen_ai.request.model': 'gpt-4o-2024-08-06',
       'gen_ai.usage.input_tokens': 402,
       'gen_ai.usage.output_tokens': 31,
+      'gen_ai.request.temperature': 1,
+      'gen_ai.request.top_p': 1,
+      'gen_ai.response.finish_reasons': ['tool_call'],
       'openai.run.id': 'run_sample01',
       'openai.run_step.id': 'step_sample01a',
       'openai.run_step.type': 'tool_calls',
@@ -183,6 +189,7 @@ describe('tool span attributes', () => {
       'openai.file_search.ranker': 'default_2024_08_21',
       'openai.file_search.score_threshold': 0,
       'openai.file_search.file_ids': ['file_forecast01'],
+      'gen_ai.retrieval.documents': '[{"id":"file_forecast01","name":"forecast.pdf","score":0.82}]',
     });
   });
 

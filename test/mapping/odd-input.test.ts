@@ -74,6 +74,7 @@ describe('nulls, empties and missing fields', () => {
       'gen_ai.provider.name': 'openai',
       'openai.run.id': 'run_nulls',
       'assistants_bridge.start_from_first_seen': true,
+      'assistants_bridge.end_unknown': true,
     });
     // Without a status the run is not known to be finished: no span from mapRunTrace.
     expect(mapRunTrace(r, [], captureOn, LIMITS)).toEqual([]);

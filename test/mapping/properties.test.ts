@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { stepSpanId } from '../../src/mapping/ids.js';
 import { truncate } from '../../src/mapping/limits.js';
-import { isStepTerminal, mapRunTrace } from '../../src/mapping/map-run.js';
+import { isStepTerminal, latestStepEnd, mapRunTrace } from '../../src/mapping/map-run.js';
+import { statusFor } from '../../src/mapping/status.js';
+import { runDurationSeconds } from '../../src/metrics/run-totals.js';
 import type { MappingLimits, SpanRecord } from '../../src/mapping/span-record.js';
 import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
 import { HEX16, HEX32, LONE_SURROGATE } from './fixtures.js';
@@ -67,12 +69,35 @@ const toolCall: fc.Arbitrary<unknown> = fc.oneof(
       file_search: maybe(
         fc.record({
           ranking_options: maybe(fc.record({ ranker: maybe(text), score_threshold: maybe(fc.double()) })),
-          results: maybe(fc.array(maybe(fc.record({ file_id: maybe(text), content: maybe(fc.array(maybe(fc.record({ type: fc.constant('text'), text: maybe(longText) })), { maxLength: 2 })) })), { maxLength: 3 })),
+          results: maybe(
+            fc.array(
+              maybe(
+                fc.record({
+                  file_id: maybe(text),
+                  file_name: maybe(text),
+                  score: maybe(fc.double()),
+                  content: maybe(fc.array(maybe(fc.record({ type: fc.constant('text'), text: maybe(longText) })), { maxLength: 2 })),
+                }),
+              ),
+              { maxLength: 3 },
+            ),
+          ),
         }),
       ),
     },
     { requiredKeys: ['type'] },
   ),
+  // A connected agent's call, naming the run it started.
+  fc.record(
+    {
+      id: maybe(callId),
+      type: fc.constant('connected_agent'),
+      connected_agent: maybe(fc.record({ name: maybe(text), run_id: maybe(fc.oneof(fc.constantFrom('run_child', ''), text)), thread_id: maybe(text), output: maybe(text) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  // A call reporting its own error, as MCP calls do.
+  fc.record({ id: maybe(callId), type: fc.constant('mcp'), server_label: maybe(text), error: maybe(fc.oneof(text, fc.record({ code: maybe(text), message: maybe(text) }))) }, { requiredKeys: ['type'] }),
   // An unknown type, named from the object under its key.
   fc.tuple(fc.oneof(fc.constantFrom('mcp', 'openapi', 'bing_grounding'), text), maybe(callId), odd, maybe(fc.record({ name: maybe(text), server_label: maybe(text), arguments: odd, output: odd }, { requiredKeys: [] }))).map(
     ([type, id, extra, body]) => ({ id, type, [type]: body, extra }),
@@ -91,11 +116,17 @@ const runRaw = fc.record(
     model: maybe(text),
     instructions: maybe(fc.oneof(text, longText)),
     created_at: seconds,
+    started_at: seconds,
+    expires_at: seconds,
     completed_at: seconds,
     failed_at: seconds,
     cancelled_at: seconds,
     last_error: maybe(lastError),
-    incomplete_details: maybe(fc.record({ reason: maybe(text) })),
+    incomplete_details: maybe(fc.record({ reason: maybe(fc.oneof(fc.constantFrom('max_completion_tokens', 'max_prompt_tokens', 'content_filter'), text)) })),
+    temperature: maybe(fc.double()),
+    top_p: maybe(fc.double()),
+    max_completion_tokens: maybe(fc.oneof(fc.nat(), fc.double())),
+    response_format: maybe(fc.oneof(fc.constantFrom('auto', 'json_object'), fc.record({ type: maybe(fc.constantFrom('text', 'json_object', 'json_schema')) }))),
     usage: maybe(usage),
     metadata: maybe(fc.record({ traceparent: maybe(traceparent), tracestate: maybe(text), other: odd }, { requiredKeys: [] })),
     tools: odd,
@@ -137,6 +168,7 @@ const stepRaw = fc.record(
 
 const contextInputs = fc.record({
   agentName: fc.option(text, { nil: null }),
+  agentDescription: fc.option(text, { nil: null }),
   captureContent: fc.boolean(),
   contentMaxLength: fc.integer({ min: 1, max: 300 }),
   providerName: fc.constantFrom('openai', 'azure.ai.openai'),
@@ -267,6 +299,68 @@ describe('parse then map, for any input', () => {
           for (const key of ['gen_ai.system_instructions', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result']) {
             expect(span.attributes).not.toHaveProperty(key);
           }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("gives tool spans their step's outcome, or their own error, and nothing else", () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const spans = mapRunTrace(run, steps, freezeContext(run, s.inputs), s.limits);
+        for (const stepSpan of spans.filter((x) => x.role === 'step')) {
+          const step = steps.find((st) => stepSpanId(run.id, st.id) === stepSpan.spanId)!;
+          const stepStatus = statusFor(step.status, step.last_error);
+          for (const tool of spans.filter((x) => x.role === 'tool' && x.parentSpanId === stepSpan.spanId)) {
+            if (stepStatus.code === 2) {
+              expect(tool.status).toEqual(stepSpan.status);
+              if (s.limits.attributeCountLimit >= 20) expect(tool.attributes['error.type']).toBe(truncate(stepStatus.errorType!, s.limits.attributeValueLengthLimit));
+            } else if (tool.status.code === 2) {
+              // Only a call reporting its own error: never a function call, whose errors are its output.
+              expect(tool.name).not.toMatch(/^execute_tool function$/);
+            } else {
+              expect(tool.status).toEqual({ code: 0 });
+              expect(tool.attributes).not.toHaveProperty('error.type');
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('ends the run span where the run duration metric ends it, and flags the runs it cannot measure', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const ctx = freezeContext(run, s.inputs);
+        const runSpan = mapRunTrace(run, steps, ctx, { attributeValueLengthLimit: 200, attributeCountLimit: 128 }).find((x) => x.role === 'run');
+        if (!runSpan) return;
+        const duration = runDurationSeconds(run, latestStepEnd(steps.filter(isStepTerminal)), ctx.expiresAt ?? null);
+        const unknown = runSpan.attributes['assistants_bridge.end_unknown'] === true;
+        const fromFirstSeen = runSpan.attributes['assistants_bridge.start_from_first_seen'] === true;
+        if (unknown) expect(duration).toBeNull();
+        if (!unknown && !fromFirstSeen) expect(duration).toBe(runSpan.endSeconds - runSpan.startSeconds);
+      }),
+      RUNS,
+    );
+  });
+
+  it('keeps file search text out of the retrieval documents with capture off, and links well formed', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const { run, steps } = parsedScenario(s);
+        const spans = mapRunTrace(run, steps, freezeContext(run, { ...s.inputs, captureContent: false }), { attributeValueLengthLimit: 100_000, attributeCountLimit: 128 });
+        for (const span of spans) {
+          const documents = span.attributes['gen_ai.retrieval.documents'];
+          if (documents !== undefined) for (const doc of JSON.parse(String(documents)) as object[]) expect(doc).not.toHaveProperty('content');
+          for (const link of span.links ?? []) {
+            expect(link.traceId).toMatch(HEX32);
+            expect(link.spanId).toMatch(HEX16);
+          }
+          for (const event of span.events ?? []) expect(Number.isSafeInteger(event.timeSeconds) && event.timeSeconds >= 0).toBe(true);
         }
       }),
       RUNS,

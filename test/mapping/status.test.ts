@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
 import { statusFor } from '../../src/mapping/status.js';
-import { byRole, context, functionCall, LIMITS, only, run, sample, step, toolStep } from './fixtures.js';
+import { byRole, context, functionCall, LIMITS, only, run, sample, step, T0, toolStep } from './fixtures.js';
 
 const UNSET = 0;
 const ERROR = 2;
@@ -91,11 +91,50 @@ describe('step span status', () => {
     expect(span?.status).toEqual({ code: UNSET });
   });
 
-  it('leaves tool spans of a failed step UNSET', () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f')], { status: 'failed', last_error: QUOTA }), context(), LIMITS);
+  it("makes tool spans of a failed step ERROR with the step's error type and message", () => {
+    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f', '{}', 'done'), { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }], { status: 'failed', last_error: QUOTA }), context(), LIMITS);
     expect(only(spans, 'step').status.code).toBe(ERROR);
-    expect(byRole(spans, 'tool').map((s) => s.status)).toEqual([{ code: UNSET }]);
+    expect(byRole(spans, 'tool').map((s) => s.status)).toEqual([
+      { code: ERROR, message: QUOTA.message },
+      { code: ERROR, message: QUOTA.message },
+    ]);
+    expect(byRole(spans, 'tool').map((s) => s.attributes['error.type'])).toEqual([QUOTA.code, QUOTA.code]);
+  });
+
+  it('makes tool spans of an expired step ERROR (expired when the step names no code)', () => {
+    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f')], { status: 'expired', completed_at: null, expired_at: T0 + 600 }), context(), LIMITS);
+    expect(only(spans, 'tool').status).toEqual({ code: ERROR });
+    expect(only(spans, 'tool').attributes['error.type']).toBe('expired');
+  });
+
+  it.each(['completed', 'cancelled'])('leaves tool spans of a %s step UNSET', (status) => {
+    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f', '{}', 'ok')], { status }), context(), LIMITS);
+    expect(only(spans, 'tool').status).toEqual({ code: UNSET });
     expect(only(spans, 'tool').attributes).not.toHaveProperty('error.type');
+  });
+
+  it.each([
+    ['an MCP call with an error message', { id: 'm', type: 'mcp', server_label: 'docs', name: 'search', arguments: '{}', output: null, error: 'tool not found' }, '_OTHER', 'tool not found'],
+    ['a call whose body carries an error object with a code', { id: 'x', type: 'x_vendor_tool', x_vendor_tool: { error: { code: 'timeout', message: 'gave up after 30 s' } } }, 'timeout', 'gave up after 30 s'],
+    ['an error object without a code', { id: 'y', type: 'mcp', server_label: 'docs', error: { message: 'bad gateway' } }, '_OTHER', 'bad gateway'],
+  ])('makes %s ERROR under a completed step', (_label, call, errorType, message) => {
+    const spans = mapStepSpans(run(), toolStep([call, functionCall('call_ok', 'g', '{}', 'fine')]), context(), LIMITS);
+    const [failed, fine] = byRole(spans, 'tool');
+    expect(failed?.status).toEqual({ code: ERROR, message });
+    expect(failed?.attributes['error.type']).toBe(errorType);
+    expect(fine?.status).toEqual({ code: UNSET });
+    expect(only(spans, 'step').status).toEqual({ code: UNSET });
+  });
+
+  it('ignores an empty or null error', () => {
+    const spans = mapStepSpans(run(), toolStep([{ id: 'm', type: 'mcp', server_label: 'docs', error: '' }, { id: 'n', type: 'mcp', server_label: 'docs', error: null }]), context(), LIMITS);
+    expect(byRole(spans, 'tool').map((s) => s.status)).toEqual([{ code: UNSET }, { code: UNSET }]);
+  });
+
+  it("keeps the step's error over the call's own under a failed step", () => {
+    const spans = mapStepSpans(run(), toolStep([{ id: 'm', type: 'mcp', server_label: 'docs', error: 'tool not found' }], { status: 'failed', last_error: QUOTA }), context(), LIMITS);
+    expect(only(spans, 'tool').status).toEqual({ code: ERROR, message: QUOTA.message });
+    expect(only(spans, 'tool').attributes['error.type']).toBe(QUOTA.code);
   });
 });
 

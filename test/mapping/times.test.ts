@@ -38,12 +38,46 @@ describe('run span times', () => {
     expect(only(mapRunTrace(r, steps, context(), LIMITS), 'run').endSeconds).toBe(T0 + 5);
   });
 
-  it('ends at created_at when there is neither an end timestamp nor a step (the expired sample)', () => {
+  it('ends an expired run without steps at the deadline its payload still carries (the expired sample)', () => {
     const { run: r, steps } = sample('run_sample04');
     expect(steps).toEqual([]);
     const span = only(mapRunTrace(r, steps, context(), LIMITS), 'run');
-    expect([span.startSeconds, span.endSeconds]).toEqual([1760000090, 1760000090]);
+    expect([span.startSeconds, span.endSeconds]).toEqual([1760000090, 1760000690]);
     expect(span.attributes).not.toHaveProperty('assistants_bridge.end_clamped');
+    expect(span.attributes).not.toHaveProperty('assistants_bridge.end_unknown');
+  });
+
+  it('ends an expired run at the deadline seen while it was pending when its payload no longer has one', () => {
+    const expired = run({ ...ENDLESS, status: 'expired', expires_at: null });
+    const span = mapRunSpan(expired, context({ expiresAt: T0 + 600 }), null, LIMITS);
+    expect([span.startSeconds, span.endSeconds]).toEqual([T0, T0 + 600]);
+    expect(span.attributes).not.toHaveProperty('assistants_bridge.end_unknown');
+    // The seen deadline wins over a different one in the payload.
+    expect(mapRunSpan(run({ ...ENDLESS, status: 'expired', expires_at: T0 + 900 }), context({ expiresAt: T0 + 600 }), null, LIMITS).endSeconds).toBe(T0 + 600);
+  });
+
+  it('ends an expired run at the later of its deadline and its last step end', () => {
+    const expired = run({ ...ENDLESS, status: 'expired', expires_at: null });
+    // Steps finished, then the run sat in the queue until it expired.
+    expect(mapRunSpan(expired, context({ expiresAt: T0 + 600 }), T0 + 40, LIMITS).endSeconds).toBe(T0 + 600);
+    // The service expired the step a little after the deadline: the run holds its child.
+    expect(mapRunSpan(expired, context({ expiresAt: T0 + 600 }), T0 + 603, LIMITS).endSeconds).toBe(T0 + 603);
+  });
+
+  it.each([
+    ['an expired run with no deadline known and no step', { status: 'expired', expires_at: null }],
+    ['an incomplete run with no step', { status: 'incomplete' }],
+    ['a run with an unknown terminal status', { status: 'x_vendor_done' }],
+  ])('ends %s at created_at, flagged end_unknown', (_label, overrides) => {
+    const span = mapRunSpan(run({ ...ENDLESS, ...overrides }), context(), null, LIMITS);
+    expect([span.startSeconds, span.endSeconds]).toEqual([T0, T0]);
+    expect(span.attributes['assistants_bridge.end_unknown']).toBe(true);
+  });
+
+  it('does not take the deadline of a run that did not expire as its end', () => {
+    const span = mapRunSpan(run({ ...ENDLESS, status: 'incomplete', expires_at: T0 + 600 }), context({ expiresAt: T0 + 600 }), null, LIMITS);
+    expect(span.endSeconds).toBe(T0);
+    expect(span.attributes['assistants_bridge.end_unknown']).toBe(true);
   });
 
   it('uses the run end timestamp over a later step end', () => {

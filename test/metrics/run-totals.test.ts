@@ -237,11 +237,15 @@ describe('metricDeltasFor', () => {
 });
 
 describe('runDurationSeconds', () => {
-  it('ends at the first of completed, failed or cancelled, else the latest step end, else an expired run at expires_at', () => {
+  it('ends where the run span ends: its own end, an expired run at its deadline (or a later step end), else the latest step end', () => {
     expect(runDurationSeconds(run({ completed_at: 1_050 }), null)).toBe(50);
     expect(runDurationSeconds(run({ completed_at: null, failed_at: 1_020, cancelled_at: 1_040 }), null)).toBe(20);
-    expect(runDurationSeconds(run({ completed_at: null, status: 'expired', expires_at: 1_600 }), 1_100)).toBe(100);
+    expect(runDurationSeconds(run({ completed_at: null, status: 'expired', expires_at: 1_600 }), 1_100)).toBe(600);
     expect(runDurationSeconds(run({ completed_at: null, status: 'expired', expires_at: 1_600 }), null)).toBe(600);
+    // The deadline seen while the run was pending, once the finished run no longer carries one.
+    expect(runDurationSeconds(run({ completed_at: null, status: 'expired', expires_at: null }), null, 1_600)).toBe(600);
+    expect(runDurationSeconds(run({ completed_at: null, status: 'expired', expires_at: null }), null)).toBeNull();
+    expect(runDurationSeconds(run({ completed_at: null, status: 'incomplete' }), 1_030)).toBe(30);
     expect(runDurationSeconds(run({ completed_at: null, status: 'incomplete' }), null)).toBeNull();
     expect(runDurationSeconds(run({ created_at: null }), null)).toBeNull();
     // An end before the start (clock skew upstream) is 0, never negative.

@@ -80,6 +80,42 @@ describe('azure-openai', () => {
     });
   });
 
+  it('refuses the api-versions of Assistants v1, saying which version v2 needs', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    for (const version of ['2024-02-15-preview', '2024-03-01-preview', '2024-04-01-preview']) {
+      const refused = await azure(sim, '/assistants', KEY, version);
+      expect(refused.status, version).toBe(400);
+      expect(refused.json.error).toMatchObject({ code: 'UnsupportedApiVersion', message: expect.stringContaining('2024-05-01-preview') });
+    }
+    expect((await azure(sim, '/assistants', KEY, '2024-05-01-preview')).status).toBe(200);
+  });
+
+  it('serves only the tools Azure OpenAI Assistants have: code interpreter, file search and functions', async () => {
+    sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 4, backfillRuns: 40, liveRuns: 0 } });
+    const truth = await truthOf(sim);
+    const kinds = new Set(truth.runs.map((r) => r.kind));
+    expect(kinds.has('azure_tools')).toBe(false);
+    expect(kinds.has('unknown_types')).toBe(false);
+    expect(kinds.size).toBe(10);
+    const callTypes = new Set(truth.runs.flatMap((r) => r.steps.flatMap((st) => ((st.step_details as { tool_calls?: { type: string }[] }).tool_calls ?? []).map((c) => c.type))));
+    expect([...callTypes].sort()).toEqual(['code_interpreter', 'file_search', 'function']);
+    const stepTypes = new Set(truth.runs.flatMap((r) => r.steps.map((st) => st.type)));
+    expect([...stepTypes].sort()).toEqual(['message_creation', 'tool_calls']);
+    const assistants = await azure(sim, '/assistants?limit=100', KEY, '2024-05-01-preview');
+    const toolTypes = new Set(assistants.json.data!.flatMap((a) => (a.tools as { type: string }[]).map((t) => t.type)));
+    expect([...toolTypes].sort()).toEqual(['code_interpreter', 'file_search', 'function']);
+    // A run of a kind the service has not is refused.
+    const refused = await control(sim, '/runs', { kind: 'azure_tools' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("no runs of kind 'azure_tools'");
+  });
+
+  it('cannot be asked for a world with tools the service lacks', async () => {
+    await expect(startFrozen({ dialect: 'azure-openai', world: { azureTools: true } })).rejects.toThrow(/world\.azureTools: the azure-openai dialect/);
+    await expect(startFrozen({ dialect: 'azure-openai', world: { unknownTypes: true } })).rejects.toThrow(/world\.unknownTypes/);
+    await expect(startFrozen({ world: { azureTools: true } })).rejects.toThrow(/world\.azureTools: the openai dialect/);
+  });
+
   it('has no GET /threads unless asked to', async () => {
     sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'k', world: { threads: 2, backfillRuns: 2, liveRuns: 0 } });
     expect((await azure(sim, '/threads', { 'api-key': 'k' }, '2024-05-01-preview')).status).toBe(404);
@@ -89,40 +125,42 @@ describe('azure-openai', () => {
 describe('azure-foundry', () => {
   const BEARER = { authorization: 'Bearer sk-sim-local' };
 
-  it('serves the project endpoint with bearer tokens and names the agent agent_id', async () => {
+  it('serves the project endpoint with bearer tokens and names the agent assistant_id, as the REST spec does', async () => {
     sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 2, backfillRuns: 4, liveRuns: 0 } });
     expect(sim.url).toBe(`${sim.origin}/api/projects/sim-project`);
     const truth = await truthOf(sim);
     const { threadId, runId } = truth.runs[0]!;
     const run = await azure(sim, `/threads/${threadId}/runs/${runId}`, BEARER, 'v1');
     expect(run.status).toBe(200);
-    expect(run.json).toHaveProperty('agent_id');
-    expect(run.json).not.toHaveProperty('assistant_id');
+    expect(run.json).toHaveProperty('assistant_id');
+    expect(run.json).not.toHaveProperty('agent_id');
     const steps = await azure(sim, `/threads/${threadId}/runs/${runId}/steps?order=asc`, BEARER, '2025-05-01');
     for (const step of steps.json.data!) {
-      expect(step).toHaveProperty('agent_id', run.json.agent_id);
-      expect(step).not.toHaveProperty('assistant_id');
+      expect(step).toHaveProperty('assistant_id', run.json.assistant_id);
+      expect(step).not.toHaveProperty('agent_id');
     }
-    // The truth is presented the same way.
-    expect(truth.runs[0]!.run).toHaveProperty('agent_id');
+    expect(truth.runs[0]!.run).toHaveProperty('assistant_id');
   });
 
-  it('creates runs from agent_id, and from assistant_id as the openai SDK sends it', async () => {
+  it('creates runs from assistant_id, and from agent_id as the Azure SDKs send it', async () => {
     sim = await startFrozen({ dialect: 'azure-foundry', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     const agent = (await truthOf(sim)).assistants[0]!.id;
-    const created = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { agent_id: agent } });
+    const created = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { assistant_id: agent } });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ agent_id: agent, status: 'queued' });
-    const fromSdk = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { assistant_id: agent } });
+    expect(created.json).toMatchObject({ assistant_id: agent, status: 'queued' });
+    const fromSdk = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { agent_id: agent } });
     expect(fromSdk.status).toBe(200);
     const withoutAgent = await azure(sim, '/threads/runs', BEARER, 'v1', { body: { model: 'gpt-4o' } });
-    expect(withoutAgent.json.error).toMatchObject({ param: 'agent_id' });
+    expect(withoutAgent.json.error).toMatchObject({ param: 'assistant_id' });
   });
 
-  it('can present the REST spec’s assistant_id instead', async () => {
-    sim = await startFrozen({ dialect: createAzureFoundryDialect({ agentField: 'assistant_id', project: 'p1' }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+  it('can present the SDKs’ agent_id instead', async () => {
+    sim = await startFrozen({ dialect: createAzureFoundryDialect({ agentField: 'agent_id', project: 'p1' }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     expect(sim.url.endsWith('/api/projects/p1')).toBe(true);
-    expect((await truthOf(sim)).runs[0]!.run).toHaveProperty('assistant_id');
+    const truth = await truthOf(sim);
+    expect(truth.runs[0]!.run).toHaveProperty('agent_id');
+    expect(truth.runs[0]!.run).not.toHaveProperty('assistant_id');
+    expect(truth.runs[0]!.steps[0]).toHaveProperty('agent_id');
   });
 
   it('checks bearer tokens against the accepted set, and takes the resource key in api-key', async () => {
@@ -192,6 +230,49 @@ describe('Azure worlds', () => {
 
   it('refuse a non-boolean azureTools', async () => {
     await expect(startFrozen({ world: { azureTools: 1 as unknown as boolean } })).rejects.toThrow(/azureTools/);
+  });
+});
+
+describe('list pages', () => {
+  const EMPTY = { object: 'list', data: [], first_id: null, last_id: null, has_more: false };
+  const DIALECTS = [
+    { dialect: 'openai', call: (s: RunningSimulator, path: string, body?: unknown) => api(s, path, body === undefined ? {} : { body }) },
+    { dialect: 'azure-openai', call: (s: RunningSimulator, path: string, body?: unknown) => azure(s, path, { 'api-key': s.apiKey }, '2024-05-01-preview', body === undefined ? {} : { body }) },
+    { dialect: 'azure-foundry', call: (s: RunningSimulator, path: string, body?: unknown) => azure(s, path, { authorization: `Bearer ${s.apiKey}` }, 'v1', body === undefined ? {} : { body }) },
+  ];
+
+  it.each(DIALECTS)('are empty as the spec has it in $dialect: no items, null first and last ids, no more', async ({ dialect, call }) => {
+    sim = await startFrozen({ dialect, world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    const thread = await call(sim, '/threads', {});
+    expect(thread.status).toBe(200);
+    const runs = await call(sim, `/threads/${thread.json.id as string}/runs`);
+    expect(runs.json).toEqual(EMPTY);
+    const { threadId, runId } = (await truthOf(sim)).runs[0]!;
+    expect((await call(sim, `/threads/${threadId}/runs/${runId}/steps?after=step_unknown`)).json).toEqual(EMPTY);
+    const all = await call(sim, `/threads/${threadId}/runs?order=asc&limit=100`);
+    const last = all.json.last_id as string;
+    expect((await call(sim, `/threads/${threadId}/runs?order=asc&after=${last}`)).json).toEqual(EMPTY);
+  });
+});
+
+describe('assistants and their runs', () => {
+  it('carry a description and sampling settings, which runs use unless they set their own', async () => {
+    sim = await startFrozen({ world: { threads: 2, backfillRuns: 8, liveRuns: 0 } });
+    const truth = await truthOf(sim);
+    const research = truth.assistants.find((a) => a.name === 'Research Assistant')!;
+    expect(research.description).toBe('Finds answers in the attached documents.');
+    const assistant = await api(sim, `/assistants/${research.id}`);
+    expect(assistant.json).toMatchObject({ description: research.description, temperature: 0.2, top_p: 0.9, response_format: { type: 'json_object' } });
+    const ownRun = truth.runs.find((r) => r.run.assistant_id === research.id);
+    if (ownRun) expect(ownRun.run).toMatchObject({ temperature: 0.2, top_p: 0.9, response_format: { type: 'json_object' } });
+    const thread = await api(sim, '/threads', { body: {} });
+    const created = await api(sim, `/threads/${thread.json.id as string}/runs`, {
+      body: { assistant_id: research.id, temperature: 0.7, response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } } },
+    });
+    expect(created.json).toMatchObject({ temperature: 0.7, top_p: 0.9, response_format: { type: 'json_schema' } });
+    const bad = await api(sim, `/threads/${thread.json.id as string}/runs`, { body: { assistant_id: research.id, response_format: { type: 'yaml' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ param: 'response_format.type' });
   });
 });
 

@@ -34,6 +34,18 @@ const attributes = fc.dictionary(text, value, { maxKeys: 12 });
 // Whole seconds as the API gives them, across the range where seconds x 10^9 passes 2^53.
 const seconds = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800 }), fc.constantFrom(0, 1, 65_535, 65_536, 1_760_000_000, 4_294_967_295));
 
+const event = fc.record({ name: text, timeSeconds: seconds, attributes }, { requiredKeys: ['name', 'timeSeconds'] });
+const link = fc.record(
+  {
+    traceId: hex(16),
+    spanId: hex(8),
+    traceFlags: fc.constantFrom(0, 1, 2, 255),
+    traceState: fc.constantFrom('vendor=value', 'bad key=x', ''),
+    attributes,
+  },
+  { requiredKeys: ['traceId', 'spanId', 'traceFlags'] },
+);
+
 const span: fc.Arbitrary<SpanRecord> = fc
   .record({
     traceId: hex(16),
@@ -50,10 +62,18 @@ const span: fc.Arbitrary<SpanRecord> = fc
     droppedAttributesCount: fc.nat(1000),
     role: fc.constantFrom('run', 'step', 'tool'),
     runId: fc.string(),
+    events: fc.option(fc.array(event, { maxLength: 3 }), { nil: undefined }),
+    links: fc.option(fc.array(link, { maxLength: 3 }), { nil: undefined }),
   })
   .map((s) => {
-    const { parentSpanId, traceState, ...rest } = s;
-    return { ...rest, ...(parentSpanId !== undefined ? { parentSpanId } : {}), ...(traceState !== undefined ? { traceState } : {}) } as SpanRecord;
+    const { parentSpanId, traceState, events, links, ...rest } = s;
+    return {
+      ...rest,
+      ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+      ...(traceState !== undefined ? { traceState } : {}),
+      ...(events !== undefined ? { events } : {}),
+      ...(links !== undefined ? { links } : {}),
+    } as SpanRecord;
   });
 
 function oracle(spans: readonly SpanRecord[], resource: ReturnType<typeof resourceFromAttributes>, scope: InstrumentationScope): Uint8Array {

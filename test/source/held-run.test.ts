@@ -37,7 +37,10 @@ function fullRun() {
     tool_resources: { file_search: { vector_store_ids: ['vs_1'] } },
     truncation_strategy: { type: 'auto', last_messages: null },
     required_action: null,
-    temperature: 1,
+    temperature: 0.2,
+    top_p: 0.9,
+    max_completion_tokens: 512,
+    response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { text: { type: 'string' } } } } },
     x_vendor_shard: 'eu-3',
   });
 }
@@ -68,11 +71,14 @@ describe('heldRun', () => {
 
   it('keeps none of the fields no span or metric reads, and one key set whatever arrived', () => {
     const held = heldRun(fullRun(), { keepInstructions: true });
-    for (const key of ['tools', 'tool_resources', 'truncation_strategy', 'required_action', 'temperature', 'x_vendor_shard', 'object']) {
+    for (const key of ['tools', 'tool_resources', 'truncation_strategy', 'required_action', 'x_vendor_shard', 'object']) {
       expect(held).not.toHaveProperty(key);
     }
     // Nested objects keep what they carried: a span reads last_error.message, metrics read usage.
     expect(held.last_error).toEqual({ code: 'rate_limit_exceeded', message: 'slow down', param: 'x' });
+    // A response format keeps its type and loses its schema.
+    expect(held.response_format).toBe('json_schema');
+    expect(held).toMatchObject({ temperature: 0.2, top_p: 0.9, max_completion_tokens: 512 });
     const sparse = heldRun(run({ usage: null, metadata: null }), { keepInstructions: false });
     expect(Object.keys(sparse)).toEqual(Object.keys(held));
   });

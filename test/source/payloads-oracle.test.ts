@@ -37,6 +37,9 @@ const RunSchema = z.looseObject({
   incomplete_details: z.looseObject({ reason: str }).nullish().catch(null),
   usage,
   metadata,
+  temperature: num,
+  top_p: num,
+  max_completion_tokens: num,
 });
 const ToolCallSchema = z.looseObject({ id: str, type: str });
 const StepSchema = z.looseObject({
@@ -189,6 +192,9 @@ const runArb = hostileObject({
   started_at: seconds,
   expires_at: seconds,
   incomplete_details: hostileObject({ reason: text }),
+  temperature: count,
+  top_p: count,
+  max_completion_tokens: count,
 });
 const stepArb = hostileObject({ ...common, run_id: text, type: text, expired_at: seconds, step_details: stepDetailsArb });
 

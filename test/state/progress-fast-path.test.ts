@@ -54,6 +54,28 @@ describe('frozen context carried by a progress commit', () => {
     expect(s.getRun('run_1')?.frozenContext).toEqual(context());
   });
 
+  it("keeps the pending run's deadline up to date in it, and nothing else", () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ expiresAt: 1_700_000_600 }) });
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ agentName: 'Renamed' }), expiresAt: 1_700_000_900 });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context({ expiresAt: 1_700_000_900 }));
+    // A commit without a deadline leaves the recorded one.
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], expiresAt: null });
+    expect(s.getRun('run_1')?.frozenContext?.expiresAt).toBe(1_700_000_900);
+  });
+
+  it('records the deadline with the first context when both come in one commit', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], frozenContext: context(), expiresAt: 1_700_000_600 });
+    expect(s.getRun('run_1')?.frozenContext).toEqual(context({ expiresAt: 1_700_000_600 }));
+  });
+
+  it('records no context from a deadline alone', () => {
+    const s = store();
+    s.commitProgress({ runId: 'run_1', spans: [], expiresAt: 1_700_000_600 });
+    expect(s.getRun('run_1')?.frozenContext).toBeNull();
+  });
+
   it('survives a restart like the rest of the commit', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
     const first = openStateStore(path);

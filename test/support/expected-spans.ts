@@ -15,6 +15,8 @@ export function expectSpanMatches(received: ReceivedSpan, expected: SpanRecord):
     status: received.status.code,
     message: received.status.message,
     attributes: received.attributes,
+    events: received.events.map((e) => ({ name: e.name, time: e.timeUnixNano, attributes: e.attributes })),
+    links: received.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: l.attributes })),
   }).toEqual({
     traceId: expected.traceId,
     parentSpanId: expected.parentSpanId ?? '',
@@ -25,6 +27,8 @@ export function expectSpanMatches(received: ReceivedSpan, expected: SpanRecord):
     status: expected.status.code,
     message: expected.status.message ?? '',
     attributes: expected.attributes,
+    events: (expected.events ?? []).map((e) => ({ name: e.name, time: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })),
+    links: (expected.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState ?? '', attributes: l.attributes ?? {} })),
   });
 }
 

@@ -24,15 +24,17 @@ export interface ExpectOptions {
 
 /** Every span of every finished run in the truth, mapped as the bridge must map it. */
 export function expectedSpans(truth: Truth, options: ExpectOptions): SpanRecord[] {
-  const names = new Map(truth.assistants.map((a) => [a.id, a.name]));
+  const assistants = new Map(truth.assistants.map((a) => [a.id, a]));
   const spans: SpanRecord[] = [];
   for (const r of truth.runs) {
     if (!r.finished) continue;
     const run = parseRun(r.run);
     if (!run.ok) throw new Error(run.error);
     const steps = r.steps.map((s) => parseStep(s)).filter((s): s is { ok: true; value: StepPayload } => s.ok).map((s) => s.value);
+    const assistant = assistants.get(run.value.assistant_id ?? run.value.agent_id ?? '');
     const ctx = freezeContext(run.value, {
-      agentName: names.get(run.value.assistant_id ?? run.value.agent_id ?? '') ?? null,
+      agentName: assistant?.name ?? null,
+      agentDescription: assistant?.description ?? null,
       captureContent: options.captureContent ?? false,
       contentMaxLength: DEFAULTS.content.maxLength,
       providerName: options.providerName ?? 'openai',

@@ -109,3 +109,52 @@ describe('answered: the run usually ends next', () => {
     expect(planProgress(working, [], fresh, context(), LIMITS).answered).toBe(false);
   });
 });
+
+describe('the run end the span and the duration metric share', () => {
+  const queuedOut = run({ status: 'expired', completed_at: null, expires_at: null, usage: null });
+  const durations = (plan: ReturnType<typeof planProgress>) => plan.metrics.filter((m) => m.name.endsWith('#sum') && m.labels['openai.run.status'] === 'expired').map((m) => m.delta);
+
+  it('ends an expired run without steps at the deadline recorded while it was pending, in span and metric alike', () => {
+    const plan = planProgress(queuedOut, [], fresh, context({ expiresAt: T0 + 600 }), LIMITS);
+    const runSpan = plan.spans.find((s) => s.role === 'run')!;
+    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0 + 600]);
+    expect(durations(plan)).toEqual([600]);
+  });
+
+  it('without a recorded deadline flags the span end_unknown and leaves the duration out', () => {
+    const plan = planProgress(queuedOut, [], fresh, context(), LIMITS);
+    const runSpan = plan.spans.find((s) => s.role === 'run')!;
+    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0]);
+    expect(runSpan.attributes['assistants_bridge.end_unknown']).toBe(true);
+    expect(durations(plan)).toEqual([]);
+    // The run is still counted.
+    expect(plan.metrics.filter((m) => m.name === RUN_TOTAL).map((m) => m.delta)).toEqual([1]);
+  });
+});
+
+describe('what a look passes to the mapping and reports', () => {
+  const connected = toolStep(
+    [{ id: 'call_ca', type: 'connected_agent', connected_agent: { name: 'helper', run_id: 'run_child', thread_id: 'thread_child', output: 'ok' } }],
+    { id: 'step_ca', created_at: T0 + 1, completed_at: T0 + 2 },
+  );
+
+  it('links connected-agent calls into the trace recorded for the child run', () => {
+    const linked = new Map([['run_child', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: null }]]);
+    const plan = planProgress(run({ status: 'in_progress', completed_at: null }), [connected], fresh, context(), LIMITS, false, linked);
+    expect(plan.spans.find((s) => s.role === 'tool')?.links?.[0]?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  });
+
+  it('reports steps that name another run or thread, mapped under the run all the same', () => {
+    const stray = done('step_stray', T0 + 1, T0 + 2);
+    const plan = planProgress(
+      run({ status: 'in_progress', completed_at: null, thread_id: 'thread_1' }),
+      [{ ...stray, run_id: 'run_other' }, { ...done('step_thread', T0 + 2, T0 + 3), thread_id: 'thread_other' }, done('step_ok', T0 + 3, T0 + 4)],
+      fresh,
+      context(),
+      LIMITS,
+    );
+    expect(plan.misfiledSteps.map((s) => s.id)).toEqual(['step_stray', 'step_thread']);
+    expect(plan.spans.filter((s) => s.role === 'step').map((s) => s.attributes['openai.run.id'])).toEqual(['run_abc', 'run_abc', 'run_abc']);
+    expect(new Set(plan.spans.map((s) => s.traceId)).size).toBe(1);
+  });
+});

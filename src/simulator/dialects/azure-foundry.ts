@@ -1,7 +1,8 @@
 // Azure AI Foundry Agent Service (classic): a project endpoint
 // `{resource}.services.ai.azure.com/api/projects/{project}`, `api-version` on every request,
 // Entra ID bearer tokens (scope https://ai.azure.com/.default) or the resource key in `api-key`,
-// GET /threads, and agents where OpenAI says assistants.
+// GET /threads, Foundry's own tools, and runs that name their agent `assistant_id` as the REST
+// spec's JSON does (the Azure SDKs call the field `agent_id`; `agentField` serves that shape).
 import type { Dialect } from '../dialect.js';
 import { renameAssistantField } from '../dialect.js';
 import { apiKeyHeader, azureError, azureErrorBody, azureRequestIdHeaders, bearerToken, checkApiVersion, type TokenCheck } from './azure-common.js';
@@ -13,8 +14,8 @@ export interface AzureFoundryDialectOptions {
   /** Bearer tokens accepted; default: the simulator's key used as a token. */
   acceptToken?: TokenCheck;
   /**
-   * The field naming the agent on runs and steps, and in create-run bodies. `agent_id` (the
-   * default) is what the Azure SDKs call it; the REST spec's JSON says `assistant_id`.
+   * The field naming the agent on runs and steps, and in create-run bodies. `assistant_id` (the
+   * default) is the REST spec's JSON; `agent_id` is what the Azure SDKs' models call it.
    */
   agentField?: 'agent_id' | 'assistant_id';
   /** Whether the `api-key` header is accepted (newer Foundry docs allow it; older ones said Entra ID only). Default true. */
@@ -29,7 +30,7 @@ export function createAzureFoundryDialect(options: AzureFoundryDialectOptions = 
   const project = options.project ?? 'sim-project';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(project)) throw new RangeError(`project must be letters, digits, '-' or '_' (got '${project}')`);
   const versions = options.apiVersions ?? AZURE_FOUNDRY_API_VERSIONS;
-  const field = options.agentField ?? 'agent_id';
+  const field = options.agentField ?? 'assistant_id';
   const allowApiKey = options.allowApiKey ?? true;
   return {
     name: 'azure-foundry',
@@ -50,5 +51,6 @@ export function createAzureFoundryDialect(options: AzureFoundryDialectOptions = 
     errorBody: azureErrorBody,
     requestIdHeaders: azureRequestIdHeaders,
     features: { listThreads: true },
+    serves: { foundryTools: true, undocumentedTypes: true },
   };
 }
