@@ -8,11 +8,11 @@
 // which is never retried. Give it room (minutes); `attemptTimeoutMs` bounds each attempt.
 //
 // Nothing here logs or emits request headers: the Authorization header only passes through.
+import { parseRetryAfter, parseRetryAfterMs } from '../core/retry-after.js';
+import { fullJitterDelay, sleep, type BackoffOptions, type RandomSource } from '../core/timing.js';
 import { describeNetworkError } from '../network-error.js';
-import { fullJitterDelay, type RandomSource } from './backoff.js';
 import { bracketsCloseAtEnd } from './json-complete.js';
 import { isPriority, type Priority } from './priorities.js';
-import { parseRetryAfter, parseRetryAfterMs } from './rate-limit-headers.js';
 import type { AttemptOutcome, RequestBudget } from './request-budget.js';
 import { defaultPriorityFor, routeTemplate } from './route-label.js';
 
@@ -239,7 +239,7 @@ function statusOutcome(status: number): AttemptOutcome {
 }
 
 // A 5xx or 408 may name its own wait; it applies to this request only (a 429 pauses everyone).
-function retryDelay(response: Response, attempt: number, backoff: Parameters<typeof fullJitterDelay>[1]): number {
+function retryDelay(response: Response, attempt: number, backoff: BackoffOptions & { random: RandomSource }): number {
   const named =
     parseRetryAfterMs(response.headers.get('retry-after-ms')) ??
     parseRetryAfter(response.headers.get('retry-after'), Date.now());
@@ -315,20 +315,4 @@ export function isRetryableNetworkError(error: unknown): boolean {
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

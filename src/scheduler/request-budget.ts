@@ -17,7 +17,7 @@
 // start to spread what is left.
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
-import { fullJitterDelay, type RandomSource } from './backoff.js';
+import { fullJitterDelay, type RandomSource } from '../core/timing.js';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from './priorities.js';
 import {
   readRequestQuota,
