@@ -14,10 +14,12 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
+import { STORED } from '../metrics/catalog.js';
+import { ATTR_OPENAI_RUN_STEP_ID } from '../source/attributes.js';
 import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans, rowOfSeq } from './fresh-spans.js';
-import { canonicalLabels, sumDeltas } from './metric-deltas.js';
+import { sumDeltas } from './metric-deltas.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
 import { ORIGINS, OUTBOX_ROW_SLOTS } from './schema.js';
 import type {
@@ -39,11 +41,6 @@ import type {
  * Reaching it applies back-pressure (see commitProgress), never drops.
  */
 export const DEFAULT_OUTBOX_CAP = 1_000_000;
-
-/** Metric total advanced each time a commit is refused because the outbox is full. */
-export const OUTBOX_REFUSED_COMMITS_METRIC = 'bridge.outbox.refused_commits';
-
-export { canonicalLabels };
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -242,7 +239,7 @@ export class StateStore {
     try {
       added = this.#write('normal', () => this.#applyProgress(p));
     } catch (error) {
-      if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
+      if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(STORED.refusedCommits, '{}', 1));
       throw error;
     }
     // Only now that the rows are committed may the drain see them.
@@ -305,7 +302,7 @@ export class StateStore {
         runSpanDone = true;
         runSpan = true;
       } else if (span.role === 'step') {
-        const stepId = span.attributes['openai.run_step.id'];
+        const stepId = span.attributes[ATTR_OPENAI_RUN_STEP_ID];
         if (typeof stepId === 'string' && Number(sql.markEmitted.run(p.runId, stepId).changes) === 0) {
           skippedSteps.add(span.spanId);
           continue;

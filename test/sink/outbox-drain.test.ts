@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { spans, tempDir } from '../state/helpers.js';
 
 const log = pino({ level: 'silent' });

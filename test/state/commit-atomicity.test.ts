@@ -2,13 +2,10 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
-import {
-  OUTBOX_REFUSED_COMMITS_METRIC,
-  OutboxFullError,
-  openStateStore,
-  type ProgressCommit,
-  type StateStore,
-} from '../../src/state/index.js';
+import { STORED } from '../../src/metrics/catalog.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import type { ProgressCommit } from '../../src/state/types.js';
 import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -169,7 +166,7 @@ describe('outbox cap: back-pressure', () => {
 
     const after = snapshot(s);
     expect({ ...after, metrics: [] }).toEqual({ ...before, metrics: [] });
-    expect(after.metrics).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 1 }]);
+    expect(after.metrics).toEqual([{ name: STORED.refusedCommits, labels: {}, value: 1 }]);
   });
 
   it('accepts what fits, commits that add nothing, and the refused commit once the sink drained', () => {
@@ -183,7 +180,7 @@ describe('outbox cap: back-pressure', () => {
     });
     expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
     expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
-    expect(s.metricTotals()).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 2 }]);
+    expect(s.metricTotals()).toEqual([{ name: STORED.refusedCommits, labels: {}, value: 2 }]);
 
     s.ack(s.outboxBatch(2).map((i) => i.seq));
     expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toEqual({ enqueued: 2, alreadyPresent: 0 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownerFileFor, openStateStore, type StateStore } from '../../src/state/index.js';
+import { ownerFileFor } from '../../src/state/lock.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, spans, startChild, tempDir, type Child } from './helpers.js';
 
 const open: StateStore[] = [];

@@ -2,7 +2,8 @@
 // outboxBatch returns is the same whichever way each span comes (memory or the file).
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutboxFullError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];

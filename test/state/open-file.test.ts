@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, SCHEMA_VERSION, ownerFileFor, openStateStore, type StateStore } from '../../src/state/index.js';
+import { ownerFileFor } from '../../src/state/lock.js';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/state/schema.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];

@@ -3,7 +3,8 @@
 import nodePath from 'node:path';
 import { StatementSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutboxFullError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { sumDeltas } from '../../src/state/metric-deltas.js';
 import { context, span, spans, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, span, spans } from './helpers.js';
 
 const open: StateStore[] = [];
