@@ -49,9 +49,9 @@ export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536,
 /** Semantic-convention boundaries of `gen_ai.client.operation.duration`. */
 export const OPERATION_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
 /** Runs wait in queues and for tool outputs: seconds to hours (the API expires a run after 10 minutes by default). */
-export const RUN_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
+const RUN_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
 /** Whole API seconds from created_at to started_at: mostly 0, minutes when the service is saturated. */
-export const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as const;
+const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as const;
 /** From a step's end (whole API seconds) to the collector's acknowledgement; history never enters it. */
 export const EXPORT_LAG_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400] as const;
 
@@ -258,11 +258,6 @@ export const METRICS = {
     attributes: [],
   },
 } as const satisfies Record<string, MetricSpec>;
-
-export type MetricKey = keyof typeof METRICS;
-
-/** The metrics exported with the default conventions. */
-export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
 
 const TOKEN_COUNTER_LABELS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_TOKEN_MODALITY, ...RUN_LABELS] as const;
 

@@ -26,10 +26,10 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
  */
 export const PRIORITY_HEADER = 'x-budget-priority';
 
-export const DEFAULT_MAX_ATTEMPTS = 6;
-export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
-export const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
-export const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
+const DEFAULT_MAX_ATTEMPTS = 6;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
+const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
 
 /** Statuses worth another attempt. 429 waits for the budget's pause instead of a backoff. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502, 503, 504]);
@@ -300,7 +300,7 @@ function readAll(response: Response, signal: AbortSignal): Promise<ArrayBuffer> 
 }
 
 /** Connection-level failures: undici's `fetch failed` and the socket errors under it. */
-export function isRetryableNetworkError(error: unknown): boolean {
+function isRetryableNetworkError(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
     if (typeof current !== 'object') return false;
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };

@@ -29,14 +29,14 @@ export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set<DocumentedRunS
   STATUS.incomplete,
 ]);
 
-export const TERMINAL_STEP_STATUSES: ReadonlySet<string> = new Set<DocumentedStepStatus>([
+const TERMINAL_STEP_STATUSES: ReadonlySet<string> = new Set<DocumentedStepStatus>([
   STATUS.completed,
   STATUS.failed,
   STATUS.cancelled,
   STATUS.expired,
 ]);
 
-export const WAITING_RUN_STATUSES: ReadonlySet<string> = new Set<DocumentedRunStatus>([STATUS.queued, STATUS.requiresAction]);
+const WAITING_RUN_STATUSES: ReadonlySet<string> = new Set<DocumentedRunStatus>([STATUS.queued, STATUS.requiresAction]);
 
 export type RunStatusGroup = 'terminal' | 'waiting' | 'working';
 

@@ -111,7 +111,7 @@ export function planProgress(
 }
 
 /** The step names a run or thread other than the one it was listed under. */
-export function isMisfiled(run: RunPayload, step: StepPayload): boolean {
+function isMisfiled(run: RunPayload, step: StepPayload): boolean {
   return (typeof step.run_id === 'string' && step.run_id !== run.id) || (typeof step.thread_id === 'string' && typeof run.thread_id === 'string' && step.thread_id !== run.thread_id);
 }
 

@@ -1,7 +1,9 @@
 // The Prometheus series names of the bridge's metrics, derived from the catalog the way each
 // path into Prometheus derives them, so dashboards and alert rules can be checked against it.
 import type { GenAiConventions } from '../../src/config/semconv.js';
-import { ALL_METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.js';
+import { METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.js';
+
+export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
 
 /** Every metric exported under `conventions`: the store's views and the process's own. */
 export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
