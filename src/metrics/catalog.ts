@@ -30,7 +30,7 @@ import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_ST
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricSpec {
-  /** OpenTelemetry name (dots); Prometheus names are derived with `prometheusNames`. */
+  /** OpenTelemetry name (dots); Prometheus shows it with underscores and, through OTLP, a unit suffix. */
   name: string;
   kind: MetricKind;
   unit: string;
