@@ -33,10 +33,6 @@ export function* mapRunsOneByOne(saved: SavedRuns, config: BridgeConfig, nowSeco
   }
 }
 
-export function mapSavedRuns(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): SpanRecord[] {
-  return [...mapRunsOneByOne(saved, config, nowSeconds)].flat();
-}
-
 /** Runs the import; returns the process exit code (0 done, 1 the collector refused or kept failing). */
 export async function runImport(files: string[], config: BridgeConfig, log: Logger, progress: (done: number, total: number) => void): Promise<{ code: number; summary: ImportSummary }> {
   const saved = emptySavedRuns();

@@ -1,6 +1,9 @@
 // A run's trace drawn as Jaeger's timeline would: a row per span, indented by parent, a bar
 // scaled to the run's duration, status in colour, tokens and tool type on the row.
 import type { SpanRecord } from '../mapping/span-record.js';
+import { ATTR_ERROR_TYPE, ATTR_GEN_AI_TOOL_TYPE, ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS } from '../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
+import { STATUS } from '../source/statuses.js';
 
 export interface Palette {
   error: (s: string) => string;
@@ -28,14 +31,14 @@ export interface WaterfallOptions {
 }
 
 function statusOf(span: SpanRecord): string {
-  const attr = span.attributes['openai.run.status'] ?? span.attributes['openai.run_step.status'];
+  const attr = span.attributes[ATTR_OPENAI_RUN_STATUS] ?? span.attributes[ATTR_OPENAI_RUN_STEP_STATUS];
   return typeof attr === 'string' ? attr : span.status.code === 2 ? 'error' : '';
 }
 
 function tint(span: SpanRecord, palette: Palette, text: string): string {
   if (span.status.code === 2) return palette.error(text);
   const status = statusOf(span);
-  if (status === 'cancelled' || status === 'incomplete') return palette.warn(text);
+  if (status === STATUS.cancelled || status === STATUS.incomplete) return palette.warn(text);
   return palette.ok(text);
 }
 
@@ -45,13 +48,16 @@ function details(span: SpanRecord): string {
   if (span.role === 'run' || span.role === 'step') {
     const status = statusOf(span);
     if (status) parts.push(status);
-    if (typeof a['openai.run_step.type'] === 'string') parts.push(a['openai.run_step.type']);
-    if (typeof a['gen_ai.usage.input_tokens'] === 'number' || typeof a['gen_ai.usage.output_tokens'] === 'number') {
-      parts.push(`in ${a['gen_ai.usage.input_tokens'] ?? 0} / out ${a['gen_ai.usage.output_tokens'] ?? 0} tokens`);
-    }
-    if (typeof a['error.type'] === 'string') parts.push(`error ${a['error.type']}`);
-  } else if (typeof a['gen_ai.tool.type'] === 'string') {
-    parts.push(a['gen_ai.tool.type']);
+    const stepType = a[ATTR_OPENAI_RUN_STEP_TYPE];
+    if (typeof stepType === 'string') parts.push(stepType);
+    const input = a[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+    const output = a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+    if (typeof input === 'number' || typeof output === 'number') parts.push(`in ${input ?? 0} / out ${output ?? 0} tokens`);
+    const errorType = a[ATTR_ERROR_TYPE];
+    if (typeof errorType === 'string') parts.push(`error ${errorType}`);
+  } else {
+    const toolType = a[ATTR_GEN_AI_TOOL_TYPE];
+    if (typeof toolType === 'string') parts.push(toolType);
   }
   return parts.join(' · ');
 }
@@ -65,8 +71,10 @@ function summary(steps: readonly SpanRecord[]): string {
     const status = statusOf(step) || 'unknown';
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
     const a = step.attributes;
-    if (typeof a['gen_ai.usage.input_tokens'] === 'number') input += a['gen_ai.usage.input_tokens'];
-    if (typeof a['gen_ai.usage.output_tokens'] === 'number') output += a['gen_ai.usage.output_tokens'];
+    const stepInput = a[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+    const stepOutput = a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+    if (typeof stepInput === 'number') input += stepInput;
+    if (typeof stepOutput === 'number') output += stepOutput;
   }
   const counts = [...statuses].map(([status, n]) => `${n} ${status}`).join(', ');
   return `${counts} · in ${input} / out ${output} tokens`;

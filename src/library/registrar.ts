@@ -1,6 +1,7 @@
 // Tells a bridge about runs the app created: over its control route (POST /v1/runs) or through a
 // function the app supplies (a bridge in the same process). A failure is counted and reported,
 // never thrown: tracing must not break the app's call.
+import { sleep } from '../core/timing.js';
 
 /** Registers one run; may throw or reject, which is counted as a failure. */
 export type RegisterRun = (threadId: string, runId: string) => Promise<void> | void;
@@ -80,7 +81,7 @@ export function controlRouteRegister(options: Pick<RegistrarOptions, 'bridgeUrl'
       await attempt(threadId, runId);
     } catch (error) {
       if (error instanceof HttpAnswerError) throw error;
-      await new Promise((resolve) => setTimeout(resolve, NETWORK_RETRY_MS));
+      await sleep(NETWORK_RETRY_MS);
       try {
         await attempt(threadId, runId);
       } catch (again) {

@@ -2,6 +2,8 @@
 // deterministic, so the app computes them without asking the bridge.
 import { TraceFlags, type Link, type SpanContext } from '@opentelemetry/api';
 import { parseTraceparent, toolCallSpanId, traceIdForRun } from '../mapping/ids.js';
+import { ATTR_GEN_AI_TOOL_CALL_ID } from '../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_ID } from '../source/attributes.js';
 
 /** A run as the SDK returns it; only its id and metadata are read. */
 export interface RunLike {
@@ -48,6 +50,6 @@ export function toolCallLink(run: string | RunLike, toolCallId: string, tracepar
   const runId = typeof run === 'string' ? run : run.id;
   return {
     context: toolCallSpanContext(run, toolCallId, traceparentOrTraceId),
-    attributes: { 'gen_ai.tool.call.id': toolCallId, 'openai.run.id': runId },
+    attributes: { [ATTR_GEN_AI_TOOL_CALL_ID]: toolCallId, [ATTR_OPENAI_RUN_ID]: runId },
   };
 }

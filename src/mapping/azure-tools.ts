@@ -4,6 +4,16 @@
 // their fields on the call itself, connected agents name the agent and its own run.
 // Content (queries, arguments, outputs) goes to `content`, exported only with capture on; ids
 // and labels go to `details`.
+import {
+  ATTR_AZURE_AI_AGENTS_BROWSER_AUTOMATION_STEP_COUNT,
+  ATTR_AZURE_AI_AGENTS_COMPUTER_USE_ACTION,
+  ATTR_AZURE_AI_AGENTS_COMPUTER_USE_PENDING_SAFETY_CHECKS,
+  ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_ID,
+  ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_RUN_ID,
+  ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_THREAD_ID,
+  ATTR_AZURE_AI_AGENTS_MCP_SERVER_LABEL,
+  ATTR_AZURE_AI_AGENTS_OPENAPI_OPERATION_ID,
+} from '../source/attributes.js';
 import type { Attributes } from './span-record.js';
 import { isObj, nonEmpty, stringify, type Obj } from './json-values.js';
 
@@ -23,8 +33,6 @@ function content(args: unknown, result: unknown): DescribedCall['content'] {
   if (r !== undefined) out.result = r;
   return out;
 }
-
-const PREFIX = 'azure.ai.agents';
 
 /** Search and grounding tools whose body is a dictionary of request and response strings. */
 const GROUNDING: Record<string, string> = {
@@ -47,7 +55,7 @@ function openapi(call: Obj, body: Obj): DescribedCall {
   const name = nonEmpty(body.name) ?? nonEmpty(fn.name) ?? nonEmpty(body.operation_id) ?? nonEmpty(body.operationId) ?? 'openapi';
   const details: Attributes = {};
   const operationId = nonEmpty(body.operation_id) ?? nonEmpty(body.operationId);
-  if (operationId && operationId !== name) details[`${PREFIX}.openapi.operation_id`] = operationId;
+  if (operationId && operationId !== name) details[ATTR_AZURE_AI_AGENTS_OPENAPI_OPERATION_ID] = operationId;
   return { name, toolType: 'extension', content: content(body.arguments ?? fn.arguments, body.output ?? fn.output), details };
 }
 
@@ -58,13 +66,13 @@ function azureFunction(body: Obj): DescribedCall {
 function connectedAgent(body: Obj): DescribedCall {
   const details: Attributes = {};
   const agentId = nonEmpty(body.assistant_id) ?? nonEmpty(body.agent_id);
-  if (agentId) details[`${PREFIX}.connected_agent.id`] = agentId;
+  if (agentId) details[ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_ID] = agentId;
   // The connected agent's own thread and run: where its trace (and this bridge's, if it
   // watches that thread) can be found.
   const threadId = nonEmpty(body.thread_id);
   const runId = nonEmpty(body.run_id);
-  if (threadId) details[`${PREFIX}.connected_agent.thread_id`] = threadId;
-  if (runId) details[`${PREFIX}.connected_agent.run_id`] = runId;
+  if (threadId) details[ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_THREAD_ID] = threadId;
+  if (runId) details[ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_RUN_ID] = runId;
   return { name: nonEmpty(body.name) ?? 'connected_agent', toolType: 'extension', content: content(body.arguments, body.output), details };
 }
 
@@ -73,7 +81,7 @@ function mcp(call: Obj): DescribedCall {
   const body = isObj(call.mcp) ? call.mcp : call;
   const label = nonEmpty(body.server_label);
   const details: Attributes = {};
-  if (label) details[`${PREFIX}.mcp.server_label`] = label;
+  if (label) details[ATTR_AZURE_AI_AGENTS_MCP_SERVER_LABEL] = label;
   // The tool that ran is the server's function; the label says which server.
   return { name: nonEmpty(body.name) ?? label ?? 'mcp', toolType: 'extension', content: content(body.arguments, body.output), details };
 }
@@ -84,7 +92,7 @@ function deepResearch(body: Obj): DescribedCall {
 
 function browserAutomation(body: Obj): DescribedCall {
   const details: Attributes = {};
-  if (Array.isArray(body.steps)) details[`${PREFIX}.browser_automation.step_count`] = body.steps.length;
+  if (Array.isArray(body.steps)) details[ATTR_AZURE_AI_AGENTS_BROWSER_AUTOMATION_STEP_COUNT] = body.steps.length;
   return { name: 'browser_automation', toolType: 'extension', content: content(body.input, body.output), details };
 }
 
@@ -92,8 +100,8 @@ function computerUse(body: Obj): DescribedCall {
   const details: Attributes = {};
   const action = isObj(body.action) ? body.action : undefined;
   const actionType = nonEmpty(action?.type);
-  if (actionType) details[`${PREFIX}.computer_use.action`] = actionType;
-  if (Array.isArray(body.pending_safety_checks)) details[`${PREFIX}.computer_use.pending_safety_checks`] = body.pending_safety_checks.length;
+  if (actionType) details[ATTR_AZURE_AI_AGENTS_COMPUTER_USE_ACTION] = actionType;
+  if (Array.isArray(body.pending_safety_checks)) details[ATTR_AZURE_AI_AGENTS_COMPUTER_USE_PENDING_SAFETY_CHECKS] = body.pending_safety_checks.length;
   // The client carries out the action and sends the screenshot back: a client-side tool.
   return { name: 'computer_use_preview', toolType: 'function', content: content(action, undefined), details };
 }

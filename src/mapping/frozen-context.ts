@@ -1,7 +1,7 @@
 // What a run is mapped with besides itself, taken once, the first time the run is seen, so a
 // restart or a config change never moves a run to another trace or changes a span already sent.
 import type { RunPayload } from '../source/payloads.js';
-import { TERMINAL_RUN_STATUSES } from '../source/payloads.js';
+import { isRunTerminal } from '../source/statuses.js';
 import { parseTraceparent } from './ids.js';
 import type { FrozenContext } from './span-record.js';
 import { seconds } from './times.js';
@@ -33,7 +33,7 @@ export function serverOf(baseURL: string): { address: string | null; port: numbe
  * finished run need not carry it any more. Null once the run has finished, or without one.
  */
 export function pendingExpiresAt(run: RunPayload): number | null {
-  return TERMINAL_RUN_STATUSES.has(run.status ?? '') ? null : seconds(run.expires_at);
+  return isRunTerminal(run) ? null : seconds(run.expires_at);
 }
 
 export function freezeContext(run: RunPayload, inputs: ContextInputs): FrozenContext {

@@ -1,8 +1,44 @@
 // Pure mapping from API objects and a run's frozen context to spans: a run span, a span per
 // step, a span per tool call (README, "The trace of one run"). No I/O, no clock: the same input
 // always gives the same spans.
+import {
+  ATTR_BRIDGE_END_CLAMPED,
+  ATTR_BRIDGE_END_UNKNOWN,
+  ATTR_BRIDGE_START_FROM_FIRST_SEEN,
+  ATTR_BRIDGE_TOOL_CALL_UNANSWERED,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+} from '../semconv/attributes.js';
+import {
+  ATTR_OPENAI_MESSAGE_ID,
+  ATTR_OPENAI_RUN_ID,
+  ATTR_OPENAI_RUN_INCOMPLETE_DETAILS_REASON,
+  ATTR_OPENAI_RUN_STATUS,
+  ATTR_OPENAI_RUN_STEP_ID,
+  ATTR_OPENAI_RUN_STEP_STATUS,
+  ATTR_OPENAI_RUN_STEP_TYPE,
+} from '../source/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { TERMINAL_RUN_STATUSES, TERMINAL_STEP_STATUSES } from '../source/payloads.js';
+import { isRunTerminal, isStepTerminal } from '../source/statuses.js';
 import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from './ids.js';
 import { AttributeBag, applyLimits, truncate } from './limits.js';
 import { runFinishReasons, setRequestSettings, stepFinishReasons } from './request-settings.js';
@@ -12,9 +48,6 @@ import { statusFor, toolStatusFor, type MappedStatus } from './status.js';
 import { runTimes, seconds, stepEndSeconds, stepTimes, type SpanTimes } from './times.js';
 import { usageAttributes } from './token-usage.js';
 import { describeToolCall, type RetrievedDocument } from './tool-calls.js';
-
-export const isRunTerminal = (run: RunPayload): boolean => TERMINAL_RUN_STATUSES.has(run.status ?? '');
-export const isStepTerminal = (step: StepPayload): boolean => TERMINAL_STEP_STATUSES.has(step.status ?? '');
 
 const SAMPLED = 1;
 
@@ -42,11 +75,11 @@ const agentIdOf = (o: { assistant_id?: string | null; agent_id?: string | null }
 
 function common(bag: AttributeBag, run: RunPayload, ctx: FrozenContext): void {
   bag
-    .set('gen_ai.provider.name', ctx.providerName)
-    .set('gen_ai.conversation.id', run.thread_id)
-    .set('gen_ai.request.model', run.model)
-    .set('server.address', ctx.serverAddress)
-    .set('server.port', ctx.serverPort);
+    .set(ATTR_GEN_AI_PROVIDER_NAME, ctx.providerName)
+    .set(ATTR_GEN_AI_CONVERSATION_ID, run.thread_id)
+    .set(ATTR_GEN_AI_REQUEST_MODEL, run.model)
+    .set(ATTR_SERVER_ADDRESS, ctx.serverAddress)
+    .set(ATTR_SERVER_PORT, ctx.serverPort);
 }
 
 function usage(bag: AttributeBag, u: RunPayload['usage']): void {
@@ -54,9 +87,9 @@ function usage(bag: AttributeBag, u: RunPayload['usage']): void {
 }
 
 function timeFlags(bag: AttributeBag, times: SpanTimes): void {
-  if (times.clamped) bag.set('assistants_bridge.end_clamped', true);
-  if (times.startFromFirstSeen) bag.set('assistants_bridge.start_from_first_seen', true);
-  if (times.endUnknown) bag.set('assistants_bridge.end_unknown', true);
+  if (times.clamped) bag.set(ATTR_BRIDGE_END_CLAMPED, true);
+  if (times.startFromFirstSeen) bag.set(ATTR_BRIDGE_START_FROM_FIRST_SEEN, true);
+  if (times.endUnknown) bag.set(ATTR_BRIDGE_END_UNKNOWN, true);
 }
 
 const withEvents = (events: SpanEventRecord[]): { events?: SpanEventRecord[] } => (events.length > 0 ? { events } : {});
@@ -116,21 +149,21 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
   const id = traceIdentity(run.id, ctx);
   const times = runTimes(run, latestStepEnd, ctx.firstSeenSeconds, ctx.expiresAt ?? null);
   const status = statusFor(run.status, run.last_error);
-  const bag = new AttributeBag().set('gen_ai.operation.name', 'invoke_agent');
+  const bag = new AttributeBag().set(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT);
   common(bag, run, ctx);
   bag
-    .set('gen_ai.agent.id', agentIdOf(run))
-    .set('gen_ai.agent.name', ctx.agentName)
-    .set('gen_ai.agent.description', ctx.agentDescription)
-    .set('gen_ai.response.finish_reasons', runFinishReasons(run))
-    .set('openai.run.id', run.id)
-    .set('openai.run.status', run.status)
-    .set('openai.run.incomplete_details.reason', run.incomplete_details?.reason)
-    .set('error.type', status.errorType);
+    .set(ATTR_GEN_AI_AGENT_ID, agentIdOf(run))
+    .set(ATTR_GEN_AI_AGENT_NAME, ctx.agentName)
+    .set(ATTR_GEN_AI_AGENT_DESCRIPTION, ctx.agentDescription)
+    .set(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, runFinishReasons(run))
+    .set(ATTR_OPENAI_RUN_ID, run.id)
+    .set(ATTR_OPENAI_RUN_STATUS, run.status)
+    .set(ATTR_OPENAI_RUN_INCOMPLETE_DETAILS_REASON, run.incomplete_details?.reason)
+    .set(ATTR_ERROR_TYPE, status.errorType);
   setRequestSettings(bag, run);
   usage(bag, run.usage);
   if (ctx.captureContent && typeof run.instructions === 'string' && run.instructions.length > 0) {
-    bag.set('gen_ai.system_instructions', instructionsJson(run.instructions, ctx.contentMaxLength, limits.attributeValueLengthLimit));
+    bag.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, instructionsJson(run.instructions, ctx.contentMaxLength, limits.attributeValueLengthLimit));
   }
   timeFlags(bag, times);
   return finish(
@@ -140,7 +173,7 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
       ...(id.runParentSpanId ? { parentSpanId: id.runParentSpanId } : {}),
       traceFlags: id.traceFlags,
       ...(id.traceState ? { traceState: id.traceState } : {}),
-      name: ctx.agentName ? `invoke_agent ${namePart(ctx.agentName)}` : 'invoke_agent',
+      name: ctx.agentName ? `${GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT} ${namePart(ctx.agentName)}` : GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
       kind: SpanKindName.CLIENT,
       startSeconds: times.start,
       endSeconds: times.end,
@@ -170,18 +203,18 @@ export function mapStepSpans(
   const status = statusFor(step.status, step.last_error);
   const spanId = stepSpanId(run.id, step.id);
   const stepType = step.type ?? step.step_details?.type ?? null;
-  const bag = new AttributeBag().set('gen_ai.operation.name', 'chat');
+  const bag = new AttributeBag().set(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_CHAT);
   // Under its run, whatever thread or run the step names (a mismatch is the service's, and logged where it is seen).
   common(bag, run, ctx);
   bag
-    .set('gen_ai.agent.id', agentIdOf(step) ?? agentIdOf(run))
-    .set('gen_ai.response.finish_reasons', stepFinishReasons(step, stepType))
-    .set('openai.run.id', run.id)
-    .set('openai.run_step.id', step.id)
-    .set('openai.run_step.type', stepType)
-    .set('openai.run_step.status', step.status)
-    .set('openai.message.id', step.step_details?.message_creation?.message_id)
-    .set('error.type', status.errorType);
+    .set(ATTR_GEN_AI_AGENT_ID, agentIdOf(step) ?? agentIdOf(run))
+    .set(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, stepFinishReasons(step, stepType))
+    .set(ATTR_OPENAI_RUN_ID, run.id)
+    .set(ATTR_OPENAI_RUN_STEP_ID, step.id)
+    .set(ATTR_OPENAI_RUN_STEP_TYPE, stepType)
+    .set(ATTR_OPENAI_RUN_STEP_STATUS, step.status)
+    .set(ATTR_OPENAI_MESSAGE_ID, step.step_details?.message_creation?.message_id)
+    .set(ATTR_ERROR_TYPE, status.errorType);
   setRequestSettings(bag, run);
   usage(bag, step.usage);
   timeFlags(bag, times);
@@ -192,7 +225,7 @@ export function mapStepSpans(
         ...shared,
         spanId,
         parentSpanId: runSpanId(run.id),
-        name: run.model ? `chat ${namePart(run.model)}` : 'chat',
+        name: run.model ? `${GEN_AI_OPERATION_NAME_VALUE_CHAT} ${namePart(run.model)}` : GEN_AI_OPERATION_NAME_VALUE_CHAT,
         kind: SpanKindName.CLIENT,
         startSeconds: times.start,
         endSeconds: times.end,
@@ -216,18 +249,18 @@ export function mapStepSpans(
     const toolSpan = call.callId !== null && key === call.callId ? toolCallSpanId(run.id, call.callId) : toolSpanId(run.id, step.id, key);
     const toolStatus = toolStatusFor(status, call.error);
     const toolBag = new AttributeBag()
-      .set('gen_ai.operation.name', 'execute_tool')
-      .set('gen_ai.tool.name', call.name)
-      .set('gen_ai.tool.call.id', call.callId)
-      .set('gen_ai.tool.type', call.toolType);
+      .set(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL)
+      .set(ATTR_GEN_AI_TOOL_NAME, call.name)
+      .set(ATTR_GEN_AI_TOOL_CALL_ID, call.callId)
+      .set(ATTR_GEN_AI_TOOL_TYPE, call.toolType);
     for (const [k, v] of Object.entries(call.details)) toolBag.set(k, v);
     // Spans are mapped once their step has ended: a function call still without output never got one.
-    if (call.unanswered) toolBag.set('assistants_bridge.tool_call.unanswered', true);
-    if (call.documents && call.documents.length > 0) toolBag.set('gen_ai.retrieval.documents', documentsJson(call.documents, ctx, limits.attributeValueLengthLimit));
-    toolBag.set('error.type', toolStatus.errorType);
+    if (call.unanswered) toolBag.set(ATTR_BRIDGE_TOOL_CALL_UNANSWERED, true);
+    if (call.documents && call.documents.length > 0) toolBag.set(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, documentsJson(call.documents, ctx, limits.attributeValueLengthLimit));
+    toolBag.set(ATTR_ERROR_TYPE, toolStatus.errorType);
     if (ctx.captureContent) {
-      if (call.content.arguments !== undefined) toolBag.set('gen_ai.tool.call.arguments', truncate(call.content.arguments, ctx.contentMaxLength));
-      if (call.content.result !== undefined) toolBag.set('gen_ai.tool.call.result', truncate(call.content.result, ctx.contentMaxLength));
+      if (call.content.arguments !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(call.content.arguments, ctx.contentMaxLength));
+      if (call.content.result !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(call.content.result, ctx.contentMaxLength));
     }
     spans.push(
       finish(
@@ -235,7 +268,7 @@ export function mapStepSpans(
           ...shared,
           spanId: toolSpan,
           parentSpanId: spanId,
-          name: `execute_tool ${namePart(call.name)}`,
+          name: `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${namePart(call.name)}`,
           kind: SpanKindName.INTERNAL,
           startSeconds: times.start,
           endSeconds: times.end,

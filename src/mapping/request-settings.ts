@@ -1,7 +1,14 @@
 // What the run asked of the model (sampling, token budget, output format) and what the API says
 // about why it stopped, as the GenAI conventions name them. Run and step spans both carry the
 // settings: every model call of a run is made with them.
+import {
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+} from '../semconv/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
+import { STATUS } from '../source/statuses.js';
 import { isObj } from './json-values.js';
 import type { AttributeBag } from './limits.js';
 
@@ -18,11 +25,11 @@ export function outputTypeOf(format: unknown): string | undefined {
 export function setRequestSettings(bag: AttributeBag, run: RunPayload): void {
   const maxTokens = finite(run.max_completion_tokens);
   bag
-    .set('gen_ai.request.temperature', finite(run.temperature))
-    .set('gen_ai.request.top_p', finite(run.top_p))
+    .set(ATTR_GEN_AI_REQUEST_TEMPERATURE, finite(run.temperature))
+    .set(ATTR_GEN_AI_REQUEST_TOP_P, finite(run.top_p))
     // The run's budget of completion tokens over all its steps: the nearest thing it has to max_tokens.
-    .set('gen_ai.request.max_tokens', maxTokens !== undefined && Number.isInteger(maxTokens) && maxTokens >= 0 ? maxTokens : undefined)
-    .set('gen_ai.output.type', outputTypeOf(run.response_format));
+    .set(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens !== undefined && Number.isInteger(maxTokens) && maxTokens >= 0 ? maxTokens : undefined)
+    .set(ATTR_GEN_AI_OUTPUT_TYPE, outputTypeOf(run.response_format));
 }
 
 /** Why an incomplete run stopped, in the conventions' finish reasons (`length` for a token limit). */
@@ -39,11 +46,11 @@ function incompleteReason(reason: string | null | undefined): string | undefined
  */
 export function runFinishReasons(run: RunPayload): string[] | undefined {
   switch (run.status) {
-    case 'completed':
+    case STATUS.completed:
       return ['stop'];
-    case 'failed':
+    case STATUS.failed:
       return ['error'];
-    case 'incomplete': {
+    case STATUS.incomplete: {
       const reason = incompleteReason(run.incomplete_details?.reason);
       return reason ? [reason] : undefined;
     }
@@ -58,7 +65,7 @@ export function runFinishReasons(run: RunPayload): string[] | undefined {
  * that, later), so it gets none.
  */
 export function stepFinishReasons(step: StepPayload, stepType: string | null): string[] | undefined {
-  if (step.status === 'failed') return ['error'];
-  if (step.status === 'completed' && stepType === 'tool_calls') return ['tool_call'];
+  if (step.status === STATUS.failed) return ['error'];
+  if (step.status === STATUS.completed && stepType === 'tool_calls') return ['tool_call'];
   return undefined;
 }

@@ -1,6 +1,7 @@
 // Links from a tool call to the run it started (a connected agent's run): the same IDs the
 // bridge gives that run's own span, so the link lands on it whether the bridge watches that run
 // or not.
+import { ATTR_OPENAI_RUN_ID } from '../source/attributes.js';
 import type { StepPayload } from '../source/payloads.js';
 import { parseTraceparent, runSpanId, traceIdForRun } from './ids.js';
 import { isObj } from './json-values.js';
@@ -21,7 +22,7 @@ const SAMPLED = 1;
 export function runSpanLink(runId: string, linked: LinkedRuns): SpanLinkRecord {
   const recorded = linked.get(runId);
   const parent = parseTraceparent(recorded?.traceparent ?? null);
-  const base = { spanId: runSpanId(runId), attributes: { 'openai.run.id': runId } };
+  const base = { spanId: runSpanId(runId), attributes: { [ATTR_OPENAI_RUN_ID]: runId } };
   if (!parent) return { traceId: traceIdForRun(runId), traceFlags: SAMPLED, ...base };
   return { traceId: parent.traceId, traceFlags: parent.traceFlags, ...(recorded?.tracestate ? { traceState: recorded.tracestate } : {}), ...base };
 }

@@ -90,5 +90,3 @@ export interface MappingLimits {
   /** Most attributes per span (OTEL_ATTRIBUTE_COUNT_LIMIT). */
   attributeCountLimit: number;
 }
-
-export const DEFAULT_LIMITS: MappingLimits = { attributeValueLengthLimit: 4096, attributeCountLimit: 128 };

@@ -1,4 +1,6 @@
 // Span status: failed and expired are errors; cancelled and incomplete are not, but say so.
+import { ERROR_TYPE_VALUE_OTHER } from '../semconv/attributes.js';
+import { STATUS } from '../source/statuses.js';
 import type { StatusCodeValue } from './span-record.js';
 
 export interface MappedStatus {
@@ -12,11 +14,11 @@ const UNSET: MappedStatus = { code: 0 };
 export function statusFor(status: string | null | undefined, lastError: { code?: string | null; message?: string | null } | null | undefined): MappedStatus {
   const message = lastError?.message ?? undefined;
   const code = lastError?.code ?? undefined;
-  if (status === 'failed') {
-    return { code: 2, errorType: code || '_OTHER', ...(message ? { message } : {}) };
+  if (status === STATUS.failed) {
+    return { code: 2, errorType: code || ERROR_TYPE_VALUE_OTHER, ...(message ? { message } : {}) };
   }
-  if (status === 'expired') {
-    return { code: 2, errorType: code || 'expired', ...(message ? { message } : {}) };
+  if (status === STATUS.expired) {
+    return { code: 2, errorType: code || STATUS.expired, ...(message ? { message } : {}) };
   }
   return UNSET;
 }

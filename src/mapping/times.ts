@@ -1,5 +1,6 @@
 // Span times come from the API's whole seconds, never from the bridge's clock.
 import type { RunPayload, StepPayload } from '../source/payloads.js';
+import { STATUS } from '../source/statuses.js';
 
 // Largest whole second whose nanoseconds fit OTLP's fixed64 timestamps.
 const MAX_OTLP_SECONDS = 18_446_744_073;
@@ -49,7 +50,7 @@ export function runEndSeconds(run: RunPayload, latestStepEnd: number | null, see
   const own = earliest(run.completed_at, run.failed_at, run.cancelled_at);
   if (own !== null) return own;
   const lastStep = seconds(latestStepEnd);
-  if (run.status === 'expired') {
+  if (run.status === STATUS.expired) {
     const deadline = seconds(seenExpiresAt) ?? seconds(run.expires_at);
     if (deadline !== null) return lastStep === null ? deadline : Math.max(deadline, lastStep);
   }

@@ -3,6 +3,12 @@
 // a service sends them (Chat Completions style `*_tokens_details`, or the Responses style). Metrics
 // and span attributes both read usage through this, so they never disagree.
 import { GEN_AI_CONVENTIONS, type GenAiConventions } from '../config/semconv.js';
+import {
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+} from '../semconv/attributes.js';
 import { isObj } from './json-values.js';
 
 export interface TokenUsage {
@@ -42,11 +48,11 @@ export function usageAttributes(usage: unknown, conventions: GenAiConventions = 
   const u = readTokenUsage(usage);
   if (!u) return [];
   const out: [string, number][] = [];
-  if (u.input !== null) out.push(['gen_ai.usage.input_tokens', u.input]);
-  if (u.output !== null) out.push(['gen_ai.usage.output_tokens', u.output]);
+  if (u.input !== null) out.push([ATTR_GEN_AI_USAGE_INPUT_TOKENS, u.input]);
+  if (u.output !== null) out.push([ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, u.output]);
   if (conventions === 'genai-0.1.0') {
-    if (u.cacheRead !== null) out.push(['gen_ai.usage.cache_read.input_tokens', u.cacheRead]);
-    if (u.reasoning !== null) out.push(['gen_ai.usage.reasoning.output_tokens', u.reasoning]);
+    if (u.cacheRead !== null) out.push([ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, u.cacheRead]);
+    if (u.reasoning !== null) out.push([ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, u.reasoning]);
   }
   return out;
 }

@@ -1,6 +1,17 @@
 // What a tool call is, whatever its type: documented ones (function, code_interpreter,
 // file_search) by their shape, Azure's by theirs (azure-tools.ts), any other by its `type` and
 // the object under that key.
+import { ERROR_TYPE_VALUE_OTHER } from '../semconv/attributes.js';
+import {
+  ATTR_OPENAI_CODE_INTERPRETER_IMAGE_COUNT,
+  ATTR_OPENAI_CODE_INTERPRETER_IMAGE_FILE_IDS,
+  ATTR_OPENAI_CODE_INTERPRETER_OUTPUT_COUNT,
+  ATTR_OPENAI_FILE_SEARCH_FILE_IDS,
+  ATTR_OPENAI_FILE_SEARCH_RANKER,
+  ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT,
+  ATTR_OPENAI_FILE_SEARCH_SCORE_THRESHOLD,
+  ATTR_OPENAI_TOOL_CALL_TYPE,
+} from '../source/attributes.js';
 import { describeAzureToolCall } from './azure-tools.js';
 import type { Attributes } from './span-record.js';
 import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';
@@ -55,24 +66,24 @@ function describeCodeInterpreter(call: Obj): Described {
   const input = str(ci.input);
   if (input !== undefined) content.arguments = input;
   if (logs.length > 0) content.result = logs.join('\n');
-  const details: Attributes = { 'openai.code_interpreter.output_count': outputs.length };
+  const details: Attributes = { [ATTR_OPENAI_CODE_INTERPRETER_OUTPUT_COUNT]: outputs.length };
   const images = outputs.filter((o) => o.type === 'image');
-  if (images.length > 0) details['openai.code_interpreter.image_count'] = images.length;
+  if (images.length > 0) details[ATTR_OPENAI_CODE_INTERPRETER_IMAGE_COUNT] = images.length;
   // File ids, not content: what a user needs to fetch the chart the code drew.
   const imageIds = images.map((o) => (isObj(o.image) ? nonEmpty(o.image.file_id) : undefined)).filter((id): id is string => id !== undefined);
-  if (imageIds.length > 0) details['openai.code_interpreter.image_file_ids'] = imageIds;
+  if (imageIds.length > 0) details[ATTR_OPENAI_CODE_INTERPRETER_IMAGE_FILE_IDS] = imageIds;
   return { name: 'code_interpreter', toolType: 'extension', content, details };
 }
 
 function describeFileSearch(call: Obj): Described {
   const fs = isObj(call.file_search) ? call.file_search : {};
   const results = Array.isArray(fs.results) ? fs.results.filter(isObj) : [];
-  const details: Attributes = { 'openai.file_search.result_count': results.length };
+  const details: Attributes = { [ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT]: results.length };
   const ranking = isObj(fs.ranking_options) ? fs.ranking_options : undefined;
-  if (ranking && typeof ranking.ranker === 'string') details['openai.file_search.ranker'] = ranking.ranker;
-  if (ranking && typeof ranking.score_threshold === 'number') details['openai.file_search.score_threshold'] = ranking.score_threshold;
+  if (ranking && typeof ranking.ranker === 'string') details[ATTR_OPENAI_FILE_SEARCH_RANKER] = ranking.ranker;
+  if (ranking && typeof ranking.score_threshold === 'number') details[ATTR_OPENAI_FILE_SEARCH_SCORE_THRESHOLD] = ranking.score_threshold;
   const ids = results.map((r) => str(r.file_id)).filter((id): id is string => id !== undefined);
-  if (ids.length > 0) details['openai.file_search.file_ids'] = ids;
+  if (ids.length > 0) details[ATTR_OPENAI_FILE_SEARCH_FILE_IDS] = ids;
   const content: ToolCallDescription['content'] = {};
   // Result text is only there when the request asked for it with include[].
   const texts = results.flatMap((r) =>
@@ -103,14 +114,14 @@ function describeOther(call: Obj, type: string): Described {
   const output = stringify(body.output ?? body.outputs ?? body.results);
   if (args !== undefined) content.arguments = args;
   if (output !== undefined) content.result = output;
-  return { name, toolType: 'extension', content, details: { 'openai.tool_call.type': type } };
+  return { name, toolType: 'extension', content, details: { [ATTR_OPENAI_TOOL_CALL_TYPE]: type } };
 }
 
 /** A type some service documents (Azure's), else named from its body; the raw type is kept either way. */
 function describeService(call: Obj, type: string): Described {
   const azure = describeAzureToolCall(call, type);
   if (!azure) return describeOther(call, type);
-  return { ...azure, details: { 'openai.tool_call.type': type, ...azure.details } };
+  return { ...azure, details: { [ATTR_OPENAI_TOOL_CALL_TYPE]: type, ...azure.details } };
 }
 
 /**
@@ -120,11 +131,11 @@ function describeService(call: Obj, type: string): Described {
 function ownError(call: Obj, type: string): ToolCallDescription['error'] {
   const body = isObj(call[type]) ? (call[type] as Obj) : {};
   const raw = call.error ?? body.error;
-  if (typeof raw === 'string') return raw.length > 0 ? { type: '_OTHER', message: raw } : null;
+  if (typeof raw === 'string') return raw.length > 0 ? { type: ERROR_TYPE_VALUE_OTHER, message: raw } : null;
   if (!isObj(raw)) return null;
   const code = nonEmpty(raw.code) ?? nonEmpty(raw.type) ?? (typeof raw.code === 'number' ? String(raw.code) : undefined);
   const message = nonEmpty(raw.message);
-  return { type: code ?? '_OTHER', ...(message !== undefined ? { message } : {}) };
+  return { type: code ?? ERROR_TYPE_VALUE_OTHER, ...(message !== undefined ? { message } : {}) };
 }
 
 /** The connected agent's run (Azure's `connected_agent` body names it). */

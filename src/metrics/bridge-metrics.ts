@@ -15,6 +15,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import { GEN_AI_CONVENTIONS, type GenAiConventions } from '../config/semconv.js';
 import type { BridgeConfig } from '../config/types.js';
 import type { SpanRecord } from '../mapping/span-record.js';
+import { ATTR_GEN_AI_PROVIDER_NAME } from '../semconv/attributes.js';
 import { bridgeResource, BRIDGE_SCOPE } from '../sink/resource.js';
 import type { MetricTotal } from '../state/types.js';
 import { createMetricExporter } from './create-metric-exporter.js';
@@ -57,7 +58,7 @@ export class BridgeMetrics {
     const producer = new StoreMetricProducer({
       store: options.state,
       scope: BRIDGE_SCOPE,
-      commonAttributes: { 'gen_ai.provider.name': options.config.api.providerName },
+      commonAttributes: { [ATTR_GEN_AI_PROVIDER_NAME]: options.config.api.providerName },
       labelCaps: options.labelCaps ?? DEFAULT_LABEL_CAPS,
       conventions: options.conventions ?? GEN_AI_CONVENTIONS,
       now,

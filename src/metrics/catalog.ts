@@ -1,13 +1,36 @@
 // Every metric the bridge exports, in one place: the instruments are built from it, the stored
 // totals are read through it, and the tests check dashboards and alert rules against it.
 import type { GenAiConventions } from '../config/semconv.js';
-import { OUTBOX_REFUSED_COMMITS_METRIC } from '../state/store.js';
-import { HISTORY_LABEL } from './history.js';
+import {
+  ATTR_BRIDGE_HISTORY,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOKEN_MODALITY,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  LABEL_METHOD,
+  LABEL_OBJECT,
+  LABEL_OUTCOME,
+  LABEL_PRIORITY,
+  LABEL_ROUTE,
+  LABEL_STATE,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+} from '../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
 export interface MetricSpec {
-  /** OpenTelemetry name (dots); Prometheus names are derived with `prometheusNames`. */
+  /** OpenTelemetry name (dots); Prometheus shows it with underscores and, through OTLP, a unit suffix. */
   name: string;
   kind: MetricKind;
   unit: string;
@@ -26,23 +49,14 @@ export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536,
 /** Semantic-convention boundaries of `gen_ai.client.operation.duration`. */
 export const OPERATION_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
 /** Runs wait in queues and for tool outputs: seconds to hours (the API expires a run after 10 minutes by default). */
-export const RUN_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
+const RUN_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const;
 /** Whole API seconds from created_at to started_at: mostly 0, minutes when the service is saturated. */
-export const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as const;
+const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as const;
 /** From a step's end (whole API seconds) to the collector's acknowledgement; history never enters it. */
 export const EXPORT_LAG_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400] as const;
 
-const AGENT = 'gen_ai.agent.id';
-const AGENT_NAME = 'gen_ai.agent.name';
-const MODEL = 'gen_ai.request.model';
-const PROVIDER = 'gen_ai.provider.name';
-const OPERATION = 'gen_ai.operation.name';
-const ERROR = 'error.type';
-const TOOL = 'gen_ai.tool.name';
-const TOOL_TYPE = 'gen_ai.tool.type';
-const MODALITY = 'gen_ai.token.modality';
 /** Who and what every run total is about, and whether it is history (see history.ts). */
-const RUN_LABELS = [PROVIDER, MODEL, AGENT, AGENT_NAME, HISTORY_LABEL] as const;
+const RUN_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME, ATTR_BRIDGE_HISTORY] as const;
 
 export const METRICS = {
   tokenUsage: {
@@ -51,7 +65,7 @@ export const METRICS = {
     unit: '{token}',
     description: 'Tokens per model call (a run step), by token type; from the run, once, when none of its steps reports usage.',
     source: 'store',
-    attributes: [OPERATION, 'gen_ai.token.type', ...RUN_LABELS],
+    attributes: [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_TOKEN_TYPE, ...RUN_LABELS],
     buckets: TOKEN_USAGE_BUCKETS,
   },
   operationDuration: {
@@ -61,7 +75,7 @@ export const METRICS = {
     description:
       'Duration by operation, from the API timestamps (whole seconds): invoke_agent a run (created_at to its end), chat a message-creation step (model time), execute_tool each tool call (its tool-call step: the tool and the wait for its output).',
     source: 'store',
-    attributes: [OPERATION, ...RUN_LABELS, TOOL, TOOL_TYPE, ERROR],
+    attributes: [ATTR_GEN_AI_OPERATION_NAME, ...RUN_LABELS, ATTR_GEN_AI_TOOL_NAME, ATTR_GEN_AI_TOOL_TYPE, ATTR_ERROR_TYPE],
     buckets: OPERATION_DURATION_BUCKETS,
   },
   runDuration: {
@@ -70,7 +84,7 @@ export const METRICS = {
     unit: 's',
     description: 'Duration of finished runs, from created_at to their end, from the API timestamps.',
     source: 'store',
-    attributes: ['openai.run.status', ...RUN_LABELS],
+    attributes: [ATTR_OPENAI_RUN_STATUS, ...RUN_LABELS],
     buckets: RUN_DURATION_BUCKETS,
   },
   queueDuration: {
@@ -88,7 +102,7 @@ export const METRICS = {
     unit: '{run}',
     description: 'Finished runs, by final status.',
     source: 'store',
-    attributes: ['openai.run.status', ...RUN_LABELS],
+    attributes: [ATTR_OPENAI_RUN_STATUS, ...RUN_LABELS],
   },
   steps: {
     name: 'assistants.steps',
@@ -96,7 +110,7 @@ export const METRICS = {
     unit: '{step}',
     description: 'Finished run steps, by final status and type.',
     source: 'store',
-    attributes: ['openai.run_step.status', 'openai.run_step.type', ...RUN_LABELS],
+    attributes: [ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE, ...RUN_LABELS],
   },
   outboxRefusedCommits: {
     name: 'assistants_bridge.outbox.refused_commits',
@@ -112,7 +126,7 @@ export const METRICS = {
     unit: '{request}',
     description: 'API request attempts (retries included), by route template, method and outcome.',
     source: 'process',
-    attributes: ['route', 'method', 'outcome'],
+    attributes: [LABEL_ROUTE, LABEL_METHOD, LABEL_OUTCOME],
   },
   apiThrottles: {
     name: 'assistants_bridge.api.throttles',
@@ -136,7 +150,7 @@ export const METRICS = {
     unit: '{request}',
     description: 'Requests waiting for a slot of the request budget, by priority.',
     source: 'process',
-    attributes: ['priority'],
+    attributes: [LABEL_PRIORITY],
   },
   polls: {
     name: 'assistants_bridge.polls',
@@ -144,7 +158,7 @@ export const METRICS = {
     unit: '{poll}',
     description: 'Looks at a run or a thread, by outcome (ok, transient_error, outbox_full).',
     source: 'process',
-    attributes: ['outcome'],
+    attributes: [LABEL_OUTCOME],
   },
   lastPoll: {
     name: 'assistants_bridge.poll.last_success_time',
@@ -160,7 +174,7 @@ export const METRICS = {
     unit: '{object}',
     description: 'Tracked runs and threads the API says no longer exist (no longer tracked).',
     source: 'process',
-    attributes: ['object'],
+    attributes: [LABEL_OBJECT],
   },
   exportAttempts: {
     name: 'assistants_bridge.export.attempts',
@@ -184,7 +198,7 @@ export const METRICS = {
     unit: '{span}',
     description: 'Spans by export outcome: exported, partially_rejected (the collector acknowledged but rejected them), dead_lettered.',
     source: 'process',
-    attributes: ['outcome'],
+    attributes: [LABEL_OUTCOME],
   },
   lastExport: {
     name: 'assistants_bridge.export.last_success_time',
@@ -233,7 +247,7 @@ export const METRICS = {
     unit: '{run}',
     description: 'Tracked runs by state: active (still polled) or finished.',
     source: 'process',
-    attributes: ['state'],
+    attributes: [LABEL_STATE],
   },
   trackedThreads: {
     name: 'assistants_bridge.threads.tracked',
@@ -245,12 +259,7 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricSpec>;
 
-export type MetricKey = keyof typeof METRICS;
-
-/** The metrics exported with the default conventions. */
-export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
-
-const TOKEN_COUNTER_LABELS = [OPERATION, MODALITY, ...RUN_LABELS] as const;
+const TOKEN_COUNTER_LABELS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_TOKEN_MODALITY, ...RUN_LABELS] as const;
 
 /**
  * Exported instead of `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` when
@@ -264,7 +273,7 @@ export const GENAI_V010_METRICS = {
     unit: 's',
     description: 'Duration of runs (agent invocations), from created_at to their end (whole API seconds).',
     source: 'store',
-    attributes: [...RUN_LABELS, ERROR],
+    attributes: [...RUN_LABELS, ATTR_ERROR_TYPE],
     buckets: OPERATION_DURATION_BUCKETS,
   },
   inferenceDuration: {
@@ -273,7 +282,7 @@ export const GENAI_V010_METRICS = {
     unit: 's',
     description: 'Duration of model calls: message-creation steps, from created_at to their end (whole API seconds).',
     source: 'store',
-    attributes: [OPERATION, ...RUN_LABELS, ERROR],
+    attributes: [ATTR_GEN_AI_OPERATION_NAME, ...RUN_LABELS, ATTR_ERROR_TYPE],
     buckets: OPERATION_DURATION_BUCKETS,
   },
   executeToolDuration: {
@@ -282,7 +291,7 @@ export const GENAI_V010_METRICS = {
     unit: 's',
     description: 'Duration of tool calls: their tool-call step (the tool and the wait for its output), whole API seconds.',
     source: 'store',
-    attributes: [TOOL, TOOL_TYPE, ...RUN_LABELS, ERROR],
+    attributes: [ATTR_GEN_AI_TOOL_NAME, ATTR_GEN_AI_TOOL_TYPE, ...RUN_LABELS, ATTR_ERROR_TYPE],
     buckets: OPERATION_DURATION_BUCKETS,
   },
   inputTokens: {
@@ -323,7 +332,7 @@ export const GENAI_V010_METRICS = {
     unit: '{token}',
     description: 'Input tokens per model call (a run step that reports usage).',
     source: 'store',
-    attributes: [OPERATION, ...RUN_LABELS],
+    attributes: [ATTR_GEN_AI_OPERATION_NAME, ...RUN_LABELS],
     buckets: TOKEN_USAGE_BUCKETS,
   },
   operationOutputTokens: {
@@ -332,7 +341,7 @@ export const GENAI_V010_METRICS = {
     unit: '{token}',
     description: 'Output tokens per model call (a run step that reports usage).',
     source: 'store',
-    attributes: [OPERATION, ...RUN_LABELS],
+    attributes: [ATTR_GEN_AI_OPERATION_NAME, ...RUN_LABELS],
     buckets: TOKEN_USAGE_BUCKETS,
   },
 } as const satisfies Record<string, MetricSpec>;
@@ -348,7 +357,8 @@ export const STORED = {
   /** Counted always, exported only under the GenAI v0.1.0 names (the default conventions have no such metric). */
   cacheReadTokens: GENAI_V010_METRICS.cacheReadTokens.name,
   reasoningTokens: GENAI_V010_METRICS.reasoningTokens.name,
-  refusedCommits: OUTBOX_REFUSED_COMMITS_METRIC,
+  /** Kept under an older name than the one it is exported as: state files already hold it. */
+  refusedCommits: 'bridge.outbox.refused_commits',
 } as const;
 
 /** How one exported metric is read from the stored totals. */
@@ -380,60 +390,21 @@ const DEFAULT_VIEWS: readonly StoreView[] = [
 
 const G = GENAI_V010_METRICS;
 /** The v0.1.0 token counters give no modality; the Assistants API does not break usage down by one. */
-const UNKNOWN_MODALITY = { [MODALITY]: 'unknown' };
+const UNKNOWN_MODALITY = { [ATTR_GEN_AI_TOKEN_MODALITY]: 'unknown' };
 const GENAI_V010_VIEWS: readonly StoreView[] = [
   ...COMMON_VIEWS,
-  { spec: G.invokeAgentDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'invoke_agent' } },
-  { spec: G.inferenceDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'chat' } },
-  { spec: G.executeToolDuration, stored: STORED.operationDuration, where: { [OPERATION]: 'execute_tool' } },
-  { spec: G.inputTokens, stored: STORED.tokenUsage, sumOf: true, where: { 'gen_ai.token.type': 'input' }, fixed: UNKNOWN_MODALITY },
-  { spec: G.outputTokens, stored: STORED.tokenUsage, sumOf: true, where: { 'gen_ai.token.type': 'output' }, fixed: UNKNOWN_MODALITY },
+  { spec: G.invokeAgentDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT } },
+  { spec: G.inferenceDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
+  { spec: G.executeToolDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL } },
+  { spec: G.inputTokens, stored: STORED.tokenUsage, sumOf: true, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }, fixed: UNKNOWN_MODALITY },
+  { spec: G.outputTokens, stored: STORED.tokenUsage, sumOf: true, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }, fixed: UNKNOWN_MODALITY },
   { spec: G.cacheReadTokens, stored: STORED.cacheReadTokens, fixed: UNKNOWN_MODALITY },
   { spec: G.reasoningTokens, stored: STORED.reasoningTokens, fixed: UNKNOWN_MODALITY },
-  { spec: G.operationInputTokens, stored: STORED.tokenUsage, where: { 'gen_ai.token.type': 'input', [OPERATION]: 'chat' } },
-  { spec: G.operationOutputTokens, stored: STORED.tokenUsage, where: { 'gen_ai.token.type': 'output', [OPERATION]: 'chat' } },
+  { spec: G.operationInputTokens, stored: STORED.tokenUsage, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
+  { spec: G.operationOutputTokens, stored: STORED.tokenUsage, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
 ];
 
 /** How the stored totals are exported under `conventions`. */
 export function storeViews(conventions: GenAiConventions): readonly StoreView[] {
   return conventions === 'genai-0.1.0' ? GENAI_V010_VIEWS : DEFAULT_VIEWS;
-}
-
-/** Every metric exported under `conventions`: the store's views and the process's own. */
-export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
-  return [...storeViews(conventions).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
-}
-
-/** Where the Prometheus names come from (DESIGN "Metrics"). */
-export type NamePath =
-  /** The bridge's own `GET /metrics` (the JS Prometheus exporter): `_total` on counters, no unit suffix. */
-  | 'scrape'
-  /** OTLP through the collector's prometheus exporter or Prometheus's OTLP ingestion: unit suffixes too (`_seconds`). */
-  | 'otlp';
-
-function unitSuffix(unit: string): string {
-  if (unit === 's') return '_seconds';
-  if (unit === 'ms') return '_milliseconds';
-  if (unit === 'By') return '_bytes';
-  // Annotations in braces ({token}) and no unit add nothing.
-  return '';
-}
-
-/** The series names a metric appears under in Prometheus on `path`. */
-export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
-  let base = spec.name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
-  if (path === 'otlp') {
-    const suffix = unitSuffix(spec.unit);
-    if (suffix && !base.endsWith(suffix)) base += suffix;
-  }
-  if (spec.kind === 'counter') return [base.endsWith('_total') ? base : `${base}_total`];
-  if (spec.kind === 'histogram') return [`${base}_bucket`, `${base}_sum`, `${base}_count`];
-  return [base];
-}
-
-/** Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the resource). */
-export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default'): Set<string> {
-  const names = new Set<string>(['target_info']);
-  for (const spec of exportedMetrics(conventions)) for (const n of prometheusNames(spec, path)) names.add(n);
-  return names;
 }

@@ -4,6 +4,7 @@
 // process metric does); what describes runs comes from the state store instead.
 import { ValueType, type BatchObservableResult, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import type { SpanRecord } from '../mapping/span-record.js';
+import { LABEL_METHOD, LABEL_OBJECT, LABEL_OUTCOME, LABEL_PRIORITY, LABEL_ROUTE, LABEL_STATE } from '../semconv/attributes.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
 import type { DrainStats } from '../sink/outbox-drain.js';
 import type { StateStats } from '../state/types.js';
@@ -54,7 +55,7 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
   let watcher: WatcherSource | null = null;
 
   const requests: Counter = meter.createCounter(METRICS.apiRequests.name, options(METRICS.apiRequests));
-  budget?.on('attemptFinish', (e) => requests.add(1, { route: e.route, method: e.method, outcome: e.outcome }));
+  budget?.on('attemptFinish', (e) => requests.add(1, { [LABEL_ROUTE]: e.route, [LABEL_METHOD]: e.method, [LABEL_OUTCOME]: e.outcome }));
   const lag: Histogram = meter.createHistogram(METRICS.exportLag.name, options(METRICS.exportLag, ValueType.DOUBLE));
 
   const throttles = meter.createObservableCounter(METRICS.apiThrottles.name, options(METRICS.apiThrottles));
@@ -81,7 +82,7 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
         const s = budget.stats();
         r.observe(throttles, s.throttledCount);
         r.observe(paused, s.pausedUntil !== null ? 1 : 0);
-        for (const [priority, n] of Object.entries(s.queued)) r.observe(queued, n, { priority });
+        for (const [priority, n] of Object.entries(s.queued)) r.observe(queued, n, { [LABEL_PRIORITY]: priority });
       }
       observeWatcher(r);
       observeDrain(r);
@@ -91,8 +92,8 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
         r.observe(depth, s.outboxDepth);
         r.observe(capacity, state.outboxCap);
         r.observe(deadLetters, s.deadLetters);
-        r.observe(runs, s.activeRuns, { state: 'active' });
-        r.observe(runs, s.trackedRuns - s.activeRuns, { state: 'finished' });
+        r.observe(runs, s.activeRuns, { [LABEL_STATE]: 'active' });
+        r.observe(runs, s.trackedRuns - s.activeRuns, { [LABEL_STATE]: 'finished' });
         r.observe(threads, s.trackedThreads);
       }
     },
@@ -102,11 +103,11 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
   function observeWatcher(r: BatchResult): void {
     const c = watcher?.counters;
     r.observe(lastPoll, seconds(c?.lastPollAt ?? null));
-    r.observe(polls, c?.polls ?? 0, { outcome: 'ok' });
-    r.observe(polls, c?.transientErrors ?? 0, { outcome: 'transient_error' });
-    r.observe(polls, c?.outboxFullRefusals ?? 0, { outcome: 'outbox_full' });
-    r.observe(deletions, c?.runsDeleted ?? 0, { object: 'run' });
-    r.observe(deletions, c?.threadsDeleted ?? 0, { object: 'thread' });
+    r.observe(polls, c?.polls ?? 0, { [LABEL_OUTCOME]: 'ok' });
+    r.observe(polls, c?.transientErrors ?? 0, { [LABEL_OUTCOME]: 'transient_error' });
+    r.observe(polls, c?.outboxFullRefusals ?? 0, { [LABEL_OUTCOME]: 'outbox_full' });
+    r.observe(deletions, c?.runsDeleted ?? 0, { [LABEL_OBJECT]: 'run' });
+    r.observe(deletions, c?.threadsDeleted ?? 0, { [LABEL_OBJECT]: 'thread' });
   }
 
   function observeDrain(r: BatchResult): void {
@@ -114,9 +115,9 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
     r.observe(lastExport, seconds(s?.lastExportAt ?? null));
     r.observe(attempts, s?.exportAttempts ?? 0);
     r.observe(failures, s?.exportFailures ?? 0);
-    r.observe(spans, s?.exported ?? 0, { outcome: 'exported' });
-    r.observe(spans, s?.partiallyRejected ?? 0, { outcome: 'partially_rejected' });
-    r.observe(spans, s?.deadLettered ?? 0, { outcome: 'dead_lettered' });
+    r.observe(spans, s?.exported ?? 0, { [LABEL_OUTCOME]: 'exported' });
+    r.observe(spans, s?.partiallyRejected ?? 0, { [LABEL_OUTCOME]: 'partially_rejected' });
+    r.observe(spans, s?.deadLettered ?? 0, { [LABEL_OUTCOME]: 'dead_lettered' });
   }
 
   return {

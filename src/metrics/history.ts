@@ -12,13 +12,10 @@
 // minutes of clock skew between the API and the bridge; and it is the window of the run and step
 // alerts, so history is exactly what those alerts could only report as stale.
 //
-// History counts in every total, under the label HISTORY_LABEL ("true"), so a total stays one
-// query; it never enters an alert rule or the export lag histogram.
+// History counts in every total, under the label `assistants_bridge.history` ("true"), so a total
+// stays one query; it never enters an alert rule or the export lag histogram.
 
 export const HISTORY_AGE_SECONDS = 600;
-
-/** Label (attribute) on every run total: `true` for history, `false` for news. */
-export const HISTORY_LABEL = 'assistants_bridge.history';
 
 /**
  * @param endSeconds when the work ended (API time, Unix seconds); unknown ends are news

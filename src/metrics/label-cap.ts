@@ -2,6 +2,15 @@
 // their own series, every later one is reported as `_other`. Who got in is kept in the state
 // file, so the split never changes across restarts: a series never moves between an agent and
 // `_other`, which would look like a counter reset to Prometheus.
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+} from '../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 
 export const OTHER = '_other';
 
@@ -62,13 +71,13 @@ function readList(raw: string | undefined): string[] {
  * error codes only in theory. An agent over the id cap loses its name too (see the producer).
  */
 export const DEFAULT_LABEL_CAPS: Readonly<Record<string, number>> = {
-  'gen_ai.agent.id': 50,
-  'gen_ai.agent.name': 50,
-  'gen_ai.request.model': 50,
-  'gen_ai.tool.name': 50,
-  'gen_ai.tool.type': 20,
-  'error.type': 20,
-  'openai.run.status': 20,
-  'openai.run_step.status': 20,
-  'openai.run_step.type': 20,
+  [ATTR_GEN_AI_AGENT_ID]: 50,
+  [ATTR_GEN_AI_AGENT_NAME]: 50,
+  [ATTR_GEN_AI_REQUEST_MODEL]: 50,
+  [ATTR_GEN_AI_TOOL_NAME]: 50,
+  [ATTR_GEN_AI_TOOL_TYPE]: 20,
+  [ATTR_ERROR_TYPE]: 20,
+  [ATTR_OPENAI_RUN_STATUS]: 20,
+  [ATTR_OPENAI_RUN_STEP_STATUS]: 20,
+  [ATTR_OPENAI_RUN_STEP_TYPE]: 20,
 };

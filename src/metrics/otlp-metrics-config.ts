@@ -29,8 +29,8 @@ export interface OtlpMetricsConfig {
   insecure: boolean;
 }
 
-export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
-export const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
+const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000;
+const DEFAULT_METRIC_EXPORT_TIMEOUT_MS = 30_000;
 const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
 function first(env: Env, ...names: string[]): { name: string; value: string } | undefined {

@@ -12,18 +12,33 @@ import { statusFor } from '../mapping/status.js';
 import { runEndSeconds, stepEndSeconds } from '../mapping/times.js';
 import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
 import { describeToolCall } from '../mapping/tool-calls.js';
+import {
+  ATTR_BRIDGE_HISTORY,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ERROR_TYPE_VALUE_OTHER,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+} from '../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { METRICS, STORED, type MetricSpec } from './catalog.js';
-import { HISTORY_LABEL, historyLabel, isHistory } from './history.js';
+import { historyLabel, isHistory } from './history.js';
 
 export interface MetricDelta {
   name: string;
   labels: Record<string, string>;
   delta: number;
 }
-
-export const RUN_TOTAL = METRICS.runs.name;
-export const STEP_TOTAL = METRICS.steps.name;
 
 /** Stored name of a histogram's per-bucket counts (label `le`: the bucket's upper bound, or `+Inf`). */
 export const bucketTotalName = (metric: string): string => `${metric}#bucket`;
@@ -80,10 +95,10 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
   const { run, ctx } = o;
   const agentName = ctx.agentName ? truncate(ctx.agentName, AGENT_NAME_MAX) : null;
   const who = (history: boolean): Record<string, string> => ({
-    'gen_ai.request.model': run.model ?? 'unknown',
-    'gen_ai.agent.id': run.assistant_id ?? run.agent_id ?? 'unknown',
-    ...(agentName ? { 'gen_ai.agent.name': agentName } : {}),
-    [HISTORY_LABEL]: historyLabel(history),
+    [ATTR_GEN_AI_REQUEST_MODEL]: run.model ?? 'unknown',
+    [ATTR_GEN_AI_AGENT_ID]: run.assistant_id ?? run.agent_id ?? 'unknown',
+    ...(agentName ? { [ATTR_GEN_AI_AGENT_NAME]: agentName } : {}),
+    [ATTR_BRIDGE_HISTORY]: historyLabel(history),
   });
   const deltas: MetricDelta[] = [];
   let stepUsageSeen = o.stepUsageSeen ?? false;
@@ -93,15 +108,15 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
     const labels = who(isHistory(end, ctx.firstSeenSeconds));
     const type = step.type ?? step.step_details?.type ?? 'unknown';
     const status = step.status ?? 'unknown';
-    deltas.push({ name: STEP_TOTAL, labels: { 'openai.run_step.status': status, 'openai.run_step.type': type, ...labels }, delta: 1 });
+    deltas.push({ name: STORED.steps, labels: { [ATTR_OPENAI_RUN_STEP_STATUS]: status, [ATTR_OPENAI_RUN_STEP_TYPE]: type, ...labels }, delta: 1 });
     if (carriesUsage(step.usage)) stepUsageSeen = true;
-    deltas.push(...tokenDeltas(readTokenUsage(step.usage), { 'gen_ai.operation.name': 'chat', ...labels }));
+    deltas.push(...tokenDeltas(readTokenUsage(step.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }));
     if (end !== null && finite(step.created_at)) {
       const seconds = Math.max(0, end - Math.floor(step.created_at));
       const errorType = statusFor(status, step.last_error).errorType;
-      const error: Record<string, string> = errorType ? { 'error.type': errorType } : {};
+      const error: Record<string, string> = errorType ? { [ATTR_ERROR_TYPE]: errorType } : {};
       if (type === 'message_creation') {
-        deltas.push(...observation(METRICS.operationDuration, { 'gen_ai.operation.name': 'chat', ...labels, ...error }, seconds));
+        deltas.push(...observation(METRICS.operationDuration, { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels, ...error }, seconds));
       } else if (type === 'tool_calls') {
         deltas.push(...toolCallDurations(step, labels, errorType, seconds));
       }
@@ -113,17 +128,23 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
     const runEnd = duration !== null && finite(run.created_at) ? Math.floor(run.created_at) + duration : null;
     const labels = who(isHistory(runEnd, ctx.firstSeenSeconds));
     const status = run.status ?? 'unknown';
-    deltas.push({ name: RUN_TOTAL, labels: { 'openai.run.status': status, ...labels }, delta: 1 });
+    deltas.push({ name: STORED.runs, labels: { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, delta: 1 });
     if (duration !== null) {
-      deltas.push(...observation(METRICS.runDuration, { 'openai.run.status': status, ...labels }, duration));
+      deltas.push(...observation(METRICS.runDuration, { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, duration));
       const errorType = statusFor(status, run.last_error).errorType;
-      deltas.push(...observation(METRICS.operationDuration, { 'gen_ai.operation.name': 'invoke_agent', ...labels, ...(errorType ? { 'error.type': errorType } : {}) }, duration));
+      deltas.push(
+        ...observation(
+          METRICS.operationDuration,
+          { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels, ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}) },
+          duration,
+        ),
+      );
     }
     if (finite(run.created_at) && finite(run.started_at)) {
       deltas.push(...observation(METRICS.queueDuration, labels, Math.max(0, Math.floor(run.started_at) - Math.floor(run.created_at))));
     }
     // Services whose steps report no usage still report the run's: counted once, here.
-    if (!stepUsageSeen) deltas.push(...tokenDeltas(readTokenUsage(run.usage), { 'gen_ai.operation.name': 'invoke_agent', ...labels }));
+    if (!stepUsageSeen) deltas.push(...tokenDeltas(readTokenUsage(run.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels }));
   }
   return { deltas, stepUsageSeen };
 }
@@ -131,8 +152,8 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
 function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): MetricDelta[] {
   if (!usage) return [];
   const out: MetricDelta[] = [];
-  for (const [tokenType, count] of [['input', usage.input], ['output', usage.output]] as const) {
-    if (count !== null) out.push(...observation(METRICS.tokenUsage, { ...labels, 'gen_ai.token.type': tokenType }, count));
+  for (const [tokenType, count] of [[GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input], [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output]] as const) {
+    if (count !== null) out.push(...observation(METRICS.tokenUsage, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
   }
   if (usage.cacheRead !== null) out.push({ name: STORED.cacheReadTokens, labels, delta: usage.cacheRead });
   if (usage.reasoning !== null) out.push({ name: STORED.reasoningTokens, labels, delta: usage.reasoning });
@@ -152,7 +173,13 @@ function toolCallDurations(step: StepPayload, labels: Record<string, string>, st
     const errorType = stepError ?? ownErrorType(raw);
     return observation(
       METRICS.operationDuration,
-      { 'gen_ai.operation.name': 'execute_tool', ...labels, 'gen_ai.tool.name': call.name, 'gen_ai.tool.type': call.toolType, ...(errorType ? { 'error.type': errorType } : {}) },
+      {
+        [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+        ...labels,
+        [ATTR_GEN_AI_TOOL_NAME]: call.name,
+        [ATTR_GEN_AI_TOOL_TYPE]: call.toolType,
+        ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}),
+      },
       seconds,
     );
   });
@@ -171,7 +198,7 @@ function ownErrorType(raw: unknown): string | undefined {
       if (typeof code === 'string' && code !== '') return code;
       if (typeof type === 'string' && type !== '') return type;
     }
-    return '_OTHER';
+    return ERROR_TYPE_VALUE_OTHER;
   }
   return undefined;
 }

@@ -19,6 +19,7 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import type { GenAiConventions } from '../config/semconv.js';
+import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME } from '../semconv/attributes.js';
 import type { MetricTotal } from '../state/types.js';
 import { METRICS, storeViews, type MetricSpec, type StoreView } from './catalog.js';
 import { LabelCap, OTHER, type MetaStore } from './label-cap.js';
@@ -186,13 +187,10 @@ export class StoreMetricProducer implements MetricProducer {
       const cap = typeof value === 'string' ? this.#caps.find((c) => c.label === name) : undefined;
       out[name] = cap ? cap.map(value as string) : value;
     }
-    if (out[AGENT_ID] === OTHER && out[AGENT_NAME] !== undefined) out[AGENT_NAME] = OTHER;
+    if (out[ATTR_GEN_AI_AGENT_ID] === OTHER && out[ATTR_GEN_AI_AGENT_NAME] !== undefined) out[ATTR_GEN_AI_AGENT_NAME] = OTHER;
     return out;
   }
 }
-
-const AGENT_ID = 'gen_ai.agent.id';
-const AGENT_NAME = 'gen_ai.agent.name';
 
 function matches(labels: Record<string, string>, where: StoreView['where']): boolean {
   if (!where) return true;

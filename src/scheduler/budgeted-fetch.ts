@@ -8,11 +8,11 @@
 // which is never retried. Give it room (minutes); `attemptTimeoutMs` bounds each attempt.
 //
 // Nothing here logs or emits request headers: the Authorization header only passes through.
+import { parseRetryAfter, parseRetryAfterMs } from '../core/retry-after.js';
+import { fullJitterDelay, sleep, type BackoffOptions, type RandomSource } from '../core/timing.js';
 import { describeNetworkError } from '../network-error.js';
-import { fullJitterDelay, type RandomSource } from './backoff.js';
 import { bracketsCloseAtEnd } from './json-complete.js';
 import { isPriority, type Priority } from './priorities.js';
-import { parseRetryAfter, parseRetryAfterMs } from './rate-limit-headers.js';
 import type { AttemptOutcome, RequestBudget } from './request-budget.js';
 import { defaultPriorityFor, routeTemplate } from './route-label.js';
 
@@ -26,10 +26,10 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
  */
 export const PRIORITY_HEADER = 'x-budget-priority';
 
-export const DEFAULT_MAX_ATTEMPTS = 6;
-export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
-export const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
-export const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
+const DEFAULT_MAX_ATTEMPTS = 6;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
+const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
 
 /** Statuses worth another attempt. 429 waits for the budget's pause instead of a backoff. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502, 503, 504]);
@@ -239,7 +239,7 @@ function statusOutcome(status: number): AttemptOutcome {
 }
 
 // A 5xx or 408 may name its own wait; it applies to this request only (a 429 pauses everyone).
-function retryDelay(response: Response, attempt: number, backoff: Parameters<typeof fullJitterDelay>[1]): number {
+function retryDelay(response: Response, attempt: number, backoff: BackoffOptions & { random: RandomSource }): number {
   const named =
     parseRetryAfterMs(response.headers.get('retry-after-ms')) ??
     parseRetryAfter(response.headers.get('retry-after'), Date.now());
@@ -300,7 +300,7 @@ function readAll(response: Response, signal: AbortSignal): Promise<ArrayBuffer> 
 }
 
 /** Connection-level failures: undici's `fetch failed` and the socket errors under it. */
-export function isRetryableNetworkError(error: unknown): boolean {
+function isRetryableNetworkError(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
     if (typeof current !== 'object') return false;
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
@@ -315,20 +315,4 @@ export function isRetryableNetworkError(error: unknown): boolean {
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,22 +1,7 @@
 // When to look at a run or a thread again. Pure: no clock, no I/O; callers add the delay to
 // their own "now". Polls are the main spend of the request budget, so a run that moves is
 // polled fast, a run that waits is polled ever more rarely, and a finished run not at all.
-
-/** Statuses after which a run never changes again. */
-export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set([
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-  'incomplete',
-]);
-
-/** Statuses in which a run waits on something outside the model: a queue slot, tool outputs. */
-export const WAITING_RUN_STATUSES: ReadonlySet<string> = new Set(['queued', 'requires_action']);
-
-export function isTerminalRunStatus(status: string | null | undefined): boolean {
-  return status != null && TERMINAL_RUN_STATUSES.has(status);
-}
+import { runStatusGroup } from '../source/statuses.js';
 
 export interface PollPolicyOptions {
   /** Delay after a poll that saw a change, and the first delay of a run. Default 2 000 ms. */
@@ -79,9 +64,10 @@ export class PollPolicy {
 
   /** Delay before the next poll of a run, or null once it is terminal. */
   nextRunDelay(input: RunPollInput): number | null {
-    if (isTerminalRunStatus(input.status)) return null;
+    const group = runStatusGroup(input.status);
+    if (group === 'terminal') return null;
     if (input.changed || input.previousDelayMs === undefined) return this.activeIntervalMs;
-    const max = input.status != null && WAITING_RUN_STATUSES.has(input.status) ? this.waitingMaxMs : this.inProgressMaxMs;
+    const max = group === 'waiting' ? this.waitingMaxMs : this.inProgressMaxMs;
     return this.#grow(input.previousDelayMs, this.activeIntervalMs, max);
   }
 

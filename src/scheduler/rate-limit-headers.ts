@@ -1,6 +1,7 @@
 // Parsing of the headers that say how long to wait (Retry-After and friends) and how much of the
 // server's request budget is left (x-ratelimit-*). Every parser returns null for what it cannot
 // read, so one odd header falls through to the next source instead of failing the request.
+import { parseRetryAfter, parseRetryAfterMs } from '../core/retry-after.js';
 
 /** What the parsers need from a `Headers`; plain objects work in tests. */
 export interface HeaderReader {
@@ -43,30 +44,6 @@ export function parseRateLimitDuration(value: string | null | undefined): number
   return Number.isFinite(total) ? total : null;
 }
 
-const NON_NEGATIVE_DECIMAL = /^\d+(?:\.\d+)?$/;
-
-/** `retry-after-ms`: a non-negative number of milliseconds. */
-export function parseRetryAfterMs(value: string | null | undefined): number | null {
-  const text = value?.trim();
-  if (!text || !NON_NEGATIVE_DECIMAL.test(text)) return null;
-  return Number(text);
-}
-
-/**
- * `Retry-After` (RFC 9110): delay-seconds or an HTTP date. A date in the past means "now" (0).
- * Decimal seconds are accepted too, since some servers send them.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | null {
-  const text = value?.trim();
-  if (!text) return null;
-  if (NON_NEGATIVE_DECIMAL.test(text)) return Number(text) * 1_000;
-  // Only something that looks like a date: Date.parse also reads bare numbers such as "-1".
-  if (!/[a-z]/i.test(text)) return null;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
-}
-
 export type ThrottleSource = 'retry-after-ms' | 'retry-after' | 'x-ratelimit-reset-requests' | 'backoff';
 
 export interface ServerWait {
@@ -75,9 +52,9 @@ export interface ServerWait {
 }
 
 /**
- * How long a 429 asks us to wait, from the first header that can be read, in the order the
- * design names: `retry-after-ms`, `retry-after`, `x-ratelimit-reset-requests`. Null when none
- * can be read, and the caller falls back to backoff.
+ * How long a 429 asks us to wait, from the first header that can be read, most precise first:
+ * `retry-after-ms`, `retry-after`, `x-ratelimit-reset-requests`. Null when none can be read, and
+ * the caller falls back to backoff.
  */
 export function serverRequestedWait(headers: HeaderReader, nowMs: number): ServerWait | null {
   const ms = parseRetryAfterMs(headers.get('retry-after-ms'));

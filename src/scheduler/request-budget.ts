@@ -17,7 +17,7 @@
 // start to spread what is left.
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
-import { fullJitterDelay, type RandomSource } from './backoff.js';
+import { fullJitterDelay, type RandomSource } from '../core/timing.js';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from './priorities.js';
 import {
   readRequestQuota,
@@ -27,8 +27,8 @@ import {
 } from './rate-limit-headers.js';
 import { TokenBucket } from './token-bucket.js';
 
-export const DEFAULT_MARGIN_FRACTION = 0.1;
-export const DEFAULT_WINDOW_MS = 60_000;
+const DEFAULT_MARGIN_FRACTION = 0.1;
+const DEFAULT_WINDOW_MS = 60_000;
 /**
  * The window `watch` counts over. The server counts requests when they arrive, we count them when
  * they start: a burst that met a slow connection and the next one that did not can land closer
@@ -36,11 +36,11 @@ export const DEFAULT_WINDOW_MS = 60_000;
  * ~30 ms locally).
  */
 export const WATCH_WINDOW_MS = 62_000;
-export const DEFAULT_THROTTLE_BACKOFF_BASE_MS = 1_000;
-export const DEFAULT_THROTTLE_BACKOFF_CAP_MS = 60_000;
-export const DEFAULT_MAX_PAUSE_MS = 10 * 60_000;
-export const DEFAULT_LOW_REMAINING_FRACTION = 0.05;
-export const DEFAULT_BURST_FRACTION = 1 / 20;
+const DEFAULT_THROTTLE_BACKOFF_BASE_MS = 1_000;
+const DEFAULT_THROTTLE_BACKOFF_CAP_MS = 60_000;
+const DEFAULT_MAX_PAUSE_MS = 10 * 60_000;
+const DEFAULT_LOW_REMAINING_FRACTION = 0.05;
+const DEFAULT_BURST_FRACTION = 1 / 20;
 
 const STATS_SPAN_MS = 60_000;
 

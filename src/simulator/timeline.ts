@@ -127,5 +127,3 @@ export function runStatusAt(tl: Timeline, t: number): RunStatus {
   if (tl.action && t >= tl.action.from && t < tl.action.until) return 'requires_action';
   return 'in_progress';
 }
-
-export const isTerminalAt = (tl: Timeline, t: number): boolean => t >= tl.endAt;

@@ -1,6 +1,7 @@
 // Sends spans until the collector has answered for every one of them: retryable answers back
 // off and retry; a refusal splits the batch to isolate what the collector will not take, so
 // one bad span never blocks the rest.
+import { fullJitterDelay, sleep } from '../core/timing.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { SpanRecordExporter } from './export-outcome.js';
 
@@ -38,19 +39,6 @@ export class DeliveryAbandoned extends Error {
     super(`the collector kept failing: ${reason}`);
     this.name = 'DeliveryAbandoned';
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** `work`'s value, or null as soon as `signal` aborts. */
@@ -112,7 +100,7 @@ async function deliverBatch(exporter: SpanRecordExporter, batch: readonly SpanRe
     }
     if (attempt >= options.maxAttempts) throw new DeliveryAbandoned(outcome.reason, result);
     // Full jitter; the collector's Retry-After is a floor, bounded so a bad header cannot park us for hours.
-    const backoff = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
+    const backoff = fullJitterDelay(attempt, { baseMs: base, capMs: cap, random });
     const delayMs = Math.min(Math.max(backoff, outcome.retryAfterMs ?? 0), 5 * 60_000);
     options.onRetry?.({ reason: outcome.reason, delayMs, attempt, spans: batch.length });
     await wait(delayMs, options.signal);

@@ -7,13 +7,13 @@ import { gzipSync } from 'node:zlib';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
+import { parseRetryAfter } from '../core/retry-after.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { describeNetworkError } from '../network-error.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
 import { toReadableSpan } from './readable-span.js';
-import { retryAfterMs } from './retry-after.js';
 
 /** Per the OTLP spec, only these HTTP answers may be retried. */
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -72,8 +72,8 @@ export class OtlpHttpExporter implements SpanRecordExporter {
     const detail = answer.body.toString('utf8', 0, Math.min(answer.body.length, 300)).replace(/[^\x20-\x7e]+/g, ' ').trim();
     const reason = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
     if (RETRYABLE_STATUS.has(answer.status)) {
-      const after = retryAfterMs(answer.headers['retry-after']);
-      return { kind: 'retryable', reason, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+      const after = parseRetryAfter(answer.headers['retry-after'], Date.now());
+      return { kind: 'retryable', reason, ...(after !== null ? { retryAfterMs: Math.round(after) } : {}) };
     }
     return { kind: 'refused', reason, status: answer.status };
   }

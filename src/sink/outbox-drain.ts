@@ -2,10 +2,11 @@
 // the collector acknowledged them, refused spans move to the dead-letter table. Retryable
 // failures retry forever (the outbox is durable), so a collector outage only grows the queue.
 import type { Logger } from 'pino';
+import { sleep } from '../core/timing.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import type { StateStore } from '../state/store.js';
 import type { SpanRecordExporter } from './export-outcome.js';
-import { deliver, DeliveryAbandoned, sleep } from './delivery.js';
+import { deliver, DeliveryAbandoned } from './delivery.js';
 
 /** How long a partial batch waits for more spans before it is exported. */
 const LINGER_MS = 50;

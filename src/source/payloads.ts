@@ -4,8 +4,6 @@
 // null when its type is wrong; unknown fields are kept as they came. The reader replaced zod
 // schemas of the same shape and output (kept as the oracle in test/source/payloads-oracle.test.ts),
 // which cost about a sixth of the throughput benchmark's CPU, most of it before they warmed up.
-import type { Run } from 'openai/resources/beta/threads/runs/runs';
-import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 
 type Obj = Record<string, unknown>;
 type Nullish<T> = T | null | undefined;
@@ -49,8 +47,6 @@ export type RunPayload = {
   response_format?: unknown;
   [key: string]: unknown;
 };
-
-export type ToolCallPayload = { id?: Nullish<string>; type?: Nullish<string>; [key: string]: unknown };
 
 export type StepPayload = {
   id: string;
@@ -178,14 +174,6 @@ const stepDetails: Field<Obj> = (v) => {
   return copyRest(v, out, STEP_DETAILS_KEYS);
 };
 
-const TOOL_CALL_KEYS: ReadonlySet<string> = new Set(['id', 'type']);
-function readToolCall(v: Obj): Obj {
-  const out: Obj = {};
-  if ('id' in v) out.id = str(v.id);
-  if ('type' in v) out.type = str(v.type);
-  return copyRest(v, out, TOOL_CALL_KEYS);
-}
-
 const RUN_KEYS: ReadonlySet<string> = new Set([
   'id', 'object', 'thread_id', 'assistant_id', 'agent_id', 'status', 'model', 'instructions', 'created_at', 'started_at',
   'expires_at', 'completed_at', 'failed_at', 'cancelled_at', 'last_error', 'incomplete_details', 'usage', 'metadata',
@@ -252,23 +240,4 @@ function parseWith<T extends { id: string }>(read: (input: Obj, id: string) => O
 
 export const parseRun = (input: unknown): ParseResult<RunPayload> => parseWith<RunPayload>(readRun, 'run', input);
 export const parseStep = (input: unknown): ParseResult<StepPayload> => parseWith<StepPayload>(readStep, 'run step', input);
-export function parseToolCall(input: unknown): ToolCallPayload {
-  return isObject(input) ? readToolCall(input) : { id: null, type: null };
-}
 
-/** The documented statuses, from the SDK's types; services may send others. */
-export type DocumentedRunStatus = Run['status'];
-export type DocumentedStepStatus = RunStep['status'];
-export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set<DocumentedRunStatus>([
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-  'incomplete',
-]);
-export const TERMINAL_STEP_STATUSES: ReadonlySet<string> = new Set<DocumentedStepStatus>([
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-]);

@@ -4,7 +4,7 @@
 import type { MetricDelta } from './types.js';
 
 /** Label sets as sorted-key JSON, so the same labels in any order are one total. */
-export function canonicalLabels(labels: Record<string, string>): string {
+function canonicalLabels(labels: Record<string, string>): string {
   const sorted: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) sorted[key] = String(labels[key]);
   return JSON.stringify(sorted);

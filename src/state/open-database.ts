@@ -7,7 +7,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES } from './schema.js'
 import { StateError, classifySqliteError, errorText } from './errors.js';
 
 /** How long a statement waits for an SQLite lock held by another connection (a backup, the sqlite3 shell). */
-export const BUSY_TIMEOUT_MS = 5_000;
+const BUSY_TIMEOUT_MS = 5_000;
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 

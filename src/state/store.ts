@@ -14,15 +14,16 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
+import { STORED } from '../metrics/catalog.js';
+import { ATTR_OPENAI_RUN_STEP_ID } from '../source/attributes.js';
 import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans, rowOfSeq } from './fresh-spans.js';
-import { canonicalLabels, sumDeltas } from './metric-deltas.js';
+import { sumDeltas } from './metric-deltas.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
 import { ORIGINS, OUTBOX_ROW_SLOTS } from './schema.js';
 import type {
   CommitResult,
-  DeadLetter,
   DeadLetterRequest,
   MetricTotal,
   Origin,
@@ -38,12 +39,7 @@ import type {
  * Enough for hours of a collector outage at thousands of runs; about 1-2 kB of disk per span.
  * Reaching it applies back-pressure (see commitProgress), never drops.
  */
-export const DEFAULT_OUTBOX_CAP = 1_000_000;
-
-/** Metric total advanced each time a commit is refused because the outbox is full. */
-export const OUTBOX_REFUSED_COMMITS_METRIC = 'bridge.outbox.refused_commits';
-
-export { canonicalLabels };
+const DEFAULT_OUTBOX_CAP = 1_000_000;
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -207,19 +203,6 @@ export class StateStore {
     return this.#write('normal', () => Number(this.#sql.setThreadCursor.run(lastRunId, threadId).changes) > 0);
   }
 
-  /**
-   * Records the run's context the first time; later calls change nothing and return what was
-   * recorded. commitProgress can do the same in the run's progress transaction (`frozenContext`).
-   */
-  freezeContext(runId: string, ctx: FrozenContext): FrozenContext {
-    return this.#write('normal', () => {
-      this.#sql.freezeContext.run(JSON.stringify(ctx), runId);
-      const row = this.#sql.getFrozenContext.get(runId);
-      if (!row) throw new Error(`cannot freeze the context of run ${runId}: it is not tracked`);
-      return JSON.parse(str(row.frozen_context)) as FrozenContext;
-    });
-  }
-
   // ---- progress ----
 
   /**
@@ -242,7 +225,7 @@ export class StateStore {
     try {
       added = this.#write('normal', () => this.#applyProgress(p));
     } catch (error) {
-      if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(OUTBOX_REFUSED_COMMITS_METRIC, '{}', 1));
+      if (error instanceof OutboxFullError) this.#write('normal', () => this.#sql.addMetric.run(STORED.refusedCommits, '{}', 1));
       throw error;
     }
     // Only now that the rows are committed may the drain see them.
@@ -305,7 +288,7 @@ export class StateStore {
         runSpanDone = true;
         runSpan = true;
       } else if (span.role === 'step') {
-        const stepId = span.attributes['openai.run_step.id'];
+        const stepId = span.attributes[ATTR_OPENAI_RUN_STEP_ID];
         if (typeof stepId === 'string' && Number(sql.markEmitted.run(p.runId, stepId).changes) === 0) {
           skippedSteps.add(span.spanId);
           continue;
@@ -316,13 +299,6 @@ export class StateStore {
       spans.push(span);
     }
     return { spans, runSpan };
-  }
-
-  emittedStepIds(runId: string): Set<string> {
-    this.#assertOpen();
-    const ids = new Set<string>();
-    for (const row of this.#sql.emittedSteps.iterate(runId)) ids.add(str(row.step_id));
-    return ids;
   }
 
   /**
@@ -471,25 +447,6 @@ export class StateStore {
     this.#fresh.forget(seqs);
   }
 
-  deadLetterCount(): number {
-    this.#assertOpen();
-    return num(this.#sql.deadLetterCount.get()?.n);
-  }
-
-  /** The most recent dead letters first. */
-  listDeadLetters(limit: number): DeadLetter[] {
-    this.#assertOpen();
-    if (!Number.isInteger(limit) || limit < 1) return [];
-    return this.#sql.listDeadLetters.all(limit).map((row) => ({
-      seq: num(row.seq),
-      span: JSON.parse(str(row.span)) as SpanRecord,
-      reason: str(row.reason),
-      status: row.status_code === null ? null : num(row.status_code),
-      enqueuedAt: num(row.enqueued_at),
-      deadAt: num(row.dead_at),
-    }));
-  }
-
   // ---- metrics, meta, stats ----
 
   metricTotals(): MetricTotal[] {
@@ -519,7 +476,7 @@ export class StateStore {
       activeRuns: num(runs?.active),
       trackedThreads: num(this.#sql.threadCount.get()?.n),
       outboxDepth: this.#depth,
-      deadLetters: this.deadLetterCount(),
+      deadLetters: num(this.#sql.deadLetterCount.get()?.n),
     };
   }
 
@@ -596,8 +553,6 @@ function prepareStatements(db: DatabaseSync) {
     listFinishedRuns: runs(`SELECT ${RUN_COLUMNS} FROM tracked_runs WHERE removed = 0 AND terminal = 1 ORDER BY rowid`),
     listThreads: p('SELECT thread_id, origin, added_at, last_run_id FROM tracked_threads ORDER BY rowid'),
     setThreadCursor: p('UPDATE tracked_threads SET last_run_id = ? WHERE thread_id = ?'),
-    freezeContext: p('UPDATE tracked_runs SET frozen_context = ? WHERE run_id = ? AND frozen_context IS NULL'),
-    getFrozenContext: p('SELECT frozen_context FROM tracked_runs WHERE run_id = ?'),
     enqueue: p('INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans) VALUES (?, ?, ?, ?, ?)'),
     runSpanEmitted: runs('SELECT run_span_emitted FROM tracked_runs WHERE run_id = ?'),
     markEmitted: p('INSERT OR IGNORE INTO emitted_steps (run_id, step_id) VALUES (?, ?)'),
@@ -612,7 +567,7 @@ function prepareStatements(db: DatabaseSync) {
          run_span_emitted = MAX(run_span_emitted, :runSpanEmitted),
          terminal = MAX(terminal, :terminal),
          step_usage_seen = MAX(step_usage_seen, :stepUsageSeen),
-         -- First write wins, as in freezeContext: every commit of a run maps with one context;
+         -- First write wins: every commit of a run maps with one context;
          -- only the deadline seen while the run is pending is kept up to date in it.
          frozen_context = CASE
            WHEN :expiresAt IS NULL THEN COALESCE(frozen_context, :frozenContext)
@@ -623,7 +578,6 @@ function prepareStatements(db: DatabaseSync) {
       `INSERT INTO metric_totals (name, labels, value) VALUES (?, ?, ?)
        ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`,
     ),
-    emittedSteps: p('SELECT step_id FROM emitted_steps WHERE run_id = ?'),
     emittedAmong: runs('SELECT step_id FROM emitted_steps WHERE run_id = ? AND step_id IN (SELECT value FROM json_each(?))'),
     outboxRows: runs('SELECT seq, waiting FROM outbox ORDER BY seq LIMIT ?'),
     outboxRow: runs('SELECT spans FROM outbox WHERE seq = ?'),
@@ -637,9 +591,6 @@ function prepareStatements(db: DatabaseSync) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deadLetterCount: p('SELECT count(*) AS n FROM dead_letters'),
-    listDeadLetters: p(
-      'SELECT seq, span, reason, status_code, enqueued_at, dead_at FROM dead_letters ORDER BY dead_at DESC, seq DESC LIMIT ?',
-    ),
     metricTotals: p('SELECT name, labels, value FROM metric_totals ORDER BY name, labels'),
     getMeta: p('SELECT value FROM meta WHERE key = ?'),
     setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),

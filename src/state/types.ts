@@ -70,8 +70,8 @@ export interface ProgressCommit {
   stepUsageSeen?: boolean;
   metrics?: MetricDelta[];
   /**
-   * The context the spans were mapped with, stored when the run has none yet (first write wins,
-   * as StateStore.freezeContext), in the same transaction as the spans.
+   * The context the spans were mapped with, stored when the run has none yet (first write wins),
+   * in the same transaction as the spans.
    */
   frozenContext?: FrozenContext;
   /**
@@ -98,16 +98,6 @@ export interface DeadLetterRequest {
   reason: string;
   /** HTTP or gRPC status of the refusal, when there was one. */
   status?: number;
-}
-
-export interface DeadLetter {
-  seq: number;
-  span: SpanRecord;
-  reason: string;
-  status: number | null;
-  /** Epoch milliseconds. */
-  enqueuedAt: number;
-  deadAt: number;
 }
 
 export interface StateStats {

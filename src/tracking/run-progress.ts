@@ -1,12 +1,13 @@
 // Pure: what one look at a run and its new steps adds to the outbox, and where its cursor
 // moves. A span is planned once, when its object is terminal; the cursor only passes a step
 // when it and every step before it are done, so a restart resumes without a gap.
-import { isRunTerminal, isStepTerminal, mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
+import { mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
 import { NO_LINKED_RUNS, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext, MappingLimits, SpanRecord } from '../mapping/span-record.js';
 import { stepEndSeconds } from '../mapping/times.js';
 import { isStepHistory, metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
+import { isRunTerminal, isStepTerminal } from '../source/statuses.js';
 
 export interface RunCursor {
   cursorStepId: string | null;
@@ -110,7 +111,7 @@ export function planProgress(
 }
 
 /** The step names a run or thread other than the one it was listed under. */
-export function isMisfiled(run: RunPayload, step: StepPayload): boolean {
+function isMisfiled(run: RunPayload, step: StepPayload): boolean {
   return (typeof step.run_id === 'string' && step.run_id !== run.id) || (typeof step.thread_id === 'string' && typeof run.thread_id === 'string' && step.thread_id !== run.thread_id);
 }
 

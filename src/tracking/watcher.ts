@@ -3,14 +3,15 @@
 // (one request for all of them); steps are listed only for runs that changed or are working.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
+import { exponentialDelay } from '../core/timing.js';
 import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
-import { isRunTerminal } from '../mapping/map-run.js';
 import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { ClassDueQueue } from '../scheduler/class-due-queue.js';
-import { isTerminalRunStatus, PollPolicy } from '../scheduler/poll-policy.js';
+import { PollPolicy } from '../scheduler/poll-policy.js';
 import { AssistantsSource, AuthFailure, ConnectionFailure, NotFound, RequestRefused, type AssistantInfo } from '../source/assistants-source.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
+import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
 import { OutboxFullError } from '../state/errors.js';
 import type { StateStore } from '../state/store.js';
 import type { Origin } from '../state/types.js';
@@ -60,9 +61,6 @@ interface RunTask {
 function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask {
   return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false, onClient: false, live };
 }
-
-/** Statuses in which a run waits on something outside the model; its steps do not move. */
-const WAITING = new Set(['queued', 'requires_action']);
 
 /**
  * Classes of looks, most urgent first: a run at work (a step may end any second), then waiting
@@ -299,7 +297,7 @@ export class Watcher {
   private classOf(task: RunTask): LookClass {
     const status = task.lastStatus ?? task.lastRun?.status ?? null;
     if (status === null) return task.live ? ACTIVE : ROUTINE;
-    if (status === 'requires_action' || task.onClient) return ROUTINE;
+    if (status === STATUS.requiresAction || task.onClient) return ROUTINE;
     // A run first seen finished is backlog; one seen working and now finishing stays active.
     return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
   }
@@ -424,7 +422,8 @@ export class Watcher {
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
     const { activeIntervalMs, maxWaitIntervalMs } = this.options.config.watch;
-    const retryMs = Math.min(activeIntervalMs * 2 ** Math.min(failures - 1, 16), maxWaitIntervalMs);
+    // Growth stops at 2^16 times the base, whatever the cap.
+    const retryMs = exponentialDelay(Math.min(failures, 17), { baseMs: activeIntervalMs, capMs: maxWaitIntervalMs });
     const task = key.startsWith('run:') ? this.runs.get(id) : undefined;
     if (task) {
       task.delayMs = retryMs;
@@ -535,8 +534,8 @@ export class Watcher {
     const status = run.status ?? null;
     const changed = statusIsFresh && status !== task.lastStatus;
     const terminal = isRunTerminal(run);
-    const waiting = WAITING.has(status ?? '');
-    const needSteps = !statusIsFresh || terminal || (changed && status !== 'queued') || (!waiting && task.lastStatus === null);
+    const waiting = isWaitingRunStatus(status);
+    const needSteps = !statusIsFresh || terminal || (changed && status !== STATUS.queued) || (!waiting && task.lastStatus === null);
     const steps = needSteps ? (await source.listSteps(task.threadId, runId, tracked.cursorStepId)).items : [];
     const finalize = terminal && task.finalizeTries + 1 >= FINALIZE_TRIES;
     const plan = planProgress(
@@ -605,7 +604,7 @@ export class Watcher {
     const onClient = needSteps && plan.awaitingToolOutputs;
     task.onClient = onClient;
     const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
-    const pace = onClient && !waiting ? 'requires_action' : status;
+    const pace = onClient && !waiting ? STATUS.requiresAction : status;
     task.delayMs = this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
     // Working with a step under way: watch the steps. Between steps, waiting, or once the model
     // has answered (the run usually ends next): ask the status.

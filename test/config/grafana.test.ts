@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { exportedSeriesNames } from '../../src/metrics/catalog.js';
+import { exportedSeriesNames } from '../support/metric-names.js';
 import { allPanels, CONFIG_DIR, dashboardQueries, metricNamesIn, readDashboard, ruleExpressions } from '../support/promql-names.js';
 
 /** Series Prometheus itself adds to every scrape. */

@@ -1,4 +1,4 @@
-// Precedence: flags, then environment, then config file, then defaults (DESIGN, "Contract").
+// Precedence: flags, then environment, then config file, then defaults (README, "Configuration").
 import { describe, expect, it } from 'vitest';
 import type { WatchFlags } from '../../src/cli/options.js';
 import { DEFAULTS } from '../../src/config/defaults.js';

@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapSavedRuns } from '../../src/cli/import-command.js';
+import { mapRunsOneByOne } from '../../src/cli/import-command.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { emptySavedRuns, readSavedRunsFile } from '../../src/source/file-source.js';
 import { runCli } from '../support/cli.js';
@@ -15,7 +15,7 @@ const SAMPLE = join(import.meta.dirname, '../../samples/runs.json');
 function expectedFor(file: string, env: Record<string, string> = {}) {
   const saved = emptySavedRuns();
   readSavedRunsFile(file, saved);
-  return mapSavedRuns(saved, resolveConfig({ flags: {}, env }), 0);
+  return [...mapRunsOneByOne(saved, resolveConfig({ flags: {}, env }), 0)].flat();
 }
 
 describe('import', () => {

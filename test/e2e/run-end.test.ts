@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TERMINAL_RUN_STATUSES } from '../../src/source/payloads.js';
+import { TERMINAL_RUN_STATUSES } from '../../src/source/statuses.js';
 import { readFrozenContext } from '../../src/state/read-only.js';
 import { openaiDialect, startSimulator, type Dialect, type RunningSimulator } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';

@@ -1,4 +1,4 @@
-// DESIGN "The trace of one run", first table: name, kind and parent of run, step and tool spans.
+// README, "The trace of one run": name, kind and parent of run, step and tool spans.
 import { describe, expect, it } from 'vitest';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { runSpanId, stepSpanId, traceIdForRun } from '../../src/mapping/ids.js';

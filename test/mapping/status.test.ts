@@ -1,5 +1,5 @@
-// DESIGN "Status": failed and expired are errors; completed is UNSET; cancelled and incomplete
-// are not errors but say what happened.
+// Span status: failed and expired are errors; completed is UNSET; cancelled and incomplete are
+// not errors but say what happened.
 import { describe, expect, it } from 'vitest';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
 import { statusFor } from '../../src/mapping/status.js';

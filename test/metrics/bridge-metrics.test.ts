@@ -7,12 +7,13 @@ import { DEFAULTS } from '../../src/config/defaults.js';
 import type { OtlpProtocol } from '../../src/config/types.js';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import { BridgeMetrics } from '../../src/metrics/bridge-metrics.js';
-import { EXPORT_LAG_BUCKETS, exportedSeriesNames, OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { EXPORT_LAG_BUCKETS, OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import type { OtlpMetricsConfig } from '../../src/metrics/otlp-metrics-config.js';
 import { metricDeltasFor } from '../../src/metrics/run-totals.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { exportedSeriesNames } from '../support/metric-names.js';
 import { parseExposition, total, type Sample } from '../support/metrics-scrape.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';
 

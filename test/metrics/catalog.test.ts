@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_METRICS, exportedSeriesNames, METRICS, prometheusNames } from '../../src/metrics/catalog.js';
+import { METRICS } from '../../src/metrics/catalog.js';
+import { ALL_METRICS, exportedSeriesNames, prometheusNames } from '../support/metric-names.js';
 
 describe('metric catalog', () => {
   it('gives the Prometheus names of each path: _total on counters, unit suffixes only through OTLP', () => {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { DataPointType, type HistogramMetricData, type MetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenAiConventions } from '../../src/config/semconv.js';
-import { GENAI_V010_METRICS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { GENAI_V010_METRICS, STORED, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import { metricDeltasFor } from '../../src/metrics/run-totals.js';
 import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
-import { openStateStore, OUTBOX_REFUSED_COMMITS_METRIC, type StateStore } from '../../src/state/store.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
@@ -89,7 +89,7 @@ describe('StoreMetricProducer', () => {
     const p = producer(s);
     expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
     s.trackRun('t', 'r', 'cli');
-    s.commitProgress({ runId: 'r', spans: [], metrics: [{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, delta: 2 }] });
+    s.commitProgress({ runId: 'r', spans: [], metrics: [{ name: STORED.refusedCommits, labels: {}, delta: 2 }] });
     expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
   });
 

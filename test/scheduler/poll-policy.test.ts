@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PollPolicy, isTerminalRunStatus } from '../../src/scheduler/poll-policy.js';
+import { PollPolicy } from '../../src/scheduler/poll-policy.js';
+import { isTerminalRunStatus } from '../../src/source/statuses.js';
 
 describe('PollPolicy.nextRunDelay', () => {
   const policy = new PollPolicy();

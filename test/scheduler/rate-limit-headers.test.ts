@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseRateLimitDuration,
-  parseRetryAfter,
-  parseRetryAfterMs,
-  readRequestQuota,
-  serverRequestedWait,
-} from '../../src/scheduler/rate-limit-headers.js';
-import { fullJitterDelay } from '../../src/scheduler/backoff.js';
+import { parseRateLimitDuration, readRequestQuota, serverRequestedWait } from '../../src/scheduler/rate-limit-headers.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 
@@ -38,39 +31,6 @@ describe('parseRateLimitDuration', () => {
   it('refuses a missing header', () => {
     expect(parseRateLimitDuration(null)).toBeNull();
     expect(parseRateLimitDuration(undefined)).toBeNull();
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-20T10:00:00Z');
-
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('3', now)).toBe(3_000);
-    expect(parseRetryAfter('0', now)).toBe(0);
-    expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
-    expect(parseRetryAfter('1.5', now)).toBe(1_500);
-  });
-
-  it('reads an HTTP date relative to now', () => {
-    expect(parseRetryAfter('Fri, 20 Nov 2026 10:00:07 GMT', now)).toBe(7_000);
-  });
-
-  it('treats a date in the past as no wait', () => {
-    expect(parseRetryAfter('Fri, 20 Nov 2026 09:59:00 GMT', now)).toBe(0);
-  });
-
-  it.each(['', '-1', 'soon', '1e3', '0x10'])('refuses %j', (text) => {
-    expect(parseRetryAfter(text, now)).toBeNull();
-  });
-});
-
-describe('parseRetryAfterMs', () => {
-  it('reads milliseconds', () => {
-    expect(parseRetryAfterMs('250')).toBe(250);
-    expect(parseRetryAfterMs('12.5')).toBe(12.5);
-  });
-  it.each([null, '', '-5', 'abc', '5ms'])('refuses %j', (text) => {
-    expect(parseRetryAfterMs(text)).toBeNull();
   });
 });
 
@@ -109,21 +69,5 @@ describe('readRequestQuota', () => {
   it('needs remaining', () => {
     expect(readRequestQuota(headers({ 'x-ratelimit-limit-requests': '5000' }))).toBeNull();
     expect(readRequestQuota(headers({ 'x-ratelimit-remaining-requests': 'many' }))).toBeNull();
-  });
-});
-
-describe('fullJitterDelay', () => {
-  it('draws uniformly below min(cap, base * 2^(retry-1)) from the random source', () => {
-    const draws: number[] = [];
-    const random = () => {
-      draws.push(0.5);
-      return 0.5;
-    };
-    expect([1, 2, 3, 4, 5].map((retry) => fullJitterDelay(retry, { baseMs: 100, capMs: 1_000, random }))).toEqual([
-      50, 100, 200, 400, 500,
-    ]);
-    expect(draws).toHaveLength(5);
-    expect(fullJitterDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0 })).toBe(0);
-    expect(fullJitterDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0.999 })).toBe(399);
   });
 });

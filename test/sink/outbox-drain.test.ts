@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { spans, tempDir } from '../state/helpers.js';
+import { deadLetters } from '../support/state-file.js';
 
 const log = pino({ level: 'silent' });
 const open: StateStore[] = [];
@@ -74,7 +75,8 @@ describe('outbox drain with spans from memory and from the file', () => {
   });
 
   it('isolates a refused span by splitting the batch, dead-letters it and sends the rest once', async () => {
-    const state = store(':memory:', 3);
+    const path = nodePath.join(tempDir(), 'state.sqlite');
+    const state = store(path, 3);
     const committed = spans('run_1', 1, 8);
     state.commitProgress({ runId: 'run_1', spans: committed });
     const bad = committed[5]?.spanId as string;
@@ -82,7 +84,7 @@ describe('outbox drain with spans from memory and from the file', () => {
     await drainAll(state, collector, 8);
 
     expect(collector.accepted).toEqual(spanIds(committed).filter((id) => id !== bad));
-    expect(state.listDeadLetters(10).map((d) => [d.span.spanId, d.status])).toEqual([[bad, 400]]);
+    expect(deadLetters(path).map((d) => [d.span.spanId, d.status])).toEqual([[bad, 400]]);
     expect(state.outboxDepth()).toBe(0);
 
     // A later commit is sent from memory like any other; a step already sent is not enqueued again.

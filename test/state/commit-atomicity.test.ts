@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
-import {
-  OUTBOX_REFUSED_COMMITS_METRIC,
-  OutboxFullError,
-  openStateStore,
-  type ProgressCommit,
-  type StateStore,
-} from '../../src/state/index.js';
+import { STORED } from '../../src/metrics/catalog.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import type { ProgressCommit } from '../../src/state/types.js';
+import { emittedStepIds } from '../support/state-file.js';
 import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -17,7 +15,7 @@ afterEach(() => {
 });
 
 function store(options: { outboxCap?: number } = {}): StateStore {
-  const s = openStateStore(':memory:', options);
+  const s = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), options);
   open.push(s);
   s.trackRun('thread_1', 'run_1', 'cli');
   return s;
@@ -27,7 +25,7 @@ function store(options: { outboxCap?: number } = {}): StateStore {
 function snapshot(s: StateStore) {
   return {
     run: s.getRun('run_1'),
-    emitted: [...s.emittedStepIds('run_1')].sort(),
+    emitted: [...emittedStepIds(s.path, 'run_1')].sort(),
     outbox: s.outboxBatch(10_000),
     depth: s.outboxDepth(),
     metrics: s.metricTotals(),
@@ -59,7 +57,7 @@ describe('idempotence', () => {
     const s = store();
     s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_1', 'step_1'] });
     s.commitProgress({ runId: 'run_1', spans: [], emittedStepIds: ['step_1', 'step_2'] });
-    expect(s.emittedStepIds('run_1')).toEqual(new Set(['step_1', 'step_2']));
+    expect(emittedStepIds(s.path, 'run_1')).toEqual(new Set(['step_1', 'step_2']));
   });
 
   it('enqueues the first of two step spans naming one step in one commit, and not the tool calls of the second', () => {
@@ -69,7 +67,7 @@ describe('idempotence', () => {
     const tool = span('run_1', 3, { role: 'tool', parentSpanId: second.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
     expect(s.commitProgress({ runId: 'run_1', spans: [first, second, tool], emittedStepIds: ['step_a'] })).toEqual({ enqueued: 1, alreadyPresent: 2 });
     expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([first.spanId]);
-    expect(s.emittedStepIds('run_1')).toEqual(new Set(['step_a']));
+    expect(emittedStepIds(s.path, 'run_1')).toEqual(new Set(['step_a']));
   });
 
   it('tells spans of different traces with the same span id apart', () => {
@@ -169,7 +167,7 @@ describe('outbox cap: back-pressure', () => {
 
     const after = snapshot(s);
     expect({ ...after, metrics: [] }).toEqual({ ...before, metrics: [] });
-    expect(after.metrics).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 1 }]);
+    expect(after.metrics).toEqual([{ name: STORED.refusedCommits, labels: {}, value: 1 }]);
   });
 
   it('accepts what fits, commits that add nothing, and the refused commit once the sink drained', () => {
@@ -183,7 +181,7 @@ describe('outbox cap: back-pressure', () => {
     });
     expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
     expect(() => s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toThrow(OutboxFullError);
-    expect(s.metricTotals()).toEqual([{ name: OUTBOX_REFUSED_COMMITS_METRIC, labels: {}, value: 2 }]);
+    expect(s.metricTotals()).toEqual([{ name: STORED.refusedCommits, labels: {}, value: 2 }]);
 
     s.ack(s.outboxBatch(2).map((i) => i.seq));
     expect(s.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 2) })).toEqual({ enqueued: 2, alreadyPresent: 0 });

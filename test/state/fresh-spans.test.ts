@@ -2,7 +2,9 @@
 // outboxBatch returns is the same whichever way each span comes (memory or the file).
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutboxFullError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { deadLetters } from '../support/state-file.js';
 import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -66,13 +68,14 @@ describe('spans committed by this process', () => {
   });
 
   it('are never served once acknowledged or dead-lettered', () => {
-    const s = store();
+    const path = nodePath.join(tempDir(), 'state.sqlite');
+    const s = store({}, path);
     s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 4) });
     const [a, b, c, d] = s.outboxBatch(10).map((i) => i.seq) as [number, number, number, number];
     s.ack([a, c]);
     s.deadLetter([{ seq: d, reason: 'refused', status: 400 }]);
     expect(s.outboxBatch(10).map((i) => i.seq)).toEqual([b]);
-    expect(s.listDeadLetters(10).map((x) => x.span.spanId)).toEqual([span('run_1', 4).spanId]);
+    expect(deadLetters(path).map((x) => x.span.spanId)).toEqual([span('run_1', 4).spanId]);
   });
 
   it('are not held when their commit is rolled back, and a retry commits them once', () => {

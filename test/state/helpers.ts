@@ -5,7 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import type { FrozenContext, SpanRecord } from '../../src/mapping/span-record.js';
-import { StateError, type StateErrorCode } from '../../src/state/index.js';
+import { StateError, type StateErrorCode } from '../../src/state/errors.js';
 
 export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
   return {

@@ -5,7 +5,8 @@ import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lockFileFor, openStateStore, ownerFileFor, type StateStore } from '../../src/state/index.js';
+import { lockFileFor, ownerFileFor } from '../../src/state/lock.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
 
 const open: StateStore[] = [];

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, SCHEMA_VERSION, ownerFileFor, openStateStore, type StateStore } from '../../src/state/index.js';
+import { ownerFileFor } from '../../src/state/lock.js';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/state/schema.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { deadLetters, emittedStepIds } from '../support/state-file.js';
 import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -71,9 +74,9 @@ describe('data survives close and reopen', () => {
     first.untrackRun('run_2');
     first.trackThread('thread_1', 'config');
     first.setThreadCursor('thread_1', 'run_2');
-    first.freezeContext('run_1', context());
     first.commitProgress({
       runId: 'run_1',
+      frozenContext: context(),
       status: 'completed',
       spans: spans('run_1', 1, 4),
       emittedStepIds: ['step_1', 'step_2'],
@@ -90,9 +93,9 @@ describe('data survives close and reopen', () => {
       runs: first.listRuns(),
       removed: first.getRun('run_2'),
       threads: first.listThreads(),
-      emitted: first.emittedStepIds('run_1'),
+      emitted: emittedStepIds(path, 'run_1'),
       outbox: first.outboxBatch(100),
-      dead: first.listDeadLetters(10),
+      dead: deadLetters(path),
       metrics: first.metricTotals(),
       stats: first.stats(),
     };
@@ -104,12 +107,14 @@ describe('data survives close and reopen', () => {
       runs: second.listRuns(),
       removed: second.getRun('run_2'),
       threads: second.listThreads(),
-      emitted: second.emittedStepIds('run_1'),
+      emitted: emittedStepIds(path, 'run_1'),
       outbox: second.outboxBatch(100),
-      dead: second.listDeadLetters(10),
+      dead: deadLetters(path),
       metrics: second.metricTotals(),
       stats: second.stats(),
     }).toEqual(expected);
+    expect(expected.emitted).toEqual(new Set(['step_1', 'step_2', 'step_3', 'step_4']));
+    expect(expected.dead.map((d) => [d.seq, d.reason, d.status])).toEqual([[dead!.seq, 'refused', 400]]);
     expect(second.getMeta('threads.after')).toBe('thread_7');
     expect(second.outboxDepth()).toBe(3);
 

@@ -4,8 +4,9 @@
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/state/schema.js';
-import { APPLICATION_ID, openStateStore, type StateStore } from '../../src/state/index.js';
+import { APPLICATION_ID, MIGRATIONS } from '../../src/state/schema.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { deadLetters } from '../support/state-file.js';
 import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -50,7 +51,7 @@ describe.each([
     const rest = again.outboxBatch(10);
     expect(rest.map((i) => i.span)).toEqual(committed.slice(2));
     again.deadLetter([{ seq: (rest[1] as { seq: number }).seq, reason: 'refused', status: 400 }]);
-    expect(again.listDeadLetters(10).map((d) => d.span)).toEqual([committed[3]]);
+    expect(deadLetters(path).map((d) => d.span)).toEqual([committed[3]]);
     again.ack([(rest[0] as { seq: number }).seq, (rest[2] as { seq: number }).seq]);
     expect(again.outboxDepth()).toBe(0);
     expect(again.outboxBatch(10)).toEqual([]);
@@ -99,8 +100,8 @@ describe('a state file of schema 1 (a row per span)', () => {
     // Every span moved over is addressed past every seq the file used before.
     for (const item of batch) expect(item.seq).toBeGreaterThan(4096 * 5);
     s.deadLetter(batch.map((i) => ({ seq: i.seq, reason: 'refused again' })));
-    expect(s.deadLetterCount()).toBe(4);
-    expect(s.listDeadLetters(10).map((d) => d.span.spanId).sort()).toEqual([...waiting, dead].map((x) => x.spanId).sort());
+    expect(s.stats().deadLetters).toBe(4);
+    expect(deadLetters(path).map((d) => d.span.spanId).sort()).toEqual([...waiting, dead].map((x) => x.spanId).sort());
     expect(s.outboxDepth()).toBe(0);
   });
 });

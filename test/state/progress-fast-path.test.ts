@@ -3,7 +3,8 @@
 import nodePath from 'node:path';
 import { StatementSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OutboxFullError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { OutboxFullError } from '../../src/state/errors.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { sumDeltas } from '../../src/state/metric-deltas.js';
 import { context, span, spans, tempDir } from './helpers.js';
 
@@ -29,7 +30,7 @@ describe('frozen context carried by a progress commit', () => {
 
   it('never replaces a context already recorded (first write wins)', () => {
     const s = store();
-    s.freezeContext('run_1', context());
+    s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context() });
     s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ agentName: 'Renamed' }) });
     s.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ captureContent: true }) });
     expect(s.getRun('run_1')?.frozenContext).toEqual(context());
@@ -178,7 +179,7 @@ describe('durability per write', () => {
       s.trackThread('thread_1', 'cli');
       s.untrackRun('run_3');
       s.setThreadCursor('thread_1', 'run_3');
-      s.freezeContext('run_2', context());
+      s.commitProgress({ runId: 'run_2', spans: [], frozenContext: context() });
       s.untrackThread('thread_1');
       s.setMeta('k', 'v');
       s.commitProgress({ runId: 'run_2', spans: [] });

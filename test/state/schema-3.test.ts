@@ -4,8 +4,8 @@
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ID, openStateStore, type StateStore } from '../../src/state/index.js';
-import { MIGRATIONS } from '../../src/state/schema.js';
+import { APPLICATION_ID, MIGRATIONS } from '../../src/state/schema.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { tempDir } from './helpers.js';
 
 const open: StateStore[] = [];

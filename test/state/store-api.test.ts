@@ -1,22 +1,24 @@
+import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateStore, type StateStore } from '../../src/state/index.js';
-import { context, span, spans } from './helpers.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { deadLetters, emittedStepIds } from '../support/state-file.js';
+import { context, span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-function memoryStore(start = 1_000): { store: StateStore; tick: (ms?: number) => void } {
+function newStore(start = 1_000): { store: StateStore; tick: (ms?: number) => void } {
   let t = start;
-  const store = openStateStore(':memory:', { now: () => t });
+  const store = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
   open.push(store);
   return { store, tick: (ms = 1) => void (t += ms) };
 }
 
 describe('tracking runs', () => {
   it('adds a run once and reports whether it was new', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     expect(store.trackRun('thread_1', 'run_1', 'cli')).toBe(true);
     expect(store.trackRun('thread_1', 'run_1', 'control')).toBe(false);
     expect(store.getRun('run_1')).toEqual({
@@ -37,7 +39,7 @@ describe('tracking runs', () => {
   });
 
   it('tracks many runs in one call, counting the new and re-activated ones', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.trackRun('thread_1', 'run_2', 'cli');
     store.untrackRun('run_2');
@@ -58,16 +60,15 @@ describe('tracking runs', () => {
   });
 
   it('refuses an unknown origin', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     expect(() => store.trackRun('t', 'r', 'somewhere' as 'cli')).toThrow(TypeError);
     expect(store.getRun('r')).toBeUndefined();
   });
 
   it('untracks a run but keeps its progress, and re-adding it resumes from there', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
-    store.freezeContext('run_1', context());
-    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], emittedStepIds: ['step_1'], cursorStepId: 'step_1' });
+    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], emittedStepIds: ['step_1'], cursorStepId: 'step_1', frozenContext: context() });
 
     expect(store.untrackRun('run_1')).toBe(true);
     expect(store.untrackRun('run_1')).toBe(false);
@@ -79,11 +80,11 @@ describe('tracking runs', () => {
     expect(store.trackRun('thread_1', 'run_1', 'control')).toBe(true);
     const back = store.getRun('run_1');
     expect(back).toMatchObject({ removed: false, origin: 'control', cursorStepId: 'step_1', frozenContext: context() });
-    expect(store.emittedStepIds('run_1')).toEqual(new Set(['step_1']));
+    expect(emittedStepIds(store.path, 'run_1')).toEqual(new Set(['step_1']));
   });
 
   it('lists runs in the order they were added, filtered by activity', () => {
-    const { store, tick } = memoryStore();
+    const { store, tick } = newStore();
     for (const id of ['run_c', 'run_a', 'run_b', 'run_d']) {
       store.trackRun('thread_1', id, 'config');
       tick();
@@ -100,7 +101,7 @@ describe('tracking runs', () => {
 
 describe('tracking threads', () => {
   it('adds, lists, moves the runs cursor and removes threads', () => {
-    const { store, tick } = memoryStore();
+    const { store, tick } = newStore();
     expect(store.trackThread('thread_b', 'cli')).toBe(true);
     tick();
     expect(store.trackThread('thread_a', 'control')).toBe(true);
@@ -119,7 +120,7 @@ describe('tracking threads', () => {
   });
 
   it('keeps runs tracked from a thread when the thread is untracked', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackThread('thread_1', 'cli');
     store.trackRun('thread_1', 'run_1', 'thread');
     store.untrackThread('thread_1');
@@ -129,23 +130,24 @@ describe('tracking threads', () => {
 
 describe('frozen context', () => {
   it('keeps the first context recorded', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     const first = context({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
-    expect(store.freezeContext('run_1', first)).toEqual(first);
-    expect(store.freezeContext('run_1', context({ agentName: 'Renamed', captureContent: true }))).toEqual(first);
+    store.commitProgress({ runId: 'run_1', spans: [], frozenContext: first });
+    store.commitProgress({ runId: 'run_1', spans: [], frozenContext: context({ agentName: 'Renamed', captureContent: true }) });
     expect(store.getRun('run_1')?.frozenContext).toEqual(first);
   });
 
   it('refuses to freeze the context of an untracked run', () => {
-    const { store } = memoryStore();
-    expect(() => store.freezeContext('run_x', context())).toThrow(/not tracked/);
+    const { store } = newStore();
+    expect(() => store.commitProgress({ runId: 'run_x', spans: [], frozenContext: context() })).toThrow(/not tracked/);
+    expect(store.getRun('run_x')).toBeUndefined();
   });
 });
 
 describe('commitProgress', () => {
   it('enqueues spans and moves the run forward', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     const result = store.commitProgress({
       runId: 'run_1',
@@ -164,13 +166,13 @@ describe('commitProgress', () => {
       terminal: false,
       runSpanEmitted: false,
     });
-    expect(store.emittedStepIds('run_1')).toEqual(new Set(['step_1', 'step_2', 'step_3']));
+    expect(emittedStepIds(store.path, 'run_1')).toEqual(new Set(['step_1', 'step_2', 'step_3']));
     expect(store.outboxDepth()).toBe(3);
     expect(store.metricTotals()).toEqual([{ name: 'gen_ai.client.token.usage', labels: { model: 'm', type: 'input' }, value: 30 }]);
   });
 
   it('leaves fields it is not given, keeps latestStepEnd at its maximum and the flags sticky', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: [], status: 'in_progress', cursorStepId: 'step_2', latestStepEnd: 50 });
     store.commitProgress({ runId: 'run_1', spans: [], latestStepEnd: 40 });
@@ -184,7 +186,7 @@ describe('commitProgress', () => {
   });
 
   it('adds metric deltas to totals whatever the order of their labels', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({
       runId: 'run_1',
@@ -204,7 +206,7 @@ describe('commitProgress', () => {
   });
 
   it('refuses spans with malformed ids or of another run before writing anything', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     expect(() => store.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), span('run_1', 2, { traceId: 'XYZ' })] })).toThrow(
       TypeError,
@@ -216,7 +218,7 @@ describe('commitProgress', () => {
 
 describe('outbox', () => {
   it('hands out the oldest spans first, in batches', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 10, 3) });
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 2) });
@@ -232,7 +234,7 @@ describe('outbox', () => {
   });
 
   it('deletes acknowledged rows and ignores unknown seqs', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 4) });
     const batch = store.outboxBatch(3);
@@ -245,7 +247,7 @@ describe('outbox', () => {
 
   it('moves refused spans to dead letters with reason and status', () => {
     let t = 5_000;
-    const store = openStateStore(':memory:', { now: () => t });
+    const store = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
     open.push(store);
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
@@ -257,18 +259,17 @@ describe('outbox', () => {
 
     expect(store.outboxDepth()).toBe(1);
     expect(store.outboxBatch(10).map((i) => i.seq)).toEqual([b!.seq]);
-    expect(store.deadLetterCount()).toBe(2);
-    expect(store.listDeadLetters(10)).toEqual([
+    expect(store.stats().deadLetters).toBe(2);
+    expect(deadLetters(store.path)).toEqual([
       { seq: c!.seq, span: c!.span, reason: 'refused', status: null, enqueuedAt: 5_000, deadAt: 7_000 },
       { seq: a!.seq, span: a!.span, reason: 'attribute too long', status: 400, enqueuedAt: 5_000, deadAt: 6_000 },
     ]);
-    expect(store.listDeadLetters(1).map((d) => d.seq)).toEqual([c!.seq]);
   });
 });
 
 describe('meta and stats', () => {
   it('stores and replaces meta values', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     expect(store.getMeta('threads.cursor')).toBeUndefined();
     store.setMeta('threads.cursor', 'thread_5');
     store.setMeta('threads.cursor', 'thread_9');
@@ -276,7 +277,7 @@ describe('meta and stats', () => {
   });
 
   it('counts runs, threads, outbox rows and dead letters', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     for (const id of ['run_1', 'run_2', 'run_3', 'run_4']) store.trackRun('thread_1', id, 'cli');
     store.trackThread('thread_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3), terminal: true });
@@ -286,7 +287,7 @@ describe('meta and stats', () => {
   });
 
   it('handles ten thousand tracked runs', () => {
-    const { store } = memoryStore();
+    const { store } = newStore();
     const added = store.trackRuns(Array.from({ length: 10_000 }, (_, i) => ({ threadId: `thread_${i % 100}`, runId: `run_${i}`, origin: 'thread' as const })));
     expect(added).toBe(10_000);
     for (let i = 0; i < 10_000; i += 2) store.commitProgress({ runId: `run_${i}`, spans: [], terminal: true });

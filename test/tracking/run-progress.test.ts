@@ -2,7 +2,7 @@
 // planned once, when its object is terminal; the cursor passes a step only when every step up
 // to it is done, so a restart resumes without a gap and without a repeat.
 import { describe, expect, it } from 'vitest';
-import { RUN_TOTAL, STEP_TOTAL } from '../../src/metrics/run-totals.js';
+import { STORED } from '../../src/metrics/catalog.js';
 import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/tracking/run-progress.js';
 import { LIMITS, T0, context, functionCall, run, step, toolStep } from '../mapping/fixtures.js';
 
@@ -58,8 +58,8 @@ describe('planProgress', () => {
     const plan = planProgress(run(), steps, fresh, context(), LIMITS);
     expect(plan.spans.map((s) => s.name)).toEqual(['invoke_agent Weather Helper', 'chat gpt-4o', 'execute_tool lookup', 'execute_tool fetch']);
     const totals = (name: string) => plan.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.delta, 0);
-    expect(totals(RUN_TOTAL)).toBe(1);
-    expect(totals(STEP_TOTAL)).toBe(1);
+    expect(totals(STORED.runs)).toBe(1);
+    expect(totals(STORED.steps)).toBe(1);
     // Tokens go into the token-usage histogram's sum, per token type.
     expect(JSON.stringify(plan.metrics)).toContain('"delta":40');
   });
@@ -128,7 +128,7 @@ describe('the run end the span and the duration metric share', () => {
     expect(runSpan.attributes['assistants_bridge.end_unknown']).toBe(true);
     expect(durations(plan)).toEqual([]);
     // The run is still counted.
-    expect(plan.metrics.filter((m) => m.name === RUN_TOTAL).map((m) => m.delta)).toEqual([1]);
+    expect(plan.metrics.filter((m) => m.name === STORED.runs).map((m) => m.delta)).toEqual([1]);
   });
 });
 

@@ -3,7 +3,7 @@
 // Standard Webhooks example schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h apart)
 // cut at the 72 h OpenAI retries for. On request it also sends forged, stale and replayed deliveries.
 import { randomBytes } from 'node:crypto';
-import { sleep } from '../../../sink/delivery.js';
+import { sleep } from '../../../core/timing.js';
 import type { ResponseState } from '../state.js';
 import { endOf, terminalStatusOf } from '../timeline.js';
 import type { ResponsesWorld } from '../world.js';

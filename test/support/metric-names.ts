@@ -1,0 +1,45 @@
+// The Prometheus series names of the bridge's metrics, derived from the catalog the way each
+// path into Prometheus derives them, so dashboards and alert rules can be checked against it.
+import type { GenAiConventions } from '../../src/config/semconv.js';
+import { METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.js';
+
+export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
+
+/** Every metric exported under `conventions`: the store's views and the process's own. */
+export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
+  return [...storeViews(conventions).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
+}
+
+/** Where the Prometheus names come from. */
+export type NamePath =
+  /** The bridge's own `GET /metrics` (the JS Prometheus exporter): `_total` on counters, no unit suffix. */
+  | 'scrape'
+  /** OTLP through the collector's prometheus exporter or Prometheus's OTLP ingestion: unit suffixes too (`_seconds`). */
+  | 'otlp';
+
+function unitSuffix(unit: string): string {
+  if (unit === 's') return '_seconds';
+  if (unit === 'ms') return '_milliseconds';
+  if (unit === 'By') return '_bytes';
+  // Annotations in braces ({token}) and no unit add nothing.
+  return '';
+}
+
+/** The series names a metric appears under in Prometheus on `path`. */
+export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
+  let base = spec.name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_{2,}/g, '_');
+  if (path === 'otlp') {
+    const suffix = unitSuffix(spec.unit);
+    if (suffix && !base.endsWith(suffix)) base += suffix;
+  }
+  if (spec.kind === 'counter') return [base.endsWith('_total') ? base : `${base}_total`];
+  if (spec.kind === 'histogram') return [`${base}_bucket`, `${base}_sum`, `${base}_count`];
+  return [base];
+}
+
+/** Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the resource). */
+export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default'): Set<string> {
+  const names = new Set<string>(['target_info']);
+  for (const spec of exportedMetrics(conventions)) for (const n of prometheusNames(spec, path)) names.add(n);
+  return names;
+}
