@@ -43,6 +43,11 @@ export interface BridgeErrorOptions {
   reportedElsewhere?: boolean;
 }
 
+/**
+ * An error that says what it means. `meaning` is for a loop that meets it; `exitCode` and the
+ * line are for `main`, when the error gets that far (a state file that fails during a watch is
+ * tried again; the same error at start ends the command with exit 2).
+ */
 export class BridgeError extends Error {
   readonly meaning: ErrorMeaning;
   /** The exit code when this error ends the process. */

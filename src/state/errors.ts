@@ -1,19 +1,20 @@
 // Errors the state store raises. Each message is one line that says what is wrong and what to do,
 // because it ends up verbatim on the operator's terminal (exit code 2 from the CLI).
-import { BridgeError, EXIT, type SettingNamer } from '../core/errors.js';
+import { BridgeError, EXIT, type Wording } from '../core/errors.js';
 
 export type StateErrorCode = 'locked' | 'corrupt' | 'foreign' | 'newer-schema' | 'io';
 
 /**
- * The way out through the state file setting, after the problem (`remedy` first when there is one):
- * another file, the path of a file rather than a folder, or the file `watch` uses.
+ * The way out through the state file setting, after the problem: another file (after `remedy`,
+ * which is followed by `or …` and punctuated for it), the path of a file rather than a folder,
+ * or the file `watch` uses.
  */
 export type StateFileWayOut = { remedy: string | null; then: 'another-file' } | { then: 'a-file-path' | 'the-watch-file' };
 
 const STATE_SETTING = 'watch.state';
 
 /** `problem; way out`, naming the state setting as `name` does (the CLI's flag), else in words. */
-function stateWording(problem: string, way: StateFileWayOut): (name: SettingNamer | null) => string {
+function stateWording(problem: string, way: StateFileWayOut): Wording {
   return (name) => {
     const flag = name?.(STATE_SETTING) ?? null;
     switch (way.then) {
