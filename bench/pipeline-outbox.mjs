@@ -101,10 +101,10 @@ for (const [i, run] of allRuns.entries()) {
 }
 const committedMs = performance.now() - started;
 if (commitFirst) drain.start();
-await drain.stop(60_000);
+await drain.shutdown(60_000);
 const left = state.outboxDepth();
 await exporter.shutdown();
-state.close();
+await state.shutdown();
 const stateBytes = ['', '-wal'].reduce((n, suffix) => {
   try {
     return n + statSync(statePath + suffix).size;

@@ -406,5 +406,5 @@ writeFileSync(out, updated);
 
 process.stdout.write(`${section}\n`);
 say(`wrote the Soak section of ${out} and ${jsonPath}`);
-await sim.close();
+await sim.shutdown();
 process.exit(missing.length === 0 && rxStats.duplicatedSpans === 0 ? 0 : 1);

@@ -71,6 +71,6 @@ export async function runBackfill({ rx, seed, threads, runs, rpm, mode }) {
       spansPerSecond: received.unique / (lastMs / 1000),
     };
   } finally {
-    await sim.close();
+    await sim.shutdown();
   }
 }

@@ -252,7 +252,7 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULTS.watch.activeIntervalMs, rpm: rpm ?? DEFAULTS.watch.rpm, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
     };
   } finally {
-    await sim.close();
+    await sim.shutdown();
   }
 }
 

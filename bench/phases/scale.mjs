@@ -171,6 +171,6 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
       state: { fileBytes: fileSize(statePath), walBytes: fileSize(`${statePath}-wal`), shmBytes: fileSize(`${statePath}-shm`), ...tracked },
     };
   } finally {
-    await sim.close();
+    await sim.shutdown();
   }
 }

@@ -42,6 +42,6 @@ export async function runWaiting({ rx, seed, runs, waitSeconds }) {
     });
     return { runs: world.length, speed, waitSeconds, exitCode: exit.code, stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500), perRun };
   } finally {
-    await sim.close();
+    await sim.shutdown();
   }
 }

@@ -1,17 +1,15 @@
 // The `assistants-otel-bridge` command line.
 import { constants as osConstants } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { resolveConfig } from '../config/resolve.js';
-import { InputError } from '../source/file-source.js';
+import { BridgeError, EXIT } from '../core/errors.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { LauncherLink } from './launcher-link.js';
 import { createLogger } from './logger.js';
-import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
+import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, settingFlag, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
-import { StateError } from '../state/errors.js';
-import { simulatorCommandOptions, SimulateUsageError, type SimulateCommandOptions } from '../simulator/command-options.js';
+import { simulatorCommandOptions, type SimulateCommandOptions } from '../simulator/command-options.js';
 
 // Each command loads its own modules when it runs (watch, the simulator and the demo take about
 // 0.3 s to load), so `import`, `trace-id` and `--help` start without them.
@@ -21,12 +19,9 @@ const NAME = 'assistants-otel-bridge';
 /** Started by the launcher of bin/ (an older system node): the pipe that says when it is gone. */
 const launcher = LauncherLink.fromEnv();
 
-/** Usage and configuration errors: one line naming the field, exit 2. */
-class UsageError extends Error {}
-
 function fail(message: string, code: number): never {
   // A config file with several problems has a line for each.
-  const lines = code === 2 ? message.split('\n') : [message];
+  const lines = code === EXIT.usage ? message.split('\n') : [message];
   process.stderr.write(lines.map((line) => `${NAME}: ${line}\n`).join(''));
   process.exit(code);
 }
@@ -107,8 +102,9 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
     if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
       log.info('nothing given to watch on the command line or in the config: watching what the state file tracks');
     }
-    const handle = startWatch(config, log, { onShutdown: () => status?.stop() });
-    status?.start(watchStatusReader(handle));
+    const handle = startWatch(config, log);
+    // Started last, shut down first: the line is gone before the stop's messages.
+    if (status) handle.lifecycle.add({ name: 'status line', part: { start: () => status.start(watchStatusReader(handle)), shutdown: () => status.shutdown() } });
     // The first signal stops gracefully within the stop budget; a second one exits at once.
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -188,7 +184,7 @@ try {
     // --help and --version end here with code 0; usage errors were already printed.
     process.exit(error.exitCode === 0 ? 0 : 2);
   }
-  if (error instanceof ConfigError || error instanceof InputError || error instanceof UsageError || error instanceof StateError) fail(error.message, 2);
-  if (error instanceof SimulateUsageError) fail(error.message, 2);
-  fail(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1);
+  // Usage and configuration errors (a bad flag, config file, input file or state file) say so in a line each.
+  if (error instanceof BridgeError) fail(error.lineFor(settingFlag), error.exitCode);
+  fail(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, EXIT.failure);
 }

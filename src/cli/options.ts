@@ -1,5 +1,6 @@
 // Flags shared by the commands, and their translation into the flags layer of the config.
 import { Option, type Command } from 'commander';
+import type { SettingNamer } from '../core/errors.js';
 import { DEFAULTS, MAX_STOP_TIMEOUT_MS } from '../config/defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
 import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
@@ -95,6 +96,17 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`)
     .option('--stop-timeout <ms>', `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`);
 }
+
+/** The flags of the settings an error's line may name (by their config keys). */
+const SETTING_FLAGS: Readonly<Record<string, string>> = {
+  'watch.state': '--state',
+  'watch.listen': '--listen',
+  'watch.all_threads': '--all-threads',
+  'watch.threads': '--thread',
+};
+
+/** Names a setting by its flag: how the command line words an error's way out. */
+export const settingFlag: SettingNamer = (setting) => SETTING_FLAGS[setting] ?? setting;
 
 /** The flags layer: only what was given on the command line. */
 export function flagsLayer(flags: WatchFlags): ConfigLayer {

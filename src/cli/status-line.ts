@@ -83,21 +83,23 @@ export class StatusLine {
     this.logStream = Object.assign(stream, { isTTY: terminal.isTTY === true });
   }
 
+  /** Draws the line every interval from `read`; once. */
   start(read: () => WatchStatus): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#read) return;
     this.#read = read;
     this.#draw();
     this.#timer = setInterval(() => this.#draw(), this.intervalMs);
     this.#timer.unref();
   }
 
-  /** Clears the line for good; logs after this go straight through. */
-  stop(): void {
-    if (this.#stopped) return;
+  /** Clears the line for good, at once; logs after this go straight through. */
+  shutdown(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#shown) this.terminal.write(CLEAR_LINE);
     this.#shown = false;
+    return Promise.resolve();
   }
 
   #snapshot(): WatchStatus | null {

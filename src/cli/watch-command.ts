@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { Watcher } from '../tracking/watcher.js';
 import type { BridgeConfig } from '../config/types.js';
 import { loadControlToken } from '../control/auth.js';
-import { startControlServer, type ControlServer, type Readiness } from '../control/server.js';
+import { ControlServer, type Readiness } from '../control/server.js';
+import { BridgeError, EXIT } from '../core/errors.js';
+import { leaving, Lifecycle, type Stage } from '../core/lifecycle.js';
 import { BridgeMetrics } from '../metrics/bridge-metrics.js';
 import { otlpMetricsConfig } from '../metrics/otlp-metrics-config.js';
 import { RequestBudget, WATCH_WINDOW_MS } from '../scheduler/request-budget.js';
@@ -11,6 +13,7 @@ import { createBudgetedFetch } from '../scheduler/budgeted-fetch.js';
 import { createExporter } from '../sink/create-exporter.js';
 import type { SpanRecordExporter } from '../sink/export-outcome.js';
 import { OutboxDrain } from '../sink/outbox-drain.js';
+import { settingFlag } from './options.js';
 import { ReachabilityLog } from './reachability-log.js';
 import { AssistantsSource } from '../source/assistants-source.js';
 import { createApiClient } from '../source/client.js';
@@ -27,6 +30,11 @@ export interface WatchHandle {
   budget: RequestBudget;
   /** Open until the bridge stopped (`state.closed`). */
   state: StateStore;
+  /**
+   * The bridge's parts in start order; shut down in reverse. A part added now (the status line)
+   * starts at once and is shut down first.
+   */
+  lifecycle: Lifecycle;
   /** Resolves with the exit code once the bridge stopped. */
   done: Promise<number>;
   /** The --listen server once listening; null with `--listen off` or when listening failed. */
@@ -37,8 +45,6 @@ export interface WatchHandle {
 export interface WatchHooks {
   /** Wraps the exporter, e.g. to also draw what is exported (the demo). */
   wrapExporter?: (exporter: SpanRecordExporter) => SpanRecordExporter;
-  /** Shutdown began (signal, idle, fatal): e.g. take the status line down before the last messages. */
-  onShutdown?: () => void;
 }
 
 export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks = {}): WatchHandle {
@@ -73,7 +79,23 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   });
   const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log, onAcknowledged: metrics.onAcknowledged, health: collectorReach });
   let firstPoll = false;
-  const watcher = new Watcher({ config, state, source, log, onCommitted: () => drain.notify(), onFirstPoll: () => (firstPoll = true) });
+  /** The first error after which nothing would work: its line is the last word, its code the exit code. */
+  let fatal: BridgeError | null = null;
+  const watcher = new Watcher({
+    config,
+    state,
+    source,
+    log,
+    onCommitted: () => drain.notify(),
+    onFirstPoll: () => (firstPoll = true),
+    onFatal: (error) => {
+      fatal ??= error;
+      void shutdown('fatal', error.exitCode);
+    },
+    // With the API out of reach, polls under way are only waiting to retry: no grace.
+    pollGraceMs: () => (apiReach.failingSince === null ? POLL_GRACE_MS : 0),
+    cutOff: stopPolls,
+  });
   metrics.attach({ drain, watcher });
 
   for (const r of config.watch.runs) watcher.addRun(r.threadId, r.runId, 'cli');
@@ -93,8 +115,6 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     },
     'watching',
   );
-  watcher.start();
-  drain.start();
 
   let ready = false;
   const readiness = (): Readiness => {
@@ -105,14 +125,25 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     return { ready: false, reason: `waiting for the first successful poll of the API (${watcher.counters.transientErrors} failed so far)` };
   };
   const listen = config.watch.listen;
-  const control: Promise<ControlServer | null> =
-    listen === null
-      ? Promise.resolve(null)
-      : startControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler }).catch((error: unknown) => {
-          process.stderr.write(`assistants-otel-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
-          void shutdown('cannot listen', 2);
-          return null;
-        });
+  const controlServer = listen === null ? null : new ControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler });
+
+  // The whole stop fits in the stop budget (--stop-timeout); what is not exported by then stays
+  // in the outbox for the next start. In reverse of this order: the control server first, so no
+  // control change lands while the rest winds down (its own grace for open connections); the
+  // polls (those under way get a grace, then are cut off); the drain, with what is left less
+  // the reserve for the last metrics push, which goes out while the state file is still open;
+  // the request budget, the exporter (cut off at the end of the budget) and the state file.
+  const metricsReserve = metrics.otlp ? Math.min(METRICS_PUSH_RESERVE_MS, Math.floor(config.watch.stopTimeoutMs / 4)) : 0;
+  const stages: Stage[] = [
+    { name: 'state store', part: state },
+    { name: 'exporter', part: exporter },
+    { name: 'request budget', part: budget },
+    { name: 'metrics', part: metrics, waitUntilDone: true },
+    { name: 'outbox drain', part: drain, share: leaving(metricsReserve), waitUntilDone: true },
+    { name: 'polls', part: watcher, waitUntilDone: true },
+  ];
+  if (controlServer) stages.push({ name: 'control server', part: controlServer, waitUntilDone: true });
+  const lifecycle = new Lifecycle(stages, { onError: (part, error) => log.warn({ part, err: error }, 'a part of the bridge did not shut down cleanly') });
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
@@ -120,64 +151,50 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   });
   let stopping: Promise<void> | null = null;
   const debugTimer = log.isLevelEnabled('debug') ? setInterval(() => log.debug(watcher.snapshot(), 'poll loop'), 2000) : undefined;
-  const idleTimer = setInterval(() => {
-    if (watcher.fatal) void shutdown('fatal', 2);
-    else if (config.watch.exitWhenIdle && watcher.isIdle() && state.outboxDepth() === 0) void shutdown('idle: every tracked run finished and its spans were acknowledged', 0);
-  }, 200);
+  const idleTimer = config.watch.exitWhenIdle
+    ? setInterval(() => {
+        if (watcher.isIdle() && state.outboxDepth() === 0) void shutdown('idle: every tracked run finished and its spans were acknowledged', EXIT.ok);
+      }, 200)
+    : undefined;
 
-  // The whole stop, polls under way, last exports and the last metrics push, fits in the stop
-  // budget (--stop-timeout): what is not exported by then stays in the outbox for the next start.
-  function shutdown(reason: string, code = 0): Promise<void> {
+  // Only the control server can fail to start (an address it cannot listen on): exit 2 with its line.
+  const control: Promise<ControlServer | null> = lifecycle.start().then(
+    () => controlServer,
+    (error: unknown) => {
+      process.stderr.write(`assistants-otel-bridge: ${error instanceof BridgeError ? error.lineFor(settingFlag) : error instanceof Error ? error.message : String(error)}\n`);
+      void shutdown('cannot start', EXIT.usage);
+      return null;
+    },
+  );
+
+  // A stop for a failure (a fatal error, an address it cannot listen on) has no budget and says nothing until its last line.
+  function shutdown(reason: string, code: number = EXIT.ok): Promise<void> {
     stopping ??= (async () => {
       const startedAt = Date.now();
-      const deadline = startedAt + (code === 2 ? 0 : config.watch.stopTimeoutMs);
-      const remaining = (): number => Math.max(0, deadline - Date.now());
-      hooks.onShutdown?.();
+      const failed = code !== EXIT.ok;
       clearInterval(idleTimer);
       clearInterval(debugTimer);
-      if (code !== 2) {
+      if (!failed) {
         log.info({ reason, stopTimeoutMs: config.watch.stopTimeoutMs }, `stopping: no new polls; exporting what is finished for up to ${seconds(config.watch.stopTimeoutMs)}`);
       }
-      // First, so no control change lands while the state winds down.
-      await (await control)?.close();
-      const polled = watcher.stop();
-      // With the API out of reach, polls under way are only waiting to retry: no grace.
-      await within(polled, apiReach.failingSince === null ? Math.min(POLL_GRACE_MS, remaining()) : 0);
-      stopPolls.abort();
-      await within(polled, remaining());
-      const exportedBefore = drain.stats.exported;
-      const metricsReserve = metrics.otlp ? Math.min(METRICS_PUSH_RESERVE_MS, Math.floor(config.watch.stopTimeoutMs / 4)) : 0;
-      await drain.stop(Math.max(0, remaining() - metricsReserve));
-      const exported = drain.stats.exported - exportedBefore;
-      const left = state.outboxDepth();
-      // A last OTLP push of the totals, while the state file is still open.
-      await metrics.shutdown(remaining());
-      budget.close();
-      await within(exporter.shutdown(), remaining());
-      state.close();
-      if (code !== 2) {
+      await lifecycle.shutdown(failed ? 0 : config.watch.stopTimeoutMs);
+      if (!failed) {
+        const { exported, left } = drain.stopReport() ?? { exported: 0, left: 0 };
         const fields = { exported, left, tookMs: Date.now() - startedAt };
         if (left === 0) log.info(fields, `stopped: exported ${exported} spans while stopping; the outbox is empty`);
         else log.warn(fields, `stopped: exported ${exported} spans while stopping; ${left} spans left in the outbox of ${config.watch.statePath}, exported at the next start on it`);
       }
-      if (watcher.fatal) {
+      if (fatal) {
         // The fatal line is the last word: a request still in flight must not log after it.
         log.level = 'silent';
-        process.stderr.write(`assistants-otel-bridge: ${watcher.fatal.message}\n`);
+        process.stderr.write(`assistants-otel-bridge: ${fatal.lineFor(settingFlag)}\n`);
       }
-      resolveDone(watcher.fatal ? 2 : code);
+      resolveDone(fatal ? fatal.exitCode : code);
     })();
     return stopping;
   }
 
-  return { watcher, drain, budget, state, done, control, shutdown: (reason) => shutdown(reason) };
-}
-
-/** Waits for `work`, or `ms` at most (the work goes on unawaited). */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  return { watcher, drain, budget, state, lifecycle, done, control, shutdown: (reason) => shutdown(reason) };
 }
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;

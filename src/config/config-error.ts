@@ -1,5 +1,7 @@
+import { BridgeError, EXIT } from '../core/errors.js';
+
 /** Bad usage or configuration: the CLI prints the one-line message and exits 2. */
-export class ConfigError extends Error {
+export class ConfigError extends BridgeError {
   constructor(
     readonly field: string,
     readonly reason: string,
@@ -7,8 +9,7 @@ export class ConfigError extends Error {
     /** The line of the config file that holds the field. */
     readonly line?: number,
   ) {
-    super(`${field}: ${reason}${source ? ` (from ${source}${line ? `, line ${line}` : ''})` : ''}`);
-    this.name = 'ConfigError';
+    super('fatal', `${field}: ${reason}${source ? ` (from ${source}${line ? `, line ${line}` : ''})` : ''}`, { exitCode: EXIT.usage });
   }
 }
 
@@ -22,6 +23,5 @@ export class ConfigProblems extends ConfigError {
     if (!first) throw new RangeError('ConfigProblems needs at least one problem');
     super(first.field, first.reason, first.source, first.line);
     this.message = problems.map((p) => p.message).join('\n');
-    this.name = 'ConfigProblems';
   }
 }

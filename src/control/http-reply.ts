@@ -1,6 +1,7 @@
 // JSON answers and the one error shape of the --listen address:
 // { "error": { "message": "...", "field": "run_id" } }.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { BridgeError } from '../core/errors.js';
 
 export interface Reply {
   status: number;
@@ -9,15 +10,14 @@ export interface Reply {
 }
 
 /** A request refused with `status`; `field` names the input at fault. */
-export class HttpError extends Error {
+export class HttpError extends BridgeError {
   constructor(
     readonly status: number,
     message: string,
     readonly field?: string,
     readonly headers: OutgoingHttpHeaders = {},
   ) {
-    super(message);
-    this.name = 'HttpError';
+    super('refused', message);
   }
 }
 

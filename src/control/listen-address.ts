@@ -1,6 +1,7 @@
 // The --listen address: split into host and port, printed back, judged loopback or not, and
 // its listen errors said in one line.
 import { isIP } from 'node:net';
+import { BridgeError, EXIT, type SettingNamer } from '../core/errors.js';
 
 export interface ListenAddress {
   /** Without brackets: `::1`, `127.0.0.1`, `localhost`, `0.0.0.0`. */
@@ -32,18 +33,30 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** One line for a failed listen, naming the address and what to do. */
-export function describeListenError(listen: string, error: unknown): string {
+/** The address could not be listened on: the bridge cannot serve it, so it does not start (exit 2). */
+export class ListenError extends BridgeError {
+  constructor(
+    readonly listen: string,
+    cause: unknown,
+  ) {
+    super('fatal', (name) => describeListenError(listen, cause, name), { exitCode: EXIT.usage, cause });
+  }
+}
+
+/** One line for a failed listen, naming the address and what to do; `name` names the listen setting (the CLI's flag). */
+export function describeListenError(listen: string, error: unknown, name: SettingNamer | null = null): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const why =
     code === 'EADDRINUSE'
-      ? 'address already in use; choose another with --listen or use --listen off'
+      ? 'address already in use'
       : code === 'EACCES'
-        ? 'permission denied (ports below 1024 need privileges); choose another with --listen or use --listen off'
+        ? 'permission denied (ports below 1024 need privileges)'
         : code === 'EADDRNOTAVAIL'
-          ? 'no such address on this machine; choose another with --listen or use --listen off'
+          ? 'no such address on this machine'
           : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'host name not found; choose another with --listen or use --listen off'
-            : `cannot listen (${code ?? (error instanceof Error ? error.message : String(error))}); choose another with --listen or use --listen off`;
-  return `--listen ${listen}: ${why}`;
+            ? 'host name not found'
+            : `cannot listen (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  const flag = name?.('watch.listen');
+  if (flag === undefined) return `listen address ${listen}: ${why}; choose another address or turn listening off`;
+  return `${flag} ${listen}: ${why}; choose another with ${flag} or use ${flag} off`;
 }

@@ -32,10 +32,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { meaningOf } from '../core/errors.js';
+import type { Part } from '../core/lifecycle.js';
 import type { StateStore } from '../state/store.js';
 import { bearerToken, controlAccess, isLoopbackHostHeader, tokenMatches, type ControlAccess } from './auth.js';
 import { HttpError, errorBody, errorReply, sendJson, type Reply } from './http-reply.js';
-import { describeListenError, formatAddress, parseListenAddress } from './listen-address.js';
+import { formatAddress, ListenError, parseListenAddress } from './listen-address.js';
 import { handlerFor, matchRoute, type Route } from './router.js';
 import { trackingRoutes, type TrackingTarget } from './tracking-routes.js';
 
@@ -58,111 +60,148 @@ export interface ControlServerOptions {
   metricsHandler?: MetricsHandler;
 }
 
-export interface ControlServer {
-  /** The bound `host:port`, e.g. `127.0.0.1:9464`. */
-  readonly address: string;
-  /** `http://` + address. */
-  readonly url: string;
-  readonly access: ControlAccess;
-  setMetricsHandler(handler: MetricsHandler | null): void;
-  /** Stops accepting connections and ends open ones; resolves once closed. */
-  close(): Promise<void>;
-}
-
-/** The address could not be listened on; `message` is one line fit for the user. */
-export class ListenError extends Error {
-  constructor(message: string, options?: { cause: unknown }) {
-    super(message, options);
-    this.name = 'ListenError';
-  }
-}
+/** The address could not be listened on (from `start`). */
+export { ListenError };
 
 /** Requests are small and answered from memory: a slow one is a client holding a socket. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 2_000;
 
-export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
-  const { host, port } = parseListenAddress(options.listen);
-  const access = controlAccess(host, options.token);
-  let metricsHandler = options.metricsHandler ?? null;
-  const routes: Route[] = [
-    { path: /^\/healthz$/, control: false, methods: { GET: () => ({ status: 200, body: { status: 'ok' } }) } },
-    {
-      path: /^\/readyz$/,
-      control: false,
-      methods: {
-        GET: () => {
-          const r = options.readiness();
-          return r.ready ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not_ready', reason: r.reason } };
-        },
-      },
-    },
-    {
-      path: /^\/metrics$/,
-      control: false,
-      methods: {
-        GET: async ({ req, res }) => {
-          if (!metricsHandler) return { status: 404, body: errorBody('metrics are not served here') };
-          await metricsHandler(req, res);
-          return null;
-        },
-      },
-    },
-    ...trackingRoutes(options.target, options.state, options.log),
-  ];
+/** The server on the listen address: listening from `start`, closed by `shutdown`. */
+export class ControlServer implements Part {
+  readonly #options: ControlServerOptions;
+  readonly #server: Server;
+  readonly #routes: Route[];
+  #metricsHandler: MetricsHandler | null;
+  #bound: { address: string; access: ControlAccess } | null = null;
+  #starting: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<Reply | null> => {
+  constructor(options: ControlServerOptions) {
+    this.#options = options;
+    this.#metricsHandler = options.metricsHandler ?? null;
+    this.#routes = [
+      { path: /^\/healthz$/, control: false, methods: { GET: () => ({ status: 200, body: { status: 'ok' } }) } },
+      {
+        path: /^\/readyz$/,
+        control: false,
+        methods: {
+          GET: () => {
+            const r = options.readiness();
+            return r.ready ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not_ready', reason: r.reason } };
+          },
+        },
+      },
+      {
+        path: /^\/metrics$/,
+        control: false,
+        methods: {
+          GET: async ({ req, res }) => {
+            const handler = this.#metricsHandler;
+            if (!handler) return { status: 404, body: errorBody('metrics are not served here') };
+            await handler(req, res);
+            return null;
+          },
+        },
+      },
+      ...trackingRoutes(options.target, options.state, options.log),
+    ];
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).then(
+        (reply) => {
+          if (reply) sendJson(req, res, reply);
+        },
+        (error: unknown) => sendJson(req, res, failureReply(error, options)),
+      );
+    });
+    this.#server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.#server.headersTimeout = REQUEST_TIMEOUT_MS;
+  }
+
+  /** The bound `host:port`, e.g. `127.0.0.1:9464`, once listening. */
+  get address(): string {
+    return this.#listening().address;
+  }
+
+  /** `http://` + address. */
+  get url(): string {
+    return `http://${this.address}`;
+  }
+
+  get access(): ControlAccess {
+    return this.#listening().access;
+  }
+
+  setMetricsHandler(handler: MetricsHandler | null): void {
+    this.#metricsHandler = handler;
+  }
+
+  /** Listens; rejects with a ListenError when the address cannot be listened on. */
+  start(): Promise<void> {
+    this.#starting ??= this.#listen();
+    return this.#starting;
+  }
+
+  /** Stops accepting connections and ends open ones (after a short grace for requests under way); resolves once closed. */
+  shutdown(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#starting?.catch(() => undefined);
+      if (this.#server.listening) await closeServer(this.#server);
+    })();
+    return this.#closing;
+  }
+
+  #listening(): { address: string; access: ControlAccess } {
+    if (!this.#bound) throw new Error('the control server is not listening');
+    return this.#bound;
+  }
+
+  async #listen(): Promise<void> {
+    const { listen, token, log } = this.#options;
+    const { host, port } = parseListenAddress(listen);
+    const access = controlAccess(host, token);
+    // Shut down before it was started: it never listens.
+    if (this.#closing) return;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#server.once('error', reject);
+        this.#server.listen({ host, port }, () => {
+          this.#server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw new ListenError(listen, error);
+    }
+    const bound = this.#server.address() as AddressInfo;
+    const address = formatAddress(bound.address, bound.port);
+    this.#bound = { address, access };
+    log.info({ address, control: access }, 'control address listening');
+    if (access === 'disabled') {
+      log.warn(
+        { address },
+        'control routes are disabled: the listen address is not loopback and no control token is set (ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN or --control-token-file); /healthz, /readyz and /metrics stay up',
+      );
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<Reply | null> {
+    const access = this.#listening().access;
     const method = req.method ?? 'GET';
     const pathname = new URL(req.url ?? '/', 'http://control.invalid').pathname;
-    const match = matchRoute(routes, pathname);
+    const match = matchRoute(this.#routes, pathname);
     // A disabled control route looks exactly like one that does not exist.
     if (!match || (match.route.control && access === 'disabled')) throw new HttpError(404, `no route ${method} ${pathname}`);
-    if (match.route.control) authorize(req, access, options.token);
+    if (match.route.control) authorize(req, access, this.#options.token);
     return handlerFor(match.route, method)({ req, res, params: match.params });
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).then(
-      (reply) => {
-        if (reply) sendJson(req, res, reply);
-      },
-      (error: unknown) => sendJson(req, res, failureReply(error, options)),
-    );
-  });
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = REQUEST_TIMEOUT_MS;
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    throw new ListenError(describeListenError(options.listen, error), { cause: error });
   }
-  const bound = server.address() as AddressInfo;
-  const address = formatAddress(bound.address, bound.port);
-  options.log.info({ address, control: access }, 'control address listening');
-  if (access === 'disabled') {
-    options.log.warn(
-      { address },
-      'control routes are disabled: the listen address is not loopback and no control token is set (ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN or --control-token-file); /healthz, /readyz and /metrics stay up',
-    );
-  }
+}
 
-  let closing: Promise<void> | null = null;
-  return {
-    address,
-    url: `http://${address}`,
-    access,
-    setMetricsHandler: (handler) => {
-      metricsHandler = handler;
-    },
-    close: () => (closing ??= closeServer(server)),
-  };
+/** A control server, listening. */
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const server = new ControlServer(options);
+  await server.start();
+  return server;
 }
 
 function authorize(req: IncomingMessage, access: ControlAccess, token: string | null): void {
@@ -178,7 +217,7 @@ function authorize(req: IncomingMessage, access: ControlAccess, token: string | 
 
 function failureReply(error: unknown, options: ControlServerOptions): Reply {
   if (error instanceof HttpError) return errorReply(error);
-  if (options.state.closed) return { status: 503, body: errorBody('the bridge is stopping') };
+  if (meaningOf(error) === 'shutdown' || options.state.closed) return { status: 503, body: errorBody('the bridge is stopping') };
   options.log.error({ err: error }, 'control request failed');
   return { status: 500, body: errorBody('internal error; see the bridge log') };
 }

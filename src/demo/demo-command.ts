@@ -78,7 +78,7 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   });
   await handle.shutdown(interrupted ? 'interrupted' : 'demo finished');
   await handle.done;
-  await sim.close();
+  await sim.shutdown();
   const failed = [...byRun.values()].flat().filter((s) => s.role === 'run' && s.status.code === 2).length;
   write(palette.dim(`${drawn.size} runs drawn (${failed} failed or expired), ${[...byRun.values()].reduce((n, l) => n + l.length, 0)} spans.`));
   return 0;

@@ -98,6 +98,9 @@ export class BridgeMetrics {
     if (parts.watcher) this.#health.attachWatcher(parts.watcher);
   }
 
+  /** The readers run from construction: nothing to start. */
+  start(): void {}
+
   /**
    * Pushes a last OTLP export (before the state file closes) and stops the readers, giving up
    * after `timeoutMs` (the rest of the stop budget): the totals live in the state file, and the

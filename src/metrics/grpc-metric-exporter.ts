@@ -22,6 +22,7 @@ export class GrpcMetricExporter implements PushMetricExporter {
   private readonly client: Client;
   private readonly metadata: Metadata;
   private readonly timeoutMs: number;
+  private closed = false;
 
   constructor(config: OtlpMetricsConfig, tls: TlsFiles = { certificateFile: null, clientKeyFile: null, clientCertificateFile: null }) {
     ({ client: this.client, metadata: this.metadata } = openGrpcChannel({ ...config, ...tls }));
@@ -56,6 +57,8 @@ export class GrpcMetricExporter implements PushMetricExporter {
   async forceFlush(): Promise<void> {}
 
   async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.client.close();
   }
 }

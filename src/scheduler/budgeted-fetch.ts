@@ -8,9 +8,9 @@
 // which is never retried. Give it room (minutes); `attemptTimeoutMs` bounds each attempt.
 //
 // Nothing here logs or emits request headers: the Authorization header only passes through.
+import { describeNetworkError } from '../core/network-error.js';
 import { parseRetryAfter, parseRetryAfterMs } from '../core/retry-after.js';
 import { fullJitterDelay, sleep, type BackoffOptions, type RandomSource } from '../core/timing.js';
-import { describeNetworkError } from '../network-error.js';
 import { bracketsCloseAtEnd } from './json-complete.js';
 import { isPriority, type Priority } from './priorities.js';
 import type { AttemptOutcome, RequestBudget } from './request-budget.js';

@@ -17,6 +17,7 @@
 // start to spread what is left.
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
+import { ShutdownError } from '../core/errors.js';
 import { fullJitterDelay, type RandomSource } from '../core/timing.js';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from './priorities.js';
 import {
@@ -222,7 +223,7 @@ export class RequestBudget extends EventEmitter<RequestBudgetEvents> {
 
   /** Resolves when a slot is granted; the caller starts its attempt right then. */
   acquire(priority: Priority, options: SlotOptions = {}): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('RequestBudget is closed'));
+    if (this.#closed) return Promise.reject(new ShutdownError('RequestBudget is closed'));
     return this.#queue.add(() => this.#onSlot(priority, options), {
       priority: PRIORITY_RANK[priority],
       ...(options.signal ? { signal: options.signal } : {}),
@@ -310,14 +311,18 @@ export class RequestBudget extends EventEmitter<RequestBudgetEvents> {
     };
   }
 
-  /** Stops the timers and rejects every waiting request, so the process can exit. */
-  close(): void {
-    if (this.#closed) return;
+  /** Grants slots from construction: nothing to start. */
+  start(): void {}
+
+  /** Stops the timers and rejects every waiting request, at once, so the process can exit. */
+  shutdown(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
     clearTimeout(this.#gateTimer);
     this.#gateTimer = undefined;
     this.#queue.pause();
     this.#queue.clear();
+    return Promise.resolve();
   }
 
   // Runs synchronously inside p-queue's start loop, so a gate closed here holds the next start.

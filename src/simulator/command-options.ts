@@ -1,5 +1,6 @@
 // The `simulate` command's flags, defaults and usage error, apart from the simulator itself so
 // the CLI can build its help without loading the server.
+import { BridgeError, EXIT } from '../core/errors.js';
 import { DEFAULT_SPEED } from './clock.js';
 import { DIALECT_NAMES } from './dialect.js';
 
@@ -66,6 +67,8 @@ export const simulatorCommandOptions: readonly { flags: string; description: str
 ];
 
 /** A bad flag; the CLI exits 2 with this message. */
-export class SimulateUsageError extends Error {
-  override readonly name = 'SimulateUsageError';
+export class SimulateUsageError extends BridgeError {
+  constructor(message: string) {
+    super('fatal', message, { exitCode: EXIT.usage });
+  }
 }

@@ -29,8 +29,8 @@ export interface SimulateIo {
 
 export interface SimulateHandle {
   simulator: RunningSimulator;
-  stop(): Promise<void>;
-  /** Resolves once the server has closed (after a signal or stop()). */
+  shutdown(): Promise<void>;
+  /** Resolves once the server has closed (after a signal or shutdown()). */
   stopped: Promise<void>;
 }
 
@@ -90,13 +90,13 @@ export async function simulateCommand(
   });
   let stopping: Promise<void> | null = null;
   const onSignal = (): void => {
-    void stop();
+    void shutdown();
   };
-  const stop = (): Promise<void> => {
+  const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       io.signals.off('SIGINT', onSignal);
       io.signals.off('SIGTERM', onSignal);
-      await simulator.close();
+      await simulator.shutdown();
       resolveStopped();
     })();
     return stopping;
@@ -106,7 +106,7 @@ export async function simulateCommand(
   const hooks = webhooks.url === null ? '' : `, webhooks to ${webhooks.url}`;
   const agentsApi = simulator.agents ? `; Agents API (OpenAI-Beta: agents=v1) on ${simulator.url}` : '';
   io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks}${agentsApi})`);
-  return { simulator, stop, stopped };
+  return { simulator, shutdown, stopped };
 }
 
 /** How to point the bridge at this simulator. */

@@ -2,6 +2,7 @@
 // node:http server with seeded worlds, a virtual clock, injectable faults and pluggable dialects.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Part } from '../core/lifecycle.js';
 import { createAgentsMount } from './agents/mount.js';
 import type { AgentsWorld } from './agents/world.js';
 import type { AgentsWorldSpec } from './agents/worldgen.js';
@@ -35,27 +36,33 @@ export interface SimulatorOptions {
   responses?: ResponsesOptions;
 }
 
-export interface RunningSimulator {
+/** The simulator, listening from `start` (url, origin and port are known from then) until `shutdown`. */
+export interface Simulator extends Part {
   /** Base URL including the dialect's base path (`http://127.0.0.1:PORT/v1`): the SDK's baseURL. */
-  url: string;
+  readonly url: string;
   /** `http://host:port`, where the /_sim control routes live. */
-  origin: string;
-  port: number;
+  readonly origin: string;
+  readonly port: number;
   apiKey: string;
   seed: number;
   dialect: Dialect;
   world: World;
   /** Responses and Conversations; `responsesUrl` is their SDK baseURL. */
   responses: ResponsesSimulator;
-  responsesUrl: string;
+  readonly responsesUrl: string;
   /** Null unless the Agents API is served. */
   agents: AgentsWorld | null;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   setFaults(faults: FaultConfig): void;
   getFaults(): FaultConfig;
-  close(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the mounts and the server, ending open connections at once. */
+  shutdown(): Promise<void>;
 }
+
+/** A simulator that is listening. */
+export type RunningSimulator = Simulator;
 
 export { DEFAULT_API_KEY, DEFAULT_SEED };
 
@@ -70,7 +77,8 @@ export function worldFor(dialect: Dialect, spec: WorldSpec = {}): WorldSpec {
   return { azureTools: dialect.serves.foundryTools, unknownTypes: dialect.serves.undocumentedTypes, ...spec };
 }
 
-export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+/** A simulator, not yet listening. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const host = options.host ?? '127.0.0.1';
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
   const seed = options.seed ?? DEFAULT_SEED;
@@ -88,45 +96,77 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const server = createServer(createRequestHandler({ world, faults, dialect, apiKey, log, wallClockMs, mounts }, pending));
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let bound: { origin: string; port: number } | null = null;
+  const listening = (): { origin: string; port: number } => {
+    if (bound === null) throw new Error('the simulator is not listening (start it first)');
+    return bound;
+  };
+  let starting: Promise<void> | null = null;
   let closing: Promise<void> | null = null;
 
   return {
-    url: `${origin}${dialect.basePath}`,
-    origin,
-    port,
+    get url() {
+      return `${listening().origin}${dialect.basePath}`;
+    },
+    get origin() {
+      return listening().origin;
+    },
+    get port() {
+      return listening().port;
+    },
     apiKey,
     seed,
     dialect,
     world,
     responses: responses.responses,
-    responsesUrl: responses.responses.baseUrl(origin),
+    get responsesUrl() {
+      return responses.responses.baseUrl(listening().origin);
+    },
     agents: agents?.world ?? null,
     requestLog: () => log.list(),
     clearRequestLog: () => log.clear(),
     setFaults: (f) => faults.set(f),
     getFaults: () => faults.get(),
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
+    start: () => {
+      starting ??= (async () => {
+        if (closing) return;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(options.port ?? 0, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        const port = (server.address() as AddressInfo).port;
+        bound = { origin: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port };
+        for (const mount of mounts) await mount.start();
+      })();
+      return starting;
+    },
+    shutdown: () => {
+      closing ??= (async () => {
+        await starting?.catch(() => undefined);
         // Mounts stop their timers and abort what they send at once; nothing to wait for.
-        for (const mount of mounts) void mount.close?.();
+        for (const mount of mounts) void mount.shutdown();
         for (const timer of pending.timers) clearTimeout(timer);
         pending.timers.clear();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Hung requests and idle keep-alive sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      });
+        if (!server.listening) return;
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          // Hung requests and idle keep-alive sockets would otherwise hold the close open.
+          server.closeAllConnections();
+        });
+      })();
       return closing;
     },
   };
+}
+
+/** A simulator, listening. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const simulator = createSimulator(options);
+  await simulator.start();
+  return simulator;
 }
 
 export type { ClockOptions } from './clock.js';

@@ -24,7 +24,7 @@ export interface ServerDeps {
 
 const MAX_BODY_BYTES = 1 << 20;
 
-/** Responses held back (latency) or never sent (hang), so close() can end them. */
+/** Responses held back (latency) or never sent (hang), so shutdown() can end them. */
 export interface PendingResponses {
   timers: Set<NodeJS.Timeout>;
 }

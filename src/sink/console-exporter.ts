@@ -35,6 +35,8 @@ export class ConsoleExporter implements SpanRecordExporter {
     return { kind: 'accepted', rejectedSpans: 0 };
   }
 
+  start(): void {}
+
   async shutdown(): Promise<void> {}
 }
 
@@ -43,5 +45,6 @@ export class NoneExporter implements SpanRecordExporter {
   async export(): Promise<ExportOutcome> {
     return { kind: 'accepted', rejectedSpans: 0 };
   }
+  start(): void {}
   async shutdown(): Promise<void> {}
 }

@@ -1,3 +1,4 @@
+import type { Part } from '../core/lifecycle.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 
 /** What the collector said about one export request. */
@@ -9,10 +10,12 @@ export type ExportOutcome =
   /** Will never be accepted as sent (400, 413, other 4xx/5xx): isolate and dead-letter. */
   | { kind: 'refused'; reason: string; status?: number };
 
-/** A narrow exporter, in the spirit of sdk-trace's SpanExporter, but with the collector's answer kept. */
-export interface SpanRecordExporter {
+/**
+ * A narrow exporter, in the spirit of sdk-trace's SpanExporter, but with the collector's answer
+ * kept. `start` may connect ahead of the first export; `shutdown` closes what it holds.
+ */
+export interface SpanRecordExporter extends Part {
   export(spans: readonly SpanRecord[]): Promise<ExportOutcome>;
-  shutdown(): Promise<void>;
   /** Where spans go, for logs; never includes headers. */
   readonly target: string;
 }

@@ -34,6 +34,7 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
   private readonly encoder: OtlpTraceEncoder;
   private readonly status = grpcJs().status;
   private readonly retryable = retryableCodes(this.status);
+  private closed = false;
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
@@ -75,7 +76,12 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
     });
   }
 
+  /** The channel connects on the first export. */
+  start(): void {}
+
   async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.client.close();
   }
 }

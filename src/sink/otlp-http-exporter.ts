@@ -9,7 +9,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
 import { parseRetryAfter } from '../core/retry-after.js';
 import type { SpanRecord } from '../mapping/span-record.js';
-import { describeNetworkError } from '../network-error.js';
+import { describeNetworkError } from '../core/network-error.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
@@ -117,6 +117,9 @@ export class OtlpHttpExporter implements SpanRecordExporter {
       req.end(data);
     });
   }
+
+  /** A connection per export: nothing to open or close. */
+  start(): void {}
 
   async shutdown(): Promise<void> {}
 }

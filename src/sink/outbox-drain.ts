@@ -11,6 +11,13 @@ import { deliver, DeliveryAbandoned } from './delivery.js';
 /** How long a partial batch waits for more spans before it is exported. */
 const LINGER_MS = 50;
 
+export interface StopReport {
+  /** Spans acknowledged while stopping. */
+  exported: number;
+  /** Spans left in the outbox, exported at the next start on the same state file. */
+  left: number;
+}
+
 export interface DrainStats {
   exported: number;
   deadLettered: number;
@@ -50,6 +57,8 @@ export class OutboxDrain {
   private stopping = false;
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
+  private stopped: Promise<void> | null = null;
+  private report: StopReport | null = null;
 
   constructor(
     private readonly state: StateStore,
@@ -58,6 +67,7 @@ export class OutboxDrain {
   ) {}
 
   start(): void {
+    if (this.stopping) return;
     this.running ??= this.loop();
   }
 
@@ -67,18 +77,28 @@ export class OutboxDrain {
   }
 
   /**
-   * Exports what is left until the outbox is empty or `deadlineMs` passes, then stops: an export
-   * still unanswered then is abandoned (its spans stay in the outbox).
+   * Exports what is left until the outbox is empty or `budgetMs` passes (none: until it is empty),
+   * then stops: an export still unanswered then is abandoned (its spans stay in the outbox).
    */
-  async stop(deadlineMs: number): Promise<void> {
-    this.stopping = true;
-    this.notify();
-    const timer = setTimeout(() => this.abort.abort(), deadlineMs);
-    try {
-      await this.running;
-    } finally {
-      clearTimeout(timer);
-    }
+  shutdown(budgetMs?: number): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      const exportedBefore = this.stats.exported;
+      this.notify();
+      const timer = budgetMs === undefined ? undefined : setTimeout(() => this.abort.abort(), budgetMs);
+      try {
+        await this.running;
+      } finally {
+        clearTimeout(timer);
+        this.report = { exported: this.stats.exported - exportedBefore, left: this.state.closed ? 0 : this.state.outboxDepth() };
+      }
+    })();
+    return this.stopped;
+  }
+
+  /** What the stop exported and left in the outbox; null until the drain has stopped. */
+  stopReport(): StopReport | null {
+    return this.report;
   }
 
   private async loop(): Promise<void> {

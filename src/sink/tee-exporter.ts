@@ -19,7 +19,11 @@ export class TeeExporter implements SpanRecordExporter {
     return outcome;
   }
 
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+  start(): void | Promise<void> {
+    return this.inner.start();
+  }
+
+  shutdown(budgetMs?: number): Promise<void> {
+    return this.inner.shutdown(budgetMs);
   }
 }

@@ -1,61 +1,17 @@
 // The only module that calls the Assistants API. Lists ask for order=asc and limit=100 (the
 // API defaults are desc and 20) and follow has_more to the end; what arrives is parsed as
 // unknown through the passthrough schemas, so unknown fields and types survive.
-import OpenAI, { APIError, APIConnectionError, APIConnectionTimeoutError } from 'openai';
-import { describeNetworkError } from '../network-error.js';
+import type OpenAI from 'openai';
+import { meaningOf } from '../core/errors.js';
 import { PRIORITY_HEADER } from '../scheduler/budgeted-fetch.js';
 import type { Priority } from '../scheduler/priorities.js';
 import { CursorPage } from 'openai/pagination';
-import { CredentialFailure } from './auth/credential-failure.js';
-import { credentialHintsOf, OPENAI_KEY_HINTS, type CredentialHints } from './auth/credential-hints.js';
+import { credentialHintsOf, type CredentialHints } from './auth/credential-hints.js';
+import { classifyApiError, TransientFailure } from './errors.js';
 import { heldRun } from './held-run.js';
 import { parseRun, parseStep, type ParseResult, type RunPayload, type StepPayload } from './payloads.js';
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content' as const;
-
-/** The API says the object is gone (deleted thread or run). */
-export class NotFound extends Error {
-  constructor(readonly what: string) {
-    super(`${what} was not found (deleted?)`);
-    this.name = 'NotFound';
-  }
-}
-
-/** The key or token is wrong: nothing will work until the user fixes it. */
-export class AuthFailure extends Error {
-  /** `message` words it for the credential in use (see auth/credential-hints.ts). */
-  constructor(readonly status: number, message: string = status === 401 ? OPENAI_KEY_HINTS.rejected : OPENAI_KEY_HINTS.denied) {
-    super(message);
-    this.name = 'AuthFailure';
-  }
-}
-
-/**
- * The service refused what the bridge asks (400): a wrong api-version, base URL or profile.
- * Every later request would be refused the same way, so it is fatal.
- */
-export class RequestRefused extends Error {
-  constructor(what: string, detail: string) {
-    super(`the API refused the request for ${what} (400: ${detail}); check the base URL, the provider profile and api-version`);
-    this.name = 'RequestRefused';
-  }
-}
-
-/** A failure that may pass: 429/5xx after the budgeted fetch gave up, network, timeout, a body that was not JSON. */
-export class TransientFailure extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message);
-    this.name = 'TransientFailure';
-  }
-}
-
-/** The API could not be reached, or did not answer in time: the watch command's reachability log says so. */
-export class ConnectionFailure extends TransientFailure {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConnectionFailure';
-  }
-}
 
 export interface ListResult<T> {
   items: T[];
@@ -180,7 +136,7 @@ export class AssistantsSource {
   /**
    * One page of the service's threads after `after`, oldest first by default (GET /threads,
    * which Azure AI Foundry Agent Service has). Services without the route answer 404: that
-   * throws NotFound.
+   * throws NotFound (see ThreadListUnavailable).
    */
   async listThreads(after: string | null, limit: number = this.pageSize, order: 'asc' | 'desc' = 'asc'): Promise<ThreadPage> {
     const page = await this.call('the thread list (GET /threads)', () =>
@@ -210,7 +166,7 @@ export class AssistantsSource {
       const { name, description } = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown; description?: unknown }) : {};
       return { name: nonEmptyString(name), description: nonEmptyString(description) };
     } catch (error) {
-      if (error instanceof NotFound) return { name: null, description: null };
+      if (meaningOf(error) === 'gone') return { name: null, description: null };
       throw error;
     }
   }
@@ -239,25 +195,7 @@ export class AssistantsSource {
     try {
       return await fn();
     } catch (error) {
-      throw classify(what, error, this.hints);
+      throw classifyApiError(what, error, this.hints);
     }
   }
 }
-
-function classify(what: string, error: unknown, hints: CredentialHints): Error {
-  // No token could be had at all (no Azure identity, a rejected secret): as fatal as a 401.
-  if (error instanceof CredentialFailure) return new AuthFailure(401, error.summary);
-  if (error instanceof APIError) {
-    if (error.status === 404) return new NotFound(what);
-    if (error.status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
-    if (error.status === 401 || error.status === 403) return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
-    if (error instanceof APIConnectionTimeoutError) return new ConnectionFailure(`${what}: request timed out`);
-    // The SDK's message is always `Connection error.`; what happened is in its cause.
-    if (error instanceof APIConnectionError) return new ConnectionFailure(`${what}: connection failed (${error.cause ? describeNetworkError(error.cause) : error.message})`);
-    return new TransientFailure(`${what}: HTTP ${error.status ?? '?'}: ${firstLine(error.message)}`, error.status);
-  }
-  // A body that is not JSON surfaces as a SyntaxError from the SDK.
-  return new TransientFailure(`${what}: ${firstLine(error instanceof Error ? error.message : String(error))}`);
-}
-
-const firstLine = (s: string): string => s.split('\n')[0]?.slice(0, 300) ?? '';

@@ -1,13 +1,13 @@
 // Runs and steps saved as the API returns them: JSON (an object, an array, a list page, a run
 // with its steps) or JSONL (one of those per line). Steps find their run by `run_id`.
 import { readFileSync } from 'node:fs';
+import { BridgeError, EXIT } from '../core/errors.js';
 import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from './json-text.js';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
 
-export class InputError extends Error {
+export class InputError extends BridgeError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
+    super('fatal', message, { exitCode: EXIT.usage });
   }
 }
 

@@ -1,14 +1,45 @@
 // Errors the state store raises. Each message is one line that says what is wrong and what to do,
-// because it ends up verbatim on the operator's terminal (exit code 1 or 2 from the CLI).
+// because it ends up verbatim on the operator's terminal (exit code 2 from the CLI).
+import { BridgeError, EXIT, type Wording } from '../core/errors.js';
 
 export type StateErrorCode = 'locked' | 'corrupt' | 'foreign' | 'newer-schema' | 'io';
 
-export class StateError extends Error {
-  override readonly name = 'StateError';
+/**
+ * The way out through the state file setting, after the problem: another file (after `remedy`,
+ * which is followed by `or …` and punctuated for it), the path of a file rather than a folder,
+ * or the file `watch` uses.
+ */
+export type StateFileWayOut = { remedy: string | null; then: 'another-file' } | { then: 'a-file-path' | 'the-watch-file' };
+
+const STATE_SETTING = 'watch.state';
+
+/** `problem; way out`, naming the state setting as `name` does (the CLI's flag), else in words. */
+function stateWording(problem: string, way: StateFileWayOut): Wording {
+  return (name) => {
+    const flag = name?.(STATE_SETTING) ?? null;
+    switch (way.then) {
+      case 'another-file': {
+        const another = flag === null ? 'choose another state file' : `use ${flag} to choose another file`;
+        return `${problem}; ${way.remedy === null ? another : `${way.remedy} or ${another}`}`;
+      }
+      case 'a-file-path':
+        return `${problem}; give ${flag === null ? '' : `${flag} `}the path of a file (it is created when missing)`;
+      case 'the-watch-file':
+        return `${problem}; give the file \`watch\` uses${flag === null ? '' : ` with ${flag}`}`;
+    }
+  };
+}
+
+/**
+ * The state file cannot be opened or written. At open it ends the command (exit 2); in the watch
+ * loop a failed commit is tried again (a full disk may be freed, a reader let go).
+ */
+export class StateError extends BridgeError {
   readonly code: StateErrorCode;
 
-  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** `message` says what is wrong and what to do; `way` adds the way out through the state file setting. */
+  constructor(code: StateErrorCode, message: string, options: { cause?: unknown; way?: StateFileWayOut } = {}) {
+    super('transient', options.way ? stateWording(message, options.way) : message, { exitCode: EXIT.usage, cause: options.cause });
     this.code = code;
   }
 }
@@ -17,8 +48,7 @@ export class StateError extends Error {
  * The outbox holds `cap` spans and a commit would add more. Nothing of the commit was written:
  * the caller keeps its cursor where it was and retries once the sink has drained some rows.
  */
-export class OutboxFullError extends Error {
-  override readonly name = 'OutboxFullError';
+export class OutboxFullError extends BridgeError {
   readonly depth: number;
   readonly cap: number;
   /** Spans the refused commit would have added. */
@@ -26,6 +56,7 @@ export class OutboxFullError extends Error {
 
   constructor(depth: number, cap: number, refused: number) {
     super(
+      'backpressure',
       `outbox is full (${depth} spans waiting, cap ${cap}); ${refused} new spans held back until the collector accepts the backlog`,
     );
     this.depth = depth;
@@ -79,8 +110,8 @@ export function classifySqliteError(error: unknown, path: string): unknown {
     case SQLITE.LOCKED:
       return new StateError(
         'locked',
-        `state file ${path} is held by another process (${why}); close whatever has it open or use --state to choose another file`,
-        { cause: error },
+        `state file ${path} is held by another process (${why})`,
+        { cause: error, way: { remedy: 'close whatever has it open', then: 'another-file' } },
       );
     case SQLITE.FULL:
       return new StateError('io', `state file ${path} cannot grow: ${why}; free disk space and restart`, { cause: error });
@@ -90,8 +121,8 @@ export function classifySqliteError(error: unknown, path: string): unknown {
     case SQLITE.CANTOPEN:
       return new StateError(
         'io',
-        `state file ${path} cannot be read or written (${why}); check the path and its permissions or use --state to choose another file`,
-        { cause: error },
+        `state file ${path} cannot be read or written (${why})`,
+        { cause: error, way: { remedy: 'check the path and its permissions', then: 'another-file' } },
       );
     default:
       return error;

@@ -53,9 +53,7 @@ export function openDatabase(path: string): OpenedDatabase {
 function asOpenError(error: unknown, path: string): unknown {
   const classified = classifySqliteError(error, path);
   if (classified instanceof StateError) return classified;
-  return new StateError('io', `cannot open state file ${path} (${errorText(error)}); check the path or use --state to choose another file`, {
-    cause: error,
-  });
+  return new StateError('io', `cannot open state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check the path', then: 'another-file' } });
 }
 
 /** SQLite treats any file as a database until it reads it; the header says at once whether it is one. */
@@ -65,28 +63,23 @@ function checkHeader(path: string): void {
     fd = fs.openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new StateError('io', `cannot read state file ${path} (${errorText(error)}); check its permissions or use --state to choose another file`, {
-      cause: error,
-    });
+    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check its permissions', then: 'another-file' } });
   }
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
     const read = fs.readSync(fd, header, 0, header.length, 0);
     if (read === 0) return; // an empty file is an empty database
     if (read < header.length || !header.equals(SQLITE_MAGIC)) {
-      throw new StateError(
-        'corrupt',
-        `state file ${path} is not an SQLite database (another program's file, or damaged); move it aside or use --state to choose another file`,
-      );
+      throw new StateError('corrupt', `state file ${path} is not an SQLite database (another program's file, or damaged)`, {
+        way: { remedy: 'move it aside', then: 'another-file' },
+      });
     }
   } catch (error) {
     if (error instanceof StateError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new StateError('io', `state file ${path} is a folder; give --state the path of a file (it is created when missing)`, { cause: error });
+      throw new StateError('io', `state file ${path} is a folder`, { cause: error, way: { then: 'a-file-path' } });
     }
-    throw new StateError('io', `cannot read state file ${path} (${errorText(error)}); check the path or use --state to choose another file`, {
-      cause: error,
-    });
+    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check the path', then: 'another-file' } });
   } finally {
     fs.closeSync(fd);
   }
@@ -116,13 +109,12 @@ function prepareSchema(db: DatabaseSync, path: string): boolean {
           : tables.length > 0
             ? `tables the bridge did not create: ${listNames(tables)}`
             : `schema version ${version} without the bridge's mark`;
-      throw new StateError('foreign', `state file ${path} is an SQLite database of another application (${whose}); use --state to choose another file`);
+      throw new StateError('foreign', `state file ${path} is an SQLite database of another application (${whose})`, { way: { remedy: null, then: 'another-file' } });
     }
     if (version > SCHEMA_VERSION) {
-      throw new StateError(
-        'newer-schema',
-        `state file ${path} was written by a newer bridge (schema version ${version}, this one reads up to ${SCHEMA_VERSION}); upgrade the bridge or use --state to choose another file`,
-      );
+      throw new StateError('newer-schema', `state file ${path} was written by a newer bridge (schema version ${version}, this one reads up to ${SCHEMA_VERSION})`, {
+        way: { remedy: 'upgrade the bridge', then: 'another-file' },
+      });
     }
   }
   checkIntegrity(db, path);
@@ -147,10 +139,7 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
 function checkTables(tables: string[], path: string): void {
   const unknown = tables.filter((t) => !TABLES.includes(t));
   if (unknown.length > 0) {
-    throw new StateError(
-      'foreign',
-      `state file ${path} holds tables the bridge did not create (${listNames(unknown)}); use --state to choose another file`,
-    );
+    throw new StateError('foreign', `state file ${path} holds tables the bridge did not create (${listNames(unknown)})`, { way: { remedy: null, then: 'another-file' } });
   }
   const missing = TABLES.filter((t) => !tables.includes(t));
   if (missing.length > 0) {

@@ -8,7 +8,7 @@ import { StateError } from './errors.js';
 
 /** The run's frozen context, null when the file does not know the run (or not yet). */
 export function readFrozenContext(path: string, runId: string): FrozenContext | null {
-  if (!existsSync(path)) throw new StateError('io', `state file ${path} does not exist; give the file \`watch\` uses with --state`);
+  if (!existsSync(path)) throw new StateError('io', `state file ${path} does not exist`, { way: { then: 'the-watch-file' } });
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path, { readOnly: true });

@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
+import { ShutdownError } from '../core/errors.js';
 import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
 import { STORED } from '../metrics/catalog.js';
 import { ATTR_OPENAI_RUN_STEP_ID } from '../source/attributes.js';
@@ -87,9 +88,7 @@ function ensureFolder(path: string): void {
   try {
     fs.mkdirSync(folder, { recursive: true });
   } catch (error) {
-    throw new StateError('io', `cannot create folder ${folder} for state file ${path} (${errorText(error)}); create it or use --state to choose another file`, {
-      cause: error,
-    });
+    throw new StateError('io', `cannot create folder ${folder} for state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'create it', then: 'another-file' } });
   }
 }
 
@@ -480,15 +479,26 @@ export class StateStore {
     };
   }
 
-  /** Closes the file and releases the lock; later calls throw. */
-  close(): void {
-    if (this.#closed) return;
+  /** Open from `openStateStore`: nothing to start. */
+  start(): void {}
+
+  /**
+   * Closes the file and releases the lock, at once (a new store may open the file as soon as this
+   * returns); later calls throw a ShutdownError.
+   */
+  shutdown(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
     this.#fresh.clear();
     try {
-      this.#db.close();
-    } finally {
-      this.#lock?.release();
+      try {
+        this.#db.close();
+      } finally {
+        this.#lock?.release();
+      }
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
   }
 
@@ -497,7 +507,7 @@ export class StateStore {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error(`state store ${this.path} is closed`);
+    if (this.#closed) throw new ShutdownError(`state store ${this.path} is closed`);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction committed at `durability`; any throw rolls all of it back. */

@@ -3,16 +3,18 @@
 // (one request for all of them); steps are listed only for runs that changed or are working.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
+import { BridgeError, meaningOf } from '../core/errors.js';
+import { within } from '../core/lifecycle.js';
 import { exponentialDelay } from '../core/timing.js';
 import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
 import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext } from '../mapping/span-record.js';
 import { ClassDueQueue } from '../scheduler/class-due-queue.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import { AssistantsSource, AuthFailure, ConnectionFailure, NotFound, RequestRefused, type AssistantInfo } from '../source/assistants-source.js';
+import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assistants-source.js';
+import { ThreadListUnavailable } from '../source/errors.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
-import { OutboxFullError } from '../state/errors.js';
 import type { StateStore } from '../state/store.js';
 import type { Origin } from '../state/types.js';
 import { planProgress } from './run-progress.js';
@@ -102,6 +104,12 @@ export interface WatcherOptions {
   onCommitted: () => void;
   /** Runs the first successful poll reports to (for /readyz). */
   onFirstPoll?: () => void;
+  /** A look met an error after which nothing will work (credentials refused, say): the loop has stopped; stop the bridge. */
+  onFatal?: (error: BridgeError) => void;
+  /** Once the stop begins, how long looks under way may go on before `cutOff` aborts their requests. Default: the whole stop budget. */
+  pollGraceMs?: () => number;
+  /** Aborted when the grace for looks under way is over (their requests' signal). */
+  cutOff?: AbortController;
   maxConcurrentTasks?: number;
   nowSeconds?: () => number;
 }
@@ -130,8 +138,6 @@ export class Watcher {
     lastPollAt: null,
     lastError: null,
   };
-  /** Set when the API refused our credentials: nothing will work, the command exits 2. */
-  fatal: Error | null = null;
   private readonly queue = new ClassDueQueue<TaskKey, TaskKey>({ classes: 3 });
   private readonly runs = new Map<string, RunTask>();
   /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
@@ -147,6 +153,7 @@ export class Watcher {
   private readonly warnedAt = new Map<string, number>();
   private readonly failures = new Map<TaskKey, number>();
   private stopping = false;
+  private stopped: Promise<void> | null = null;
   private discovery: { passes: number; delayMs: number | undefined } | null = null;
   private wakeLoop: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
@@ -166,8 +173,9 @@ export class Watcher {
     this.maxConcurrent = options.maxConcurrentTasks ?? 8;
   }
 
-  /** Loads what the state tracks and starts polling. */
+  /** Loads what the state tracks and starts polling; once. */
   start(): void {
+    if (this.loopDone || this.stopping) return;
     const { state } = this.options;
     if (this.options.config.watch.allThreads) {
       this.discovery = { passes: 0, delayMs: undefined };
@@ -247,10 +255,21 @@ export class Watcher {
     return this.runs.size;
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeLoop?.();
-    await this.loopDone;
+  /**
+   * No new looks; looks under way may finish within the grace (and the budget), then their
+   * requests are cut off, and what is left of the budget is given to them to wind down.
+   */
+  shutdown(budgetMs: number = Number.POSITIVE_INFINITY): Promise<void> {
+    this.stopped ??= (async () => {
+      const deadline = Date.now() + budgetMs;
+      this.stopping = true;
+      this.wakeLoop?.();
+      const looks = this.loopDone ?? Promise.resolve();
+      await within(looks, Math.min(this.options.pollGraceMs?.() ?? budgetMs, budgetMs));
+      this.options.cutOff?.abort();
+      await within(looks, Math.max(0, deadline - Date.now()));
+    })();
+    return this.stopped;
   }
 
   private watchRun(threadId: string, runId: string, live: boolean): void {
@@ -376,21 +395,16 @@ export class Watcher {
 
   private onTaskError(key: TaskKey, id: string, error: unknown): void {
     const { log, state } = this.options;
+    if (error instanceof BridgeError && error.meaning === 'fatal') {
+      this.stopping = true;
+      this.wakeLoop?.();
+      this.options.onFatal?.(error);
+      return;
+    }
+    const meaning = meaningOf(error);
     // A look cut short by the stop (its requests aborted, the state closing) is no failure.
-    if (this.stopping && !(error instanceof AuthFailure || error instanceof RequestRefused)) return;
-    if (error instanceof AuthFailure || error instanceof RequestRefused) {
-      this.fatal = error;
-      this.stopping = true;
-      this.wakeLoop?.();
-      return;
-    }
-    if (error instanceof NotFound && key === DISCOVERY_KEY) {
-      this.fatal = new Error('--all-threads: this service does not list threads (GET /threads answered 404); track threads with --thread or the control routes instead');
-      this.stopping = true;
-      this.wakeLoop?.();
-      return;
-    }
-    if (error instanceof NotFound) {
+    if (this.stopping || meaning === 'shutdown') return;
+    if (meaning === 'gone' && key !== DISCOVERY_KEY) {
       if (key.startsWith('run:')) {
         this.dropRun(id);
         state.untrackRun(id);
@@ -406,13 +420,13 @@ export class Watcher {
     }
     const message = error instanceof Error ? error.message : String(error);
     this.counters.lastError = message;
-    if (error instanceof OutboxFullError) this.counters.outboxFullRefusals += 1;
+    if (meaning === 'backpressure') this.counters.outboxFullRefusals += 1;
     else this.counters.transientErrors += 1;
     // One line per object per minute: a long outage must not flood the log. An API out of reach
     // is said once for all objects, at its own pace (the watch command's reachability log).
     const last = this.warnedAt.get(key) ?? 0;
     const fields = { [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message };
-    if (error instanceof ConnectionFailure) log.debug(fields, 'poll failed; will try again');
+    if (error instanceof BridgeError && error.reportedElsewhere) log.debug(fields, 'poll failed; will try again');
     else if (Date.now() - last > 60_000) {
       this.warnedAt.set(key, Date.now());
       log.warn(fields, 'poll failed; will try again');
@@ -451,7 +465,7 @@ export class Watcher {
       return await pending;
     } catch (error) {
       this.agentInfos.delete(agentId);
-      if (error instanceof AuthFailure || error instanceof RequestRefused) throw error;
+      if (meaningOf(error) === 'fatal') throw error;
       const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
       this.agentNameFailures.set(agentId, failures);
       if (failures < AGENT_NAME_ATTEMPTS) throw error;
@@ -679,7 +693,7 @@ export class Watcher {
    * newer than the last thread seen. The cursor lives in the state file, so a restart resumes.
    */
   private async discoverThreads(): Promise<void> {
-    const { state, source, config } = this.options;
+    const { state, config } = this.options;
     const discovery = this.discovery;
     if (!discovery) return;
     const stored = state.getMeta(DISCOVERY_META);
@@ -691,7 +705,7 @@ export class Watcher {
       let after: string | null = null;
       let newest: string | null = null;
       for (let reachedSince = false; !reachedSince; ) {
-        const page = await source.listThreads(after, 100, 'desc');
+        const page = await this.threadPage(after, 'desc');
         for (const thread of page.items) {
           newest ??= thread.id;
           if (thread.createdAt !== null && thread.createdAt < meta.since) {
@@ -707,7 +721,7 @@ export class Watcher {
       meta.bootstrapped = true;
     } else {
       for (;;) {
-        const page = await source.listThreads(meta.cursor, 100, 'asc');
+        const page = await this.threadPage(meta.cursor, 'asc');
         for (const thread of page.items) if (this.addThread(thread.id, 'cli')) foundNew = true;
         if (page.lastId) meta.cursor = page.lastId;
         if (!page.hasMore || !page.lastId) break;
@@ -717,6 +731,15 @@ export class Watcher {
     discovery.passes += 1;
     discovery.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: discovery.delayMs });
     this.schedule(DISCOVERY_KEY, discovery.delayMs, DISCOVERY);
+  }
+
+  /** A page of GET /threads. Its 404 says the route is missing, not that a unit is gone: fatal. */
+  private async threadPage(after: string | null, order: 'asc' | 'desc'): Promise<ThreadPage> {
+    try {
+      return await this.options.source.listThreads(after, 100, order);
+    } catch (error) {
+      throw meaningOf(error) === 'gone' ? new ThreadListUnavailable(error) : error;
+    }
   }
 
   /**

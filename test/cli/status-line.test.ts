@@ -39,7 +39,7 @@ describe('StatusLine', () => {
     line.start(() => ({ ...BASE, tracked: (n += 1) }));
     vi.advanceTimersByTime(1_000);
     expect(t.out).toEqual([1, 2, 3].map((k) => `${CLEAR}${formatStatus({ ...BASE, tracked: k }, 200)}`));
-    line.stop();
+    void line.shutdown();
   });
 
   it('prints a log line above the status line, then draws it again', () => {
@@ -49,18 +49,18 @@ describe('StatusLine', () => {
     t.out.length = 0;
     line.logStream.write('12:00:00 info  watching\n');
     expect(t.out).toEqual([`${CLEAR}12:00:00 info  watching\n`, `${CLEAR}${formatStatus(BASE, 200)}`]);
-    line.stop();
+    void line.shutdown();
   });
 
   it('clears itself on stop, after which logs go straight through', () => {
     const t = terminal();
     const line = new StatusLine(t);
     line.start(() => BASE);
-    line.stop();
+    void line.shutdown();
     expect(t.out.at(-1)).toBe(CLEAR);
     t.out.length = 0;
     line.logStream.write('stopping\n');
-    line.stop();
+    void line.shutdown();
     expect(t.out).toEqual(['stopping\n']);
   });
 
@@ -76,7 +76,7 @@ describe('StatusLine', () => {
     closed = true;
     vi.advanceTimersByTime(500);
     expect(t.out).toEqual([`${CLEAR}${formatStatus(BASE, 200)}`, `${CLEAR}${formatStatus(BASE, 200)}`]);
-    line.stop();
+    void line.shutdown();
   });
 
   it('is for terminals, unless JSON logs were asked for', () => {

@@ -636,7 +636,7 @@ describe('the demo profile, run without Docker', () => {
   afterEach(async () => {
     bridgeProcess?.child.kill('SIGKILL');
     await bridgeProcess?.exited;
-    await sim?.stop();
+    await sim?.shutdown();
     await rx?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     sim = rx = bridgeProcess = dir = undefined;

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { settingFlag } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { bearerToken, controlAccess, isLoopbackHostHeader, loadControlToken, tokenMatches } from '../../src/control/auth.js';
 import { describeListenError, formatAddress, isLoopbackHost, parseListenAddress } from '../../src/control/listen-address.js';
@@ -98,10 +99,11 @@ describe('listen address', () => {
 
   it('says each listen error in one line with the way out', () => {
     const err = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code });
-    expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'))).toBe(
+    expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'), settingFlag)).toBe(
       '--listen 127.0.0.1:9464: address already in use; choose another with --listen or use --listen off',
     );
-    expect(describeListenError('0.0.0.0:80', err('EACCES'))).toMatch(/^--listen 0\.0\.0\.0:80: permission denied/);
+    expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'))).toBe('listen address 127.0.0.1:9464: address already in use; choose another address or turn listening off');
+    expect(describeListenError('0.0.0.0:80', err('EACCES'), settingFlag)).toMatch(/^--listen 0\.0\.0\.0:80: permission denied/);
     expect(describeListenError('10.9.9.9:9464', err('EADDRNOTAVAIL'))).toMatch(/no such address/);
     expect(describeListenError('nohost.invalid:9464', err('ENOTFOUND'))).toMatch(/host name not found/);
     for (const line of ['EADDRINUSE', 'EACCES', 'EWHATEVER'].map((c) => describeListenError('h:1', err(c)))) expect(line).not.toContain('\n');

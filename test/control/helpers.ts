@@ -65,10 +65,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       readiness = r;
     },
     close: async () => {
-      await server.close();
-      await watcher.stop();
-      state.close();
-      await sim.close();
+      await server.shutdown();
+      await watcher.shutdown();
+      void state.shutdown();
+      await sim.shutdown();
     },
   };
 }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ListenError, startControlServer } from '../../src/control/server.js';
+import { settingFlag } from '../../src/cli/options.js';
 import { call, errorOf, startHarness, waitUntil, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -160,8 +161,8 @@ describe('control routes', () => {
 
   it('answers 503 once the state is closed (the bridge is stopping)', async () => {
     h = await startHarness({ poll: false });
-    await h.watcher.stop();
-    h.state.close();
+    await h.watcher.shutdown();
+    void h.state.shutdown();
     const late = await call(h.server.url, '/v1/runs', { body: { thread_id: 'thread_a', run_id: 'run_a' } });
     expect([late.status, errorOf(late).message]).toEqual([503, 'the bridge is stopping']);
   });
@@ -315,7 +316,10 @@ describe('listen errors', () => {
         readiness: () => ({ ready: true }),
       });
       await expect(attempt).rejects.toBeInstanceOf(ListenError);
-      await expect(attempt).rejects.toThrow(`--listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`);
+      // Below the command line the line names no flag; the command line words it with its flags.
+      await expect(attempt).rejects.toThrow(`listen address 127.0.0.1:${port}: address already in use; choose another address or turn listening off`);
+      const error = (await attempt.catch((e: unknown) => e)) as ListenError;
+      expect(error.lineFor(settingFlag)).toBe(`--listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

@@ -33,7 +33,7 @@ const timers: NodeJS.Timeout[] = [];
 afterEach(async () => {
   for (const t of timers.splice(0)) clearInterval(t);
   bridge?.child.kill('SIGKILL');
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   bridge = sim = rx = undefined;
 });

@@ -140,7 +140,7 @@ describe('trace-id', () => {
         `assistants-otel-bridge: ${other.runId} is not traced in ${state} (yet): printed the id derived from the run id; a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records`,
       ]);
     } finally {
-      await sim.close();
+      await sim.shutdown();
     }
   });
 });

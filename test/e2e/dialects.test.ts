@@ -19,7 +19,7 @@ let bridge: CliProcess | undefined;
 
 afterEach(async () => {
   bridge?.child.kill('SIGKILL');
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   bridge = sim = rx = undefined;
 });

@@ -20,7 +20,7 @@ let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
 
 afterEach(async () => {
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   sim = rx = undefined;
 });
@@ -70,7 +70,7 @@ describe('golden export', () => {
         .sort((a, b) => `${a.name} ${JSON.stringify(a.labels)}`.localeCompare(`${b.name} ${JSON.stringify(b.labels)}`));
       compareWithFile('watch-world-totals.jsonl', totals.map((t) => `${JSON.stringify(t)}\n`).join(''));
     } finally {
-      store.close();
+      void store.shutdown();
     }
   });
 });

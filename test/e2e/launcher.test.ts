@@ -24,7 +24,7 @@ let pane: TmuxPane | undefined;
 afterEach(async () => {
   pane?.close();
   for (const g of groups.splice(0)) killGroup(g.pgid);
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   pane = sim = rx = undefined;
 });

@@ -24,7 +24,7 @@ let prom: RunningPrometheus | undefined;
 afterEach(async () => {
   bridge?.child.kill('SIGKILL');
   await prom?.close();
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   bridge = sim = rx = prom = undefined;
 });

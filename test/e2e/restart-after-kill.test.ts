@@ -26,7 +26,7 @@ const groups: GroupProcess[] = [];
 
 afterEach(async () => {
   for (const g of groups.splice(0)) killGroup(g.pgid);
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   sim = rx = undefined;
 });

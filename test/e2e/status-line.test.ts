@@ -18,7 +18,7 @@ let pane: TmuxPane | undefined;
 
 afterEach(async () => {
   pane?.close();
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   pane = sim = rx = undefined;
 });

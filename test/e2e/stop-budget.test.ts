@@ -22,7 +22,7 @@ const bridges: CliProcess[] = [];
 
 afterEach(async () => {
   for (const b of bridges.splice(0)) b.child.kill('SIGKILL');
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   sim = rx = undefined;
 });

@@ -21,7 +21,7 @@ let bridge: CliProcess | undefined;
 
 afterEach(async () => {
   bridge?.child.kill('SIGKILL');
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   bridge = sim = rx = undefined;
 });
@@ -34,7 +34,7 @@ async function threadsOfWorld(): Promise<string[]> {
   try {
     return threadIdsOf(await fetchTruth(probe));
   } finally {
-    await probe.close();
+    await probe.shutdown();
   }
 }
 

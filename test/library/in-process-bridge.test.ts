@@ -21,7 +21,7 @@ let uninstall: (() => void) | undefined;
 afterEach(async () => {
   await bridge?.shutdown('test over');
   await bridge?.done;
-  await sim?.close();
+  await sim?.shutdown();
   await rx?.close();
   uninstall?.();
   bridge = sim = rx = uninstall = undefined;

@@ -19,7 +19,7 @@ beforeAll(async () => {
   assistantId = sim.world.assistants[0]!.id;
 });
 afterAll(async () => {
-  await sim.close();
+  await sim.shutdown();
   uninstall();
 });
 

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 function state(): StateStore {
   const s = openStateStore(':memory:', { outboxCap: 500 });
-  cleanup.push(() => s.close());
+  cleanup.push(() => s.shutdown());
   return s;
 }
 
@@ -92,7 +92,7 @@ describe('GET /metrics', () => {
     s.trackRun('thread_1', 'run_3', 'cli');
     s.trackThread('thread_1', 'cli');
     const budget = new RequestBudget({ rpm: 600 });
-    cleanup.push(() => budget.close());
+    cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget });
     cleanup.push(() => metrics.shutdown());
     const drain = { stats: { exported: 7, deadLettered: 2, partiallyRejected: 1, exportAttempts: 5, exportFailures: 3, lastExportAt: 1_700_000_000_000, lastError: null } };
@@ -170,7 +170,7 @@ describe('GET /metrics under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experim
     const s = state();
     finishedRun(s, 'run_1');
     const budget = new RequestBudget({ rpm: 600 });
-    cleanup.push(() => budget.close());
+    cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget, conventions: 'genai-0.1.0' });
     cleanup.push(() => metrics.shutdown());
     budget.reportOutcome({ route: '/threads/{thread_id}/runs', method: 'GET', priority: 'discovery', attempt: 1, outcome: 'ok', status: 200, durationMs: 3 });

@@ -12,7 +12,7 @@ import { openStateStore, type StateStore } from '../../src/state/store.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
 });
 
 function store(path = ':memory:'): StateStore {
@@ -115,7 +115,7 @@ describe('StoreMetricProducer', () => {
     const first = openStateStore(path);
     commitRun(first, run('run_1', 'asst_1'), [step('s1', 5, 5)]);
     const before = await collect(producer(first, {}, () => 1_000_500));
-    first.close();
+    void first.shutdown();
 
     const second = store(path);
     const after = await collect(producer(second, {}, () => 9_000_000));
@@ -131,7 +131,7 @@ describe('StoreMetricProducer', () => {
     commitRun(s, run('run_1', 'asst_1'), []);
     const p = producer(s);
     const live = await collect(p);
-    s.close();
+    void s.shutdown();
     expect(await collect(p)).toEqual(live);
   });
 

@@ -27,7 +27,7 @@ interface Rig {
 async function rig(handler: Handler, budgetOptions: Partial<RequestBudgetOptions> = {}, fetchOptions: BudgetedFetchOptions = {}): Promise<Rig> {
   const server = await startServer(handler);
   const budget = new RequestBudget({ rpm: 1_000, ...budgetOptions });
-  cleanups.push(() => server.close(), () => budget.close());
+  cleanups.push(() => server.close(), () => budget.shutdown());
   const starts: AttemptStartEvent[] = [];
   const finishes: AttemptFinishEvent[] = [];
   const throttles: ThrottleEvent[] = [];

@@ -13,7 +13,7 @@ afterEach(async () => {
 async function sdkRig(handler: Handler, fetchOptions: BudgetedFetchOptions = {}) {
   const server: TestServer = await startServer(handler);
   const budget = new RequestBudget({ rpm: 1_000 });
-  cleanups.push(() => server.close(), () => budget.close());
+  cleanups.push(() => server.close(), () => budget.shutdown());
   const starts: AttemptStartEvent[] = [];
   budget.on('attemptStart', (event) => starts.push(event));
   const client = new OpenAI({

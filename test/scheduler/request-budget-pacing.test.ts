@@ -12,7 +12,7 @@ beforeEach(() => {
   began = Date.now();
 });
 afterEach(() => {
-  for (const budget of budgets.splice(0)) budget.close();
+  for (const budget of budgets.splice(0)) void budget.shutdown();
   vi.useRealTimers();
 });
 

@@ -16,7 +16,7 @@ function makeBudget(options: RequestBudgetOptions): RequestBudget {
   return budget;
 }
 afterEach(() => {
-  for (const budget of budgets.splice(0)) budget.close();
+  for (const budget of budgets.splice(0)) void budget.shutdown();
 });
 
 function recordStarts(budget: RequestBudget): AttemptStartEvent[] {
@@ -239,7 +239,7 @@ describe('RequestBudget', () => {
     const budget = makeBudget({ rpm: 100 });
     budget.pause(60_000);
     const waiting = budget.acquire('discovery');
-    budget.close();
+    void budget.shutdown();
     await expect(waiting).rejects.toThrow();
     await expect(budget.acquire('discovery')).rejects.toThrow('closed');
   });

@@ -15,7 +15,7 @@ beforeAll(async () => {
   client = sdk(sim);
   truth = await agentsTruth(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 
 const collect = async <T>(pages: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];

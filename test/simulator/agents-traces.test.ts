@@ -55,7 +55,7 @@ describe('published traces in a settled world', () => {
     sim = await startFrozen({ seed: 21, agents: { sessions: 4, backfillTurns: 14, liveSessions: 1, liveTurns: 2, traceResponseCapBytes: CAP } });
     truth = await settle(sim);
   });
-  afterAll(() => sim.close());
+  afterAll(() => sim.shutdown());
 
   it('each root turn lists its published trace with exactly the truth spans, decoded by the strict OTLP/JSON rules', async () => {
     let checked = 0;
@@ -105,7 +105,7 @@ describe('traces of scripted turns', () => {
   beforeAll(async () => {
     sim = await startFrozen({ seed: 26, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0 } });
   });
-  afterAll(() => sim.close());
+  afterAll(() => sim.shutdown());
 
   it('a turn with a subagent publishes a realistic GenAI trace: root, model calls, tool calls with content, the subagent, events, a link', async () => {
     const previous = await runTurn(sim, { kind: 'message', publishDelaySeconds: 0 });
@@ -197,7 +197,7 @@ describe('publication over time', () => {
   beforeAll(async () => {
     sim = await startFrozen({ seed: 22, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0 } });
   });
-  afterAll(() => sim.close());
+  afterAll(() => sim.shutdown());
 
   it('lists a trace only once its publication delay has passed after the turn ended', async () => {
     const turn = await runTurn(sim, { kind: 'tools', publishDelaySeconds: 40 });
@@ -277,7 +277,7 @@ describe('the response cap', () => {
     await advance(sim, 5);
     turns = rootsOf(await agentsTruth(sim), session);
   });
-  afterAll(() => sim.close());
+  afterAll(() => sim.shutdown());
 
   it('a page over the cap is refused (400, or 413 when set) in the OpenAI error shape; a smaller limit gets through', async () => {
     const [m1, big, m2, huge, m3] = turns;
@@ -319,7 +319,7 @@ describe('the response cap', () => {
       const entry = (JSON.parse(text) as { data: unknown[] }).data[0];
       expect(Buffer.byteLength(JSON.stringify(entry))).toBe(16 * 1024 * 1024 - 1024);
     } finally {
-      await big.close();
+      await big.shutdown();
     }
   });
 });
@@ -330,7 +330,7 @@ describe('hostile traces', () => {
   beforeAll(async () => {
     sim = await startFrozen({ seed: 25, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0, hostileTraces: true } });
   });
-  afterAll(() => sim.close());
+  afterAll(() => sim.shutdown());
 
   const published = async (kind: string): Promise<{ turn: AgentsTruthTurn; entry: TraceEntry }> => {
     const turn = await runTurn(sim, { kind, publishDelaySeconds: 0 });

@@ -12,7 +12,7 @@ const withSim = async (sim: RunningSimulator, body: (sim: RunningSimulator) => P
   try {
     await body(sim);
   } finally {
-    await sim.close();
+    await sim.shutdown();
   }
 };
 
@@ -22,7 +22,7 @@ describe('the seeded world', () => {
     for (const seed of [5, 5, 6]) {
       const sim = await startFrozen({ seed });
       truths.push(await agentsTruth(sim));
-      await sim.close();
+      await sim.shutdown();
     }
     expect(truths[1]).toEqual(truths[0]);
     expect(truths[2]!.turns.map((t) => t.trace?.traceId)).not.toEqual(truths[0]!.turns.map((t) => t.trace?.traceId));
@@ -157,7 +157,7 @@ describe('simulate command', () => {
       expect(truth.pending).toHaveLength(1);
       expect(handle.simulator.agents!.spec.hostileTraces).toBe(true);
     } finally {
-      await handle.stop();
+      await handle.shutdown();
     }
   });
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
   truth = (await control(sim, '/truth')).json as unknown as Truth;
   busyThread = truth.runs[0]!.threadId;
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 
 describe('run lists', () => {
   it('default to order desc and limit 20', async () => {

@@ -11,7 +11,7 @@ import { api, control, startFrozen, type CallOptions } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
-  await sim?.close();
+  await sim?.shutdown();
   sim = undefined;
 });
 
@@ -223,8 +223,8 @@ describe('Azure worlds', () => {
       expect(b).toEqual(a);
       expect(a.runs.some((r) => r.kind === 'azure_tools')).toBe(false);
     } finally {
-      await plain.close();
-      await explicit.close();
+      await plain.shutdown();
+      await explicit.shutdown();
     }
   });
 
@@ -286,7 +286,7 @@ describe('simulate --dialect', () => {
       expect(lines[0]).toContain('--provider azure-foundry');
       expect((await truthOf(handle.simulator)).runs.some((r) => r.kind === 'azure_tools')).toBe(true);
     } finally {
-      await handle.stop();
+      await handle.shutdown();
     }
   });
 

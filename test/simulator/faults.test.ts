@@ -12,7 +12,7 @@ beforeAll(async () => {
   threadId = run.threadId;
   runId = run.id;
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 beforeEach(() => {
   sim.setFaults({});
   sim.clearRequestLog();
@@ -77,7 +77,7 @@ describe('injected 429s', () => {
       expect(sa).toContain(429);
       expect(sa).toContain(200);
     } finally {
-      await Promise.all([a.close(), b.close()]);
+      await Promise.all([a.shutdown(), b.shutdown()]);
     }
   });
 });
@@ -134,7 +134,7 @@ describe('other faults', () => {
     });
     await expect(attempt).rejects.toThrow();
     expect(own.requestLog()[0]).toMatchObject({ fault: 'hang', status: null });
-    await own.close();
+    await own.shutdown();
   });
 
   it('answers 404 for runs and threads listed as gone', async () => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
   client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.responsesUrl, defaultQuery: { 'api-version': 'v1' }, maxRetries: 0 });
   truth = await truthOf(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 
 describe('where Foundry serves Responses', () => {
   it('is the project endpoint plus /openai/v1', () => {
@@ -172,7 +172,7 @@ describe('Azure OpenAI v1', () => {
       const list = await fetch(`${aoai.responsesUrl}/responses`, { headers: { 'api-key': aoai.apiKey } });
       expect(list.status).toBe(404);
     } finally {
-      await aoai.close();
+      await aoai.shutdown();
     }
   });
 });

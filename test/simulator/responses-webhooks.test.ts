@@ -72,7 +72,7 @@ beforeEach(async () => {
   sim = await startFrozen({ seed: 21, responses: { world: { backfillResponses: 12, liveResponses: 0 } } });
 });
 afterEach(async () => {
-  await sim.close();
+  await sim.shutdown();
   await receiver.close();
 });
 
@@ -136,7 +136,7 @@ describe('deliveries for background responses', () => {
       expect(new Map(events.map((e) => [e.data.id, e.type]))).toEqual(new Map(expected.map((r) => [r.id, r.webhookEvent])));
       expect(events).toHaveLength(expected.length);
     } finally {
-      await live.close();
+      await live.shutdown();
     }
   });
 
@@ -299,7 +299,7 @@ describe('configuration', () => {
 
 describe('simulate flags', () => {
   let handle: Awaited<ReturnType<typeof simulateCommand>> | undefined;
-  afterAll(() => handle?.stop());
+  afterAll(() => handle?.shutdown());
   const io = () => ({ write: () => undefined, signals: new EventEmitter() });
 
   it('sizes the Responses world and sets the webhook target and secret', async () => {
@@ -314,7 +314,7 @@ describe('simulate flags', () => {
     expect(t.responses).toHaveLength(9);
     expect(t.responses.filter((r) => r.origin === 'live')).toHaveLength(4);
     expect((await control(s, '/webhooks')).json.url).toBe(receiver.url);
-    await handle.stop();
+    await handle.shutdown();
     handle = undefined;
   });
 

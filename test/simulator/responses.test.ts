@@ -20,7 +20,7 @@ beforeAll(async () => {
   client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.responsesUrl, maxRetries: 0 });
   truth = await truthOf(sim);
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 beforeEach(() => sim.setFaults({}));
 
 describe('the seeded world', () => {
@@ -62,7 +62,7 @@ describe('the seeded world', () => {
       expect((await truthOf(again)).responses).toEqual(truth.responses);
       expect((await truthOf(other)).responses.map((r) => r.id)).not.toEqual(truth.responses.map((r) => r.id));
     } finally {
-      await Promise.all([again.close(), other.close()]);
+      await Promise.all([again.shutdown(), other.shutdown()]);
     }
   });
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
   client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.url, maxRetries: 0 });
   truth = (await control(sim, '/truth')).json as unknown as Truth;
 });
-afterAll(() => sim.close());
+afterAll(() => sim.shutdown());
 
 describe('openai SDK', () => {
   it('lists every run of every thread with order asc, limit 100', async () => {

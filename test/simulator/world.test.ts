@@ -9,7 +9,7 @@ async function frozen(...args: Parameters<typeof startFrozen>): Promise<RunningS
   return sim;
 }
 afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
+  await Promise.all(sims.splice(0).map((s) => s.shutdown()));
 });
 
 async function truth(sim: RunningSimulator): Promise<Truth> {

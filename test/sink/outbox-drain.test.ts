@@ -14,7 +14,7 @@ import { deadLetters } from '../support/state-file.js';
 const log = pino({ level: 'silent' });
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) if (!s.closed) s.close();
+  for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
 function store(path: string, freshSpanCapacity?: number): StateStore {
@@ -45,13 +45,15 @@ class FakeCollector implements SpanRecordExporter {
     return { kind: 'accepted', rejectedSpans: 0 };
   }
 
+  start(): void {}
+
   async shutdown(): Promise<void> {}
 }
 
 async function drainAll(state: StateStore, collector: FakeCollector, batchSize: number): Promise<void> {
   const drain = new OutboxDrain(state, collector, { batchSize, log });
   drain.start();
-  await drain.stop(10_000);
+  await drain.shutdown(10_000);
 }
 
 const spanIds = (list: SpanRecord[]) => list.map((s) => s.spanId);
@@ -61,7 +63,7 @@ describe('outbox drain with spans from memory and from the file', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
     const earlier = store(path);
     earlier.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 5) });
-    earlier.close();
+    void earlier.shutdown();
 
     const state = store(path, 4);
     state.commitProgress({ runId: 'run_1', spans: spans('run_1', 6, 7) });
@@ -113,7 +115,7 @@ describe('when the drain waits for a batch to fill', () => {
     // The last three are less than a batch: they wait for more (50 ms) before going alone.
     await vi.advanceTimersByTimeAsync(60);
     expect(collector.accepted).toEqual(spanIds(spans('run_1', 1, 9)));
-    const stopped = drain.stop(1_000);
+    const stopped = drain.shutdown(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
     await stopped;
   });
@@ -130,6 +132,7 @@ describe('outbox drain stop budget and collector health', () => {
       this.requests += 1;
       return new Promise<ExportOutcome>(() => undefined);
     }
+    start(): void {}
     async shutdown(): Promise<void> {}
   }
 
@@ -143,7 +146,7 @@ describe('outbox drain stop budget and collector health', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(collector.requests).toBe(1);
     let stopped = false;
-    const stopping = drain.stop(2_000).then(() => (stopped = true));
+    const stopping = drain.shutdown(2_000).then(() => (stopped = true));
     await vi.advanceTimersByTimeAsync(1_999);
     expect(stopped).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -169,7 +172,7 @@ describe('outbox drain stop budget and collector health', () => {
     expect(events).toEqual(['failed unavailable', 'failed unavailable', 'answered']);
     expect(warnings).toEqual([]);
     expect(state.outboxDepth()).toBe(0);
-    const stopping = drain.stop(1_000);
+    const stopping = drain.shutdown(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
     await stopping;
   });

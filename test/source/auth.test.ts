@@ -8,7 +8,8 @@ import { DEFAULTS } from '../../src/config/defaults.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import type { ApiConfig } from '../../src/config/types.js';
 import type { Fetch } from '../../src/scheduler/budgeted-fetch.js';
-import { AssistantsSource, AuthFailure, NotFound } from '../../src/source/assistants-source.js';
+import { AssistantsSource } from '../../src/source/assistants-source.js';
+import { AuthFailure, NotFound } from '../../src/source/errors.js';
 import { jwtExpiry } from '../../src/source/auth/bearer-env.js';
 import { CredentialFailure } from '../../src/source/auth/credential-failure.js';
 import { createTokenProvider, type AccessTokenLike } from '../../src/source/auth/token-provider.js';
@@ -18,7 +19,7 @@ import { startSimulator, type RunningSimulator, type Truth } from '../../src/sim
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
-  await sim?.close();
+  await sim?.shutdown();
   sim = undefined;
 });
 

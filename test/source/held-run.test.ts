@@ -14,7 +14,7 @@ import { context, LIMITS, run, T0, toolStep } from '../mapping/fixtures.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
-  await sim?.close();
+  await sim?.shutdown();
   sim = undefined;
 });
 

@@ -11,7 +11,7 @@ import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
 });
 
 function store(options: { outboxCap?: number } = {}): StateStore {
@@ -140,7 +140,7 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
     const s = openStateStore(path);
     s.trackRun('thread_1', 'run_1', 'cli');
-    s.close();
+    void s.shutdown();
     expect(() => s.commitProgress(base())).toThrow(/closed/);
     const again = openStateStore(path);
     open.push(again);

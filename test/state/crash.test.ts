@@ -9,7 +9,7 @@ import { context, spans, startChild, tempDir, type Child } from './helpers.js';
 const open: StateStore[] = [];
 const children: Child[] = [];
 afterEach(async () => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
   for (const c of children.splice(0)) {
     if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
     await c.exited;

@@ -9,7 +9,7 @@ import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) if (!s.closed) s.close();
+  for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
 function store(options: { outboxCap?: number; freshSpanCapacity?: number } = {}, path = ':memory:'): StateStore {
@@ -36,7 +36,7 @@ describe('spans committed by this process', () => {
     const first = store({}, path);
     first.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
     const fromMemory = first.outboxBatch(10);
-    first.close();
+    void first.shutdown();
     const second = store({}, path);
     expect(second.outboxBatch(10)).toEqual(fromMemory);
   });
@@ -116,7 +116,7 @@ describe('spans committed by this process', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
     const first = store({}, path);
     first.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 2) });
-    first.close();
+    void first.shutdown();
     const second = store({}, path);
     const fresh = spans('run_1', 3, 2);
     second.commitProgress({ runId: 'run_1', spans: fresh });

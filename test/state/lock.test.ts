@@ -5,6 +5,7 @@ import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { settingFlag } from '../../src/cli/options.js';
 import { lockFileFor, ownerFileFor } from '../../src/state/lock.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
@@ -13,7 +14,7 @@ const open: StateStore[] = [];
 const children: Child[] = [];
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
   for (const c of children.splice(0)) {
     if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
     await c.exited;
@@ -64,7 +65,7 @@ describe('lock within one process', () => {
     expect(readOwner(path).pid).toBe(process.pid);
     first.trackRun('thread_1', 'run_1', 'cli');
 
-    first.close();
+    void first.shutdown();
     expect(fs.existsSync(ownerFileFor(path))).toBe(false);
     const second = openTracked(path);
     expect(second.getRun('run_1')).toBeDefined();
@@ -76,8 +77,8 @@ describe('lock within one process', () => {
     const b = openStateStore(':memory:');
     a.trackRun('t', 'r', 'cli');
     expect(b.getRun('r')).toBeUndefined();
-    a.close();
-    b.close();
+    void a.shutdown();
+    void b.shutdown();
     expect(fs.existsSync(lockFileFor(':memory:'))).toBe(false);
     expect(fs.existsSync(ownerFileFor(':memory:'))).toBe(false);
   });
@@ -87,7 +88,7 @@ describe('lock within one process', () => {
     const s = openStateStore(path);
     const other = JSON.stringify({ pid: 4_000_000, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z' });
     fs.writeFileSync(ownerFileFor(path), other);
-    s.close();
+    void s.shutdown();
     expect(fs.readFileSync(ownerFileFor(path), 'utf8')).toBe(other);
   });
 
@@ -114,7 +115,9 @@ describe('lock held by another process', () => {
     expectOneLine(error, 'locked', path);
     expect(error.message).toContain(`pid ${child.proc.pid}`);
     expect(error.message).toContain(os.hostname());
-    expect(error.message).toContain('--state');
+    // The command line adds its flag to the way out.
+    expect(error.message).toContain('choose another state file');
+    expect(error.lineFor(settingFlag)).toContain('or use --state to choose another file');
 
     child.proc.kill('SIGTERM');
     expect(await child.exited).toMatchObject({ code: 0 });

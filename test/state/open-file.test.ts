@@ -11,7 +11,7 @@ import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './he
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
 });
 
 function openTracked(path: string): StateStore {
@@ -46,7 +46,7 @@ describe('a new state file', () => {
     const s = openStateStore(path);
     expect(s.created).toBe(true);
     expect(s.warnings).toEqual([]);
-    s.close();
+    void s.shutdown();
 
     const db = new DatabaseSync(path);
     expect(db.prepare('PRAGMA application_id').get()?.application_id).toBe(APPLICATION_ID);
@@ -99,7 +99,7 @@ describe('data survives close and reopen', () => {
       metrics: first.metricTotals(),
       stats: first.stats(),
     };
-    first.close();
+    void first.shutdown();
     expect(fs.existsSync(ownerFileFor(path))).toBe(false);
 
     const second = openTracked(path);
@@ -145,7 +145,7 @@ describe('files that are not ours', () => {
     const s = openStateStore(path);
     s.trackRun('thread_1', 'run_1', 'cli');
     s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 200) });
-    s.close();
+    void s.shutdown();
     // Keep the 100-byte header, trash the schema page and what follows.
     const fd = fs.openSync(path, 'r+');
     fs.writeSync(fd, crypto.randomBytes(16_384), 0, 16_384, 100);
@@ -181,7 +181,7 @@ describe('files that are not ours', () => {
 
   it('refuses our file with a table we did not create as foreign', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    openStateStore(path).close();
+    void openStateStore(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec('CREATE TABLE notes (body TEXT)');
     db.close();
@@ -192,7 +192,7 @@ describe('files that are not ours', () => {
 
   it('refuses our file missing one of its tables as corrupt', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    openStateStore(path).close();
+    void openStateStore(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec('DROP TABLE meta');
     db.close();
@@ -201,7 +201,7 @@ describe('files that are not ours', () => {
 
   it('refuses a file written by a newer schema and does not downgrade it', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    openStateStore(path).close();
+    void openStateStore(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();

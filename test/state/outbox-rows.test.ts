@@ -11,7 +11,7 @@ import { span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) if (!s.closed) s.close();
+  for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
 function store(path = ':memory:', options: { freshSpanCapacity?: number } = {}): StateStore {
@@ -44,7 +44,7 @@ describe.each([
     expect(ids(first)).toEqual(ids(committed.slice(0, 2).map((x) => ({ span: x }))));
     s.ack(first.map((i) => i.seq));
     expect(s.outboxDepth()).toBe(3);
-    s.close();
+    void s.shutdown();
 
     const again = store(path, { freshSpanCapacity });
     expect(again.outboxDepth()).toBe(3);

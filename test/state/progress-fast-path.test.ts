@@ -11,7 +11,7 @@ import { context, span, spans, tempDir } from './helpers.js';
 const open: StateStore[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
 });
 
 function store(options: { outboxCap?: number } = {}, path = ':memory:'): StateStore {
@@ -82,7 +82,7 @@ describe('frozen context carried by a progress commit', () => {
     const first = openStateStore(path);
     first.trackRun('thread_1', 'run_1', 'cli');
     first.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], cursorStepId: 'step_1', frozenContext: context() });
-    first.close();
+    void first.shutdown();
     const second = store({}, path);
     expect(second.getRun('run_1')).toMatchObject({ cursorStepId: 'step_1', frozenContext: context() });
   });

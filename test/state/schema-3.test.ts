@@ -10,7 +10,7 @@ import { tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) if (!s.closed) s.close();
+  for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
 describe('a state file of schema 2', () => {

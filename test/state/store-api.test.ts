@@ -6,7 +6,7 @@ import { context, span, spans, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+  for (const s of open.splice(0)) void s.shutdown();
 });
 
 function newStore(start = 1_000): { store: StateStore; tick: (ms?: number) => void } {
@@ -310,8 +310,8 @@ describe('clock', () => {
 describe('close', () => {
   it('makes later calls throw, and can be called twice', () => {
     const store = openStateStore(':memory:');
-    store.close();
-    store.close();
+    void store.shutdown();
+    void store.shutdown();
     expect(store.closed).toBe(true);
     expect(() => store.listRuns()).toThrow(/closed/);
     expect(() => store.trackRun('t', 'r', 'cli')).toThrow(/closed/);

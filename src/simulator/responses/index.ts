@@ -41,7 +41,8 @@ export function createResponsesMount(
     mount: {
       route: (method, path, d) => matchResponsesRoute(world, method, path, d),
       control: (ctx) => handleResponsesControl(ctx, world, webhooks),
-      close: () => webhooks.close(),
+      start: () => webhooks.start(),
+      shutdown: () => webhooks.shutdown(),
     },
     responses: { world, webhooks, baseUrl: (origin) => `${origin}${dialect.basePath}${prefix}` },
   };

@@ -86,6 +86,7 @@ export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closed = new AbortController();
   private timer: NodeJS.Timeout | null = null;
+  private started = false;
 
   constructor(
     private readonly world: ResponsesWorld,
@@ -106,9 +107,14 @@ export class WebhookDispatcher {
       return;
     }
     if (wasOff) this.since = this.world.now();
-    if (this.closed.signal.aborted) return;
-    this.timer ??= setInterval(() => this.scan(), SCAN_INTERVAL_MS);
-    this.timer.unref();
+    this.startTimer();
+  }
+
+  /** Scans for ended responses from now on (when a URL is set); configured before, it waits for this. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.startTimer();
   }
 
   deliveries(): DeliveryRecord[] {
@@ -144,10 +150,17 @@ export class WebhookDispatcher {
     return work;
   }
 
-  async close(): Promise<void> {
+  /** Stops scanning and aborts deliveries under way; resolves once they have settled. */
+  async shutdown(): Promise<void> {
     this.stopTimer();
     this.closed.abort();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  private startTimer(): void {
+    if (!this.started || this.closed.signal.aborted || this.config.url === null) return;
+    this.timer ??= setInterval(() => this.scan(), SCAN_INTERVAL_MS);
+    this.timer.unref();
   }
 
   private stopTimer(): void {

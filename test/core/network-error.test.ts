@@ -3,8 +3,8 @@
 // and the AggregateError of a name with several addresses.
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { describeNetworkError } from '../src/network-error.js';
-import { freePort } from './support/cli.js';
+import { describeNetworkError } from '../../src/core/network-error.js';
+import { freePort } from '../support/cli.js';
 
 const failureOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
 
