@@ -46,7 +46,8 @@ describe('watch lifecycle', () => {
     expect(control).not.toBeNull();
     expect((await fetch(`${control!.url}/healthz`)).status).toBe(200);
     const expected = expectedSpans(truth, { baseURL: sim.url }).length;
-    await waitFor(() => rx!.spans().length === expected, 'every span to be exported');
+    // Acknowledged, not just received: the receiver has a batch a moment before the drain has its answer.
+    await waitFor(() => rx!.spans().length === expected && handle.drain.stats.exported === expected, 'every span to be exported and acknowledged');
 
     await handle.shutdown('test');
     expect(await handle.done).toBe(0);
