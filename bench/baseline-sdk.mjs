@@ -17,7 +17,9 @@ if (!file || !endpoint) {
   process.exit(2);
 }
 
-const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '');
 const items = lines.map((l) => JSON.parse(l));
 const names = new Map(items.filter((i) => i.object === 'assistant').map((a) => [a.id, a.name]));
 const runs = items.filter((i) => i.object === 'thread.run');
@@ -29,9 +31,18 @@ const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1
 // spans faster than they export must wait: flush every batch's worth (one export in flight,
 // as the bridge has), with a queue large enough that nothing is ever dropped.
 const BATCH = 512;
-const processor = new BatchSpanProcessor({ exporter, maxQueueSize: Math.max(total, 2 * BATCH), maxExportBatchSize: BATCH, scheduledDelayMillis: 200 });
+const processor = new BatchSpanProcessor({
+  exporter,
+  maxQueueSize: Math.max(total, 2 * BATCH),
+  maxExportBatchSize: BATCH,
+  scheduledDelayMillis: 200,
+});
 const provider = new TracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'openai-assistants', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry' }),
+  resource: resourceFromAttributes({
+    'service.name': 'openai-assistants',
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.name': 'opentelemetry',
+  }),
   spanProcessors: [processor],
   spanLimits: { attributeValueLengthLimit: 8192, attributeCountLimit: 128 },
 });
@@ -95,7 +106,12 @@ for (const run of runs) {
           {
             kind: SpanKind.INTERNAL,
             startTime: sec(step.created_at),
-            attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.function.name, 'gen_ai.tool.call.id': call.id, 'gen_ai.tool.type': 'function' },
+            attributes: {
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': call.function.name,
+              'gen_ai.tool.call.id': call.id,
+              'gen_ai.tool.type': 'function',
+            },
           },
           stepCtx,
         )

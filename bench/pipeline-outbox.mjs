@@ -67,12 +67,21 @@ for (const [i, run] of allRuns.entries()) {
       });
   const ctx = tracked.frozenContext ?? newContext;
   const steps = saved.steps.get(run.id) ?? [];
-  const emitted = state.emittedAmong(run.id, steps.map((step) => step.id));
+  const emitted = state.emittedAmong(
+    run.id,
+    steps.map((step) => step.id),
+  );
   lap('trackAndFreeze');
   const plan = planProgress(
     run,
     steps,
-    { cursorStepId: tracked.cursorStepId, emitted, latestStepEnd: tracked.latestStepEnd, runSpanEmitted: tracked.runSpanEmitted, stepUsageSeen: tracked.stepUsageSeen },
+    {
+      cursorStepId: tracked.cursorStepId,
+      emitted,
+      latestStepEnd: tracked.latestStepEnd,
+      runSpanEmitted: tracked.runSpanEmitted,
+      stepUsageSeen: tracked.stepUsageSeen,
+    },
     ctx,
     config.limits,
     false,
@@ -112,4 +121,6 @@ const stateBytes = ['', '-wal'].reduce((n, suffix) => {
     return n;
   }
 }, 0);
-process.stdout.write(`${JSON.stringify({ spans, exported: drain.stats.exported, exportRequests: drain.stats.exportAttempts, left, committedMs, stageMs, workMs: performance.now() - started, stateBytes })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ spans, exported: drain.stats.exported, exportRequests: drain.stats.exportAttempts, left, committedMs, stageMs, workMs: performance.now() - started, stateBytes })}\n`,
+);

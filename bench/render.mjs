@@ -20,7 +20,17 @@ if (typeof saved.durationMs !== 'number' || !Array.isArray(saved.env)) {
 }
 const { results, settings, machine, env, durationMs } = saved;
 const rows = summaryRows(results, settings);
-const report = markdown({ results, settings, machine, rows, command: 'npm run bench', env, startedAt: new Date(saved.startedAt), durationMs, diskProbe: results.diskProbe });
+const report = markdown({
+  results,
+  settings,
+  machine,
+  rows,
+  command: 'npm run bench',
+  env,
+  startedAt: new Date(saved.startedAt),
+  durationMs,
+  diskProbe: results.diskProbe,
+});
 const out = resolve(REPO, outArg ?? settings.out);
 writeReport(out, [
   ['summary', report.summary],

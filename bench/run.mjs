@@ -35,7 +35,9 @@ const receiver = async () => {
 };
 
 try {
-  say(`machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryTotal}, node ${machine.node}, load ${machine.loadAverageAtStart}`);
+  say(
+    `machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryTotal}, node ${machine.node}, load ${machine.loadAverageAtStart}`,
+  );
   say('probing SQLite commit latency');
   // Commit latency varies with what else writes to the disk: measured at both ends of the run.
   results.diskProbe = { start: probeCommitLatency() };
@@ -53,11 +55,29 @@ try {
   if (settings.phases.includes('live')) {
     const l = settings.live;
     const w = settings.waiting;
-    say(`live: ${l.runs} runs over ${l.windowSeconds} s on ${l.threads} threads (default budget and ${l.secondRpm} rpm), and ${w.runs} waiting runs for ${w.seconds} s, side by side`);
+    say(
+      `live: ${l.runs} runs over ${l.windowSeconds} s on ${l.threads} threads (default budget and ${l.secondRpm} rpm), and ${w.runs} waiting runs for ${w.seconds} s, side by side`,
+    );
     const [a, b, c] = await Promise.all([receiver(), receiver(), receiver()]);
     const [defaults, second, waiting] = await Promise.all([
-      runLive({ rx: a, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: null, label: `defaults (${DEFAULTS.watch.rpm} rpm)` }),
-      runLive({ rx: b, seed: settings.seed, threads: l.threads, liveRuns: l.runs, windowSeconds: l.windowSeconds, rpm: l.secondRpm, label: `${l.secondRpm} rpm` }),
+      runLive({
+        rx: a,
+        seed: settings.seed,
+        threads: l.threads,
+        liveRuns: l.runs,
+        windowSeconds: l.windowSeconds,
+        rpm: null,
+        label: `defaults (${DEFAULTS.watch.rpm} rpm)`,
+      }),
+      runLive({
+        rx: b,
+        seed: settings.seed,
+        threads: l.threads,
+        liveRuns: l.runs,
+        windowSeconds: l.windowSeconds,
+        rpm: l.secondRpm,
+        label: `${l.secondRpm} rpm`,
+      }),
       runWaiting({ rx: c, seed: settings.seed, runs: w.runs, waitSeconds: w.seconds }),
     ]);
     results.live = [defaults, second];
@@ -83,14 +103,26 @@ try {
 }
 
 const durationMs = Date.now() - startedAt.getTime();
-machine.loadAverageAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
+machine.loadAverageAtEnd = loadavg()
+  .map((v) => v.toFixed(2))
+  .join(' ');
 const rows = summaryRows(results, settings);
 process.stdout.write(`\n${textTable(rows)}\n\n`);
 for (const [name, list] of Object.entries({ backfill: results.backfill, live: results.live })) {
   for (const r of list ?? []) if (r.exitCode !== 0) say(`warning: a ${name} bridge exited ${r.exitCode}: ${r.stderrTail}`);
 }
 const out = resolve(REPO, settings.out);
-const report = markdown({ results, settings, machine, rows, command: 'npm run bench', env: benchEnv(), startedAt, durationMs, diskProbe: results.diskProbe });
+const report = markdown({
+  results,
+  settings,
+  machine,
+  rows,
+  command: 'npm run bench',
+  env: benchEnv(),
+  startedAt,
+  durationMs,
+  diskProbe: results.diskProbe,
+});
 writeReport(out, [
   ['summary', report.summary],
   ['details', report.details],

@@ -59,12 +59,34 @@ const say = (line) => process.stderr.write(`[soak ${secs(Date.now() - t0)}] ${li
 // The simulator's API faults, rotating: every 429 header form, every 5xx, latency, hangs (the
 // bridge's 30 s API timeout), malformed JSON bodies.
 const SIM_FAULTS = [
-  { name: '429 retry-after (2 s) + latency 50 ms', faults: { rateLimit429: { every: 7, headers: 'retry-after', retryAfterSeconds: 2 }, latencyMs: 50 } },
-  { name: '429 retry-after-ms (1500) + 503', faults: { rateLimit429: { every: 7, headers: 'retry-after-ms', retryAfterMs: 1500 }, serverError: { every: 11, status: 503 } } },
-  { name: '429 x-ratelimit-reset-requests (2s) + malformed JSON', faults: { rateLimit429: { every: 7, headers: 'x-ratelimit', resetDuration: '2s' }, malformedJson: { every: 17 } } },
-  { name: '429 without headers + 500 + latency 150 ms', faults: { rateLimit429: { every: 7, headers: 'none' }, serverError: { every: 11, status: 500 }, latencyMs: 150 } },
-  { name: '502 + occasional hang + latency 100 ms', faults: { serverError: { every: 11, status: 502 }, hang: { probability: 0.01 }, latencyMs: 100 } },
-  { name: '504 + malformed JSON + 429 retry-after (1 s)', faults: { serverError: { every: 11, status: 504 }, malformedJson: { every: 19 }, rateLimit429: { every: 15, headers: 'retry-after', retryAfterSeconds: 1 } } },
+  {
+    name: '429 retry-after (2 s) + latency 50 ms',
+    faults: { rateLimit429: { every: 7, headers: 'retry-after', retryAfterSeconds: 2 }, latencyMs: 50 },
+  },
+  {
+    name: '429 retry-after-ms (1500) + 503',
+    faults: { rateLimit429: { every: 7, headers: 'retry-after-ms', retryAfterMs: 1500 }, serverError: { every: 11, status: 503 } },
+  },
+  {
+    name: '429 x-ratelimit-reset-requests (2s) + malformed JSON',
+    faults: { rateLimit429: { every: 7, headers: 'x-ratelimit', resetDuration: '2s' }, malformedJson: { every: 17 } },
+  },
+  {
+    name: '429 without headers + 500 + latency 150 ms',
+    faults: { rateLimit429: { every: 7, headers: 'none' }, serverError: { every: 11, status: 500 }, latencyMs: 150 },
+  },
+  {
+    name: '502 + occasional hang + latency 100 ms',
+    faults: { serverError: { every: 11, status: 502 }, hang: { probability: 0.01 }, latencyMs: 100 },
+  },
+  {
+    name: '504 + malformed JSON + 429 retry-after (1 s)',
+    faults: {
+      serverError: { every: 11, status: 504 },
+      malformedJson: { every: 19 },
+      rateLimit429: { every: 15, headers: 'retry-after', retryAfterSeconds: 1 },
+    },
+  },
 ];
 
 /** The receiver's outages: when (share of the fault period), for how long, and how. */
@@ -75,8 +97,6 @@ const OUTAGES = [
   { at: 0.75, how: 'refuse' },
 ];
 const RECEIVER_503_SHARE = 0.1;
-
-
 
 /** Spans the truth says must exist: 1 per finished run + 1 per step + 1 per tool call. */
 function countExpected(truth) {
@@ -100,7 +120,10 @@ function expectedSpanIds(truth, baseURL) {
     if (!r.finished) continue;
     const run = parseRun(r.run);
     if (!run.ok) throw new Error(run.error);
-    const steps = r.steps.map((s) => parseStep(s)).filter((s) => s.ok).map((s) => s.value);
+    const steps = r.steps
+      .map((s) => parseStep(s))
+      .filter((s) => s.ok)
+      .map((s) => s.value);
     const ctx = freezeContext(run.value, {
       agentName: names.get(run.value.assistant_id ?? run.value.agent_id ?? '') ?? null,
       captureContent: false,
@@ -149,7 +172,9 @@ const metric = (metrics, prefix) => {
 
 const machine = describeMachine();
 say(`machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryTotal}, node ${machine.node}`);
-say(`fault period ${S.minutes} min, ${S.threads} threads, a run every ${S.runEveryMs} ms, --rpm ${S.rpm}, fault sets rotate every ${secs(PHASE_MS)}`);
+say(
+  `fault period ${S.minutes} min, ${S.threads} threads, a run every ${S.runEveryMs} ms, --rpm ${S.rpm}, fault sets rotate every ${secs(PHASE_MS)}`,
+);
 
 const sim = await startSimulator({ seed: S.seed, clock: { speed: 1 }, world: { threads: S.threads, backfillRuns: 0, liveRuns: 0 } });
 const rx = await startFaultyReceiver({ seed: S.seed });
@@ -157,7 +182,18 @@ const dir = tempDir('soak');
 const logPath = join(dir, 'bridge.log');
 const logFile = createWriteStream(logPath);
 const threads = sim.world.threads().map((t) => t.id);
-const args = ['watch', ...threads.flatMap((t) => ['--thread', t]), '--state', join(dir, 'state.sqlite'), '--listen', '127.0.0.1:0', '--rpm', String(S.rpm), '--log-format', 'json'];
+const args = [
+  'watch',
+  ...threads.flatMap((t) => ['--thread', t]),
+  '--state',
+  join(dir, 'state.sqlite'),
+  '--listen',
+  '127.0.0.1:0',
+  '--rpm',
+  String(S.rpm),
+  '--log-format',
+  'json',
+];
 const bridgeStartAt = Date.now();
 const bridge = spawn(process.execPath, [CLI, ...args], {
   env: cleanEnv({ OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url }),
@@ -197,7 +233,13 @@ const sampler = setInterval(async () => {
   const p = readProc(bridge.pid);
   if (!p) return;
   const m = await scrapeMetrics(listenAddress);
-  samples.push({ at: Date.now(), rssBytes: p.rssBytes, cpuSeconds: p.cpuSeconds, outboxDepth: metric(m, 'assistants_bridge_outbox_depth'), phase: phaseName });
+  samples.push({
+    at: Date.now(),
+    rssBytes: p.rssBytes,
+    cpuSeconds: p.cpuSeconds,
+    outboxDepth: metric(m, 'assistants_bridge_outbox_depth'),
+    phase: phaseName,
+  });
 }, SAMPLE_MS);
 
 const events = [];
@@ -220,7 +262,11 @@ const creator = (async () => {
     let made = false;
     for (let i = 0; i < threads.length && !made; i += 1) {
       const threadId = threads[turn++ % threads.length];
-      const res = await fetchJson(`${sim.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threadId, kind }) });
+      const res = await fetchJson(`${sim.origin}/_sim/runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ threadId, kind }),
+      });
       made = res.ok;
     }
     if (made) created += 1;
@@ -235,7 +281,13 @@ const simPhases = [];
 const faultEnd = Date.now() + FAULT_MS;
 let phaseIndex = 0;
 let nextPhaseAt = Date.now();
-const outages = OUTAGES.map((o) => ({ ...o, from: bridgeStartAt + FAULT_MS * o.at, to: bridgeStartAt + FAULT_MS * o.at + OUTAGE_MS, done: false, started: false }));
+const outages = OUTAGES.map((o) => ({
+  ...o,
+  from: bridgeStartAt + FAULT_MS * o.at,
+  to: bridgeStartAt + FAULT_MS * o.at + OUTAGE_MS,
+  done: false,
+  started: false,
+}));
 while (Date.now() < faultEnd) {
   const now = Date.now();
   if (now >= nextPhaseAt) {
@@ -289,7 +341,11 @@ while (Date.now() < drainDeadline && bridge.exitCode === null) {
   await sleep(5000);
 }
 const drainedAt = Date.now();
-note(drained ? `drained in ${secs(drainedAt - drainFrom)}` : `not drained after ${secs(drainedAt - drainFrom)}: ${missing.length} spans missing`);
+note(
+  drained
+    ? `drained in ${secs(drainedAt - drainFrom)}`
+    : `not drained after ${secs(drainedAt - drainFrom)}: ${missing.length} spans missing`,
+);
 // Late duplicates would arrive now.
 await sleep(15_000);
 truth = (await fetchJson(`${sim.origin}/_sim/truth`)).body;
@@ -300,7 +356,14 @@ const unexpected = [...rx.ids()].filter((id) => !expectedSet.has(id)).length;
 const finalMetrics = await scrapeMetrics(listenAddress);
 clearInterval(sampler);
 const last = readProc(bridge.pid);
-if (last) samples.push({ at: Date.now(), rssBytes: last.rssBytes, cpuSeconds: last.cpuSeconds, outboxDepth: metric(finalMetrics, 'assistants_bridge_outbox_depth'), phase: 'end' });
+if (last)
+  samples.push({
+    at: Date.now(),
+    rssBytes: last.rssBytes,
+    cpuSeconds: last.cpuSeconds,
+    outboxDepth: metric(finalMetrics, 'assistants_bridge_outbox_depth'),
+    phase: 'end',
+  });
 bridge.kill('SIGTERM');
 const exit = await Promise.race([exited, sleep(30_000).then(() => (bridge.kill('SIGKILL'), exited))]);
 logFile.end();
@@ -321,11 +384,35 @@ const result = {
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - t0,
   machine,
-  bridge: { exitCode: exit.code, signal: exit.signal, log: logPath, logCounts, warnings: Object.fromEntries([...warnMessages].sort((a, b) => b[1] - a[1]).slice(0, 15)) },
+  bridge: {
+    exitCode: exit.code,
+    signal: exit.signal,
+    log: logPath,
+    logCounts,
+    warnings: Object.fromEntries([...warnMessages].sort((a, b) => b[1] - a[1]).slice(0, 15)),
+  },
   runs: { attempts, created, skippedAllBusy: busy, inTruth: truth.runs.length, finished: counted.runs },
-  spans: { expected: counted.spans, expectedByKind: counted, expectedIds: expectedIds.length, receivedUnique: rxStats.unique, receivedTotal: rxStats.spansAccepted, duplicatedSpans: rxStats.duplicatedSpans, duplicateDeliveries: rxStats.duplicates, missing: missing.length, unexpected },
+  spans: {
+    expected: counted.spans,
+    expectedByKind: counted,
+    expectedIds: expectedIds.length,
+    receivedUnique: rxStats.unique,
+    receivedTotal: rxStats.spansAccepted,
+    duplicatedSpans: rxStats.duplicatedSpans,
+    duplicateDeliveries: rxStats.duplicates,
+    missing: missing.length,
+    unexpected,
+  },
   receiver: rxStats,
-  api: { requests: api.length, faultAnswers, maxIn60s: maxInWindow(apiTimes, 60_000), maxIn62s: maxInWindow(apiTimes, 62_000), meanPerMinute: api.length / Math.max(1 / 60, activeMinutes), rpm: S.rpm, effectiveLimit: effectiveLimit(S.rpm) },
+  api: {
+    requests: api.length,
+    faultAnswers,
+    maxIn60s: maxInWindow(apiTimes, 60_000),
+    maxIn62s: maxInWindow(apiTimes, 62_000),
+    meanPerMinute: api.length / Math.max(1 / 60, activeMinutes),
+    rpm: S.rpm,
+    effectiveLimit: effectiveLimit(S.rpm),
+  },
   rss: { min: Math.min(...rss), max: Math.max(...rss), last: rss[rss.length - 1], samples: samples.length },
   metrics: finalMetrics,
   drain: { drained, seconds: (drainedAt - drainFrom) / 1000 },
@@ -359,7 +446,12 @@ function rssTable() {
 }
 
 const m = finalMetrics;
-const spansOutcome = (o) => (m ? Object.entries(m).filter(([k]) => k.startsWith('assistants_bridge_export_spans') && k.includes(`outcome="${o}"`)).reduce((n, [, v]) => n + v, 0) : null);
+const spansOutcome = (o) =>
+  m
+    ? Object.entries(m)
+        .filter(([k]) => k.startsWith('assistants_bridge_export_spans') && k.includes(`outcome="${o}"`))
+        .reduce((n, [, v]) => n + v, 0)
+    : null;
 const section = `<!-- soak:start -->
 ## Soak
 
@@ -371,7 +463,11 @@ ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryTotal} memory, ${mach
 Command: \`${process.env.SOAK_MINUTES ? `SOAK_MINUTES=${process.env.SOAK_MINUTES} ` : ''}npm run soak\` (${secs(result.durationMs)} in all; raw figures in \`${jsonPath}\`).
 
 **Faults.** The simulator's fault set rotated every ${secs(PHASE_MS)}: ${SIM_FAULTS.map((f) => f.name).join('; ')}.
-The API answered ${Object.entries(faultAnswers).map(([k, v]) => `${v} × ${k}`).join(', ') || 'no faults'} out of ${fmt(api.length)} requests.
+The API answered ${
+  Object.entries(faultAnswers)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join(', ') || 'no faults'
+} out of ${fmt(api.length)} requests.
 The OTLP receiver answered 503 with \`Retry-After: 1\` to ${RECEIVER_503_SHARE * 100} % of trace requests
 (${rxStats.answered503} times) and went down three times for ${secs(OUTAGE_MS)} each (connections refused, reset, refused;
 ${rxStats.resets} requests reset).
@@ -401,7 +497,9 @@ ${rssTable()}
 const out = resolve(REPO, S.out);
 const existing = existsSync(out) ? readFileSync(out, 'utf8') : '';
 const markers = /<!-- soak:start -->[\s\S]*?<!-- soak:end -->/;
-const updated = markers.test(existing) ? existing.replace(markers, section) : `${existing.trimEnd()}${existing ? '\n\n' : '# Benchmarks\n\n'}${section}\n`;
+const updated = markers.test(existing)
+  ? existing.replace(markers, section)
+  : `${existing.trimEnd()}${existing ? '\n\n' : '# Benchmarks\n\n'}${section}\n`;
 writeFileSync(out, updated);
 
 process.stdout.write(`${section}\n`);

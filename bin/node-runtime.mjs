@@ -27,15 +27,33 @@ export function findNode() {
 export function provisionNode() {
   const found = findNode();
   if (found) return found;
-  process.stderr.write(`assistants-otel-bridge: Node ${process.versions.node} is older than ${MIN_NODE.join('.')}; installing node@${PROVISIONED_NODE_VERSION} from the npm registry into .tools/node24\n`);
+  process.stderr.write(
+    `assistants-otel-bridge: Node ${process.versions.node} is older than ${MIN_NODE.join('.')}; installing node@${PROVISIONED_NODE_VERSION} from the npm registry into .tools/node24\n`,
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // npm's own summary ("added 2 packages") would read as the project's install; its errors still show.
-  const result = spawnSync(npm, ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `node@${PROVISIONED_NODE_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync(
+    npm,
+    [
+      'install',
+      '--prefix',
+      toolsDir,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `node@${PROVISIONED_NODE_VERSION}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   if (result.status !== 0 || !existsSync(provisionedBinary)) {
     process.stderr.write('assistants-otel-bridge: could not install Node 24; install Node >= 22.15 yourself and run again\n');
     process.exit(1);
   }
-  process.stderr.write(`assistants-otel-bridge: installed; npm scripts and the assistants-otel-bridge command run under Node ${PROVISIONED_NODE_VERSION} from .tools/node24\n`);
+  process.stderr.write(
+    `assistants-otel-bridge: installed; npm scripts and the assistants-otel-bridge command run under Node ${PROVISIONED_NODE_VERSION} from .tools/node24\n`,
+  );
   return provisionedBinary;
 }
 

@@ -1,6 +1,12 @@
 // The package entry (`import { traceRuns } from 'assistants-otel-bridge'`): what an app needs so
 // the runs it creates appear in its own traces. The bridge itself is the CLI (src/cli/main.ts).
-export { traceRuns, flushRegistrations, registrationStats, type TraceRunsOptions, type AssistantsClientLike } from './library/trace-runs.js';
+export {
+  traceRuns,
+  flushRegistrations,
+  registrationStats,
+  type TraceRunsOptions,
+  type AssistantsClientLike,
+} from './library/trace-runs.js';
 export { toolCallLink, toolCallSpanContext, type RunLike } from './library/tool-call-link.js';
 export {
   Registrar,

@@ -30,7 +30,11 @@ export function backlogRun(i, { steps, toolCalls }) {
       calls.push({
         id: `call_${pad(i, 10)}${pad(s, 3)}${pad(c, 2)}`,
         type: 'function',
-        function: { name: c % 2 === 0 ? 'get_order_status' : 'create_ticket', arguments: '{"order_id":"A-1042"}', output: '{"status":"shipped"}' },
+        function: {
+          name: c % 2 === 0 ? 'get_order_status' : 'create_ticket',
+          arguments: '{"order_id":"A-1042"}',
+          output: '{"status":"shipped"}',
+        },
       });
     }
     stepObjects.push({
@@ -69,7 +73,10 @@ export function backlogRun(i, { steps, toolCalls }) {
     last_error: null,
     model: a.model,
     instructions: 'You help customers with orders and returns. Be concise.',
-    tools: [{ type: 'function', function: { name: 'get_order_status' } }, { type: 'function', function: { name: 'create_ticket' } }],
+    tools: [
+      { type: 'function', function: { name: 'get_order_status' } },
+      { type: 'function', function: { name: 'create_ticket' } },
+    ],
     metadata: {},
     incomplete_details: null,
     usage: { prompt_tokens: 812 * steps, completion_tokens: 64 * steps, total_tokens: 876 * steps },

@@ -84,9 +84,13 @@ export async function exitWithin(bridge, timeoutMs, what, options = {}) {
 export async function controlUrl(bridge, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = bridge.stderr().split('\n').find((l) => l.includes('"control address listening"'));
+    const line = bridge
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"control address listening"'));
     if (line) return `http://${JSON.parse(line).address}`;
-    if (bridge.child.exitCode !== null || Date.now() > deadline) throw new Error(`the bridge did not report its control address; stderr tail:\n${bridge.stderr().slice(-2000)}`);
+    if (bridge.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the bridge did not report its control address; stderr tail:\n${bridge.stderr().slice(-2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

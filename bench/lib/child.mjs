@@ -11,7 +11,11 @@ export function runNode(script, args, env, timeoutMs = 10 * 60_000) {
   const dir = tempDir('cpu');
   const cpuFile = join(dir, 'cpu.json');
   const startedAt = Date.now();
-  const child = spawn(process.execPath, ['--import', PRELOAD, script, ...args], { env: cleanEnv({ ...env, BENCH_CPU_FILE: cpuFile }), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', PRELOAD, script, ...args], {
+    env: cleanEnv({ ...env, BENCH_CPU_FILE: cpuFile }),
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d.toString()));

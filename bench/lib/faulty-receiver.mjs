@@ -7,7 +7,6 @@ import { gunzipSync } from 'node:zlib';
 import { spanIdsOf } from './otlp-receiver.mjs';
 import { prng } from './draws.mjs';
 
-
 export async function startFaultyReceiver({ seed = 7 } = {}) {
   const draw = prng(seed);
   /** span id -> times received */

@@ -56,7 +56,10 @@ export function startLibraryApp({ sim, toWallMs, bridgeUrl }) {
     routes.add(`${init?.method ?? 'GET'} ${url.pathname}`);
     return fetch(input, init);
   };
-  const client = traceRuns(new OpenAI({ apiKey: sim.apiKey, baseURL: sim.url, maxRetries: 0, fetch: recordRequest }), { bridgeUrl, fetch: recordRegistration });
+  const client = traceRuns(new OpenAI({ apiKey: sim.apiKey, baseURL: sim.url, maxRetries: 0, fetch: recordRequest }), {
+    bridgeUrl,
+    fetch: recordRegistration,
+  });
   const attending = [];
   const runIds = new Set();
   const submitted = new Map();

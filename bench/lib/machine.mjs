@@ -13,7 +13,10 @@ function run(cmd, args) {
 export function describeMachine() {
   const lscpu = run('lscpu', []);
   const field = (name) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(lscpu)?.[1]?.trim() ?? null;
-  const memLine = run('free', ['-h']).split('\n').find((l) => l.startsWith('Mem:')) ?? '';
+  const memLine =
+    run('free', ['-h'])
+      .split('\n')
+      .find((l) => l.startsWith('Mem:')) ?? '';
   return {
     cpuModel: field('Model name') ?? os.cpus()[0]?.model ?? 'unknown',
     cpus: Number(run('nproc', [])) || os.availableParallelism(),
@@ -21,7 +24,10 @@ export function describeMachine() {
     memoryTotal: memLine.split(/\s+/)[1] ?? `${Math.round(os.totalmem() / 2 ** 30)}Gi`,
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
-    loadAverageAtStart: os.loadavg().map((v) => v.toFixed(2)).join(' '),
+    loadAverageAtStart: os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' '),
   };
 }
 

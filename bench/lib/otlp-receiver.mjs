@@ -119,7 +119,10 @@ export function startReceiver({ host = '127.0.0.1', port = 0 } = {}) {
         }
         if (req.method === 'POST' && url === '/_rx/lookup') {
           const wanted = JSON.parse(body.toString('utf8'));
-          return json(res, wanted.map((id) => state.times.get(id) ?? null));
+          return json(
+            res,
+            wanted.map((id) => state.times.get(id) ?? null),
+          );
         }
         res.writeHead(404).end();
       } catch (error) {

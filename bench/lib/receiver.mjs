@@ -11,7 +11,10 @@ export async function startReceiverProcess() {
     child.once('exit', (code) => reject(new Error(`receiver exited early (${code})`)));
   });
   const call = async (method, path, body) => {
-    const res = await fetch(`${url}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
     if (!res.ok) throw new Error(`receiver ${path}: HTTP ${res.status}`);
     return res.json();
   };

@@ -14,7 +14,8 @@ const routes = (byRoute) =>
 /** How the live phase's library share was drawn and played. */
 function libraryText(l) {
   if (!l.library) return '';
-  if (l.library.share === 0) return 'No run is started by an app that uses the library (BENCH_LIBRARY_SHARE=0): the simulator submits every run\'s tool outputs.';
+  if (l.library.share === 0)
+    return "No run is started by an app that uses the library (BENCH_LIBRARY_SHARE=0): the simulator submits every run's tool outputs.";
   const kinds = Object.entries(l.library.kinds ?? {})
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
@@ -51,7 +52,13 @@ export function summaryRows(r, s) {
       );
     }
     const d = r.live[0];
-    add('1 API', `Thread discovery, ${d.label}: requests per discovered run`, `${fmt(d.discoveryPerRun, 2)} (delay p50 ${secs(d.discoveryDelayP50)}, p95 ${secs(d.discoveryDelayP95)}, runs no app registered)`, '—', null);
+    add(
+      '1 API',
+      `Thread discovery, ${d.label}: requests per discovered run`,
+      `${fmt(d.discoveryPerRun, 2)} (delay p50 ${secs(d.discoveryDelayP50)}, p95 ${secs(d.discoveryDelayP95)}, runs no app registered)`,
+      '—',
+      null,
+    );
   }
   if (r.waiting) {
     const w = r.waiting;
@@ -71,25 +78,56 @@ export function summaryRows(r, s) {
     for (const l of r.live) {
       // The goal is for the default settings; the other budget shows what one below the load costs.
       const goal = l.isDefault !== false;
-      add('2 Lag', `Step terminal → span received, ${l.label}, runs already seen (n=${l.lagKnown.n})`, `p50 ${ms(l.lagKnown.p50)}, p95 ${ms(l.lagKnown.p95)}`, goal ? `p95 < ${ms(target)}` : '— (budget below the load)', goal ? l.lagKnown.p95 !== null && l.lagKnown.p95 < target : null);
+      add(
+        '2 Lag',
+        `Step terminal → span received, ${l.label}, runs already seen (n=${l.lagKnown.n})`,
+        `p50 ${ms(l.lagKnown.p50)}, p95 ${ms(l.lagKnown.p95)}`,
+        goal ? `p95 < ${ms(target)}` : '— (budget below the load)',
+        goal ? l.lagKnown.p95 !== null && l.lagKnown.p95 < target : null,
+      );
     }
     // The runs-already-seen steps split three ways: finished while the run worked, or after a
     // requires_action wait whose end the app told the bridge of (traceRuns) or did not.
     for (const l of r.live) {
-      add('2 Lag', `Same, only steps that did not finish after a requires_action wait, ${l.label} (n=${l.lagWorking.n})`, `p50 ${ms(l.lagWorking.p50)}, p95 ${ms(l.lagWorking.p95)}`, '—', null);
+      add(
+        '2 Lag',
+        `Same, only steps that did not finish after a requires_action wait, ${l.label} (n=${l.lagWorking.n})`,
+        `p50 ${ms(l.lagWorking.p50)}, p95 ${ms(l.lagWorking.p95)}`,
+        '—',
+        null,
+      );
     }
     for (const l of r.live) {
       const d = l.lagAfterWaitLibrary;
-      if (d) add('2 Lag', `Same, only steps that finished after a requires_action wait, app uses the library (traceRuns), ${l.label} (n=${d.n})`, `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`, '—', null);
+      if (d)
+        add(
+          '2 Lag',
+          `Same, only steps that finished after a requires_action wait, app uses the library (traceRuns), ${l.label} (n=${d.n})`,
+          `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`,
+          '—',
+          null,
+        );
     }
     for (const l of r.live) {
       const d = l.lagAfterWaitPlain ?? l.lagAfterWait;
-      add('2 Lag', `Same, only steps that finished after a requires_action wait, app without the library, ${l.label} (n=${d.n})`, `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`, '—', null);
+      add(
+        '2 Lag',
+        `Same, only steps that finished after a requires_action wait, app without the library, ${l.label} (n=${d.n})`,
+        `p50 ${ms(d.p50)}, p95 ${ms(d.p95)}`,
+        '—',
+        null,
+      );
     }
     for (const l of r.live) {
       // The strict reading of the goal: also the steps of runs the bridge had not discovered yet.
       const goal = l.isDefault !== false;
-      add('2 Lag', `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`, `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`, goal ? `p95 < ${ms(target)}` : '—', goal ? l.lagAll.p95 !== null && l.lagAll.p95 < target : null);
+      add(
+        '2 Lag',
+        `Same, every step incl. discovery delay, ${l.label} (n=${l.lagAll.n})`,
+        `p50 ${ms(l.lagAll.p50)}, p95 ${ms(l.lagAll.p95)}`,
+        goal ? `p95 < ${ms(target)}` : '—',
+        goal ? l.lagAll.p95 !== null && l.lagAll.p95 < target : null,
+      );
     }
   }
   if (r.throughput) {
@@ -99,16 +137,40 @@ export function summaryRows(r, s) {
     // The median of each round's ratio (older results have only the ratio of the medians).
     const ratio = (c) => c.ratio ?? c.spansPerSecond / base;
     const perRound = (c) => (c.roundRatios ? `; rounds ${c.roundRatios.map((v) => v.toFixed(2)).join(', ')}` : '');
-    add('3 Throughput', 'Bridge pipeline: map + SQLite outbox + export', `${fmt(Math.round(t.outbox.spansPerSecond))} spans/s; ${x(ratio(t.outbox))} of the baseline (median of the rounds' ratios${perRound(t.outbox)})`, '≥ 0.7x', ratio(t.outbox) >= 0.7);
-    add('3 Throughput', 'Bridge `import` command: map + export', `${fmt(Math.round(t.import.spansPerSecond))} spans/s; ${x(ratio(t.import))} of the baseline${perRound(t.import)}`, '≥ 0.7x', ratio(t.import) >= 0.7);
+    add(
+      '3 Throughput',
+      'Bridge pipeline: map + SQLite outbox + export',
+      `${fmt(Math.round(t.outbox.spansPerSecond))} spans/s; ${x(ratio(t.outbox))} of the baseline (median of the rounds' ratios${perRound(t.outbox)})`,
+      '≥ 0.7x',
+      ratio(t.outbox) >= 0.7,
+    );
+    add(
+      '3 Throughput',
+      'Bridge `import` command: map + export',
+      `${fmt(Math.round(t.import.spansPerSecond))} spans/s; ${x(ratio(t.import))} of the baseline${perRound(t.import)}`,
+      '≥ 0.7x',
+      ratio(t.import) >= 0.7,
+    );
   }
   if (r.backfill?.[0]) {
     const b = r.backfill[0];
-    add('3 Throughput', `\`watch\` backfill end to end (API + pipeline), ${fmt(b.spansReceived)} spans`, `${fmt(Math.round(b.spansPerSecond))} spans/s`, '—', null);
+    add(
+      '3 Throughput',
+      `\`watch\` backfill end to end (API + pipeline), ${fmt(b.spansReceived)} spans`,
+      `${fmt(Math.round(b.spansPerSecond))} spans/s`,
+      '—',
+      null,
+    );
   }
   if (r.scale) {
     const c = r.scale;
-    add('4 Scale', `RSS, ${fmt(c.total)} tracked runs (${fmt(c.active)} active, ${fmt(c.waiting)} waiting, ${fmt(c.finished)} finished)`, `max ${mb(c.rssMaxBytes)}`, '< 200 MB', c.rssMaxBytes < 200 * 1024 * 1024);
+    add(
+      '4 Scale',
+      `RSS, ${fmt(c.total)} tracked runs (${fmt(c.active)} active, ${fmt(c.waiting)} waiting, ${fmt(c.finished)} finished)`,
+      `max ${mb(c.rssMaxBytes)}`,
+      '< 200 MB',
+      c.rssMaxBytes < 200 * 1024 * 1024,
+    );
     add('4 Scale', 'CPU (share of one core)', `mean ${fmt(c.cpu.mean, 2)}, busiest 10 s ${fmt(c.cpu.maxWindow, 2)}`, '—', null);
     add(
       '4 Scale',
@@ -131,7 +193,13 @@ export function summaryRows(r, s) {
       `≤ ${secs(c.targetIntervalMs)} (active / budget); floor ${secs(c.floorIntervalMs)}`,
       c.activeFairness.lateMaxGapMs !== null && c.activeFairness.lateMaxGapMs <= c.targetIntervalMs,
     );
-    add('4 Scale', 'State file at the end', `${mb(c.state.fileBytes + c.state.walBytes)} (db ${mb(c.state.fileBytes)} + WAL ${mb(c.state.walBytes)})`, '—', null);
+    add(
+      '4 Scale',
+      'State file at the end',
+      `${mb(c.state.fileBytes + c.state.walBytes)} (db ${mb(c.state.fileBytes)} + WAL ${mb(c.state.walBytes)})`,
+      '—',
+      null,
+    );
   }
   return rows;
 }
@@ -150,16 +218,29 @@ const mdRow = (cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).
 export function markdown({ results: r, settings: s, machine: m, rows, command, env, startedAt, durationMs, diskProbe }) {
   const out = [];
   out.push('# Benchmarks', '');
-  out.push('The parts between the `bench:` markers are produced by `npm run bench` (`bench/run.mjs`) and replaced when it reruns; text outside them (notes, the soak section) is kept. Every generated figure comes from one run, so they compare.', '');
+  out.push(
+    'The parts between the `bench:` markers are produced by `npm run bench` (`bench/run.mjs`) and replaced when it reruns; text outside them (notes, the soak section) is kept. Every generated figure comes from one run, so they compare.',
+    '',
+  );
   out.push('## Run', '');
   out.push(`- Date: ${startedAt.toISOString()} (took ${secs(durationMs)})`);
-  if (m.source) out.push(`- Source: commit \`${m.source.commit}\`${m.source.uncommittedSrcFiles ? ` with ${m.source.uncommittedSrcFiles} uncommitted file(s) under src/` : ''}, run from dist/ (\`npm run bench\` builds it first)`);
+  if (m.source)
+    out.push(
+      `- Source: commit \`${m.source.commit}\`${m.source.uncommittedSrcFiles ? ` with ${m.source.uncommittedSrcFiles} uncommitted file(s) under src/` : ''}, run from dist/ (\`npm run bench\` builds it first)`,
+    );
   out.push(`- Command: \`${command}\`${env.length ? ` with ${env.map((e) => `\`${e}\``).join(' ')}` : ''}`);
   out.push(`- Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.threadsPerCore ?? '?'} thread(s) per core), ${m.memoryTotal} RAM, ${m.os}`);
-  out.push(`- Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? 'n/a'} at the end: the machine was shared with other work, which shows in wall-clock figures (throughput above all) and in commit latency`);
+  out.push(
+    `- Node ${m.node}; load average (1, 5, 15 min) ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd ?? 'n/a'} at the end: the machine was shared with other work, which shows in wall-clock figures (throughput above all) and in commit latency`,
+  );
   if (diskProbe?.start) {
-    const p = (d) => (d ? `${fmt(d.fullMs, 2)} ms with \`synchronous=FULL\` (the state store's setting for registrations), ${fmt(d.normalMs, 3)} ms with \`NORMAL\` (its setting for progress commits and acks)` : 'n/a');
-    out.push(`- Disk under the state files (${tmpdir()}): one small SQLite WAL commit takes ${p(diskProbe.start)} at the start of the run, ${p(diskProbe.end)} at the end (median of 200 each)`);
+    const p = (d) =>
+      d
+        ? `${fmt(d.fullMs, 2)} ms with \`synchronous=FULL\` (the state store's setting for registrations), ${fmt(d.normalMs, 3)} ms with \`NORMAL\` (its setting for progress commits and acks)`
+        : 'n/a';
+    out.push(
+      `- Disk under the state files (${tmpdir()}): one small SQLite WAL commit takes ${p(diskProbe.start)} at the start of the run, ${p(diskProbe.end)} at the end (median of 200 each)`,
+    );
   }
   out.push('');
   out.push('## Summary', '');
@@ -171,26 +252,71 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   if (r.backfill) {
     out.push('## 1. API efficiency', '', '### Backfill of finished runs', '');
     out.push(
-      'A simulator world of finished runs only; the bridge runs `watch ... --rpm ' + fmt(s.backfill.rpm) + ' --exit-when-idle` until it exits on its own. Requests are counted by the simulator.',
-      'The least possible: one `runs.list` page (100 runs) per thread, since a thread\'s run list carries every run object with its status and usage, so no run needs a `runs.retrieve`; one `steps.list` page (100 steps) per run, since there is no cross-run step list and even a run without steps takes one call to say so; one `assistants.list` page for the agent names. The bridge\'s design makes exactly these calls for tracked threads (plus one `assistants.retrieve` per agent and the periodic discovery pass), and `runs.retrieve` + `steps.list` for runs tracked one by one.',
+      'A simulator world of finished runs only; the bridge runs `watch ... --rpm ' +
+        fmt(s.backfill.rpm) +
+        ' --exit-when-idle` until it exits on its own. Requests are counted by the simulator.',
+      "The least possible: one `runs.list` page (100 runs) per thread, since a thread's run list carries every run object with its status and usage, so no run needs a `runs.retrieve`; one `steps.list` page (100 steps) per run, since there is no cross-run step list and even a run without steps takes one call to say so; one `assistants.list` page for the agent names. The bridge's design makes exactly these calls for tracked threads (plus one `assistants.retrieve` per agent and the periodic discovery pass), and `runs.retrieve` + `steps.list` for runs tracked one by one.",
       '',
     );
-    out.push(mdRow(['tracking', 'threads', 'runs', 'steps', 'spans received / expected', 'requests by route', 'least (runs.list + steps.list + names)', 'ratio', 'wall']), mdRow(['---', '---', '---', '---', '---', '---', '---', '---', '---']));
+    out.push(
+      mdRow([
+        'tracking',
+        'threads',
+        'runs',
+        'steps',
+        'spans received / expected',
+        'requests by route',
+        'least (runs.list + steps.list + names)',
+        'ratio',
+        'wall',
+      ]),
+      mdRow(['---', '---', '---', '---', '---', '---', '---', '---', '---']),
+    );
     for (const b of r.backfill) {
-      out.push(mdRow([b.mode, b.threads, fmt(b.runs), fmt(b.steps), `${fmt(b.spansReceived)} / ${fmt(b.spansExpected)} (${b.duplicates} duplicates)`, routes(b.byRoute), `${b.least.runsList} + ${fmt(b.least.stepsList)} + ${b.least.names} = ${fmt(b.least.total)}`, x(b.ratio), secs(b.wallMs)]));
+      out.push(
+        mdRow([
+          b.mode,
+          b.threads,
+          fmt(b.runs),
+          fmt(b.steps),
+          `${fmt(b.spansReceived)} / ${fmt(b.spansExpected)} (${b.duplicates} duplicates)`,
+          routes(b.byRoute),
+          `${b.least.runsList} + ${fmt(b.least.stepsList)} + ${b.least.names} = ${fmt(b.least.total)}`,
+          x(b.ratio),
+          secs(b.wallMs),
+        ]),
+      );
     }
     out.push('');
   }
   if (r.live) {
     out.push('### Live runs, discovery and lag', '');
     out.push(
-      `Simulator at real speed (1 world second per second), threads empty at the start; the bench starts ${s.live.runs} runs as a client would, at seeded random times over ${s.live.windowSeconds} s on ${s.live.threads} threads (a thread runs one at a time, so a run may start later than drawn), of the kinds the simulator draws for live runs (${Object.entries(r.live[0].kinds ?? {}).map(([k, n]) => `${n} ${k}`).join(', ')}); arrival times count from the bridge's first API request, so its start-up is not counted as discovery delay; the bridge watches the threads with its default poll settings (active interval 2 s, back-off to 60 s while waiting, discovery every 10 s growing to 60 s). Two bridges watch two identical worlds at once: one at the default budget (${r.live[0].rpm} rpm), one at ${s.live.secondRpm} rpm, a budget below the load (three working runs looked at every 2 s ask about 90 requests a minute; ${s.live.secondRpm} rpm spends ${r.live[1]?.effectiveLimit ?? '?'} per 62 s), to show what a budget that binds costs.`,
+      `Simulator at real speed (1 world second per second), threads empty at the start; the bench starts ${s.live.runs} runs as a client would, at seeded random times over ${s.live.windowSeconds} s on ${s.live.threads} threads (a thread runs one at a time, so a run may start later than drawn), of the kinds the simulator draws for live runs (${Object.entries(
+        r.live[0].kinds ?? {},
+      )
+        .map(([k, n]) => `${n} ${k}`)
+        .join(
+          ', ',
+        )}); arrival times count from the bridge's first API request, so its start-up is not counted as discovery delay; the bridge watches the threads with its default poll settings (active interval 2 s, back-off to 60 s while waiting, discovery every 10 s growing to 60 s). Two bridges watch two identical worlds at once: one at the default budget (${r.live[0].rpm} rpm), one at ${s.live.secondRpm} rpm, a budget below the load (three working runs looked at every 2 s ask about 90 requests a minute; ${s.live.secondRpm} rpm spends ${r.live[1]?.effectiveLimit ?? '?'} per 62 s), to show what a budget that binds costs.`,
       libraryText(r.live[0]),
       'Attribution (from the simulator\'s request log): the first `runs.list` of a thread after a run was created discovered it and counts as discovery; later lists up to the one that showed the run terminal are that run\'s status polls; `steps.list` and `runs.retrieve` name their run; every other list is discovery. "While active": the run\'s requests from its discovery to its end, over (that time / 2 s), summed over the runs discovered while still active; "with finishing" adds the requests that saw it finish (the terminal look and the last steps list) and counts at least one interval per run.',
       'Lag: the simulator\'s world clock is `startEpoch + floor(elapsed wall ms × speed / 1000)`, so a step whose `completed_at` (or other end) is world second E turns terminal on the server at exactly `clockStart + (E − startEpoch) × 1000 / speed` wall ms; the bench records `clockStart` from the clock\'s first read and computes it without polling. The receiver stamps each span with the wall time its request body arrived (it runs in its own process). "Runs already seen" keeps the steps that turned terminal after the bridge had discovered their run (or, for a run the app registered, after the bridge answered the registration); "every step" adds the time until discovery. Those steps split three ways: finished while the run worked; finished after a `requires_action` wait of a run whose app uses the library (it told the bridge when it submitted the outputs); finished after a wait of a run whose app does not (the simulator submitted the outputs unannounced).',
       '',
     );
-    out.push(mdRow(['bridge', 'first request after spawn', 'runs (seen while active)', 'requests by route', 'per run', 'per interval while active / with finishing', 'discovery requests (per run)', 'discovery delay p50 / p95', 'most requests in a 62 s window (limit)']));
+    out.push(
+      mdRow([
+        'bridge',
+        'first request after spawn',
+        'runs (seen while active)',
+        'requests by route',
+        'per run',
+        'per interval while active / with finishing',
+        'discovery requests (per run)',
+        'discovery delay p50 / p95',
+        'most requests in a 62 s window (limit)',
+      ]),
+    );
     out.push(mdRow(Array(9).fill('---')));
     for (const l of r.live) {
       out.push(
@@ -222,7 +348,17 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     out.push(mdRow(Array(7).fill('---')));
     const lag = (d) => (d ? `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.max)} (${d.n})` : 'n/a');
     for (const l of r.live) {
-      out.push(mdRow([l.label, lag(l.lagKnown), lag(l.lagWorking), lag(l.lagAfterWaitLibrary), lag(l.lagAfterWaitPlain ?? l.lagAfterWait), lag(l.lagAll), `${ms(l.runSpanLag.p50)} / ${ms(l.runSpanLag.p95)} (${l.runSpanLag.n})`]));
+      out.push(
+        mdRow([
+          l.label,
+          lag(l.lagKnown),
+          lag(l.lagWorking),
+          lag(l.lagAfterWaitLibrary),
+          lag(l.lagAfterWaitPlain ?? l.lagAfterWait),
+          lag(l.lagAll),
+          `${ms(l.runSpanLag.p50)} / ${ms(l.runSpanLag.p95)} (${l.runSpanLag.n})`,
+        ]),
+      );
     }
     out.push('');
     for (const l of r.live) if (l.library) out.push(`- ${l.label}, the app with the library: ${libraryOutcome(l.library)}`);
@@ -231,14 +367,21 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   if (r.waiting) {
     const w = r.waiting;
     out.push('### A run that waits', '');
-    out.push(`${w.runs} runs of kind \`expired\` (they sit in \`requires_action\` until they expire after 600 world seconds) on their own threads; the simulator clock runs ${fmt(w.speed, 2)}x so the wait lasts ${w.waitSeconds} s of wall time; default poll settings. A look is a \`runs.list\` of the run's thread plus any request that names the run, requests under 0.5 s apart counting as one look.`, '');
-    out.push(mdRow(['run', 'wait', 'requests during the wait', 'looks', 'gaps between looks (s)']), mdRow(['---', '---', '---', '---', '---']));
-    for (const p of w.perRun) out.push(mdRow([p.runId, secs(p.waitMs), p.requests, p.looks, p.gapsMs.map((g) => fmt(g / 1000, 1)).join(', ')]));
+    out.push(
+      `${w.runs} runs of kind \`expired\` (they sit in \`requires_action\` until they expire after 600 world seconds) on their own threads; the simulator clock runs ${fmt(w.speed, 2)}x so the wait lasts ${w.waitSeconds} s of wall time; default poll settings. A look is a \`runs.list\` of the run's thread plus any request that names the run, requests under 0.5 s apart counting as one look.`,
+      '',
+    );
+    out.push(
+      mdRow(['run', 'wait', 'requests during the wait', 'looks', 'gaps between looks (s)']),
+      mdRow(['---', '---', '---', '---', '---']),
+    );
+    for (const p of w.perRun)
+      out.push(mdRow([p.runId, secs(p.waitMs), p.requests, p.looks, p.gapsMs.map((g) => fmt(g / 1000, 1)).join(', ')]));
     out.push('');
   }
   if (r.throughput) {
     const t = r.throughput;
-    out.push('## 3. Throughput of the pipeline\'s own work', '');
+    out.push("## 3. Throughput of the pipeline's own work", '');
     out.push(
       `A saved backlog of ${fmt(t.size.runs)} finished runs × ${t.size.steps} steps × ${t.size.toolCalls} function calls = ${fmt(t.spans)} spans (JSONL as the API returns runs and steps). Each contender is a fresh process timed from its spawn until the receiver holds every span, so start-up, reading and parsing the file, and the last export count. ${t.rounds} round(s), contenders alternating within each round, each round in a rotated order (baseline first, then outbox first, then import first, ...); spans/s is the median round's, and "vs baseline" the median of the rounds' own ratios (each contender against the baseline of the same round, run seconds apart, so drift of the shared machine over the minutes of the phase cancels).`,
       '- **baseline** (`bench/baseline-sdk.mjs`): the bare OpenTelemetry SDK (`@opentelemetry/sdk-trace` 3.x `TracerProvider`, `BatchSpanProcessor` with batches of 512, `@opentelemetry/exporter-trace-otlp-proto`) builds spans with the same names, kinds, times, parents and attributes as the bridge maps, from the same file. The exporter refuses more than a bounded number of concurrent exports, so the script flushes every 512 spans (one export in flight, like the bridge).',
@@ -246,14 +389,40 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
       '- **import**: `assistants-otel-bridge import FILE` (parse, map, export in batches of 512; no outbox).',
       '',
     );
-    out.push(mdRow(['contender', 'spans/s (median)', 'vs baseline', 'rounds (spans/s)', 'CPU s (median round)', 'spans per CPU second', 'export requests', 'first span after']), mdRow(Array(8).fill('---')));
+    out.push(
+      mdRow([
+        'contender',
+        'spans/s (median)',
+        'vs baseline',
+        'rounds (spans/s)',
+        'CPU s (median round)',
+        'spans per CPU second',
+        'export requests',
+        'first span after',
+      ]),
+      mdRow(Array(8).fill('---')),
+    );
     for (const which of ['baseline', 'outbox', 'import']) {
       const c = t[which];
-      out.push(mdRow([which, fmt(Math.round(c.spansPerSecond)), x(c.ratio ?? c.spansPerSecond / t.baseline.spansPerSecond), c.rounds.map((v) => fmt(v)).join(', '), fmt(c.cpuSeconds, 2), fmt(Math.round(c.spansPerCpuSecond ?? 0)), fmt(c.exportRequests), ms(c.firstSpanMs)]));
+      out.push(
+        mdRow([
+          which,
+          fmt(Math.round(c.spansPerSecond)),
+          x(c.ratio ?? c.spansPerSecond / t.baseline.spansPerSecond),
+          c.rounds.map((v) => fmt(v)).join(', '),
+          fmt(c.cpuSeconds, 2),
+          fmt(Math.round(c.spansPerCpuSecond ?? 0)),
+          fmt(c.exportRequests),
+          ms(c.firstSpanMs),
+        ]),
+      );
     }
     if (t.outbox.detail?.stageMs) {
       const st = t.outbox.detail.stageMs;
-      out.push('', `Where the outbox contender's time went (median round, ms): read + parse ${fmt(Math.round(st.readAndParse))}, track (1 transaction per 100 runs, as a thread pass) + read the run's state + freeze its context ${fmt(Math.round(st.trackAndFreeze))}, plan (mapping) ${fmt(Math.round(st.plan))}, commit (1 transaction per run, context included) ${fmt(Math.round(st.commit))}; ${fmt(t.outbox.exportRequests)} export requests for ${fmt(t.spans)} spans.`);
+      out.push(
+        '',
+        `Where the outbox contender's time went (median round, ms): read + parse ${fmt(Math.round(st.readAndParse))}, track (1 transaction per 100 runs, as a thread pass) + read the run's state + freeze its context ${fmt(Math.round(st.trackAndFreeze))}, plan (mapping) ${fmt(Math.round(st.plan))}, commit (1 transaction per run, context included) ${fmt(Math.round(st.commit))}; ${fmt(t.outbox.exportRequests)} export requests for ${fmt(t.spans)} spans.`,
+      );
     }
     out.push('');
   }
@@ -268,12 +437,29 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     const rows2 = [
       ['RSS max / at the end / VmHWM', `${mb(c.rssMaxBytes)} / ${mb(c.rssEndBytes)} / ${mb(c.peakRssBytes)}`],
       ['CPU, share of one core: mean / busiest 10 s', `${fmt(c.cpu.mean, 2)} / ${fmt(c.cpu.maxWindow, 2)}`],
-      ['API requests (per second)', `${fmt(c.requests)} (${fmt(c.requestsPerSecond, 1)}/s; budget ${fmt(c.rpm / 60, 1)}/s): ${routes(c.byRoute)}`],
+      [
+        'API requests (per second)',
+        `${fmt(c.requests)} (${fmt(c.requestsPerSecond, 1)}/s; budget ${fmt(c.rpm / 60, 1)}/s): ${routes(c.byRoute)}`,
+      ],
       ['API requests per 10 s, in order', c.requestsPer10s.map((v) => fmt(v)).join(', ')],
-      ['Finished backlog traced after', c.backfillDoneSeconds === null ? `not within the ${fmt(c.seconds, 0)} s: ${fmt(c.backlogTraced)} of ${fmt(c.finished)} finished runs had their steps listed` : secs(c.backfillDoneSeconds * 1000)],
-      ['Active runs: longest wait for a look, max / p95 / median over runs', `${secs(c.activeFairness.maxGapMs)} / ${secs(c.activeFairness.p95MaxGapMs)} / ${secs(c.activeFairness.medianMaxGapMs)} (looks per run ${fmt(c.activeFairness.meanLooks, 1)})`],
-      ['Active runs once working (from the first look after it left `queued`): max / p95 / median over runs', `${secs(c.activeFairness.workingMaxGapMs)} / ${secs(c.activeFairness.workingP95MaxGapMs)} / ${secs(c.activeFairness.workingMedianMaxGapMs)} (${fmt(c.activeFairness.workingRuns)} runs)`],
-      ['Active runs, after the backlog was traced: max / p95', `${secs(c.activeFairness.steadyMaxGapMs)} / ${secs(c.activeFairness.steadyP95MaxGapMs)}`],
+      [
+        'Finished backlog traced after',
+        c.backfillDoneSeconds === null
+          ? `not within the ${fmt(c.seconds, 0)} s: ${fmt(c.backlogTraced)} of ${fmt(c.finished)} finished runs had their steps listed`
+          : secs(c.backfillDoneSeconds * 1000),
+      ],
+      [
+        'Active runs: longest wait for a look, max / p95 / median over runs',
+        `${secs(c.activeFairness.maxGapMs)} / ${secs(c.activeFairness.p95MaxGapMs)} / ${secs(c.activeFairness.medianMaxGapMs)} (looks per run ${fmt(c.activeFairness.meanLooks, 1)})`,
+      ],
+      [
+        'Active runs once working (from the first look after it left `queued`): max / p95 / median over runs',
+        `${secs(c.activeFairness.workingMaxGapMs)} / ${secs(c.activeFairness.workingP95MaxGapMs)} / ${secs(c.activeFairness.workingMedianMaxGapMs)} (${fmt(c.activeFairness.workingRuns)} runs)`,
+      ],
+      [
+        'Active runs, after the backlog was traced: max / p95',
+        `${secs(c.activeFairness.steadyMaxGapMs)} / ${secs(c.activeFairness.steadyP95MaxGapMs)}`,
+      ],
       [
         `Active runs once working, in the second half (from ${fmt(c.seconds / 2, 0)} s): max / p95 / median over runs; runs whose longest wait once working began in the first half`,
         `${secs(c.activeFairness.lateMaxGapMs)} / ${secs(c.activeFairness.lateP95MaxGapMs)} / ${secs(c.activeFairness.lateMedianMaxGapMs)}; ${fmt(c.activeFairness.longestWorkingEarly)} of ${fmt(c.activeFairness.workingRuns)}`,
@@ -282,14 +468,17 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
       ['Spans received', `${fmt(c.spansReceived)} (${c.duplicates} duplicates)`],
       ['SIGTERM to exit', `${secs(c.shutdownMs)}${c.killedAfterShutdownTimeout ? ' (killed: no exit within 60 s)' : ''}`],
       ['State file: db / WAL / shm', `${mb(c.state.fileBytes)} / ${mb(c.state.walBytes)} / ${mb(c.state.shmBytes)}`],
-      ['Runs in the state file (finished) / outbox rows left', c.state.error ? c.state.error : `${fmt(c.state.runs)} (${fmt(c.state.terminal ?? 0)}) / ${fmt(c.state.outbox)}`],
+      [
+        'Runs in the state file (finished) / outbox rows left',
+        c.state.error ? c.state.error : `${fmt(c.state.runs)} (${fmt(c.state.terminal ?? 0)}) / ${fmt(c.state.outbox)}`,
+      ],
     ];
     for (const row of rows2) out.push(mdRow(row));
     out.push('');
   }
   out.push('## Reproduce', '');
   out.push(
-    '`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run\'s steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.',
+    "`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run's steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.",
     '',
   );
   return { summary, details: out.join('\n') };

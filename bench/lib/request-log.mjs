@@ -16,10 +16,24 @@ export function apiRequests(sim) {
       const after = new URLSearchParams(e.query).get('after');
       if (e.method === 'GET' && m) {
         const [, threadId, runId, steps] = m;
-        return { time: e.time, status: e.status, route: steps ? 'steps.list' : runId ? 'runs.retrieve' : 'runs.list', threadId, runId: runId ?? null, after };
+        return {
+          time: e.time,
+          status: e.status,
+          route: steps ? 'steps.list' : runId ? 'runs.retrieve' : 'runs.list',
+          threadId,
+          runId: runId ?? null,
+          after,
+        };
       }
       if (e.method === 'GET' && /\/assistants(\/[^/]+)?$/.test(e.path)) {
-        return { time: e.time, status: e.status, route: e.path.endsWith('/assistants') ? 'assistants.list' : 'assistants.retrieve', threadId: null, runId: null, after };
+        return {
+          time: e.time,
+          status: e.status,
+          route: e.path.endsWith('/assistants') ? 'assistants.list' : 'assistants.retrieve',
+          threadId: null,
+          runId: null,
+          after,
+        };
       }
       return { time: e.time, status: e.status, route: `${e.method} ${e.path}`, threadId: null, runId: null, after };
     });

@@ -13,7 +13,10 @@ function num(name, full, quick) {
 export const PHASES = ['backfill', 'live', 'throughput', 'scale'];
 
 export function readSettings() {
-  const phases = (process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean);
+  const phases = (process.env.BENCH_PHASES ?? PHASES.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of phases) if (!PHASES.includes(p)) throw new RangeError(`BENCH_PHASES: unknown phase '${p}' (known: ${PHASES.join(', ')})`);
   return {
     quick: QUICK,

@@ -42,7 +42,21 @@ export async function runBackfill({ rx, seed, threads, runs, rpm, mode }) {
       mode === 'thread'
         ? sim.world.threads().flatMap((t) => ['--thread', t.id])
         : ['--config', writeWatchConfig(dir, { runs: world.map((r) => `${r.threadId}/${r.runId}`) })];
-    const args = ['watch', ...tracking, '--state', join(dir, 'state.sqlite'), '--listen', 'off', '--rpm', String(rpm), '--exit-when-idle', '--log-level', 'warn', '--log-format', 'json'];
+    const args = [
+      'watch',
+      ...tracking,
+      '--state',
+      join(dir, 'state.sqlite'),
+      '--listen',
+      'off',
+      '--rpm',
+      String(rpm),
+      '--exit-when-idle',
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
+    ];
     const bridge = startBridge(args, bridgeEnv(sim, rx.url));
     const exit = await exitWithin(bridge, 10 * 60_000, `backfill (${mode})`);
     const received = await rx.stats();

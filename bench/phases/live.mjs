@@ -110,7 +110,10 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
       }
     }
   }
-  const runLag = perRun.map((r) => receiveTimes.get(r.runSpanId)).map((at, i) => (at == null ? null : at - perRun[i].endWallMs)).filter((v) => v !== null);
+  const runLag = perRun
+    .map((r) => receiveTimes.get(r.runSpanId))
+    .map((at, i) => (at == null ? null : at - perRun[i].endWallMs))
+    .filter((v) => v !== null);
   // Runs the app registered were known before any list showed them: not a discovery delay.
   const discoveryDelays = tracked.filter((r) => !r.library).map((r) => r.seenAt - r.createdWallMs);
   const times = requests.map((r) => r.time);
@@ -121,7 +124,8 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
     byRoute: countByRoute(requests),
     perRunMean: sum(runRequests) / Math.max(1, tracked.length),
     perInterval: sum(runRequests) / Math.max(1, sum(intervals)),
-    perIntervalWhileActive: sum(seenActive.map((r) => r.whileActive)) / Math.max(1e-9, sum(seenActive.map((r) => (r.endWallMs - r.seenAt) / activeIntervalMs))),
+    perIntervalWhileActive:
+      sum(seenActive.map((r) => r.whileActive)) / Math.max(1e-9, sum(seenActive.map((r) => (r.endWallMs - r.seenAt) / activeIntervalMs))),
     seenWhileActive: seenActive.length,
     activeSeconds: sum(tracked.map((r) => Math.max(0, r.endWallMs - r.seenAt))) / 1000,
     discoveryRequests: discovery,
@@ -131,8 +135,18 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
     lagKnown: { n: lagKnown.length, p50: percentile(lagKnown, 50), p95: percentile(lagKnown, 95), max: max(lagKnown) },
     lagWorking: { n: lagWorking.length, p50: percentile(lagWorking, 50), p95: percentile(lagWorking, 95), max: max(lagWorking) },
     lagAfterWait: { n: lagAfterWait.length, p50: percentile(lagAfterWait, 50), p95: percentile(lagAfterWait, 95), max: max(lagAfterWait) },
-    lagAfterWaitLibrary: { n: lagAfterWaitLibrary.length, p50: percentile(lagAfterWaitLibrary, 50), p95: percentile(lagAfterWaitLibrary, 95), max: max(lagAfterWaitLibrary) },
-    lagAfterWaitPlain: { n: lagAfterWaitPlain.length, p50: percentile(lagAfterWaitPlain, 50), p95: percentile(lagAfterWaitPlain, 95), max: max(lagAfterWaitPlain) },
+    lagAfterWaitLibrary: {
+      n: lagAfterWaitLibrary.length,
+      p50: percentile(lagAfterWaitLibrary, 50),
+      p95: percentile(lagAfterWaitLibrary, 95),
+      max: max(lagAfterWaitLibrary),
+    },
+    lagAfterWaitPlain: {
+      n: lagAfterWaitPlain.length,
+      p50: percentile(lagAfterWaitPlain, 50),
+      p95: percentile(lagAfterWaitPlain, 95),
+      max: max(lagAfterWaitPlain),
+    },
     lagAll: { n: lagAll.length, p50: percentile(lagAll, 50), p95: percentile(lagAll, 95), max: max(lagAll) },
     runSpanLag: { n: runLag.length, p50: percentile(runLag, 50), p95: percentile(runLag, 95) },
     stepsMissing: missing,
@@ -141,7 +155,6 @@ export function summarizeLive({ runs, requests, receiveTimes, activeIntervalMs, 
     maxIn62s: maxInWindow(times, WATCH_WINDOW_MS),
   };
 }
-
 
 /** When each run arrives (ms after the bridge starts), on which thread, of which kind. */
 export function arrivals(seed, runs, threads, windowSeconds) {
@@ -212,7 +225,18 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
   try {
     const dir = tempDir('live');
     // The control address on a free loopback port, for the app's registrations; info level for the line that names it.
-    const args = ['watch', ...sim.world.threads().flatMap((t) => ['--thread', t.id]), '--state', join(dir, 'state.sqlite'), '--listen', '127.0.0.1:0', '--log-level', 'info', '--log-format', 'json'];
+    const args = [
+      'watch',
+      ...sim.world.threads().flatMap((t) => ['--thread', t.id]),
+      '--state',
+      join(dir, 'state.sqlite'),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+      '--log-format',
+      'json',
+    ];
     if (rpm !== null) args.push('--rpm', String(rpm));
     const bridge = startBridge(args, bridgeEnv(sim, rx.url));
     const app = startLibraryApp({ sim, toWallMs, bridgeUrl: await controlUrl(bridge, 60_000) });
@@ -233,10 +257,22 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       const reqs = requests;
       const t0 = bridge.startedAt;
       for (const run of runs) {
-        process.stderr.write(`${label} ${run.kind}${run.library ? ' (library)' : ''} ${run.runId} created ${run.createdWallMs - t0} end ${run.endWallMs - t0}${run.action ? ` wait ${run.action.fromWallMs - t0}..${run.action.untilWallMs - t0}` : ''}\n`);
-        for (const st of run.steps) process.stderr.write(`   step terminal ${Math.round(st.terminalWallMs - t0)} recv ${receiveTimes.get(st.spanId) - t0}\n`);
-        const mine = reqs.filter((r) => r.runId === run.runId || (r.route === 'runs.list' && r.threadId === run.threadId && r.time >= run.createdWallMs - 3000 && r.time <= run.endWallMs + 10000));
-        process.stderr.write(`   requests ${mine.map((r) => `${r.route === 'runs.list' ? 'L' : r.route === 'steps.list' ? 'S' : 'R'}@${r.time - t0}`).join(' ')}\n`);
+        process.stderr.write(
+          `${label} ${run.kind}${run.library ? ' (library)' : ''} ${run.runId} created ${run.createdWallMs - t0} end ${run.endWallMs - t0}${run.action ? ` wait ${run.action.fromWallMs - t0}..${run.action.untilWallMs - t0}` : ''}\n`,
+        );
+        for (const st of run.steps)
+          process.stderr.write(`   step terminal ${Math.round(st.terminalWallMs - t0)} recv ${receiveTimes.get(st.spanId) - t0}\n`);
+        const mine = reqs.filter(
+          (r) =>
+            r.runId === run.runId ||
+            (r.route === 'runs.list' &&
+              r.threadId === run.threadId &&
+              r.time >= run.createdWallMs - 3000 &&
+              r.time <= run.endWallMs + 10000),
+        );
+        process.stderr.write(
+          `   requests ${mine.map((r) => `${r.route === 'runs.list' ? 'L' : r.route === 'steps.list' ? 'S' : 'R'}@${r.time - t0}`).join(' ')}\n`,
+        );
       }
     }
     return {
@@ -249,7 +285,14 @@ export async function runLive({ rx, seed, threads, liveRuns, windowSeconds, rpm,
       library: { share: libraryShare, kinds: countKinds(runs.filter((r) => r.library)), ...library },
       isDefault: rpm === null,
       activeIntervalMs: DEFAULTS.watch.activeIntervalMs,
-      ...summarizeLive({ runs, requests, receiveTimes, activeIntervalMs: DEFAULTS.watch.activeIntervalMs, rpm: rpm ?? DEFAULTS.watch.rpm, effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm) }),
+      ...summarizeLive({
+        runs,
+        requests,
+        receiveTimes,
+        activeIntervalMs: DEFAULTS.watch.activeIntervalMs,
+        rpm: rpm ?? DEFAULTS.watch.rpm,
+        effectiveLimit: effectiveLimit(rpm ?? DEFAULTS.watch.rpm),
+      }),
     };
   } finally {
     await sim.shutdown();

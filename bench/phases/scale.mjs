@@ -53,7 +53,10 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     // same call POST /_sim/runs makes, to spare thousands of HTTP round trips before the clock starts.
     const threadList = sim.world.threads();
     for (let i = 0; i < threads; i++) {
-      const made = sim.world.startScriptedRun(sim.world.now(), { threadId: threadList[i].id, kind: i < active ? ACTIVE_KIND : WAITING_KIND });
+      const made = sim.world.startScriptedRun(sim.world.now(), {
+        threadId: threadList[i].id,
+        kind: i < active ? ACTIVE_KIND : WAITING_KIND,
+      });
       if (!made || !('id' in made)) throw new Error(`scale: could not start a run on ${threadList[i].id}`);
     }
     const setupMs = Date.now() - setupStarted;
@@ -62,7 +65,24 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
     const config = writeWatchConfig(dir, { threads: threadList.map((t) => t.id) });
     await rx.reset();
     sim.clearRequestLog();
-    const bridge = startBridge(['watch', '--config', config, '--state', statePath, '--listen', 'off', '--rpm', String(rpm), '--log-level', 'warn', '--log-format', 'json'], bridgeEnv(sim, rx.url));
+    const bridge = startBridge(
+      [
+        'watch',
+        '--config',
+        config,
+        '--state',
+        statePath,
+        '--listen',
+        'off',
+        '--rpm',
+        String(rpm),
+        '--log-level',
+        'warn',
+        '--log-format',
+        'json',
+      ],
+      bridgeEnv(sim, rx.url),
+    );
     const sampler = sampleProcess(bridge.pid, 1000);
     await Promise.race([sleep(seconds * 1000), bridge.exited]);
     const stoppedAt = Date.now();
@@ -118,7 +138,23 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
       const steady = perRun.map((r) => r.steadyMaxGapMs).filter((v) => v !== null);
       const working = perRun.map((r) => r.workingMaxGapMs).filter((v) => v !== null);
       const late = perRun.map((r) => r.lateMaxGapMs).filter((v) => v !== null);
-      return { runs: runs.length, lateMaxGapMs: max(late), lateP95MaxGapMs: percentile(late, 95), lateMedianMaxGapMs: percentile(late, 50), longestWorkingEarly: perRun.filter((r) => r.longestWorkingEarly).length, workingMaxGapMs: max(working), workingP95MaxGapMs: percentile(working, 95), workingMedianMaxGapMs: percentile(working, 50), workingRuns: working.length, maxGapMs: max(maxes), p95MaxGapMs: percentile(maxes, 95), medianMaxGapMs: percentile(maxes, 50), steadyMaxGapMs: max(steady), steadyP95MaxGapMs: percentile(steady, 95), meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length) };
+      return {
+        runs: runs.length,
+        lateMaxGapMs: max(late),
+        lateP95MaxGapMs: percentile(late, 95),
+        lateMedianMaxGapMs: percentile(late, 50),
+        longestWorkingEarly: perRun.filter((r) => r.longestWorkingEarly).length,
+        workingMaxGapMs: max(working),
+        workingP95MaxGapMs: percentile(working, 95),
+        workingMedianMaxGapMs: percentile(working, 50),
+        workingRuns: working.length,
+        maxGapMs: max(maxes),
+        p95MaxGapMs: percentile(maxes, 95),
+        medianMaxGapMs: percentile(maxes, 50),
+        steadyMaxGapMs: max(steady),
+        steadyP95MaxGapMs: percentile(steady, 95),
+        meanLooks: perRun.reduce((n, r) => n + r.looks, 0) / Math.max(1, perRun.length),
+      };
     };
 
     let tracked = null;
@@ -157,7 +193,12 @@ export async function runScale({ rx, seed, total, active, waiting, rpm, seconds,
       byRoute: countByRoute(requests),
       backfillDoneSeconds: backfillDoneAt === null ? null : (backfillDoneAt - bridge.startedAt) / 1000,
       backlogTraced,
-      requestsPer10s: perWindow(requests.map((r) => r.time), bridge.startedAt, stoppedAt, 10_000),
+      requestsPer10s: perWindow(
+        requests.map((r) => r.time),
+        bridge.startedAt,
+        stoppedAt,
+        10_000,
+      ),
       targetIntervalMs: (active / budgetPerSecond) * 1000,
       // The best any schedule can do under the budget's rules: every request spent, 1 in 10 of
       // them on the lower classes (which always have something due here) ...

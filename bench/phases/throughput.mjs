@@ -42,7 +42,14 @@ async function once(rx, which, file, expected) {
   } catch {
     // `import` prints nothing on stdout when exporting.
   }
-  return { wallMs, spansPerSecond: expected / (wallMs / 1000), cpuSeconds: exit.cpu?.cpuSeconds ?? null, exportRequests: stats.requests, firstSpanMs: stats.firstAt - exit.startedAt, detail };
+  return {
+    wallMs,
+    spansPerSecond: expected / (wallMs / 1000),
+    cpuSeconds: exit.cpu?.cpuSeconds ?? null,
+    exportRequests: stats.requests,
+    firstSpanMs: stats.firstAt - exit.startedAt,
+    detail,
+  };
 }
 
 export async function runThroughput({ rx, size, rounds }) {

@@ -23,7 +23,18 @@ export async function runWaiting({ rx, seed, runs, waitSeconds }) {
   try {
     for (const t of sim.world.threads()) await startScriptedRun(sim, t.id, 'expired');
     const dir = tempDir('waiting');
-    const args = ['watch', ...sim.world.threads().flatMap((t) => ['--thread', t.id]), '--state', join(dir, 'state.sqlite'), '--listen', 'off', '--log-level', 'warn', '--log-format', 'json'];
+    const args = [
+      'watch',
+      ...sim.world.threads().flatMap((t) => ['--thread', t.id]),
+      '--state',
+      join(dir, 'state.sqlite'),
+      '--listen',
+      'off',
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
+    ];
     const bridge = startBridge(args, bridgeEnv(sim, rx.url));
     const world = worldRuns(sim, toWallMs);
     const endAt = Math.max(...world.map((r) => r.endWallMs));
@@ -38,9 +49,24 @@ export async function runWaiting({ rx, seed, runs, waitSeconds }) {
       const during = mine.filter((r) => r.time >= from && r.time < until);
       const looks = looksOf(during.map((r) => r.time));
       const gaps = looks.slice(1).map((t, i) => t - looks[i]);
-      return { runId: run.runId, waitMs: until - from, requests: during.length, looks: looks.length, gapsMs: gaps, lastGapMs: gaps.at(-1) ?? null, maxGapMs: gaps.length ? Math.max(...gaps) : null };
+      return {
+        runId: run.runId,
+        waitMs: until - from,
+        requests: during.length,
+        looks: looks.length,
+        gapsMs: gaps,
+        lastGapMs: gaps.at(-1) ?? null,
+        maxGapMs: gaps.length ? Math.max(...gaps) : null,
+      };
     });
-    return { runs: world.length, speed, waitSeconds, exitCode: exit.code, stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500), perRun };
+    return {
+      runs: world.length,
+      speed,
+      waitSeconds,
+      exitCode: exit.code,
+      stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500),
+      perRun,
+    };
   } finally {
     await sim.shutdown();
   }

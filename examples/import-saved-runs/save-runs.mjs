@@ -25,7 +25,8 @@ let steps = 0;
 for (const threadId of threads) {
   for await (const run of client.beta.threads.runs.list(threadId, { order: 'asc', limit: 100 })) {
     const runSteps = [];
-    for await (const step of client.beta.threads.runs.steps.list(run.id, { thread_id: threadId, order: 'asc', limit: 100, include })) runSteps.push(step);
+    for await (const step of client.beta.threads.runs.steps.list(run.id, { thread_id: threadId, order: 'asc', limit: 100, include }))
+      runSteps.push(step);
     // A run with its steps inline: one line per run.
     write({ ...run, steps: runSteps });
     runs += 1;

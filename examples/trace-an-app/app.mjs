@@ -74,7 +74,11 @@ await tracer.startActiveSpan('POST /support/chat', { kind: SpanKind.SERVER }, as
           return { tool_call_id: call.id, output };
         }),
       );
-      run = await client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs }, { pollIntervalMs: 500 });
+      run = await client.beta.threads.runs.submitToolOutputsAndPoll(
+        run.id,
+        { thread_id: thread.id, tool_outputs },
+        { pollIntervalMs: 500 },
+      );
     }
     console.error(`run ${run.id} on ${thread.id}: ${run.status}; trace ${request.spanContext().traceId}`);
     const { traceId, spanId } = request.spanContext();

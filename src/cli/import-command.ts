@@ -34,7 +34,12 @@ export function* mapRunsOneByOne(saved: SavedRuns, config: BridgeConfig, nowSeco
 }
 
 /** Runs the import; returns the process exit code (0 done, 1 the collector refused or kept failing). */
-export async function runImport(files: string[], config: BridgeConfig, log: Logger, progress: (done: number, total: number) => void): Promise<{ code: number; summary: ImportSummary }> {
+export async function runImport(
+  files: string[],
+  config: BridgeConfig,
+  log: Logger,
+  progress: (done: number, total: number) => void,
+): Promise<{ code: number; summary: ImportSummary }> {
   const saved = emptySavedRuns();
   files.forEach((file, i) => {
     readSavedRunsFile(file, saved);
@@ -55,8 +60,13 @@ export async function runImport(files: string[], config: BridgeConfig, log: Logg
     summary.delivered += result.delivered.length;
     summary.refused += result.refused.length;
     summary.partiallyRejected += result.partiallyRejected;
-    for (const r of result.refused.slice(0, 3)) log.error({ span: r.span.name, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span');
-    if (result.partiallyRejected > 0) log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector accepted the batch but rejected some spans');
+    for (const r of result.refused.slice(0, 3))
+      log.error({ span: r.span.name, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span');
+    if (result.partiallyRejected > 0)
+      log.warn(
+        { rejected: result.partiallyRejected, message: result.partialMessages[0] },
+        'the collector accepted the batch but rejected some spans',
+      );
   };
   let code = 0;
   // One export in flight, as in watch; the next batch is mapped while it travels.

@@ -7,7 +7,20 @@ import type { LogConfig } from '../config/types.js';
 export type { Logger };
 
 /** Field names whose values are secrets wherever they appear in a log record. */
-const REDACT = ['apiKey', 'api_key', 'authorization', 'Authorization', 'headers', '*.apiKey', '*.headers', '*.authorization', 'token', '*.token', 'controlToken', '*.controlToken'];
+const REDACT = [
+  'apiKey',
+  'api_key',
+  'authorization',
+  'Authorization',
+  'headers',
+  '*.apiKey',
+  '*.headers',
+  '*.authorization',
+  'token',
+  '*.token',
+  'controlToken',
+  '*.controlToken',
+];
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 

@@ -7,7 +7,17 @@ import { BridgeError, EXIT } from '../core/errors.js';
 import { BRIDGE_VERSION } from '../version.js';
 import { LauncherLink } from './launcher-link.js';
 import { createLogger } from './logger.js';
-import { addImportOptions, addTraceIdOptions, addWatchOptions, flagsLayer, settingFlag, traceIdFlagsLayer, type ImportFlags, type TraceIdFlags, type WatchFlags } from './options.js';
+import {
+  addImportOptions,
+  addTraceIdOptions,
+  addWatchOptions,
+  flagsLayer,
+  settingFlag,
+  traceIdFlagsLayer,
+  type ImportFlags,
+  type TraceIdFlags,
+  type WatchFlags,
+} from './options.js';
 import { traceUrl } from '../config/trace-url.js';
 import { simulatorCommandOptions, type SimulateCommandOptions } from '../simulator/command-options.js';
 
@@ -95,7 +105,10 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
   )
   .action(async (flags: WatchFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
-    const [{ startWatch }, { StatusLine, wantsStatusLine, watchStatusReader }] = await Promise.all([import('./watch-command.js'), import('./status-line.js')]);
+    const [{ startWatch }, { StatusLine, wantsStatusLine, watchStatusReader }] = await Promise.all([
+      import('./watch-command.js'),
+      import('./status-line.js'),
+    ]);
     const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY === true;
     const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
     const log = createLogger(config.log, status?.logStream);
@@ -104,7 +117,11 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
     }
     const handle = startWatch(config, log);
     // Started last, shut down first: the line is gone before the stop's messages.
-    if (status) handle.lifecycle.add({ name: 'status line', part: { start: () => status.start(watchStatusReader(handle)), shutdown: () => status.shutdown() } });
+    if (status)
+      handle.lifecycle.add({
+        name: 'status line',
+        part: { start: () => status.start(watchStatusReader(handle)), shutdown: () => status.shutdown() },
+      });
     // The first signal stops gracefully within the stop budget; a second one exits at once.
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -125,7 +142,9 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
 
 const simulate = program
   .command('simulate')
-  .description('Serve the Assistants v2 API simulator: a seeded world of threads, runs and steps, and of Responses and Conversations, on a virtual clock (for demos and tests); with the openai dialect also the Agents API (beta): agents, sessions, turns, items and OTLP traces.')
+  .description(
+    'Serve the Assistants v2 API simulator: a seeded world of threads, runs and steps, and of Responses and Conversations, on a virtual clock (for demos and tests); with the openai dialect also the Agents API (beta): agents, sessions, turns, items and OTLP traces.',
+  )
   .addHelpText(
     'after',
     `
@@ -168,7 +187,10 @@ const traceIdCmd = program
   .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
   .argument('<run_id>', 'the run id, e.g. run_abc123');
 addTraceIdOptions(traceIdCmd)
-  .addHelpText('after', `\nExamples:\n  $ ${NAME} trace-id run_abc123\n  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link`)
+  .addHelpText(
+    'after',
+    `\nExamples:\n  $ ${NAME} trace-id run_abc123\n  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link`,
+  )
   .action(async (runId: string, flags: TraceIdFlags) => {
     const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
     const { traceIdCommand } = await import('./trace-id-command.js');

@@ -42,32 +42,58 @@ export interface WatchFlags extends CommonFlags {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-const configOption = (cmd: Command): Command => cmd.option('-c, --config <file>', 'YAML or JSON config file (see config/bridge.example.yaml)');
+const configOption = (cmd: Command): Command =>
+  cmd.option('-c, --config <file>', 'YAML or JSON config file (see config/bridge.example.yaml)');
 
 /** Where spans go, what they carry, and the logs: every command that exports has these. */
 function addExportOptions(cmd: Command): Command {
   return cmd
-    .option('--otlp-endpoint <url>', 'OTLP endpoint; /v1/traces is appended for HTTP (env OTEL_EXPORTER_OTLP_ENDPOINT; none: print spans to stdout)')
-    .addOption(new Option('--otlp-protocol <protocol>', 'OTLP protocol (env OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf)').choices([...OTLP_PROTOCOLS]))
+    .option(
+      '--otlp-endpoint <url>',
+      'OTLP endpoint; /v1/traces is appended for HTTP (env OTEL_EXPORTER_OTLP_ENDPOINT; none: print spans to stdout)',
+    )
+    .addOption(
+      new Option('--otlp-protocol <protocol>', 'OTLP protocol (env OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf)').choices([
+        ...OTLP_PROTOCOLS,
+      ]),
+    )
     .option('--service-name <name>', `service.name of the bridged spans (default ${DEFAULTS.resource.assistantServiceName})`);
 }
 
 function addContentAndLogOptions(cmd: Command): Command {
   return cmd
-    .option('--capture-content', 'record instructions, tool arguments and results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default off)')
+    .option(
+      '--capture-content',
+      'record instructions, tool arguments and results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default off)',
+    )
     .option('--content-max-length <chars>', `cut captured content to this many characters (default ${DEFAULTS.content.maxLength})`)
     .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
-    .addOption(new Option('--log-format <format>', 'log format: auto is readable on a terminal, JSON otherwise (default auto)').choices(['auto', 'json', 'pretty']));
+    .addOption(
+      new Option('--log-format <format>', 'log format: auto is readable on a terminal, JSON otherwise (default auto)').choices([
+        'auto',
+        'json',
+        'pretty',
+      ]),
+    );
 }
 
 const providerNameOption = (cmd: Command): Command =>
-  cmd.option('--provider-name <name>', `gen_ai.provider.name on every span (default per provider: ${DEFAULTS.api.providerName} for openai)`);
+  cmd.option(
+    '--provider-name <name>',
+    `gen_ai.provider.name on every span (default per provider: ${DEFAULTS.api.providerName} for openai)`,
+  );
 
 /** `import` reads files: the service only names where the runs came from, on the spans. */
 export function addImportOptions(cmd: Command): Command {
-  configOption(cmd).option('--base-url <url>', `the service the runs came from: server.address and server.port on the spans (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`);
+  configOption(cmd).option(
+    '--base-url <url>',
+    `the service the runs came from: server.address and server.port on the spans (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`,
+  );
   addExportOptions(cmd).addOption(
-    new Option('--provider <provider>', 'the kind of service the runs came from: its gen_ai.provider.name and base URL layout (default openai)').choices([...API_PROVIDERS]),
+    new Option(
+      '--provider <provider>',
+      'the kind of service the runs came from: its gen_ai.provider.name and base URL layout (default openai)',
+    ).choices([...API_PROVIDERS]),
   );
   return addContentAndLogOptions(providerNameOption(cmd));
 }
@@ -76,9 +102,18 @@ export function addImportOptions(cmd: Command): Command {
 export function addCommonOptions(cmd: Command): Command {
   configOption(cmd).option('--base-url <url>', `Assistants API base URL (env OPENAI_BASE_URL; default ${DEFAULTS.api.baseURL})`);
   addExportOptions(cmd)
-    .addOption(new Option('--provider <provider>', 'service profile: base URL layout, api-version, auth and provider name (default openai)').choices([...API_PROVIDERS]))
+    .addOption(
+      new Option('--provider <provider>', 'service profile: base URL layout, api-version, auth and provider name (default openai)').choices(
+        [...API_PROVIDERS],
+      ),
+    )
     .option('--api-version <version>', 'api-version query parameter (env OPENAI_API_VERSION for azure-openai; default per provider)')
-    .addOption(new Option('--auth <kind>', 'api-key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY), bearer-env (api.token_env) or entra-id (DefaultAzureCredential)').choices([...API_AUTHS]));
+    .addOption(
+      new Option(
+        '--auth <kind>',
+        'api-key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY), bearer-env (api.token_env) or entra-id (DefaultAzureCredential)',
+      ).choices([...API_AUTHS]),
+    );
   return addContentAndLogOptions(providerNameOption(cmd));
 }
 
@@ -91,10 +126,16 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
     .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
     .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
-    .option('--since <time>', 'only with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)')
+    .option(
+      '--since <time>',
+      'only with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)',
+    )
     .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`)
-    .option('--stop-timeout <ms>', `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`);
+    .option(
+      '--stop-timeout <ms>',
+      `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`,
+    );
 }
 
 /** The flags of the settings an error's line may name (by their config keys). */
@@ -122,14 +163,16 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.serviceName) layer.resource!.assistantServiceName = flags.serviceName;
   if (flags.captureContent) layer.content!.capture = true;
   if (flags.contentMaxLength) layer.content!.maxLength = parseInteger(flags.contentMaxLength, '--content-max-length', src, 1);
-  if (flags.logLevel) layer.log!.level = parseEnum(flags.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const, '--log-level', src);
+  if (flags.logLevel)
+    layer.log!.level = parseEnum(flags.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const, '--log-level', src);
   if (flags.logFormat) layer.log!.format = parseEnum(flags.logFormat, ['auto', 'json', 'pretty'] as const, '--log-format', src);
   if (flags.run) layer.watch!.runs = flags.run.map((r) => parseRunRef(r, '--run', src));
   if (flags.thread) layer.watch!.threads = flags.thread.map((t) => parseId(t, '--thread', src));
   if (flags.rpm) layer.watch!.rpm = parseInteger(flags.rpm, '--rpm', src, 1, 100_000);
   if (flags.state) layer.watch!.statePath = flags.state;
   if (flags.listen) layer.watch!.listen = parseListen(flags.listen, '--listen', src);
-  if (flags.controlTokenFile) layer.watch!.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
+  if (flags.controlTokenFile)
+    layer.watch!.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
   if (flags.exitWhenIdle) layer.watch!.exitWhenIdle = true;
   if (flags.allThreads) layer.watch!.allThreads = true;
   if (flags.since) layer.watch!.sinceSeconds = parseSince(flags.since, '--since', src);
@@ -146,7 +189,10 @@ export interface TraceIdFlags {
 
 export function addTraceIdOptions(cmd: Command): Command {
   return cmd
-    .option('--state <file>', 'state file to look the run up in; a run that joined an app trace keeps that trace id (default ./data/bridge.sqlite when it exists)')
+    .option(
+      '--state <file>',
+      'state file to look the run up in; a run that joined an app trace keeps that trace id (default ./data/bridge.sqlite when it exists)',
+    )
     .option('-c, --config <file>', 'config file, for ui.trace_url')
     .option('--ui-url <template>', `also print a link to the trace: a URL with {trace_id} (env ${UI_URL_ENV}; config ui.trace_url)`);
 }

@@ -58,14 +58,20 @@ export class ReachabilityLog {
     if (now - this.#loggedAt < this.#repeatMs) return;
     this.#loggedAt = now;
     const seconds = Math.round((now - this.#failingSince) / 1000);
-    log.warn(this.#fields({ cause, failingForS: seconds, failedAttempts: this.#failures }), `${problem} for ${seconds} s (${this.#failures} failed attempts): ${cause}`);
+    log.warn(
+      this.#fields({ cause, failingForS: seconds, failedAttempts: this.#failures }),
+      `${problem} for ${seconds} s (${this.#failures} failed attempts): ${cause}`,
+    );
   }
 
   /** An attempt got an answer (any answer: a 503 is the peer talking). */
   answered(): void {
     if (this.#failingSince === null) return;
     const seconds = Math.round((this.#now() - this.#failingSince) / 1000);
-    this.#options.log.info(this.#fields({ failedForS: seconds, failedAttempts: this.#failures }), `${this.#options.recovered} after ${seconds} s (${this.#failures} failed attempts)`);
+    this.#options.log.info(
+      this.#fields({ failedForS: seconds, failedAttempts: this.#failures }),
+      `${this.#options.recovered} after ${seconds} s (${this.#failures} failed attempts)`,
+    );
     this.#failingSince = null;
     this.#failures = 0;
   }

@@ -131,7 +131,10 @@ export class StatusLine {
 }
 
 /** Reads the numbers of a running `watch`; the last error is whichever of polling or exporting failed last. */
-export function watchStatusReader(handle: Pick<WatchHandle, 'watcher' | 'drain' | 'budget' | 'state'>, now: () => number = Date.now): () => WatchStatus {
+export function watchStatusReader(
+  handle: Pick<WatchHandle, 'watcher' | 'drain' | 'budget' | 'state'>,
+  now: () => number = Date.now,
+): () => WatchStatus {
   let lastError: WatchStatus['lastError'] = null;
   let pollErrors = 0;
   let exportErrors = 0;

@@ -20,7 +20,10 @@ export function traceIdCommand(runId: string, explicitState?: string): TraceIdAn
   // Without --state, the default state file is consulted when there is one.
   const statePath = explicitState ?? (existsSync(DEFAULTS.watch.statePath) ? DEFAULTS.watch.statePath : undefined);
   if (!statePath) {
-    return { traceId: derived, note: `no state file read (${DEFAULTS.watch.statePath} does not exist): printed the id derived from the run id; ${JOINED} (give it with --state)` };
+    return {
+      traceId: derived,
+      note: `no state file read (${DEFAULTS.watch.statePath} does not exist): printed the id derived from the run id; ${JOINED} (give it with --state)`,
+    };
   }
   const context = readFrozenContext(statePath, id);
   if (!context) {

@@ -56,15 +56,27 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   // Aborted when the stop's grace for polls under way is over.
   const stopPolls = new AbortController();
   const apiAddress = new URL(config.api.baseURL).origin;
-  const apiReach = new ReachabilityLog({ log, problem: `cannot reach the API at ${apiAddress}`, recovered: `the API at ${apiAddress} answers again`, fields: { api: apiAddress } });
+  const apiReach = new ReachabilityLog({
+    log,
+    problem: `cannot reach the API at ${apiAddress}`,
+    recovered: `the API at ${apiAddress} answers again`,
+    fields: { api: apiAddress },
+  });
   const fetch = createBudgetedFetch(budget, {
     attemptTimeoutMs: config.api.timeoutMs,
-    onRetry: (info) => log.debug({ route: info.route, attempt: info.attempt, reason: info.reason, status: info.status, retryInMs: info.delayMs }, 'API request retried'),
+    onRetry: (info) =>
+      log.debug(
+        { route: info.route, attempt: info.attempt, reason: info.reason, status: info.status, retryInMs: info.delayMs },
+        'API request retried',
+      ),
     onConnection: (event) => (event.ok ? apiReach.answered() : apiReach.failed(event.cause)),
     stopSignal: stopPolls.signal,
   });
-  if (log.isLevelEnabled('debug')) budget.on('attemptStart', (a) => log.debug({ route: a.route, priority: a.priority, attempt: a.attempt, at: a.at }, 'API request'));
-  budget.on('throttle', (t) => log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'));
+  if (log.isLevelEnabled('debug'))
+    budget.on('attemptStart', (a) => log.debug({ route: a.route, priority: a.priority, attempt: a.attempt, at: a.at }, 'API request'));
+  budget.on('throttle', (t) =>
+    log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'),
+  );
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
   const baseExporter = createExporter(config);
   const exporter = hooks.wrapExporter ? hooks.wrapExporter(baseExporter) : baseExporter;
@@ -77,7 +89,12 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     // Read only while failing; the state is open then (the drain stops before it closes).
     context: () => ({ outboxDepth: state.outboxDepth() }),
   });
-  const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log, onAcknowledged: metrics.onAcknowledged, health: collectorReach });
+  const drain = new OutboxDrain(state, exporter, {
+    batchSize: config.watch.exportBatchSize,
+    log,
+    onAcknowledged: metrics.onAcknowledged,
+    health: collectorReach,
+  });
   let firstPoll = false;
   /** The first error after which nothing would work: its line is the last word, its code the exit code. */
   let fatal: BridgeError | null = null;
@@ -125,7 +142,10 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     return { ready: false, reason: `waiting for the first successful poll of the API (${watcher.counters.transientErrors} failed so far)` };
   };
   const listen = config.watch.listen;
-  const controlServer = listen === null ? null : new ControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler });
+  const controlServer =
+    listen === null
+      ? null
+      : new ControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler });
 
   // The whole stop fits in the stop budget (--stop-timeout); what is not exported by then stays
   // in the outbox for the next start. In reverse of this order: the control server first, so no
@@ -143,7 +163,9 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     { name: 'polls', part: watcher, waitUntilDone: true },
   ];
   if (controlServer) stages.push({ name: 'control server', part: controlServer, waitUntilDone: true });
-  const lifecycle = new Lifecycle(stages, { onError: (part, error) => log.warn({ part, err: error }, 'a part of the bridge did not shut down cleanly') });
+  const lifecycle = new Lifecycle(stages, {
+    onError: (part, error) => log.warn({ part, err: error }, 'a part of the bridge did not shut down cleanly'),
+  });
 
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
@@ -153,7 +175,8 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const debugTimer = log.isLevelEnabled('debug') ? setInterval(() => log.debug(watcher.snapshot(), 'poll loop'), 2000) : undefined;
   const idleTimer = config.watch.exitWhenIdle
     ? setInterval(() => {
-        if (watcher.isIdle() && state.outboxDepth() === 0) void shutdown('idle: every tracked run finished and its spans were acknowledged', EXIT.ok);
+        if (watcher.isIdle() && state.outboxDepth() === 0)
+          void shutdown('idle: every tracked run finished and its spans were acknowledged', EXIT.ok);
       }, 200)
     : undefined;
 
@@ -161,7 +184,9 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const control: Promise<ControlServer | null> = lifecycle.start().then(
     () => controlServer,
     (error: unknown) => {
-      process.stderr.write(`assistants-otel-bridge: ${error instanceof BridgeError ? error.lineFor(settingFlag) : error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `assistants-otel-bridge: ${error instanceof BridgeError ? error.lineFor(settingFlag) : error instanceof Error ? error.message : String(error)}\n`,
+      );
       void shutdown('cannot start', EXIT.usage);
       return null;
     },
@@ -175,14 +200,21 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       clearInterval(idleTimer);
       clearInterval(debugTimer);
       if (!failed) {
-        log.info({ reason, stopTimeoutMs: config.watch.stopTimeoutMs }, `stopping: no new polls; exporting what is finished for up to ${seconds(config.watch.stopTimeoutMs)}`);
+        log.info(
+          { reason, stopTimeoutMs: config.watch.stopTimeoutMs },
+          `stopping: no new polls; exporting what is finished for up to ${seconds(config.watch.stopTimeoutMs)}`,
+        );
       }
       await lifecycle.shutdown(failed ? 0 : config.watch.stopTimeoutMs);
       if (!failed) {
         const { exported, left } = drain.stopReport() ?? { exported: 0, left: 0 };
         const fields = { exported, left, tookMs: Date.now() - startedAt };
         if (left === 0) log.info(fields, `stopped: exported ${exported} spans while stopping; the outbox is empty`);
-        else log.warn(fields, `stopped: exported ${exported} spans while stopping; ${left} spans left in the outbox of ${config.watch.statePath}, exported at the next start on it`);
+        else
+          log.warn(
+            fields,
+            `stopped: exported ${exported} spans while stopping; ${left} spans left in the outbox of ${config.watch.statePath}, exported at the next start on it`,
+          );
       }
       if (fatal) {
         // The fatal line is the last word: a request still in flight must not log after it.

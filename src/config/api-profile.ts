@@ -26,7 +26,8 @@ export const PROVIDER_PROFILES: Readonly<Record<ApiProvider, ProviderProfile>> =
     apiVersion: '2024-05-01-preview',
     auth: 'api-key',
     tokenScope: 'https://cognitiveservices.azure.com/.default',
-    baseUrlHint: 'export AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, or set api.base_url to https://<resource>.openai.azure.com/openai',
+    baseUrlHint:
+      'export AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, or set api.base_url to https://<resource>.openai.azure.com/openai',
   },
   'azure-foundry': {
     // The GenAI conventions' well-known value for the Foundry Agent Service. Microsoft's SDKs
@@ -110,7 +111,11 @@ function credentialFor(
     return { auth, variable, token: token ? token : null };
   }
   const scope = highest(layers, 'tokenScope') ?? PROVIDER_PROFILES[provider].tokenScope;
-  if (!scope) throw new ConfigError('api.token_scope', `is required for entra-id with provider ${provider} (the resource's audience, e.g. https://ai.azure.com/.default)`);
+  if (!scope)
+    throw new ConfigError(
+      'api.token_scope',
+      `is required for entra-id with provider ${provider} (the resource's audience, e.g. https://ai.azure.com/.default)`,
+    );
   return { auth, scope };
 }
 
@@ -127,7 +132,8 @@ export function resolveApi(layersLowToHigh: readonly ConfigLayer[], env: Record<
 
   const merged: ApiConfig = { ...DEFAULTS.api };
   for (const layer of layers) {
-    for (const [key, value] of Object.entries(withoutInputs(layer))) if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(withoutInputs(layer)))
+      if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   const baseUrlSet = layers.some((l) => l.baseURL !== undefined);
   if (!baseUrlSet && profile.baseUrlHint) throw new ConfigError('api.base_url', `not set for provider ${provider}: ${profile.baseUrlHint}`);

@@ -66,7 +66,9 @@ export function envLayer(env: Env): ConfigLayer {
   }
 
   const headers = {
-    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS') ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS') : {}),
+    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS')
+      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS')
+      : {}),
     ...(first(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')
       ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS!, 'otlp.headers', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')
       : {}),
@@ -95,7 +97,8 @@ export function envLayer(env: Env): ConfigLayer {
   if (capture) layer.content!.capture = parseBool(capture.value, 'content.capture', capture.name);
 
   const valueLimit = first(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
-  if (valueLimit) layer.limits!.attributeValueLengthLimit = parseInteger(valueLimit.value, 'limits.attribute_value_length', valueLimit.name, 1);
+  if (valueLimit)
+    layer.limits!.attributeValueLengthLimit = parseInteger(valueLimit.value, 'limits.attribute_value_length', valueLimit.name, 1);
   const countLimit = first(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT');
   if (countLimit) layer.limits!.attributeCountLimit = parseInteger(countLimit.value, 'limits.attribute_count', countLimit.name, 1);
 

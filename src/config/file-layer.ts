@@ -41,14 +41,22 @@ function buildSchema(z: typeof Zod) {
   const wholeNumber = 'must be a whole number >= 1';
   const posInt = z.number({ error: wholeNumber }).int({ error: wholeNumber }).positive({ error: wholeNumber });
   const stopRange = `must be a whole number of milliseconds from 0 to ${MAX_STOP_TIMEOUT_MS}`;
-  const stopMs = z.number({ error: stopRange }).int({ error: stopRange }).min(0, { error: stopRange }).max(MAX_STOP_TIMEOUT_MS, { error: stopRange });
+  const stopMs = z
+    .number({ error: stopRange })
+    .int({ error: stopRange })
+    .min(0, { error: stopRange })
+    .max(MAX_STOP_TIMEOUT_MS, { error: stopRange });
   const text = z.string({ error: 'must be a string' });
   const nonEmpty = text.min(1, { error: 'must not be empty' });
   const bool = z.boolean({ error: 'must be true or false' });
   const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], { error: `must be one of ${values.join(', ')}` });
-  const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, a number or true/false' }).transform(String), {
-    error: 'must be a map of names to values',
-  });
+  const stringMap = z.record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, a number or true/false' }).transform(String),
+    {
+      error: 'must be a map of names to values',
+    },
+  );
   // A section whose keys are all commented out reads as null: no settings.
   const section = <S extends Zod.core.$ZodLooseShape>(shape: S) => z.strictObject(shape, { error: 'must be a map of settings' }).nullish();
   return z.strictObject(
@@ -89,8 +97,18 @@ function buildSchema(z: typeof Zod) {
       content: section({ capture: bool.optional(), max_length: posInt.optional() }),
       limits: section({ attribute_value_length: posInt.optional(), attribute_count: posInt.optional() }),
       watch: section({
-        runs: z.array(checked((raw) => parseRunRef(raw, '', '')), { error: 'must be a list' }).optional(),
-        threads: z.array(checked((raw) => parseId(raw, '', '')), { error: 'must be a list' }).optional(),
+        runs: z
+          .array(
+            checked((raw) => parseRunRef(raw, '', '')),
+            { error: 'must be a list' },
+          )
+          .optional(),
+        threads: z
+          .array(
+            checked((raw) => parseId(raw, '', '')),
+            { error: 'must be a list' },
+          )
+          .optional(),
         rpm: posInt.optional(),
         state: nonEmpty.optional(),
         listen: checked((raw) => parseListen(raw, '', '')).optional(),
@@ -143,7 +161,8 @@ function shown(value: unknown): string {
 
 function valueAt(raw: unknown, path: JsonPath): unknown {
   let value = raw;
-  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined;
+  for (const key of path)
+    value = typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[key] : undefined;
   return value;
 }
 
@@ -157,7 +176,10 @@ function problemsOf(issues: readonly Zod.core.$ZodIssue[], raw: unknown): Proble
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (issue.code === 'unrecognized_keys') {
       // Never the value: an unknown key is often a secret put in the wrong place (api.api_key).
-      return issue.keys.map((key) => ({ path: [...path, key], reason: 'unknown setting (check the spelling against config/bridge.example.yaml)' }));
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        reason: 'unknown setting (check the spelling against config/bridge.example.yaml)',
+      }));
     }
     // A parser's reason already quotes the value.
     if (issue.code === 'custom' || path.some((p) => SECRET_FIELDS.has(String(p)))) return [{ path, reason: issue.message }];
@@ -202,7 +224,9 @@ function yamlSyntaxError(path: string, text: string, errors: readonly Yaml.YAMLE
   const first = errors[0] as Yaml.YAMLError;
   let offset = first.pos[0];
   let reason = first.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
-  const continued = errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY' && e.pos[0] === first.pos[0] && /^Implicit keys need/.test(e.message));
+  const continued = errors.find(
+    (e) => e.code === 'MULTILINE_IMPLICIT_KEY' && e.pos[0] === first.pos[0] && /^Implicit keys need/.test(e.message),
+  );
   if (first.code === 'BLOCK_AS_IMPLICIT_KEY' && continued) {
     const lineStart = text.lastIndexOf('\n', continued.pos[1] - 1) + 1;
     offset = lineStart + (/^[ ]*/.exec(text.slice(lineStart))?.[0].length ?? 0);
@@ -224,7 +248,11 @@ function unclosedQuoteOffset(text: string, Y: typeof Yaml): number | undefined {
   const visit = (token: unknown): void => {
     if (typeof token !== 'object' || token === null) return;
     const t = token as { type?: string; offset?: number; source?: string };
-    if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && typeof t.offset === 'number' && typeof t.source === 'string') {
+    if (
+      (t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') &&
+      typeof t.offset === 'number' &&
+      typeof t.source === 'string'
+    ) {
       const quote = t.type === 'double-quoted-scalar' ? '"' : "'";
       if (t.source.length < 2 || !t.source.trimEnd().endsWith(quote)) found ??= t.offset;
     }
@@ -260,7 +288,8 @@ export function fileLayer(path: string, env: Record<string, string | undefined>)
   const problems = parsed.success ? [] : problemsOf(parsed.error.issues, raw);
   // The key variable is checked here too, so a missing one is reported with the rest.
   const keyEnv = valueAt(raw, ['api', 'api_key_env']);
-  if (typeof keyEnv === 'string' && !env[keyEnv]) problems.push({ path: ['api', 'api_key_env'], reason: `environment variable ${keyEnv} is not set` });
+  if (typeof keyEnv === 'string' && !env[keyEnv])
+    problems.push({ path: ['api', 'api_key_env'], reason: `environment variable ${keyEnv} is not set` });
   if (problems.length > 0 || !parsed.success) {
     const located = problems.map((p) => ({ ...p, line: lineOf(p.path) })).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new ConfigProblems(located.map((p) => new ConfigError(formatJsonPath(p.path) || '(top level)', p.reason, path, p.line)));

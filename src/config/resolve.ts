@@ -57,7 +57,10 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
   const file = sources.configFile ? fileLayer(sources.configFile, sources.env) : {};
   const layers: ConfigLayer[] = [file, envLayer(sources.env), sources.flags];
   const section = <K extends keyof BridgeConfig>(key: K): BridgeConfig[K] =>
-    mergeSection(DEFAULTS[key], layers.map((l) => l[key] as Partial<BridgeConfig[K]> | undefined));
+    mergeSection(
+      DEFAULTS[key],
+      layers.map((l) => l[key] as Partial<BridgeConfig[K]> | undefined),
+    );
   const watch = section('watch');
   if (watch.sinceSeconds !== null && !watch.allThreads) {
     // --since says where discovery starts; without a discovery mode it would be silently ignored.

@@ -9,7 +9,11 @@ export const UI_URL_ENV = 'ASSISTANTS_OTEL_BRIDGE_UI_URL';
 export function parseTraceUrlTemplate(raw: string, field: string, source: string): string {
   const template = raw.trim();
   if (!template.includes(TRACE_ID_PLACEHOLDER)) {
-    throw new ConfigError(field, `must contain ${TRACE_ID_PLACEHOLDER}, e.g. http://localhost:16686/trace/${TRACE_ID_PLACEHOLDER} (got '${raw}')`, source);
+    throw new ConfigError(
+      field,
+      `must contain ${TRACE_ID_PLACEHOLDER}, e.g. http://localhost:16686/trace/${TRACE_ID_PLACEHOLDER} (got '${raw}')`,
+      source,
+    );
   }
   let url: URL;
   try {
@@ -17,7 +21,8 @@ export function parseTraceUrlTemplate(raw: string, field: string, source: string
   } catch {
     throw new ConfigError(field, `must be an absolute http(s) URL with ${TRACE_ID_PLACEHOLDER} in it (got '${raw}')`, source);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(field, `must be an http or https URL (got '${url.protocol}')`, source);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(field, `must be an http or https URL (got '${url.protocol}')`, source);
   return template;
 }
 

@@ -64,7 +64,8 @@ export function parseRunRef(raw: string, field: string, source: string): { threa
 }
 
 export function parseId(raw: string, field: string, source: string): string {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(raw.trim())) throw new ConfigError(field, `must be an id of letters, digits, '_' or '-' (got '${raw}')`, source);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(raw.trim()))
+    throw new ConfigError(field, `must be an id of letters, digits, '_' or '-' (got '${raw}')`, source);
   return raw.trim();
 }
 
@@ -87,6 +88,7 @@ export function parseSince(raw: string, field: string, source: string, nowMs = D
   }
   if (/^\d{9,11}$/.test(v)) return Number(v);
   const ms = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN;
-  if (Number.isNaN(ms)) throw new ConfigError(field, `must be an ISO 8601 time, Unix seconds, or an age like 6h or 2d (got '${raw}')`, source);
+  if (Number.isNaN(ms))
+    throw new ConfigError(field, `must be an ISO 8601 time, Unix seconds, or an age like 6h or 2d (got '${raw}')`, source);
   return Math.floor(ms / 1000);
 }

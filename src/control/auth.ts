@@ -32,7 +32,8 @@ export function loadControlToken(source: ControlTokenSource | undefined): string
   // A file written by `echo` ends in a newline that is not part of the token.
   const token = text.trim();
   if (token === '') throw new ConfigError(source.field, `the control token file ${source.path} is empty`, source.source);
-  if (/\s/.test(token)) throw new ConfigError(source.field, `the control token file ${source.path} must hold one token on one line`, source.source);
+  if (/\s/.test(token))
+    throw new ConfigError(source.field, `the control token file ${source.path} must hold one token on one line`, source.source);
   return token;
 }
 

@@ -24,7 +24,10 @@ export function formatAddress(host: string, port: number): string {
 
 /** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and `localhost`; any other name counts as reachable from the network. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   if (isIP(v4) === 4) return v4.split('.')[0] === '127';

@@ -43,7 +43,12 @@ export function runView(run: TrackedRun): Record<string, unknown> {
 }
 
 export function threadView(thread: TrackedThread): Record<string, unknown> {
-  return { thread_id: thread.threadId, origin: thread.origin, added_at: new Date(thread.addedAt).toISOString(), last_run_id: thread.lastRunId };
+  return {
+    thread_id: thread.threadId,
+    origin: thread.origin,
+    added_at: new Date(thread.addedAt).toISOString(),
+    last_run_id: thread.lastRunId,
+  };
 }
 
 export function trackingRoutes(target: TrackingTarget, state: StateStore, log: Logger): Route[] {
@@ -85,7 +90,11 @@ export function trackingRoutes(target: TrackingTarget, state: StateStore, log: L
           const run = trackedRun(validId(params[0], 'run_id'));
           // The thread's next pass would track the run again: say so rather than pretend.
           if (findThread(run.threadId)) {
-            throw new HttpError(409, `run ${run.runId} belongs to tracked thread ${run.threadId}, which would track it again; remove the thread first`, 'run_id');
+            throw new HttpError(
+              409,
+              `run ${run.runId} belongs to tracked thread ${run.threadId}, which would track it again; remove the thread first`,
+              'run_id',
+            );
           }
           if (!target.removeRun(run.runId)) throw new HttpError(404, `run ${run.runId} is not tracked`, 'run_id');
           log.info({ threadId: run.threadId, runId: run.runId }, 'control: run no longer tracked');

@@ -83,4 +83,3 @@ export class ShutdownError extends BridgeError {
 export function meaningOf(error: unknown): ErrorMeaning {
   return error instanceof BridgeError ? error.meaning : 'transient';
 }
-

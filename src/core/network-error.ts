@@ -9,9 +9,7 @@ export function describeNetworkError(error: unknown): string {
   const { code, message, errors } = root;
   const text =
     message ||
-    (Array.isArray(errors)
-      ? [...new Set(errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))))].join('; ')
-      : '');
+    (Array.isArray(errors) ? [...new Set(errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))))].join('; ') : '');
   if (!code) return text || 'connection failed';
   if (!text) return code;
   return text.includes(code) ? text : `${code}: ${text}`;

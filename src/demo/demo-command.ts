@@ -25,7 +25,11 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   const write = (line = ''): boolean => out.write(`${line}\n`);
 
   const live = Math.floor(runs / 2);
-  const sim = await startSimulator({ seed, clock: { speed }, world: { threads: Math.max(2, Math.ceil(runs / 3)), backfillRuns: runs - live, liveRuns: live, liveWindowSeconds: 120 } });
+  const sim = await startSimulator({
+    seed,
+    clock: { speed },
+    world: { threads: Math.max(2, Math.ceil(runs / 3)), backfillRuns: runs - live, liveRuns: live, liveWindowSeconds: 120 },
+  });
   const exportsElsewhere = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   const config = resolveConfig({
     flags: { traces: exportsElsewhere ? {} : { exporter: 'none' }, log: { level: 'warn' } },
@@ -34,11 +38,31 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   const truth = sim.world.truth();
   // Every thread of the world, the ones whose first run is still to come included.
   const threads = sim.world.threads().map((t) => t.id);
-  config.watch = { ...config.watch, statePath: ':memory:', listen: null, threads, runs: [], activeIntervalMs: 500, discoveryIntervalMs: 1000, maxWaitIntervalMs: 3000, rpm: 600 };
+  config.watch = {
+    ...config.watch,
+    statePath: ':memory:',
+    listen: null,
+    threads,
+    runs: [],
+    activeIntervalMs: 500,
+    discoveryIntervalMs: 1000,
+    maxWaitIntervalMs: 3000,
+    rpm: 600,
+  };
 
   write(palette.bold('assistants-otel-bridge demo'));
-  write(palette.dim(`simulated Assistants API at ${sim.url}: ${truth.runs.length + truth.pending.length} runs on ${threads.length} threads, ${live} of them starting over the next ${Math.ceil(120 / speed)} s`));
-  write(palette.dim(exportsElsewhere ? `spans also go to ${config.traces.endpoint}` : 'spans are drawn here; set OTEL_EXPORTER_OTLP_ENDPOINT to also send them to a collector'));
+  write(
+    palette.dim(
+      `simulated Assistants API at ${sim.url}: ${truth.runs.length + truth.pending.length} runs on ${threads.length} threads, ${live} of them starting over the next ${Math.ceil(120 / speed)} s`,
+    ),
+  );
+  write(
+    palette.dim(
+      exportsElsewhere
+        ? `spans also go to ${config.traces.endpoint}`
+        : 'spans are drawn here; set OTEL_EXPORTER_OTLP_ENDPOINT to also send them to a collector',
+    ),
+  );
   write(palette.dim('each run is drawn when it finishes (Ctrl-C stops)'));
   write();
 
@@ -80,6 +104,8 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   await handle.done;
   await sim.shutdown();
   const failed = [...byRun.values()].flat().filter((s) => s.role === 'run' && s.status.code === 2).length;
-  write(palette.dim(`${drawn.size} runs drawn (${failed} failed or expired), ${[...byRun.values()].reduce((n, l) => n + l.length, 0)} spans.`));
+  write(
+    palette.dim(`${drawn.size} runs drawn (${failed} failed or expired), ${[...byRun.values()].reduce((n, l) => n + l.length, 0)} spans.`),
+  );
   return 0;
 }

@@ -1,7 +1,12 @@
 // A run's trace drawn as Jaeger's timeline would: a row per span, indented by parent, a bar
 // scaled to the run's duration, status in colour, tokens and tool type on the row.
 import type { SpanRecord } from '../mapping/span-record.js';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_TOOL_TYPE, ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS } from '../semconv/attributes.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from '../semconv/attributes.js';
 import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 import { STATUS } from '../source/statuses.js';
 
@@ -116,7 +121,8 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
   const start = Math.min(...drawn.map((s) => s.startSeconds));
   const end = Math.max(...drawn.map((s) => s.endSeconds), start + 1);
   const total = end - start;
-  const labelOf = (row: Row): string => `${'  '.repeat(row.depth)}${'span' in row ? row.span.name : `... ${row.left.length} steps not shown`}`;
+  const labelOf = (row: Row): string =>
+    `${'  '.repeat(row.depth)}${'span' in row ? row.span.name : `... ${row.left.length} steps not shown`}`;
   const labelWidth = Math.min(44, Math.max(...rows.map((r) => labelOf(r).length)) + 1);
   // Room is kept for the duration and the details after the bar, so rows do not wrap.
   const barWidth = Math.max(10, Math.min(60, options.width - labelWidth - 80));
@@ -139,7 +145,9 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
     }
     const { span, depth } = row;
     const seconds = `${span.endSeconds - span.startSeconds}s`.padStart(5);
-    lines.push(`${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, barOf(span.startSeconds, span.endSeconds))} ${seconds}  ${palette.dim(details(span))}`);
+    lines.push(
+      `${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, barOf(span.startSeconds, span.endSeconds))} ${seconds}  ${palette.dim(details(span))}`,
+    );
   }
   const link = options.traceUrl ? `  ${options.traceUrl(run.traceId)}` : '';
   lines.push(palette.dim(`${' '.repeat(2)}trace ${run.traceId}${link}`));

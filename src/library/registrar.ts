@@ -121,7 +121,9 @@ export class Registrar {
         this.#failed += 1;
         this.#lastError = describe(error);
         try {
-          this.#logger?.warn(`assistants-otel-bridge: run ${runId} on thread ${threadId} was not registered with the bridge: ${this.#lastError}`);
+          this.#logger?.warn(
+            `assistants-otel-bridge: run ${runId} on thread ${threadId} was not registered with the bridge: ${this.#lastError}`,
+          );
         } catch {
           // A logger that throws must not turn a counted failure into the app's failure.
         }

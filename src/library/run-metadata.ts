@@ -24,7 +24,12 @@ export function withTraceMetadata<P>(params: P, carrier: TraceCarrier | null): P
   if (keys + 1 > METADATA_LIMITS.maxKeys || carrier.traceparent.length > METADATA_LIMITS.maxValueLength) return params;
   const added: Obj = { traceparent: carrier.traceparent };
   const state = carrier.tracestate;
-  if (state && !Object.hasOwn(metadata, 'tracestate') && keys + 2 <= METADATA_LIMITS.maxKeys && state.length <= METADATA_LIMITS.maxValueLength) {
+  if (
+    state &&
+    !Object.hasOwn(metadata, 'tracestate') &&
+    keys + 2 <= METADATA_LIMITS.maxKeys &&
+    state.length <= METADATA_LIMITS.maxValueLength
+  ) {
     added.tracestate = state;
   }
   return { ...params, metadata: { ...metadata, ...added } };

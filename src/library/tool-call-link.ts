@@ -24,7 +24,8 @@ function traceOf(run: string | RunLike, traceparentOrTraceId: string | undefined
   }
   // A run object says itself which trace it joined: the traceparent traceRuns put in its metadata.
   const metadata = typeof run === 'string' ? undefined : run.metadata;
-  const fromMetadata = typeof metadata === 'object' && metadata !== null ? parseTraceparent((metadata as Record<string, unknown>).traceparent) : null;
+  const fromMetadata =
+    typeof metadata === 'object' && metadata !== null ? parseTraceparent((metadata as Record<string, unknown>).traceparent) : null;
   if (fromMetadata) return { traceId: fromMetadata.traceId, traceFlags: fromMetadata.traceFlags };
   return { traceId: traceIdForRun(runId), traceFlags: TraceFlags.SAMPLED };
 }

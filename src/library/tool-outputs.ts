@@ -76,7 +76,8 @@ export function toolOutputSubmitters(runs: Obj, renew: Renew): Map<string, Fn> {
   if (!isFn(submit)) return out;
   const traced = tracedSubmit(submit, runs, renew);
   out.set('submitToolOutputs', traced);
-  if (isFn(runs.submitToolOutputsAndPoll)) out.set('submitToolOutputsAndPoll', tracedSubmitAndPoll(runs.submitToolOutputsAndPoll, runs, traced, renew));
+  if (isFn(runs.submitToolOutputsAndPoll))
+    out.set('submitToolOutputsAndPoll', tracedSubmitAndPoll(runs.submitToolOutputsAndPoll, runs, traced, renew));
   if (isFn(runs.submitToolOutputsStream)) out.set('submitToolOutputsStream', tracedSubmitStream(runs.submitToolOutputsStream, runs, renew));
   return out;
 }

@@ -122,17 +122,26 @@ function pollHelper(tracing: Tracing, target: object, method: Fn, creatorName: s
   };
 }
 
-function traceResource(tracing: Tracing, target: Obj, creators: Record<string, number>, creatorName: string, extra: (prop: PropertyKey) => unknown): object {
+function traceResource(
+  tracing: Tracing,
+  target: Obj,
+  creators: Record<string, number>,
+  creatorName: string,
+  extra: (prop: PropertyKey) => unknown,
+): object {
   const original = (name: string): Fn | undefined => (isFn(target[name]) ? (target[name] as Fn) : undefined);
   const create = original(creatorName);
-  const tracedCreator: Fn | undefined = create && ((...args: unknown[]) => observeCreation(tracing, create.apply(target, inject(tracing, args, creators[creatorName]!))));
+  const tracedCreator: Fn | undefined =
+    create && ((...args: unknown[]) => observeCreation(tracing, create.apply(target, inject(tracing, args, creators[creatorName]!))));
   const wrapped = new Map<string, Fn>();
   for (const [name, bodyIndex] of Object.entries(creators)) {
     const method = original(name);
     if (!method) continue;
     if (name === creatorName && tracedCreator) wrapped.set(name, tracedCreator);
-    else if (/Poll$/.test(name) && tracedCreator) wrapped.set(name, pollHelper(tracing, target, method, creatorName, tracedCreator, bodyIndex));
-    else if (/Stream$|^stream$/.test(name)) wrapped.set(name, (...args: unknown[]) => observeAssistantStream(tracing, method.apply(target, inject(tracing, args, bodyIndex))));
+    else if (/Poll$/.test(name) && tracedCreator)
+      wrapped.set(name, pollHelper(tracing, target, method, creatorName, tracedCreator, bodyIndex));
+    else if (/Stream$|^stream$/.test(name))
+      wrapped.set(name, (...args: unknown[]) => observeAssistantStream(tracing, method.apply(target, inject(tracing, args, bodyIndex))));
   }
   return overlay(target, (prop) => (typeof prop === 'string' && wrapped.has(prop) ? wrapped.get(prop) : extra(prop)));
 }
@@ -156,11 +165,16 @@ function traceResource(tracing: Tracing, target: Obj, creators: Record<string, n
  */
 export function traceRuns<C extends AssistantsClientLike>(client: C, options: TraceRunsOptions = {}): C {
   const threads: unknown = client.beta?.threads;
-  if (!isObj(threads) || !isObj(threads.runs)) throw new TypeError('traceRuns: expected an openai client with beta.threads.runs (openai >= 4)');
+  if (!isObj(threads) || !isObj(threads.runs))
+    throw new TypeError('traceRuns: expected an openai client with beta.threads.runs (openai >= 4)');
   const tracing: Tracing = { registrar: new Registrar(options), propagate: options.propagate ?? true };
   const submitters = toolOutputSubmitters(threads.runs, (threadId, runId) => void tracing.registrar.register(threadId, runId));
-  const runs = traceResource(tracing, threads.runs, RUN_CREATORS, 'create', (prop) => (typeof prop === 'string' ? submitters.get(prop) : undefined));
-  const tracedThreads = traceResource(tracing, threads, THREAD_RUN_CREATORS, 'createAndRun', (prop) => (prop === 'runs' ? runs : undefined));
+  const runs = traceResource(tracing, threads.runs, RUN_CREATORS, 'create', (prop) =>
+    typeof prop === 'string' ? submitters.get(prop) : undefined,
+  );
+  const tracedThreads = traceResource(tracing, threads, THREAD_RUN_CREATORS, 'createAndRun', (prop) =>
+    prop === 'runs' ? runs : undefined,
+  );
   const beta = overlay(client.beta, (prop) => (prop === 'threads' ? tracedThreads : undefined));
   const traced = overlay(client, (prop) => (prop === 'beta' ? beta : undefined));
   registrars.set(traced, tracing.registrar);

@@ -45,7 +45,12 @@ const GROUNDING: Record<string, string> = {
 
 function grounding(body: Obj, type: string, toolType: string): DescribedCall {
   // Bing puts the query in the request URL: content, like any other input.
-  return { name: type, toolType, content: content(body.requesturl ?? body.input ?? body.arguments, body.response_metadata ?? body.output), details: {} };
+  return {
+    name: type,
+    toolType,
+    content: content(body.requesturl ?? body.input ?? body.arguments, body.response_metadata ?? body.output),
+    details: {},
+  };
 }
 
 function openapi(call: Obj, body: Obj): DescribedCall {
@@ -60,7 +65,12 @@ function openapi(call: Obj, body: Obj): DescribedCall {
 }
 
 function azureFunction(body: Obj): DescribedCall {
-  return { name: nonEmpty(body.name) ?? 'azure_function', toolType: 'extension', content: content(body.arguments, body.output), details: {} };
+  return {
+    name: nonEmpty(body.name) ?? 'azure_function',
+    toolType: 'extension',
+    content: content(body.arguments, body.output),
+    details: {},
+  };
 }
 
 function connectedAgent(body: Obj): DescribedCall {
@@ -101,7 +111,8 @@ function computerUse(body: Obj): DescribedCall {
   const action = isObj(body.action) ? body.action : undefined;
   const actionType = nonEmpty(action?.type);
   if (actionType) details[ATTR_AZURE_AI_AGENTS_COMPUTER_USE_ACTION] = actionType;
-  if (Array.isArray(body.pending_safety_checks)) details[ATTR_AZURE_AI_AGENTS_COMPUTER_USE_PENDING_SAFETY_CHECKS] = body.pending_safety_checks.length;
+  if (Array.isArray(body.pending_safety_checks))
+    details[ATTR_AZURE_AI_AGENTS_COMPUTER_USE_PENDING_SAFETY_CHECKS] = body.pending_safety_checks.length;
   // The client carries out the action and sends the screenshot back: a client-side tool.
   return { name: 'computer_use_preview', toolType: 'function', content: content(action, undefined), details };
 }

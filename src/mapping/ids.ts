@@ -25,8 +25,7 @@ export const toolCallSpanId = (runId: string, toolCallId: string): string => has
  * A tool call without an id, or a repeat of an id already used in its step: by its step and a
  * positional key (`#2`, `call_1#2`), in a namespace apart from `toolCallSpanId`'s.
  */
-export const toolSpanId = (runId: string, stepId: string, toolKey: string): string =>
-  hashHex(8, 'span', 'tool', runId, stepId, toolKey);
+export const toolSpanId = (runId: string, stepId: string, toolKey: string): string => hashHex(8, 'span', 'tool', runId, stepId, toolKey);
 
 export interface ParentContext {
   traceId: string;

@@ -70,8 +70,7 @@ function traceIdentity(runId: string, ctx: FrozenContext): TraceIdentity {
   };
 }
 
-const agentIdOf = (o: { assistant_id?: string | null; agent_id?: string | null }): string | null =>
-  o.assistant_id ?? o.agent_id ?? null;
+const agentIdOf = (o: { assistant_id?: string | null; agent_id?: string | null }): string | null => o.assistant_id ?? o.agent_id ?? null;
 
 function common(bag: AttributeBag, run: RunPayload, ctx: FrozenContext): void {
   bag
@@ -94,13 +93,12 @@ function timeFlags(bag: AttributeBag, times: SpanTimes): void {
 
 const withEvents = (events: SpanEventRecord[]): { events?: SpanEventRecord[] } => (events.length > 0 ? { events } : {});
 
-const statusOf = (status: MappedStatus): SpanRecord['status'] => ({ code: status.code, ...(status.message ? { message: status.message } : {}) });
+const statusOf = (status: MappedStatus): SpanRecord['status'] => ({
+  code: status.code,
+  ...(status.message ? { message: status.message } : {}),
+});
 
-function finish(
-  base: Omit<SpanRecord, 'attributes' | 'droppedAttributesCount'>,
-  bag: AttributeBag,
-  limits: MappingLimits,
-): SpanRecord {
+function finish(base: Omit<SpanRecord, 'attributes' | 'droppedAttributesCount'>, bag: AttributeBag, limits: MappingLimits): SpanRecord {
   const { attributes, dropped } = applyLimits(bag.values, limits);
   return { ...base, attributes, droppedAttributesCount: dropped };
 }
@@ -173,7 +171,9 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
       ...(id.runParentSpanId ? { parentSpanId: id.runParentSpanId } : {}),
       traceFlags: id.traceFlags,
       ...(id.traceState ? { traceState: id.traceState } : {}),
-      name: ctx.agentName ? `${GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT} ${namePart(ctx.agentName)}` : GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+      name: ctx.agentName
+        ? `${GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT} ${namePart(ctx.agentName)}`
+        : GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
       kind: SpanKindName.CLIENT,
       startSeconds: times.start,
       endSeconds: times.end,
@@ -256,10 +256,12 @@ export function mapStepSpans(
     for (const [k, v] of Object.entries(call.details)) toolBag.set(k, v);
     // Spans are mapped once their step has ended: a function call still without output never got one.
     if (call.unanswered) toolBag.set(ATTR_BRIDGE_TOOL_CALL_UNANSWERED, true);
-    if (call.documents && call.documents.length > 0) toolBag.set(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, documentsJson(call.documents, ctx, limits.attributeValueLengthLimit));
+    if (call.documents && call.documents.length > 0)
+      toolBag.set(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, documentsJson(call.documents, ctx, limits.attributeValueLengthLimit));
     toolBag.set(ATTR_ERROR_TYPE, toolStatus.errorType);
     if (ctx.captureContent) {
-      if (call.content.arguments !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(call.content.arguments, ctx.contentMaxLength));
+      if (call.content.arguments !== undefined)
+        toolBag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(call.content.arguments, ctx.contentMaxLength));
       if (call.content.result !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(call.content.result, ctx.contentMaxLength));
     }
     spans.push(

@@ -24,7 +24,12 @@ export function runSpanLink(runId: string, linked: LinkedRuns): SpanLinkRecord {
   const parent = parseTraceparent(recorded?.traceparent ?? null);
   const base = { spanId: runSpanId(runId), attributes: { [ATTR_OPENAI_RUN_ID]: runId } };
   if (!parent) return { traceId: traceIdForRun(runId), traceFlags: SAMPLED, ...base };
-  return { traceId: parent.traceId, traceFlags: parent.traceFlags, ...(recorded?.tracestate ? { traceState: recorded.tracestate } : {}), ...base };
+  return {
+    traceId: parent.traceId,
+    traceFlags: parent.traceFlags,
+    ...(recorded?.tracestate ? { traceState: recorded.tracestate } : {}),
+    ...base,
+  };
 }
 
 /** Run ids that the steps' connected-agent calls started: the runs whose recorded context linking needs. */

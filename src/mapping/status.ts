@@ -11,7 +11,10 @@ export interface MappedStatus {
 
 const UNSET: MappedStatus = { code: 0 };
 
-export function statusFor(status: string | null | undefined, lastError: { code?: string | null; message?: string | null } | null | undefined): MappedStatus {
+export function statusFor(
+  status: string | null | undefined,
+  lastError: { code?: string | null; message?: string | null } | null | undefined,
+): MappedStatus {
   const message = lastError?.message ?? undefined;
   const code = lastError?.code ?? undefined;
   if (status === STATUS.failed) {

@@ -46,7 +46,8 @@ export interface ToolCallDescription {
   documents: RetrievedDocument[] | null;
 }
 
-type Described = Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> & Partial<Pick<ToolCallDescription, 'unanswered' | 'documents'>>;
+type Described = Pick<ToolCallDescription, 'name' | 'toolType' | 'content' | 'details'> &
+  Partial<Pick<ToolCallDescription, 'unanswered' | 'documents'>>;
 
 function describeFunction(call: Obj): Described {
   const fn = isObj(call.function) ? call.function : {};
@@ -55,7 +56,13 @@ function describeFunction(call: Obj): Described {
   const output = stringify(fn.output);
   if (args !== undefined) content.arguments = args;
   if (output !== undefined) content.result = output;
-  return { name: nonEmpty(fn.name) ?? 'function', toolType: 'function', content, details: {}, unanswered: fn.output === null || fn.output === undefined };
+  return {
+    name: nonEmpty(fn.name) ?? 'function',
+    toolType: 'function',
+    content,
+    details: {},
+    unanswered: fn.output === null || fn.output === undefined,
+  };
 }
 
 function describeCodeInterpreter(call: Obj): Described {
@@ -70,7 +77,9 @@ function describeCodeInterpreter(call: Obj): Described {
   const images = outputs.filter((o) => o.type === 'image');
   if (images.length > 0) details[ATTR_OPENAI_CODE_INTERPRETER_IMAGE_COUNT] = images.length;
   // File ids, not content: what a user needs to fetch the chart the code drew.
-  const imageIds = images.map((o) => (isObj(o.image) ? nonEmpty(o.image.file_id) : undefined)).filter((id): id is string => id !== undefined);
+  const imageIds = images
+    .map((o) => (isObj(o.image) ? nonEmpty(o.image.file_id) : undefined))
+    .filter((id): id is string => id !== undefined);
   if (imageIds.length > 0) details[ATTR_OPENAI_CODE_INTERPRETER_IMAGE_FILE_IDS] = imageIds;
   return { name: 'code_interpreter', toolType: 'extension', content, details };
 }
@@ -100,7 +109,9 @@ function retrievedDocument(result: Obj): RetrievedDocument {
   if (id !== undefined) doc.id = id;
   if (name !== undefined) doc.name = name;
   if (typeof result.score === 'number' && Number.isFinite(result.score)) doc.score = result.score;
-  const texts = (Array.isArray(result.content) ? result.content.filter(isObj) : []).map((c) => str(c.text)).filter((t): t is string => t !== undefined);
+  const texts = (Array.isArray(result.content) ? result.content.filter(isObj) : [])
+    .map((c) => str(c.text))
+    .filter((t): t is string => t !== undefined);
   if (texts.length > 0) doc.content = texts.join('\n');
   return doc;
 }

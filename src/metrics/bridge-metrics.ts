@@ -19,7 +19,14 @@ import { ATTR_GEN_AI_PROVIDER_NAME } from '../semconv/attributes.js';
 import { bridgeResource, BRIDGE_SCOPE } from '../sink/resource.js';
 import type { MetricTotal } from '../state/types.js';
 import { createMetricExporter } from './create-metric-exporter.js';
-import { registerHealthInstruments, type BudgetSource, type DrainSource, type HealthInstruments, type StateSource, type WatcherSource } from './health-instruments.js';
+import {
+  registerHealthInstruments,
+  type BudgetSource,
+  type DrainSource,
+  type HealthInstruments,
+  type StateSource,
+  type WatcherSource,
+} from './health-instruments.js';
 import { DEFAULT_LABEL_CAPS, type MetaStore } from './label-cap.js';
 import { withFailureLog, type WarnLog } from './logged-metric-exporter.js';
 import type { OtlpMetricsConfig } from './otlp-metrics-config.js';
@@ -68,7 +75,11 @@ export class BridgeMetrics {
     const readers: MetricReader[] = [this.#prometheus];
     if (this.otlp) {
       const t = options.config.traces;
-      const exporter = createMetricExporter(this.otlp, { certificateFile: t.certificateFile, clientKeyFile: t.clientKeyFile, clientCertificateFile: t.clientCertificateFile });
+      const exporter = createMetricExporter(this.otlp, {
+        certificateFile: t.certificateFile,
+        clientKeyFile: t.clientKeyFile,
+        clientCertificateFile: t.clientCertificateFile,
+      });
       readers.push(
         new PeriodicExportingMetricReader({
           exporter: options.log ? withFailureLog(exporter, options.log, this.otlp.endpoint) : exporter,
@@ -79,7 +90,12 @@ export class BridgeMetrics {
       );
     }
     this.#provider = new MeterProvider({ resource: bridgeResource(options.config.resource), readers });
-    this.#health = registerHealthInstruments(this.#provider.getMeter(BRIDGE_SCOPE.name, BRIDGE_SCOPE.version), options.state, options.budget ?? null, now());
+    this.#health = registerHealthInstruments(
+      this.#provider.getMeter(BRIDGE_SCOPE.name, BRIDGE_SCOPE.version),
+      options.state,
+      options.budget ?? null,
+      now(),
+    );
   }
 
   /** `GET /metrics` in the Prometheus text format, for the control server. */
@@ -107,7 +123,9 @@ export class BridgeMetrics {
    * next start's first push carries them.
    */
   shutdown(timeoutMs?: number): Promise<void> {
-    this.#stopped ??= this.#provider.shutdown(timeoutMs === undefined ? undefined : { timeoutMillis: Math.max(1, timeoutMs) }).catch(() => undefined);
+    this.#stopped ??= this.#provider
+      .shutdown(timeoutMs === undefined ? undefined : { timeoutMillis: Math.max(1, timeoutMs) })
+      .catch(() => undefined);
     return this.#stopped;
   }
 }

@@ -56,7 +56,13 @@ const QUEUE_DURATION_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600] as co
 export const EXPORT_LAG_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400] as const;
 
 /** Who and what every run total is about, and whether it is history (see history.ts). */
-const RUN_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME, ATTR_BRIDGE_HISTORY] as const;
+const RUN_LABELS = [
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_BRIDGE_HISTORY,
+] as const;
 
 export const METRICS = {
   tokenUsage: {
@@ -91,7 +97,8 @@ export const METRICS = {
     name: 'assistants.run.queue.duration',
     kind: 'histogram',
     unit: 's',
-    description: 'Time finished runs waited in the queue, from created_at to started_at (whole API seconds); runs that never started are not in it.',
+    description:
+      'Time finished runs waited in the queue, from created_at to started_at (whole API seconds); runs that never started are not in it.',
     source: 'store',
     attributes: RUN_LABELS,
     buckets: QUEUE_DURATION_BUCKETS,
@@ -393,15 +400,47 @@ const G = GENAI_V010_METRICS;
 const UNKNOWN_MODALITY = { [ATTR_GEN_AI_TOKEN_MODALITY]: 'unknown' };
 const GENAI_V010_VIEWS: readonly StoreView[] = [
   ...COMMON_VIEWS,
-  { spec: G.invokeAgentDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT } },
-  { spec: G.inferenceDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
-  { spec: G.executeToolDuration, stored: STORED.operationDuration, where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL } },
-  { spec: G.inputTokens, stored: STORED.tokenUsage, sumOf: true, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }, fixed: UNKNOWN_MODALITY },
-  { spec: G.outputTokens, stored: STORED.tokenUsage, sumOf: true, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }, fixed: UNKNOWN_MODALITY },
+  {
+    spec: G.invokeAgentDuration,
+    stored: STORED.operationDuration,
+    where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT },
+  },
+  {
+    spec: G.inferenceDuration,
+    stored: STORED.operationDuration,
+    where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT },
+  },
+  {
+    spec: G.executeToolDuration,
+    stored: STORED.operationDuration,
+    where: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL },
+  },
+  {
+    spec: G.inputTokens,
+    stored: STORED.tokenUsage,
+    sumOf: true,
+    where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT },
+    fixed: UNKNOWN_MODALITY,
+  },
+  {
+    spec: G.outputTokens,
+    stored: STORED.tokenUsage,
+    sumOf: true,
+    where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT },
+    fixed: UNKNOWN_MODALITY,
+  },
   { spec: G.cacheReadTokens, stored: STORED.cacheReadTokens, fixed: UNKNOWN_MODALITY },
   { spec: G.reasoningTokens, stored: STORED.reasoningTokens, fixed: UNKNOWN_MODALITY },
-  { spec: G.operationInputTokens, stored: STORED.tokenUsage, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
-  { spec: G.operationOutputTokens, stored: STORED.tokenUsage, where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT } },
+  {
+    spec: G.operationInputTokens,
+    stored: STORED.tokenUsage,
+    where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT },
+  },
+  {
+    spec: G.operationOutputTokens,
+    stored: STORED.tokenUsage,
+    where: { [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT },
+  },
 ];
 
 /** How the stored totals are exported under `conventions`. */

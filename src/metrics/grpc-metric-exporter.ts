@@ -43,7 +43,11 @@ export class GrpcMetricExporter implements PushMetricExporter {
       this.metadata,
       { deadline: Date.now() + this.timeoutMs },
       (error: ServiceError | null) => {
-        if (error) resultCallback({ code: ExportResultCode.FAILED, error: new Error(`gRPC ${grpcJs().status[error.code] ?? error.code}: ${error.details || error.message}`) });
+        if (error)
+          resultCallback({
+            code: ExportResultCode.FAILED,
+            error: new Error(`gRPC ${grpcJs().status[error.code] ?? error.code}: ${error.details || error.message}`),
+          });
         else resultCallback({ code: ExportResultCode.SUCCESS });
       },
     );

@@ -47,10 +47,20 @@ export interface HealthInstruments {
 }
 
 function options(spec: MetricSpec, valueType = ValueType.INT) {
-  return { description: spec.description, unit: spec.unit, valueType, ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}) };
+  return {
+    description: spec.description,
+    unit: spec.unit,
+    valueType,
+    ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}),
+  };
 }
 
-export function registerHealthInstruments(meter: Meter, state: StateSource, budget: BudgetSource | null, startedAtMs: number): HealthInstruments {
+export function registerHealthInstruments(
+  meter: Meter,
+  state: StateSource,
+  budget: BudgetSource | null,
+  startedAtMs: number,
+): HealthInstruments {
   let drain: DrainSource | null = null;
   let watcher: WatcherSource | null = null;
 
@@ -97,7 +107,23 @@ export function registerHealthInstruments(meter: Meter, state: StateSource, budg
         r.observe(threads, s.trackedThreads);
       }
     },
-    [throttles, paused, queued, polls, lastPoll, deletions, attempts, failures, spans, lastExport, depth, capacity, deadLetters, runs, threads],
+    [
+      throttles,
+      paused,
+      queued,
+      polls,
+      lastPoll,
+      deletions,
+      attempts,
+      failures,
+      spans,
+      lastExport,
+      depth,
+      capacity,
+      deadLetters,
+      runs,
+      threads,
+    ],
   );
 
   function observeWatcher(r: BatchResult): void {

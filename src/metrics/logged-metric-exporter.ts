@@ -8,7 +8,13 @@ export interface WarnLog {
   info(fields: Record<string, unknown>, message: string): void;
 }
 
-export function withFailureLog(exporter: PushMetricExporter, log: WarnLog, target: string, quietMs = 5 * 60_000, now: () => number = Date.now): PushMetricExporter {
+export function withFailureLog(
+  exporter: PushMetricExporter,
+  log: WarnLog,
+  target: string,
+  quietMs = 5 * 60_000,
+  now: () => number = Date.now,
+): PushMetricExporter {
   let lastWarned = Number.NEGATIVE_INFINITY;
   let failing = false;
   const wrapped: PushMetricExporter = {
@@ -21,7 +27,10 @@ export function withFailureLog(exporter: PushMetricExporter, log: WarnLog, targe
           failing = true;
           if (now() - lastWarned >= quietMs) {
             lastWarned = now();
-            log.warn({ target, reason: result.error?.message ?? 'unknown' }, 'metrics export failed; the next one carries the same totals (GET /metrics is unaffected)');
+            log.warn(
+              { target, reason: result.error?.message ?? 'unknown' },
+              'metrics export failed; the next one carries the same totals (GET /metrics is unaffected)',
+            );
           }
         }
         resultCallback(result);

@@ -47,10 +47,17 @@ export function otlpMetricsConfig(env: Env): OtlpMetricsConfig | null {
   if (disabled && parseBool(disabled.value, 'metrics.exporter', disabled.name)) return null;
 
   const kinds = first(env, 'OTEL_METRICS_EXPORTER');
-  const list = (kinds?.value ?? 'otlp').split(',').map((k) => k.trim().toLowerCase()).filter((k) => k !== '');
+  const list = (kinds?.value ?? 'otlp')
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter((k) => k !== '');
   for (const kind of list) {
     if (!['otlp', 'prometheus', 'none'].includes(kind)) {
-      throw new ConfigError('metrics.exporter', `must be a list of otlp, prometheus or none (got '${kinds?.value ?? ''}'; /metrics on --listen is always served)`, kinds?.name ?? 'OTEL_METRICS_EXPORTER');
+      throw new ConfigError(
+        'metrics.exporter',
+        `must be a list of otlp, prometheus or none (got '${kinds?.value ?? ''}'; /metrics on --listen is always served)`,
+        kinds?.name ?? 'OTEL_METRICS_EXPORTER',
+      );
     }
   }
   if (!list.includes('otlp')) return null;
@@ -68,7 +75,9 @@ export function otlpMetricsConfig(env: Env): OtlpMetricsConfig | null {
   } else return null;
 
   const headers = {
-    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS') ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'metrics.otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS') : {}),
+    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS')
+      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'metrics.otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS')
+      : {}),
     ...(first(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS')
       ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS!, 'metrics.otlp.headers', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS')
       : {}),
@@ -78,13 +87,19 @@ export function otlpMetricsConfig(env: Env): OtlpMetricsConfig | null {
   const intervalVar = first(env, 'OTEL_METRIC_EXPORT_INTERVAL');
   const exportTimeoutVar = first(env, 'OTEL_METRIC_EXPORT_TIMEOUT');
   const insecureVar = first(env, 'OTEL_EXPORTER_OTLP_METRICS_INSECURE', 'OTEL_EXPORTER_OTLP_INSECURE');
-  const intervalMs = intervalVar ? parseInteger(intervalVar.value, 'metrics.export_interval_ms', intervalVar.name, 100) : DEFAULT_METRIC_EXPORT_INTERVAL_MS;
-  const exportTimeoutMs = exportTimeoutVar ? parseInteger(exportTimeoutVar.value, 'metrics.export_timeout_ms', exportTimeoutVar.name, 1) : DEFAULT_METRIC_EXPORT_TIMEOUT_MS;
+  const intervalMs = intervalVar
+    ? parseInteger(intervalVar.value, 'metrics.export_interval_ms', intervalVar.name, 100)
+    : DEFAULT_METRIC_EXPORT_INTERVAL_MS;
+  const exportTimeoutMs = exportTimeoutVar
+    ? parseInteger(exportTimeoutVar.value, 'metrics.export_timeout_ms', exportTimeoutVar.name, 1)
+    : DEFAULT_METRIC_EXPORT_TIMEOUT_MS;
   return {
     endpoint,
     protocol,
     headers,
-    compression: compressionVar ? parseEnum(compressionVar.value, ['gzip', 'none'] as const, 'metrics.otlp.compression', compressionVar.name) : 'none',
+    compression: compressionVar
+      ? parseEnum(compressionVar.value, ['gzip', 'none'] as const, 'metrics.otlp.compression', compressionVar.name)
+      : 'none',
     timeoutMs: timeoutVar ? parseInteger(timeoutVar.value, 'metrics.otlp.timeout_ms', timeoutVar.name, 1) : DEFAULT_OTLP_TIMEOUT_MS,
     intervalMs,
     // The SDK requires the export timeout to fit in the interval.

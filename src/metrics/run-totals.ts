@@ -108,7 +108,11 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
     const labels = who(isHistory(end, ctx.firstSeenSeconds));
     const type = step.type ?? step.step_details?.type ?? 'unknown';
     const status = step.status ?? 'unknown';
-    deltas.push({ name: STORED.steps, labels: { [ATTR_OPENAI_RUN_STEP_STATUS]: status, [ATTR_OPENAI_RUN_STEP_TYPE]: type, ...labels }, delta: 1 });
+    deltas.push({
+      name: STORED.steps,
+      labels: { [ATTR_OPENAI_RUN_STEP_STATUS]: status, [ATTR_OPENAI_RUN_STEP_TYPE]: type, ...labels },
+      delta: 1,
+    });
     if (carriesUsage(step.usage)) stepUsageSeen = true;
     deltas.push(...tokenDeltas(readTokenUsage(step.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }));
     if (end !== null && finite(step.created_at)) {
@@ -116,7 +120,13 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
       const errorType = statusFor(status, step.last_error).errorType;
       const error: Record<string, string> = errorType ? { [ATTR_ERROR_TYPE]: errorType } : {};
       if (type === 'message_creation') {
-        deltas.push(...observation(METRICS.operationDuration, { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels, ...error }, seconds));
+        deltas.push(
+          ...observation(
+            METRICS.operationDuration,
+            { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels, ...error },
+            seconds,
+          ),
+        );
       } else if (type === 'tool_calls') {
         deltas.push(...toolCallDurations(step, labels, errorType, seconds));
       }
@@ -135,7 +145,11 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
       deltas.push(
         ...observation(
           METRICS.operationDuration,
-          { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels, ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}) },
+          {
+            [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+            ...labels,
+            ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}),
+          },
           duration,
         ),
       );
@@ -144,7 +158,10 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
       deltas.push(...observation(METRICS.queueDuration, labels, Math.max(0, Math.floor(run.started_at) - Math.floor(run.created_at))));
     }
     // Services whose steps report no usage still report the run's: counted once, here.
-    if (!stepUsageSeen) deltas.push(...tokenDeltas(readTokenUsage(run.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels }));
+    if (!stepUsageSeen)
+      deltas.push(
+        ...tokenDeltas(readTokenUsage(run.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels }),
+      );
   }
   return { deltas, stepUsageSeen };
 }
@@ -152,7 +169,10 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
 function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): MetricDelta[] {
   if (!usage) return [];
   const out: MetricDelta[] = [];
-  for (const [tokenType, count] of [[GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input], [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output]] as const) {
+  for (const [tokenType, count] of [
+    [GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input],
+    [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output],
+  ] as const) {
     if (count !== null) out.push(...observation(METRICS.tokenUsage, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
   }
   if (usage.cacheRead !== null) out.push({ name: STORED.cacheReadTokens, labels, delta: usage.cacheRead });
@@ -165,7 +185,12 @@ function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): 
  * takes its step's (as its span does), and the step's error, or the call's own (an MCP call that
  * reports `error`).
  */
-function toolCallDurations(step: StepPayload, labels: Record<string, string>, stepError: string | undefined, seconds: number): MetricDelta[] {
+function toolCallDurations(
+  step: StepPayload,
+  labels: Record<string, string>,
+  stepError: string | undefined,
+  seconds: number,
+): MetricDelta[] {
   const calls = step.step_details?.tool_calls;
   if (!Array.isArray(calls)) return [];
   return calls.flatMap((raw, index) => {

@@ -199,7 +199,12 @@ function matches(labels: Record<string, string>, where: StoreView['where']): boo
 }
 
 function descriptorOf(spec: MetricSpec): MetricData['descriptor'] {
-  return { name: spec.name, description: spec.description, unit: spec.unit, valueType: spec.kind === 'counter' ? ValueType.INT : ValueType.DOUBLE };
+  return {
+    name: spec.name,
+    description: spec.description,
+    unit: spec.unit,
+    valueType: spec.kind === 'counter' ? ValueType.INT : ValueType.DOUBLE,
+  };
 }
 
 /** Index of the bucket with upper bound `le`; a bound no longer in the list goes to the first one above it. */
@@ -213,7 +218,11 @@ function bucketIndex(le: string | undefined, bounds: readonly number[]): number 
 }
 
 function attributesKey(attributes: Attributes): string {
-  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+  return JSON.stringify(
+    Object.keys(attributes)
+      .sort()
+      .map((k) => [k, attributes[k]]),
+  );
 }
 
 function msToHrTime(ms: number): HrTime {

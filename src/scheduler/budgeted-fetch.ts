@@ -124,7 +124,8 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
 
   return async function budgetedFetch(input, init) {
     const request = describeRequest(input, init, routeFor, options.priorityFor);
-    if (options.stopSignal) request.callerSignal = request.callerSignal ? AbortSignal.any([request.callerSignal, options.stopSignal]) : options.stopSignal;
+    if (options.stopSignal)
+      request.callerSignal = request.callerSignal ? AbortSignal.any([request.callerSignal, options.stopSignal]) : options.stopSignal;
     const attempts = request.replayable ? maxAttempts : 1;
     for (let attempt = 1; ; attempt += 1) {
       throwIfAborted(request.callerSignal);
@@ -165,7 +166,14 @@ export function createBudgetedFetch(budget: RequestBudget, options: BudgetedFetc
         if (held && sent.ok && attempt < attempts && !isCompleteJson(response, held.body)) {
           finish('network_error', sent.status);
           delayMs = fullJitterDelay(attempt, backoff);
-          options.onRetry?.({ route: request.route, method: request.method, attempt, reason: 'network_error', status: sent.status, delayMs });
+          options.onRetry?.({
+            route: request.route,
+            method: request.method,
+            attempt,
+            reason: 'network_error',
+            status: sent.status,
+            delayMs,
+          });
           await sleep(delayMs, request.callerSignal);
           continue;
         }
@@ -223,10 +231,7 @@ function describeRequest(
     init: init === undefined ? undefined : { ...init, headers: headersInit },
     callerSignal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
     // A stream is consumed by the first attempt; strings, buffers and forms can be sent again.
-    replayable: !(
-      body instanceof ReadableStream ||
-      (typeof body === 'object' && body !== null && Symbol.asyncIterator in body)
-    ),
+    replayable: !(body instanceof ReadableStream || (typeof body === 'object' && body !== null && Symbol.asyncIterator in body)),
   };
 }
 
@@ -241,8 +246,7 @@ function statusOutcome(status: number): AttemptOutcome {
 // A 5xx or 408 may name its own wait; it applies to this request only (a 429 pauses everyone).
 function retryDelay(response: Response, attempt: number, backoff: BackoffOptions & { random: RandomSource }): number {
   const named =
-    parseRetryAfterMs(response.headers.get('retry-after-ms')) ??
-    parseRetryAfter(response.headers.get('retry-after'), Date.now());
+    parseRetryAfterMs(response.headers.get('retry-after-ms')) ?? parseRetryAfter(response.headers.get('retry-after'), Date.now());
   if (named !== null) return Math.ceil(Math.min(named, backoff.capMs));
   return fullJitterDelay(attempt, backoff);
 }

@@ -25,9 +25,11 @@ export class ClassDueQueue<K, V = K> {
   #topStreak = 0;
 
   constructor(options: ClassDueQueueOptions) {
-    if (!(Number.isInteger(options.classes) && options.classes >= 1)) throw new RangeError(`classes must be an integer >= 1, got ${options.classes}`);
+    if (!(Number.isInteger(options.classes) && options.classes >= 1))
+      throw new RangeError(`classes must be an integer >= 1, got ${options.classes}`);
     this.#shareEvery = options.shareEvery ?? 10;
-    if (!(Number.isInteger(this.#shareEvery) && this.#shareEvery >= 2)) throw new RangeError(`shareEvery must be an integer >= 2, got ${this.#shareEvery}`);
+    if (!(Number.isInteger(this.#shareEvery) && this.#shareEvery >= 2))
+      throw new RangeError(`shareEvery must be an integer >= 2, got ${this.#shareEvery}`);
     this.#queues = Array.from({ length: options.classes }, () => new DueQueue<K, V>());
   }
 

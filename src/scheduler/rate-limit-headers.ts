@@ -11,8 +11,8 @@ export interface HeaderReader {
 const GO_DURATION_UNITS_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3, // U+00B5 micro sign, as Go prints it
-  'μs': 1e-3, // U+03BC Greek mu, also accepted by Go
+  µs: 1e-3, // U+00B5 micro sign, as Go prints it
+  μs: 1e-3, // U+03BC Greek mu, also accepted by Go
   ms: 1,
   s: 1_000,
   m: 60_000,

@@ -20,12 +20,7 @@ import PQueue from 'p-queue';
 import { ShutdownError } from '../core/errors.js';
 import { fullJitterDelay, type RandomSource } from '../core/timing.js';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from './priorities.js';
-import {
-  readRequestQuota,
-  serverRequestedWait,
-  type HeaderReader,
-  type ThrottleSource,
-} from './rate-limit-headers.js';
+import { readRequestQuota, serverRequestedWait, type HeaderReader, type ThrottleSource } from './rate-limit-headers.js';
 import { TokenBucket } from './token-bucket.js';
 
 const DEFAULT_MARGIN_FRACTION = 0.1;

@@ -44,7 +44,8 @@ export async function simulateCommand(
   const rpm = opts.rpm === undefined ? undefined : int('rpm', opts.rpm, 0, 1);
   const responses = int('responses', opts.responses, 40, 0);
   const liveResponses = int('live-responses', opts.liveResponses, Math.min(10, responses), 0);
-  if (liveResponses > responses) throw new SimulateUsageError(`--live-responses (${liveResponses}) cannot exceed --responses (${responses})`);
+  if (liveResponses > responses)
+    throw new SimulateUsageError(`--live-responses (${liveResponses}) cannot exceed --responses (${responses})`);
   const webhooks = { url: opts.webhookUrl ?? null, ...(opts.webhookSecret === undefined ? {} : { secret: opts.webhookSecret }) };
   const webhookProblem = mergeWebhookConfig(DEFAULT_WEBHOOK_CONFIG, webhooks);
   if (typeof webhookProblem === 'string') throw new SimulateUsageError(`--webhook-url/--webhook-secret: ${webhookProblem}`);
@@ -52,7 +53,10 @@ export async function simulateCommand(
   const agentLive = int('agent-live', opts.agentLive, Math.min(4, agentTurns), 0);
   const agentSessions = int('agent-sessions', opts.agentSessions, 5, 0);
   if (agentLive > agentTurns) throw new SimulateUsageError(`--agent-live (${agentLive}) cannot exceed --agent-turns (${agentTurns})`);
-  if (agentSessions === 0 && agentTurns > agentLive) throw new SimulateUsageError('--agent-sessions must be at least 1 when some agent turns are finished (--agent-turns above --agent-live)');
+  if (agentSessions === 0 && agentTurns > agentLive)
+    throw new SimulateUsageError(
+      '--agent-sessions must be at least 1 when some agent turns are finished (--agent-turns above --agent-live)',
+    );
   let dialect: Dialect;
   try {
     dialect = resolveDialect(opts.dialect ?? 'openai');
@@ -65,7 +69,10 @@ export async function simulateCommand(
     port: int('port', opts.port, 8787, 0),
     seed: int('seed', opts.seed, DEFAULT_SEED, Number.MIN_SAFE_INTEGER),
     apiKey: opts.apiKey ?? DEFAULT_API_KEY,
-    clock: { speed: num('speed', opts.speed, DEFAULT_SPEED), ...(opts.startEpoch === undefined ? {} : { startEpoch: int('start-epoch', opts.startEpoch, 0, 0) }) },
+    clock: {
+      speed: num('speed', opts.speed, DEFAULT_SPEED),
+      ...(opts.startEpoch === undefined ? {} : { startEpoch: int('start-epoch', opts.startEpoch, 0, 0) }),
+    },
     world: {
       backfillRuns: runs - live,
       liveRuns: live,
@@ -81,7 +88,14 @@ export async function simulateCommand(
       hostileTraces: opts.agentHostileTraces === true,
     },
     faults: rpm === undefined ? {} : { rpmLimit: rpm },
-    responses: { world: { backfillResponses: responses - liveResponses, liveResponses, liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1) }, webhooks },
+    responses: {
+      world: {
+        backfillResponses: responses - liveResponses,
+        liveResponses,
+        liveWindowSeconds: int('live-window', opts.liveWindow, 300, 1),
+      },
+      webhooks,
+    },
   });
 
   let resolveStopped: () => void = () => undefined;
@@ -105,7 +119,9 @@ export async function simulateCommand(
   io.signals.once('SIGTERM', onSignal);
   const hooks = webhooks.url === null ? '' : `, webhooks to ${webhooks.url}`;
   const agentsApi = simulator.agents ? `; Agents API (OpenAI-Beta: agents=v1) on ${simulator.url}` : '';
-  io.write(`Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks}${agentsApi})`);
+  io.write(
+    `Assistants API simulator (${dialect.name}) on ${simulator.url} (seed ${simulator.seed}): ${bridgeHint(simulator)} (Responses API on ${simulator.responsesUrl}${hooks}${agentsApi})`,
+  );
   return { simulator, shutdown, stopped };
 }
 

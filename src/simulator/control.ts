@@ -23,7 +23,10 @@ export interface ControlResult {
   body: unknown;
 }
 
-const problem = (status: number, message: string): ControlResult => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+const problem = (status: number, message: string): ControlResult => ({
+  status,
+  body: { error: { message, type: 'invalid_request_error', param: null, code: null } },
+});
 
 export function handleControl(ctx: ControlContext): ControlResult {
   const route = `${ctx.method} ${ctx.path}`;
@@ -51,7 +54,8 @@ export function handleControl(ctx: ControlContext): ControlResult {
       return { status: 200, body: { now: world.now(), startEpoch: world.clock.startEpoch, speed: world.clock.speed } };
     case 'POST /clock': {
       const seconds = isObject(ctx.body) ? ctx.body.advanceSeconds : undefined;
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) return problem(400, 'advanceSeconds must be a non-negative integer');
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+        return problem(400, 'advanceSeconds must be a non-negative integer');
       const now = world.advance(seconds);
       world.sync(now);
       return { status: 200, body: { now } };

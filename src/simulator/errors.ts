@@ -74,17 +74,22 @@ export const invalidType = (param: string, expected: string, got: unknown): ApiE
   invalid(400, `Invalid type for '${param}': expected ${expected}, but got ${describeType(got)} instead.`, param, 'invalid_type');
 
 export const invalidValue = (param: string, got: string, supported: readonly string[]): ApiError =>
-  invalid(
-    400,
-    `Invalid value: '${got}'. Supported values are: ${supported.map((s) => `'${s}'`).join(' and ')}.`,
-    param,
-    'invalid_value',
-  );
+  invalid(400, `Invalid value: '${got}'. Supported values are: ${supported.map((s) => `'${s}'`).join(' and ')}.`, param, 'invalid_value');
 
 export const integerOutOfRange = (param: string, got: number, bound: 'min' | 'max', limit: number): ApiError =>
   bound === 'max'
-    ? invalid(400, `Invalid '${param}': integer above maximum value. Expected a value <= ${limit}, but got ${got} instead.`, param, 'integer_above_max_value')
-    : invalid(400, `Invalid '${param}': integer below minimum value. Expected a value >= ${limit}, but got ${got} instead.`, param, 'integer_below_min_value');
+    ? invalid(
+        400,
+        `Invalid '${param}': integer above maximum value. Expected a value <= ${limit}, but got ${got} instead.`,
+        param,
+        'integer_above_max_value',
+      )
+    : invalid(
+        400,
+        `Invalid '${param}': integer below minimum value. Expected a value >= ${limit}, but got ${got} instead.`,
+        param,
+        'integer_below_min_value',
+      );
 
 export const badRequest = (message: string, param: string | null = null, code: string | null = null): ApiError =>
   invalid(400, message, param, code);

@@ -15,11 +15,16 @@ export const FaultConfigSchema = z.strictObject({
       headers: z.enum(['retry-after', 'retry-after-ms', 'x-ratelimit', 'none']),
       retryAfterSeconds: z.number().nonnegative().optional(),
       retryAfterMs: z.number().int().nonnegative().optional(),
-      resetDuration: z.string().regex(/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/).optional(),
+      resetDuration: z
+        .string()
+        .regex(/^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/)
+        .optional(),
     })
     .optional(),
   rpmLimit: z.number().int().positive().optional(),
-  serverError: z.strictObject({ ...trigger, status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional() }).optional(),
+  serverError: z
+    .strictObject({ ...trigger, status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).optional() })
+    .optional(),
   latencyMs: z.number().int().nonnegative().optional(),
   hang: z.strictObject(trigger).optional(),
   malformedJson: z.strictObject(trigger).optional(),

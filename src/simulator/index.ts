@@ -71,7 +71,10 @@ export { DEFAULT_API_KEY, DEFAULT_SEED };
  * no spec documents where it sends them. A world cannot ask for tools its service lacks.
  */
 export function worldFor(dialect: Dialect, spec: WorldSpec = {}): WorldSpec {
-  for (const [key, served] of [['azureTools', dialect.serves.foundryTools], ['unknownTypes', dialect.serves.undocumentedTypes]] as const) {
+  for (const [key, served] of [
+    ['azureTools', dialect.serves.foundryTools],
+    ['unknownTypes', dialect.serves.undocumentedTypes],
+  ] as const) {
     if (spec[key] === true && !served) throw new RangeError(`world.${key}: the ${dialect.name} dialect's service has no such tools`);
   }
   return { azureTools: dialect.serves.foundryTools, unknownTypes: dialect.serves.undocumentedTypes, ...spec };

@@ -154,17 +154,32 @@ function stepDetails(run: RunState, index: number, plan: StepPlan, done: boolean
   };
 }
 
-function renderToolCall(call: ToolCallPlan, id: string, done: boolean, options: StepRenderOptions, submitted?: Record<string, string>): ApiObject {
+function renderToolCall(
+  call: ToolCallPlan,
+  id: string,
+  done: boolean,
+  options: StepRenderOptions,
+  submitted?: Record<string, string>,
+): ApiObject {
   switch (call.type) {
     case 'function':
-      return { id, type: 'function', function: { name: call.name, arguments: call.arguments, output: done ? (submitted?.[id] ?? call.output) : null } };
+      return {
+        id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments, output: done ? (submitted?.[id] ?? call.output) : null },
+      };
     case 'code_interpreter':
       return {
         id,
         type: 'code_interpreter',
         code_interpreter: {
           input: call.input,
-          outputs: done ? [{ type: 'logs', logs: call.logs }, { type: 'image', image: { file_id: call.imageFileId } }] : [],
+          outputs: done
+            ? [
+                { type: 'logs', logs: call.logs },
+                { type: 'image', image: { file_id: call.imageFileId } },
+              ]
+            : [],
         },
       };
     case 'file_search':

@@ -140,15 +140,33 @@ export const ASSISTANT_SEEDS: readonly AssistantSeed[] = [
     topP: 1,
     responseFormat: { type: 'text' },
   },
-  { name: null, description: null, model: 'gpt-4o-mini', instructions: 'You are a helpful assistant.', functions: ['get_weather'], temperature: 1, topP: 1, responseFormat: 'auto' },
+  {
+    name: null,
+    description: null,
+    model: 'gpt-4o-mini',
+    instructions: 'You are a helpful assistant.',
+    functions: ['get_weather'],
+    temperature: 1,
+    topP: 1,
+    responseFormat: 'auto',
+  },
 ];
 
 const FUNCTION_EXAMPLES: Record<string, { args: () => string; output: (p: Prng) => string }> = {
-  get_order_status: { args: () => '{"order_id":"A-1042"}', output: (p) => JSON.stringify({ status: p.pick(['shipped', 'processing', 'delivered']) }) },
-  create_ticket: { args: () => '{"subject":"Refund request","priority":"high"}', output: (p) => JSON.stringify({ ticket: `T-${p.int(1000, 9999)}` }) },
+  get_order_status: {
+    args: () => '{"order_id":"A-1042"}',
+    output: (p) => JSON.stringify({ status: p.pick(['shipped', 'processing', 'delivered']) }),
+  },
+  create_ticket: {
+    args: () => '{"subject":"Refund request","priority":"high"}',
+    output: (p) => JSON.stringify({ ticket: `T-${p.int(1000, 9999)}` }),
+  },
   lookup_paper: { args: () => '{"doi":"10.1145/3360575"}', output: () => '{"title":"Attention Is All You Need","year":2017}' },
   fetch_dataset: { args: () => '{"name":"sales_q3"}', output: (p) => JSON.stringify({ rows: p.int(100, 5000) }) },
-  get_weather: { args: () => '{"city":"Lisbon","unit":"c"}', output: (p) => JSON.stringify({ temperature: p.int(8, 31), conditions: p.pick(['sunny', 'cloudy', 'rain']) }) },
+  get_weather: {
+    args: () => '{"city":"Lisbon","unit":"c"}',
+    output: (p) => JSON.stringify({ temperature: p.int(8, 31), conditions: p.pick(['sunny', 'cloudy', 'rain']) }),
+  },
 };
 
 const CODE_SNIPPETS = [
@@ -179,14 +197,24 @@ function functionCall(p: Prng, assistant: AssistantSeed): ToolCallPlan {
 }
 
 function codeCall(p: Prng): ToolCallPlan {
-  return { type: 'code_interpreter', input: p.pick(CODE_SNIPPETS), logs: `count    ${p.int(10, 999)}\nmean     ${p.int(1, 99)}.${p.int(0, 9)}`, imageFileId: fileId(p) };
+  return {
+    type: 'code_interpreter',
+    input: p.pick(CODE_SNIPPETS),
+    logs: `count    ${p.int(10, 999)}\nmean     ${p.int(1, 99)}.${p.int(0, 9)}`,
+    imageFileId: fileId(p),
+  };
 }
 
 function fileSearchCall(p: Prng): ToolCallPlan {
   const hits = p.int(1, 3);
   const results: FileSearchHit[] = [];
   for (let i = 0; i < hits; i++) {
-    results.push({ file_id: fileId(p), file_name: p.pick(FILE_NAMES), score: Math.round((0.95 - i * 0.1 - p.next() * 0.05) * 1000) / 1000, text: p.pick(PASSAGES) });
+    results.push({
+      file_id: fileId(p),
+      file_name: p.pick(FILE_NAMES),
+      score: Math.round((0.95 - i * 0.1 - p.next() * 0.05) * 1000) / 1000,
+      text: p.pick(PASSAGES),
+    });
   }
   return { type: 'file_search', results };
 }
@@ -209,7 +237,14 @@ function toolStep(p: Prng, calls: ToolCallPlan[], o: StepOptions = {}): StepPlan
 }
 
 function messageStep(p: Prng, o: StepOptions = {}): StepPlan {
-  return { gapBefore: p.int(...(o.gap ?? [0, 1])), duration: p.int(...(o.duration ?? [0, 4])), type: 'message_creation', toolCalls: [], action: false, usage: usage(p, [300, 3000], [20, 600]) };
+  return {
+    gapBefore: p.int(...(o.gap ?? [0, 1])),
+    duration: p.int(...(o.duration ?? [0, 4])),
+    type: 'message_creation',
+    toolCalls: [],
+    action: false,
+    usage: usage(p, [300, 3000], [20, 600]),
+  };
 }
 
 const azure = (raw: Record<string, unknown>): ToolCallPlan => ({ type: 'undocumented', raw });
@@ -219,7 +254,8 @@ const QUERIES = ['returns policy for damaged items', 'premium tier uptime target
 function azureToolCalls(p: Prng): ToolCallPlan[][] {
   const query = p.pick(QUERIES);
   const passage = p.pick(PASSAGES);
-  const io = (type: string): ToolCallPlan => azure({ type, [type]: { input: JSON.stringify({ query }), output: JSON.stringify([{ text: passage }]) } });
+  const io = (type: string): ToolCallPlan =>
+    azure({ type, [type]: { input: JSON.stringify({ query }), output: JSON.stringify([{ text: passage }]) } });
   const bing = (type: string): ToolCallPlan =>
     azure({
       type,
@@ -232,8 +268,18 @@ function azureToolCalls(p: Prng): ToolCallPlan[][] {
   return [
     [bing('bing_grounding'), io('azure_ai_search')],
     [
-      azure({ type: 'openapi', openapi: { name: 'weather_GetCurrentWeather', arguments: '{"location":"Lisbon"}', output: `{"temperature":${p.int(8, 31)}}` } }),
-      azure({ type: 'azure_function', azure_function: { name: 'get_stock_price', arguments: `{"symbol":"${symbol}"}`, output: `{"price":${p.int(100, 900)}.${p.int(0, 99)}}` } }),
+      azure({
+        type: 'openapi',
+        openapi: { name: 'weather_GetCurrentWeather', arguments: '{"location":"Lisbon"}', output: `{"temperature":${p.int(8, 31)}}` },
+      }),
+      azure({
+        type: 'azure_function',
+        azure_function: {
+          name: 'get_stock_price',
+          arguments: `{"symbol":"${symbol}"}`,
+          output: `{"price":${p.int(100, 900)}.${p.int(0, 99)}}`,
+        },
+      }),
     ],
     [
       azure({
@@ -294,7 +340,14 @@ export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, option
       plan.autoSubmitAfter = p.int(2, 8);
       break;
     case 'requires_action':
-      plan.steps = [toolStep(p, Array.from({ length: p.int(1, 3) }, () => functionCall(p, assistant)), { action: true, duration: [0, 0] }), messageStep(p)];
+      plan.steps = [
+        toolStep(
+          p,
+          Array.from({ length: p.int(1, 3) }, () => functionCall(p, assistant)),
+          { action: true, duration: [0, 0] },
+        ),
+        messageStep(p),
+      ];
       plan.autoSubmitAfter = p.int(10, 40);
       break;
     case 'failed': {
@@ -331,7 +384,9 @@ export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, option
       for (let i = 0; i < 260; i++) {
         const o: StepOptions = { gap: [0, 0], duration: [0, 1] };
         const which = i % 3;
-        plan.steps.push(which === 0 ? toolStep(p, [codeCall(p)], o) : which === 1 ? toolStep(p, [fileSearchCall(p)], o) : messageStep(p, o));
+        plan.steps.push(
+          which === 0 ? toolStep(p, [codeCall(p)], o) : which === 1 ? toolStep(p, [fileSearchCall(p)], o) : messageStep(p, o),
+        );
       }
       break;
     case 'extra_fields': {
@@ -346,9 +401,18 @@ export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, option
         {
           ...messageStep(p),
           type: 'undocumented',
-          undocumented: { type: 'web_search', details: { query: 'opentelemetry genai semantic conventions', results: [{ url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/', title: 'GenAI semantic conventions' }] } },
+          undocumented: {
+            type: 'web_search',
+            details: {
+              query: 'opentelemetry genai semantic conventions',
+              results: [{ url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/', title: 'GenAI semantic conventions' }],
+            },
+          },
         },
-        toolStep(p, [{ type: 'undocumented', raw: { type: 'browser', browser: { url: 'https://example.com/pricing' } } }, fileSearchCall(p)]),
+        toolStep(p, [
+          { type: 'undocumented', raw: { type: 'browser', browser: { url: 'https://example.com/pricing' } } },
+          fileSearchCall(p),
+        ]),
         messageStep(p),
       ];
       break;

@@ -114,7 +114,8 @@ function parseResponseFormat(value: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   if (value === 'auto') return value;
   if (!isObject(value)) return invalidType('response_format', "'auto' or an object", value);
-  if (typeof value.type !== 'string' || !RESPONSE_FORMAT_TYPES.includes(value.type)) return invalidValue('response_format.type', String(value.type), RESPONSE_FORMAT_TYPES);
+  if (typeof value.type !== 'string' || !RESPONSE_FORMAT_TYPES.includes(value.type))
+    return invalidValue('response_format.type', String(value.type), RESPONSE_FORMAT_TYPES);
   return value;
 }
 
@@ -258,7 +259,8 @@ const ROUTES: Route[] = [
       const parsed: { tool_call_id: string; output: string }[] = [];
       for (const [i, o] of outputs.entries()) {
         if (!isObject(o) || typeof o.tool_call_id !== 'string') return fail(missingParameter(`tool_outputs[${i}].tool_call_id`));
-        if (o.output !== undefined && typeof o.output !== 'string') return fail(invalidType(`tool_outputs[${i}].output`, 'a string', o.output));
+        if (o.output !== undefined && typeof o.output !== 'string')
+          return fail(invalidType(`tool_outputs[${i}].output`, 'a string', o.output));
         parsed.push({ tool_call_id: o.tool_call_id, output: o.output ?? '' });
       }
       const error = ctx.world.submitToolOutputs(found.run, ctx.now, parsed);
@@ -301,7 +303,10 @@ const ROUTES: Route[] = [
     handler: (ctx) => {
       const params = parseListParams(ctx.query);
       if (isError(params)) return fail(params);
-      const page = paginate([...ctx.world.assistants].sort((a, b) => a.createdAt - b.createdAt), params);
+      const page = paginate(
+        [...ctx.world.assistants].sort((a, b) => a.createdAt - b.createdAt),
+        params,
+      );
       return ok({ ...page, data: page.data.map((a) => ctx.dialect.present('assistant', renderAssistant(a))) });
     },
   },
@@ -310,7 +315,9 @@ const ROUTES: Route[] = [
     segments: ['assistants', ':assistant'],
     handler: (ctx) => {
       const assistant = ctx.world.findAssistant(ctx.params.assistant!);
-      return assistant ? ok(ctx.dialect.present('assistant', renderAssistant(assistant))) : fail(notFound('assistant', ctx.params.assistant!));
+      return assistant
+        ? ok(ctx.dialect.present('assistant', renderAssistant(assistant)))
+        : fail(notFound('assistant', ctx.params.assistant!));
     },
   },
 ];

@@ -68,7 +68,17 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const requestId = `req_${randomBytes(16).toString('hex')}`;
   const control = path === '/_sim' || path.startsWith('/_sim/');
-  const entry: RequestLogEntry = { requestId, time: started, method, path, query: url.search.slice(1), status: null, fault: null, latencyMs: 0, control };
+  const entry: RequestLogEntry = {
+    requestId,
+    time: started,
+    method,
+    path,
+    query: url.search.slice(1),
+    status: null,
+    fault: null,
+    latencyMs: 0,
+    control,
+  };
   deps.log.add(entry);
   const raw = await readBody(req);
   const { dialect } = deps;
@@ -99,8 +109,20 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
 
   if (control) {
     const body = parseJson(raw);
-    if (!body.ok) return send(400, JSON.stringify({ error: { message: 'body is not valid JSON', type: 'invalid_request_error', param: null, code: null } }));
-    const ctx = { method, path: path.slice('/_sim'.length) || '/', body: body.value, world: deps.world, faults: deps.faults, log: deps.log, dialect };
+    if (!body.ok)
+      return send(
+        400,
+        JSON.stringify({ error: { message: 'body is not valid JSON', type: 'invalid_request_error', param: null, code: null } }),
+      );
+    const ctx = {
+      method,
+      path: path.slice('/_sim'.length) || '/',
+      body: body.value,
+      world: deps.world,
+      faults: deps.faults,
+      log: deps.log,
+      dialect,
+    };
     const result = (await controlMounted(deps.mounts ?? [], ctx)) ?? handleControl(ctx);
     return send(result.status, JSON.stringify(result.body));
   }
@@ -158,7 +180,8 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
     if (!decision.malformedJson) return sendError(result.error, limitHeaders, latency);
   }
   const status = 'error' in result ? result.error.status : result.status;
-  const payload = 'error' in result ? JSON.stringify(dialect.errorBody(result.error)) : 'raw' in result ? result.raw : JSON.stringify(result.body);
+  const payload =
+    'error' in result ? JSON.stringify(dialect.errorBody(result.error)) : 'raw' in result ? result.raw : JSON.stringify(result.body);
   if (decision.malformedJson) {
     entry.fault = 'malformed_json';
     return send(200, payload.slice(0, Math.max(1, Math.floor(payload.length / 2))), limitHeaders, latency);

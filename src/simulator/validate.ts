@@ -14,13 +14,27 @@ export function parseMetadata(value: unknown, param = 'metadata'): Record<string
   if (!isObject(value)) return invalidType(param, 'an object', value);
   const entries = Object.entries(value);
   if (entries.length > 16) {
-    return badRequest(`Invalid '${param}': too many properties. Expected an object with at most 16 properties, but got an object with ${entries.length} properties instead.`, param, 'object_above_max_properties');
+    return badRequest(
+      `Invalid '${param}': too many properties. Expected an object with at most 16 properties, but got an object with ${entries.length} properties instead.`,
+      param,
+      'object_above_max_properties',
+    );
   }
   const out: Record<string, string> = {};
   for (const [key, v] of entries) {
-    if (key.length > 64) return badRequest(`Invalid '${param}': string too long. Expected a string with maximum length 64, but got a string with length ${key.length} instead.`, `${param}.${key}`, 'string_above_max_length');
+    if (key.length > 64)
+      return badRequest(
+        `Invalid '${param}': string too long. Expected a string with maximum length 64, but got a string with length ${key.length} instead.`,
+        `${param}.${key}`,
+        'string_above_max_length',
+      );
     if (typeof v !== 'string') return invalidType(`${param}.${key}`, 'a string', v);
-    if (v.length > 512) return badRequest(`Invalid '${param}.${key}': string too long. Expected a string with maximum length 512, but got a string with length ${v.length} instead.`, `${param}.${key}`, 'string_above_max_length');
+    if (v.length > 512)
+      return badRequest(
+        `Invalid '${param}.${key}': string too long. Expected a string with maximum length 512, but got a string with length ${v.length} instead.`,
+        `${param}.${key}`,
+        'string_above_max_length',
+      );
     out[key] = v;
   }
   return out;
@@ -36,6 +50,7 @@ export function optionalNumber(body: Record<string, unknown>, key: string, integ
   const v = body[key];
   if (v === undefined) return undefined;
   if (v === null) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return invalidType(key, integer ? 'an integer' : 'a number', v);
+  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
+    return invalidType(key, integer ? 'an integer' : 'a number', v);
   return v;
 }

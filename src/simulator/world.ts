@@ -59,7 +59,14 @@ export class World {
         const freeAt = last ? last.timeline.endAt : -Infinity;
         if (freeAt > now) break;
         const next = thread.pending.shift()!;
-        const run = instantiateRun(this.ids, thread, this.assistants[next.plan.assistantIndex]!, next.plan, Math.max(next.startAt, freeAt), 'live');
+        const run = instantiateRun(
+          this.ids,
+          thread,
+          this.assistants[next.plan.assistantIndex]!,
+          next.plan,
+          Math.max(next.startAt, freeAt),
+          'live',
+        );
         this.runsById.set(run.id, run);
       }
     }
@@ -151,7 +158,9 @@ export class World {
 
   /** Why a run of `kind` cannot be had here (its service lacks the tools), or null. */
   unservedKind(kind: RunKind | undefined): ApiError | null {
-    return kind === undefined || this.kinds.includes(kind) ? null : badRequest(`This service has no runs of kind '${kind}' (it has ${this.kinds.join(', ')}).`);
+    return kind === undefined || this.kinds.includes(kind)
+      ? null
+      : badRequest(`This service has no runs of kind '${kind}' (it has ${this.kinds.join(', ')}).`);
   }
 
   cancelRun(run: RunState, now: number): ApiError | null {
@@ -168,14 +177,19 @@ export class World {
     const status = runStatusAt(run.timeline, now);
     const action = run.timeline.action;
     if (status !== 'requires_action' || !action) return badRequest(`Runs in status "${status}" do not accept tool outputs.`);
-    const expected = (run.callIds[action.stepIndex] ?? []).filter((_, i) => run.plan.steps[action.stepIndex]!.toolCalls[i]?.type === 'function');
+    const expected = (run.callIds[action.stepIndex] ?? []).filter(
+      (_, i) => run.plan.steps[action.stepIndex]!.toolCalls[i]?.type === 'function',
+    );
     const given = outputs.map((o) => o.tool_call_id);
     const missing = expected.filter((id) => !given.includes(id));
     const unknown = given.filter((id) => !expected.includes(id));
     if (missing.length > 0 || unknown.length > 0) {
       return badRequest(`Expected tool outputs for call_ids ${JSON.stringify(expected)}, got ${JSON.stringify(given)}`, 'tool_outputs');
     }
-    run.interactions = { ...run.interactions, submitted: { at: now, outputs: Object.fromEntries(outputs.map((o) => [o.tool_call_id, o.output])) } };
+    run.interactions = {
+      ...run.interactions,
+      submitted: { at: now, outputs: Object.fromEntries(outputs.map((o) => [o.tool_call_id, o.output])) },
+    };
     run.timeline = buildTimeline(run.plan, run.timeline.createdAt, run.interactions);
     return null;
   }

@@ -22,7 +22,14 @@ export interface WorldSpec {
   unknownTypes?: boolean;
 }
 
-export const DEFAULT_WORLD: Required<WorldSpec> = { threads: 8, backfillRuns: 30, liveRuns: 10, liveWindowSeconds: 300, azureTools: false, unknownTypes: true };
+export const DEFAULT_WORLD: Required<WorldSpec> = {
+  threads: 8,
+  backfillRuns: 30,
+  liveRuns: 10,
+  liveWindowSeconds: 300,
+  azureTools: false,
+  unknownTypes: true,
+};
 
 /** Azure AI Foundry tool definitions an agent in an Azure world carries (connection ids are made up). */
 const AZURE_TOOL_DEFINITIONS: Record<string, unknown>[] = [

@@ -26,7 +26,9 @@ export class ConsoleExporter implements SpanRecordExporter {
           endTimeUnixNano: `${s.endSeconds}000000000`,
           status: { code: STATUS[s.status.code], ...(s.status.message ? { message: s.status.message } : {}) },
           attributes: s.attributes,
-          ...(s.events ? { events: s.events.map((e) => ({ name: e.name, timeUnixNano: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })) } : {}),
+          ...(s.events
+            ? { events: s.events.map((e) => ({ name: e.name, timeUnixNano: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })) }
+            : {}),
           ...(s.links ? { links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes ?? {} })) } : {}),
           resource: this.resourceAttributes,
         })}\n`,

@@ -62,13 +62,22 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 /** Delivers `spans`; resolves once each span was accepted or refused, throws DeliveryAbandoned after maxAttempts. */
-export async function deliver(exporter: SpanRecordExporter, spans: readonly SpanRecord[], options: DeliveryOptions): Promise<DeliveryResult> {
+export async function deliver(
+  exporter: SpanRecordExporter,
+  spans: readonly SpanRecord[],
+  options: DeliveryOptions,
+): Promise<DeliveryResult> {
   const result: DeliveryResult = { delivered: [], refused: [], partiallyRejected: 0, partialMessages: [], attempts: 0 };
   if (spans.length > 0) await deliverBatch(exporter, spans, options, result);
   return result;
 }
 
-async function deliverBatch(exporter: SpanRecordExporter, batch: readonly SpanRecord[], options: DeliveryOptions, result: DeliveryResult): Promise<void> {
+async function deliverBatch(
+  exporter: SpanRecordExporter,
+  batch: readonly SpanRecord[],
+  options: DeliveryOptions,
+  result: DeliveryResult,
+): Promise<void> {
   const base = options.baseDelayMs ?? 1000;
   const cap = options.maxDelayMs ?? 30_000;
   const random = options.random ?? Math.random;
@@ -90,7 +99,11 @@ async function deliverBatch(exporter: SpanRecordExporter, batch: readonly SpanRe
     }
     if (outcome.kind === 'refused') {
       if (batch.length === 1) {
-        result.refused.push({ span: batch[0] as SpanRecord, reason: outcome.reason, ...(outcome.status !== undefined ? { status: outcome.status } : {}) });
+        result.refused.push({
+          span: batch[0] as SpanRecord,
+          reason: outcome.reason,
+          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+        });
         return;
       }
       const middle = Math.ceil(batch.length / 2);

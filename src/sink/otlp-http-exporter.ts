@@ -69,7 +69,10 @@ export class OtlpHttpExporter implements SpanRecordExporter {
       const partial = this.partialSuccess(answer);
       return { kind: 'accepted', rejectedSpans: partial.rejected, ...(partial.message ? { message: partial.message } : {}) };
     }
-    const detail = answer.body.toString('utf8', 0, Math.min(answer.body.length, 300)).replace(/[^\x20-\x7e]+/g, ' ').trim();
+    const detail = answer.body
+      .toString('utf8', 0, Math.min(answer.body.length, 300))
+      .replace(/[^\x20-\x7e]+/g, ' ')
+      .trim();
     const reason = `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`;
     if (RETRYABLE_STATUS.has(answer.status)) {
       const after = parseRetryAfter(answer.headers['retry-after'], Date.now());

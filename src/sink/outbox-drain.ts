@@ -156,16 +156,24 @@ export class OutboxDrain {
       this.state.ack(delivered);
       if (result.refused.length > 0) {
         this.state.deadLetter(
-          result.refused.map((r) => ({ seq: seqOf.get(r.span) ?? -1, reason: r.reason, ...(r.status !== undefined ? { status: r.status } : {}) })).filter((r) => r.seq >= 0),
+          result.refused
+            .map((r) => ({ seq: seqOf.get(r.span) ?? -1, reason: r.reason, ...(r.status !== undefined ? { status: r.status } : {}) }))
+            .filter((r) => r.seq >= 0),
         );
         this.stats.deadLettered += result.refused.length;
         for (const r of result.refused.slice(0, 3)) {
-          this.options.log.error({ span: r.span.name, traceId: r.span.traceId, spanId: r.span.spanId, reason: r.reason }, 'the collector refused a span; it was moved to the dead-letter table');
+          this.options.log.error(
+            { span: r.span.name, traceId: r.span.traceId, spanId: r.span.spanId, reason: r.reason },
+            'the collector refused a span; it was moved to the dead-letter table',
+          );
         }
       }
       if (result.partiallyRejected > 0) {
         this.stats.partiallyRejected += result.partiallyRejected;
-        this.options.log.warn({ rejected: result.partiallyRejected, message: result.partialMessages[0] }, 'the collector acknowledged a batch but rejected some of its spans (partial success)');
+        this.options.log.warn(
+          { rejected: result.partiallyRejected, message: result.partialMessages[0] },
+          'the collector acknowledged a batch but rejected some of its spans (partial success)',
+        );
       }
       this.stats.exported += result.delivered.length;
       this.stats.lastExportAt = Date.now();
@@ -183,4 +191,3 @@ export class OutboxDrain {
     }
   }
 }
-

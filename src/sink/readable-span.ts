@@ -30,19 +30,22 @@ export function toReadableSpan(record: SpanRecord, resource: Resource, scope: In
     duration: [record.endSeconds - record.startSeconds, 0],
     status: record.status.message ? { code: record.status.code, message: record.status.message } : { code: record.status.code },
     attributes: record.attributes,
-    links: (record.links ?? []).map(
-      (link): Link => ({
-        context: {
-          traceId: link.traceId,
-          spanId: link.spanId,
-          traceFlags: link.traceFlags,
-          ...(link.traceState ? { traceState: new TraceState(link.traceState) } : {}),
-        },
-        attributes: link.attributes ?? {},
-        droppedAttributesCount: 0,
-      }),
-    ),
-    events: (record.events ?? []).map((event): TimedEvent => ({ name: event.name, time: [event.timeSeconds, 0], attributes: event.attributes ?? {}, droppedAttributesCount: 0 })),
+    links: (record.links ?? []).map((link): Link => ({
+      context: {
+        traceId: link.traceId,
+        spanId: link.spanId,
+        traceFlags: link.traceFlags,
+        ...(link.traceState ? { traceState: new TraceState(link.traceState) } : {}),
+      },
+      attributes: link.attributes ?? {},
+      droppedAttributesCount: 0,
+    })),
+    events: (record.events ?? []).map((event): TimedEvent => ({
+      name: event.name,
+      time: [event.timeSeconds, 0],
+      attributes: event.attributes ?? {},
+      droppedAttributesCount: 0,
+    })),
     ended: true,
     resource,
     instrumentationScope: scope,

@@ -58,7 +58,8 @@ function parseThread(raw: unknown): ThreadSummary | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const t = raw as { id?: unknown; created_at?: unknown; metadata?: unknown };
   if (typeof t.id !== 'string' || t.id === '') return null;
-  const metadata = typeof t.metadata === 'object' && t.metadata !== null && !Array.isArray(t.metadata) ? (t.metadata as Record<string, unknown>) : {};
+  const metadata =
+    typeof t.metadata === 'object' && t.metadata !== null && !Array.isArray(t.metadata) ? (t.metadata as Record<string, unknown>) : {};
   return { id: t.id, createdAt: typeof t.created_at === 'number' && Number.isFinite(t.created_at) ? t.created_at : null, metadata };
 }
 
@@ -66,7 +67,7 @@ export class AssistantsSource {
   private readonly client: OpenAI;
   private readonly hints: CredentialHints;
   private readonly pageSize: number;
-  private readonly include: typeof FILE_SEARCH_CONTENT[];
+  private readonly include: (typeof FILE_SEARCH_CONTENT)[];
   private readonly parseHeldRun: (raw: unknown) => ParseResult<RunPayload>;
 
   constructor(options: AssistantsSourceOptions) {

@@ -32,7 +32,10 @@ function threadListWording(name: SettingNamer | null): string {
 /** The key or token is wrong: nothing will work until the user fixes it. */
 export class AuthFailure extends BridgeError {
   /** `message` words it for the credential in use (see auth/credential-hints.ts). */
-  constructor(readonly status: number, message: string = status === 401 ? OPENAI_KEY_HINTS.rejected : OPENAI_KEY_HINTS.denied) {
+  constructor(
+    readonly status: number,
+    message: string = status === 401 ? OPENAI_KEY_HINTS.rejected : OPENAI_KEY_HINTS.denied,
+  ) {
     super('fatal', message, { exitCode: EXIT.usage });
   }
 }
@@ -43,13 +46,19 @@ export class AuthFailure extends BridgeError {
  */
 export class RequestRefused extends BridgeError {
   constructor(what: string, detail: string) {
-    super('fatal', `the API refused the request for ${what} (400: ${detail}); check the base URL, the provider profile and api-version`, { exitCode: EXIT.usage });
+    super('fatal', `the API refused the request for ${what} (400: ${detail}); check the base URL, the provider profile and api-version`, {
+      exitCode: EXIT.usage,
+    });
   }
 }
 
 /** A failure that may pass: 429/5xx after the budgeted fetch gave up, a body that was not JSON. */
 export class TransientFailure extends BridgeError {
-  constructor(message: string, readonly status?: number, options: { reportedElsewhere?: boolean } = {}) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options: { reportedElsewhere?: boolean } = {},
+  ) {
     super('transient', message, options);
   }
 }
@@ -68,10 +77,12 @@ export function classifyApiError(what: string, error: unknown, hints: Credential
   if (error instanceof APIError) {
     if (error.status === 404) return new NotFound(what);
     if (error.status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
-    if (error.status === 401 || error.status === 403) return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
+    if (error.status === 401 || error.status === 403)
+      return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
     if (error instanceof APIConnectionTimeoutError) return new ConnectionFailure(`${what}: request timed out`);
     // The SDK's message is always `Connection error.`; what happened is in its cause.
-    if (error instanceof APIConnectionError) return new ConnectionFailure(`${what}: connection failed (${error.cause ? describeNetworkError(error.cause) : error.message})`);
+    if (error instanceof APIConnectionError)
+      return new ConnectionFailure(`${what}: connection failed (${error.cause ? describeNetworkError(error.cause) : error.message})`);
     return new TransientFailure(`${what}: HTTP ${error.status ?? '?'}: ${firstLine(error.message)}`, error.status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK.

@@ -116,7 +116,9 @@ function placeOf(origin: Origin, text: string | undefined, column?: number): str
 function syntaxError(file: string, text: string, firstLine: number): InputError {
   const problem = findJsonSyntaxProblem(text);
   const { line, column } = lineColumnAt(text, problem?.offset ?? 0);
-  return new InputError(`${placeOf({ file, line: firstLine + line - 1, path: [] }, undefined, column)}: not valid JSON: ${problem?.reason ?? 'unreadable'}`);
+  return new InputError(
+    `${placeOf({ file, line: firstLine + line - 1, path: [] }, undefined, column)}: not valid JSON: ${problem?.reason ?? 'unreadable'}`,
+  );
 }
 
 /** JSONL when the name says so, or when the first of several lines holds a whole object or list by itself. */
@@ -195,5 +197,7 @@ export function checkStepsHaveRuns(saved: SavedRuns): void {
   }
   const where = origin ? placeOf(origin, text) : 'the input';
   const more = orphans.length > 1 ? ` (steps of ${orphans.length - 1} more runs are missing their run too)` : '';
-  throw new InputError(`${where}: run step ${step?.id ?? '?'}: its run ${first} is not in the input; import the file that holds the run as well${more}`);
+  throw new InputError(
+    `${where}: run step ${step?.id ?? '?'}: its run ${first} is not in the input; import the file that holds the run as well${more}`,
+  );
 }

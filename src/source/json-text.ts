@@ -30,7 +30,11 @@ export function lineColumnAt(text: string, offset: number): LineColumn {
 
 /** `[0].steps[2]`, `run.id`: a path as a reader writes it. */
 export function formatJsonPath(path: JsonPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`)).join('');
+  return path
+    .map((p, i) =>
+      typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `${i === 0 ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`,
+    )
+    .join('');
 }
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
@@ -117,7 +121,10 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
         if (expect === 'end') return null;
         if (open.length === 0) return { offset: i, reason: 'the input ends before a value' };
         const opened = open.at(-1) as number;
-        return { offset: i, reason: `the input ends before the ${text[opened] === '[' ? 'list' : 'object'} opened at ${place(opened, i)} is closed; '${closer()}' is missing` };
+        return {
+          offset: i,
+          reason: `the input ends before the ${text[opened] === '[' ? 'list' : 'object'} opened at ${place(opened, i)} is closed; '${closer()}' is missing`,
+        };
       }
       const afterValue = (): Expect => {
         valueEnd = i;
@@ -150,7 +157,10 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
             i = skipString(text, i);
             expect = 'colon';
           } else {
-            throw new Problem(i, `expected a property name in double quotes, found ${describe(ch)}${ch === '}' ? '; is there a comma too many before it?' : ''}`);
+            throw new Problem(
+              i,
+              `expected a property name in double quotes, found ${describe(ch)}${ch === '}' ? '; is there a comma too many before it?' : ''}`,
+            );
           }
           break;
         case 'colon':
@@ -168,7 +178,10 @@ export function findJsonSyntaxProblem(text: string): JsonSyntaxProblem | null {
             expect = afterValue();
           } else {
             // Reported where the comma belongs, which is often the line before the next value.
-            throw new Problem(valueEnd, `missing ',' or '${closer()}' after this value; next comes ${describe(ch)} at ${place(i, valueEnd)}`);
+            throw new Problem(
+              valueEnd,
+              `missing ',' or '${closer()}' after this value; next comes ${describe(ch)} at ${place(i, valueEnd)}`,
+            );
           }
           break;
         case 'end':

@@ -175,9 +175,27 @@ const stepDetails: Field<Obj> = (v) => {
 };
 
 const RUN_KEYS: ReadonlySet<string> = new Set([
-  'id', 'object', 'thread_id', 'assistant_id', 'agent_id', 'status', 'model', 'instructions', 'created_at', 'started_at',
-  'expires_at', 'completed_at', 'failed_at', 'cancelled_at', 'last_error', 'incomplete_details', 'usage', 'metadata',
-  'temperature', 'top_p', 'max_completion_tokens',
+  'id',
+  'object',
+  'thread_id',
+  'assistant_id',
+  'agent_id',
+  'status',
+  'model',
+  'instructions',
+  'created_at',
+  'started_at',
+  'expires_at',
+  'completed_at',
+  'failed_at',
+  'cancelled_at',
+  'last_error',
+  'incomplete_details',
+  'usage',
+  'metadata',
+  'temperature',
+  'top_p',
+  'max_completion_tokens',
 ]);
 function readRun(v: Obj, id: string): Obj {
   const out: Obj = { id };
@@ -205,8 +223,23 @@ function readRun(v: Obj, id: string): Obj {
 }
 
 const STEP_KEYS: ReadonlySet<string> = new Set([
-  'id', 'object', 'run_id', 'thread_id', 'assistant_id', 'agent_id', 'type', 'status', 'created_at', 'completed_at',
-  'failed_at', 'cancelled_at', 'expired_at', 'last_error', 'usage', 'metadata', 'step_details',
+  'id',
+  'object',
+  'run_id',
+  'thread_id',
+  'assistant_id',
+  'agent_id',
+  'type',
+  'status',
+  'created_at',
+  'completed_at',
+  'failed_at',
+  'cancelled_at',
+  'expired_at',
+  'last_error',
+  'usage',
+  'metadata',
+  'step_details',
 ]);
 function readStep(v: Obj, id: string): Obj {
   const out: Obj = { id };
@@ -240,4 +273,3 @@ function parseWith<T extends { id: string }>(read: (input: Obj, id: string) => O
 
 export const parseRun = (input: unknown): ParseResult<RunPayload> => parseWith<RunPayload>(readRun, 'run', input);
 export const parseStep = (input: unknown): ParseResult<StepPayload> => parseWith<StepPayload>(readStep, 'run step', input);
-

@@ -101,29 +101,25 @@ export function classifySqliteError(error: unknown, path: string): unknown {
   switch (code) {
     case SQLITE.CORRUPT:
     case SQLITE.NOTADB:
-      return new StateError(
-        'corrupt',
-        `state file ${path} is damaged (${why}); move it aside and start again, or restore a backup`,
-        { cause: error },
-      );
+      return new StateError('corrupt', `state file ${path} is damaged (${why}); move it aside and start again, or restore a backup`, {
+        cause: error,
+      });
     case SQLITE.BUSY:
     case SQLITE.LOCKED:
-      return new StateError(
-        'locked',
-        `state file ${path} is held by another process (${why})`,
-        { cause: error, way: { remedy: 'close whatever has it open', then: 'another-file' } },
-      );
+      return new StateError('locked', `state file ${path} is held by another process (${why})`, {
+        cause: error,
+        way: { remedy: 'close whatever has it open', then: 'another-file' },
+      });
     case SQLITE.FULL:
       return new StateError('io', `state file ${path} cannot grow: ${why}; free disk space and restart`, { cause: error });
     case SQLITE.PERM:
     case SQLITE.READONLY:
     case SQLITE.IOERR:
     case SQLITE.CANTOPEN:
-      return new StateError(
-        'io',
-        `state file ${path} cannot be read or written (${why})`,
-        { cause: error, way: { remedy: 'check the path and its permissions', then: 'another-file' } },
-      );
+      return new StateError('io', `state file ${path} cannot be read or written (${why})`, {
+        cause: error,
+        way: { remedy: 'check the path and its permissions', then: 'another-file' },
+      });
     default:
       return error;
   }

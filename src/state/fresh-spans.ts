@@ -23,7 +23,8 @@ export class FreshSpans {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`fresh span capacity must be a non-negative integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0)
+      throw new RangeError(`fresh span capacity must be a non-negative integer, got ${capacity}`);
   }
 
   /** Spans held. */
@@ -36,7 +37,7 @@ export class FreshSpans {
    * order; a row that does not fit is left to SQLite, and so is every later one.
    */
   addCommitted(items: readonly OutboxItem[]): void {
-    for (let first = 0; first < items.length; ) {
+    for (let first = 0; first < items.length;) {
       const row = rowOfSeq((items[first] as OutboxItem).seq);
       let end = first + 1;
       while (end < items.length && rowOfSeq((items[end] as OutboxItem).seq) === row) end += 1;

@@ -62,7 +62,9 @@ export function acquireLock(dbPath: string, now: () => number): HeldLock {
   const ownerPath = ownerFileFor(dbPath);
   const key = nodePath.resolve(path);
   if (heldHere.has(key)) {
-    throw new StateError('locked', `state file ${dbPath} is already open in this process`, { way: { remedy: 'close the other store first', then: 'another-file' } });
+    throw new StateError('locked', `state file ${dbPath} is already open in this process`, {
+      way: { remedy: 'close the other store first', then: 'another-file' },
+    });
   }
   const db = lockExclusively(path, dbPath, ownerPath);
   heldHere.add(key);
@@ -126,15 +128,24 @@ function inUse(dbPath: string, ownerPath: string): StateError {
   const text = readText(ownerPath);
   const holder = text === undefined ? null : parseOwner(text);
   const who = holder ? `pid ${holder.pid} on host ${holder.hostname}, since ${holder.startedAt}` : 'it has not said who it is yet';
-  return new StateError('locked', `state file ${dbPath} is in use by another bridge (${who})`, { way: { remedy: 'stop it', then: 'another-file' } });
+  return new StateError('locked', `state file ${dbPath} is in use by another bridge (${who})`, {
+    way: { remedy: 'stop it', then: 'another-file' },
+  });
 }
 
 function lockFileError(error: unknown, path: string): StateError {
   const code = sqliteResultCode(error);
   if (code === SQLITE.NOTADB || code === SQLITE.CORRUPT) {
-    return new StateError('corrupt', `lock file ${path} is not an SQLite database (it holds nothing else); stop any bridge on this state file, delete it and start again`, { cause: error });
+    return new StateError(
+      'corrupt',
+      `lock file ${path} is not an SQLite database (it holds nothing else); stop any bridge on this state file, delete it and start again`,
+      { cause: error },
+    );
   }
-  return new StateError('io', `cannot open lock file ${path} (${errorText(error)})`, { cause: error, way: { remedy: "check the folder's permissions", then: 'another-file' } });
+  return new StateError('io', `cannot open lock file ${path} (${errorText(error)})`, {
+    cause: error,
+    way: { remedy: "check the folder's permissions", then: 'another-file' },
+  });
 }
 
 function readText(path: string): string | undefined {
@@ -154,7 +165,10 @@ function writeOwner(ownerPath: string, content: string): void {
     fs.renameSync(temp, ownerPath);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    throw new StateError('io', `cannot write ${ownerPath} (${errorText(error)})`, { cause: error, way: { remedy: "check the folder's permissions and free space,", then: 'another-file' } });
+    throw new StateError('io', `cannot write ${ownerPath} (${errorText(error)})`, {
+      cause: error,
+      way: { remedy: "check the folder's permissions and free space,", then: 'another-file' },
+    });
   }
 }
 

@@ -53,7 +53,10 @@ export function openDatabase(path: string): OpenedDatabase {
 function asOpenError(error: unknown, path: string): unknown {
   const classified = classifySqliteError(error, path);
   if (classified instanceof StateError) return classified;
-  return new StateError('io', `cannot open state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check the path', then: 'another-file' } });
+  return new StateError('io', `cannot open state file ${path} (${errorText(error)})`, {
+    cause: error,
+    way: { remedy: 'check the path', then: 'another-file' },
+  });
 }
 
 /** SQLite treats any file as a database until it reads it; the header says at once whether it is one. */
@@ -63,7 +66,10 @@ function checkHeader(path: string): void {
     fd = fs.openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check its permissions', then: 'another-file' } });
+    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, {
+      cause: error,
+      way: { remedy: 'check its permissions', then: 'another-file' },
+    });
   }
   try {
     const header = Buffer.alloc(SQLITE_MAGIC.length);
@@ -79,7 +85,10 @@ function checkHeader(path: string): void {
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
       throw new StateError('io', `state file ${path} is a folder`, { cause: error, way: { then: 'a-file-path' } });
     }
-    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'check the path', then: 'another-file' } });
+    throw new StateError('io', `cannot read state file ${path} (${errorText(error)})`, {
+      cause: error,
+      way: { remedy: 'check the path', then: 'another-file' },
+    });
   } finally {
     fs.closeSync(fd);
   }
@@ -109,12 +118,18 @@ function prepareSchema(db: DatabaseSync, path: string): boolean {
           : tables.length > 0
             ? `tables the bridge did not create: ${listNames(tables)}`
             : `schema version ${version} without the bridge's mark`;
-      throw new StateError('foreign', `state file ${path} is an SQLite database of another application (${whose})`, { way: { remedy: null, then: 'another-file' } });
+      throw new StateError('foreign', `state file ${path} is an SQLite database of another application (${whose})`, {
+        way: { remedy: null, then: 'another-file' },
+      });
     }
     if (version > SCHEMA_VERSION) {
-      throw new StateError('newer-schema', `state file ${path} was written by a newer bridge (schema version ${version}, this one reads up to ${SCHEMA_VERSION})`, {
-        way: { remedy: 'upgrade the bridge', then: 'another-file' },
-      });
+      throw new StateError(
+        'newer-schema',
+        `state file ${path} was written by a newer bridge (schema version ${version}, this one reads up to ${SCHEMA_VERSION})`,
+        {
+          way: { remedy: 'upgrade the bridge', then: 'another-file' },
+        },
+      );
     }
   }
   checkIntegrity(db, path);
@@ -139,7 +154,9 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
 function checkTables(tables: string[], path: string): void {
   const unknown = tables.filter((t) => !TABLES.includes(t));
   if (unknown.length > 0) {
-    throw new StateError('foreign', `state file ${path} holds tables the bridge did not create (${listNames(unknown)})`, { way: { remedy: null, then: 'another-file' } });
+    throw new StateError('foreign', `state file ${path} holds tables the bridge did not create (${listNames(unknown)})`, {
+      way: { remedy: null, then: 'another-file' },
+    });
   }
   const missing = TABLES.filter((t) => !tables.includes(t));
   if (missing.length > 0) {

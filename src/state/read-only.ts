@@ -20,7 +20,8 @@ export function readFrozenContext(path: string, runId: string): FrozenContext | 
     if (app?.application_id !== APPLICATION_ID) {
       throw new StateError('foreign', `${path} is not an assistants-otel-bridge state file`);
     }
-    const row = db.prepare('SELECT frozen_context FROM tracked_runs WHERE run_id = ?').get(runId) as { frozen_context?: string | null } | undefined;
+    const row = db.prepare('SELECT frozen_context FROM tracked_runs WHERE run_id = ?').get(runId) as
+      { frozen_context?: string | null } | undefined;
     return row?.frozen_context ? (JSON.parse(row.frozen_context) as FrozenContext) : null;
   } catch (error) {
     if (error instanceof StateError) throw error;

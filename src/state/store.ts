@@ -69,7 +69,9 @@ export function openStateStore(path: string, options: StateStoreOptions = {}): S
     const { db, created, journalMode } = openDatabase(path);
     const warnings = lock?.previous ? [describeTakeover(path, lock)] : [];
     if (!memory && journalMode !== 'wal') {
-      warnings.push(`state file ${path} could not use WAL (journal_mode is ${journalMode}; the filesystem may not support it): commits stay safe but are slower`);
+      warnings.push(
+        `state file ${path} could not use WAL (journal_mode is ${journalMode}; the filesystem may not support it): commits stay safe but are slower`,
+      );
     }
     try {
       return new StateStore(path, db, lock, { outboxCap, now, created, warnings, fresh });
@@ -88,13 +90,19 @@ function ensureFolder(path: string): void {
   try {
     fs.mkdirSync(folder, { recursive: true });
   } catch (error) {
-    throw new StateError('io', `cannot create folder ${folder} for state file ${path} (${errorText(error)})`, { cause: error, way: { remedy: 'create it', then: 'another-file' } });
+    throw new StateError('io', `cannot create folder ${folder} for state file ${path} (${errorText(error)})`, {
+      cause: error,
+      way: { remedy: 'create it', then: 'another-file' },
+    });
   }
 }
 
 function describeTakeover(path: string, lock: HeldLock): string {
   const was = lock.previous;
-  const holder = was === 'unreadable' || was === null ? 'its owner file was unreadable' : `pid ${was.pid} on host ${was.hostname}, since ${was.startedAt}`;
+  const holder =
+    was === 'unreadable' || was === null
+      ? 'its owner file was unreadable'
+      : `pid ${was.pid} on host ${was.hostname}, since ${was.startedAt}`;
   return `took over state file ${path} from a bridge that stopped without releasing it (${holder})`;
 }
 
@@ -187,8 +195,7 @@ export class StateStore {
   /** Tracked runs in the order they were added; `active: true` only unfinished ones, `false` only finished ones. */
   listRuns(filter: { active?: boolean } = {}): TrackedRun[] {
     this.#assertOpen();
-    const stmt =
-      filter.active === undefined ? this.#sql.listRuns : filter.active ? this.#sql.listActiveRuns : this.#sql.listFinishedRuns;
+    const stmt = filter.active === undefined ? this.#sql.listRuns : filter.active ? this.#sql.listActiveRuns : this.#sql.listFinishedRuns;
     return (stmt.all() as unknown as RunRow[]).map(toRun);
   }
 
@@ -410,7 +417,7 @@ export class StateStore {
       else sql.updateRow.run(left, JSON.stringify(entries), row);
     }
     whole.sort((a, b) => a - b);
-    for (let first = 0; first < whole.length; ) {
+    for (let first = 0; first < whole.length;) {
       let last = first;
       while (last + 1 < whole.length && (whole[last + 1] as number) === (whole[last] as number) + 1) last += 1;
       sql.deleteRows.run(whole[first] as number, whole[last] as number);
@@ -438,7 +445,17 @@ export class StateStore {
         }
         const span = found.spans.get(item.seq);
         if (!span) continue;
-        this.#sql.insertDeadLetter.run(item.seq, span.traceId, span.spanId, span.runId, found.enqueuedAt, JSON.stringify(span), item.reason, item.status ?? null, now);
+        this.#sql.insertDeadLetter.run(
+          item.seq,
+          span.traceId,
+          span.spanId,
+          span.runId,
+          found.enqueuedAt,
+          JSON.stringify(span),
+          item.reason,
+          item.status ?? null,
+          now,
+        );
       }
       return this.#remove(seqs);
     });
@@ -641,7 +658,8 @@ type RunRow = [
 ];
 
 function toRun(row: RunRow): TrackedRun {
-  const [runId, threadId, origin, addedAt, status, terminal, runSpanEmitted, cursorStepId, latestStepEnd, frozen, removed, stepUsageSeen] = row;
+  const [runId, threadId, origin, addedAt, status, terminal, runSpanEmitted, cursorStepId, latestStepEnd, frozen, removed, stepUsageSeen] =
+    row;
   return {
     threadId: str(threadId),
     runId: str(runId),
@@ -683,7 +701,8 @@ function num(value: SQLOutputValue | undefined): number {
 function endAtRow(items: OutboxItem[], limit: number): OutboxItem[] {
   if (items.length <= limit) return items;
   const lastRow = rowOfSeq((items[limit - 1] as OutboxItem).seq);
-  if (rowOfSeq((items[limit] as OutboxItem).seq) !== lastRow || rowOfSeq((items[0] as OutboxItem).seq) === lastRow) return items.slice(0, limit);
+  if (rowOfSeq((items[limit] as OutboxItem).seq) !== lastRow || rowOfSeq((items[0] as OutboxItem).seq) === lastRow)
+    return items.slice(0, limit);
   let cut = limit - 1;
   while (cut > 0 && rowOfSeq((items[cut - 1] as OutboxItem).seq) === lastRow) cut -= 1;
   return items.slice(0, cut);

@@ -93,7 +93,14 @@ export function planProgress(
   }
   const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
   if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
-  const metrics = metricDeltasFor({ run, ctx, runFinished: runSpanEmitted, newSteps: newlyDone, latestStepEnd, stepUsageSeen: cursor.stepUsageSeen ?? false });
+  const metrics = metricDeltasFor({
+    run,
+    ctx,
+    runFinished: runSpanEmitted,
+    newSteps: newlyDone,
+    latestStepEnd,
+    stepUsageSeen: cursor.stepUsageSeen ?? false,
+  });
   return {
     spans,
     emittedStepIds,
@@ -112,7 +119,10 @@ export function planProgress(
 
 /** The step names a run or thread other than the one it was listed under. */
 function isMisfiled(run: RunPayload, step: StepPayload): boolean {
-  return (typeof step.run_id === 'string' && step.run_id !== run.id) || (typeof step.thread_id === 'string' && typeof run.thread_id === 'string' && step.thread_id !== run.thread_id);
+  return (
+    (typeof step.run_id === 'string' && step.run_id !== run.id) ||
+    (typeof step.thread_id === 'string' && typeof run.thread_id === 'string' && step.thread_id !== run.thread_id)
+  );
 }
 
 /**

@@ -61,7 +61,21 @@ interface RunTask {
 }
 
 function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask {
-  return { threadId, viaThread, lastRun: null, fresh: false, awaitingStatus: false, retrieveNext: false, nextProbe: 'status', lastStatus: null, delayMs: undefined, finalizeTries: 0, nudged: false, onClient: false, live };
+  return {
+    threadId,
+    viaThread,
+    lastRun: null,
+    fresh: false,
+    awaitingStatus: false,
+    retrieveNext: false,
+    nextProbe: 'status',
+    lastStatus: null,
+    delayMs: undefined,
+    finalizeTries: 0,
+    nudged: false,
+    onClient: false,
+    live,
+  };
 }
 
 /**
@@ -409,7 +423,10 @@ export class Watcher {
         this.dropRun(id);
         state.untrackRun(id);
         this.counters.runsDeleted += 1;
-        log.warn({ runId: id }, 'the API says this run no longer exists; it is no longer tracked (spans already in the outbox still go out)');
+        log.warn(
+          { runId: id },
+          'the API says this run no longer exists; it is no longer tracked (spans already in the outbox still go out)',
+        );
       } else {
         this.threads.delete(id);
         state.untrackThread(id);
@@ -469,7 +486,10 @@ export class Watcher {
       const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
       this.agentNameFailures.set(agentId, failures);
       if (failures < AGENT_NAME_ATTEMPTS) throw error;
-      this.options.log.warn({ agentId, reason: error instanceof Error ? error.message : String(error) }, 'could not read the assistant name; its runs are named plain invoke_agent');
+      this.options.log.warn(
+        { agentId, reason: error instanceof Error ? error.message : String(error) },
+        'could not read the assistant name; its runs are named plain invoke_agent',
+      );
       this.agentInfos.set(agentId, Promise.resolve(NO_AGENT_INFO));
       return NO_AGENT_INFO;
     }
@@ -557,7 +577,10 @@ export class Watcher {
       steps,
       {
         cursorStepId: tracked.cursorStepId,
-        emitted: state.emittedAmong(runId, steps.map((step) => step.id)),
+        emitted: state.emittedAmong(
+          runId,
+          steps.map((step) => step.id),
+        ),
         latestStepEnd: tracked.latestStepEnd,
         runSpanEmitted: tracked.runSpanEmitted,
         stepUsageSeen: tracked.stepUsageSeen,
@@ -570,8 +593,15 @@ export class Watcher {
     if (plan.misfiledSteps.length > 0) {
       const first = plan.misfiledSteps[0]!;
       log.warn(
-        { runId, threadId: task.threadId, stepIds: plan.misfiledSteps.slice(0, 5).map((s) => s.id), stepRunId: first.run_id, stepThreadId: first.thread_id, count: plan.misfiledSteps.length },
-        "steps listed under a run name another run or thread; mapped under the run they were listed under",
+        {
+          runId,
+          threadId: task.threadId,
+          stepIds: plan.misfiledSteps.slice(0, 5).map((s) => s.id),
+          stepRunId: first.run_id,
+          stepThreadId: first.thread_id,
+          count: plan.misfiledSteps.length,
+        },
+        'steps listed under a run name another run or thread; mapped under the run they were listed under',
       );
     }
     const done = plan.runSpanEmitted || tracked.runSpanEmitted;
@@ -619,7 +649,9 @@ export class Watcher {
     task.onClient = onClient;
     const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
     const pace = onClient && !waiting ? STATUS.requiresAction : status;
-    task.delayMs = this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ?? config.watch.activeIntervalMs;
+    task.delayMs =
+      this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ??
+      config.watch.activeIntervalMs;
     // Working with a step under way: watch the steps. Between steps, waiting, or once the model
     // has answered (the run usually ends next): ask the status.
     task.nextProbe = !waiting && !onClient && ((moving && !plan.answered) || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
@@ -699,12 +731,16 @@ export class Watcher {
     const stored = state.getMeta(DISCOVERY_META);
     const meta: DiscoveryCursor = stored
       ? (JSON.parse(stored) as DiscoveryCursor)
-      : { cursor: null, since: config.watch.sinceSeconds ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000), bootstrapped: false };
+      : {
+          cursor: null,
+          since: config.watch.sinceSeconds ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
+          bootstrapped: false,
+        };
     let foundNew = false;
     if (!meta.bootstrapped) {
       let after: string | null = null;
       let newest: string | null = null;
-      for (let reachedSince = false; !reachedSince; ) {
+      for (let reachedSince = false; !reachedSince;) {
         const page = await this.threadPage(after, 'desc');
         for (const thread of page.items) {
           newest ??= thread.id;
@@ -751,7 +787,8 @@ export class Watcher {
     if (!this.threads.has(threadId)) return;
     const due = this.queue.dueAtOf(key);
     const current = this.queue.classOf(key);
-    if (due === undefined || due > Date.now() + delayMs) this.schedule(key, delayMs, current === undefined ? cls : (Math.min(current, cls) as LookClass));
+    if (due === undefined || due > Date.now() + delayMs)
+      this.schedule(key, delayMs, current === undefined ? cls : (Math.min(current, cls) as LookClass));
     else if (current !== undefined && cls < current) this.queue.schedule(key, due, key, cls);
   }
 

@@ -20,7 +20,11 @@ describe('modules loaded on demand', () => {
   );
 
   async function importLoadsGrpc(protocol: string, url: string): Promise<boolean> {
-    const result = await runCli(['import', SAMPLE], { NODE_OPTIONS: `--import=${probe}`, OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol });
+    const result = await runCli(['import', SAMPLE], {
+      NODE_OPTIONS: `--import=${probe}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    });
     expect(result.code, result.stderr).toBe(0);
     const line = /grpc-js loaded: (true|false)/.exec(result.stderr);
     expect(line, result.stderr).not.toBeNull();

@@ -27,7 +27,11 @@ describe('reachability log', () => {
     const { reach, lines } = setup();
     reach.failed('connect ECONNREFUSED 1.2.3.4:1');
     expect(lines).toEqual([
-      { level: 'warn', msg: 'cannot reach the API at http://h:1: connect ECONNREFUSED 1.2.3.4:1; retrying', fields: { api: 'http://h:1', cause: 'connect ECONNREFUSED 1.2.3.4:1', outboxDepth: 7 } },
+      {
+        level: 'warn',
+        msg: 'cannot reach the API at http://h:1: connect ECONNREFUSED 1.2.3.4:1; retrying',
+        fields: { api: 'http://h:1', cause: 'connect ECONNREFUSED 1.2.3.4:1', outboxDepth: 7 },
+      },
     ]);
     expect(reach.failingSince).toBe(1_000_000);
   });
@@ -68,7 +72,10 @@ describe('reachability log', () => {
     reach.failed('x');
     reach.answered();
     reach.answered();
-    expect(lines.map((l) => l.msg)).toEqual(['cannot reach the API at http://h:1: x; retrying', 'the API at http://h:1 answers again after 12 s (2 failed attempts)']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'cannot reach the API at http://h:1: x; retrying',
+      'the API at http://h:1 answers again after 12 s (2 failed attempts)',
+    ]);
     expect(lines[1]!.level).toBe('info');
     expect(reach.failingSince).toBeNull();
     reach.failed('y');

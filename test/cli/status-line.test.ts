@@ -3,7 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatStatus, StatusLine, wantsStatusLine, watchStatusReader, type WatchStatus } from '../../src/cli/status-line.js';
 
 const CLEAR = '\r\u001b[2K';
-const BASE: WatchStatus = { tracked: 42, active: 3, finished: 39, spansExported: 1204, outboxDepth: 0, requests: 48, requestLimit: 54, lastError: null };
+const BASE: WatchStatus = {
+  tracked: 42,
+  active: 3,
+  finished: 39,
+  spansExported: 1204,
+  outboxDepth: 0,
+  requests: 48,
+  requestLimit: 54,
+  lastError: null,
+};
 
 afterEach(() => vi.useRealTimers());
 
@@ -14,11 +23,17 @@ function terminal(columns = 200): { out: string[]; write: (t: string) => void; c
 
 describe('formatStatus', () => {
   it('puts every number on one line', () => {
-    expect(formatStatus(BASE, 200)).toBe('tracked 42 · active 3 · finished 39 · spans 1204 · outbox 0 · requests 48/54 per min · last error: none');
+    expect(formatStatus(BASE, 200)).toBe(
+      'tracked 42 · active 3 · finished 39 · spans 1204 · outbox 0 · requests 48/54 per min · last error: none',
+    );
   });
 
   it('says how long ago the last error was, on one line', () => {
-    const line = formatStatus({ ...BASE, lastError: { message: 'collector answered 503:\n  Service Unavailable', at: 1_000 } }, 200, 13_400);
+    const line = formatStatus(
+      { ...BASE, lastError: { message: 'collector answered 503:\n  Service Unavailable', at: 1_000 } },
+      200,
+      13_400,
+    );
     expect(line).toMatch(/· last error: 12s ago: collector answered 503: Service Unavailable$/);
     expect(formatStatus({ ...BASE, lastError: { message: 'x', at: 0 } }, 200, 600_000)).toMatch(/last error: 10m ago: x$/);
   });
@@ -102,7 +117,16 @@ describe('watchStatusReader', () => {
     const h = fakeHandle();
     h.drain.stats.exported = 99;
     const read = watchStatusReader(h as never, () => 0);
-    expect(read()).toEqual({ tracked: 10, active: 4, finished: 6, spansExported: 99, outboxDepth: 5, requests: 7, requestLimit: 54, lastError: null });
+    expect(read()).toEqual({
+      tracked: 10,
+      active: 4,
+      finished: 6,
+      spansExported: 99,
+      outboxDepth: 5,
+      requests: 7,
+      requestLimit: 54,
+      lastError: null,
+    });
   });
 
   it('shows whichever failed last, polling or exporting, and when', () => {

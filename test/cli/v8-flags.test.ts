@@ -33,7 +33,10 @@ describe('the bin', () => {
   writeFileSync(probe, 'process.stderr.write(`probe ${JSON.stringify({ pid: process.pid, execArgv: process.execArgv })}\\n`);\n');
 
   function processesOf(args: string[], nodeOptions = ''): { pid: number; execArgv: string[] }[] {
-    const result = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NODE_OPTIONS: `--import=${probe} ${nodeOptions}`.trim() }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NODE_OPTIONS: `--import=${probe} ${nodeOptions}`.trim() },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(0);
     return result.stderr
       .split('\n')

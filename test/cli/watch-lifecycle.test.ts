@@ -39,15 +39,30 @@ describe('watch lifecycle', () => {
     });
     const handle = (bridge = startWatch(config, createLogger(config.log)));
     const stops: string[] = [];
-    handle.lifecycle.add({ name: 'status line', part: { start: () => undefined, shutdown: async () => void stops.push(`status line (state open: ${!handle.state.closed})`) } });
-    expect(handle.lifecycle.order).toEqual(['state store', 'exporter', 'request budget', 'metrics', 'outbox drain', 'polls', 'control server', 'status line']);
+    handle.lifecycle.add({
+      name: 'status line',
+      part: { start: () => undefined, shutdown: async () => void stops.push(`status line (state open: ${!handle.state.closed})`) },
+    });
+    expect(handle.lifecycle.order).toEqual([
+      'state store',
+      'exporter',
+      'request budget',
+      'metrics',
+      'outbox drain',
+      'polls',
+      'control server',
+      'status line',
+    ]);
 
     const control = await handle.control;
     expect(control).not.toBeNull();
     expect((await fetch(`${control!.url}/healthz`)).status).toBe(200);
     const expected = expectedSpans(truth, { baseURL: sim.url }).length;
     // Acknowledged, not just received: the receiver has a batch a moment before the drain has its answer.
-    await waitFor(() => rx!.spans().length === expected && handle.drain.stats.exported === expected, 'every span to be exported and acknowledged');
+    await waitFor(
+      () => rx!.spans().length === expected && handle.drain.stats.exported === expected,
+      'every span to be exported and acknowledged',
+    );
 
     await handle.shutdown('test');
     expect(await handle.done).toBe(0);

@@ -43,25 +43,36 @@ type Env = Record<string, string | undefined>;
  */
 function interpolate(text: string, env: Env, unset: Set<string>): string {
   const pattern = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|)/g;
-  return text.replace(pattern, (_match, dollar: string | undefined, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined, offset: number) => {
-    if (dollar) return '$';
-    const name = braced ?? bare;
-    if (!name) throw new Error(`invalid template (an unescaped $; write $$): ...${text.slice(Math.max(0, offset - 30), offset + 30)}...`);
-    const value = env[name];
-    const set = op?.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
-    switch (op?.replace(':', '')) {
-      case '-':
-        return set ? value! : (arg ?? '');
-      case '+':
-        return set ? (arg ?? '') : '';
-      case '?':
-        if (!set) throw new Error(`variable ${name} is required: ${arg ?? ''}`);
-        return value!;
-      default:
-        if (value === undefined) unset.add(name);
-        return value ?? '';
-    }
-  });
+  return text.replace(
+    pattern,
+    (
+      _match,
+      dollar: string | undefined,
+      braced: string | undefined,
+      op: string | undefined,
+      arg: string | undefined,
+      bare: string | undefined,
+      offset: number,
+    ) => {
+      if (dollar) return '$';
+      const name = braced ?? bare;
+      if (!name) throw new Error(`invalid template (an unescaped $; write $$): ...${text.slice(Math.max(0, offset - 30), offset + 30)}...`);
+      const value = env[name];
+      const set = op?.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
+      switch (op?.replace(':', '')) {
+        case '-':
+          return set ? value! : (arg ?? '');
+        case '+':
+          return set ? (arg ?? '') : '';
+        case '?':
+          if (!set) throw new Error(`variable ${name} is required: ${arg ?? ''}`);
+          return value!;
+        default:
+          if (value === undefined) unset.add(name);
+          return value ?? '';
+      }
+    },
+  );
 }
 
 function interpolateAll(value: unknown, env: Env, unset: Set<string>): unknown {
@@ -220,12 +231,17 @@ const portOf = (endpoint: string): number => Number(/:(\d+)$/.exec(endpoint)?.[1
 function listening(): Map<string, Set<number>> {
   const bridgeListen = flagValue(argv(service('bridge').command), '--listen')!;
   const simulator = simulatorArgv(Math.floor(Date.now() / 1000));
-  const collectorPorts = Object.values(COLLECTOR.receivers ?? {}).flatMap((r) => Object.values(r?.protocols ?? {}).map((p) => portOf(p?.endpoint ?? '')));
+  const collectorPorts = Object.values(COLLECTOR.receivers ?? {}).flatMap((r) =>
+    Object.values(r?.protocols ?? {}).map((p) => portOf(p?.endpoint ?? '')),
+  );
   return new Map<string, Set<number>>([
     ['bridge', new Set([portOf(bridgeListen)])],
     ['simulator', new Set([Number(flagValue(simulator, '--port'))])],
     ['otel-collector', new Set(collectorPorts)],
-    ['tempo', new Set([TEMPO.server.http_listen_port, ...Object.values(TEMPO.distributor.receivers.otlp.protocols).map((p) => portOf(p.endpoint))])],
+    [
+      'tempo',
+      new Set([TEMPO.server.http_listen_port, ...Object.values(TEMPO.distributor.receivers.otlp.protocols).map((p) => portOf(p.endpoint))]),
+    ],
     // Image defaults: Jaeger v2's UI and OTLP receivers, Prometheus's and Grafana's web ports.
     ['jaeger', new Set([16686, 4317, 4318])],
     ['prometheus', new Set([9090])],
@@ -247,7 +263,10 @@ function simulatorArgv(now: number): string[] {
   const s = service('simulator');
   const entry = argv(s.entrypoint);
   expect(entry.slice(0, 2)).toEqual(['sh', '-c']);
-  const words = entry[2]!.replace(/"\$\(date \+%s\)"/g, String(now)).split(/\s+/).filter(Boolean);
+  const words = entry[2]!
+    .replace(/"\$\(date \+%s\)"/g, String(now))
+    .split(/\s+/)
+    .filter(Boolean);
   expect(words.slice(0, 4)).toEqual(['exec', 'node', 'bin/assistants-otel-bridge.mjs', 'simulate']);
   expect(words.at(-1)).toBe('"$@"');
   const args = [...words.slice(4, -1), ...argv(s.command)];
@@ -290,7 +309,15 @@ function dockerignored(path: string): boolean {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   const toRegExp = (p: string): RegExp =>
-    new RegExp(`^${p.replace(/^\//, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*')}$`);
+    new RegExp(
+      `^${p
+        .replace(/^\//, '')
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*\*/g, '\u0000')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')
+        .replace(/\u0000/g, '.*')}$`,
+    );
   const segments = path.replace(/^\.\//, '').split('/');
   const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
   return patterns.some((p) => !p.startsWith('!') && prefixes.some((prefix) => toRegExp(p).test(prefix)));
@@ -318,12 +345,16 @@ describe('docker-compose.yml', () => {
     const ajv = new Ajv2019({ allErrors: true, strict: false, validateSchema: false });
     // The formats the schema names; a string a compose tool would refuse must fail here too.
     ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
-    ajv.addFormat('ports', { type: 'string', validate: (v: string) => /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?):)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(v) });
+    ajv.addFormat('ports', {
+      type: 'string',
+      validate: (v: string) => /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?):)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(v),
+    });
     ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
     ajv.addFormat('subnet_ip_address', true);
     const validate = ajv.compile(schemaForAjv(composeSchema) as Record<string, unknown>);
     const ok = validate(COMPOSE);
-    const describeErrors = (errors: ErrorObject[] | null | undefined): string => (errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`).join('\n');
+    const describeErrors = (errors: ErrorObject[] | null | undefined): string =>
+      (errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`).join('\n');
     expect(ok, describeErrors(validate.errors)).toBe(true);
 
     // And the check bites: an unknown service key and a malformed duration are refused.
@@ -338,8 +369,15 @@ describe('docker-compose.yml', () => {
     expect(interpolate('${A:-x} ${B-y} $$C ${D}', { B: '' }, unset)).toBe('x  $C ');
     expect([...unset]).toEqual(['D']);
     // Set, they win over the defaults: a real service instead of the simulator.
-    const real = interpolateAll(RAW_COMPOSE, { OPENAI_BASE_URL: 'https://assistants.example/v1', OPENAI_API_KEY: 'sk-real' }, new Set()) as Compose;
-    expect(environment(real.services.bridge!)).toMatchObject({ OPENAI_BASE_URL: 'https://assistants.example/v1', OPENAI_API_KEY: 'sk-real' });
+    const real = interpolateAll(
+      RAW_COMPOSE,
+      { OPENAI_BASE_URL: 'https://assistants.example/v1', OPENAI_API_KEY: 'sk-real' },
+      new Set(),
+    ) as Compose;
+    expect(environment(real.services.bridge!)).toMatchObject({
+      OPENAI_BASE_URL: 'https://assistants.example/v1',
+      OPENAI_API_KEY: 'sk-real',
+    });
   });
 
   it('runs the bridge, collector, Jaeger, Tempo, Prometheus and Grafana by default; the demo profile adds the simulator and demo-threads', () => {
@@ -357,7 +395,8 @@ describe('docker-compose.yml', () => {
       for (const dep of dependencies(s)) {
         const target = COMPOSE.services[dep];
         expect(target, `${name} depends on unknown ${dep}`).toBeDefined();
-        for (const p of target!.profiles ?? []) expect(s.profiles ?? [], `${name} depends on ${dep}, which runs only with --profile ${p}`).toContain(p);
+        for (const p of target!.profiles ?? [])
+          expect(s.profiles ?? [], `${name} depends on ${dep}, which runs only with --profile ${p}`).toContain(p);
       }
     }
   });
@@ -382,7 +421,8 @@ describe('docker-compose.yml', () => {
     const seen = new Map<string, string>();
     const listens = listening();
     for (const p of all) {
-      for (const port of [p.published, p.target]) expect(Number.isInteger(port) && port >= 1 && port <= 65535, `${p.service}: ${port}`).toBe(true);
+      for (const port of [p.published, p.target])
+        expect(Number.isInteger(port) && port >= 1 && port <= 65535, `${p.service}: ${port}`).toBe(true);
       expect(p.hostIp, `${p.service}:${p.published} is reachable from other machines`).toBe('127.0.0.1');
       const key = `${p.hostIp}:${p.published}/${p.protocol}`;
       expect(seen.get(key), `${key} published twice`).toBeUndefined();
@@ -428,7 +468,9 @@ describe('docker-compose.yml', () => {
     ];
     for (const [where, address] of addresses) expectServiceListening(where, address);
     // The bridge sends OTLP/HTTP: the collector's http receiver is on that port.
-    expect(portOf(COLLECTOR.receivers?.otlp?.protocols?.http?.endpoint ?? '')).toBe(Number(new URL(environment(service('bridge')).OTEL_EXPORTER_OTLP_ENDPOINT!).port));
+    expect(portOf(COLLECTOR.receivers?.otlp?.protocols?.http?.endpoint ?? '')).toBe(
+      Number(new URL(environment(service('bridge')).OTEL_EXPORTER_OTLP_ENDPOINT!).port),
+    );
     // Tempo's span metrics reach Prometheus only with its remote-write receiver on.
     expect(argv(service('prometheus').command)).toContain('--web.enable-remote-write-receiver');
   });
@@ -460,7 +502,9 @@ describe('the bridge service', () => {
   it('keeps its state file and control token on its named volume', () => {
     const flags = bridgeFlags(args);
     const config = resolveConfig({ flags: flagsLayer(flags), env, configFile: hostPath(bridge, flags.config!) });
-    const workdir = instructions().filter((i) => i.op === 'WORKDIR').at(-1)!.args;
+    const workdir = instructions()
+      .filter((i) => i.op === 'WORKDIR')
+      .at(-1)!.args;
     for (const path of [posix.resolve(workdir, config.watch.statePath), '/app/data/control-token']) {
       expect(mountOf(bridge, path)?.mount, path).toMatchObject({ kind: 'volume', source: 'bridge-data', readOnly: false });
     }
@@ -489,7 +533,9 @@ describe('the init service', () => {
     expect(targetOf('tempo-data', init)).toBe(targetOf('tempo-data', service('tempo')));
     expect(targetOf('bridge-data', init)).toBe(targetOf('bridge-data', service('bridge')));
     expect(script).toContain(`chown -R 10001:10001 ${targetOf('collector-queue', init)} ${targetOf('tempo-data', init)}`);
-    expect(script).toMatch(/if \[ ! -s \/app\/data\/control-token \]; then\n\s*node -e .*randomBytes\(32\).* > \/app\/data\/control-token\n\s*fi/);
+    expect(script).toMatch(
+      /if \[ ! -s \/app\/data\/control-token \]; then\n\s*node -e .*randomBytes\(32\).* > \/app\/data\/control-token\n\s*fi/,
+    );
     expect(script).toContain('chmod 600 /app/data/control-token');
     expect(script).toContain('chown node:node /app/data /app/data/control-token');
     for (const dependant of ['bridge', 'otel-collector', 'tempo']) {
@@ -531,7 +577,10 @@ describe('config/collector/otel-collector.yaml', () => {
 
   it('acknowledges only what reached the persistent queue: no batch processor in a pipeline', () => {
     for (const [name, p] of Object.entries(COLLECTOR.service.pipelines)) {
-      expect((p.processors ?? []).filter((id) => id === 'batch' || id.startsWith('batch/')), name).toEqual([]);
+      expect(
+        (p.processors ?? []).filter((id) => id === 'batch' || id.startsWith('batch/')),
+        name,
+      ).toEqual([]);
     }
   });
 });
@@ -542,7 +591,12 @@ describe('config/tempo/tempo.yaml', () => {
   it('is the file compose mounts, on local storage inside the tempo-data volume', () => {
     expect(TEMPO_FILE).toBe(join(REPO, 'config/tempo/tempo.yaml'));
     expect(TEMPO.storage.trace.backend).toBe('local');
-    const paths = [TEMPO.storage.trace.local.path, TEMPO.storage.trace.wal.path, TEMPO.metrics_generator?.storage?.path, TEMPO.metrics_generator?.traces_storage?.path];
+    const paths = [
+      TEMPO.storage.trace.local.path,
+      TEMPO.storage.trace.wal.path,
+      TEMPO.metrics_generator?.storage?.path,
+      TEMPO.metrics_generator?.traces_storage?.path,
+    ];
     for (const path of paths) {
       expect(path).toBeDefined();
       expect(mountOf(tempo, path!)?.mount, path).toMatchObject({ kind: 'volume', source: 'tempo-data' });
@@ -550,7 +604,8 @@ describe('config/tempo/tempo.yaml', () => {
   });
 
   it('receives OTLP on every interface (Tempo 2.7 defaults to localhost) and generates span metrics', () => {
-    for (const [protocol, p] of Object.entries(TEMPO.distributor.receivers.otlp.protocols)) expect(p.endpoint, protocol).toMatch(/^0\.0\.0\.0:\d+$/);
+    for (const [protocol, p] of Object.entries(TEMPO.distributor.receivers.otlp.protocols))
+      expect(p.endpoint, protocol).toMatch(/^0\.0\.0\.0:\d+$/);
     const raw = parse(readFileSync(TEMPO_FILE, 'utf8')) as { overrides: { defaults: { metrics_generator: { processors: string[] } } } };
     expect(raw.overrides.defaults.metrics_generator.processors).toEqual(expect.arrayContaining(['span-metrics', 'service-graphs']));
   });
@@ -578,8 +633,12 @@ describe('Grafana in compose', () => {
   const grafana = service('grafana');
 
   it('mounts the provisioning folder and the dashboards where the dashboard provider looks', () => {
-    expect(hostPath(grafana, '/etc/grafana/provisioning/datasources/datasources.yml')).toBe(join(REPO, 'config/grafana/provisioning/datasources/datasources.yml'));
-    const providers = parse(read('config/grafana/provisioning/dashboards/dashboards.yml')) as { providers: { options: { path: string } }[] };
+    expect(hostPath(grafana, '/etc/grafana/provisioning/datasources/datasources.yml')).toBe(
+      join(REPO, 'config/grafana/provisioning/datasources/datasources.yml'),
+    );
+    const providers = parse(read('config/grafana/provisioning/dashboards/dashboards.yml')) as {
+      providers: { options: { path: string } }[];
+    };
     for (const p of providers.providers) {
       expect(existsSync(join(hostPath(grafana, p.options.path), 'assistants.json')), p.options.path).toBe(true);
     }
@@ -607,7 +666,8 @@ describe('Dockerfile', () => {
         expect(dockerignored(source), `COPY ${source}: excluded by .dockerignore`).toBe(false);
       }
     }
-    for (const path of ['node_modules', 'dist', '.git', '.tools', 'data', 'test/config/compose.test.ts']) expect(dockerignored(path), path).toBe(true);
+    for (const path of ['node_modules', 'dist', '.git', '.tools', 'data', 'test/config/compose.test.ts'])
+      expect(dockerignored(path), path).toBe(true);
     expect(dockerignored('src/cli/main.ts')).toBe(false);
   });
 
@@ -646,7 +706,10 @@ describe('the demo profile, run without Docker', () => {
   async function demoThreads(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const entry = argv(service('demo-threads').entrypoint);
     expect(entry.slice(0, 2)).toEqual(['node', '-e']);
-    const child = spawn(process.execPath, ['-e', entry[2]!], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', entry[2]!], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -685,8 +748,13 @@ describe('the demo profile, run without Docker', () => {
     });
     let address: string | undefined;
     await waitFor(() => {
-      const lines = bridgeProcess!.stderr().split('\n').filter((l) => l.startsWith('{'));
-      const listening = lines.map((l) => JSON.parse(l) as { msg?: string; address?: string }).find((l) => l.msg === 'control address listening');
+      const lines = bridgeProcess!
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      const listening = lines
+        .map((l) => JSON.parse(l) as { msg?: string; address?: string })
+        .find((l) => l.msg === 'control address listening');
       address = listening?.address;
       return address !== undefined;
     }, `the control address in the bridge's log (so far: ${bridgeProcess.stderr()})`);
@@ -704,12 +772,17 @@ describe('the demo profile, run without Docker', () => {
     const truth = (await (await fetch(`${sim.simulator.origin}/_sim/truth`)).json()) as Truth;
     const threads = [...new Set([...truth.runs.map((r) => r.threadId), ...truth.pending.map((p) => p.threadId)])].sort();
     expect(registered.stdout).toContain(`the bridge watches the ${threads.length} threads of the simulator`);
-    const listed = (await (await fetch(`${bridgeUrl}/v1/threads`, { headers: { authorization: `Bearer ${readFileSync(token, 'utf8')}` } })).json()) as { threads: { thread_id: string }[] };
+    const listed = (await (
+      await fetch(`${bridgeUrl}/v1/threads`, { headers: { authorization: `Bearer ${readFileSync(token, 'utf8')}` } })
+    ).json()) as { threads: { thread_id: string }[] };
     expect(listed.threads.map((t) => t.thread_id).sort()).toEqual(threads);
 
     // The runs that had finished before the bridge started arrive as traces.
     const finished = new Set(truth.runs.filter((r) => r.finished).map((r) => r.runId));
     expect(finished.size).toBeGreaterThan(0);
-    await waitFor(() => rx!.spans().some((s) => finished.has(String(s.attributes['openai.run.id']))), `a span of a finished simulator run (bridge log: ${bridgeProcess!.stderr().slice(-2000)})`);
+    await waitFor(
+      () => rx!.spans().some((s) => finished.has(String(s.attributes['openai.run.id']))),
+      `a span of a finished simulator run (bridge log: ${bridgeProcess!.stderr().slice(-2000)})`,
+    );
   });
 });

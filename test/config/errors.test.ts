@@ -19,7 +19,11 @@ describe('bad environment variables', () => {
     ['OTEL_TRACES_EXPORTER', { OTEL_TRACES_EXPORTER: 'zipkin' }, 'otlp.exporter'],
     ['OTEL_SDK_DISABLED', { OTEL_SDK_DISABLED: 'sometimes' }, 'otlp.exporter'],
     ['OTEL_RESOURCE_ATTRIBUTES', { OTEL_RESOURCE_ATTRIBUTES: '=value' }, 'service.resource_attributes'],
-    ['OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes please' }, 'content.capture'],
+    [
+      'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+      { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes please' },
+      'content.capture',
+    ],
     ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' }, 'limits.attribute_value_length'],
     ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', { OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'many' }, 'limits.attribute_count'],
     ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'ftp://api.example.com' }, 'api.base_url'],
@@ -33,7 +37,9 @@ describe('bad environment variables', () => {
 
   it('quotes the bad value so the one-line message says why', () => {
     const error = configErrorOf(() => resolve({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' } }));
-    expect(error.message).toBe("otlp.protocol: must be one of http/protobuf, http/json, grpc (got 'thrift') (from OTEL_EXPORTER_OTLP_PROTOCOL)");
+    expect(error.message).toBe(
+      "otlp.protocol: must be one of http/protobuf, http/json, grpc (got 'thrift') (from OTEL_EXPORTER_OTLP_PROTOCOL)",
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
   });
@@ -195,7 +201,9 @@ describe('a config file with several problems', () => {
       ['watch.state', 'must be a string (got nothing)', path, 14],
     ]);
     expect(error.message.split('\n')).toHaveLength(9);
-    expect(error.message.split('\n')[0]).toBe(`api.base_url: must be an absolute http(s) URL (got 'api.example.com') (from ${path}, line 2)`);
+    expect(error.message.split('\n')[0]).toBe(
+      `api.base_url: must be an absolute http(s) URL (got 'api.example.com') (from ${path}, line 2)`,
+    );
   });
 
   it('never repeats a secret: not from an unknown key, not from a header value', () => {
@@ -227,11 +235,26 @@ describe('a config file with several problems', () => {
 
 describe('syntax errors point at the line with the mistake', () => {
   it.each<[string, string, 'yaml' | 'json', string]>([
-    ['a key indented deeper than the one above (YAML itself names the line above)', 'watch:\n  rpm: 10\n   state: x\n', 'yaml', 'line 3, column 4: not valid YAML: this line is indented deeper than the one above it, which already has a value'],
-    ['an unclosed quote (YAML itself names the end of the file)', 'api:\n  base_url: "http://x\nwatch:\n  rpm: 2\n', 'yaml', 'line 2, column 13: not valid YAML: this quoted string is never closed'],
+    [
+      'a key indented deeper than the one above (YAML itself names the line above)',
+      'watch:\n  rpm: 10\n   state: x\n',
+      'yaml',
+      'line 3, column 4: not valid YAML: this line is indented deeper than the one above it, which already has a value',
+    ],
+    [
+      'an unclosed quote (YAML itself names the end of the file)',
+      'api:\n  base_url: "http://x\nwatch:\n  rpm: 2\n',
+      'yaml',
+      'line 2, column 13: not valid YAML: this quoted string is never closed',
+    ],
     ['a duplicate key', 'watch:\n  rpm: 1\n  rpm: 2\n', 'yaml', 'line 3, column 3: not valid YAML: Map keys must be unique'],
     ['a tab as indentation', 'watch:\n\trpm: 1\n', 'yaml', 'line 2, column 1: not valid YAML: Tabs are not allowed as indentation'],
-    ['a missing comma in JSON', '{\n  "watch": {\n    "rpm": 5\n    "state": "x"\n  }\n}', 'json', "line 3, column 13: not valid JSON: missing ',' or '}' after this value; next comes a string at line 4, column 5"],
+    [
+      'a missing comma in JSON',
+      '{\n  "watch": {\n    "rpm": 5\n    "state": "x"\n  }\n}',
+      'json',
+      "line 3, column 13: not valid JSON: missing ',' or '}' after this value; next comes a string at line 4, column 5",
+    ],
   ])('%s', (_label, content, ext, expected) => {
     const path = configFile(content, ext);
     const error = configErrorOf(() => resolve({ configPath: path }));

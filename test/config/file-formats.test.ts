@@ -76,7 +76,11 @@ const EXPECTED = {
     clientCertificateFile: '/certs/cert.pem',
     insecure: true,
   },
-  resource: { assistantServiceName: 'support-assistants', bridgeServiceName: 'bridge-eu', attributes: { 'deployment.environment.name': 'prod' } },
+  resource: {
+    assistantServiceName: 'support-assistants',
+    bridgeServiceName: 'bridge-eu',
+    attributes: { 'deployment.environment.name': 'prod' },
+  },
   content: { capture: true, maxLength: 1000 },
   limits: { attributeValueLengthLimit: 4096, attributeCountLimit: 64 },
   watch: {

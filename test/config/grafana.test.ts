@@ -14,10 +14,14 @@ const exported = exportedSeriesNames('scrape');
 
 describe('metricNamesIn', () => {
   it('finds the selected metrics and nothing else', () => {
-    expect(metricNamesIn('histogram_quantile(0.95, sum by (le) (rate(gen_ai_client_operation_duration_bucket{job=~"$job",le!="x"}[$__rate_interval])))')).toEqual([
-      'gen_ai_client_operation_duration_bucket',
-    ]);
-    expect(metricNamesIn('time() - max(a_time) > 300 and on (job, instance) (sum by (job) (b) + c offset 10m) > 0 or vector(0)').sort()).toEqual(['a_time', 'b', 'c']);
+    expect(
+      metricNamesIn(
+        'histogram_quantile(0.95, sum by (le) (rate(gen_ai_client_operation_duration_bucket{job=~"$job",le!="x"}[$__rate_interval])))',
+      ),
+    ).toEqual(['gen_ai_client_operation_duration_bucket']);
+    expect(
+      metricNamesIn('time() - max(a_time) > 300 and on (job, instance) (sum by (job) (b) + c offset 10m) > 0 or vector(0)').sort(),
+    ).toEqual(['a_time', 'b', 'c']);
     expect(metricNamesIn('x:y:rate30m > 1.5 * z unless w == bool 1e3')).toEqual(['x:y:rate30m', 'z', 'w']);
   });
 });
@@ -63,20 +67,43 @@ describe('config/grafana', () => {
     expect(has(/by \(gen_ai_agent_name, gen_ai_agent_id, gen_ai_request_model[^)]*\) \(rate\(gen_ai_client_token_usage_sum/)).toBe(true);
     expect(has(/by \(openai_run_status\) \(rate\(assistants_runs_total/)).toBe(true);
     expect(has(/by \(openai_run_step_status, openai_run_step_type\) \(rate\(assistants_steps_total/)).toBe(true);
-    expect(has(/histogram_quantile\(0\.95, sum by \(le\) \(rate\(gen_ai_client_operation_duration_bucket\{[^}]*gen_ai_operation_name="chat"/)).toBe(true);
-    expect(has(/by \(gen_ai_tool_name, gen_ai_tool_type\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*gen_ai_operation_name="execute_tool"/)).toBe(true);
-    expect(has(/sum by \(gen_ai_tool_name\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*error_type!=""[^}]*\}\[30m\]\)\) \/ sum by \(gen_ai_tool_name\)/)).toBe(true);
+    expect(
+      has(/histogram_quantile\(0\.95, sum by \(le\) \(rate\(gen_ai_client_operation_duration_bucket\{[^}]*gen_ai_operation_name="chat"/),
+    ).toBe(true);
+    expect(
+      has(
+        /by \(gen_ai_tool_name, gen_ai_tool_type\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*gen_ai_operation_name="execute_tool"/,
+      ),
+    ).toBe(true);
+    expect(
+      has(
+        /sum by \(gen_ai_tool_name\) \(rate\(gen_ai_client_operation_duration_count\{[^}]*error_type!=""[^}]*\}\[30m\]\)\) \/ sum by \(gen_ai_tool_name\)/,
+      ),
+    ).toBe(true);
     expect(has(/histogram_quantile\(0\.95, sum by \(le, gen_ai_request_model\) \(rate\(assistants_run_queue_duration_bucket/)).toBe(true);
     expect(has(/assistants_runs_total\{[^}]*assistants_bridge_history="true"/)).toBe(true);
     expect(has(/openai_run_step_status=~"failed\|expired"/)).toBe(true);
-    for (const health of ['up', 'assistants_bridge_poll_last_success_time', 'assistants_bridge_export_last_success_time', 'assistants_bridge_outbox_depth', 'assistants_bridge_dead_letters', 'assistants_bridge_api_throttles_total', 'assistants_bridge_export_lag_bucket']) {
-      expect(queries.some((q) => metricNamesIn(q.expr).includes(health)), health).toBe(true);
+    for (const health of [
+      'up',
+      'assistants_bridge_poll_last_success_time',
+      'assistants_bridge_export_last_success_time',
+      'assistants_bridge_outbox_depth',
+      'assistants_bridge_dead_letters',
+      'assistants_bridge_api_throttles_total',
+      'assistants_bridge_export_lag_bucket',
+    ]) {
+      expect(
+        queries.some((q) => metricNamesIn(q.expr).includes(health)),
+        health,
+      ).toBe(true);
     }
   });
 
   it('shows agents by name as well as id, and lets one pick agents by name', () => {
     const dashboard = readDashboard();
-    const byAgent = allPanels(dashboard).flatMap((p) => (p.targets ?? []) as { expr?: string; legendFormat?: string }[]).filter((t) => t.expr && /by \([^)]*gen_ai_agent_id/.test(t.expr));
+    const byAgent = allPanels(dashboard)
+      .flatMap((p) => (p.targets ?? []) as { expr?: string; legendFormat?: string }[])
+      .filter((t) => t.expr && /by \([^)]*gen_ai_agent_id/.test(t.expr));
     expect(byAgent.length).toBeGreaterThanOrEqual(4);
     for (const t of byAgent) {
       expect(t.expr, t.expr).toMatch(/by \([^)]*gen_ai_agent_name/);
@@ -84,11 +111,13 @@ describe('config/grafana', () => {
     }
     const agent = dashboard.templating.list.find((v) => v.name === 'agent');
     expect(agent?.definition).toBe('label_values(assistants_runs_total{job=~"$job"}, gen_ai_agent_name)');
-    for (const q of dashboardQueries(dashboard)) if (/gen_ai_agent_/.test(q.expr) && q.expr.includes('$agent')) expect(q.expr).toContain('gen_ai_agent_name=~"$agent"');
+    for (const q of dashboardQueries(dashboard))
+      if (/gen_ai_agent_/.test(q.expr) && q.expr.includes('$agent')) expect(q.expr).toContain('gen_ai_agent_name=~"$agent"');
   });
 
   it('keeps history out of every rate and percentile of run totals, and model latency to chat durations', () => {
-    const runTotals = /\b(?:assistants_(?:runs|steps)_total|gen_ai_client_token_usage_\w+|gen_ai_client_operation_duration_\w+|assistants_run_(?:queue_)?duration_\w+)\{(?<selector>[^}]*)\}/g;
+    const runTotals =
+      /\b(?:assistants_(?:runs|steps)_total|gen_ai_client_token_usage_\w+|gen_ai_client_operation_duration_\w+|assistants_run_(?:queue_)?duration_\w+)\{(?<selector>[^}]*)\}/g;
     let checked = 0;
     for (const panel of allPanels(readDashboard())) {
       for (const t of (panel.targets ?? []) as { expr?: string }[]) {
@@ -96,7 +125,10 @@ describe('config/grafana', () => {
           checked += 1;
           const selector = m.groups?.selector ?? '';
           // News only; or the history panels; or the totals table, which splits by history.
-          const ok = selector.includes('assistants_bridge_history!="true"') || selector.includes('assistants_bridge_history="true"') || /by \([^)]*assistants_bridge_history/.test(t.expr ?? '');
+          const ok =
+            selector.includes('assistants_bridge_history!="true"') ||
+            selector.includes('assistants_bridge_history="true"') ||
+            /by \([^)]*assistants_bridge_history/.test(t.expr ?? '');
           expect(ok, `${panel.title}: ${t.expr}`).toBe(true);
           if (/latency/i.test(panel.title ?? '')) expect(selector, `${panel.title}`).toContain('gen_ai_operation_name="chat"');
         }
@@ -117,7 +149,9 @@ describe('config/grafana', () => {
 
   it('finds a run by its openai.run.id in Tempo (TraceQL) and Jaeger (tag search), since metrics carry no run ids', () => {
     const dashboard = readDashboard();
-    const targets = allPanels(dashboard).flatMap((p) => (p.targets ?? []) as { datasource?: { type?: string }; query?: string; tags?: string }[]);
+    const targets = allPanels(dashboard).flatMap(
+      (p) => (p.targets ?? []) as { datasource?: { type?: string }; query?: string; tags?: string }[],
+    );
     expect(targets.some((t) => t.datasource?.type === 'tempo' && t.query === '{ span.openai.run.id = "$run_id" }')).toBe(true);
     expect(targets.some((t) => t.datasource?.type === 'jaeger' && t.tags === 'openai.run.id=$run_id')).toBe(true);
     expect(dashboard.templating.list.some((v) => v.name === 'run_id' && v.type === 'textbox')).toBe(true);

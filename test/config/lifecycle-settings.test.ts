@@ -25,7 +25,9 @@ describe('the stop budget', () => {
 describe('--since', () => {
   it('without --all-threads is an error naming the flag and the fix', () => {
     const error = configErrorOf(() => resolve({ flags: { since: '6h', thread: ['thread_a'] } }));
-    expect(error.message).toBe('--since: applies only to thread discovery: add --all-threads to follow every thread from that time, or drop it (from the command line)');
+    expect(error.message).toBe(
+      '--since: applies only to thread discovery: add --all-threads to follow every thread from that time, or drop it (from the command line)',
+    );
   });
 
   it('in a config file without all_threads names the key and the file', () => {
@@ -43,7 +45,10 @@ describe('--since', () => {
 
 describe('an Azure endpoint variable and a leftover OPENAI_BASE_URL', () => {
   it('azure-foundry: AZURE_AI_PROJECT_ENDPOINT wins, and the note says which and why', () => {
-    const { api } = resolve({ flags: { provider: 'azure-foundry' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: LEFTOVER } });
+    const { api } = resolve({
+      flags: { provider: 'azure-foundry' },
+      env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: LEFTOVER },
+    });
     expect(api.baseURL).toBe(FOUNDRY_URL);
     expect(api.baseUrlNote).toBe(
       `OPENAI_BASE_URL (${LEFTOVER}) is ignored: with provider azure-foundry the endpoint comes from AZURE_AI_PROJECT_ENDPOINT (${FOUNDRY_URL}), the provider's own variable; set --base-url or api.base_url to choose another`,
@@ -51,18 +56,28 @@ describe('an Azure endpoint variable and a leftover OPENAI_BASE_URL', () => {
   });
 
   it('azure-openai: AZURE_OPENAI_ENDPOINT wins the same way', () => {
-    const { api } = resolve({ flags: { provider: 'azure-openai' }, env: { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', OPENAI_BASE_URL: LEFTOVER } });
+    const { api } = resolve({
+      flags: { provider: 'azure-openai' },
+      env: { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', OPENAI_BASE_URL: LEFTOVER },
+    });
     expect(api.baseURL).toBe('https://res.openai.azure.com/openai');
     expect(api.baseUrlNote).toContain('AZURE_OPENAI_ENDPOINT');
   });
 
   it('says nothing when only one is set, when both agree, or when --base-url decides', () => {
-    expect(resolve({ flags: { provider: 'azure-foundry' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL } }).api).not.toHaveProperty('baseUrlNote');
+    expect(resolve({ flags: { provider: 'azure-foundry' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL } }).api).not.toHaveProperty(
+      'baseUrlNote',
+    );
     const alone = resolve({ flags: { provider: 'azure-foundry' }, env: { OPENAI_BASE_URL: 'https://gw.example/agents' } }).api;
     expect(alone.baseURL).toBe('https://gw.example/agents');
     expect(alone).not.toHaveProperty('baseUrlNote');
-    expect(resolve({ flags: { provider: 'azure-foundry' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: FOUNDRY_URL } }).api).not.toHaveProperty('baseUrlNote');
-    const flagged = resolve({ flags: { provider: 'azure-foundry', baseUrl: 'https://gw.example/p' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: LEFTOVER } }).api;
+    expect(
+      resolve({ flags: { provider: 'azure-foundry' }, env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: FOUNDRY_URL } }).api,
+    ).not.toHaveProperty('baseUrlNote');
+    const flagged = resolve({
+      flags: { provider: 'azure-foundry', baseUrl: 'https://gw.example/p' },
+      env: { AZURE_AI_PROJECT_ENDPOINT: FOUNDRY_URL, OPENAI_BASE_URL: LEFTOVER },
+    }).api;
     expect(flagged.baseURL).toBe('https://gw.example/p');
     expect(flagged).not.toHaveProperty('baseUrlNote');
   });

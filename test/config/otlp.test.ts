@@ -54,7 +54,10 @@ describe('traces endpoint', () => {
   });
 
   it('lets a generic endpoint in a higher layer beat a traces endpoint in a lower one', () => {
-    const { traces } = resolve({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318' }, file: { otlp: { traces_endpoint: 'http://file:4318/x' } } });
+    const { traces } = resolve({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://env:4318' },
+      file: { otlp: { traces_endpoint: 'http://file:4318/x' } },
+    });
     expect(traces.endpoint).toBe('http://env:4318/v1/traces');
   });
 
@@ -64,7 +67,10 @@ describe('traces endpoint', () => {
   });
 
   it('appends /v1/traces to the --otlp-endpoint flag and ranks it above the environment', () => {
-    const { traces } = resolve({ flags: { otlpEndpoint: 'http://flag:4318' }, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env:4318/v1/traces' } });
+    const { traces } = resolve({
+      flags: { otlpEndpoint: 'http://flag:4318' },
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env:4318/v1/traces' },
+    });
     expect(traces.endpoint).toBe('http://flag:4318/v1/traces');
   });
 
@@ -87,7 +93,10 @@ describe('exporter choice', () => {
   });
 
   it('sends to the localhost default when the config file chooses otlp', () => {
-    expect(resolve({ file: { otlp: { exporter: 'otlp' } } }).traces).toMatchObject({ exporter: 'otlp', endpoint: 'http://localhost:4318/v1/traces' });
+    expect(resolve({ file: { otlp: { exporter: 'otlp' } } }).traces).toMatchObject({
+      exporter: 'otlp',
+      endpoint: 'http://localhost:4318/v1/traces',
+    });
   });
 
   it('exports over OTLP once any layer names an endpoint', () => {
@@ -121,7 +130,9 @@ describe('exporter choice', () => {
 describe('headers', () => {
   it('parses key=value pairs, percent-decoding keys and values and trimming around them', () => {
     const { traces } = resolve({
-      env: { OTEL_EXPORTER_OTLP_HEADERS: ' api-key = secret%20value ,x-tenant=acme%2Cinc,, authorization=Basic%20dXNlcjpwYXNz== ,x%2Dencoded=1' },
+      env: {
+        OTEL_EXPORTER_OTLP_HEADERS: ' api-key = secret%20value ,x-tenant=acme%2Cinc,, authorization=Basic%20dXNlcjpwYXNz== ,x%2Dencoded=1',
+      },
     });
     expect(traces.headers).toEqual({
       'api-key': 'secret value',
@@ -148,7 +159,10 @@ describe('headers', () => {
   });
 
   it('takes headers from the environment over the config file', () => {
-    const { traces } = resolve({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=from-env' }, file: { otlp: { headers: { authorization: 'from-file' } } } });
+    const { traces } = resolve({
+      env: { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=from-env' },
+      file: { otlp: { headers: { authorization: 'from-file' } } },
+    });
     expect(traces.headers.authorization).toBe('from-env');
   });
 

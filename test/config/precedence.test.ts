@@ -31,7 +31,10 @@ const FIELDS: Field[] = [
     read: (c) => c.traces.endpoint,
     defaults: null,
     flags: { input: { otlpEndpoint: 'http://flag-collector:4318' }, value: 'http://flag-collector:4318/v1/traces' },
-    env: { input: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env-collector:4318/v1/traces' }, value: 'http://env-collector:4318/v1/traces' },
+    env: {
+      input: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://env-collector:4318/v1/traces' },
+      value: 'http://env-collector:4318/v1/traces',
+    },
     file: { input: { otlp: { endpoint: 'http://file-collector:4318' } }, value: 'http://file-collector:4318/v1/traces' },
   },
   {
@@ -174,7 +177,11 @@ describe('all three layers at once', () => {
     const config = resolve({
       flags: { rpm: '90' },
       env: { OTEL_EXPORTER_OTLP_TIMEOUT: '4000', OPENAI_BASE_URL: 'https://env.example/v1' },
-      file: { watch: { rpm: 30, listen: '0.0.0.0:9000' }, otlp: { timeout_ms: 7000, compression: 'gzip' }, api: { base_url: 'https://file.example/v1' } },
+      file: {
+        watch: { rpm: 30, listen: '0.0.0.0:9000' },
+        otlp: { timeout_ms: 7000, compression: 'gzip' },
+        api: { base_url: 'https://file.example/v1' },
+      },
     });
     expect(config.watch.rpm).toBe(90);
     expect(config.watch.listen).toBe('0.0.0.0:9000');

@@ -40,8 +40,18 @@ describe('config/prometheus', () => {
     const tests = parse(readFileSync(`${DIR}alerts.test.yml`, 'utf8')) as {
       tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
     };
-    const fired = new Set(tests.tests.flatMap((t) => t.alert_rule_test ?? []).filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname));
-    const quiet = new Set(tests.tests.flatMap((t) => t.alert_rule_test ?? []).filter((c) => c.exp_alerts.length === 0).map((c) => c.alertname));
+    const fired = new Set(
+      tests.tests
+        .flatMap((t) => t.alert_rule_test ?? [])
+        .filter((c) => c.exp_alerts.length > 0)
+        .map((c) => c.alertname),
+    );
+    const quiet = new Set(
+      tests.tests
+        .flatMap((t) => t.alert_rule_test ?? [])
+        .filter((c) => c.exp_alerts.length === 0)
+        .map((c) => c.alertname),
+    );
     expect(alerts.length).toBeGreaterThanOrEqual(10);
     for (const alert of alerts) {
       expect(fired, `${alert} has no test where it fires`).toContain(alert);
@@ -50,7 +60,11 @@ describe('config/prometheus', () => {
   });
 
   const rules = (): { alert?: string; record?: string; expr: string; for?: string }[] =>
-    (parse(readFileSync(`${DIR}alerts.yml`, 'utf8')) as { groups: { rules: { alert?: string; record?: string; expr: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
+    (
+      parse(readFileSync(`${DIR}alerts.yml`, 'utf8')) as {
+        groups: { rules: { alert?: string; record?: string; expr: string; for?: string }[] }[];
+      }
+    ).groups.flatMap((g) => g.rules);
 
   it('every alert on run totals has a backfill case: history series where the alert is tested', () => {
     const tests = parse(readFileSync(`${DIR}alerts.test.yml`, 'utf8')) as {

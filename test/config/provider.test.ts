@@ -48,7 +48,10 @@ describe('the azure-openai profile', () => {
   });
 
   it('falls back to OPENAI_API_KEY when AZURE_OPENAI_API_KEY is not set', () => {
-    const { api } = resolve({ file: { api: { provider: 'azure-openai', base_url: 'https://res.openai.azure.com/openai' } }, env: { OPENAI_API_KEY: 'k' } });
+    const { api } = resolve({
+      file: { api: { provider: 'azure-openai', base_url: 'https://res.openai.azure.com/openai' } },
+      env: { OPENAI_API_KEY: 'k' },
+    });
     expect(api.apiKey).toBe('k');
   });
 
@@ -61,8 +64,12 @@ describe('the azure-openai profile', () => {
   });
 
   it('an explicit base URL beats the endpoint variable, and a bare resource URL gets /openai', () => {
-    expect(resolve({ flags: { provider: 'azure-openai', baseUrl: 'https://gw.example/aoai/openai' }, env: AOAI }).api.baseURL).toBe('https://gw.example/aoai/openai');
-    expect(resolve({ flags: { provider: 'azure-openai', baseUrl: 'https://res.openai.azure.com' } }).api.baseURL).toBe('https://res.openai.azure.com/openai');
+    expect(resolve({ flags: { provider: 'azure-openai', baseUrl: 'https://gw.example/aoai/openai' }, env: AOAI }).api.baseURL).toBe(
+      'https://gw.example/aoai/openai',
+    );
+    expect(resolve({ flags: { provider: 'azure-openai', baseUrl: 'https://res.openai.azure.com' } }).api.baseURL).toBe(
+      'https://res.openai.azure.com/openai',
+    );
   });
 
   it('says which variable to set when there is no base URL at all', () => {
@@ -72,7 +79,9 @@ describe('the azure-openai profile', () => {
   });
 
   it('names the variable of a malformed endpoint', () => {
-    const error = configErrorOf(() => resolve({ flags: { provider: 'azure-openai' }, env: { AZURE_OPENAI_ENDPOINT: 'res.openai.azure.com' } }));
+    const error = configErrorOf(() =>
+      resolve({ flags: { provider: 'azure-openai' }, env: { AZURE_OPENAI_ENDPOINT: 'res.openai.azure.com' } }),
+    );
     expect(error.message).toContain('AZURE_OPENAI_ENDPOINT');
   });
 
@@ -101,12 +110,18 @@ describe('the azure-foundry profile', () => {
   });
 
   it('does not take the Azure OpenAI api-version variable', () => {
-    expect(resolve({ flags: { provider: 'azure-foundry' }, env: { ...FOUNDRY, OPENAI_API_VERSION: '2024-05-01-preview' } }).api.apiVersion).toBe('v1');
+    expect(
+      resolve({ flags: { provider: 'azure-foundry' }, env: { ...FOUNDRY, OPENAI_API_VERSION: '2024-05-01-preview' } }).api.apiVersion,
+    ).toBe('v1');
   });
 
   it('bearer-env reads the token from the default variable or the one named', () => {
     const flags = { provider: 'azure-foundry', auth: 'bearer-env' };
-    expect(resolve({ flags, env: { ...FOUNDRY, [DEFAULT_TOKEN_ENV]: ' tok-1 ' } }).api.credential).toEqual({ auth: 'bearer-env', variable: DEFAULT_TOKEN_ENV, token: 'tok-1' });
+    expect(resolve({ flags, env: { ...FOUNDRY, [DEFAULT_TOKEN_ENV]: ' tok-1 ' } }).api.credential).toEqual({
+      auth: 'bearer-env',
+      variable: DEFAULT_TOKEN_ENV,
+      token: 'tok-1',
+    });
     expect(resolve({ flags, env: { ...FOUNDRY, MY_TOKEN: 'tok-2' }, file: { api: { token_env: 'MY_TOKEN' } } }).api.credential).toEqual({
       auth: 'bearer-env',
       variable: 'MY_TOKEN',
@@ -117,11 +132,15 @@ describe('the azure-foundry profile', () => {
   });
 
   it('takes a key in the api-key header when asked to', () => {
-    expect(resolve({ flags: { provider: 'azure-foundry', auth: 'api-key' }, env: { ...FOUNDRY, AZURE_OPENAI_API_KEY: 'k' } }).api).toMatchObject({ apiKey: 'k', credential: { auth: 'api-key' } });
+    expect(
+      resolve({ flags: { provider: 'azure-foundry', auth: 'api-key' }, env: { ...FOUNDRY, AZURE_OPENAI_API_KEY: 'k' } }).api,
+    ).toMatchObject({ apiKey: 'k', credential: { auth: 'api-key' } });
   });
 
   it('a token scope from the config file replaces the profile scope', () => {
-    expect(resolve({ file: { api: { provider: 'azure-foundry', token_scope: 'https://ai.azure.us/.default' } }, env: FOUNDRY }).api.credential).toEqual({
+    expect(
+      resolve({ file: { api: { provider: 'azure-foundry', token_scope: 'https://ai.azure.us/.default' } }, env: FOUNDRY }).api.credential,
+    ).toEqual({
       auth: 'entra-id',
       scope: 'https://ai.azure.us/.default',
     });
@@ -148,7 +167,11 @@ describe('the examples', () => {
   const example = (name: string) => new URL(`../../examples/${name}/bridge.yaml`, import.meta.url).pathname;
 
   it('each loads and resolves to its provider', () => {
-    expect(resolve({ configPath: example('azure-openai'), env: AOAI }).api).toMatchObject({ provider: 'azure-openai', apiVersion: '2024-05-01-preview', credential: { auth: 'api-key' } });
+    expect(resolve({ configPath: example('azure-openai'), env: AOAI }).api).toMatchObject({
+      provider: 'azure-openai',
+      apiVersion: '2024-05-01-preview',
+      credential: { auth: 'api-key' },
+    });
     expect(resolve({ configPath: example('azure-foundry'), env: FOUNDRY }).api).toMatchObject({
       provider: 'azure-foundry',
       credential: { auth: 'entra-id', scope: 'https://ai.azure.com/.default' },

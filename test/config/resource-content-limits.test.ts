@@ -24,7 +24,9 @@ describe('service names', () => {
 
 describe('OTEL_RESOURCE_ATTRIBUTES', () => {
   it('parses percent-encoded key=value pairs', () => {
-    const { resource } = resolve({ env: { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod, team=ai%20platform,region=eu%2Cwest' } });
+    const { resource } = resolve({
+      env: { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod, team=ai%20platform,region=eu%2Cwest' },
+    });
     expect(resource.attributes).toEqual({ 'deployment.environment.name': 'prod', team: 'ai platform', region: 'eu,west' });
   });
 
@@ -92,7 +94,10 @@ describe('attribute limits', () => {
   });
 
   it('reads limits from the file, the environment winning field by field', () => {
-    const { limits } = resolve({ env: { OTEL_ATTRIBUTE_COUNT_LIMIT: '16' }, file: { limits: { attribute_value_length: 256, attribute_count: 8 } } });
+    const { limits } = resolve({
+      env: { OTEL_ATTRIBUTE_COUNT_LIMIT: '16' },
+      file: { limits: { attribute_value_length: 256, attribute_count: 8 } },
+    });
     expect(limits).toEqual({ attributeValueLengthLimit: 256, attributeCountLimit: 16 });
   });
 
@@ -103,7 +108,14 @@ describe('attribute limits', () => {
 
 describe('api settings from the environment', () => {
   it('reads the openai SDK variables', () => {
-    const { api } = resolve({ env: { OPENAI_API_KEY: ' sk-test ', OPENAI_ORG_ID: 'org_1', OPENAI_PROJECT_ID: 'proj_1', OPENAI_BASE_URL: 'http://127.0.0.1:4010/v1' } });
+    const { api } = resolve({
+      env: {
+        OPENAI_API_KEY: ' sk-test ',
+        OPENAI_ORG_ID: 'org_1',
+        OPENAI_PROJECT_ID: 'proj_1',
+        OPENAI_BASE_URL: 'http://127.0.0.1:4010/v1',
+      },
+    });
     expect(api).toMatchObject({ apiKey: 'sk-test', organization: 'org_1', project: 'proj_1', baseURL: 'http://127.0.0.1:4010/v1' });
   });
 

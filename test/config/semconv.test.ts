@@ -30,9 +30,15 @@ describe('OTEL_SEMCONV_STABILITY_OPT_IN', () => {
 });
 
 describe('usage attributes on spans', () => {
-  const usage = { prompt_tokens: 300, completion_tokens: 90, total_tokens: 390, prompt_tokens_details: { cached_tokens: 128 }, completion_tokens_details: { reasoning_tokens: 64 } };
+  const usage = {
+    prompt_tokens: 300,
+    completion_tokens: 90,
+    total_tokens: 390,
+    prompt_tokens_details: { cached_tokens: 128 },
+    completion_tokens_details: { reasoning_tokens: 64 },
+  };
 
-  it('keep today\'s names by default, and add the cache and reasoning counts under the v0.1.0 names', () => {
+  it("keep today's names by default, and add the cache and reasoning counts under the v0.1.0 names", () => {
     expect(usageAttributes(usage, 'default')).toEqual([
       ['gen_ai.usage.input_tokens', 300],
       ['gen_ai.usage.output_tokens', 90],
@@ -51,6 +57,8 @@ describe('usage attributes on spans', () => {
       ['gen_ai.usage.output_tokens', 2],
     ]);
     expect(usageAttributes(null, 'genai-0.1.0')).toEqual([]);
-    expect(usageAttributes({ prompt_tokens: -1, completion_tokens: 'x', prompt_tokens_details: { cached_tokens: Infinity } }, 'genai-0.1.0')).toEqual([]);
+    expect(
+      usageAttributes({ prompt_tokens: -1, completion_tokens: 'x', prompt_tokens_details: { cached_tokens: Infinity } }, 'genai-0.1.0'),
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ const GRAFANA = 'http://grafana:3000/explore?left=%7B%22queries%22:%5B%7B%22quer
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 const uiOf = (o: { flag?: string; env?: Env; file?: unknown }) =>
-  resolveConfig({ flags: traceIdFlagsLayer({ ...(o.flag ? { uiUrl: o.flag } : {}) }), env: o.env ?? {}, configFile: o.file === undefined ? undefined : configFile(o.file) }).ui;
+  resolveConfig({
+    flags: traceIdFlagsLayer({ ...(o.flag ? { uiUrl: o.flag } : {}) }),
+    env: o.env ?? {},
+    configFile: o.file === undefined ? undefined : configFile(o.file),
+  }).ui;
 
 describe('ui.trace_url', () => {
   it('is off by default', () => {

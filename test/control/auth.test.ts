@@ -8,13 +8,19 @@ import { bearerToken, controlAccess, isLoopbackHostHeader, loadControlToken, tok
 import { describeListenError, formatAddress, isLoopbackHost, parseListenAddress } from '../../src/control/listen-address.js';
 
 describe('loopback', () => {
-  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST', 'api.localhost'])('%s is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST', 'api.localhost'])(
+    '%s is loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
 
-  it.each(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', '::2', 'example.com', 'localhost.example.com', '', '[::]'])('%s is not loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
+  it.each(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', '::2', 'example.com', 'localhost.example.com', '', '[::]'])(
+    '%s is not loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
 
   it('decides access from the address and the token', () => {
     expect(controlAccess('127.0.0.1', null)).toBe('open');
@@ -102,10 +108,13 @@ describe('listen address', () => {
     expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'), settingFlag)).toBe(
       '--listen 127.0.0.1:9464: address already in use; choose another with --listen or use --listen off',
     );
-    expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'))).toBe('listen address 127.0.0.1:9464: address already in use; choose another address or turn listening off');
+    expect(describeListenError('127.0.0.1:9464', err('EADDRINUSE'))).toBe(
+      'listen address 127.0.0.1:9464: address already in use; choose another address or turn listening off',
+    );
     expect(describeListenError('0.0.0.0:80', err('EACCES'), settingFlag)).toMatch(/^--listen 0\.0\.0\.0:80: permission denied/);
     expect(describeListenError('10.9.9.9:9464', err('EADDRNOTAVAIL'))).toMatch(/no such address/);
     expect(describeListenError('nohost.invalid:9464', err('ENOTFOUND'))).toMatch(/host name not found/);
-    for (const line of ['EADDRINUSE', 'EACCES', 'EWHATEVER'].map((c) => describeListenError('h:1', err(c)))) expect(line).not.toContain('\n');
+    for (const line of ['EADDRINUSE', 'EACCES', 'EWHATEVER'].map((c) => describeListenError('h:1', err(c))))
+      expect(line).not.toContain('\n');
   });
 });

@@ -28,7 +28,12 @@ describe('control token configuration', () => {
   it('comes from the config file key watch.control_token_file', () => {
     const path = configFile('watch:\n  control_token_file: /run/secrets/bridge-token\n');
     const config = resolveConfig({ flags: flagsLayer({}), env: {}, configFile: path });
-    expect(config.watch.controlToken).toEqual({ from: 'file', path: '/run/secrets/bridge-token', field: 'watch.control_token_file', source: path });
+    expect(config.watch.controlToken).toEqual({
+      from: 'file',
+      path: '/run/secrets/bridge-token',
+      field: 'watch.control_token_file',
+      source: path,
+    });
   });
 
   it('takes the flag over the environment, and the environment over the file', () => {

@@ -26,7 +26,10 @@ describe('health, readiness and metrics', () => {
     const health = await call(h.server.url, '/healthz');
     expect([health.status, health.json]).toEqual([200, { status: 'ok' }]);
     const notReady = await call(h.server.url, '/readyz');
-    expect([notReady.status, notReady.json]).toEqual([503, { status: 'not_ready', reason: 'waiting for the first successful poll of the API' }]);
+    expect([notReady.status, notReady.json]).toEqual([
+      503,
+      { status: 'not_ready', reason: 'waiting for the first successful poll of the API' },
+    ]);
     h.setReadiness({ ready: true });
     const ready = await call(h.server.url, '/readyz');
     expect([ready.status, ready.json]).toEqual([200, { status: 'ready' }]);
@@ -118,7 +121,10 @@ describe('control routes', () => {
   it('tracks threads: the watcher finds their runs; a run of a tracked thread cannot be removed on its own (409)', async () => {
     h = await startHarness();
     const { threadId } = pick(h);
-    const onThread = h.sim.world.truth().runs.filter((r) => r.threadId === threadId).map((r) => r.runId);
+    const onThread = h.sim.world
+      .truth()
+      .runs.filter((r) => r.threadId === threadId)
+      .map((r) => r.runId);
     const added = await call(h.server.url, '/v1/threads', { body: { thread_id: threadId } });
     expect(added.status).toBe(201);
     expect(added.json).toMatchObject({ thread: { thread_id: threadId, origin: 'control', last_run_id: null } });
@@ -221,11 +227,17 @@ describe('control input', () => {
     h = await startHarness({ poll: false });
     const plain = await call(h.server.url, '/v1/runs', { body: 'thread_1/run_1', headers: { 'content-type': 'text/plain' } });
     expect(plain.status).toBe(415);
-    const form = await call(h.server.url, '/v1/threads', { body: 'thread_id=t', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call(h.server.url, '/v1/threads', {
+      body: 'thread_id=t',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     const untyped = await call(h.server.url, '/v1/runs', { body: '{"thread_id":"t","run_id":"r"}' });
     expect(untyped.status).toBe(415);
-    const charset = await call(h.server.url, '/v1/threads', { body: '{"thread_id":"t"}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const charset = await call(h.server.url, '/v1/threads', {
+      body: '{"thread_id":"t"}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(charset.status).toBe(201);
   });
 
@@ -254,7 +266,11 @@ describe('access', () => {
     const port = h.server.address.split(':').pop();
     expect((await call(h.server.url, '/v1/runs', { headers: { host: `localhost:${port}` } })).status).toBe(200);
     expect((await call(h.server.url, '/v1/runs', { headers: { host: `[::1]:${port}` } })).status).toBe(200);
-    const rebound = await call(h.server.url, '/v1/runs', { method: 'POST', body: { thread_id: 't', run_id: 'r' }, headers: { host: `attacker.example:${port}` } });
+    const rebound = await call(h.server.url, '/v1/runs', {
+      method: 'POST',
+      body: { thread_id: 't', run_id: 'r' },
+      headers: { host: `attacker.example:${port}` },
+    });
     expect(rebound.status).toBe(403);
     expect(h.state.listRuns()).toEqual([]);
     // Health is not a control route.
@@ -276,11 +292,16 @@ describe('access', () => {
     // A wrong method on a control route says nothing to a caller without the token.
     expect((await call(h.server.url, '/v1/runs', { method: 'PUT' })).status).toBe(401);
 
-    const ok = await call(h.server.url, '/v1/runs', { body: { thread_id: 't', run_id: 'r' }, headers: { authorization: `Bearer ${token}` } });
+    const ok = await call(h.server.url, '/v1/runs', {
+      body: { thread_id: 't', run_id: 'r' },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(ok.status).toBe(201);
     expect((await call(h.server.url, '/v1/runs', { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
     // The token stands in for the Host check.
-    expect((await call(h.server.url, '/v1/runs', { headers: { authorization: `Bearer ${token}`, host: 'bridge.internal' } })).status).toBe(200);
+    expect((await call(h.server.url, '/v1/runs', { headers: { authorization: `Bearer ${token}`, host: 'bridge.internal' } })).status).toBe(
+      200,
+    );
     expect((await call(h.server.url, '/healthz')).status).toBe(200);
     expect((await call(h.server.url, '/readyz')).status).toBe(503);
     expect(h.logText()).toContain('control address listening');
@@ -317,9 +338,13 @@ describe('listen errors', () => {
       });
       await expect(attempt).rejects.toBeInstanceOf(ListenError);
       // Below the command line the line names no flag; the command line words it with its flags.
-      await expect(attempt).rejects.toThrow(`listen address 127.0.0.1:${port}: address already in use; choose another address or turn listening off`);
+      await expect(attempt).rejects.toThrow(
+        `listen address 127.0.0.1:${port}: address already in use; choose another address or turn listening off`,
+      );
       const error = (await attempt.catch((e: unknown) => e)) as ListenError;
-      expect(error.lineFor(settingFlag)).toBe(`--listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`);
+      expect(error.lineFor(settingFlag)).toBe(
+        `--listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`,
+      );
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

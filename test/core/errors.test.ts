@@ -12,7 +12,15 @@ import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import { SimulateUsageError } from '../../src/simulator/command-options.js';
 import { OPENAI_KEY_HINTS } from '../../src/source/auth/credential-hints.js';
 import { CredentialFailure } from '../../src/source/auth/credential-failure.js';
-import { AuthFailure, classifyApiError, ConnectionFailure, NotFound, RequestRefused, ThreadListUnavailable, TransientFailure } from '../../src/source/errors.js';
+import {
+  AuthFailure,
+  classifyApiError,
+  ConnectionFailure,
+  NotFound,
+  RequestRefused,
+  ThreadListUnavailable,
+  TransientFailure,
+} from '../../src/source/errors.js';
 import { InputError } from '../../src/source/file-source.js';
 import { OutboxFullError, StateError } from '../../src/state/errors.js';
 import { openStateStore } from '../../src/state/store.js';
@@ -28,13 +36,23 @@ describe('what each error means, and its exit code', () => {
     ['a 503 after the retries', new TransientFailure('run run_1: HTTP 503: busy', 503), 'transient', EXIT.failure],
     ['an API out of reach', new ConnectionFailure('run run_1: connection failed'), 'transient', EXIT.failure],
     ['a full outbox', new OutboxFullError(10, 10, 2), 'backpressure', EXIT.failure],
-    ['a state file that fails', new StateError('io', 'state file x cannot grow: SQLITE_FULL; free disk space and restart'), 'transient', EXIT.usage],
+    [
+      'a state file that fails',
+      new StateError('io', 'state file x cannot grow: SQLITE_FULL; free disk space and restart'),
+      'transient',
+      EXIT.usage,
+    ],
     ['a part shut down', new ShutdownError('RequestBudget is closed'), 'shutdown', EXIT.failure],
     ['a bad control request', new HttpError(400, 'run_id: must be a run id', 'run_id'), 'refused', EXIT.failure],
     ['a bad setting', new ConfigError('watch.rpm', 'must be a whole number', 'the command line'), 'fatal', EXIT.usage],
     ['a bad input file', new InputError('runs.json: line 3: not JSON'), 'fatal', EXIT.usage],
     ['a bad simulate flag', new SimulateUsageError('--runs must be a number'), 'fatal', EXIT.usage],
-    ['an address taken', new ListenError('127.0.0.1:9464', Object.assign(new Error('in use'), { code: 'EADDRINUSE' })), 'fatal', EXIT.usage],
+    [
+      'an address taken',
+      new ListenError('127.0.0.1:9464', Object.assign(new Error('in use'), { code: 'EADDRINUSE' })),
+      'fatal',
+      EXIT.usage,
+    ],
   ];
   for (const [what, error, meaning, exitCode] of cases) {
     it(`${what}: ${meaning}, exit ${exitCode}`, () => {
@@ -57,16 +75,16 @@ describe('what each error means, and its exit code', () => {
   });
 
   it('keeps its own name, for logs', () => {
-    expect([new NotFound('x'), new OutboxFullError(1, 1, 1), new StateError('io', 'x'), new ConfigError('f', 'r')].map((e) => e.name)).toEqual([
-      'NotFound',
-      'OutboxFullError',
-      'StateError',
-      'ConfigError',
-    ]);
+    expect(
+      [new NotFound('x'), new OutboxFullError(1, 1, 1), new StateError('io', 'x'), new ConfigError('f', 'r')].map((e) => e.name),
+    ).toEqual(['NotFound', 'OutboxFullError', 'StateError', 'ConfigError']);
   });
 
   it('a config file with several problems has a line each, for exit 2', () => {
-    const problems = new ConfigProblems([new ConfigError('watch.rpm', 'must be a whole number', 'bridge.yaml', 3), new ConfigError('log.level', 'must be one of debug, info', 'bridge.yaml', 9)]);
+    const problems = new ConfigProblems([
+      new ConfigError('watch.rpm', 'must be a whole number', 'bridge.yaml', 3),
+      new ConfigError('log.level', 'must be one of debug, info', 'bridge.yaml', 9),
+    ]);
     expect(problems.exitCode).toBe(EXIT.usage);
     expect(problems.lineFor(settingFlag).split('\n')).toEqual([
       'watch.rpm: must be a whole number (from bridge.yaml, line 3)',
@@ -90,17 +108,36 @@ describe('what the SDK threw, classified once', () => {
   const hints = OPENAI_KEY_HINTS;
   it('404 is gone, 400 and 401/403 are fatal, timeouts and connection failures transient and said elsewhere, others transient', () => {
     expect(classifyApiError('run run_1', new NotFoundError(404, undefined, 'No run', headers), hints)).toBeInstanceOf(NotFound);
-    expect(classifyApiError('run run_1', new BadRequestError(400, undefined, 'bad api-version', headers), hints)).toMatchObject({ meaning: 'fatal' });
-    expect(classifyApiError('run run_1', new AuthenticationError(401, undefined, 'no', headers), hints)).toMatchObject({ meaning: 'fatal', message: hints.rejected });
-    expect(classifyApiError('run run_1', new CredentialFailure('entra-id: no token'), hints)).toMatchObject({ meaning: 'fatal', message: 'entra-id: no token' });
-    expect(classifyApiError('run run_1', new APIConnectionTimeoutError(), hints)).toMatchObject({ meaning: 'transient', reportedElsewhere: true });
-    expect(classifyApiError('run run_1', new APIConnectionError({ cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }), hints)).toMatchObject({
+    expect(classifyApiError('run run_1', new BadRequestError(400, undefined, 'bad api-version', headers), hints)).toMatchObject({
+      meaning: 'fatal',
+    });
+    expect(classifyApiError('run run_1', new AuthenticationError(401, undefined, 'no', headers), hints)).toMatchObject({
+      meaning: 'fatal',
+      message: hints.rejected,
+    });
+    expect(classifyApiError('run run_1', new CredentialFailure('entra-id: no token'), hints)).toMatchObject({
+      meaning: 'fatal',
+      message: 'entra-id: no token',
+    });
+    expect(classifyApiError('run run_1', new APIConnectionTimeoutError(), hints)).toMatchObject({
+      meaning: 'transient',
+      reportedElsewhere: true,
+    });
+    expect(
+      classifyApiError('run run_1', new APIConnectionError({ cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }), hints),
+    ).toMatchObject({
       meaning: 'transient',
       reportedElsewhere: true,
       message: 'run run_1: connection failed (connect ECONNREFUSED 127.0.0.1:9)',
     });
-    expect(classifyApiError('run run_1', APIError.generate(503, undefined, 'busy', headers), hints)).toMatchObject({ meaning: 'transient', status: 503 });
-    expect(classifyApiError('run run_1', new SyntaxError('Unexpected token < in JSON'), hints)).toMatchObject({ meaning: 'transient', message: 'run run_1: Unexpected token < in JSON' });
+    expect(classifyApiError('run run_1', APIError.generate(503, undefined, 'busy', headers), hints)).toMatchObject({
+      meaning: 'transient',
+      status: 503,
+    });
+    expect(classifyApiError('run run_1', new SyntaxError('Unexpected token < in JSON'), hints)).toMatchObject({
+      meaning: 'transient',
+      message: 'run run_1: Unexpected token < in JSON',
+    });
   });
 });
 
@@ -109,17 +146,33 @@ describe('errors that name a setting', () => {
   const cases: [string, BridgeError, string][] = [
     [
       'a state file in use',
-      new StateError('locked', 'state file data/bridge.sqlite is in use by another bridge (pid 7 on host h, since t)', { way: { remedy: 'stop it', then: 'another-file' } }),
+      new StateError('locked', 'state file data/bridge.sqlite is in use by another bridge (pid 7 on host h, since t)', {
+        way: { remedy: 'stop it', then: 'another-file' },
+      }),
       'state file data/bridge.sqlite is in use by another bridge (pid 7 on host h, since t); stop it or use --state to choose another file',
     ],
     [
       'a foreign state file',
-      new StateError('foreign', 'state file x is an SQLite database of another application (application id 0x1)', { way: { remedy: null, then: 'another-file' } }),
+      new StateError('foreign', 'state file x is an SQLite database of another application (application id 0x1)', {
+        way: { remedy: null, then: 'another-file' },
+      }),
       'state file x is an SQLite database of another application (application id 0x1); use --state to choose another file',
     ],
-    ['a folder for a state file', new StateError('io', 'state file data is a folder', { way: { then: 'a-file-path' } }), 'state file data is a folder; give --state the path of a file (it is created when missing)'],
-    ['a missing state file (trace-id)', new StateError('io', 'state file x does not exist', { way: { then: 'the-watch-file' } }), 'state file x does not exist; give the file `watch` uses with --state'],
-    ['a listen address taken', new ListenError('127.0.0.1:9464', taken), '--listen 127.0.0.1:9464: address already in use; choose another with --listen or use --listen off'],
+    [
+      'a folder for a state file',
+      new StateError('io', 'state file data is a folder', { way: { then: 'a-file-path' } }),
+      'state file data is a folder; give --state the path of a file (it is created when missing)',
+    ],
+    [
+      'a missing state file (trace-id)',
+      new StateError('io', 'state file x does not exist', { way: { then: 'the-watch-file' } }),
+      'state file x does not exist; give the file `watch` uses with --state',
+    ],
+    [
+      'a listen address taken',
+      new ListenError('127.0.0.1:9464', taken),
+      '--listen 127.0.0.1:9464: address already in use; choose another with --listen or use --listen off',
+    ],
     [
       'no thread list',
       new ThreadListUnavailable(new NotFound('the thread list (GET /threads)')),
@@ -135,9 +188,12 @@ describe('errors that name a setting', () => {
   }
 
   it('says the way out in words below the command line', () => {
-    expect(new StateError('locked', 'state file x is in use by another bridge (pid 7)', { way: { remedy: 'stop it', then: 'another-file' } }).message).toBe(
-      'state file x is in use by another bridge (pid 7); stop it or choose another state file',
+    expect(
+      new StateError('locked', 'state file x is in use by another bridge (pid 7)', { way: { remedy: 'stop it', then: 'another-file' } })
+        .message,
+    ).toBe('state file x is in use by another bridge (pid 7); stop it or choose another state file');
+    expect(new ListenError('127.0.0.1:9464', taken).message).toBe(
+      'listen address 127.0.0.1:9464: address already in use; choose another address or turn listening off',
     );
-    expect(new ListenError('127.0.0.1:9464', taken).message).toBe('listen address 127.0.0.1:9464: address already in use; choose another address or turn listening off');
   });
 });

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { describeNetworkError } from '../../src/core/network-error.js';
 import { freePort } from '../support/cli.js';
 
-const failureOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a failure'), (e: unknown) => e);
+const failureOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e,
+  );
 
 describe('describeNetworkError', () => {
   it('names the system error under fetch failed: code, address and port', async () => {
@@ -28,9 +32,14 @@ describe('describeNetworkError', () => {
   });
 
   it('lists the addresses tried when the system error carries only a code (AggregateError)', () => {
-    const errors = [Object.assign(new Error('connect ECONNREFUSED ::1:4318'), { code: 'ECONNREFUSED' }), Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4318'), { code: 'ECONNREFUSED' })];
+    const errors = [
+      Object.assign(new Error('connect ECONNREFUSED ::1:4318'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4318'), { code: 'ECONNREFUSED' }),
+    ];
     const aggregate = Object.assign(new AggregateError(errors, ''), { code: 'ECONNREFUSED' });
-    expect(describeNetworkError(new TypeError('fetch failed', { cause: aggregate }))).toBe('connect ECONNREFUSED ::1:4318; connect ECONNREFUSED 127.0.0.1:4318');
+    expect(describeNetworkError(new TypeError('fetch failed', { cause: aggregate }))).toBe(
+      'connect ECONNREFUSED ::1:4318; connect ECONNREFUSED 127.0.0.1:4318',
+    );
   });
 
   it('puts a code in front of a message that lacks it, and keeps a plain message', () => {

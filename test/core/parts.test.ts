@@ -94,7 +94,16 @@ describe('shutdown before start, and twice', () => {
     const line = new StatusLine({ write: (t: string) => written.push(t), isTTY: true, columns: 80 });
     await line.shutdown();
     await line.shutdown();
-    line.start(() => ({ tracked: 1, active: 0, finished: 1, spansExported: 0, outboxDepth: 0, requests: 0, requestLimit: 54, lastError: null }));
+    line.start(() => ({
+      tracked: 1,
+      active: 0,
+      finished: 1,
+      spansExported: 0,
+      outboxDepth: 0,
+      requests: 0,
+      requestLimit: 54,
+      lastError: null,
+    }));
     expect(written).toEqual([]);
   });
 

@@ -3,7 +3,9 @@ import { exponentialDelay, fullJitterDelay, sleep } from '../../src/core/timing.
 
 describe('exponentialDelay', () => {
   it('doubles from the base and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((retry) => exponentialDelay(retry, { baseMs: 100, capMs: 1_000 }))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 6].map((retry) => exponentialDelay(retry, { baseMs: 100, capMs: 1_000 }))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 
   it('treats retry 0 as the first and stays at the cap however many retries', () => {
@@ -19,9 +21,7 @@ describe('fullJitterDelay', () => {
       draws.push(0.5);
       return 0.5;
     };
-    expect([1, 2, 3, 4, 5].map((retry) => fullJitterDelay(retry, { baseMs: 100, capMs: 1_000, random }))).toEqual([
-      50, 100, 200, 400, 500,
-    ]);
+    expect([1, 2, 3, 4, 5].map((retry) => fullJitterDelay(retry, { baseMs: 100, capMs: 1_000, random }))).toEqual([50, 100, 200, 400, 500]);
     expect(draws).toHaveLength(5);
     expect(fullJitterDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0 })).toBe(0);
     expect(fullJitterDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0.999 })).toBe(399);

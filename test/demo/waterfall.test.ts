@@ -9,7 +9,9 @@ import { context, functionCall, LIMITS, run, step, T0, toolStep } from '../mappi
 function longRun(count: number, failedAt: readonly number[] = []) {
   const steps = Array.from({ length: count }, (_, i) => {
     const times = { created_at: T0 + 2 * i, completed_at: T0 + 2 * i + 1 };
-    const failed = failedAt.includes(i) ? { status: 'failed', completed_at: null, failed_at: T0 + 2 * i + 1, last_error: { code: 'server_error', message: 'x' } } : {};
+    const failed = failedAt.includes(i)
+      ? { status: 'failed', completed_at: null, failed_at: T0 + 2 * i + 1, last_error: { code: 'server_error', message: 'x' } }
+      : {};
     const usage = { usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } };
     return i % 3 === 0
       ? toolStep([functionCall(`call_${i}`, 'lookup')], { id: `step_${i}`, ...times, ...usage, ...failed })
@@ -18,7 +20,8 @@ function longRun(count: number, failedAt: readonly number[] = []) {
   return mapRunTrace(run({ completed_at: T0 + 2 * count }), steps, context(), LIMITS);
 }
 
-const draw = (spans: ReturnType<typeof longRun>, maxSteps?: number) => drawWaterfall(spans, { width: 140, palette: NO_COLOR, ...(maxSteps ? { maxSteps } : {}) });
+const draw = (spans: ReturnType<typeof longRun>, maxSteps?: number) =>
+  drawWaterfall(spans, { width: 140, palette: NO_COLOR, ...(maxSteps ? { maxSteps } : {}) });
 
 describe('drawWaterfall', () => {
   it('draws a 400-step run in a screenful: the first and last steps, and one line for the rest', () => {

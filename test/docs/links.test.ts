@@ -26,7 +26,9 @@ const files = markdownFiles(REPO);
 
 describe('documentation links', () => {
   it('finds the documents', () => {
-    expect(files.map((f) => relative(REPO, f))).toEqual(expect.arrayContaining(['README.md', 'BENCHMARKS.md', join('examples', 'README.md')]));
+    expect(files.map((f) => relative(REPO, f))).toEqual(
+      expect.arrayContaining(['README.md', 'BENCHMARKS.md', join('examples', 'README.md')]),
+    );
   });
 
   it.each(files.map((f) => [relative(REPO, f), f]))('%s links only to files in the repository', (_name, file) => {

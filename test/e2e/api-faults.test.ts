@@ -33,11 +33,14 @@ describe('API faults', () => {
   it('a wrong key is one clear fatal line and exit 2, and the key is never printed', async () => {
     sim = await startSimulator({ seed: 1, apiKey: 'sk-the-right-one', world: { threads: 2, backfillRuns: 2, liveRuns: 0 } });
     const truth = await fetchTruth(sim);
-    const result = await runCli(['watch', '--thread', threadIdsOf(truth)[0]!, '--state', ':memory:', '--listen', 'off', '--log-level', 'debug'], {
-      OPENAI_API_KEY: SECRET,
-      OPENAI_BASE_URL: sim.url,
-      OTEL_TRACES_EXPORTER: 'none',
-    });
+    const result = await runCli(
+      ['watch', '--thread', threadIdsOf(truth)[0]!, '--state', ':memory:', '--listen', 'off', '--log-level', 'debug'],
+      {
+        OPENAI_API_KEY: SECRET,
+        OPENAI_BASE_URL: sim.url,
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+    );
     expect(result.code).toBe(2);
     const last = result.stderr.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^assistants-otel-bridge: the API rejected the key \(401\)/);
@@ -61,11 +64,26 @@ describe('API faults', () => {
     const goneRun = truth.runs.find((r) => r.threadId !== goneThread)!;
     sim.setFaults({ notFoundThreads: [goneThread], notFoundRuns: [goneRun.runId] });
     const result = await runCli(
-      ['watch', ...threads.flatMap((t) => ['--thread', t]), '--run', `${goneRun.threadId}/${goneRun.runId}`, '--state', tmpFile('s.sqlite'), '--listen', 'off', '--exit-when-idle', '--log-format', 'json'],
+      [
+        'watch',
+        ...threads.flatMap((t) => ['--thread', t]),
+        '--run',
+        `${goneRun.threadId}/${goneRun.runId}`,
+        '--state',
+        tmpFile('s.sqlite'),
+        '--listen',
+        'off',
+        '--exit-when-idle',
+        '--log-format',
+        'json',
+      ],
       { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     );
     expect(result.code, result.stderr).toBe(0);
-    const logs = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; threadId?: string; runId?: string });
+    const logs = result.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; threadId?: string; runId?: string });
     expect(logs.filter((l) => l.msg.includes('no longer exists') && l.threadId === goneThread)).toHaveLength(1);
     expect(logs.filter((l) => l.msg.includes('no longer exists') && l.runId === goneRun.runId)).toHaveLength(1);
     const expected = expectedSpans(truth, { baseURL: sim.url }).filter(
@@ -85,13 +103,31 @@ describe('API faults', () => {
     const truth = await fetchTruth(sim);
     const config = tmpFile('bridge.yaml', 'api:\n  timeout_ms: 800\n');
     bridge = startCli(
-      ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--config', config, '--state', tmpFile('s.sqlite'), '--listen', 'off', '--exit-when-idle', '--rpm', '1000', '--active-interval', '200'],
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--config',
+        config,
+        '--state',
+        tmpFile('s.sqlite'),
+        '--listen',
+        'off',
+        '--exit-when-idle',
+        '--rpm',
+        '1000',
+        '--active-interval',
+        '200',
+      ],
       { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     );
     const exit = await bridge.exited;
     expect(exit.code, exit.stderr).toBe(0);
     const log = sim.requestLog().filter((e) => !e.control);
-    for (const fault of ['malformed_json', 'hang', 'server_error'] as const) expect(log.some((e) => e.fault === fault), fault).toBe(true);
+    for (const fault of ['malformed_json', 'hang', 'server_error'] as const)
+      expect(
+        log.some((e) => e.fault === fault),
+        fault,
+      ).toBe(true);
     expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url }));
   });
 
@@ -101,7 +137,19 @@ describe('API faults', () => {
     const truth = await fetchTruth(sim);
     const headerToken = 'otlp-token-5550f00d';
     const result = await runCli(
-      ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', ':memory:', '--listen', 'off', '--exit-when-idle', '--log-level', 'debug', '--log-format', 'json'],
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--state',
+        ':memory:',
+        '--listen',
+        'off',
+        '--exit-when-idle',
+        '--log-level',
+        'debug',
+        '--log-format',
+        'json',
+      ],
       {
         OPENAI_API_KEY: SECRET,
         OPENAI_BASE_URL: sim.url,
@@ -120,4 +168,3 @@ describe('API faults', () => {
     expect(bad.stderr).not.toContain(headerToken);
   });
 });
-

@@ -41,7 +41,12 @@ interface FaultRun {
  * world until its outbox is empty and the receiver holds every span but `missing` of them;
  * then /metrics is read and the bridge stopped (SIGTERM, exit 0).
  */
-async function runWithFaults(options: { protocol: Protocol; faults: (expected: SpanRecord[]) => Faults; missing?: number; env?: Record<string, string> }): Promise<FaultRun> {
+async function runWithFaults(options: {
+  protocol: Protocol;
+  faults: (expected: SpanRecord[]) => Faults;
+  missing?: number;
+  env?: Record<string, string>;
+}): Promise<FaultRun> {
   sim = await startSimulator({ seed: 11, clock: { speed: 100 }, world: { threads: 3, backfillRuns: 6, liveRuns: 0 } });
   rx = await startOtlpReceiver();
   const truth = await fetchTruth(sim);
@@ -51,7 +56,18 @@ async function runWithFaults(options: { protocol: Protocol; faults: (expected: S
   rx.setFaults(faults);
   const dir = mkdtempSync(join(tmpdir(), 'aob-collector-faults-'));
   const proc = startCli(
-    ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', join(dir, 'state.sqlite'), '--listen', '127.0.0.1:0', '--rpm', '6000', '--log-format', 'json'],
+    [
+      'watch',
+      ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+      '--state',
+      join(dir, 'state.sqlite'),
+      '--listen',
+      '127.0.0.1:0',
+      '--rpm',
+      '6000',
+      '--log-format',
+      'json',
+    ],
     {
       ...options.env,
       OPENAI_API_KEY: sim.apiKey,
@@ -127,14 +143,20 @@ describe.each(protocols)('collector faults over %s', (protocol) => {
 
   it('a collector slower than OTEL_EXPORTER_OTLP_TIMEOUT: the bridge gives up, retries, and sends every span exactly once', async () => {
     // The receiver records nothing from a request whose client gave up, like a collector that never got to it.
-    const run = await runWithFaults({ protocol, faults: () => ({ delayMs: 3_000, count: 2 }), env: { OTEL_EXPORTER_OTLP_TIMEOUT: '1000' } });
+    const run = await runWithFaults({
+      protocol,
+      faults: () => ({ delayMs: 3_000, count: 2 }),
+      env: { OTEL_EXPORTER_OTLP_TIMEOUT: '1000' },
+    });
     expectExactly(rx!.spans(), run.expected);
     const timedOut = run.traceRequests.filter((q) => q.faults.includes('delay'));
     expect(timedOut).toHaveLength(2);
     expect(timedOut.every((q) => q.status === null)).toBe(true);
     expect(total(run.metrics, 'assistants_bridge_export_failures_total')).toBe(2);
     // Said once with its cause (the second failure is within the 30 s before it is said again), then its end.
-    expect(run.logs.filter((l) => l.msg.startsWith('cannot export to') && /no answer within 1000 ms/.test(String(l.cause)))).toHaveLength(1);
+    expect(run.logs.filter((l) => l.msg.startsWith('cannot export to') && /no answer within 1000 ms/.test(String(l.cause)))).toHaveLength(
+      1,
+    );
     expect(run.logs.filter((l) => l.msg.startsWith('export to') && l.msg.includes('works again after'))).toHaveLength(1);
   }, 40_000);
 
@@ -173,7 +195,11 @@ describe.each(protocols)('collector faults over %s', (protocol) => {
   }, 40_000);
 
   it('partial success: the rejected spans are counted and logged, not re-sent; every other span arrives once', async () => {
-    const run = await runWithFaults({ protocol, faults: () => ({ partialSuccess: { rejectedSpans: 2, errorMessage: 'two spans too many' }, count: 1 }), missing: 2 });
+    const run = await runWithFaults({
+      protocol,
+      faults: () => ({ partialSuccess: { rejectedSpans: 2, errorMessage: 'two spans too many' }, count: 1 }),
+      missing: 2,
+    });
     const received = rx!.spans();
     expect(rx!.duplicates()).toEqual([]);
     const byId = new Map(received.map((s) => [s.spanId, s]));

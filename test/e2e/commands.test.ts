@@ -35,7 +35,9 @@ describe('demo', () => {
     for (const w of waterfalls) expect(w.filter((l) => /^ {2}chat /.test(l)).length).toBeLessThanOrEqual(10);
     const long = waterfalls.find((w) => w.some((l) => / {2}\.\.\. \d+ steps not shown /.test(l)));
     expect(long, 'a waterfall with steps left out').toBeDefined();
-    expect(long!.find((l) => l.includes('not shown'))).toMatch(/^ {2}\.\.\. (\d{3}) steps not shown +█+ +\d+s {2}\d+ completed.* · in \d+ \/ out \d+ tokens$/);
+    expect(long!.find((l) => l.includes('not shown'))).toMatch(
+      /^ {2}\.\.\. (\d{3}) steps not shown +█+ +\d+s {2}\d+ completed.* · in \d+ \/ out \d+ tokens$/,
+    );
     expect(long!.length).toBeLessThan(30);
     expect(lines.length).toBeLessThan(200);
   });
@@ -120,11 +122,14 @@ describe('trace-id', () => {
       const joined = truth.runs.find((r) => typeof (r.run.metadata as Record<string, unknown> | null)?.traceparent === 'string');
       expect(joined, 'the world has a run with a traceparent').toBeDefined();
       const state = join(mkdtempSync(join(tmpdir(), 'aob-traceid-')), 'state.sqlite');
-      const watch = await runCli(['watch', '--run', `${joined!.threadId}/${joined!.runId}`, '--state', state, '--listen', 'off', '--exit-when-idle'], {
-        OPENAI_API_KEY: sim.apiKey,
-        OPENAI_BASE_URL: sim.url,
-        OTEL_TRACES_EXPORTER: 'none',
-      });
+      const watch = await runCli(
+        ['watch', '--run', `${joined!.threadId}/${joined!.runId}`, '--state', state, '--listen', 'off', '--exit-when-idle'],
+        {
+          OPENAI_API_KEY: sim.apiKey,
+          OPENAI_BASE_URL: sim.url,
+          OTEL_TRACES_EXPORTER: 'none',
+        },
+      );
       expect(watch.code, watch.stderr).toBe(0);
       const result = await runCli(['trace-id', joined!.runId, '--state', state]);
       expect(result.code).toBe(0);
@@ -155,7 +160,10 @@ describe('config file errors', () => {
 
   it('lists every problem of the file, a line each, with the field, the value given and the line, and exits 2', async () => {
     const file = write('bridge.yaml', 'otlp:\n  protocol: thrift\nwatch:\n  rpm: 0\n  rmp: 10\nlog:\n  level: loud\n');
-    for (const command of [['import', '--config', file, SAMPLE], ['watch', '--config', file]]) {
+    for (const command of [
+      ['import', '--config', file, SAMPLE],
+      ['watch', '--config', file],
+    ]) {
       const result = await runCli(command);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stdout).toBe('');
@@ -179,12 +187,15 @@ describe('config file errors', () => {
 });
 
 describe('--help', () => {
-  it.each(['import', 'watch', 'simulate', 'demo', 'trace-id'])('%s --help shows what it does, its flags and an example', async (command) => {
-    const result = await runCli([command, '--help']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Usage: assistants-otel-bridge/);
-    expect(result.stdout).toMatch(/Examples?:/);
-  });
+  it.each(['import', 'watch', 'simulate', 'demo', 'trace-id'])(
+    '%s --help shows what it does, its flags and an example',
+    async (command) => {
+      const result = await runCli([command, '--help']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/Usage: assistants-otel-bridge/);
+      expect(result.stdout).toMatch(/Examples?:/);
+    },
+  );
 
   it('import --help lists only the flags that apply to import', async () => {
     const result = await runCli(['import', '--help']);

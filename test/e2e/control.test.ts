@@ -63,7 +63,11 @@ interface Answer {
   json: Record<string, unknown>;
 }
 
-async function http(base: string, path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function http(
+  base: string,
+  path: string,
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined && typeof init.body !== 'string') headers['content-type'] ??= 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -111,7 +115,14 @@ describe('watch --listen: control routes', () => {
     expect([badId.status, errorField(badId)]).toEqual([400, 'run_id']);
     const missing = await http(base, '/v1/threads', { body: {} });
     expect([missing.status, errorField(missing)]).toEqual([400, 'thread_id']);
-    expect((await http(base, '/v1/runs', { body: `{"thread_id":"t","run_id":"r","pad":"${'x'.repeat(17_000)}"}`, headers: { 'content-type': 'application/json' } })).status).toBe(413);
+    expect(
+      (
+        await http(base, '/v1/runs', {
+          body: `{"thread_id":"t","run_id":"r","pad":"${'x'.repeat(17_000)}"}`,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(413);
     expect((await http(base, '/v1/runs', { body: 'thread/run', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await http(base, '/v1/nothing')).status).toBe(404);
     const wrong = await http(base, '/v1/threads', { method: 'PATCH', body: {} });
@@ -148,7 +159,11 @@ describe('watch --listen: control routes', () => {
     base = await controlUrl(bridge);
     expect((await http(base, '/v1/threads')).json.threads).toEqual([expect.objectContaining({ thread_id: threadB, origin: 'control' })]);
     expect(((await http(base, '/v1/runs')).json.runs as { run_id: string }[]).map((r) => r.run_id).sort()).toEqual([...onB].sort());
-    const started = await fetch(`${sim.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threadId: threadB, kind: 'message' }) });
+    const started = await fetch(`${sim.origin}/_sim/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ threadId: threadB, kind: 'message' }),
+    });
     expect(started.status).toBe(200);
     const liveRun = ((await started.json()) as { run_id: string }).run_id;
     await waitFor(
@@ -157,11 +172,19 @@ describe('watch --listen: control routes', () => {
     );
     await stop(bridge);
     const final = await fetchTruth(sim);
-    expectExactly(rx.spans(), expectedSpans({ ...final, runs: final.runs.filter((r) => r.runId === runA.runId || r.threadId === threadB) }, { baseURL: sim.url }));
+    expectExactly(
+      rx.spans(),
+      expectedSpans({ ...final, runs: final.runs.filter((r) => r.runId === runA.runId || r.threadId === threadB) }, { baseURL: sim.url }),
+    );
   }, 90_000);
 
   it('answers /readyz 503 until the first poll succeeds, while /healthz is 200 throughout', async () => {
-    sim = await startSimulator({ seed: 4, clock: { speed: 60 }, world: { threads: 2, backfillRuns: 2, liveRuns: 0 }, faults: { serverError: { every: 1, status: 503 } } });
+    sim = await startSimulator({
+      seed: 4,
+      clock: { speed: 60 },
+      world: { threads: 2, backfillRuns: 2, liveRuns: 0 },
+      faults: { serverError: { every: 1, status: 503 } },
+    });
     const thread = (await fetchTruth(sim)).runs[0]!.threadId;
     const bridge = startBridge(['--state', ':memory:', '--listen', '127.0.0.1:0', '--thread', thread], apiEnv(sim));
     const base = await controlUrl(bridge);
@@ -182,7 +205,10 @@ describe('watch --listen: control routes', () => {
     const token = 'ctl-9f1c2e7a5b3d4c6e8a0b';
     sim = await startSimulator({ seed: 2, world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     const thread = (await fetchTruth(sim)).runs[0]!.threadId;
-    const bridge = startBridge(['--state', ':memory:', '--listen', '127.0.0.1:0', '--log-level', 'debug'], { ...apiEnv(sim), [TOKEN_ENV]: token });
+    const bridge = startBridge(['--state', ':memory:', '--listen', '127.0.0.1:0', '--log-level', 'debug'], {
+      ...apiEnv(sim),
+      [TOKEN_ENV]: token,
+    });
     const base = await controlUrl(bridge);
     const denied = await http(base, '/v1/runs');
     expect([denied.status, denied.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
@@ -190,7 +216,10 @@ describe('watch --listen: control routes', () => {
     expect((await http(base, '/v1/threads', { body: { thread_id: thread } })).status).toBe(401);
     expect((await http(base, '/v1/runs', { token })).status).toBe(200);
     expect((await http(base, '/v1/threads', { body: { thread_id: thread }, token })).status).toBe(201);
-    await waitFor(async () => ((await http(base, '/v1/runs', { token })).json.runs as unknown[]).length > 0, "the thread's runs to be found");
+    await waitFor(
+      async () => ((await http(base, '/v1/runs', { token })).json.runs as unknown[]).length > 0,
+      "the thread's runs to be found",
+    );
     expect((await http(base, '/healthz')).status).toBe(200);
     expect(logLines(bridge).some((l) => String(l.msg).startsWith('control routes are disabled'))).toBe(false);
     await stop(bridge);
@@ -208,9 +237,14 @@ describe('watch --listen: control routes', () => {
     expect((await http(base, '/v1/runs', { token: 'file-token-7c1d' })).status).toBe(200);
     await stop(bridge);
 
-    const missing = await runCli(['watch', '--state', ':memory:', '--listen', '127.0.0.1:0', '--control-token-file', join(dir, 'nope')], NO_API);
+    const missing = await runCli(
+      ['watch', '--state', ':memory:', '--listen', '127.0.0.1:0', '--control-token-file', join(dir, 'nope')],
+      NO_API,
+    );
     expect(missing.code).toBe(2);
-    expect(missing.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('{'))).toEqual([`assistants-otel-bridge: --control-token-file: cannot read the control token file ${join(dir, 'nope')} (ENOENT) (from the command line)`]);
+    expect(missing.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('{'))).toEqual([
+      `assistants-otel-bridge: --control-token-file: cannot read the control token file ${join(dir, 'nope')} (ENOENT) (from the command line)`,
+    ]);
   });
 
   it('exits 2 with one clear line when the --listen port is taken', async () => {
@@ -221,7 +255,9 @@ describe('watch --listen: control routes', () => {
       const result = await runCli(['watch', '--state', ':memory:', '--listen', `127.0.0.1:${port}`, '--log-format', 'json'], NO_API);
       expect(result.code).toBe(2);
       const plain = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('{'));
-      expect(plain).toEqual([`assistants-otel-bridge: --listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`]);
+      expect(plain).toEqual([
+        `assistants-otel-bridge: --listen 127.0.0.1:${port}: address already in use; choose another with --listen or use --listen off`,
+      ]);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { exitWithin, sigkill, sleep, startBridge, startScriptedRun, waitForFirstApiRequest, writeConfigFile, type BridgeTarget } from '../support/bridge-process.js';
+import {
+  exitWithin,
+  sigkill,
+  sleep,
+  startBridge,
+  startScriptedRun,
+  waitForFirstApiRequest,
+  writeConfigFile,
+  type BridgeTarget,
+} from '../support/bridge-process.js';
 import { waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { auditDelivery, expectNothingLost, outcomeLine, spanKey, spanKeysOfRequest, traceRequests } from '../support/delivery-audit.js';
@@ -73,7 +82,9 @@ function outstandingPolls(s: RunningSimulator, minAgeMs: number): number {
 /** The export request the receiver is holding in its delay, if it arrived within [minAge, maxAge] ms. */
 function heldExport(r: OtlpReceiver, minAgeMs: number, maxAgeMs: number): number | null {
   const now = Date.now();
-  const held = traceRequests(r.requests()).find((q) => q.pending && q.faults.includes('delay') && now - q.at >= minAgeMs && now - q.at <= maxAgeMs);
+  const held = traceRequests(r.requests()).find(
+    (q) => q.pending && q.faults.includes('delay') && now - q.at >= minAgeMs && now - q.at <= maxAgeMs,
+  );
   return held ? held.id : null;
 }
 
@@ -88,13 +99,17 @@ describe('crash safety: SIGKILL and restart on the same state file', () => {
     t.sim.setFaults({ latencyMs: 400 });
     t.rx.setFaults({ delayMs: 1500 });
     let outstanding = 0;
-    await waitFor(() => {
-      outstanding = outstandingPolls(t.sim, 30);
-      // Checked and killed in the same tick: the receiver (this process) cannot answer in between.
-      if (outstanding === 0 || heldExport(t.rx, 0, 1000) === null) return false;
-      bridge.child.kill('SIGKILL');
-      return true;
-    }, 'a poll and an export in flight at once', 30_000);
+    await waitFor(
+      () => {
+        outstanding = outstandingPolls(t.sim, 30);
+        // Checked and killed in the same tick: the receiver (this process) cannot answer in between.
+        if (outstanding === 0 || heldExport(t.rx, 0, 1000) === null) return false;
+        bridge.child.kill('SIGKILL');
+        return true;
+      },
+      'a poll and an export in flight at once',
+      30_000,
+    );
     await bridge.exited;
     const before = t.rx.spans().length;
     await t.rx.settled(5000);
@@ -115,12 +130,16 @@ describe('crash safety: SIGKILL and restart on the same state file', () => {
     await t.rx.waitForSpans(4 * BATCH, 30_000);
     t.rx.setFaults({ delayMs: 3000 });
     let held: number | null = null;
-    await waitFor(() => {
-      held = heldExport(t.rx, 200, 1500);
-      if (held === null) return false;
-      bridge.child.kill('SIGKILL');
-      return true;
-    }, 'an export held by the collector', 30_000);
+    await waitFor(
+      () => {
+        held = heldExport(t.rx, 200, 1500);
+        if (held === null) return false;
+        bridge.child.kill('SIGKILL');
+        return true;
+      },
+      'an export held by the collector',
+      30_000,
+    );
     await bridge.exited;
     await t.rx.settled(5000);
     // The collector never got to it: its client was gone when the delay ended.
@@ -145,12 +164,16 @@ describe('crash safety: SIGKILL and restart on the same state file', () => {
     // collector has in fact given, which is the window a crash re-sends.
     t.rx.setFaults({ acceptThenHang: true, count: 1 });
     let hung: number | null = null;
-    await waitFor(() => {
-      hung = traceRequests(t.rx.requests()).find((q) => q.faults.includes('accept-then-hang'))?.id ?? null;
-      if (hung === null) return false;
-      bridge.child.kill('SIGKILL');
-      return true;
-    }, 'a batch recorded but not answered', 30_000);
+    await waitFor(
+      () => {
+        hung = traceRequests(t.rx.requests()).find((q) => q.faults.includes('accept-then-hang'))?.id ?? null;
+        if (hung === null) return false;
+        bridge.child.kill('SIGKILL');
+        return true;
+      },
+      'a batch recorded but not answered',
+      30_000,
+    );
     await bridge.exited;
     const hungBatch = spanKeysOfRequest(t.rx.spans(), hung!);
     expect(hungBatch.length).toBeGreaterThan(0);

@@ -37,7 +37,17 @@ interface DialectCase {
   toolNames: string[];
 }
 
-const FOUNDRY_TOOLS = ['bing_grounding', 'azure_ai_search', 'weather_GetCurrentWeather', 'get_stock_price', 'stock_price_bot', 'microsoft_docs_search', 'deep_research', 'fabric_dataagent', 'sharepoint_grounding'];
+const FOUNDRY_TOOLS = [
+  'bing_grounding',
+  'azure_ai_search',
+  'weather_GetCurrentWeather',
+  'get_stock_price',
+  'stock_price_bot',
+  'microsoft_docs_search',
+  'deep_research',
+  'fabric_dataagent',
+  'sharepoint_grounding',
+];
 
 const CASES: DialectCase[] = [
   {
@@ -65,7 +75,11 @@ const stateFile = (): string => join(mkdtempSync(join(tmpdir(), 'aob-dialect-'))
 async function startLiveRuns(s: RunningSimulator, threads: string[], count: number): Promise<string[]> {
   const started: string[] = [];
   for (let i = 0; started.length < count && i < count * 20; i += 1) {
-    const response = await fetch(`${s.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threadId: threads[i % threads.length] }) });
+    const response = await fetch(`${s.origin}/_sim/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ threadId: threads[i % threads.length] }),
+    });
     if (response.ok) started.push(((await response.json()) as { run_id: string }).run_id);
     else await new Promise((r) => setTimeout(r, 100));
   }
@@ -83,21 +97,48 @@ function expectOneFatalLine(result: CliResult, pattern: RegExp): void {
 
 describe.each(CASES)('watch against $dialect', (c) => {
   it("traces a world of every kind of run exactly once, its service's tools and live runs included", async () => {
-    sim = await startSimulator({ dialect: c.dialect, seed: 17, clock: { speed: 60 }, world: { threads: 4, backfillRuns: 14, liveRuns: 2, liveWindowSeconds: 60 } });
+    sim = await startSimulator({
+      dialect: c.dialect,
+      seed: 17,
+      clock: { speed: 60 },
+      world: { threads: 4, backfillRuns: 14, liveRuns: 2, liveWindowSeconds: 60 },
+    });
     rx = await startOtlpReceiver();
     const initial = await fetchTruth(sim);
     expect(new Set(initial.runs.map((r) => r.kind)).size).toBe(c.kinds);
     bridge = startCli(
-      ['watch', ...threadIdsOf(initial).flatMap((t) => ['--thread', t]), ...c.flags, '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
+      [
+        'watch',
+        ...threadIdsOf(initial).flatMap((t) => ['--thread', t]),
+        ...c.flags,
+        '--state',
+        stateFile(),
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--active-interval',
+        '200',
+      ],
       { ...c.env(sim), OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     );
     const live = await startLiveRuns(sim, threadIdsOf(initial), 2);
     expect(live).toHaveLength(2);
     let truth: Truth = initial;
-    await waitFor(async () => {
-      truth = await fetchTruth(sim!);
-      return truth.allFinished && truth.pending.length === 0 && rx!.spans().length >= expectedSpans(truth, { baseURL: sim!.url, providerName: c.providerName }).length;
-    }, 'every run to finish and its spans to arrive', 90_000);
+    await waitFor(
+      async () => {
+        truth = await fetchTruth(sim!);
+        return (
+          truth.allFinished &&
+          truth.pending.length === 0 &&
+          rx!.spans().length >= expectedSpans(truth, { baseURL: sim!.url, providerName: c.providerName }).length
+        );
+      },
+      'every run to finish and its spans to arrive',
+      90_000,
+    );
     bridge.child.kill('SIGTERM');
     const exit = await bridge.exited;
     expect(exit.code, exit.stderr).toBe(0);
@@ -107,7 +148,11 @@ describe.each(CASES)('watch against $dialect', (c) => {
     const runSpans = spans.filter((s) => s.name.startsWith('invoke_agent'));
     expect(new Set(runSpans.map((s) => s.attributes['gen_ai.provider.name']))).toEqual(new Set([c.providerName]));
     expect(runSpans.every((s) => typeof s.attributes['gen_ai.agent.id'] === 'string')).toBe(true);
-    for (const name of c.toolNames) expect(spans.some((s) => s.name === `execute_tool ${name}`), name).toBe(true);
+    for (const name of c.toolNames)
+      expect(
+        spans.some((s) => s.name === `execute_tool ${name}`),
+        name,
+      ).toBe(true);
     if (c.dialect === 'azure-openai') expect(spans.filter((s) => FOUNDRY_TOOLS.some((t) => s.name === `execute_tool ${t}`))).toEqual([]);
     // The connected agent's call links to its run's trace; runs carry their queue event.
     if (c.dialect === 'azure-foundry') expect(spans.find((s) => s.name === 'execute_tool stock_price_bot')?.links).toHaveLength(1);
@@ -124,8 +169,14 @@ describe.each(CASES)('watch against $dialect', (c) => {
     const truth = await fetchTruth(sim);
     const wrong = 'wrong-secret-7f3a9c';
     const env = Object.fromEntries(Object.entries(c.env(sim)).map(([k, v]) => [k, v === sim!.apiKey ? wrong : v]));
-    const result = await runCli(['watch', '--thread', threadIdsOf(truth)[0]!, ...c.flags, '--state', ':memory:', '--listen', 'off'], { ...env, OTEL_TRACES_EXPORTER: 'none' });
-    expectOneFatalLine(result, /^assistants-otel-bridge: the API rejected the (key|bearer token from ASSISTANTS_OTEL_BRIDGE_API_TOKEN) \(401\)/);
+    const result = await runCli(['watch', '--thread', threadIdsOf(truth)[0]!, ...c.flags, '--state', ':memory:', '--listen', 'off'], {
+      ...env,
+      OTEL_TRACES_EXPORTER: 'none',
+    });
+    expectOneFatalLine(
+      result,
+      /^assistants-otel-bridge: the API rejected the (key|bearer token from ASSISTANTS_OTEL_BRIDGE_API_TOKEN) \(401\)/,
+    );
     expect(result.stdout + result.stderr).not.toContain(wrong);
   });
 });
@@ -134,13 +185,16 @@ describe('credentials that cannot work', () => {
   it('entra-id with no Azure identity anywhere: one line naming entra-id, exit 2', async () => {
     sim = await startSimulator({ dialect: 'azure-foundry', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     const truth = await fetchTruth(sim);
-    const result = await runCli(['watch', '--thread', threadIdsOf(truth)[0]!, '--provider', 'azure-foundry', '--state', ':memory:', '--listen', 'off'], {
-      AZURE_AI_PROJECT_ENDPOINT: sim.url,
-      // The developer credentials only (Azure CLI, PowerShell, azd, VS Code): nothing here has
-      // them, and the chain then never probes a managed-identity endpoint off this machine.
-      AZURE_TOKEN_CREDENTIALS: 'dev',
-      OTEL_TRACES_EXPORTER: 'none',
-    });
+    const result = await runCli(
+      ['watch', '--thread', threadIdsOf(truth)[0]!, '--provider', 'azure-foundry', '--state', ':memory:', '--listen', 'off'],
+      {
+        AZURE_AI_PROJECT_ENDPOINT: sim.url,
+        // The developer credentials only (Azure CLI, PowerShell, azd, VS Code): nothing here has
+        // them, and the chain then never probes a managed-identity endpoint off this machine.
+        AZURE_TOKEN_CREDENTIALS: 'dev',
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+    );
     expectOneFatalLine(result, /^assistants-otel-bridge: entra-id: no token for https:\/\/ai\.azure\.com\/\.default: .*az login/);
     // It never got as far as sending a request without a token.
     expect(sim.requestLog().filter((e) => !e.control)).toEqual([]);
@@ -148,18 +202,25 @@ describe('credentials that cannot work', () => {
 
   it('an expired static token stops the start with one line', async () => {
     const expired = `e30.${Buffer.from(JSON.stringify({ exp: 1_700_000_000 })).toString('base64url')}.sig`;
-    const result = await runCli(['watch', '--thread', 'thread_x', '--provider', 'azure-foundry', '--auth', 'bearer-env', '--state', ':memory:', '--listen', 'off'], {
-      AZURE_AI_PROJECT_ENDPOINT: 'http://127.0.0.1:9/api/projects/p',
-      ASSISTANTS_OTEL_BRIDGE_API_TOKEN: expired,
-    });
+    const result = await runCli(
+      ['watch', '--thread', 'thread_x', '--provider', 'azure-foundry', '--auth', 'bearer-env', '--state', ':memory:', '--listen', 'off'],
+      {
+        AZURE_AI_PROJECT_ENDPOINT: 'http://127.0.0.1:9/api/projects/p',
+        ASSISTANTS_OTEL_BRIDGE_API_TOKEN: expired,
+      },
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^assistants-otel-bridge: api\.token_env: the token in ASSISTANTS_OTEL_BRIDGE_API_TOKEN expired at 2023-11-14T22:13:20\.000Z/);
+    expect(result.stderr.trim()).toMatch(
+      /^assistants-otel-bridge: api\.token_env: the token in ASSISTANTS_OTEL_BRIDGE_API_TOKEN expired at 2023-11-14T22:13:20\.000Z/,
+    );
     expect(result.stderr).not.toContain(expired);
   });
 
   it('an Azure provider without an endpoint says which variable to set', async () => {
     const result = await runCli(['watch', '--thread', 'thread_x', '--provider', 'azure-openai', '--state', ':memory:', '--listen', 'off']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^assistants-otel-bridge: api\.base_url: not set for provider azure-openai: export AZURE_OPENAI_ENDPOINT=/);
+    expect(result.stderr.trim()).toMatch(
+      /^assistants-otel-bridge: api\.base_url: not set for provider azure-openai: export AZURE_OPENAI_ENDPOINT=/,
+    );
   });
 });

@@ -28,7 +28,9 @@ afterEach(async () => {
 function compareWithFile(name: string, actual: string): void {
   const path = join(FIXTURES, name);
   if (update) writeFileSync(path, actual);
-  expect(actual, `${name} changed; if the change is intended, run with UPDATE_GOLDEN=1 and review the diff`).toBe(readFileSync(path, 'utf8'));
+  expect(actual, `${name} changed; if the change is intended, run with UPDATE_GOLDEN=1 and review the diff`).toBe(
+    readFileSync(path, 'utf8'),
+  );
 }
 
 /** The parts of a received span that the bridge decides; the port of a simulator that listens on a free port aside. */
@@ -41,19 +43,40 @@ function stable(span: ReceivedSpan): Record<string, unknown> {
 
 describe('golden export', () => {
   it('import of the sample runs prints the same spans', async () => {
-    const result = await runCli(['import', join(REPO, 'samples', 'runs.json')], { OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_TRACES_EXPORTER: undefined });
+    const result = await runCli(['import', join(REPO, 'samples', 'runs.json')], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_TRACES_EXPORTER: undefined,
+    });
     expect(result.code, result.stderr).toBe(0);
     compareWithFile('import-samples.jsonl', result.stdout);
   });
 
   it('watch of a seeded world exports the same spans and commits the same totals', async () => {
     // A world that has finished before the bridge starts: every object is final when it is read.
-    sim = await startSimulator({ seed: 23, clock: { startEpoch: 1_767_225_600, speed: 1 }, world: { threads: 4, backfillRuns: 14, liveRuns: 0 } });
+    sim = await startSimulator({
+      seed: 23,
+      clock: { startEpoch: 1_767_225_600, speed: 1 },
+      world: { threads: 4, backfillRuns: 14, liveRuns: 0 },
+    });
     rx = await startOtlpReceiver();
     const truth = await fetchTruth(sim);
     const state = join(mkdtempSync(join(tmpdir(), 'aob-golden-')), 'state.sqlite');
-    const args = ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--exit-when-idle', '--state', state, '--listen', 'off', '--rpm', '6000'];
-    const result = await runCli(args, { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url }, 120_000);
+    const args = [
+      'watch',
+      ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+      '--exit-when-idle',
+      '--state',
+      state,
+      '--listen',
+      'off',
+      '--rpm',
+      '6000',
+    ];
+    const result = await runCli(
+      args,
+      { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
+      120_000,
+    );
     expect(result.code, result.stderr).toBe(0);
 
     const spans = rx
@@ -66,7 +89,11 @@ describe('golden export', () => {
     try {
       const totals = store
         .metricTotals()
-        .map((t) => ({ name: t.name, labels: Object.fromEntries(Object.entries(t.labels).sort(([a], [b]) => a.localeCompare(b))), value: t.value }))
+        .map((t) => ({
+          name: t.name,
+          labels: Object.fromEntries(Object.entries(t.labels).sort(([a], [b]) => a.localeCompare(b))),
+          value: t.value,
+        }))
         .sort((a, b) => `${a.name} ${JSON.stringify(a.labels)}`.localeCompare(`${b.name} ${JSON.stringify(b.labels)}`));
       compareWithFile('watch-world-totals.jsonl', totals.map((t) => `${JSON.stringify(t)}\n`).join(''));
     } finally {

@@ -11,7 +11,17 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import { sleep } from '../support/bridge-process.js';
 import { waitFor } from '../support/cli.js';
 import { expectNothingLost } from '../support/delivery-audit.js';
-import { BIN, bridgeOf, isRunning, killGroup, olderNode, olderNodeEnv, startInGroup, type GroupProcess, type LogLine } from '../support/launcher.js';
+import {
+  BIN,
+  bridgeOf,
+  isRunning,
+  killGroup,
+  olderNode,
+  olderNodeEnv,
+  startInGroup,
+  type GroupProcess,
+  type LogLine,
+} from '../support/launcher.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import { shellQuote, TmuxPane } from '../support/tmux.js';
 import { expectedSpans, fetchTruth, threadIdsOf } from '../support/world.js';
@@ -50,7 +60,17 @@ async function world(seed: number): Promise<World> {
     rx,
     statePath,
     env: { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
-    args: (...extra) => ['watch', ...threads.flatMap((t) => ['--thread', t]), '--state', statePath, '--listen', 'off', '--rpm', '6000', ...extra],
+    args: (...extra) => [
+      'watch',
+      ...threads.flatMap((t) => ['--thread', t]),
+      '--state',
+      statePath,
+      '--listen',
+      'off',
+      '--rpm',
+      '6000',
+      ...extra,
+    ],
   };
 }
 
@@ -62,7 +82,11 @@ function start(w: World, via: 'node' | 'npx' = 'node', ...extra: string[]): Grou
 
 /** The collector of `world` holds every export: once one is held, the outbox has spans and a stop has work to give up on. */
 async function exportHeld(w: World, g: { stderr: () => string }): Promise<void> {
-  await waitFor(() => w.rx.requests().some((q) => q.signal === 'traces' && q.pending), `an export held by the collector; log:\n${g.stderr().slice(-1500)}`, 60_000);
+  await waitFor(
+    () => w.rx.requests().some((q) => q.signal === 'traces' && q.pending),
+    `an export held by the collector; log:\n${g.stderr().slice(-1500)}`,
+    60_000,
+  );
 }
 
 const stopping = (logs: LogLine[]): LogLine[] => logs.filter((l) => l.msg.startsWith('stopping:'));
@@ -129,7 +153,11 @@ describe('node bin/assistants-otel-bridge.mjs watch on Node 20 (a launcher and t
     expect(pane.exitCode(), lines.join('\n')).toBe(0);
     expect(lines.filter((l) => / info {2}stopping: no new polls/.test(l))).toHaveLength(1);
     expect(lines.filter((l) => /SIGINT received/.test(l))).toHaveLength(1);
-    expect(lines.some((l) => / warn {2}stopped: exported \d+ spans while stopping; \d+ spans left in the outbox of .*, exported at the next start on it/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        / warn {2}stopped: exported \d+ spans while stopping; \d+ spans left in the outbox of .*, exported at the next start on it/.test(l),
+      ),
+    ).toBe(true);
     expect(lines.some((l) => /again: exiting now/.test(l))).toBe(false);
 
     await expectRestartSendsTheRest(w);
@@ -161,7 +189,9 @@ describe('npx assistants-otel-bridge watch on Node 20 (npm, its shell, the launc
     process.kill(g.child.pid!, 'SIGTERM');
     await waitFor(() => !isRunning(bridge.pid), `the bridge to stop; its log:\n${g.stderr().slice(-1500)}`, 30_000);
     const logs = g.logs();
-    expect(stopping(logs)).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^the process that started the launcher \(pid \d+\) exited$/) })]);
+    expect(stopping(logs)).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^the process that started the launcher \(pid \d+\) exited$/) }),
+    ]);
     expect(stopped(logs)).toHaveLength(1);
 
     await expectRestartSendsTheRest(w);
@@ -172,13 +202,21 @@ describe('npx assistants-otel-bridge watch on Node 20 (npm, its shell, the launc
     // npm dies of the SIGINT (its shell holds it until the command ends, then dies of it) and so
     // would the pane's shell: a trap keeps this one, to read the screen afterwards.
     const npx = ['npx', '--yes', 'assistants-otel-bridge', ...w.args()].map(shellQuote).join(' ');
-    pane = TmuxPane.command(['bash', '-c', `trap : INT; ${npx}; echo EXIT=$?; sleep 600`], { env: { PATH: olderNodeEnv().PATH, ...w.env } });
+    pane = TmuxPane.command(['bash', '-c', `trap : INT; ${npx}; echo EXIT=$?; sleep 600`], {
+      env: { PATH: olderNodeEnv().PATH, ...w.env },
+    });
     await exportHeld(w, { stderr: () => pane!.lines({ history: true }).join('\n') });
     pane.sendKeys('C-c');
     await waitFor(() => pane!.exitCode() !== null, 'npx to exit after Ctrl-C', 30_000);
     const lines = pane.lines({ history: true });
-    expect(lines.filter((l) => / info {2}stopping: no new polls/.test(l)), lines.join('\n')).toHaveLength(1);
-    expect(lines.some((l) => / stopped: exported \d+ spans while stopping; \d+ spans left in the outbox/.test(l)), lines.join("\n")).toBe(true);
+    expect(
+      lines.filter((l) => / info {2}stopping: no new polls/.test(l)),
+      lines.join('\n'),
+    ).toHaveLength(1);
+    expect(
+      lines.some((l) => / stopped: exported \d+ spans while stopping; \d+ spans left in the outbox/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
     expect(lines.some((l) => /again: exiting now/.test(l))).toBe(false);
   });
 });

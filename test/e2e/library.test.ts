@@ -78,19 +78,45 @@ describe('library: one trace from the app through the bridge', () => {
     const state = join(dir, 'state.sqlite');
     // Waiting runs are polled at most once a second, so the end of the run is seen promptly.
     const config = writeConfigFile(dir, { watch: { max_wait_interval_ms: 1000, discovery_interval_ms: 1000 } });
-    bridge = startCli(['watch', '--state', state, '--config', config, '--listen', '127.0.0.1:0', '--log-format', 'json', '--active-interval', '200', '--rpm', '6000'], {
-      OPENAI_API_KEY: sim.apiKey,
-      OPENAI_BASE_URL: sim.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
-    });
+    bridge = startCli(
+      [
+        'watch',
+        '--state',
+        state,
+        '--config',
+        config,
+        '--listen',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+        '--active-interval',
+        '200',
+        '--rpm',
+        '6000',
+      ],
+      {
+        OPENAI_API_KEY: sim.apiKey,
+        OPENAI_BASE_URL: sim.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      },
+    );
     let bridgeUrl = '';
     await waitFor(() => {
-      const line = bridge!.stderr().split('\n').find((l) => l.includes('control address listening'));
+      const line = bridge!
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('control address listening'));
       if (line) bridgeUrl = `http://${(JSON.parse(line) as { address: string }).address}`;
       return bridgeUrl !== '';
     }, 'the bridge to listen');
 
-    const app = await runApp({ OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: sim.apiKey, ASSISTANT_ID: sim.world.assistants[0]!.id, BRIDGE_URL: bridgeUrl, OTLP_URL: rx.url });
+    const app = await runApp({
+      OPENAI_BASE_URL: sim.url,
+      OPENAI_API_KEY: sim.apiKey,
+      ASSISTANT_ID: sim.world.assistants[0]!.id,
+      BRIDGE_URL: bridgeUrl,
+      OTLP_URL: rx.url,
+    });
     expect(app.code, app.stderr).toBe(0);
     const result = JSON.parse(app.stdout.trim()) as AppResult;
     expect(result.status).toBe('completed');
@@ -105,7 +131,11 @@ describe('library: one trace from the app through the bridge', () => {
 
     const truth = await fetchTruth(sim);
     const expected = expectedSpans(truth, { baseURL: sim.url });
-    await waitFor(() => rx!.spans().filter((s) => service(s) === 'openai-assistants').length >= expected.length, 'the bridge to export the run', 30_000);
+    await waitFor(
+      () => rx!.spans().filter((s) => service(s) === 'openai-assistants').length >= expected.length,
+      'the bridge to export the run',
+      30_000,
+    );
     bridge.child.kill('SIGTERM');
     expect((await bridge.exited).code).toBe(0);
 

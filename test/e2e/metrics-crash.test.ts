@@ -41,7 +41,20 @@ describe('metric totals across a SIGKILL', () => {
     const statePath = join(mkdtempSync(join(tmpdir(), 'aob-metrics-crash-')), 'state.sqlite');
     const start = (): CliProcess =>
       startCli(
-        ['watch', ...threads.flatMap((t) => ['--thread', t]), '--state', statePath, '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '300'],
+        [
+          'watch',
+          ...threads.flatMap((t) => ['--thread', t]),
+          '--state',
+          statePath,
+          '--listen',
+          '127.0.0.1:0',
+          '--log-format',
+          'json',
+          '--rpm',
+          '3000',
+          '--active-interval',
+          '300',
+        ],
         { OPENAI_API_KEY: sim!.apiKey, OPENAI_BASE_URL: sim!.url, OTEL_TRACES_EXPORTER: 'none' },
       );
 
@@ -53,7 +66,11 @@ describe('metric totals across a SIGKILL', () => {
       // Straight after the restart: what was counted before the kill is all there.
       const restarted = scrapedTotals(await scrape(address));
       expectNoLoss(before, restarted);
-      await waitFor(async () => runCount(scrapedTotals(await scrape(address))) >= share * runsInWorld, `${share * 100}% of the runs counted`, 60_000);
+      await waitFor(
+        async () => runCount(scrapedTotals(await scrape(address))) >= share * runsInWorld,
+        `${share * 100}% of the runs counted`,
+        60_000,
+      );
       before = scrapedTotals(await scrape(address));
       bridge.child.kill('SIGKILL');
       await bridge.exited;
@@ -66,12 +83,19 @@ describe('metric totals across a SIGKILL', () => {
     const address = await listenAddressOf(bridge);
     expectNoLoss(before, scrapedTotals(await scrape(address)));
     let truth = await fetchTruth(sim);
-    await waitFor(async () => {
-      truth = await fetchTruth(sim!);
-      if (!truth.allFinished || truth.pending.length > 0) return false;
-      const samples = await scrape(address);
-      return total(samples, 'assistants_bridge_runs_tracked', { state: 'active' }) === 0 && total(samples, 'assistants_bridge_runs_tracked', { state: 'finished' }) === runsInWorld;
-    }, 'every run to be finished', 120_000);
+    await waitFor(
+      async () => {
+        truth = await fetchTruth(sim!);
+        if (!truth.allFinished || truth.pending.length > 0) return false;
+        const samples = await scrape(address);
+        return (
+          total(samples, 'assistants_bridge_runs_tracked', { state: 'active' }) === 0 &&
+          total(samples, 'assistants_bridge_runs_tracked', { state: 'finished' }) === runsInWorld
+        );
+      },
+      'every run to be finished',
+      120_000,
+    );
     const want = worldTotals(truth);
     const final = scrapedTotals(await scrape(address));
     console.log(JSON.stringify({ killedAtRuns: killedAt, final, truth: want }));

@@ -55,12 +55,29 @@ describe('history is not news', () => {
   it('counts a thread added with months of history as history, and a run after it as news', async () => {
     const months = 183 * 86_400;
     // The world's clock stands still six months ago: every run in it is long finished.
-    sim = await startSimulator({ seed: 31, clock: { startEpoch: Math.floor(Date.now() / 1000) - months, speed: 0 }, world: { threads: 3, backfillRuns: 12, liveRuns: 0 } });
+    sim = await startSimulator({
+      seed: 31,
+      clock: { startEpoch: Math.floor(Date.now() / 1000) - months, speed: 0 },
+      world: { threads: 3, backfillRuns: 12, liveRuns: 0 },
+    });
     rx = await startOtlpReceiver();
     const old = await fetchTruth(sim);
     const threads = threadIdsOf(old);
     bridge = startCli(
-      ['watch', ...threads.flatMap((t) => ['--thread', t]), '--state', stateFile(), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
+      [
+        'watch',
+        ...threads.flatMap((t) => ['--thread', t]),
+        '--state',
+        stateFile(),
+        '--listen',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--active-interval',
+        '200',
+      ],
       { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_METRICS_EXPORTER: 'none' },
     );
     const address = await listenAddressOf(bridge);
@@ -78,12 +95,28 @@ describe('history is not news', () => {
     expect(scrapedTotals(samples)).toEqual(oldTotals);
 
     // Time moves on to today, and a run fails on one of those threads, registered as the app creates it.
-    await fetch(`${sim.origin}/_sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: months }) });
-    const created = await fetch(`${sim.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ threadId: threads[0], kind: 'failed' }) });
+    await fetch(`${sim.origin}/_sim/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: months }),
+    });
+    const created = await fetch(`${sim.origin}/_sim/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ threadId: threads[0], kind: 'failed' }),
+    });
     const { run_id: runId } = (await created.json()) as { run_id: string };
-    const registered = await fetch(`http://${address}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ thread_id: threads[0], run_id: runId }) });
+    const registered = await fetch(`http://${address}/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ thread_id: threads[0], run_id: runId }),
+    });
     expect(registered.status).toBeLessThan(300);
-    await fetch(`${sim.origin}/_sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 120 }) });
+    await fetch(`${sim.origin}/_sim/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 120 }),
+    });
     samples = await idle(address, old.runs.length + 1);
     const now = await fetchTruth(sim);
     const fresh = now.runs.find((r) => r.runId === runId)!;
@@ -107,11 +140,31 @@ describe('a service whose steps report no token usage', () => {
   const azure = (s: RunningSimulator) => ({ AZURE_OPENAI_ENDPOINT: s.origin, AZURE_OPENAI_API_KEY: s.apiKey });
 
   it('has token totals from each run, once', async () => {
-    sim = await startSimulator({ dialect: stepsWithoutUsage(createAzureOpenAIDialect()), seed: 17, clock: { speed: 60 }, world: { threads: 3, backfillRuns: 14, liveRuns: 0 } });
+    sim = await startSimulator({
+      dialect: stepsWithoutUsage(createAzureOpenAIDialect()),
+      seed: 17,
+      clock: { speed: 60 },
+      world: { threads: 3, backfillRuns: 14, liveRuns: 0 },
+    });
     const truth = await fetchTruth(sim);
     expect(truth.runs.flatMap((r) => r.steps).every((s) => s.usage === null)).toBe(true);
     bridge = startCli(
-      ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--provider', 'azure-openai', '--state', stateFile(), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--provider',
+        'azure-openai',
+        '--state',
+        stateFile(),
+        '--listen',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--active-interval',
+        '200',
+      ],
       { ...azure(sim), OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
     );
     const samples = await idle(await listenAddressOf(bridge), truth.runs.length);
@@ -119,40 +172,96 @@ describe('a service whose steps report no token usage', () => {
     expect(want.inputTokens).toBeGreaterThan(0);
     expect(scrapedTotals(samples)).toEqual(want);
     // Counted from the runs (invoke_agent), none from the steps (chat).
-    expect(total(samples, 'gen_ai_client_token_usage_sum', { gen_ai_operation_name: 'invoke_agent', gen_ai_token_type: 'input' })).toBe(want.inputTokens);
+    expect(total(samples, 'gen_ai_client_token_usage_sum', { gen_ai_operation_name: 'invoke_agent', gen_ai_token_type: 'input' })).toBe(
+      want.inputTokens,
+    );
     expect(total(samples, 'gen_ai_client_token_usage_count', { gen_ai_operation_name: 'chat' })).toBe(0);
   }, 120_000);
 
   it('under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental: the GenAI v0.1.0 names, and cache and reasoning tokens on spans', async () => {
-    sim = await startSimulator({ dialect: stepsWithoutUsage(createAzureOpenAIDialect()), seed: 17, clock: { speed: 60 }, world: { threads: 3, backfillRuns: 14, liveRuns: 0 } });
+    sim = await startSimulator({
+      dialect: stepsWithoutUsage(createAzureOpenAIDialect()),
+      seed: 17,
+      clock: { speed: 60 },
+      world: { threads: 3, backfillRuns: 14, liveRuns: 0 },
+    });
     rx = await startOtlpReceiver();
     const truth = await fetchTruth(sim);
     bridge = startCli(
-      ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--provider', 'azure-openai', '--state', stateFile(), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200'],
-      { ...azure(sim), OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_METRICS_EXPORTER: 'none', OTEL_SEMCONV_STABILITY_OPT_IN: 'http, gen_ai_latest_experimental' },
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--provider',
+        'azure-openai',
+        '--state',
+        stateFile(),
+        '--listen',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--active-interval',
+        '200',
+      ],
+      {
+        ...azure(sim),
+        OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_SEMCONV_STABILITY_OPT_IN: 'http, gen_ai_latest_experimental',
+      },
     );
     const samples = await idle(await listenAddressOf(bridge), truth.runs.length);
     const names = new Set(samples.map((s) => s.name));
     const latest = exportedSeriesNames('scrape', 'genai-0.1.0');
     for (const name of names) expect(latest.has(name), name).toBe(true);
-    for (const name of ['gen_ai_invoke_agent_duration_bucket', 'gen_ai_execute_tool_duration_bucket', 'gen_ai_client_inference_duration_bucket', 'gen_ai_client_inference_usage_input_tokens_total']) {
+    for (const name of [
+      'gen_ai_invoke_agent_duration_bucket',
+      'gen_ai_execute_tool_duration_bucket',
+      'gen_ai_client_inference_duration_bucket',
+      'gen_ai_client_inference_usage_input_tokens_total',
+    ]) {
       expect(names.has(name), name).toBe(true);
     }
     expect(names.has('gen_ai_client_token_usage_sum')).toBe(false);
     expect(names.has('gen_ai_client_operation_duration_bucket')).toBe(false);
 
-    const finished = truth.runs.filter((r) => r.finished).map((r) => r.run.usage as { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number }; completion_tokens_details: { reasoning_tokens: number } });
+    const finished = truth.runs
+      .filter((r) => r.finished)
+      .map(
+        (r) =>
+          r.run.usage as {
+            prompt_tokens: number;
+            completion_tokens: number;
+            prompt_tokens_details: { cached_tokens: number };
+            completion_tokens_details: { reasoning_tokens: number };
+          },
+      );
     const sum = (f: (u: (typeof finished)[number]) => number) => finished.reduce((n, u) => n + f(u), 0);
-    expect(total(samples, 'gen_ai_client_inference_usage_input_tokens_total', { gen_ai_token_modality: 'unknown' })).toBe(sum((u) => u.prompt_tokens));
-    expect(total(samples, 'gen_ai_client_inference_usage_cache_read_input_tokens_total')).toBe(sum((u) => u.prompt_tokens_details.cached_tokens));
-    expect(total(samples, 'gen_ai_client_inference_usage_reasoning_output_tokens_total')).toBe(sum((u) => u.completion_tokens_details.reasoning_tokens));
+    expect(total(samples, 'gen_ai_client_inference_usage_input_tokens_total', { gen_ai_token_modality: 'unknown' })).toBe(
+      sum((u) => u.prompt_tokens),
+    );
+    expect(total(samples, 'gen_ai_client_inference_usage_cache_read_input_tokens_total')).toBe(
+      sum((u) => u.prompt_tokens_details.cached_tokens),
+    );
+    expect(total(samples, 'gen_ai_client_inference_usage_reasoning_output_tokens_total')).toBe(
+      sum((u) => u.completion_tokens_details.reasoning_tokens),
+    );
     expect(sum((u) => u.prompt_tokens_details.cached_tokens)).toBeGreaterThan(0);
 
     // Spans: each run reports its cache and reasoning counts under the v0.1.0 attribute names.
-    await waitFor(() => rx!.spans().filter((s) => s.name.startsWith('invoke_agent')).length === truth.runs.length, 'every run span', 20_000);
+    await waitFor(
+      () => rx!.spans().filter((s) => s.name.startsWith('invoke_agent')).length === truth.runs.length,
+      'every run span',
+      20_000,
+    );
     for (const r of truth.runs) {
       const span = rx.spans().find((s) => s.name.startsWith('invoke_agent') && s.attributes['openai.run.id'] === r.runId)!;
-      const usage = r.run.usage as { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number }; completion_tokens_details: { reasoning_tokens: number } };
+      const usage = r.run.usage as {
+        prompt_tokens: number;
+        prompt_tokens_details: { cached_tokens: number };
+        completion_tokens_details: { reasoning_tokens: number };
+      };
       expect(span.attributes['gen_ai.usage.input_tokens']).toBe(usage.prompt_tokens);
       expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(usage.prompt_tokens_details.cached_tokens);
       expect(span.attributes['gen_ai.usage.reasoning.output_tokens']).toBe(usage.completion_tokens_details.reasoning_tokens);

@@ -33,17 +33,37 @@ describe('steps that name another run or thread', () => {
     sim = await startSimulator({ dialect: misfiling, seed: 11, clock: { speed: 0 }, world: { threads: 2, backfillRuns: 6, liveRuns: 0 } });
     rx = await startOtlpReceiver();
     const truth = await fetchTruth(sim);
-    bridge = startCli(['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', ':memory:', '--listen', 'off', '--log-format', 'json', '--rpm', '3000', '--exit-when-idle'], {
-      OPENAI_API_KEY: sim.apiKey,
-      OPENAI_BASE_URL: sim.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
-    });
+    bridge = startCli(
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--state',
+        ':memory:',
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--exit-when-idle',
+      ],
+      {
+        OPENAI_API_KEY: sim.apiKey,
+        OPENAI_BASE_URL: sim.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      },
+    );
     const exit = await bridge.exited;
     expect(exit.code, exit.stderr).toBe(0);
 
     expectExactly(rx.spans(), expectedSpans(truth, { baseURL: sim.url }));
     // Every step span sits in its run's trace, under its run span, with the run's thread.
-    const runSpans = new Map(rx.spans().filter((s) => s.name.startsWith('invoke_agent')).map((s) => [s.attributes['openai.run.id'], s]));
+    const runSpans = new Map(
+      rx
+        .spans()
+        .filter((s) => s.name.startsWith('invoke_agent'))
+        .map((s) => [s.attributes['openai.run.id'], s]),
+    );
     for (const step of rx.spans().filter((s) => s.name.startsWith('chat'))) {
       const parent = runSpans.get(step.attributes['openai.run.id'])!;
       expect([step.traceId, step.parentSpanId]).toEqual([parent.traceId, parent.spanId]);

@@ -48,16 +48,40 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
   it('reports the world exactly: tokens, failed and expired steps, runs by status', async () => {
     // The world's present is now: its older past is history, its recent past and live runs news.
     const startEpoch = Math.floor(Date.now() / 1000);
-    sim = await startSimulator({ seed: 23, clock: { startEpoch, speed: 60 }, world: { threads: 6, backfillRuns: 36, liveRuns: 4, liveWindowSeconds: 120 } });
+    sim = await startSimulator({
+      seed: 23,
+      clock: { startEpoch, speed: 60 },
+      world: { threads: 6, backfillRuns: 36, liveRuns: 4, liveWindowSeconds: 120 },
+    });
     rx = await startOtlpReceiver();
     // Failures that are news, for the failure and tool panels: a failed run and an expired one.
     for (const kind of ['failed', 'expired']) {
-      const created = await fetch(`${sim.origin}/_sim/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind }) });
+      const created = await fetch(`${sim.origin}/_sim/runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind }),
+      });
       expect(created.status).toBe(200);
     }
     const initial = await fetchTruth(sim);
     bridge = startCli(
-      ['watch', ...sim.world.threads().map((t) => t.id).flatMap((t) => ['--thread', t]), '--state', join(mkdtempSync(join(tmpdir(), 'aob-prom-')), 'state.sqlite'), '--listen', '127.0.0.1:0', '--log-format', 'json', '--rpm', '3000', '--active-interval', '300'],
+      [
+        'watch',
+        ...sim.world
+          .threads()
+          .map((t) => t.id)
+          .flatMap((t) => ['--thread', t]),
+        '--state',
+        join(mkdtempSync(join(tmpdir(), 'aob-prom-')), 'state.sqlite'),
+        '--listen',
+        '127.0.0.1:0',
+        '--log-format',
+        'json',
+        '--rpm',
+        '3000',
+        '--active-interval',
+        '300',
+      ],
       { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_METRIC_EXPORT_INTERVAL: '500' },
     );
     const address = await listenAddressOf(bridge);
@@ -65,12 +89,20 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
 
     // Until the world is finished and the bridge has nothing left: no active run, an empty outbox.
     let truth: Truth = initial;
-    await waitFor(async () => {
-      truth = await fetchTruth(sim!);
-      if (!truth.allFinished || truth.pending.length > 0) return false;
-      const samples = await scrape(address);
-      return total(samples, 'assistants_bridge_runs_tracked', { state: 'active' }) === 0 && total(samples, 'assistants_bridge_outbox_depth') === 0 && total(samples, 'assistants_bridge_runs_tracked', { state: 'finished' }) === truth.runs.length;
-    }, 'the world to finish and the bridge to be idle', 90_000);
+    await waitFor(
+      async () => {
+        truth = await fetchTruth(sim!);
+        if (!truth.allFinished || truth.pending.length > 0) return false;
+        const samples = await scrape(address);
+        return (
+          total(samples, 'assistants_bridge_runs_tracked', { state: 'active' }) === 0 &&
+          total(samples, 'assistants_bridge_outbox_depth') === 0 &&
+          total(samples, 'assistants_bridge_runs_tracked', { state: 'finished' }) === truth.runs.length
+        );
+      },
+      'the world to finish and the bridge to be idle',
+      90_000,
+    );
     const want = worldTotals(truth);
     expect(want.steps.failed ?? 0).toBeGreaterThan(0);
     expect(want.steps.expired ?? 0).toBeGreaterThan(0);
@@ -85,13 +117,23 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     const byType = Object.fromEntries(tokens.map((s) => [s.metric.gen_ai_token_type, s.value]));
     const failedSteps = await prom.scalar(`sum(assistants_steps_total{job="assistants-otel-bridge",openai_run_step_status="failed"})`);
     const expiredSteps = await prom.scalar(`sum(assistants_steps_total{job="assistants-otel-bridge",openai_run_step_status="expired"})`);
-    const runs = Object.fromEntries((await prom.query(`sum by (openai_run_status) (assistants_runs_total${job})`)).map((s) => [s.metric.openai_run_status, s.value]));
-    const steps = Object.fromEntries((await prom.query(`sum by (openai_run_step_status) (assistants_steps_total${job})`)).map((s) => [s.metric.openai_run_step_status, s.value]));
+    const runs = Object.fromEntries(
+      (await prom.query(`sum by (openai_run_status) (assistants_runs_total${job})`)).map((s) => [s.metric.openai_run_status, s.value]),
+    );
+    const steps = Object.fromEntries(
+      (await prom.query(`sum by (openai_run_step_status) (assistants_steps_total${job})`)).map((s) => [
+        s.metric.openai_run_step_status,
+        s.value,
+      ]),
+    );
     const stepDurations = await prom.scalar(`sum(gen_ai_client_operation_duration_count${job})`);
     const p95 = await prom.scalar(`histogram_quantile(0.95, sum by (le) (gen_ai_client_operation_duration_bucket${job}))`);
     const slowestScrape = await prom.scalar(`max_over_time(scrape_duration_seconds${job}[5m])`);
     console.log(
-      JSON.stringify({ promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95, slowestScrape }, truth: want }),
+      JSON.stringify({
+        promql: { tokens: byType, failedSteps, expiredSteps, runs, steps, stepDurations, p95, slowestScrape },
+        truth: want,
+      }),
     );
 
     expect(byType).toEqual({ input: want.inputTokens, output: want.outputTokens });
@@ -100,7 +142,9 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     const oldEnough = truth.runs.filter((r) => runEnd(r.run) < startEpoch - HISTORY_AGE_SECONDS).length;
     expect(historyRuns).toBeGreaterThan(0);
     expect(historyRuns).toBeGreaterThanOrEqual(oldEnough);
-    expect(await prom.scalar(`sum(assistants_runs_total{job="assistants-otel-bridge",assistants_bridge_history="false"})`)).toBe(truth.runs.length - historyRuns);
+    expect(await prom.scalar(`sum(assistants_runs_total{job="assistants-otel-bridge",assistants_bridge_history="false"})`)).toBe(
+      truth.runs.length - historyRuns,
+    );
     // Only news step spans are in the lag.
     const newsSteps = await prom.scalar(`sum(assistants_steps_total{job="assistants-otel-bridge",assistants_bridge_history="false"})`);
     expect(await prom.scalar(`sum(assistants_bridge_export_lag_count${job})`)).toBe(newsSteps);
@@ -111,8 +155,11 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     // One duration per operation: each run (invoke_agent), each message-creation step (chat) and
     // each tool call (execute_tool); the simulator ends every step.
     const allSteps = truth.runs.flatMap((r) => r.steps);
-    const toolCalls = allSteps.filter((st) => st.type === 'tool_calls').reduce((n, st) => n + ((st.step_details as { tool_calls?: unknown[] }).tool_calls?.length ?? 0), 0);
-    const countOf = (operation: string) => prom!.scalar(`sum(gen_ai_client_operation_duration_count{job="assistants-otel-bridge",gen_ai_operation_name="${operation}"})`);
+    const toolCalls = allSteps
+      .filter((st) => st.type === 'tool_calls')
+      .reduce((n, st) => n + ((st.step_details as { tool_calls?: unknown[] }).tool_calls?.length ?? 0), 0);
+    const countOf = (operation: string) =>
+      prom!.scalar(`sum(gen_ai_client_operation_duration_count{job="assistants-otel-bridge",gen_ai_operation_name="${operation}"})`);
     expect(await countOf('chat')).toBe(allSteps.filter((st) => st.type === 'message_creation').length);
     expect(await countOf('execute_tool')).toBe(toolCalls);
     expect(await countOf('invoke_agent')).toBe(truth.runs.length);
@@ -139,7 +186,11 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
 
     // The OTLP push carries the same totals once a push after idle has arrived.
     const since = Date.now();
-    await waitFor(() => rx!.metrics().some((m) => m.receivedAt > since + 100 && m.name === 'assistants.steps'), 'an OTLP metrics push after idle', 10_000);
+    await waitFor(
+      () => rx!.metrics().some((m) => m.receivedAt > since + 100 && m.name === 'assistants.steps'),
+      'an OTLP metrics push after idle',
+      10_000,
+    );
     const metrics = rx.metrics();
     expect(pushed(metrics, 'gen_ai.client.token.usage', 'sum', { 'gen_ai.token.type': 'input' })).toBe(want.inputTokens);
     expect(pushed(metrics, 'gen_ai.client.token.usage', 'sum', { 'gen_ai.token.type': 'output' })).toBe(want.outputTokens);

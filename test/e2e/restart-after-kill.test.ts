@@ -45,7 +45,20 @@ describe('restart right after SIGKILL of the process group', () => {
     const args = (idle: boolean): string[] => [
       'watch',
       ...threads.flatMap((t) => ['--thread', t]),
-      ...['--state', statePath, '--config', configPath, '--listen', 'off', '--log-format', 'json', '--rpm', '6000', '--active-interval', '200'],
+      ...[
+        '--state',
+        statePath,
+        '--config',
+        configPath,
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--rpm',
+        '6000',
+        '--active-interval',
+        '200',
+      ],
       ...(idle ? ['--exit-when-idle'] : []),
     ];
     const start = (idle = false): GroupProcess => {
@@ -61,13 +74,21 @@ describe('restart right after SIGKILL of the process group', () => {
       const s = sim;
       // Came back: it holds the state file ('watching' comes after the lock) and polls the API
       // after that (a request logged before could be the killed one's, still in flight).
-      await waitFor(() => {
-        if (g.child.exitCode !== null) throw new Error(`round ${round}: the bridge exited (${g.child.exitCode}):\n${g.stderr().slice(-2000)}`);
-        const watching = g.logs().find((l) => l.msg === 'watching');
-        return watching !== undefined && s.requestLog().some((e) => !e.control && e.time >= Number(watching.time));
-      }, `round ${round}: the restarted bridge watching and polling`, 30_000);
+      await waitFor(
+        () => {
+          if (g.child.exitCode !== null)
+            throw new Error(`round ${round}: the bridge exited (${g.child.exitCode}):\n${g.stderr().slice(-2000)}`);
+          const watching = g.logs().find((l) => l.msg === 'watching');
+          return watching !== undefined && s.requestLog().some((e) => !e.control && e.time >= Number(watching.time));
+        },
+        `round ${round}: the restarted bridge watching and polling`,
+        30_000,
+      );
       const bridge = bridgeOf(g.pgid);
-      expect(bridge, `round ${round}: the bridge under the launcher; group: ${JSON.stringify(groupMembers(g.pgid))}; log:\n${g.stderr().slice(-1500)}`).toBeDefined();
+      expect(
+        bridge,
+        `round ${round}: the bridge under the launcher; group: ${JSON.stringify(groupMembers(g.pgid))}; log:\n${g.stderr().slice(-1500)}`,
+      ).toBeDefined();
       if (previousBridge !== null) {
         // It found the killed bridge's owner file and took over, rather than waiting for it.
         expect(g.logs().some((l) => l.msg.includes('stopped without releasing it') && l.msg.includes(`pid ${previousBridge}`))).toBe(true);

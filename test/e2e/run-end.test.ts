@@ -31,7 +31,11 @@ const clearsDeadlines: Dialect = {
 };
 
 async function control(s: RunningSimulator, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${s.origin}/_sim${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${s.origin}/_sim${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.ok, await response.clone().text()).toBe(true);
   return (await response.json()) as Record<string, unknown>;
 }
@@ -47,16 +51,39 @@ function recordedDeadline(statePath: string, runId: string): number | null {
 }
 
 function watch(s: RunningSimulator, r: OtlpReceiver, thread: string, state: string): CliProcess {
-  return startCli(['watch', '--thread', thread, '--state', state, '--listen', 'off', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200', '--exit-when-idle'], {
-    OPENAI_API_KEY: s.apiKey,
-    OPENAI_BASE_URL: s.url,
-    OTEL_EXPORTER_OTLP_ENDPOINT: r.url,
-  });
+  return startCli(
+    [
+      'watch',
+      '--thread',
+      thread,
+      '--state',
+      state,
+      '--listen',
+      'off',
+      '--log-format',
+      'json',
+      '--rpm',
+      '3000',
+      '--active-interval',
+      '200',
+      '--exit-when-idle',
+    ],
+    {
+      OPENAI_API_KEY: s.apiKey,
+      OPENAI_BASE_URL: s.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: r.url,
+    },
+  );
 }
 
 describe('an expired run', () => {
   it('ends at the deadline seen while it was pending, else at its last step end', async () => {
-    sim = await startSimulator({ dialect: clearsDeadlines, seed: 5, clock: { speed: 0 }, world: { threads: 1, backfillRuns: 0, liveRuns: 0 } });
+    sim = await startSimulator({
+      dialect: clearsDeadlines,
+      seed: 5,
+      clock: { speed: 0 },
+      world: { threads: 1, backfillRuns: 0, liveRuns: 0 },
+    });
     rx = await startOtlpReceiver();
     const seen = (await control(sim, '/runs', { kind: 'expired' })) as { thread_id: string; run_id: string };
     const unseen = (await control(sim, '/runs', { kind: 'expired' })) as { thread_id: string; run_id: string };
@@ -80,7 +107,8 @@ describe('an expired run', () => {
     const second = await bridge.exited;
     expect(second.code, second.stderr).toBe(0);
 
-    const runSpan = (runId: string) => rx!.spans().find((s) => s.name.startsWith('invoke_agent') && s.attributes['openai.run.id'] === runId)!;
+    const runSpan = (runId: string) =>
+      rx!.spans().find((s) => s.name.startsWith('invoke_agent') && s.attributes['openai.run.id'] === runId)!;
     const seenSpan = runSpan(seen.run_id);
     expect(seenSpan.attributes['openai.run.status']).toBe('expired');
     expect([seenSpan.startTimeUnixNano, seenSpan.endTimeUnixNano]).toEqual([`${created}000000000`, `${deadline}000000000`]);

@@ -10,7 +10,8 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/i
 import { TmuxPane } from '../support/tmux.js';
 import { expectedSpans, fetchTruth, threadIdsOf } from '../support/world.js';
 
-const STATUS = /^tracked (\d+) · active (\d+) · finished (\d+) · spans (\d+) · outbox (\d+) · requests (\d+)\/(\d+) per min · last error: (.*)$/;
+const STATUS =
+  /^tracked (\d+) · active (\d+) · finished (\d+) · spans (\d+) · outbox (\d+) · requests (\d+)\/(\d+) per min · last error: (.*)$/;
 
 let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
@@ -33,7 +34,15 @@ async function finishedWorld(): Promise<{ truth: Truth; env: Record<string, stri
 /** What the default budget spends per window. */
 const DEFAULT_LIMIT = effectiveLimit(DEFAULTS.watch.rpm);
 
-const watchArgs = (truth: Truth, extra: string[] = []): string[] => ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', ':memory:', '--listen', 'off', ...extra];
+const watchArgs = (truth: Truth, extra: string[] = []): string[] => [
+  'watch',
+  ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+  '--state',
+  ':memory:',
+  '--listen',
+  'off',
+  ...extra,
+];
 
 describe('watch status line', () => {
   it('shows tracked, active, finished, spans, outbox, requests of the budget and the last error on one line below the logs', async () => {

@@ -30,7 +30,13 @@ afterEach(async () => {
 async function target(otlpUrl: string): Promise<BridgeTarget> {
   sim = await startSimulator({ seed: 71, clock: { speed: 100 }, world: { threads: 3, backfillRuns: 9, liveRuns: 0 } });
   const dir = mkdtempSync(join(tmpdir(), 'aob-stop-'));
-  return { sim, otlpUrl, threads: threadIdsOf(await fetchTruth(sim)), statePath: join(dir, 'state.sqlite'), configPath: writeConfigFile(dir, {}) };
+  return {
+    sim,
+    otlpUrl,
+    threads: threadIdsOf(await fetchTruth(sim)),
+    statePath: join(dir, 'state.sqlite'),
+    configPath: writeConfigFile(dir, {}),
+  };
 }
 
 interface Stopped {
@@ -48,7 +54,9 @@ async function stopAndRead(proc: CliProcess): Promise<{ code: number | null; ela
   const elapsedMs = Date.now() - sentAt;
   const stopped = jsonLines(exit.stderr).find((l) => l.msg.startsWith('stopped:')) as unknown as Stopped | undefined;
   expect(stopped, exit.stderr.slice(-2000)).toBeDefined();
-  console.log(`[stop] code=${exit.code} stopTookMs=${stopped!.tookMs} signalToExitMs=${elapsedMs} exported=${stopped!.exported} left=${stopped!.left}`);
+  console.log(
+    `[stop] code=${exit.code} stopTookMs=${stopped!.tookMs} signalToExitMs=${elapsedMs} exported=${stopped!.exported} left=${stopped!.left}`,
+  );
   return { code: exit.code, elapsedMs, stopped: stopped! };
 }
 
@@ -58,14 +66,22 @@ describe('the stop budget', () => {
     const t = await target(`http://127.0.0.1:${port}`);
     const bridge = startBridge(t, { extra: ['--rpm', '6000'] });
     bridges.push(bridge);
-    await waitFor(() => jsonLines(bridge.stderr()).some((l) => l.msg.startsWith(`cannot export to http://127.0.0.1:${port}/v1/traces`)), 'the first failed export', 30_000);
+    await waitFor(
+      () => jsonLines(bridge.stderr()).some((l) => l.msg.startsWith(`cannot export to http://127.0.0.1:${port}/v1/traces`)),
+      'the first failed export',
+      30_000,
+    );
     // Metrics are pushed to the same collector (OTEL_EXPORTER_OTLP_ENDPOINT), so the stop pushes them too.
-    expect(jsonLines(bridge.stderr()).find((l) => l.msg === 'watching')?.metricsTo).toBe(`http://127.0.0.1:${port}/v1/metrics (http/protobuf)`);
+    expect(jsonLines(bridge.stderr()).find((l) => l.msg === 'watching')?.metricsTo).toBe(
+      `http://127.0.0.1:${port}/v1/metrics (http/protobuf)`,
+    );
 
     const { code, elapsedMs, stopped } = await stopAndRead(bridge);
     expect(code).toBe(0);
     expect(stopped.left).toBeGreaterThan(0);
-    expect(stopped.msg).toMatch(/^stopped: exported 0 spans while stopping; \d+ spans left in the outbox of .*, exported at the next start on it$/);
+    expect(stopped.msg).toMatch(
+      /^stopped: exported 0 spans while stopping; \d+ spans left in the outbox of .*, exported at the next start on it$/,
+    );
     expect(stopped.tookMs).toBeLessThanOrEqual(5_000 + SLACK_MS);
     expect(elapsedMs).toBeLessThan(10_000);
 

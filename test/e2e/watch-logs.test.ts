@@ -48,16 +48,34 @@ describe('a peer out of reach', () => {
     rx = await startOtlpReceiver();
     const api = `http://127.0.0.1:${port}`;
     bridge = startCli(
-      ['watch', ...threads.flatMap((t) => ['--thread', t]), '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--rpm', '6000', '--exit-when-idle'],
+      [
+        'watch',
+        ...threads.flatMap((t) => ['--thread', t]),
+        '--state',
+        stateFile(),
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--rpm',
+        '6000',
+        '--exit-when-idle',
+      ],
       { OPENAI_API_KEY: 'sk-sim-local', OPENAI_BASE_URL: `${api}/v1`, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
     );
     const failing = (): LogLine[] => logsOf(bridge!).filter((l) => l.msg.startsWith(`cannot reach the API at ${api}`));
     await waitFor(() => failing().length > 0, 'the first line about the API', 30_000);
-    expect(failing()[0]).toMatchObject({ level: 40, cause: `connect ECONNREFUSED 127.0.0.1:${port}`, msg: `cannot reach the API at ${api}: connect ECONNREFUSED 127.0.0.1:${port}; retrying` });
+    expect(failing()[0]).toMatchObject({
+      level: 40,
+      cause: `connect ECONNREFUSED 127.0.0.1:${port}`,
+      msg: `cannot reach the API at ${api}: connect ECONNREFUSED 127.0.0.1:${port}; retrying`,
+    });
     const firstAt = Number(failing()[0]!.time);
     await waitFor(() => failing().length > 1, 'the line said again while the API stays out of reach', DEFAULT_REPEAT_MS + 20_000);
     const again = failing()[1]!;
-    expect(again.msg).toMatch(new RegExp(`^cannot reach the API at ${api} for \\d+ s \\(\\d+ failed attempts\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+    expect(again.msg).toMatch(
+      new RegExp(`^cannot reach the API at ${api} for \\d+ s \\(\\d+ failed attempts\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
+    );
     expect(Number(again.time) - firstAt).toBeGreaterThanOrEqual(DEFAULT_REPEAT_MS);
     // Per-object poll failures are not repeated on top of it.
     expect(logsOf(bridge).filter((l) => l.level >= 40 && l.msg.startsWith('poll failed'))).toEqual([]);
@@ -71,7 +89,9 @@ describe('a peer out of reach', () => {
     expect(recovered[0]!.msg).toMatch(/answers again after \d+ s \(\d+ failed attempts\)$/);
     // Bounded: the outage of ~30+ s was said at most once per 30 s, plus the first line.
     const seconds = (Number(recovered[0]!.time) - firstAt) / 1000;
-    expect(jsonLines(exit.stderr).filter((l) => l.msg.startsWith(`cannot reach the API at ${api}`)).length).toBeLessThanOrEqual(1 + Math.floor(seconds / 30));
+    expect(jsonLines(exit.stderr).filter((l) => l.msg.startsWith(`cannot reach the API at ${api}`)).length).toBeLessThanOrEqual(
+      1 + Math.floor(seconds / 30),
+    );
     expectExactly(rx.spans(), expectedSpans(await fetchTruth(sim), { baseURL: sim.url }));
   }, 120_000);
 
@@ -80,8 +100,25 @@ describe('a peer out of reach', () => {
     const port = await freePort();
     const target = `http://127.0.0.1:${port}/v1/traces (http/protobuf)`;
     bridge = startCli(
-      ['watch', ...threadIdsOf(await fetchTruth(sim)).flatMap((t) => ['--thread', t]), '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--rpm', '6000', '--exit-when-idle'],
-      { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_METRICS_EXPORTER: 'none' },
+      [
+        'watch',
+        ...threadIdsOf(await fetchTruth(sim)).flatMap((t) => ['--thread', t]),
+        '--state',
+        stateFile(),
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--rpm',
+        '6000',
+        '--exit-when-idle',
+      ],
+      {
+        OPENAI_API_KEY: sim.apiKey,
+        OPENAI_BASE_URL: sim.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_METRICS_EXPORTER: 'none',
+      },
     );
     const failing = (): LogLine[] => logsOf(bridge!).filter((l) => l.msg.startsWith(`cannot export to ${target}`));
     await waitFor(() => failing().length > 0, 'the first line about the collector', 30_000);
@@ -125,11 +162,14 @@ describe('what --all-threads and --since say', () => {
     sim = await startSimulator({ ...WORLD, dialect: 'azure-foundry' });
     rx = await startOtlpReceiver();
     const before = Math.floor(Date.now() / 1000);
-    const result = await runCli(['watch', '--all-threads', ...FOUNDRY, '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--exit-when-idle'], {
-      AZURE_AI_PROJECT_ENDPOINT: sim.url,
-      ASSISTANTS_OTEL_BRIDGE_API_TOKEN: sim.apiKey,
-      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
-    });
+    const result = await runCli(
+      ['watch', '--all-threads', ...FOUNDRY, '--state', stateFile(), '--listen', 'off', '--log-format', 'json', '--exit-when-idle'],
+      {
+        AZURE_AI_PROJECT_ENDPOINT: sim.url,
+        ASSISTANTS_OTEL_BRIDGE_API_TOKEN: sim.apiKey,
+        OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      },
+    );
     expect(result.code, result.stderr.slice(-1500)).toBe(0);
     const line = jsonLines(result.stderr).find((l) => l.msg.startsWith('--all-threads:'))!;
     expect(line.msg).toMatch(/created since \S+ \(this first start: older threads are not backfilled \(--since to go back\)\)$/);
@@ -137,7 +177,10 @@ describe('what --all-threads and --since say', () => {
   });
 
   it('--since without --all-threads: one line, exit 2, nothing started', async () => {
-    const result = await runCli(['watch', '--thread', 'thread_a', '--since', '6h', '--state', ':memory:', '--listen', 'off'], { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' });
+    const result = await runCli(['watch', '--thread', 'thread_a', '--since', '6h', '--state', ':memory:', '--listen', 'off'], {
+      OPENAI_API_KEY: 'sk-x',
+      OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       'assistants-otel-bridge: --since: applies only to thread discovery: add --all-threads to follow every thread from that time, or drop it (from the command line)',
@@ -152,8 +195,27 @@ describe('a leftover OPENAI_BASE_URL with --provider azure-foundry', () => {
     const leftover = 'http://127.0.0.1:1/v1';
     const truth = await fetchTruth(sim);
     const result = await runCli(
-      ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--provider', 'azure-foundry', '--auth', 'bearer-env', '--state', ':memory:', '--listen', 'off', '--log-format', 'json', '--exit-when-idle'],
-      { AZURE_AI_PROJECT_ENDPOINT: sim.url, OPENAI_BASE_URL: leftover, ASSISTANTS_OTEL_BRIDGE_API_TOKEN: sim.apiKey, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url },
+      [
+        'watch',
+        ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+        '--provider',
+        'azure-foundry',
+        '--auth',
+        'bearer-env',
+        '--state',
+        ':memory:',
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--exit-when-idle',
+      ],
+      {
+        AZURE_AI_PROJECT_ENDPOINT: sim.url,
+        OPENAI_BASE_URL: leftover,
+        ASSISTANTS_OTEL_BRIDGE_API_TOKEN: sim.apiKey,
+        OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      },
     );
     expect(result.code, result.stderr.slice(-1500)).toBe(0);
     const note = jsonLines(result.stderr).find((l) => l.msg.startsWith('OPENAI_BASE_URL'));

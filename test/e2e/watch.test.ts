@@ -23,7 +23,17 @@ afterEach(async () => {
 });
 
 function watchArgs(truth: Truth, extra: string[]): string[] {
-  return ['watch', ...threadIdsOf(truth).flatMap((t) => ['--thread', t]), '--state', join(mkdtempSync(join(tmpdir(), 'aob-watch-')), 'state.sqlite'), '--listen', 'off', '--log-format', 'json', ...extra];
+  return [
+    'watch',
+    ...threadIdsOf(truth).flatMap((t) => ['--thread', t]),
+    '--state',
+    join(mkdtempSync(join(tmpdir(), 'aob-watch-')), 'state.sqlite'),
+    '--listen',
+    'off',
+    '--log-format',
+    'json',
+    ...extra,
+  ];
 }
 
 async function startLiveRuns(s: RunningSimulator, threads: string[], count: number): Promise<string[]> {
@@ -42,16 +52,24 @@ async function startLiveRuns(s: RunningSimulator, threads: string[], count: numb
 
 async function settle(s: RunningSimulator, r: OtlpReceiver, timeoutMs: number): Promise<Truth> {
   let truth = await fetchTruth(s);
-  await waitFor(async () => {
-    truth = await fetchTruth(s);
-    return truth.allFinished && truth.pending.length === 0 && r.spans().length >= expectedSpans(truth, { baseURL: s.url }).length;
-  }, 'every run to finish and its spans to arrive', timeoutMs);
+  await waitFor(
+    async () => {
+      truth = await fetchTruth(s);
+      return truth.allFinished && truth.pending.length === 0 && r.spans().length >= expectedSpans(truth, { baseURL: s.url }).length;
+    },
+    'every run to finish and its spans to arrive',
+    timeoutMs,
+  );
   return truth;
 }
 
 describe('watch', () => {
   it('traces a world of every kind of run exactly once, live runs included', async () => {
-    sim = await startSimulator({ seed: 7, clock: { speed: 60 }, world: { threads: 8, backfillRuns: 32, liveRuns: 6, liveWindowSeconds: 240 } });
+    sim = await startSimulator({
+      seed: 7,
+      clock: { speed: 60 },
+      world: { threads: 8, backfillRuns: 32, liveRuns: 6, liveWindowSeconds: 240 },
+    });
     rx = await startOtlpReceiver();
     const initial = await fetchTruth(sim);
     const kinds = new Set(initial.runs.map((r) => r.kind));
@@ -73,9 +91,15 @@ describe('watch', () => {
     const expected = expectedSpans(truth, { baseURL: sim.url });
     expect(truth.runs.length).toBeGreaterThanOrEqual(42);
     expectExactly(rx.spans(), expected);
-    for (const runId of live) expect(rx.spans().some((s) => s.attributes['openai.run.id'] === runId && s.name.startsWith('invoke_agent'))).toBe(true);
+    for (const runId of live)
+      expect(rx.spans().some((s) => s.attributes['openai.run.id'] === runId && s.name.startsWith('invoke_agent'))).toBe(true);
     // Every kind of run and its status made it through.
-    const statuses = new Set(rx.spans().filter((s) => s.name.startsWith('invoke_agent')).map((s) => s.attributes['openai.run.status']));
+    const statuses = new Set(
+      rx
+        .spans()
+        .filter((s) => s.name.startsWith('invoke_agent'))
+        .map((s) => s.attributes['openai.run.status']),
+    );
     expect([...statuses].sort()).toEqual(['cancelled', 'completed', 'expired', 'failed', 'incomplete']);
     // Each API object was fetched as few times as the design allows: no run was retrieved one by one.
     const log = sim.requestLog().filter((e) => !e.control);
@@ -106,7 +130,10 @@ describe('watch', () => {
       { every: 5, headers: 'retry-after-ms', retryAfterMs: 150 },
     ] as const;
     let i = 0;
-    const rotate = setInterval(() => sim?.setFaults({ rateLimit429: forms[i++ % forms.length]!, serverError: { every: 7, status: 502 } }), 12_000);
+    const rotate = setInterval(
+      () => sim?.setFaults({ rateLimit429: forms[i++ % forms.length]!, serverError: { every: 7, status: 502 } }),
+      12_000,
+    );
     try {
       await settle(sim, rx, 180_000);
     } finally {
@@ -121,6 +148,11 @@ describe('watch', () => {
     expect(log.some((e) => e.fault === 'rate_limit_429')).toBe(true);
     expect(log.some((e) => e.fault === 'server_error')).toBe(true);
     expect(log.length).toBeGreaterThan(rpm);
-    expect(maxInWindow(log.map((e) => e.time), 60_000)).toBeLessThanOrEqual(rpm);
+    expect(
+      maxInWindow(
+        log.map((e) => e.time),
+        60_000,
+      ),
+    ).toBeLessThanOrEqual(rpm);
   }, 240_000);
 });

@@ -46,7 +46,9 @@ describe('traceRuns with an in-process bridge', () => {
     });
 
     const thread = await client.beta.threads.create();
-    let run = await inAppSpan(() => client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: sim!.world.assistants[0]!.id }, { pollIntervalMs: 20 }));
+    let run = await inAppSpan(() =>
+      client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: sim!.world.assistants[0]!.id }, { pollIntervalMs: 20 }),
+    );
     while (run.status === 'requires_action') {
       const tool_outputs = run.required_action!.submit_tool_outputs.tool_calls.map((c) => ({ tool_call_id: c.id, output: '{}' }));
       run = await client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs }, { pollIntervalMs: 20 });

@@ -64,7 +64,9 @@ describe('control route registration', () => {
     await registrar.register('thread_1', 'run_1');
     expect(seen).toHaveLength(1);
     expect(registrar.stats()).toMatchObject({ registered: 0, failed: 1 });
-    expect(registrar.stats().lastError).toBe(`the bridge at ${url}/v1/runs answered 401: control routes need Authorization: Bearer <token>`);
+    expect(registrar.stats().lastError).toBe(
+      `the bridge at ${url}/v1/runs answered 401: control routes need Authorization: Bearer <token>`,
+    );
     expect(warn).toHaveBeenCalledTimes(1);
   });
 

@@ -20,8 +20,14 @@ describe('withTraceMetadata', () => {
   });
 
   it('creates the metadata when there is none, or it is null', () => {
-    expect(withTraceMetadata({ assistant_id: 'a' }, { traceparent: APP_TRACEPARENT })).toEqual({ assistant_id: 'a', metadata: { traceparent: APP_TRACEPARENT } });
-    expect(withTraceMetadata({ assistant_id: 'a', metadata: null }, { traceparent: APP_TRACEPARENT })).toEqual({ assistant_id: 'a', metadata: { traceparent: APP_TRACEPARENT } });
+    expect(withTraceMetadata({ assistant_id: 'a' }, { traceparent: APP_TRACEPARENT })).toEqual({
+      assistant_id: 'a',
+      metadata: { traceparent: APP_TRACEPARENT },
+    });
+    expect(withTraceMetadata({ assistant_id: 'a', metadata: null }, { traceparent: APP_TRACEPARENT })).toEqual({
+      assistant_id: 'a',
+      metadata: { traceparent: APP_TRACEPARENT },
+    });
   });
 
   it('never overwrites a traceparent the user set, and then adds no tracestate either', () => {
@@ -30,7 +36,9 @@ describe('withTraceMetadata', () => {
   });
 
   it('keeps a tracestate the user set while adding the traceparent', () => {
-    expect(withTraceMetadata({ metadata: { tracestate: 'theirs=1' } }, carrier)).toEqual({ metadata: { tracestate: 'theirs=1', traceparent: APP_TRACEPARENT } });
+    expect(withTraceMetadata({ metadata: { tracestate: 'theirs=1' } }, carrier)).toEqual({
+      metadata: { tracestate: 'theirs=1', traceparent: APP_TRACEPARENT },
+    });
   });
 
   it('stays within 16 keys: 15 leave room for traceparent only, 16 for nothing', () => {

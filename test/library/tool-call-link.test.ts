@@ -15,11 +15,23 @@ function bridgeToolSpan(metadata: Record<string, string>): { traceId: string; sp
     status: 'completed',
     created_at: 1_760_000_001,
     completed_at: 1_760_000_002,
-    step_details: { type: 'tool_calls', tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'get_weather', arguments: '{}', output: null } }] },
+    step_details: {
+      type: 'tool_calls',
+      tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'get_weather', arguments: '{}', output: null } }],
+    },
   });
   if (!run.ok || !step.ok) throw new Error('fixture did not parse');
-  const ctx = freezeContext(run.value, { agentName: null, captureContent: false, contentMaxLength: 10, providerName: 'openai', baseURL: 'https://api.openai.com/v1', nowSeconds: 0 });
-  const tool = mapStepSpans(run.value, step.value, ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).find((s) => s.role === 'tool')!;
+  const ctx = freezeContext(run.value, {
+    agentName: null,
+    captureContent: false,
+    contentMaxLength: 10,
+    providerName: 'openai',
+    baseURL: 'https://api.openai.com/v1',
+    nowSeconds: 0,
+  });
+  const tool = mapStepSpans(run.value, step.value, ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).find(
+    (s) => s.role === 'tool',
+  )!;
   return { traceId: tool.traceId, spanId: tool.spanId, traceFlags: tool.traceFlags };
 }
 
@@ -39,7 +51,12 @@ describe('toolCallLink', () => {
   });
 
   it('takes the trace from an explicit traceparent or trace id, keeping the traceparent’s flags', () => {
-    expect(toolCallSpanContext('run_42', 'call_x', `00-${APP_TRACE}-${APP_SPAN}-00`)).toEqual({ traceId: APP_TRACE, spanId: toolCallSpanId('run_42', 'call_x'), traceFlags: 0, isRemote: true });
+    expect(toolCallSpanContext('run_42', 'call_x', `00-${APP_TRACE}-${APP_SPAN}-00`)).toEqual({
+      traceId: APP_TRACE,
+      spanId: toolCallSpanId('run_42', 'call_x'),
+      traceFlags: 0,
+      isRemote: true,
+    });
     expect(toolCallSpanContext('run_42', 'call_x', APP_TRACE.toUpperCase())).toMatchObject({ traceId: APP_TRACE, traceFlags: 1 });
   });
 

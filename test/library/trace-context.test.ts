@@ -14,7 +14,12 @@ describe('activeTraceCarrier', () => {
   });
 
   it('keeps the unsampled flag and the trace state', () => {
-    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: APP_TRACE, spanId: APP_SPAN, traceFlags: 0, traceState: createTraceState('a=1,b=2') });
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: APP_TRACE,
+      spanId: APP_SPAN,
+      traceFlags: 0,
+      traceState: createTraceState('a=1,b=2'),
+    });
     expect(activeTraceCarrier(ctx)).toEqual({ traceparent: `00-${APP_TRACE}-${APP_SPAN}-00`, tracestate: 'a=1,b=2' });
   });
 

@@ -26,7 +26,11 @@ describe('traceRuns: streams', () => {
     const final = await stream.finalRun();
     expect(final.status).toBe('completed');
     expect(captured).toHaveLength(1);
-    expect(captured[0]).toMatchObject({ method: 'POST', path: '/v1/threads/thread_s/runs', body: { stream: true, metadata: { a: 'b', traceparent: APP_TRACEPARENT } } });
+    expect(captured[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1/threads/thread_s/runs',
+      body: { stream: true, metadata: { a: 'b', traceparent: APP_TRACEPARENT } },
+    });
     await flushRegistrations(traced);
     expect(calls).toEqual([['thread_s', 'run_stream']]);
   });
@@ -81,7 +85,9 @@ describe('traceRuns: streamed tool outputs', () => {
     expect(final.status).toBe('completed');
     // Registered as soon as the stream connected, not when it ended.
     expect(registeredAtEvents).toEqual([1, 1]);
-    expect(captured).toEqual([{ method: 'POST', path: '/v1/threads/thread_s/runs/run_s/submit_tool_outputs', body: { tool_outputs, stream: true } }]);
+    expect(captured).toEqual([
+      { method: 'POST', path: '/v1/threads/thread_s/runs/run_s/submit_tool_outputs', body: { tool_outputs, stream: true } },
+    ]);
     await flushRegistrations(traced);
     expect(calls).toEqual([['thread_s', 'run_s']]);
   });
@@ -99,14 +105,21 @@ describe('traceRuns: streamed tool outputs', () => {
   it('registers nothing when the API refuses the streamed submit', async () => {
     const calls: [string, string][] = [];
     const refusing: typeof fetch = async () =>
-      new Response(JSON.stringify({ error: { message: 'Runs in status "completed" do not accept tool outputs.', type: 'invalid_request_error' } }), {
-        status: 400,
-        headers: { 'content-type': 'application/json' },
-      });
+      new Response(
+        JSON.stringify({ error: { message: 'Runs in status "completed" do not accept tool outputs.', type: 'invalid_request_error' } }),
+        {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+        },
+      );
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0, fetch: refusing });
     const traced = traceRuns(client, { register: async (t, r) => void calls.push([t, r]) });
-    await expect(traced.beta.threads.runs.submitToolOutputsStream('run_s', { thread_id: 'thread_s', tool_outputs }).finalRun()).rejects.toBeInstanceOf(OpenAI.BadRequestError);
-    await expect(traced.beta.threads.runs.submitToolOutputs('run_s', { thread_id: 'thread_s', tool_outputs, stream: true })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(
+      traced.beta.threads.runs.submitToolOutputsStream('run_s', { thread_id: 'thread_s', tool_outputs }).finalRun(),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(
+      traced.beta.threads.runs.submitToolOutputs('run_s', { thread_id: 'thread_s', tool_outputs, stream: true }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     await flushRegistrations(traced);
     expect(calls).toEqual([]);
   });

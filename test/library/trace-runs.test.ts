@@ -51,7 +51,9 @@ describe('traceRuns: runs.create', () => {
     const traced = traceRuns(client, { register: recorder().register });
     const theirs = '00-11111111111111111111111111111111-2222222222222222-01';
     const threadId = await newThread();
-    const kept = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId, metadata: { traceparent: theirs } }));
+    const kept = await inAppSpan(() =>
+      traced.beta.threads.runs.create(threadId, { assistant_id: assistantId, metadata: { traceparent: theirs } }),
+    );
     expect(kept.metadata).toEqual({ traceparent: theirs });
   });
 
@@ -59,7 +61,9 @@ describe('traceRuns: runs.create', () => {
     const { calls, register } = recorder();
     const traced = traceRuns(client, { register });
     const threadId = await newThread();
-    await expect(inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: 'asst_missing' }))).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: 'asst_missing' }))).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
     await flushRegistrations(traced);
     expect(calls).toEqual([]);
   });
@@ -88,7 +92,9 @@ describe('traceRuns: runs.create', () => {
     const { calls, register } = recorder();
     const traced = traceRuns(client, { register });
     const threadId = await newThread();
-    const { data, response } = await inAppSpan(() => traced.beta.threads.runs.create(threadId, { assistant_id: assistantId }).withResponse());
+    const { data, response } = await inAppSpan(() =>
+      traced.beta.threads.runs.create(threadId, { assistant_id: assistantId }).withResponse(),
+    );
     expect(response.status).toBe(200);
     expect(data.metadata).toEqual({ traceparent: APP_TRACEPARENT });
     await flushRegistrations(traced);
@@ -101,7 +107,9 @@ describe('traceRuns: the polling helpers', () => {
     const events: string[] = [];
     const traced = traceRuns(client, { register: async (_t, r) => void events.push(`registered ${r}`) });
     const threadId = await newThread();
-    const run = await inAppSpan(() => traced.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }, { pollIntervalMs: 20 }));
+    const run = await inAppSpan(() =>
+      traced.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }, { pollIntervalMs: 20 }),
+    );
     events.push(`resolved ${run.status}`);
     expect(['completed', 'requires_action']).toContain(run.status);
     expect(run.metadata).toEqual({ traceparent: APP_TRACEPARENT });
@@ -169,7 +177,9 @@ describe('traceRuns: submitting tool outputs registers the run again', () => {
     const { calls, register } = recorder();
     const traced = traceRuns(client, { register });
     const run = await waitingRun(traced);
-    const { data, response } = await traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) }).withResponse();
+    const { data, response } = await traced.beta.threads.runs
+      .submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) })
+      .withResponse();
     expect(response.status).toBe(200);
     expect(data.id).toBe(run.id);
     await flushRegistrations(traced);
@@ -184,7 +194,11 @@ describe('traceRuns: submitting tool outputs registers the run again', () => {
     const traced = traceRuns(loggingClient(log, new Map()), { register: async (_t, r) => void log.push(`registered ${r}`) });
     const run = await waitingRun(traced, 'tools');
     log.length = 0;
-    const done = await traced.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: run.thread_id, tool_outputs: outputsFor(run) }, { pollIntervalMs: 20 });
+    const done = await traced.beta.threads.runs.submitToolOutputsAndPoll(
+      run.id,
+      { thread_id: run.thread_id, tool_outputs: outputsFor(run) },
+      { pollIntervalMs: 20 },
+    );
     expect(done.status).toBe('completed');
     expect(log.slice(0, 2)).toEqual([`POST /v1/threads/${run.thread_id}/runs/${run.id}/submit_tool_outputs`, `registered ${run.id}`]);
     expect(log.slice(2).length).toBeGreaterThanOrEqual(1);
@@ -195,9 +209,12 @@ describe('traceRuns: submitting tool outputs registers the run again', () => {
     const { calls, register } = recorder();
     const traced = traceRuns(client, { register });
     const run = await waitingRun(traced);
-    await expect(traced.beta.threads.runs.submitToolOutputs(run.id, { thread_id: run.thread_id, tool_outputs: [{ tool_call_id: 'call_unknown', output: '' }] })).rejects.toBeInstanceOf(
-      OpenAI.BadRequestError,
-    );
+    await expect(
+      traced.beta.threads.runs.submitToolOutputs(run.id, {
+        thread_id: run.thread_id,
+        tool_outputs: [{ tool_call_id: 'call_unknown', output: '' }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     await flushRegistrations(traced);
     expect(calls).toEqual([[run.thread_id, run.id]]);
   });
@@ -212,7 +229,9 @@ describe('traceRuns: submitting tool outputs registers the run again', () => {
     await flushRegistrations(traced);
     expect(registrationStats(traced)).toMatchObject({ registered: 0, failed: 2, pending: 0 });
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(warn.mock.calls[1]![0]).toContain(`run ${run.id} on thread ${run.thread_id} was not registered with the bridge: cannot reach the bridge`);
+    expect(warn.mock.calls[1]![0]).toContain(
+      `run ${run.id} on thread ${run.thread_id} was not registered with the bridge: cannot reach the bridge`,
+    );
   });
 });
 

@@ -28,7 +28,12 @@ describe('run span attributes', () => {
   });
 
   it('leaves out what the run does not know rather than writing null', () => {
-    const span = mapRunSpan(run({ usage: null, model: null, thread_id: null, assistant_id: null }), context({ agentName: null }), null, LIMITS);
+    const span = mapRunSpan(
+      run({ usage: null, model: null, thread_id: null, assistant_id: null }),
+      context({ agentName: null }),
+      null,
+      LIMITS,
+    );
     for (const key of [
       'gen_ai.usage.input_tokens',
       'gen_ai.usage.output_tokens',
@@ -119,7 +124,12 @@ describe('step span attributes', () => {
   });
 
   it('falls back to the run for agent id and thread when the step lacks them', () => {
-    const [span] = mapStepSpans(run({ assistant_id: 'asst_run', thread_id: 'thread_run' }), step({ assistant_id: null, thread_id: null }), context(), LIMITS);
+    const [span] = mapStepSpans(
+      run({ assistant_id: 'asst_run', thread_id: 'thread_run' }),
+      step({ assistant_id: null, thread_id: null }),
+      context(),
+      LIMITS,
+    );
     expect(span?.attributes).toMatchObject({ 'gen_ai.agent.id': 'asst_run', 'gen_ai.conversation.id': 'thread_run' });
   });
 
@@ -173,7 +183,17 @@ describe('tool span attributes', () => {
       'openai.code_interpreter.output_count': 1,
     });
     const [withImage] = tools([
-      { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'plot()', outputs: [{ type: 'image', image: { file_id: 'f' } }, { type: 'logs', logs: 'ok' }] } },
+      {
+        id: 'c',
+        type: 'code_interpreter',
+        code_interpreter: {
+          input: 'plot()',
+          outputs: [
+            { type: 'image', image: { file_id: 'f' } },
+            { type: 'logs', logs: 'ok' },
+          ],
+        },
+      },
     ]);
     expect(withImage?.attributes).toMatchObject({ 'openai.code_interpreter.output_count': 2, 'openai.code_interpreter.image_count': 1 });
   });
@@ -195,10 +215,18 @@ describe('tool span attributes', () => {
 
   it.each([
     // Types no service documents (Azure's own are covered in azure-tools.test.ts).
-    ['its name', { id: 'call_m', type: 'x_vendor_mcp', x_vendor_mcp: { server_label: 'github', name: 'search_issues', arguments: '{}' } }, 'search_issues'],
+    [
+      'its name',
+      { id: 'call_m', type: 'x_vendor_mcp', x_vendor_mcp: { server_label: 'github', name: 'search_issues', arguments: '{}' } },
+      'search_issues',
+    ],
     ['its server label', { id: 'call_m', type: 'x_vendor_mcp', x_vendor_mcp: { server_label: 'github' } }, 'github'],
     ['its operation id', { id: 'call_o', type: 'openapi', openapi: { operation_id: 'getForecast' } }, 'getForecast'],
-    ['its type when the body has no name', { id: 'call_b', type: 'bing_grounding', bing_grounding: { requesturl: 'https://x' } }, 'bing_grounding'],
+    [
+      'its type when the body has no name',
+      { id: 'call_b', type: 'bing_grounding', bing_grounding: { requesturl: 'https://x' } },
+      'bing_grounding',
+    ],
     ['its type when there is no body', { id: 'call_n', type: 'x_vendor_search' }, 'x_vendor_search'],
   ])('names an unknown tool type from %s', (_label, call, name) => {
     const [span] = tools([call]);
@@ -227,7 +255,13 @@ describe('tool span attributes', () => {
 
   it('carries no run-level attributes (provider, server, conversation, usage)', () => {
     const [span] = tools([functionCall('call_1', 'f')]);
-    for (const key of ['gen_ai.provider.name', 'server.address', 'gen_ai.conversation.id', 'gen_ai.request.model', 'gen_ai.usage.input_tokens']) {
+    for (const key of [
+      'gen_ai.provider.name',
+      'server.address',
+      'gen_ai.conversation.id',
+      'gen_ai.request.model',
+      'gen_ai.usage.input_tokens',
+    ]) {
       expect(span?.attributes).not.toHaveProperty(key);
     }
   });

@@ -9,23 +9,65 @@ const SECRET_QUERY = 'confidential merger plans';
 const SECRET_OUTPUT = 'the board approved it';
 
 const CALLS = {
-  bing: { id: 'call_bing', type: 'bing_grounding', bing_grounding: { requesturl: `https://api.bing.microsoft.com/v7.0/search?q=${encodeURIComponent(SECRET_QUERY)}`, response_metadata: `{'market': 'en-US', 'note': '${SECRET_OUTPUT}'}` } },
+  bing: {
+    id: 'call_bing',
+    type: 'bing_grounding',
+    bing_grounding: {
+      requesturl: `https://api.bing.microsoft.com/v7.0/search?q=${encodeURIComponent(SECRET_QUERY)}`,
+      response_metadata: `{'market': 'en-US', 'note': '${SECRET_OUTPUT}'}`,
+    },
+  },
   bingCustom: { id: 'call_bc', type: 'bing_custom_search', bing_custom_search: { requesturl: `https://x/?q=${SECRET_QUERY}` } },
   search: { id: 'call_ais', type: 'azure_ai_search', azure_ai_search: { input: SECRET_QUERY, output: SECRET_OUTPUT } },
   sharepoint: { id: 'call_sp', type: 'sharepoint_grounding', sharepoint_grounding: { input: SECRET_QUERY, output: SECRET_OUTPUT } },
   fabric: { id: 'call_fab', type: 'fabric_dataagent', fabric_dataagent: { input: SECRET_QUERY, output: SECRET_OUTPUT } },
-  openapi: { id: 'call_oa', type: 'openapi', openapi: { name: 'weather_GetCurrentWeather', arguments: `{"q":"${SECRET_QUERY}"}`, output: SECRET_OUTPUT } },
-  openapiAsFunction: { id: 'call_oaf', type: 'openapi', openapi: {}, function: { name: 'tickets_Create', arguments: SECRET_QUERY, output: SECRET_OUTPUT } },
-  azureFunction: { id: 'call_af', type: 'azure_function', azure_function: { name: 'get_stock_price', arguments: SECRET_QUERY, output: SECRET_OUTPUT } },
+  openapi: {
+    id: 'call_oa',
+    type: 'openapi',
+    openapi: { name: 'weather_GetCurrentWeather', arguments: `{"q":"${SECRET_QUERY}"}`, output: SECRET_OUTPUT },
+  },
+  openapiAsFunction: {
+    id: 'call_oaf',
+    type: 'openapi',
+    openapi: {},
+    function: { name: 'tickets_Create', arguments: SECRET_QUERY, output: SECRET_OUTPUT },
+  },
+  azureFunction: {
+    id: 'call_af',
+    type: 'azure_function',
+    azure_function: { name: 'get_stock_price', arguments: SECRET_QUERY, output: SECRET_OUTPUT },
+  },
   connected: {
     id: 'call_ca',
     type: 'connected_agent',
-    connected_agent: { name: 'stock_price_bot', arguments: SECRET_QUERY, output: SECRET_OUTPUT, assistant_id: 'asst_sub', thread_id: 'thread_sub', run_id: 'run_sub' },
+    connected_agent: {
+      name: 'stock_price_bot',
+      arguments: SECRET_QUERY,
+      output: SECRET_OUTPUT,
+      assistant_id: 'asst_sub',
+      thread_id: 'thread_sub',
+      run_id: 'run_sub',
+    },
   },
-  mcp: { id: 'call_mcp', type: 'mcp', server_label: 'mslearn', name: 'microsoft_docs_search', arguments: SECRET_QUERY, output: SECRET_OUTPUT },
+  mcp: {
+    id: 'call_mcp',
+    type: 'mcp',
+    server_label: 'mslearn',
+    name: 'microsoft_docs_search',
+    arguments: SECRET_QUERY,
+    output: SECRET_OUTPUT,
+  },
   deepResearch: { id: 'call_dr', type: 'deep_research', deep_research: { input: SECRET_QUERY, output: SECRET_OUTPUT } },
-  browser: { id: 'call_ba', type: 'browser_automation', browser_automation: { input: SECRET_QUERY, output: SECRET_OUTPUT, steps: [{}, {}, {}] } },
-  computer: { id: 'call_cu', type: 'computer_use_preview', computer_use_preview: { action: { type: 'type', text: SECRET_QUERY }, pending_safety_checks: [{}], output: {} } },
+  browser: {
+    id: 'call_ba',
+    type: 'browser_automation',
+    browser_automation: { input: SECRET_QUERY, output: SECRET_OUTPUT, steps: [{}, {}, {}] },
+  },
+  computer: {
+    id: 'call_cu',
+    type: 'computer_use_preview',
+    computer_use_preview: { action: { type: 'type', text: SECRET_QUERY }, pending_safety_checks: [{}], output: {} },
+  },
 } as const;
 
 function spansOf(calls: readonly unknown[], captureContent = false): SpanRecord[] {
@@ -49,12 +91,22 @@ describe('Azure tool calls', () => {
       CALLS.connected,
       'stock_price_bot',
       'extension',
-      { 'azure.ai.agents.connected_agent.id': 'asst_sub', 'azure.ai.agents.connected_agent.thread_id': 'thread_sub', 'azure.ai.agents.connected_agent.run_id': 'run_sub' },
+      {
+        'azure.ai.agents.connected_agent.id': 'asst_sub',
+        'azure.ai.agents.connected_agent.thread_id': 'thread_sub',
+        'azure.ai.agents.connected_agent.run_id': 'run_sub',
+      },
     ],
     ['mcp', CALLS.mcp, 'microsoft_docs_search', 'extension', { 'azure.ai.agents.mcp.server_label': 'mslearn' }],
     ['deep_research', CALLS.deepResearch, 'deep_research', 'extension', {}],
     ['browser_automation', CALLS.browser, 'browser_automation', 'extension', { 'azure.ai.agents.browser_automation.step_count': 3 }],
-    ['computer_use_preview', CALLS.computer, 'computer_use_preview', 'function', { 'azure.ai.agents.computer_use.action': 'type', 'azure.ai.agents.computer_use.pending_safety_checks': 1 }],
+    [
+      'computer_use_preview',
+      CALLS.computer,
+      'computer_use_preview',
+      'function',
+      { 'azure.ai.agents.computer_use.action': 'type', 'azure.ai.agents.computer_use.pending_safety_checks': 1 },
+    ],
   ])('%s: named %s', (_label, call, name, toolType, details) => {
     const span = oneSpan(call);
     expect(span.name).toBe(`execute_tool ${name}`);
@@ -79,8 +131,20 @@ describe('Azure tool calls', () => {
     const on = (call: unknown) => oneSpan(call, true).attributes;
     expect(on(CALLS.bing)['gen_ai.tool.call.arguments']).toBe(CALLS.bing.bing_grounding.requesturl);
     expect(on(CALLS.bing)['gen_ai.tool.call.result']).toContain(SECRET_OUTPUT);
-    for (const call of [CALLS.search, CALLS.sharepoint, CALLS.fabric, CALLS.deepResearch, CALLS.azureFunction, CALLS.connected, CALLS.mcp, CALLS.openapiAsFunction]) {
-      expect(on(call), call.type).toMatchObject({ 'gen_ai.tool.call.arguments': expect.stringContaining(SECRET_QUERY), 'gen_ai.tool.call.result': SECRET_OUTPUT });
+    for (const call of [
+      CALLS.search,
+      CALLS.sharepoint,
+      CALLS.fabric,
+      CALLS.deepResearch,
+      CALLS.azureFunction,
+      CALLS.connected,
+      CALLS.mcp,
+      CALLS.openapiAsFunction,
+    ]) {
+      expect(on(call), call.type).toMatchObject({
+        'gen_ai.tool.call.arguments': expect.stringContaining(SECRET_QUERY),
+        'gen_ai.tool.call.result': SECRET_OUTPUT,
+      });
     }
     expect(on(CALLS.computer)['gen_ai.tool.call.arguments']).toContain(SECRET_QUERY);
   });
@@ -104,8 +168,18 @@ describe('Azure tool calls', () => {
   });
 
   it('a step mixing Azure and OpenAI tools gets one span per call, in order', () => {
-    const spans = spansOf([CALLS.bing, functionCall('call_f', 'lookup'), CALLS.mcp, { id: 'call_ci', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }]);
-    expect(spans.map((s) => s.name)).toEqual(['execute_tool bing_grounding', 'execute_tool lookup', 'execute_tool microsoft_docs_search', 'execute_tool code_interpreter']);
+    const spans = spansOf([
+      CALLS.bing,
+      functionCall('call_f', 'lookup'),
+      CALLS.mcp,
+      { id: 'call_ci', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } },
+    ]);
+    expect(spans.map((s) => s.name)).toEqual([
+      'execute_tool bing_grounding',
+      'execute_tool lookup',
+      'execute_tool microsoft_docs_search',
+      'execute_tool code_interpreter',
+    ]);
     expect(spans[1]!.attributes['gen_ai.tool.type']).toBe('function');
     expect(spans[1]!.attributes).not.toHaveProperty('openai.tool_call.type');
     expect(spans[3]!.attributes['gen_ai.tool.type']).toBe('extension');

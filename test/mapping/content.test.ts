@@ -9,12 +9,26 @@ const UNKNOWN_TOOL = { id: 'call_mcp', type: 'mcp', mcp: { name: 'search', argum
 const CODE_TOOL = {
   id: 'call_ci',
   type: 'code_interpreter',
-  code_interpreter: { input: 'print(1)\nprint(2)', outputs: [{ type: 'logs', logs: '1' }, { type: 'image', image: { file_id: 'f' } }, { type: 'logs', logs: '2' }] },
+  code_interpreter: {
+    input: 'print(1)\nprint(2)',
+    outputs: [
+      { type: 'logs', logs: '1' },
+      { type: 'image', image: { file_id: 'f' } },
+      { type: 'logs', logs: '2' },
+    ],
+  },
 };
 
 function everySample(captureContent: boolean, contentMaxLength = 2048) {
-  const spans = [...loadSamples().runs.values()].flatMap(({ run: r, steps }) => mapRunTrace(r, steps, context({ captureContent, contentMaxLength }), LIMITS));
-  const extra = mapStepSpans(run(), toolStep([UNKNOWN_TOOL, CODE_TOOL, functionCall('call_f', 'f', '{"a":1}', 'done')]), context({ captureContent, contentMaxLength }), LIMITS);
+  const spans = [...loadSamples().runs.values()].flatMap(({ run: r, steps }) =>
+    mapRunTrace(r, steps, context({ captureContent, contentMaxLength }), LIMITS),
+  );
+  const extra = mapStepSpans(
+    run(),
+    toolStep([UNKNOWN_TOOL, CODE_TOOL, functionCall('call_f', 'f', '{"a":1}', 'done')]),
+    context({ captureContent, contentMaxLength }),
+    LIMITS,
+  );
   return [...spans, ...extra];
 }
 
@@ -42,7 +56,10 @@ describe('content capture on', () => {
     expect(JSON.parse(value as string)).toEqual([{ type: 'text', content: 'You are a helpful weather assistant.' }]);
   });
 
-  it.each([['an empty string', ''], ['null', null]])('records no instructions when they are %s', (_label, instructions) => {
+  it.each([
+    ['an empty string', ''],
+    ['null', null],
+  ])('records no instructions when they are %s', (_label, instructions) => {
     expect(mapRunSpan(run({ instructions }), on, null, LIMITS).attributes).not.toHaveProperty('gen_ai.system_instructions');
   });
 
@@ -62,7 +79,10 @@ describe('content capture on', () => {
 
   it('records code interpreter input and its logs', () => {
     const spans = mapStepSpans(run(), toolStep([CODE_TOOL]), on, LIMITS);
-    expect(only(spans, 'tool').attributes).toMatchObject({ 'gen_ai.tool.call.arguments': 'print(1)\nprint(2)', 'gen_ai.tool.call.result': '1\n2' });
+    expect(only(spans, 'tool').attributes).toMatchObject({
+      'gen_ai.tool.call.arguments': 'print(1)\nprint(2)',
+      'gen_ai.tool.call.result': '1\n2',
+    });
   });
 
   it('records file search result text when the API returned it', () => {
@@ -92,20 +112,35 @@ describe('content capture on', () => {
 
 describe('content truncation', () => {
   it('cuts instructions to contentMaxLength inside a still valid JSON array', () => {
-    const span = mapRunSpan(run({ instructions: 'abcdefghijklmnop' }), context({ captureContent: true, contentMaxLength: 5 }), null, LIMITS);
+    const span = mapRunSpan(
+      run({ instructions: 'abcdefghijklmnop' }),
+      context({ captureContent: true, contentMaxLength: 5 }),
+      null,
+      LIMITS,
+    );
     expect(JSON.parse(span.attributes['gen_ai.system_instructions'] as string)).toEqual([{ type: 'text', content: 'abcde' }]);
   });
 
   it('cuts arguments and results to contentMaxLength', () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f', 'a'.repeat(50), 'b'.repeat(50))]), context({ captureContent: true, contentMaxLength: 7 }), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([functionCall('call_1', 'f', 'a'.repeat(50), 'b'.repeat(50))]),
+      context({ captureContent: true, contentMaxLength: 7 }),
+      LIMITS,
+    );
     expect(only(spans, 'tool').attributes).toMatchObject({ 'gen_ai.tool.call.arguments': 'aaaaaaa', 'gen_ai.tool.call.result': 'bbbbbbb' });
   });
 
   it('keeps content within the attribute value limit when that is the smaller one', () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f', 'a'.repeat(50))]), context({ captureContent: true, contentMaxLength: 40 }), {
-      ...LIMITS,
-      attributeValueLengthLimit: 10,
-    });
+    const spans = mapStepSpans(
+      run(),
+      toolStep([functionCall('call_1', 'f', 'a'.repeat(50))]),
+      context({ captureContent: true, contentMaxLength: 40 }),
+      {
+        ...LIMITS,
+        attributeValueLengthLimit: 10,
+      },
+    );
     expect(only(spans, 'tool').attributes['gen_ai.tool.call.arguments']).toBe('a'.repeat(10));
   });
 

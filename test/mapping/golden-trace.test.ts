@@ -49,9 +49,24 @@ function readable(span: ReceivedSpan): Record<string, unknown> {
     end: iso(span.endTimeUnixNano),
     status: span.status.message ? { code: STATUS[span.status.code], message: span.status.message } : STATUS[span.status.code],
     attributes: span.attributes,
-    ...(span.events.length > 0 ? { events: span.events.map((e) => ({ name: e.name, time: iso(e.timeUnixNano), ...(Object.keys(e.attributes).length > 0 ? { attributes: e.attributes } : {}) })) } : {}),
+    ...(span.events.length > 0
+      ? {
+          events: span.events.map((e) => ({
+            name: e.name,
+            time: iso(e.timeUnixNano),
+            ...(Object.keys(e.attributes).length > 0 ? { attributes: e.attributes } : {}),
+          })),
+        }
+      : {}),
     ...(span.links.length > 0
-      ? { links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.traceState ? { traceState: l.traceState } : {}), attributes: l.attributes })) }
+      ? {
+          links: span.links.map((l) => ({
+            traceId: l.traceId,
+            spanId: l.spanId,
+            ...(l.traceState ? { traceState: l.traceState } : {}),
+            attributes: l.attributes,
+          })),
+        }
       : {}),
   };
 }
@@ -82,7 +97,9 @@ function mapEntries(entries: readonly GoldenEntry[]): { runId: string; note: str
     });
     return { entry, run: run.value, steps, ctx: contextOf(entry, run.value) };
   });
-  const linked = new Map<string, LinkedRunContext>(parsed.map((p) => [p.run.id, { traceparent: p.ctx.traceparent, tracestate: p.ctx.tracestate }]));
+  const linked = new Map<string, LinkedRunContext>(
+    parsed.map((p) => [p.run.id, { traceparent: p.ctx.traceparent, tracestate: p.ctx.tracestate }]),
+  );
   return parsed.map((p) => ({ runId: p.run.id, note: p.entry.note, spans: mapRunTrace(p.run, p.steps, p.ctx, DEFAULTS.limits, linked) }));
 }
 
@@ -119,7 +136,9 @@ describe('the golden trace', () => {
   });
 
   it('links every connected-agent call to a run span it holds, in the trace that run joined', () => {
-    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { traces: { spans: { name: string; traceId: string; spanId: string; links?: { traceId: string; spanId: string }[] }[] }[] };
+    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as {
+      traces: { spans: { name: string; traceId: string; spanId: string; links?: { traceId: string; spanId: string }[] }[] }[];
+    };
     const spans = golden.traces.flatMap((t) => t.spans);
     const links = spans.flatMap((s) => s.links ?? []);
     expect(links.length).toBeGreaterThan(0);
@@ -130,17 +149,44 @@ describe('the golden trace', () => {
   });
 
   it('covers every run status, step status, step type and tool type', () => {
-    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { traces: { spans: { name: string; attributes: Record<string, unknown> }[] }[] };
+    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as {
+      traces: { spans: { name: string; attributes: Record<string, unknown> }[] }[];
+    };
     const spans = golden.traces.flatMap((t) => t.spans);
     const values = (key: string) => new Set(spans.map((s) => s.attributes[key]).filter((v) => v !== undefined));
     expect(values('openai.run.status')).toEqual(new Set(['completed', 'failed', 'expired', 'cancelled', 'incomplete']));
     expect(values('openai.run_step.status')).toEqual(new Set(['completed', 'failed', 'expired', 'cancelled']));
     expect(values('openai.run_step.type')).toEqual(new Set(['tool_calls', 'message_creation', 'web_search']));
-    const toolTypes = new Set([...values('openai.tool_call.type'), ...spans.filter((s) => s.name === 'execute_tool get_order_status' || s.name === 'execute_tool code_interpreter' || s.name === 'execute_tool file_search').map((s) => s.name)]);
-    for (const type of ['bing_grounding', 'bing_custom_search', 'azure_ai_search', 'openapi', 'azure_function', 'connected_agent', 'mcp', 'deep_research', 'sharepoint_grounding', 'fabric_dataagent', 'browser_automation', 'computer_use_preview', 'x_vendor_lookup']) {
+    const toolTypes = new Set([
+      ...values('openai.tool_call.type'),
+      ...spans
+        .filter(
+          (s) =>
+            s.name === 'execute_tool get_order_status' ||
+            s.name === 'execute_tool code_interpreter' ||
+            s.name === 'execute_tool file_search',
+        )
+        .map((s) => s.name),
+    ]);
+    for (const type of [
+      'bing_grounding',
+      'bing_custom_search',
+      'azure_ai_search',
+      'openapi',
+      'azure_function',
+      'connected_agent',
+      'mcp',
+      'deep_research',
+      'sharepoint_grounding',
+      'fabric_dataagent',
+      'browser_automation',
+      'computer_use_preview',
+      'x_vendor_lookup',
+    ]) {
       expect(toolTypes, type).toContain(type);
     }
-    for (const name of ['execute_tool get_order_status', 'execute_tool code_interpreter', 'execute_tool file_search']) expect(toolTypes, name).toContain(name);
+    for (const name of ['execute_tool get_order_status', 'execute_tool code_interpreter', 'execute_tool file_search'])
+      expect(toolTypes, name).toContain(name);
     for (const key of [
       'gen_ai.agent.description',
       'gen_ai.request.temperature',
@@ -156,7 +202,10 @@ describe('the golden trace', () => {
       'gen_ai.tool.call.arguments',
       'gen_ai.tool.call.result',
     ]) {
-      expect(spans.some((s) => key in s.attributes), key).toBe(true);
+      expect(
+        spans.some((s) => key in s.attributes),
+        key,
+      ).toBe(true);
     }
   });
 });

@@ -25,7 +25,9 @@ describe('deterministic ids', () => {
     // An app links its tool-execution span to this id, computed on its side from (run, call id).
     expect(toolCallSpanId('run_sample01', 'call_weather01')).toBe('26485626b67643c8');
     const { run: r, steps } = sample('run_sample01');
-    const tool = byRole(mapRunTrace(r, steps, context(), LIMITS), 'tool').find((s) => s.attributes['gen_ai.tool.call.id'] === 'call_weather01');
+    const tool = byRole(mapRunTrace(r, steps, context(), LIMITS), 'tool').find(
+      (s) => s.attributes['gen_ai.tool.call.id'] === 'call_weather01',
+    );
     expect(tool?.spanId).toBe('26485626b67643c8');
   });
 
@@ -55,7 +57,13 @@ describe('deterministic ids', () => {
   });
 
   it('keeps the run, step, tool call and positional tool namespaces apart even for equal ids', () => {
-    const ids = new Set([runSpanId('x'), stepSpanId('x', 'x'), toolCallSpanId('x', 'x'), toolSpanId('x', 'x', 'x'), traceIdForRun('x').slice(0, 16)]);
+    const ids = new Set([
+      runSpanId('x'),
+      stepSpanId('x', 'x'),
+      toolCallSpanId('x', 'x'),
+      toolSpanId('x', 'x', 'x'),
+      traceIdForRun('x').slice(0, 16),
+    ]);
     expect(ids.size).toBe(5);
   });
 
@@ -70,17 +78,32 @@ describe('deterministic ids', () => {
   it('gives calls without an id, and repeats of an id in one step, ids by step and position', () => {
     const r = run();
     const spans = byRole(
-      mapStepSpans(r, toolStep([functionCall('call_1', 'a'), { type: 'function', function: { name: 'b' } }, functionCall('call_1', 'c')], { id: 'step_9' }), context(), LIMITS),
+      mapStepSpans(
+        r,
+        toolStep([functionCall('call_1', 'a'), { type: 'function', function: { name: 'b' } }, functionCall('call_1', 'c')], {
+          id: 'step_9',
+        }),
+        context(),
+        LIMITS,
+      ),
       'tool',
     );
-    expect(spans.map((s) => s.spanId)).toEqual([toolCallSpanId(r.id, 'call_1'), toolSpanId(r.id, 'step_9', '#1'), toolSpanId(r.id, 'step_9', 'call_1#2')]);
+    expect(spans.map((s) => s.spanId)).toEqual([
+      toolCallSpanId(r.id, 'call_1'),
+      toolSpanId(r.id, 'step_9', '#1'),
+      toolSpanId(r.id, 'step_9', 'call_1#2'),
+    ]);
   });
 
   it('gives every span of a run a distinct span id', () => {
     const r = run();
     const spans = mapRunTrace(
       r,
-      [step({ id: 'step_1' }), step({ id: 'step_2' }), toolStep([functionCall('call_1', 'a'), functionCall('call_2', 'b'), { type: 'function' }])],
+      [
+        step({ id: 'step_1' }),
+        step({ id: 'step_2' }),
+        toolStep([functionCall('call_1', 'a'), functionCall('call_2', 'b'), { type: 'function' }]),
+      ],
       context(),
       LIMITS,
     );

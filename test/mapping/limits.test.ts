@@ -36,7 +36,10 @@ describe('applyLimits', () => {
   });
 
   it('keeps the first attributes up to the count limit and counts the rest', () => {
-    const { attributes, dropped } = applyLimits({ a: 1, b: 2, c: 3, d: 4, e: 5 }, { attributeValueLengthLimit: 10, attributeCountLimit: 2 });
+    const { attributes, dropped } = applyLimits(
+      { a: 1, b: 2, c: 3, d: 4, e: 5 },
+      { attributeValueLengthLimit: 10, attributeCountLimit: 2 },
+    );
     expect(attributes).toEqual({ a: 1, b: 2 });
     expect(dropped).toBe(3);
   });

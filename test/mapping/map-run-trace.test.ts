@@ -28,7 +28,12 @@ describe('terminal objects only', () => {
     (status) => {
       const r = run({ status, completed_at: null });
       expect(isRunTerminal(r)).toBe(false);
-      const spans = mapRunTrace(r, [step({ id: 'step_done' }), step({ id: 'step_busy', status: 'in_progress', completed_at: null })], context(), LIMITS);
+      const spans = mapRunTrace(
+        r,
+        [step({ id: 'step_done' }), step({ id: 'step_busy', status: 'in_progress', completed_at: null })],
+        context(),
+        LIMITS,
+      );
       expect(spans.map((s) => [s.role, s.attributes['openai.run_step.id']])).toEqual([['step', 'step_done']]);
       // The finished step still hangs under the run span that will come later.
       expect(spans[0]?.parentSpanId).toBeDefined();
@@ -53,7 +58,13 @@ describe('terminal objects only', () => {
       context(),
       LIMITS,
     );
-    expect(spans.map((s) => s.name)).toEqual(['invoke_agent Weather Helper', 'chat gpt-4o', 'execute_tool a', 'execute_tool b', 'chat gpt-4o']);
+    expect(spans.map((s) => s.name)).toEqual([
+      'invoke_agent Weather Helper',
+      'chat gpt-4o',
+      'execute_tool a',
+      'execute_tool b',
+      'chat gpt-4o',
+    ]);
     expect(spans[4]?.attributes['openai.run_step.id']).toBe('step_b');
   });
 

@@ -4,7 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
 import type { SpanRecord } from '../../src/mapping/span-record.js';
 import { parseRun, parseStep } from '../../src/source/payloads.js';
-import { byRole, context, functionCall, HEX16, HEX32, LIMITS, LONE_SURROGATE, only, run, runOf, step, stepOf, T0, toolStep } from './fixtures.js';
+import {
+  byRole,
+  context,
+  functionCall,
+  HEX16,
+  HEX32,
+  LIMITS,
+  LONE_SURROGATE,
+  only,
+  run,
+  runOf,
+  step,
+  stepOf,
+  T0,
+  toolStep,
+} from './fixtures.js';
 
 const MB = 1024 * 1024;
 const FIRST_SEEN = 1_800_000_000;
@@ -65,7 +80,12 @@ describe('nulls, empties and missing fields', () => {
 
   it('parses a run that is null everywhere but its id and maps it to a bare span', () => {
     const r = runOf(NULL_RUN);
-    const span = mapRunSpan(r, context({ agentName: null, serverAddress: null, serverPort: null, firstSeenSeconds: FIRST_SEEN }), null, LIMITS);
+    const span = mapRunSpan(
+      r,
+      context({ agentName: null, serverAddress: null, serverPort: null, firstSeenSeconds: FIRST_SEEN }),
+      null,
+      LIMITS,
+    );
     expect(span.name).toBe('invoke_agent');
     expect([span.startSeconds, span.endSeconds]).toEqual([FIRST_SEEN, FIRST_SEEN]);
     expect(span.status).toEqual({ code: 0 });
@@ -90,7 +110,12 @@ describe('nulls, empties and missing fields', () => {
   });
 
   it('maps a finished run and step with nothing but id and status', () => {
-    const spans = mapRunTrace(runOf({ id: 'run_min', status: 'completed' }), [stepOf({ id: 'step_min', status: 'completed' })], captureOn, LIMITS);
+    const spans = mapRunTrace(
+      runOf({ id: 'run_min', status: 'completed' }),
+      [stepOf({ id: 'step_min', status: 'completed' })],
+      captureOn,
+      LIMITS,
+    );
     expect(spans.map((s) => [s.role, s.startSeconds, s.endSeconds])).toEqual([
       ['run', FIRST_SEEN, FIRST_SEEN],
       ['step', FIRST_SEEN, FIRST_SEEN],
@@ -115,10 +140,30 @@ describe('nulls, empties and missing fields', () => {
   });
 
   it('maps code interpreter and file search calls without their bodies', () => {
-    const spans = mapStepSpans(run(), toolStep([{ id: 'a', type: 'code_interpreter' }, { id: 'b', type: 'file_search', file_search: null }]), captureOn, LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([
+        { id: 'a', type: 'code_interpreter' },
+        { id: 'b', type: 'file_search', file_search: null },
+      ]),
+      captureOn,
+      LIMITS,
+    );
     expect(byRole(spans, 'tool').map((s) => s.attributes)).toEqual([
-      { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'code_interpreter', 'gen_ai.tool.call.id': 'a', 'gen_ai.tool.type': 'extension', 'openai.code_interpreter.output_count': 0 },
-      { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'file_search', 'gen_ai.tool.call.id': 'b', 'gen_ai.tool.type': 'datastore', 'openai.file_search.result_count': 0 },
+      {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'code_interpreter',
+        'gen_ai.tool.call.id': 'a',
+        'gen_ai.tool.type': 'extension',
+        'openai.code_interpreter.output_count': 0,
+      },
+      {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': 'file_search',
+        'gen_ai.tool.call.id': 'b',
+        'gen_ai.tool.type': 'datastore',
+        'openai.file_search.result_count': 0,
+      },
     ]);
   });
 });
@@ -254,7 +299,8 @@ describe('megabyte strings', () => {
     const r = run({ model: huge, thread_id: huge });
     const spans = mapRunTrace(r, [toolStep([{ id: huge, type: 'function', function: { name: huge } }])], captureOff, LIMITS);
     for (const s of spans) {
-      for (const v of Object.values(s.attributes)) if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(LIMITS.attributeValueLengthLimit);
+      for (const v of Object.values(s.attributes))
+        if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(LIMITS.attributeValueLengthLimit);
     }
   });
 });
@@ -262,14 +308,27 @@ describe('megabyte strings', () => {
 describe('unknown fields', () => {
   it('keeps unknown run and step fields, nested ones included', () => {
     const r = run({ tools: [{ type: 'mcp', server_label: 'gh' }], reasoning_effort: 'high', metadata: { team: 'x', nested: { a: [1] } } });
-    expect(r).toMatchObject({ tools: [{ type: 'mcp', server_label: 'gh' }], reasoning_effort: 'high', metadata: { team: 'x', nested: { a: [1] } } });
-    const s = step({ x_vendor: { trace: 1 }, step_details: { type: 'tool_calls', tool_calls: [{ id: 'c', type: 'mcp', mcp: { name: 'q' } }], extra: true } });
-    expect(s).toMatchObject({ x_vendor: { trace: 1 }, step_details: { extra: true, tool_calls: [{ id: 'c', type: 'mcp', mcp: { name: 'q' } }] } });
+    expect(r).toMatchObject({
+      tools: [{ type: 'mcp', server_label: 'gh' }],
+      reasoning_effort: 'high',
+      metadata: { team: 'x', nested: { a: [1] } },
+    });
+    const s = step({
+      x_vendor: { trace: 1 },
+      step_details: { type: 'tool_calls', tool_calls: [{ id: 'c', type: 'mcp', mcp: { name: 'q' } }], extra: true },
+    });
+    expect(s).toMatchObject({
+      x_vendor: { trace: 1 },
+      step_details: { extra: true, tool_calls: [{ id: 'c', type: 'mcp', mcp: { name: 'q' } }] },
+    });
     expect(s.usage).toEqual({ prompt_tokens: 40, completion_tokens: 8, total_tokens: 48 });
   });
 
   it('keeps unknown fields inside known nested objects', () => {
-    const r = run({ last_error: { code: 'x', message: 'y', param: 'z' }, usage: { prompt_tokens: 1, completion_tokens: 2, prompt_token_details: { cached_tokens: 1 } } });
+    const r = run({
+      last_error: { code: 'x', message: 'y', param: 'z' },
+      usage: { prompt_tokens: 1, completion_tokens: 2, prompt_token_details: { cached_tokens: 1 } },
+    });
     expect(r.last_error).toEqual({ code: 'x', message: 'y', param: 'z' });
     expect(r.usage).toMatchObject({ prompt_token_details: { cached_tokens: 1 } });
   });
@@ -312,14 +371,20 @@ describe('unicode', () => {
 
   it('maps strings holding lone surrogates without throwing', () => {
     const lone = 'a\uD800b\uDC00';
-    const spans = mapRunTrace(run({ instructions: lone, model: lone }), [toolStep([functionCall(lone, lone, lone, lone)])], captureOn, LIMITS);
+    const spans = mapRunTrace(
+      run({ instructions: lone, model: lone }),
+      [toolStep([functionCall(lone, lone, lone, lone)])],
+      captureOn,
+      LIMITS,
+    );
     expect(spans).toHaveLength(3);
     expectWellFormed(spans);
   });
 });
 
 describe('duplicate tool call ids in one step', () => {
-  const spanIdsOf = (calls: unknown[]): string[] => byRole(mapStepSpans(run(), toolStep(calls), context(), LIMITS), 'tool').map((s) => s.spanId);
+  const spanIdsOf = (calls: unknown[]): string[] =>
+    byRole(mapStepSpans(run(), toolStep(calls), context(), LIMITS), 'tool').map((s) => s.spanId);
 
   it('gives each call its own span id', () => {
     const ids = spanIdsOf([functionCall('call_1', 'a'), functionCall('call_1', 'b'), functionCall('call_1', 'c')]);
@@ -340,7 +405,12 @@ describe('duplicate tool call ids in one step', () => {
   });
 
   it('keeps ids distinct between calls without an id and calls whose id looks like a position', () => {
-    const ids = spanIdsOf([functionCall('#1', 'a'), { type: 'function', function: { name: 'b' } }, { type: 'function' }, functionCall('#2', 'c')]);
+    const ids = spanIdsOf([
+      functionCall('#1', 'a'),
+      { type: 'function', function: { name: 'b' } },
+      { type: 'function' },
+      functionCall('#2', 'c'),
+    ]);
     expect(new Set(ids).size).toBe(4);
   });
 });
@@ -358,9 +428,23 @@ describe('mapping never throws', () => {
   const ODD_STEPS: unknown[] = [
     { id: 's1', status: 'completed', step_details: { type: 'tool_calls', tool_calls: [{ type: 'function', function: 'f' }] } },
     { id: 's2', status: 'failed', step_details: { tool_calls: [{ type: 'code_interpreter', code_interpreter: { outputs: 'none' } }] } },
-    { id: 's3', status: 'expired', step_details: { tool_calls: [{ type: 'file_search', file_search: { results: [null, 1, { content: 'x' }], ranking_options: 'best' } }] } },
-    { id: 's4', status: 'cancelled', step_details: { tool_calls: [{ type: 'x', x: { arguments: { deep: { deeper: [1, { a: null }] } }, output: null, results: [1] } }] } },
-    { id: 's5', status: 'completed', step_details: { tool_calls: [{ type: 'function', function: { name: '', arguments: null, output: { cyclic: 'no' } } }] } },
+    {
+      id: 's3',
+      status: 'expired',
+      step_details: {
+        tool_calls: [{ type: 'file_search', file_search: { results: [null, 1, { content: 'x' }], ranking_options: 'best' } }],
+      },
+    },
+    {
+      id: 's4',
+      status: 'cancelled',
+      step_details: { tool_calls: [{ type: 'x', x: { arguments: { deep: { deeper: [1, { a: null }] } }, output: null, results: [1] } }] },
+    },
+    {
+      id: 's5',
+      status: 'completed',
+      step_details: { tool_calls: [{ type: 'function', function: { name: '', arguments: null, output: { cyclic: 'no' } } }] },
+    },
     { id: 's6', status: 'completed', type: 'reasoning', step_details: { type: 'reasoning' }, completed_at: '0' },
   ];
 

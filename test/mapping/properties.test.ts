@@ -29,7 +29,8 @@ const odd: fc.Arbitrary<unknown> = fc.anything({
   maxKeys: 5,
 });
 
-const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: odd });
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | unknown> =>
+  fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: odd });
 
 const seconds = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 1_700_000_000, max: 1_700_000_100 }) },
@@ -37,29 +38,62 @@ const seconds = fc.oneof(
   { weight: 1, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.constant(null), fc.constant('9'.repeat(400)), odd) },
 );
 
-const runStatus = fc.constantFrom('queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired', 'new_status');
+const runStatus = fc.constantFrom(
+  'queued',
+  'in_progress',
+  'requires_action',
+  'cancelling',
+  'cancelled',
+  'failed',
+  'completed',
+  'incomplete',
+  'expired',
+  'new_status',
+);
 const stepStatus = fc.constantFrom('in_progress', 'cancelled', 'failed', 'completed', 'expired', 'new_status');
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
 const traceparent = fc.oneof(
-  fc.tuple(fc.constantFrom('00', '01', 'ff'), hex(32), hex(16), fc.constantFrom('00', '01', '03')).map(([v, t, s, f]) => `${v}-${t}-${s}-${f}`),
+  fc
+    .tuple(fc.constantFrom('00', '01', 'ff'), hex(32), hex(16), fc.constantFrom('00', '01', '03'))
+    .map(([v, t, s, f]) => `${v}-${t}-${s}-${f}`),
   text,
 );
-const lastError = fc.record({ code: maybe(fc.oneof(text, fc.constantFrom('server_error', 'rate_limit_exceeded'))), message: maybe(text) }, { requiredKeys: [] });
-const usage = fc.record({ prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) }, { requiredKeys: [] });
+const lastError = fc.record(
+  { code: maybe(fc.oneof(text, fc.constantFrom('server_error', 'rate_limit_exceeded'))), message: maybe(text) },
+  { requiredKeys: [] },
+);
+const usage = fc.record(
+  { prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) },
+  { requiredKeys: [] },
+);
 
 /** Call ids from a small set, so duplicates and look-alikes of generated keys come up often. */
 const callId = fc.oneof(fc.constantFrom('call_1', 'call_1#1', 'call_1#2', '#0', '#1', '#2', ''), text);
 
 const toolCall: fc.Arbitrary<unknown> = fc.oneof(
   fc.record(
-    { id: maybe(callId), type: fc.constant('function'), function: maybe(fc.record({ name: maybe(text), arguments: maybe(fc.oneof(text, longText)), output: maybe(fc.oneof(text, longText)) }, { requiredKeys: [] })) },
+    {
+      id: maybe(callId),
+      type: fc.constant('function'),
+      function: maybe(
+        fc.record(
+          { name: maybe(text), arguments: maybe(fc.oneof(text, longText)), output: maybe(fc.oneof(text, longText)) },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
     { requiredKeys: ['type'] },
   ),
   fc.record(
     {
       id: maybe(callId),
       type: fc.constant('code_interpreter'),
-      code_interpreter: maybe(fc.record({ input: maybe(longText), outputs: maybe(fc.array(maybe(fc.record({ type: fc.constantFrom('logs', 'image'), logs: maybe(text) })), { maxLength: 3 })) })),
+      code_interpreter: maybe(
+        fc.record({
+          input: maybe(longText),
+          outputs: maybe(fc.array(maybe(fc.record({ type: fc.constantFrom('logs', 'image'), logs: maybe(text) })), { maxLength: 3 })),
+        }),
+      ),
     },
     { requiredKeys: ['type'] },
   ),
@@ -93,16 +127,39 @@ const toolCall: fc.Arbitrary<unknown> = fc.oneof(
     {
       id: maybe(callId),
       type: fc.constant('connected_agent'),
-      connected_agent: maybe(fc.record({ name: maybe(text), run_id: maybe(fc.oneof(fc.constantFrom('run_child', ''), text)), thread_id: maybe(text), output: maybe(text) }, { requiredKeys: [] })),
+      connected_agent: maybe(
+        fc.record(
+          {
+            name: maybe(text),
+            run_id: maybe(fc.oneof(fc.constantFrom('run_child', ''), text)),
+            thread_id: maybe(text),
+            output: maybe(text),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
     },
     { requiredKeys: ['type'] },
   ),
   // A call reporting its own error, as MCP calls do.
-  fc.record({ id: maybe(callId), type: fc.constant('mcp'), server_label: maybe(text), error: maybe(fc.oneof(text, fc.record({ code: maybe(text), message: maybe(text) }))) }, { requiredKeys: ['type'] }),
-  // An unknown type, named from the object under its key.
-  fc.tuple(fc.oneof(fc.constantFrom('mcp', 'openapi', 'bing_grounding'), text), maybe(callId), odd, maybe(fc.record({ name: maybe(text), server_label: maybe(text), arguments: odd, output: odd }, { requiredKeys: [] }))).map(
-    ([type, id, extra, body]) => ({ id, type, [type]: body, extra }),
+  fc.record(
+    {
+      id: maybe(callId),
+      type: fc.constant('mcp'),
+      server_label: maybe(text),
+      error: maybe(fc.oneof(text, fc.record({ code: maybe(text), message: maybe(text) }))),
+    },
+    { requiredKeys: ['type'] },
   ),
+  // An unknown type, named from the object under its key.
+  fc
+    .tuple(
+      fc.oneof(fc.constantFrom('mcp', 'openapi', 'bing_grounding'), text),
+      maybe(callId),
+      odd,
+      maybe(fc.record({ name: maybe(text), server_label: maybe(text), arguments: odd, output: odd }, { requiredKeys: [] })),
+    )
+    .map(([type, id, extra, body]) => ({ id, type, [type]: body, extra })),
   odd,
 );
 
@@ -123,11 +180,15 @@ const runRaw = fc.record(
     failed_at: seconds,
     cancelled_at: seconds,
     last_error: maybe(lastError),
-    incomplete_details: maybe(fc.record({ reason: maybe(fc.oneof(fc.constantFrom('max_completion_tokens', 'max_prompt_tokens', 'content_filter'), text)) })),
+    incomplete_details: maybe(
+      fc.record({ reason: maybe(fc.oneof(fc.constantFrom('max_completion_tokens', 'max_prompt_tokens', 'content_filter'), text)) }),
+    ),
     temperature: maybe(fc.double()),
     top_p: maybe(fc.double()),
     max_completion_tokens: maybe(fc.oneof(fc.nat(), fc.double())),
-    response_format: maybe(fc.oneof(fc.constantFrom('auto', 'json_object'), fc.record({ type: maybe(fc.constantFrom('text', 'json_object', 'json_schema')) }))),
+    response_format: maybe(
+      fc.oneof(fc.constantFrom('auto', 'json_object'), fc.record({ type: maybe(fc.constantFrom('text', 'json_object', 'json_schema')) })),
+    ),
     usage: maybe(usage),
     metadata: maybe(fc.record({ traceparent: maybe(traceparent), tracestate: maybe(text), other: odd }, { requiredKeys: [] })),
     tools: odd,
@@ -215,7 +276,9 @@ function callIdRepeatsAcrossSteps(steps: readonly StepPayload[]): boolean {
 }
 
 function stringValues(span: SpanRecord): string[] {
-  return Object.values(span.attributes).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []));
+  return Object.values(span.attributes).flatMap((v) =>
+    typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [],
+  );
 }
 
 const RUNS = { numRuns: 300 };
@@ -317,7 +380,8 @@ describe('parse then map, for any input', () => {
           for (const tool of spans.filter((x) => x.role === 'tool' && x.parentSpanId === stepSpan.spanId)) {
             if (stepStatus.code === 2) {
               expect(tool.status).toEqual(stepSpan.status);
-              if (s.limits.attributeCountLimit >= 20) expect(tool.attributes['error.type']).toBe(truncate(stepStatus.errorType!, s.limits.attributeValueLengthLimit));
+              if (s.limits.attributeCountLimit >= 20)
+                expect(tool.attributes['error.type']).toBe(truncate(stepStatus.errorType!, s.limits.attributeValueLengthLimit));
             } else if (tool.status.code === 2) {
               // Only a call reporting its own error: never a function call, whose errors are its output.
               expect(tool.name).not.toMatch(/^execute_tool function$/);
@@ -337,7 +401,9 @@ describe('parse then map, for any input', () => {
       fc.property(scenario, (s) => {
         const { run, steps } = parsedScenario(s);
         const ctx = freezeContext(run, s.inputs);
-        const runSpan = mapRunTrace(run, steps, ctx, { attributeValueLengthLimit: 200, attributeCountLimit: 128 }).find((x) => x.role === 'run');
+        const runSpan = mapRunTrace(run, steps, ctx, { attributeValueLengthLimit: 200, attributeCountLimit: 128 }).find(
+          (x) => x.role === 'run',
+        );
         if (!runSpan) return;
         const duration = runDurationSeconds(run, latestStepEnd(steps.filter(isStepTerminal)), ctx.expiresAt ?? null);
         const unknown = runSpan.attributes['assistants_bridge.end_unknown'] === true;
@@ -353,10 +419,14 @@ describe('parse then map, for any input', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         const { run, steps } = parsedScenario(s);
-        const spans = mapRunTrace(run, steps, freezeContext(run, { ...s.inputs, captureContent: false }), { attributeValueLengthLimit: 100_000, attributeCountLimit: 128 });
+        const spans = mapRunTrace(run, steps, freezeContext(run, { ...s.inputs, captureContent: false }), {
+          attributeValueLengthLimit: 100_000,
+          attributeCountLimit: 128,
+        });
         for (const span of spans) {
           const documents = span.attributes['gen_ai.retrieval.documents'];
-          if (documents !== undefined) for (const doc of JSON.parse(String(documents)) as object[]) expect(doc).not.toHaveProperty('content');
+          if (documents !== undefined)
+            for (const doc of JSON.parse(String(documents)) as object[]) expect(doc).not.toHaveProperty('content');
           for (const link of span.links ?? []) {
             expect(link.traceId).toMatch(HEX32);
             expect(link.spanId).toMatch(HEX16);
@@ -373,7 +443,20 @@ describe('parse then map, for any input', () => {
       fc.property(odd, (value) => {
         const run = parseRun(value);
         const step = parseStep(value);
-        if (run.ok) mapRunTrace(run.value, step.ok ? [step.value] : [], freezeContext(run.value, { agentName: null, captureContent: true, contentMaxLength: 10, providerName: 'openai', baseURL: 'x', nowSeconds: 0 }), { attributeValueLengthLimit: 5, attributeCountLimit: 5 });
+        if (run.ok)
+          mapRunTrace(
+            run.value,
+            step.ok ? [step.value] : [],
+            freezeContext(run.value, {
+              agentName: null,
+              captureContent: true,
+              contentMaxLength: 10,
+              providerName: 'openai',
+              baseURL: 'x',
+              nowSeconds: 0,
+            }),
+            { attributeValueLengthLimit: 5, attributeCountLimit: 5 },
+          );
       }),
       RUNS,
     );
@@ -389,8 +472,17 @@ describe('tool call span ids', () => {
         const run = parseRun({ id: 'run_1', status: 'completed' });
         const step = parseStep({ id: 'step_1', status: 'completed', step_details: { type: 'tool_calls', tool_calls: calls } });
         if (!run.ok || !step.ok) throw new Error('fixture did not parse');
-        const ctx = freezeContext(run.value, { agentName: null, captureContent: false, contentMaxLength: 10, providerName: 'openai', baseURL: 'x', nowSeconds: 0 });
-        const tools = mapRunTrace(run.value, [step.value], ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).filter((x) => x.role === 'tool');
+        const ctx = freezeContext(run.value, {
+          agentName: null,
+          captureContent: false,
+          contentMaxLength: 10,
+          providerName: 'openai',
+          baseURL: 'x',
+          nowSeconds: 0,
+        });
+        const tools = mapRunTrace(run.value, [step.value], ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).filter(
+          (x) => x.role === 'tool',
+        );
         expect(tools).toHaveLength(ids.length);
         expect(new Set(tools.map((t) => t.spanId)).size).toBe(ids.length);
       }),

@@ -6,16 +6,29 @@ import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
 import { outputTypeOf } from '../../src/mapping/request-settings.js';
 import { context, LIMITS, only, run, step, T0, toolStep } from './fixtures.js';
 
-const SETTINGS = { temperature: 0.2, top_p: 0.9, max_completion_tokens: 512, response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } } };
+const SETTINGS = {
+  temperature: 0.2,
+  top_p: 0.9,
+  max_completion_tokens: 512,
+  response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } },
+};
 
 describe('request settings', () => {
   it('puts temperature, top_p, max tokens and the output type on the run span and every step span', () => {
     const r = run(SETTINGS);
-    const expected = { 'gen_ai.request.temperature': 0.2, 'gen_ai.request.top_p': 0.9, 'gen_ai.request.max_tokens': 512, 'gen_ai.output.type': 'json' };
+    const expected = {
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.max_tokens': 512,
+      'gen_ai.output.type': 'json',
+    };
     expect(mapRunSpan(r, context(), null, LIMITS).attributes).toMatchObject(expected);
     expect(only(mapStepSpans(r, step(), context(), LIMITS), 'step').attributes).toMatchObject(expected);
     // Tool spans are not model calls.
-    const tool = only(mapStepSpans(r, toolStep([{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}', output: 'x' } }]), context(), LIMITS), 'tool');
+    const tool = only(
+      mapStepSpans(r, toolStep([{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}', output: 'x' } }]), context(), LIMITS),
+      'tool',
+    );
     expect(Object.keys(tool.attributes).filter((k) => k.startsWith('gen_ai.request.') || k === 'gen_ai.output.type')).toEqual([]);
   });
 
@@ -36,9 +49,17 @@ describe('request settings', () => {
   });
 
   it('leaves out settings the run does not state or states oddly', () => {
-    const attributes = mapRunSpan(run({ temperature: null, top_p: 'high', max_completion_tokens: 12.5 }), context(), null, LIMITS).attributes;
-    for (const key of ['gen_ai.request.temperature', 'gen_ai.request.top_p', 'gen_ai.request.max_tokens']) expect(attributes).not.toHaveProperty(key);
-    expect(mapRunSpan(run({ max_completion_tokens: -3 }), context(), null, LIMITS).attributes).not.toHaveProperty('gen_ai.request.max_tokens');
+    const attributes = mapRunSpan(
+      run({ temperature: null, top_p: 'high', max_completion_tokens: 12.5 }),
+      context(),
+      null,
+      LIMITS,
+    ).attributes;
+    for (const key of ['gen_ai.request.temperature', 'gen_ai.request.top_p', 'gen_ai.request.max_tokens'])
+      expect(attributes).not.toHaveProperty(key);
+    expect(mapRunSpan(run({ max_completion_tokens: -3 }), context(), null, LIMITS).attributes).not.toHaveProperty(
+      'gen_ai.request.max_tokens',
+    );
   });
 
   it('keeps a zero temperature (a setting, not an absence)', () => {
@@ -63,7 +84,8 @@ describe('finish reasons', () => {
   });
 
   it('a finished tool-calls step stopped to call tools; a failed step on an error; a message step says nothing', () => {
-    const reasons = (s: ReturnType<typeof step>) => only(mapStepSpans(run(), s, context(), LIMITS), 'step').attributes['gen_ai.response.finish_reasons'];
+    const reasons = (s: ReturnType<typeof step>) =>
+      only(mapStepSpans(run(), s, context(), LIMITS), 'step').attributes['gen_ai.response.finish_reasons'];
     expect(reasons(toolStep([]))).toEqual(['tool_call']);
     expect(reasons(toolStep([], { status: 'failed', completed_at: null, failed_at: T0 + 3 }))).toEqual(['error']);
     expect(reasons(step({ status: 'failed', completed_at: null, failed_at: T0 + 3 }))).toEqual(['error']);
@@ -73,7 +95,14 @@ describe('finish reasons', () => {
 });
 
 describe('agent description', () => {
-  const inputs = { agentName: 'Helper', captureContent: false, contentMaxLength: 100, providerName: 'openai', baseURL: 'https://api.openai.com/v1', nowSeconds: T0 };
+  const inputs = {
+    agentName: 'Helper',
+    captureContent: false,
+    contentMaxLength: 100,
+    providerName: 'openai',
+    baseURL: 'https://api.openai.com/v1',
+    nowSeconds: T0,
+  };
 
   it('is frozen with the name and goes on the run span only', () => {
     const ctx = freezeContext(run(), { ...inputs, agentDescription: 'Answers weather questions.' });

@@ -32,7 +32,9 @@ describe('span names', () => {
 
   it('names tool spans execute_tool {tool name} for every tool type', () => {
     const { run: r, steps } = sample('run_sample02');
-    const names = mapRunTrace(r, steps, context(), LIMITS).filter((s) => s.role === 'tool').map((s) => s.name);
+    const names = mapRunTrace(r, steps, context(), LIMITS)
+      .filter((s) => s.role === 'tool')
+      .map((s) => s.name);
     expect(names).toEqual(['execute_tool code_interpreter', 'execute_tool file_search']);
     const fn = mapStepSpans(r, toolStep([functionCall('call_1', 'get_weather')]), context(), LIMITS);
     expect(only(fn, 'tool').name).toBe('execute_tool get_weather');

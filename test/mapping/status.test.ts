@@ -22,10 +22,24 @@ const CASES: StatusCase[] = [
   { label: 'completed', status: 'completed', lastError: null, code: UNSET },
   { label: 'failed with an error code', status: 'failed', lastError: QUOTA, code: ERROR, errorType: QUOTA.code, message: QUOTA.message },
   { label: 'failed without last_error', status: 'failed', lastError: null, code: ERROR, errorType: '_OTHER' },
-  { label: 'failed with a message but no code', status: 'failed', lastError: { code: null, message: 'boom' }, code: ERROR, errorType: '_OTHER', message: 'boom' },
+  {
+    label: 'failed with a message but no code',
+    status: 'failed',
+    lastError: { code: null, message: 'boom' },
+    code: ERROR,
+    errorType: '_OTHER',
+    message: 'boom',
+  },
   { label: 'failed with an empty code', status: 'failed', lastError: { code: '', message: '' }, code: ERROR, errorType: '_OTHER' },
   { label: 'expired without an error', status: 'expired', lastError: null, code: ERROR, errorType: 'expired' },
-  { label: 'expired with an error', status: 'expired', lastError: { code: 'server_error', message: 'took too long' }, code: ERROR, errorType: 'server_error', message: 'took too long' },
+  {
+    label: 'expired with an error',
+    status: 'expired',
+    lastError: { code: 'server_error', message: 'took too long' },
+    code: ERROR,
+    errorType: 'server_error',
+    message: 'took too long',
+  },
   { label: 'cancelled', status: 'cancelled', lastError: null, code: UNSET },
 ];
 
@@ -50,7 +64,10 @@ describe('run span status', () => {
       LIMITS,
     );
     expect(span.status).toEqual({ code: UNSET });
-    expect(span.attributes).toMatchObject({ 'openai.run.status': 'incomplete', 'openai.run.incomplete_details.reason': 'max_completion_tokens' });
+    expect(span.attributes).toMatchObject({
+      'openai.run.status': 'incomplete',
+      'openai.run.incomplete_details.reason': 'max_completion_tokens',
+    });
     expect(span.attributes).not.toHaveProperty('error.type');
   });
 
@@ -92,7 +109,15 @@ describe('step span status', () => {
   });
 
   it("makes tool spans of a failed step ERROR with the step's error type and message", () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f', '{}', 'done'), { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }], { status: 'failed', last_error: QUOTA }), context(), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep(
+        [functionCall('call_1', 'f', '{}', 'done'), { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }],
+        { status: 'failed', last_error: QUOTA },
+      ),
+      context(),
+      LIMITS,
+    );
     expect(only(spans, 'step').status.code).toBe(ERROR);
     expect(byRole(spans, 'tool').map((s) => s.status)).toEqual([
       { code: ERROR, message: QUOTA.message },
@@ -102,7 +127,12 @@ describe('step span status', () => {
   });
 
   it('makes tool spans of an expired step ERROR (expired when the step names no code)', () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f')], { status: 'expired', completed_at: null, expired_at: T0 + 600 }), context(), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([functionCall('call_1', 'f')], { status: 'expired', completed_at: null, expired_at: T0 + 600 }),
+      context(),
+      LIMITS,
+    );
     expect(only(spans, 'tool').status).toEqual({ code: ERROR });
     expect(only(spans, 'tool').attributes['error.type']).toBe('expired');
   });
@@ -114,9 +144,24 @@ describe('step span status', () => {
   });
 
   it.each([
-    ['an MCP call with an error message', { id: 'm', type: 'mcp', server_label: 'docs', name: 'search', arguments: '{}', output: null, error: 'tool not found' }, '_OTHER', 'tool not found'],
-    ['a call whose body carries an error object with a code', { id: 'x', type: 'x_vendor_tool', x_vendor_tool: { error: { code: 'timeout', message: 'gave up after 30 s' } } }, 'timeout', 'gave up after 30 s'],
-    ['an error object without a code', { id: 'y', type: 'mcp', server_label: 'docs', error: { message: 'bad gateway' } }, '_OTHER', 'bad gateway'],
+    [
+      'an MCP call with an error message',
+      { id: 'm', type: 'mcp', server_label: 'docs', name: 'search', arguments: '{}', output: null, error: 'tool not found' },
+      '_OTHER',
+      'tool not found',
+    ],
+    [
+      'a call whose body carries an error object with a code',
+      { id: 'x', type: 'x_vendor_tool', x_vendor_tool: { error: { code: 'timeout', message: 'gave up after 30 s' } } },
+      'timeout',
+      'gave up after 30 s',
+    ],
+    [
+      'an error object without a code',
+      { id: 'y', type: 'mcp', server_label: 'docs', error: { message: 'bad gateway' } },
+      '_OTHER',
+      'bad gateway',
+    ],
   ])('makes %s ERROR under a completed step', (_label, call, errorType, message) => {
     const spans = mapStepSpans(run(), toolStep([call, functionCall('call_ok', 'g', '{}', 'fine')]), context(), LIMITS);
     const [failed, fine] = byRole(spans, 'tool');
@@ -127,12 +172,25 @@ describe('step span status', () => {
   });
 
   it('ignores an empty or null error', () => {
-    const spans = mapStepSpans(run(), toolStep([{ id: 'm', type: 'mcp', server_label: 'docs', error: '' }, { id: 'n', type: 'mcp', server_label: 'docs', error: null }]), context(), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([
+        { id: 'm', type: 'mcp', server_label: 'docs', error: '' },
+        { id: 'n', type: 'mcp', server_label: 'docs', error: null },
+      ]),
+      context(),
+      LIMITS,
+    );
     expect(byRole(spans, 'tool').map((s) => s.status)).toEqual([{ code: UNSET }, { code: UNSET }]);
   });
 
   it("keeps the step's error over the call's own under a failed step", () => {
-    const spans = mapStepSpans(run(), toolStep([{ id: 'm', type: 'mcp', server_label: 'docs', error: 'tool not found' }], { status: 'failed', last_error: QUOTA }), context(), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([{ id: 'm', type: 'mcp', server_label: 'docs', error: 'tool not found' }], { status: 'failed', last_error: QUOTA }),
+      context(),
+      LIMITS,
+    );
     expect(only(spans, 'tool').status).toEqual({ code: ERROR, message: QUOTA.message });
     expect(only(spans, 'tool').attributes['error.type']).toBe(QUOTA.code);
   });

@@ -53,7 +53,9 @@ describe('run span times', () => {
     expect([span.startSeconds, span.endSeconds]).toEqual([T0, T0 + 600]);
     expect(span.attributes).not.toHaveProperty('assistants_bridge.end_unknown');
     // The seen deadline wins over a different one in the payload.
-    expect(mapRunSpan(run({ ...ENDLESS, status: 'expired', expires_at: T0 + 900 }), context({ expiresAt: T0 + 600 }), null, LIMITS).endSeconds).toBe(T0 + 600);
+    expect(
+      mapRunSpan(run({ ...ENDLESS, status: 'expired', expires_at: T0 + 900 }), context({ expiresAt: T0 + 600 }), null, LIMITS).endSeconds,
+    ).toBe(T0 + 600);
   });
 
   it('ends an expired run at the later of its deadline and its last step end', () => {
@@ -75,7 +77,12 @@ describe('run span times', () => {
   });
 
   it('does not take the deadline of a run that did not expire as its end', () => {
-    const span = mapRunSpan(run({ ...ENDLESS, status: 'incomplete', expires_at: T0 + 600 }), context({ expiresAt: T0 + 600 }), null, LIMITS);
+    const span = mapRunSpan(
+      run({ ...ENDLESS, status: 'incomplete', expires_at: T0 + 600 }),
+      context({ expiresAt: T0 + 600 }),
+      null,
+      LIMITS,
+    );
     expect(span.endSeconds).toBe(T0);
     expect(span.attributes['assistants_bridge.end_unknown']).toBe(true);
   });
@@ -167,7 +174,12 @@ describe('end before start', () => {
   });
 
   it('clamps a step and its tool calls and flags the step', () => {
-    const spans = mapStepSpans(run(), toolStep([functionCall('call_1', 'f')], { created_at: T0 + 5, completed_at: T0 + 2 }), context(), LIMITS);
+    const spans = mapStepSpans(
+      run(),
+      toolStep([functionCall('call_1', 'f')], { created_at: T0 + 5, completed_at: T0 + 2 }),
+      context(),
+      LIMITS,
+    );
     expect(spans.map((s) => [s.startSeconds, s.endSeconds])).toEqual([
       [T0 + 5, T0 + 5],
       [T0 + 5, T0 + 5],

@@ -37,7 +37,10 @@ describe('unanswered function calls', () => {
   });
 
   it('never flags tools the service runs itself', () => {
-    const spans = tools([{ id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }, { id: 'm', type: 'mcp', server_label: 's', output: null }]);
+    const spans = tools([
+      { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } },
+      { id: 'm', type: 'mcp', server_label: 's', output: null },
+    ]);
     expect(spans).toHaveLength(2);
     for (const span of spans) expect(span.attributes).not.toHaveProperty('assistants_bridge.tool_call.unanswered');
   });
@@ -51,15 +54,25 @@ describe('code interpreter images', () => {
         type: 'code_interpreter',
         code_interpreter: {
           input: 'plot()',
-          outputs: [{ type: 'image', image: { file_id: 'file-a' } }, { type: 'logs', logs: 'ok' }, { type: 'image', image: { file_id: 'file-b' } }, { type: 'image', image: {} }],
+          outputs: [
+            { type: 'image', image: { file_id: 'file-a' } },
+            { type: 'logs', logs: 'ok' },
+            { type: 'image', image: { file_id: 'file-b' } },
+            { type: 'image', image: {} },
+          ],
         },
       },
     ]);
-    expect(span?.attributes).toMatchObject({ 'openai.code_interpreter.image_count': 3, 'openai.code_interpreter.image_file_ids': ['file-a', 'file-b'] });
+    expect(span?.attributes).toMatchObject({
+      'openai.code_interpreter.image_count': 3,
+      'openai.code_interpreter.image_file_ids': ['file-a', 'file-b'],
+    });
   });
 
   it('has no file id list without images', () => {
-    const [span] = tools([{ id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [{ type: 'logs', logs: 'ok' }] } }]);
+    const [span] = tools([
+      { id: 'c', type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [{ type: 'logs', logs: 'ok' }] } },
+    ]);
     expect(span?.attributes).not.toHaveProperty('openai.code_interpreter.image_file_ids');
   });
 });
@@ -94,8 +107,17 @@ describe('file search documents', () => {
   });
 
   it('drops the lowest-ranked documents rather than cutting the JSON at the value limit', () => {
-    const many = { id: 'fs', type: 'file_search', file_search: { results: Array.from({ length: 40 }, (_, i) => ({ file_id: `file-${i}`, file_name: `doc-${i}.pdf`, score: 1 - i / 100 })) } };
-    const [span] = byRole(mapStepSpans(run(), toolStep([many]), context(), { attributeValueLengthLimit: 300, attributeCountLimit: 128 }), 'tool');
+    const many = {
+      id: 'fs',
+      type: 'file_search',
+      file_search: {
+        results: Array.from({ length: 40 }, (_, i) => ({ file_id: `file-${i}`, file_name: `doc-${i}.pdf`, score: 1 - i / 100 })),
+      },
+    };
+    const [span] = byRole(
+      mapStepSpans(run(), toolStep([many]), context(), { attributeValueLengthLimit: 300, attributeCountLimit: 128 }),
+      'tool',
+    );
     const json = String(span?.attributes['gen_ai.retrieval.documents']);
     expect(json.length).toBeLessThanOrEqual(300);
     const documents = JSON.parse(json) as { id: string }[];
@@ -114,12 +136,21 @@ describe('connected agent links', () => {
   const connected = (runId: unknown) => ({
     id: 'call_ca',
     type: 'connected_agent',
-    connected_agent: { name: 'stock_price_bot', arguments: '{}', output: 'up', assistant_id: 'asst_child', thread_id: 'thread_child', run_id: runId },
+    connected_agent: {
+      name: 'stock_price_bot',
+      arguments: '{}',
+      output: 'up',
+      assistant_id: 'asst_child',
+      thread_id: 'thread_child',
+      run_id: runId,
+    },
   });
 
-  it('links to the run span of the run it started, in that run\'s own trace', () => {
+  it("links to the run span of the run it started, in that run's own trace", () => {
     const [span] = tools([connected('run_child')]);
-    expect(span?.links).toEqual([{ traceId: traceIdForRun('run_child'), spanId: runSpanId('run_child'), traceFlags: 1, attributes: { 'openai.run.id': 'run_child' } }]);
+    expect(span?.links).toEqual([
+      { traceId: traceIdForRun('run_child'), spanId: runSpanId('run_child'), traceFlags: 1, attributes: { 'openai.run.id': 'run_child' } },
+    ]);
     // The link points where the bridge puts that run's span when it maps it.
     const child = mapRunSpan(run({ id: 'run_child' }), context(), null, LIMITS);
     expect([child.traceId, child.spanId]).toEqual([span?.links?.[0]?.traceId, span?.links?.[0]?.spanId]);
@@ -130,7 +161,13 @@ describe('connected agent links', () => {
     const linked = new Map([['run_child', { traceparent, tracestate: 'vendor=1' }]]);
     const [span] = byRole(mapStepSpans(run(), toolStep([connected('run_child')]), context(), LIMITS, linked), 'tool');
     expect(span?.links).toEqual([
-      { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: runSpanId('run_child'), traceFlags: 0, traceState: 'vendor=1', attributes: { 'openai.run.id': 'run_child' } },
+      {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: runSpanId('run_child'),
+        traceFlags: 0,
+        traceState: 'vendor=1',
+        attributes: { 'openai.run.id': 'run_child' },
+      },
     ]);
     const child = mapRunSpan(run({ id: 'run_child' }), context({ traceparent, tracestate: 'vendor=1' }), null, LIMITS);
     expect([child.traceId, child.spanId]).toEqual([span?.links?.[0]?.traceId, span?.links?.[0]?.spanId]);
@@ -152,14 +189,23 @@ describe('connected agent links', () => {
   });
 
   it('lists the runs a batch of steps started, once each', () => {
-    const steps = [toolStep([connected('run_a'), connected('run_b')]), toolStep([connected('run_a'), functionCall('c', 'f')], { id: 'step_2' }), toolStep([connected(null)], { id: 'step_3' })];
+    const steps = [
+      toolStep([connected('run_a'), connected('run_b')]),
+      toolStep([connected('run_a'), functionCall('c', 'f')], { id: 'step_2' }),
+      toolStep([connected(null)], { id: 'step_3' }),
+    ];
     expect(linkedRunIds(steps)).toEqual(['run_a', 'run_b']);
   });
 });
 
 describe('step spans stay under their run', () => {
   it('takes the conversation from the run even when the step names another thread', () => {
-    const [span] = mapStepSpans(run({ thread_id: 'thread_run' }), toolStep([], { thread_id: 'thread_other', run_id: 'run_other' }), context(), LIMITS);
+    const [span] = mapStepSpans(
+      run({ thread_id: 'thread_run' }),
+      toolStep([], { thread_id: 'thread_other', run_id: 'run_other' }),
+      context(),
+      LIMITS,
+    );
     expect(span?.attributes).toMatchObject({ 'gen_ai.conversation.id': 'thread_run', 'openai.run.id': 'run_abc' });
     expect(span?.parentSpanId).toBe(runSpanId('run_abc'));
     expect(only([span!], 'step').traceId).toBe(traceIdForRun('run_abc'));

@@ -29,7 +29,15 @@ function state(): StateStore {
 }
 
 function finishedRun(s: StateStore, id: string): void {
-  const run = { id, assistant_id: 'asst_1', model: 'gpt-4o', status: 'failed', created_at: 100, started_at: 101, failed_at: 112 } as RunPayload;
+  const run = {
+    id,
+    assistant_id: 'asst_1',
+    model: 'gpt-4o',
+    status: 'failed',
+    created_at: 100,
+    started_at: 101,
+    failed_at: 112,
+  } as RunPayload;
   const steps = [
     {
       id: `${id}_s1`,
@@ -37,7 +45,13 @@ function finishedRun(s: StateStore, id: string): void {
       status: 'completed',
       created_at: 100,
       completed_at: 101,
-      usage: { prompt_tokens: 500, completion_tokens: 40, total_tokens: 540, prompt_tokens_details: { cached_tokens: 256 }, completion_tokens_details: { reasoning_tokens: 8 } },
+      usage: {
+        prompt_tokens: 500,
+        completion_tokens: 40,
+        total_tokens: 540,
+        prompt_tokens_details: { cached_tokens: 256 },
+        completion_tokens_details: { reasoning_tokens: 8 },
+      },
     },
     {
       id: `${id}_s2`,
@@ -47,7 +61,10 @@ function finishedRun(s: StateStore, id: string): void {
       failed_at: 112,
       usage: { prompt_tokens: 20, completion_tokens: 0, total_tokens: 20 },
       last_error: { code: 'rate_limit_exceeded' },
-      step_details: { type: 'tool_calls', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}', output: null } }] },
+      step_details: {
+        type: 'tool_calls',
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{}', output: null } }],
+      },
     },
   ] as StepPayload[];
   s.trackRun('thread_1', id, 'cli');
@@ -95,30 +112,89 @@ describe('GET /metrics', () => {
     cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget });
     cleanup.push(() => metrics.shutdown());
-    const drain = { stats: { exported: 7, deadLettered: 2, partiallyRejected: 1, exportAttempts: 5, exportFailures: 3, lastExportAt: 1_700_000_000_000, lastError: null } };
-    const watcher = { counters: { polls: 11, runsDeleted: 1, threadsDeleted: 0, transientErrors: 4, outboxFullRefusals: 0, lastPollAt: 1_700_000_100_000, lastError: null } };
+    const drain = {
+      stats: {
+        exported: 7,
+        deadLettered: 2,
+        partiallyRejected: 1,
+        exportAttempts: 5,
+        exportFailures: 3,
+        lastExportAt: 1_700_000_000_000,
+        lastError: null,
+      },
+    };
+    const watcher = {
+      counters: {
+        polls: 11,
+        runsDeleted: 1,
+        threadsDeleted: 0,
+        transientErrors: 4,
+        outboxFullRefusals: 0,
+        lastPollAt: 1_700_000_100_000,
+        lastError: null,
+      },
+    };
     metrics.attach({ drain, watcher });
-    budget.reportOutcome({ route: '/threads/{thread_id}/runs', method: 'GET', priority: 'discovery', attempt: 1, outcome: 'ok', status: 200, durationMs: 3 });
-    budget.reportOutcome({ route: '/threads/{thread_id}/runs', method: 'GET', priority: 'discovery', attempt: 2, outcome: '5xx', status: 503, durationMs: 3 });
+    budget.reportOutcome({
+      route: '/threads/{thread_id}/runs',
+      method: 'GET',
+      priority: 'discovery',
+      attempt: 1,
+      outcome: 'ok',
+      status: 200,
+      durationMs: 3,
+    });
+    budget.reportOutcome({
+      route: '/threads/{thread_id}/runs',
+      method: 'GET',
+      priority: 'discovery',
+      attempt: 2,
+      outcome: '5xx',
+      status: 503,
+      durationMs: 3,
+    });
     budget.observeResponse(429, { get: (name) => (name === 'retry-after-ms' ? '60000' : null) });
     const now = Date.now();
     // History's step spans stay out of the lag: their age is not the bridge's delay.
-    metrics.onAcknowledged([span('step', Math.floor(now / 1000) - 30), span('run', 0), span('tool', 0), { ...span('step', 1_000), history: true }]);
+    metrics.onAcknowledged([
+      span('step', Math.floor(now / 1000) - 30),
+      span('run', 0),
+      span('tool', 0),
+      { ...span('step', 1_000), history: true },
+    ]);
 
     const samples = await scrapeOnce(await serve(metrics));
     // Run totals, exactly.
-    expect(total(samples, 'assistants_runs_total', { openai_run_status: 'failed', gen_ai_agent_id: 'asst_1', gen_ai_provider_name: 'openai' })).toBe(2);
+    expect(
+      total(samples, 'assistants_runs_total', { openai_run_status: 'failed', gen_ai_agent_id: 'asst_1', gen_ai_provider_name: 'openai' }),
+    ).toBe(2);
     expect(total(samples, 'assistants_steps_total', { openai_run_step_status: 'failed', openai_run_step_type: 'tool_calls' })).toBe(2);
     expect(total(samples, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(1040);
     expect(total(samples, 'gen_ai_client_token_usage_count', { gen_ai_token_type: 'output' })).toBe(4);
     expect(total(samples, 'gen_ai_client_token_usage_bucket', { gen_ai_token_type: 'input', le: '16' })).toBe(0);
     expect(total(samples, 'gen_ai_client_token_usage_bucket', { gen_ai_token_type: 'input', le: '64' })).toBe(2);
     expect(total(samples, 'gen_ai_client_token_usage_bucket', { gen_ai_token_type: 'input', le: '+Inf' })).toBe(4);
-    expect(total(samples, 'gen_ai_client_operation_duration_count', { gen_ai_operation_name: 'execute_tool', gen_ai_tool_name: 'get_weather', error_type: 'rate_limit_exceeded' })).toBe(2);
-    expect(total(samples, 'gen_ai_client_operation_duration_sum', { gen_ai_operation_name: 'execute_tool', error_type: 'rate_limit_exceeded' })).toBe(22);
+    expect(
+      total(samples, 'gen_ai_client_operation_duration_count', {
+        gen_ai_operation_name: 'execute_tool',
+        gen_ai_tool_name: 'get_weather',
+        error_type: 'rate_limit_exceeded',
+      }),
+    ).toBe(2);
+    expect(
+      total(samples, 'gen_ai_client_operation_duration_sum', { gen_ai_operation_name: 'execute_tool', error_type: 'rate_limit_exceeded' }),
+    ).toBe(22);
     expect(total(samples, 'gen_ai_client_operation_duration_count', { gen_ai_operation_name: 'chat' })).toBe(2);
-    expect(total(samples, 'gen_ai_client_operation_duration_sum', { gen_ai_operation_name: 'invoke_agent', error_type: '_OTHER' })).toBe(24);
-    expect(total(samples, 'assistants_run_duration_sum', { openai_run_status: 'failed', gen_ai_agent_name: 'Weather bot', assistants_bridge_history: 'false' })).toBe(24);
+    expect(total(samples, 'gen_ai_client_operation_duration_sum', { gen_ai_operation_name: 'invoke_agent', error_type: '_OTHER' })).toBe(
+      24,
+    );
+    expect(
+      total(samples, 'assistants_run_duration_sum', {
+        openai_run_status: 'failed',
+        gen_ai_agent_name: 'Weather bot',
+        assistants_bridge_history: 'false',
+      }),
+    ).toBe(24);
     expect(total(samples, 'assistants_run_queue_duration_sum')).toBe(2);
     // Health.
     expect(total(samples, 'assistants_bridge_api_requests_total', { route: '/threads/{thread_id}/runs', outcome: 'ok' })).toBe(1);
@@ -157,7 +233,10 @@ describe('GET /metrics', () => {
   });
 
   it('carries the bridge service name from the configuration', async () => {
-    const config = { ...DEFAULTS, resource: { ...DEFAULTS.resource, bridgeServiceName: 'bridge-eu', attributes: { 'deployment.environment': 'prod' } } };
+    const config = {
+      ...DEFAULTS,
+      resource: { ...DEFAULTS.resource, bridgeServiceName: 'bridge-eu', attributes: { 'deployment.environment': 'prod' } },
+    };
     const metrics = new BridgeMetrics({ config, otlp: null, state: state() });
     cleanup.push(() => metrics.shutdown());
     const info = (await scrapeOnce(await serve(metrics))).find((x) => x.name === 'target_info');
@@ -173,14 +252,24 @@ describe('GET /metrics under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experim
     cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget, conventions: 'genai-0.1.0' });
     cleanup.push(() => metrics.shutdown());
-    budget.reportOutcome({ route: '/threads/{thread_id}/runs', method: 'GET', priority: 'discovery', attempt: 1, outcome: 'ok', status: 200, durationMs: 3 });
+    budget.reportOutcome({
+      route: '/threads/{thread_id}/runs',
+      method: 'GET',
+      priority: 'discovery',
+      attempt: 1,
+      outcome: 'ok',
+      status: 200,
+      durationMs: 3,
+    });
     metrics.onAcknowledged([span('step', Math.floor(Date.now() / 1000) - 3)]);
     const samples = await scrapeOnce(await serve(metrics));
     expect([...new Set(samples.map((x) => x.name))].sort()).toEqual([...exportedSeriesNames('scrape', 'genai-0.1.0')].sort());
     expect(total(samples, 'gen_ai_client_inference_usage_input_tokens_total')).toBe(520);
     expect(total(samples, 'gen_ai_client_inference_usage_cache_read_input_tokens_total', { gen_ai_token_modality: 'unknown' })).toBe(256);
     expect(total(samples, 'gen_ai_client_inference_usage_reasoning_output_tokens_total')).toBe(8);
-    expect(total(samples, 'gen_ai_execute_tool_duration_count', { gen_ai_tool_name: 'get_weather', error_type: 'rate_limit_exceeded' })).toBe(1);
+    expect(
+      total(samples, 'gen_ai_execute_tool_duration_count', { gen_ai_tool_name: 'get_weather', error_type: 'rate_limit_exceeded' }),
+    ).toBe(1);
     expect(total(samples, 'gen_ai_invoke_agent_duration_sum')).toBe(12);
     expect(total(samples, 'gen_ai_client_inference_duration_count', { gen_ai_operation_name: 'chat' })).toBe(1);
   });
@@ -223,7 +312,9 @@ describe('OTLP metrics push', () => {
       expect(input.sum).toBe(520);
       expect(Number(input.count)).toBe(2);
       expect(input.explicitBounds).toEqual([...TOKEN_USAGE_BUCKETS]);
-      expect(lastOf(rx.metrics(), 'gen_ai.client.operation.duration').dataPoints[0]!.explicitBounds).toEqual([...OPERATION_DURATION_BUCKETS]);
+      expect(lastOf(rx.metrics(), 'gen_ai.client.operation.duration').dataPoints[0]!.explicitBounds).toEqual([
+        ...OPERATION_DURATION_BUCKETS,
+      ]);
       const steps = lastOf(rx.metrics(), 'assistants.steps');
       expect(steps.isMonotonic).toBe(true);
       expect(steps.dataPoints.reduce((n, p) => n + Number(p.value), 0)).toBe(2);

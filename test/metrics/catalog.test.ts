@@ -22,7 +22,9 @@ describe('metric catalog', () => {
     expect(METRICS.tokenUsage).toMatchObject({ name: 'gen_ai.client.token.usage', unit: '{token}', kind: 'histogram' });
     expect(METRICS.tokenUsage.buckets).toEqual([1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]);
     expect(METRICS.operationDuration).toMatchObject({ name: 'gen_ai.client.operation.duration', unit: 's', kind: 'histogram' });
-    expect(METRICS.operationDuration.buckets).toEqual([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
+    expect(METRICS.operationDuration.buckets).toEqual([
+      0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+    ]);
   });
 
   it('has unique names and never an id among the attributes', () => {

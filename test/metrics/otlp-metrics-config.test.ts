@@ -12,9 +12,14 @@ describe('otlpMetricsConfig', () => {
 
   it('appends /v1/metrics to the generic endpoint for HTTP, not for gRPC, and takes a signal endpoint as is', () => {
     expect(otlpMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })?.endpoint).toBe('http://collector:4318/v1/metrics');
-    expect(otlpMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.endpoint).toBe('http://collector:4317/');
+    expect(otlpMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })?.endpoint).toBe(
+      'http://collector:4317/',
+    );
     expect(
-      otlpMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://metrics.example/otlp/v1/metrics' })?.endpoint,
+      otlpMetricsConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://metrics.example/otlp/v1/metrics',
+      })?.endpoint,
     ).toBe('https://metrics.example/otlp/v1/metrics');
   });
 
@@ -40,7 +45,14 @@ describe('otlpMetricsConfig', () => {
       insecure: false,
     });
     const defaults = otlpMetricsConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' });
-    expect(defaults).toMatchObject({ protocol: 'http/protobuf', intervalMs: 60_000, exportTimeoutMs: 30_000, timeoutMs: 10_000, compression: 'none', headers: {} });
+    expect(defaults).toMatchObject({
+      protocol: 'http/protobuf',
+      intervalMs: 60_000,
+      exportTimeoutMs: 30_000,
+      timeoutMs: 10_000,
+      compression: 'none',
+      headers: {},
+    });
   });
 
   it('is off with none, with only prometheus (already served on --listen), and with OTEL_SDK_DISABLED', () => {
@@ -61,8 +73,12 @@ describe('otlpMetricsConfig', () => {
       }
       throw new Error('no error');
     };
-    expect(bad({ OTEL_METRICS_EXPORTER: 'console' })).toMatch(/^metrics\.exporter: .*otlp, prometheus or none.*\(from OTEL_METRICS_EXPORTER\)$/);
-    expect(bad({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' })).toMatch(/^metrics\.otlp\.protocol: .*OTEL_EXPORTER_OTLP_METRICS_PROTOCOL/);
+    expect(bad({ OTEL_METRICS_EXPORTER: 'console' })).toMatch(
+      /^metrics\.exporter: .*otlp, prometheus or none.*\(from OTEL_METRICS_EXPORTER\)$/,
+    );
+    expect(bad({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'thrift' })).toMatch(
+      /^metrics\.otlp\.protocol: .*OTEL_EXPORTER_OTLP_METRICS_PROTOCOL/,
+    );
     expect(bad({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'collector:4318' })).toMatch(/OTEL_EXPORTER_OTLP_METRICS_ENDPOINT/);
     expect(bad({ OTEL_METRIC_EXPORT_INTERVAL: 'soon' })).toMatch(/^metrics\.export_interval_ms: .*OTEL_METRIC_EXPORT_INTERVAL/);
     // A header value (maybe a credential) is never echoed.

@@ -6,7 +6,17 @@ import { bucketFor, metricDeltasFor, runDurationSeconds, type MetricDelta, type 
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 
 const run = (over: Partial<RunPayload> = {}): RunPayload =>
-  ({ id: 'run_secret1', thread_id: 'thread_secret1', assistant_id: 'asst_1', model: 'gpt-4o', status: 'completed', created_at: 1_000, started_at: 1_002, completed_at: 1_030, ...over }) as RunPayload;
+  ({
+    id: 'run_secret1',
+    thread_id: 'thread_secret1',
+    assistant_id: 'asst_1',
+    model: 'gpt-4o',
+    status: 'completed',
+    created_at: 1_000,
+    started_at: 1_002,
+    completed_at: 1_030,
+    ...over,
+  }) as RunPayload;
 const step = (over: Partial<StepPayload> = {}): StepPayload =>
   ({
     id: 'step_secret1',
@@ -33,9 +43,16 @@ const named = (deltas: MetricDelta[], name: string): MetricDelta[] => deltas.fil
 const op = (deltas: MetricDelta[], operation: string): MetricDelta[] =>
   named(deltas, 'gen_ai.client.operation.duration#sum').filter((d) => d.labels['gen_ai.operation.name'] === operation);
 const tokens = (deltas: MetricDelta[], type: 'input' | 'output'): number =>
-  named(deltas, 'gen_ai.client.token.usage#sum').filter((d) => d.labels['gen_ai.token.type'] === type).reduce((n, d) => n + d.delta, 0);
+  named(deltas, 'gen_ai.client.token.usage#sum')
+    .filter((d) => d.labels['gen_ai.token.type'] === type)
+    .reduce((n, d) => n + d.delta, 0);
 
-const WHO = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.agent.id': 'asst_1', 'gen_ai.agent.name': 'Weather bot', 'assistants_bridge.history': 'false' };
+const WHO = {
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.agent.id': 'asst_1',
+  'gen_ai.agent.name': 'Weather bot',
+  'assistants_bridge.history': 'false',
+};
 
 describe('bucketFor', () => {
   it('puts a value in the first bucket whose upper bound is at least the value (bounds inclusive)', () => {
@@ -55,11 +72,23 @@ describe('metricDeltasFor', () => {
   it('counts a finished message step by status and type, with its tokens and its model time as chat', () => {
     const deltas = observe({ run: run({ status: 'in_progress', completed_at: null }), newSteps: [step()] });
     expect(named(deltas, 'assistants.steps')).toEqual([
-      { name: 'assistants.steps', labels: { 'openai.run_step.status': 'completed', 'openai.run_step.type': 'message_creation', ...WHO }, delta: 1 },
+      {
+        name: 'assistants.steps',
+        labels: { 'openai.run_step.status': 'completed', 'openai.run_step.type': 'message_creation', ...WHO },
+        delta: 1,
+      },
     ]);
     expect(named(deltas, 'gen_ai.client.token.usage#bucket')).toEqual([
-      { name: 'gen_ai.client.token.usage#bucket', labels: { 'gen_ai.operation.name': 'chat', ...WHO, 'gen_ai.token.type': 'input', le: '1024' }, delta: 1 },
-      { name: 'gen_ai.client.token.usage#bucket', labels: { 'gen_ai.operation.name': 'chat', ...WHO, 'gen_ai.token.type': 'output', le: '64' }, delta: 1 },
+      {
+        name: 'gen_ai.client.token.usage#bucket',
+        labels: { 'gen_ai.operation.name': 'chat', ...WHO, 'gen_ai.token.type': 'input', le: '1024' },
+        delta: 1,
+      },
+      {
+        name: 'gen_ai.client.token.usage#bucket',
+        labels: { 'gen_ai.operation.name': 'chat', ...WHO, 'gen_ai.token.type': 'output', le: '64' },
+        delta: 1,
+      },
     ]);
     expect(named(deltas, 'gen_ai.client.token.usage#sum').map((d) => d.delta)).toEqual([300, 20]);
     expect(named(deltas, 'gen_ai.client.operation.duration#bucket')).toEqual([
@@ -74,14 +103,29 @@ describe('metricDeltasFor', () => {
 
   it('counts a finished run once: its duration as invoke_agent, its queue time from created_at to started_at', () => {
     const deltas = observe({ runFinished: true });
-    expect(named(deltas, 'assistants.runs')).toEqual([{ name: 'assistants.runs', labels: { 'openai.run.status': 'completed', ...WHO }, delta: 1 }]);
+    expect(named(deltas, 'assistants.runs')).toEqual([
+      { name: 'assistants.runs', labels: { 'openai.run.status': 'completed', ...WHO }, delta: 1 },
+    ]);
     expect(named(deltas, 'assistants.run.duration#bucket').map((d) => d.labels.le)).toEqual(['30']);
     expect(named(deltas, 'assistants.run.duration#sum').map((d) => d.delta)).toEqual([30]);
-    expect(op(deltas, 'invoke_agent')).toEqual([{ name: 'gen_ai.client.operation.duration#sum', labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO }, delta: 30 }]);
-    expect(named(deltas, 'assistants.run.queue.duration#sum')).toEqual([{ name: 'assistants.run.queue.duration#sum', labels: WHO, delta: 2 }]);
+    expect(op(deltas, 'invoke_agent')).toEqual([
+      { name: 'gen_ai.client.operation.duration#sum', labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO }, delta: 30 },
+    ]);
+    expect(named(deltas, 'assistants.run.queue.duration#sum')).toEqual([
+      { name: 'assistants.run.queue.duration#sum', labels: WHO, delta: 2 },
+    ]);
     expect(named(deltas, 'assistants.run.queue.duration#bucket').map((d) => d.labels.le)).toEqual(['2']);
     // A run that never left the queue has no queue time; a failed run's invoke_agent carries its error.
-    const unstarted = observe({ run: run({ status: 'failed', started_at: null, completed_at: null, failed_at: 1_010, last_error: { code: 'rate_limit_exceeded', message: 'x' } }), runFinished: true });
+    const unstarted = observe({
+      run: run({
+        status: 'failed',
+        started_at: null,
+        completed_at: null,
+        failed_at: 1_010,
+        last_error: { code: 'rate_limit_exceeded', message: 'x' },
+      }),
+      runFinished: true,
+    });
     expect(named(unstarted, 'assistants.run.queue.duration#sum')).toEqual([]);
     expect(op(unstarted, 'invoke_agent')[0]?.labels['error.type']).toBe('rate_limit_exceeded');
   });
@@ -93,16 +137,26 @@ describe('metricDeltasFor', () => {
     ];
     const ok = observe({ newSteps: [toolStep(calls, { created_at: 1_001, completed_at: 1_041 })] });
     expect(op(ok, 'chat')).toEqual([]);
-    expect(op(ok, 'execute_tool').map((d) => [d.labels['gen_ai.tool.name'], d.labels['gen_ai.tool.type'], d.labels['error.type'], d.delta])).toEqual([
+    expect(
+      op(ok, 'execute_tool').map((d) => [d.labels['gen_ai.tool.name'], d.labels['gen_ai.tool.type'], d.labels['error.type'], d.delta]),
+    ).toEqual([
       ['get_weather', 'function', undefined, 40],
       ['code_interpreter', 'extension', undefined, 40],
     ]);
     // Under an expired step every call failed with it (a function call never answered).
-    const expired = observe({ newSteps: [toolStep([calls[0]], { status: 'expired', completed_at: null, expired_at: 1_600, usage: null })] });
+    const expired = observe({
+      newSteps: [toolStep([calls[0]], { status: 'expired', completed_at: null, expired_at: 1_600, usage: null })],
+    });
     expect(op(expired, 'execute_tool').map((d) => d.labels['error.type'])).toEqual(['expired']);
     // A call that reports its own error fails alone.
     const mcp = observe({
-      newSteps: [toolStep([{ id: 'call_secret3', type: 'mcp', server_label: 'docs', name: 'search', error: { code: 'tool_timeout' } }, { id: 'call_secret4', type: 'mcp', name: 'read', error: 'boom' }, calls[0]])],
+      newSteps: [
+        toolStep([
+          { id: 'call_secret3', type: 'mcp', server_label: 'docs', name: 'search', error: { code: 'tool_timeout' } },
+          { id: 'call_secret4', type: 'mcp', name: 'read', error: 'boom' },
+          calls[0],
+        ]),
+      ],
     });
     expect(op(mcp, 'execute_tool').map((d) => [d.labels['gen_ai.tool.name'], d.labels['error.type']])).toEqual([
       ['search', 'tool_timeout'],
@@ -116,7 +170,9 @@ describe('metricDeltasFor', () => {
 
   it('gives failed and expired message steps their error.type, as their spans have it', () => {
     const errorTypeOf = (s: StepPayload) => op(observe({ newSteps: [s] }), 'chat')[0]?.labels['error.type'];
-    expect(errorTypeOf(step({ status: 'failed', completed_at: null, failed_at: 1_002, last_error: { code: 'server_error', message: 'x' } }))).toBe('server_error');
+    expect(
+      errorTypeOf(step({ status: 'failed', completed_at: null, failed_at: 1_002, last_error: { code: 'server_error', message: 'x' } })),
+    ).toBe('server_error');
     expect(errorTypeOf(step({ status: 'expired', completed_at: null, expired_at: 1_600, usage: null }))).toBe('expired');
     expect(errorTypeOf(step({ status: 'failed', completed_at: null, failed_at: 1_002, last_error: null }))).toBe('_OTHER');
     // No usage on the step: no token observation (an unknown count is not zero).
@@ -124,7 +180,9 @@ describe('metricDeltasFor', () => {
   });
 
   it('records a step that used no tokens as 0 tokens, and skips a duration without an end', () => {
-    const deltas = observe({ newSteps: [step({ usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, completed_at: null })] });
+    const deltas = observe({
+      newSteps: [step({ usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, completed_at: null })],
+    });
     expect(named(deltas, 'gen_ai.client.token.usage#bucket').map((d) => d.labels.le)).toEqual(['1', '1']);
     expect(named(deltas, 'gen_ai.client.operation.duration#sum')).toEqual([]);
     expect(named(deltas, 'assistants.steps')).toHaveLength(1);
@@ -133,52 +191,123 @@ describe('metricDeltasFor', () => {
   it('falls back to agent_id (Azure), to unknown without model or agent, and leaves an unknown name out', () => {
     const azure = observe({ run: run({ assistant_id: null, agent_id: 'agent_9' }), runFinished: true });
     expect(azure[0]?.labels['gen_ai.agent.id']).toBe('agent_9');
-    const bare = metricDeltasFor({ run: run({ assistant_id: null, model: null, status: null }), ctx: { agentName: null, firstSeenSeconds: 1_000 }, runFinished: true, newSteps: [] });
-    expect(bare.deltas[0]?.labels).toEqual({ 'openai.run.status': 'unknown', 'gen_ai.request.model': 'unknown', 'gen_ai.agent.id': 'unknown', 'assistants_bridge.history': 'false' });
+    const bare = metricDeltasFor({
+      run: run({ assistant_id: null, model: null, status: null }),
+      ctx: { agentName: null, firstSeenSeconds: 1_000 },
+      runFinished: true,
+      newSteps: [],
+    });
+    expect(bare.deltas[0]?.labels).toEqual({
+      'openai.run.status': 'unknown',
+      'gen_ai.request.model': 'unknown',
+      'gen_ai.agent.id': 'unknown',
+      'assistants_bridge.history': 'false',
+    });
     const long = observe({ ctx: { agentName: 'n'.repeat(10_000), firstSeenSeconds: 1_000 }, runFinished: true });
     expect(long[0]?.labels['gen_ai.agent.name']).toHaveLength(128);
   });
 
   it('takes tokens from the steps, or once from the run when none of its steps reports usage; never both', () => {
     // Steps with usage: the run's own usage is not counted again.
-    const fromSteps = observe({ run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }), runFinished: true, newSteps: [step(), step({ id: 'step_secret2' })] });
+    const fromSteps = observe({
+      run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }),
+      runFinished: true,
+      newSteps: [step(), step({ id: 'step_secret2' })],
+    });
     expect([tokens(fromSteps, 'input'), tokens(fromSteps, 'output')]).toEqual([600, 40]);
     expect(named(fromSteps, 'gen_ai.client.token.usage#sum').every((d) => d.labels['gen_ai.operation.name'] === 'chat')).toBe(true);
     // Steps without usage (as Azure OpenAI may send them): the run's usage, once, as invoke_agent.
-    const fromRun = observe({ run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }), runFinished: true, newSteps: [step({ usage: null })] });
+    const fromRun = observe({
+      run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }),
+      runFinished: true,
+      newSteps: [step({ usage: null })],
+    });
     expect(named(fromRun, 'gen_ai.client.token.usage#sum')).toEqual([
-      { name: 'gen_ai.client.token.usage#sum', labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO, 'gen_ai.token.type': 'input' }, delta: 600 },
-      { name: 'gen_ai.client.token.usage#sum', labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO, 'gen_ai.token.type': 'output' }, delta: 40 },
+      {
+        name: 'gen_ai.client.token.usage#sum',
+        labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO, 'gen_ai.token.type': 'input' },
+        delta: 600,
+      },
+      {
+        name: 'gen_ai.client.token.usage#sum',
+        labels: { 'gen_ai.operation.name': 'invoke_agent', ...WHO, 'gen_ai.token.type': 'output' },
+        delta: 40,
+      },
     ]);
     // A step with usage committed before, in another look: the run's usage is still not counted.
-    const later = metricDeltasFor({ run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }), ctx: CTX, runFinished: true, newSteps: [step({ usage: null })], stepUsageSeen: true });
+    const later = metricDeltasFor({
+      run: run({ usage: { prompt_tokens: 600, completion_tokens: 40, total_tokens: 640 } }),
+      ctx: CTX,
+      runFinished: true,
+      newSteps: [step({ usage: null })],
+      stepUsageSeen: true,
+    });
     expect(named(later.deltas, 'gen_ai.client.token.usage#sum')).toEqual([]);
     expect(later.stepUsageSeen).toBe(true);
     expect(metricDeltasFor({ run: run(), ctx: CTX, runFinished: false, newSteps: [step()] }).stepUsageSeen).toBe(true);
-    expect(metricDeltasFor({ run: run(), ctx: CTX, runFinished: false, newSteps: [step({ usage: { prompt_tokens: null, completion_tokens: null } })] }).stepUsageSeen).toBe(false);
+    expect(
+      metricDeltasFor({
+        run: run(),
+        ctx: CTX,
+        runFinished: false,
+        newSteps: [step({ usage: { prompt_tokens: null, completion_tokens: null } })],
+      }).stepUsageSeen,
+    ).toBe(false);
   });
 
   it('counts the same tokens however the steps are split over commits', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.nat(5_000), { nil: null }), { minLength: 0, maxLength: 6 }), fc.nat(6), fc.nat(100_000), (prompts, cut, runPrompt) => {
-        const steps = prompts.map((p, i) => step({ id: `step_secret${i}`, usage: p === null ? null : { prompt_tokens: p, completion_tokens: 0, total_tokens: p } }));
-        const finished = run({ usage: { prompt_tokens: runPrompt, completion_tokens: 0, total_tokens: runPrompt } });
-        const first = metricDeltasFor({ run: finished, ctx: CTX, runFinished: false, newSteps: steps.slice(0, cut) });
-        const second = metricDeltasFor({ run: finished, ctx: CTX, runFinished: true, newSteps: steps.slice(cut), stepUsageSeen: first.stepUsageSeen });
-        const counted = tokens([...first.deltas, ...second.deltas], 'input');
-        const stepSum = prompts.reduce<number>((n, p) => n + (p ?? 0), 0);
-        expect(counted).toBe(prompts.some((p) => p !== null) ? stepSum : runPrompt);
-      }),
+      fc.property(
+        fc.array(fc.option(fc.nat(5_000), { nil: null }), { minLength: 0, maxLength: 6 }),
+        fc.nat(6),
+        fc.nat(100_000),
+        (prompts, cut, runPrompt) => {
+          const steps = prompts.map((p, i) =>
+            step({ id: `step_secret${i}`, usage: p === null ? null : { prompt_tokens: p, completion_tokens: 0, total_tokens: p } }),
+          );
+          const finished = run({ usage: { prompt_tokens: runPrompt, completion_tokens: 0, total_tokens: runPrompt } });
+          const first = metricDeltasFor({ run: finished, ctx: CTX, runFinished: false, newSteps: steps.slice(0, cut) });
+          const second = metricDeltasFor({
+            run: finished,
+            ctx: CTX,
+            runFinished: true,
+            newSteps: steps.slice(cut),
+            stepUsageSeen: first.stepUsageSeen,
+          });
+          const counted = tokens([...first.deltas, ...second.deltas], 'input');
+          const stepSum = prompts.reduce<number>((n, p) => n + (p ?? 0), 0);
+          expect(counted).toBe(prompts.some((p) => p !== null) ? stepSum : runPrompt);
+        },
+      ),
     );
   });
 
   it('counts cached and reasoning tokens where the service reports them', () => {
-    const usage = { prompt_tokens: 300, completion_tokens: 90, total_tokens: 390, prompt_tokens_details: { cached_tokens: 128 }, completion_tokens_details: { reasoning_tokens: 64 } };
+    const usage = {
+      prompt_tokens: 300,
+      completion_tokens: 90,
+      total_tokens: 390,
+      prompt_tokens_details: { cached_tokens: 128 },
+      completion_tokens_details: { reasoning_tokens: 64 },
+    };
     const deltas = observe({ newSteps: [step({ usage })] });
-    expect(named(deltas, STORED.cacheReadTokens)).toEqual([{ name: STORED.cacheReadTokens, labels: { 'gen_ai.operation.name': 'chat', ...WHO }, delta: 128 }]);
+    expect(named(deltas, STORED.cacheReadTokens)).toEqual([
+      { name: STORED.cacheReadTokens, labels: { 'gen_ai.operation.name': 'chat', ...WHO }, delta: 128 },
+    ]);
     expect(named(deltas, STORED.reasoningTokens).map((d) => d.delta)).toEqual([64]);
     // The Agents and Responses APIs' shape reads the same.
-    const responses = observe({ newSteps: [step({ usage: { input_tokens: 10, output_tokens: 5, input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 2 } } })] });
+    const responses = observe({
+      newSteps: [
+        step({
+          usage: {
+            input_tokens: 10,
+            output_tokens: 5,
+            input_tokens_details: { cached_tokens: 4 },
+            output_tokens_details: { reasoning_tokens: 2 },
+          },
+        }),
+      ],
+    });
     expect([tokens(responses, 'input'), tokens(responses, 'output')]).toEqual([10, 5]);
     expect(named(responses, STORED.cacheReadTokens).map((d) => d.delta)).toEqual([4]);
     expect(named(observe({ newSteps: [step()] }), STORED.cacheReadTokens)).toEqual([]);
@@ -208,7 +337,15 @@ describe('metricDeltasFor', () => {
   it('never puts a run, thread, step or call id in a label', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ status: fc.constantFrom('completed', 'failed', 'expired', 'cancelled'), prompt: fc.nat(100_000), duration: fc.nat(500), tools: fc.boolean() }), { maxLength: 6 }),
+        fc.array(
+          fc.record({
+            status: fc.constantFrom('completed', 'failed', 'expired', 'cancelled'),
+            prompt: fc.nat(100_000),
+            duration: fc.nat(500),
+            tools: fc.boolean(),
+          }),
+          { maxLength: 6 },
+        ),
         fc.boolean(),
         (steps, finished) => {
           const { deltas } = metricDeltasFor({
@@ -216,13 +353,16 @@ describe('metricDeltasFor', () => {
             ctx: CTX,
             runFinished: finished,
             newSteps: steps.map((s, i) =>
-              (s.tools ? toolStep : (_: unknown[], o: Partial<StepPayload>) => step(o))([{ id: `call_secret${i}`, type: 'function', function: { name: 'f' } }], {
-                id: `step_secret${i}`,
-                status: s.status,
-                usage: { prompt_tokens: s.prompt, completion_tokens: 1, total_tokens: s.prompt + 1 },
-                created_at: 1_000,
-                completed_at: 1_000 + s.duration,
-              }),
+              (s.tools ? toolStep : (_: unknown[], o: Partial<StepPayload>) => step(o))(
+                [{ id: `call_secret${i}`, type: 'function', function: { name: 'f' } }],
+                {
+                  id: `step_secret${i}`,
+                  status: s.status,
+                  usage: { prompt_tokens: s.prompt, completion_tokens: 1, total_tokens: s.prompt + 1 },
+                  created_at: 1_000,
+                  completed_at: 1_000 + s.duration,
+                },
+              ),
             ),
           });
           for (const d of deltas) for (const v of Object.values(d.labels)) expect(v).not.toMatch(/secret/);

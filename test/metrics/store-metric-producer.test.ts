@@ -23,8 +23,20 @@ function store(path = ':memory:'): StateStore {
 
 const SCOPE = { name: 'test', version: '1' };
 
-function producer(s: StateStore, caps: Record<string, number> = {}, now = () => 5_000_000, conventions: GenAiConventions = 'default'): StoreMetricProducer {
-  return new StoreMetricProducer({ store: s, scope: SCOPE, commonAttributes: { 'gen_ai.provider.name': 'openai' }, labelCaps: caps, now, conventions });
+function producer(
+  s: StateStore,
+  caps: Record<string, number> = {},
+  now = () => 5_000_000,
+  conventions: GenAiConventions = 'default',
+): StoreMetricProducer {
+  return new StoreMetricProducer({
+    store: s,
+    scope: SCOPE,
+    commonAttributes: { 'gen_ai.provider.name': 'openai' },
+    labelCaps: caps,
+    now,
+    conventions,
+  });
 }
 
 async function collect(p: StoreMetricProducer): Promise<MetricData[]> {
@@ -42,7 +54,14 @@ const metric = <T extends MetricData>(metrics: MetricData[], name: string): T =>
 const run = (id: string, agent: string, status = 'completed'): RunPayload =>
   ({ id, assistant_id: agent, model: 'gpt-4o', status, created_at: 100, completed_at: 110 }) as RunPayload;
 const step = (id: string, prompt: number, completion: number, status = 'completed'): StepPayload =>
-  ({ id, type: 'message_creation', status, created_at: 100, completed_at: 102, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } }) as StepPayload;
+  ({
+    id,
+    type: 'message_creation',
+    status,
+    created_at: 100,
+    completed_at: 102,
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  }) as StepPayload;
 
 /** Commits what the watcher would for a finished run and its steps. */
 function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
@@ -61,8 +80,13 @@ describe('StoreMetricProducer', () => {
     const runs = metric<SumMetricData>(metrics, 'assistants.runs');
     expect(runs.dataPointType).toBe(DataPointType.SUM);
     expect(runs.isMonotonic).toBe(true);
-    expect(runs.dataPoints.map((p) => [p.attributes['openai.run.status'], p.value]).sort()).toEqual([['completed', 1], ['failed', 1]]);
-    expect(runs.dataPoints[0]!.attributes).toEqual(expect.objectContaining({ 'gen_ai.provider.name': 'openai', 'gen_ai.agent.id': 'asst_1', 'gen_ai.request.model': 'gpt-4o' }));
+    expect(runs.dataPoints.map((p) => [p.attributes['openai.run.status'], p.value]).sort()).toEqual([
+      ['completed', 1],
+      ['failed', 1],
+    ]);
+    expect(runs.dataPoints[0]!.attributes).toEqual(
+      expect.objectContaining({ 'gen_ai.provider.name': 'openai', 'gen_ai.agent.id': 'asst_1', 'gen_ai.request.model': 'gpt-4o' }),
+    );
 
     const tokens = metric<HistogramMetricData>(metrics, 'gen_ai.client.token.usage');
     expect(tokens.dataPointType).toBe(DataPointType.HISTOGRAM);
@@ -73,13 +97,18 @@ describe('StoreMetricProducer', () => {
     const counts = input.value.buckets.counts;
     // 3 -> le 4 (index 1), 300 -> le 1024 (index 5), 70000 -> le 262144 (index 9).
     expect(counts.length).toBe(TOKEN_USAGE_BUCKETS.length + 1);
-    expect(counts.map((c, i) => (c > 0 ? [i, c] : null)).filter((x) => x !== null)).toEqual([[1, 1], [5, 1], [9, 1]]);
+    expect(counts.map((c, i) => (c > 0 ? [i, c] : null)).filter((x) => x !== null)).toEqual([
+      [1, 1],
+      [5, 1],
+      [9, 1],
+    ]);
     const output = tokens.dataPoints.find((p) => p.attributes['gen_ai.token.type'] === 'output')!;
     expect(output.value.sum).toBe(5020);
     expect(output.value.count).toBe(3);
 
     const durations = metric<HistogramMetricData>(metrics, 'gen_ai.client.operation.duration');
-    const countOf = (operation: string) => durations.dataPoints.filter((p) => p.attributes['gen_ai.operation.name'] === operation).reduce((n, p) => n + p.value.count, 0);
+    const countOf = (operation: string) =>
+      durations.dataPoints.filter((p) => p.attributes['gen_ai.operation.name'] === operation).reduce((n, p) => n + p.value.count, 0);
     expect([countOf('chat'), countOf('invoke_agent')]).toEqual([3, 2]);
     expect(metric<HistogramMetricData>(metrics, 'assistants.run.duration').dataPoints.reduce((n, p) => n + (p.value.sum ?? 0), 0)).toBe(20);
   });
@@ -97,17 +126,31 @@ describe('StoreMetricProducer', () => {
     const s = store();
     for (const agent of ['asst_a', 'asst_b', 'asst_c']) commitRun(s, run(`run_${agent}`, agent), [step(`step_${agent}`, 10, 1)]);
     const runs = metric<SumMetricData>(await collect(producer(s, { 'gen_ai.agent.id': 2 })), 'assistants.runs');
-    expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([['_other', 1], ['asst_a', 1], ['asst_b', 1]]);
+    expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([
+      ['_other', 1],
+      ['asst_a', 1],
+      ['asst_b', 1],
+    ]);
     commitRun(s, run('run_d', 'asst_d'), []);
     commitRun(s, run('run_a2', 'asst_a'), []);
     const later = await collect(producer(s, { 'gen_ai.agent.id': 2 }));
-    expect(metric<SumMetricData>(later, 'assistants.runs').dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([
+    expect(
+      metric<SumMetricData>(later, 'assistants.runs')
+        .dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value])
+        .sort(),
+    ).toEqual([
       ['_other', 2],
       ['asst_a', 2],
       ['asst_b', 1],
     ]);
-    const tokens = metric<HistogramMetricData>(later, 'gen_ai.client.token.usage').dataPoints.filter((p) => p.attributes['gen_ai.token.type'] === 'input');
-    expect(tokens.map((p) => [p.attributes['gen_ai.agent.id'], p.value.sum]).sort()).toEqual([['_other', 10], ['asst_a', 10], ['asst_b', 10]]);
+    const tokens = metric<HistogramMetricData>(later, 'gen_ai.client.token.usage').dataPoints.filter(
+      (p) => p.attributes['gen_ai.token.type'] === 'input',
+    );
+    expect(tokens.map((p) => [p.attributes['gen_ai.agent.id'], p.value.sum]).sort()).toEqual([
+      ['_other', 10],
+      ['asst_a', 10],
+      ['asst_b', 10],
+    ]);
   });
 
   it('counts from when the totals began, kept in the state file: a restart continues the series', async () => {
@@ -157,7 +200,9 @@ describe('StoreMetricProducer', () => {
     const usage = { prompt_tokens: 300, completion_tokens: 20, total_tokens: 320, prompt_tokens_details: { cached_tokens: 100 } };
     commitRun(s, run('run_1', 'asst_1'), [{ ...step('s1', 0, 0), usage } as StepPayload, step('s2', 5, 7)]);
     // A run whose steps report no usage: its own usage counts.
-    commitRun(s, { ...run('run_2', 'asst_1'), usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 } } as RunPayload, [{ ...step('s3', 0, 0), usage: null } as StepPayload]);
+    commitRun(s, { ...run('run_2', 'asst_1'), usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 } } as RunPayload, [
+      { ...step('s3', 0, 0), usage: null } as StepPayload,
+    ]);
     const metrics = await collect(producer(s, {}, undefined, 'genai-0.1.0'));
     const names = metrics.map((m) => m.descriptor.name);
     expect(names).not.toContain('gen_ai.client.token.usage');
@@ -166,7 +211,11 @@ describe('StoreMetricProducer', () => {
     expect(sumOf(GENAI_V010_METRICS.inputTokens.name)).toBe(1305);
     expect(sumOf(GENAI_V010_METRICS.outputTokens.name)).toBe(77);
     expect(sumOf(GENAI_V010_METRICS.cacheReadTokens.name)).toBe(100);
-    expect(metric<SumMetricData>(metrics, GENAI_V010_METRICS.inputTokens.name).dataPoints.every((p) => p.attributes['gen_ai.token.modality'] === 'unknown')).toBe(true);
+    expect(
+      metric<SumMetricData>(metrics, GENAI_V010_METRICS.inputTokens.name).dataPoints.every(
+        (p) => p.attributes['gen_ai.token.modality'] === 'unknown',
+      ),
+    ).toBe(true);
     // Per-call histograms hold model calls only; the run's total is not one.
     const perCall = metric<HistogramMetricData>(metrics, GENAI_V010_METRICS.operationInputTokens.name);
     expect(perCall.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(2);

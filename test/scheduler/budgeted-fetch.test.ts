@@ -24,10 +24,17 @@ interface Rig {
   retries: RetryInfo[];
 }
 
-async function rig(handler: Handler, budgetOptions: Partial<RequestBudgetOptions> = {}, fetchOptions: BudgetedFetchOptions = {}): Promise<Rig> {
+async function rig(
+  handler: Handler,
+  budgetOptions: Partial<RequestBudgetOptions> = {},
+  fetchOptions: BudgetedFetchOptions = {},
+): Promise<Rig> {
   const server = await startServer(handler);
   const budget = new RequestBudget({ rpm: 1_000, ...budgetOptions });
-  cleanups.push(() => server.close(), () => budget.shutdown());
+  cleanups.push(
+    () => server.close(),
+    () => budget.shutdown(),
+  );
   const starts: AttemptStartEvent[] = [];
   const finishes: AttemptFinishEvent[] = [];
   const throttles: ThrottleEvent[] = [];
@@ -60,7 +67,9 @@ describe('createBudgetedFetch', () => {
     expect(await response.json()).toEqual(ok);
     expect(r.server.hits).toHaveLength(1);
     expect(r.server.hits[0]?.headers.authorization).toBe('Bearer sk-very-secret');
-    expect(r.starts).toEqual([expect.objectContaining({ route: '/threads/{thread_id}/runs/{run_id}', method: 'GET', priority: 'finishing', attempt: 1 })]);
+    expect(r.starts).toEqual([
+      expect.objectContaining({ route: '/threads/{thread_id}/runs/{run_id}', method: 'GET', priority: 'finishing', attempt: 1 }),
+    ]);
     expect(r.finishes).toEqual([expect.objectContaining({ route: '/threads/{thread_id}/runs/{run_id}', outcome: 'ok', status: 200 })]);
     expect(r.budget.stats().totalAttempts).toBe(1);
     // Nothing observable carries the credentials or the ids.
@@ -81,14 +90,18 @@ describe('createBudgetedFetch', () => {
 
   it('waits a full-jitter backoff drawn from the injected random source between attempts', async () => {
     let draws = 0;
-    const r = await rig(failThenOk(3, (_req, res) => json(res, 500, {})), {}, {
-      backoffBaseMs: 40,
-      backoffCapMs: 1_000,
-      random: () => {
-        draws += 1;
-        return 0.25;
+    const r = await rig(
+      failThenOk(3, (_req, res) => json(res, 500, {})),
+      {},
+      {
+        backoffBaseMs: 40,
+        backoffCapMs: 1_000,
+        random: () => {
+          draws += 1;
+          return 0.25;
+        },
       },
-    });
+    );
     expect((await r.fetch(`${r.server.url}${RUN}`)).status).toBe(200);
     expect(r.retries.map((retry) => retry.delayMs)).toEqual([10, 20, 40]);
     expect(draws).toBe(3);
@@ -227,7 +240,11 @@ describe('createBudgetedFetch', () => {
   });
 
   it('takes the priority from priorityFor when given', async () => {
-    const r = await rig((_req, res) => json(res, 200, ok), {}, { priorityFor: (url) => (url.pathname.includes('assistants') ? 'finishing' : undefined) });
+    const r = await rig(
+      (_req, res) => json(res, 200, ok),
+      {},
+      { priorityFor: (url) => (url.pathname.includes('assistants') ? 'finishing' : undefined) },
+    );
     await r.fetch(`${r.server.url}/v1/assistants/a`);
     await r.fetch(`${r.server.url}/v1/threads/t/runs`);
     expect(r.starts.map((event) => event.priority)).toEqual(['finishing', 'discovery']);
@@ -272,7 +289,11 @@ describe('createBudgetedFetch', () => {
   });
 
   it('times out a hanging attempt and retries it', async () => {
-    const r = await rig(failThenOk(1, () => undefined), {}, { attemptTimeoutMs: 300 });
+    const r = await rig(
+      failThenOk(1, () => undefined),
+      {},
+      { attemptTimeoutMs: 300 },
+    );
     const began = Date.now();
     const response = await r.fetch(`${r.server.url}${RUN}`);
     expect(response.status).toBe(200);
@@ -344,7 +365,11 @@ describe('createBudgetedFetch', () => {
         controller.close();
       },
     });
-    const streamed = await r.fetch(`${r.server.url}/v1/threads/t/runs/r/cancel`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const streamed = await r.fetch(`${r.server.url}/v1/threads/t/runs/r/cancel`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(streamed.status).toBe(500);
     expect(r.server.hits).toHaveLength(3);
     expect(r.server.hits[2]?.body).toBe('{"a":1}');
@@ -359,7 +384,11 @@ describe('createBudgetedFetch', () => {
 
   it('slows down when the server says few requests remain', async () => {
     const r = await rig((_req, res) =>
-      json(res, 200, ok, { 'x-ratelimit-limit-requests': '100', 'x-ratelimit-remaining-requests': '1', 'x-ratelimit-reset-requests': '400ms' }),
+      json(res, 200, ok, {
+        'x-ratelimit-limit-requests': '100',
+        'x-ratelimit-remaining-requests': '1',
+        'x-ratelimit-reset-requests': '400ms',
+      }),
     );
     await r.fetch(`${r.server.url}${RUN}`);
     expect(r.budget.stats().slowdown).toMatchObject({ spacingMs: 400 });
@@ -372,7 +401,11 @@ describe('createBudgetedFetch', () => {
 describe('createBudgetedFetch: connection events and the stop', () => {
   it('reports each attempt: the cause while nothing listens, then ok once the server answers (any status)', async () => {
     const events: string[] = [];
-    const r = await rig(failThenOk(1, (_req, res) => json(res, 503, { error: { message: 'busy' } })), {}, { onConnection: (e) => events.push(e.ok ? `ok ${e.url.pathname}` : `failed ${e.cause}`) });
+    const r = await rig(
+      failThenOk(1, (_req, res) => json(res, 503, { error: { message: 'busy' } })),
+      {},
+      { onConnection: (e) => events.push(e.ok ? `ok ${e.url.pathname}` : `failed ${e.cause}`) },
+    );
     await (await r.fetch(`${r.server.url}${RUN}`)).json();
     expect(events).toEqual([`ok ${RUN}`, `ok ${RUN}`]);
 
@@ -385,7 +418,11 @@ describe('createBudgetedFetch: connection events and the stop', () => {
 
   it('says a hanging attempt got no answer in time', async () => {
     const events: string[] = [];
-    const r = await rig(failThenOk(1, () => undefined), {}, { attemptTimeoutMs: 100, onConnection: (e) => events.push(e.ok ? 'ok' : e.cause) });
+    const r = await rig(
+      failThenOk(1, () => undefined),
+      {},
+      { attemptTimeoutMs: 100, onConnection: (e) => events.push(e.ok ? 'ok' : e.cause) },
+    );
     await (await r.fetch(`${r.server.url}${RUN}`)).json();
     expect(events).toEqual(['no answer within 100 ms', 'ok']);
   });
@@ -393,7 +430,11 @@ describe('createBudgetedFetch: connection events and the stop', () => {
   it('stopSignal ends a request in its backoff at once, and reports no failure for it', async () => {
     const stop = new AbortController();
     const events: string[] = [];
-    const r = await rig((req) => req.socket.destroy(), {}, { backoffBaseMs: 60_000, backoffCapMs: 60_000, stopSignal: stop.signal, onConnection: (e) => events.push(e.ok ? 'ok' : 'failed') });
+    const r = await rig(
+      (req) => req.socket.destroy(),
+      {},
+      { backoffBaseMs: 60_000, backoffCapMs: 60_000, stopSignal: stop.signal, onConnection: (e) => events.push(e.ok ? 'ok' : 'failed') },
+    );
     const pending = r.fetch(`${r.server.url}${RUN}`);
     await waitUntil(() => r.retries.length === 1);
     const stoppedAt = Date.now();

@@ -9,7 +9,12 @@ const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'ut
 const nasty = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '\\"', '{', '}]', '[{"', 'é', '𝄞', '\u2028', '\\\\'));
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   leaf: fc.oneof(nasty, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null)),
-  node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(nasty, tie('node'), { maxKeys: 4 })),
+  node: fc.oneof(
+    { depthSize: 'small' },
+    tie('leaf'),
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(nasty, tie('node'), { maxKeys: 4 }),
+  ),
 })).node;
 const document = fc.oneof(fc.array(value, { maxLength: 5 }), fc.dictionary(nasty, value, { maxKeys: 5 })).map((v) => JSON.stringify(v));
 

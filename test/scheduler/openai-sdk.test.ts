@@ -13,7 +13,10 @@ afterEach(async () => {
 async function sdkRig(handler: Handler, fetchOptions: BudgetedFetchOptions = {}) {
   const server: TestServer = await startServer(handler);
   const budget = new RequestBudget({ rpm: 1_000 });
-  cleanups.push(() => server.close(), () => budget.shutdown());
+  cleanups.push(
+    () => server.close(),
+    () => budget.shutdown(),
+  );
   const starts: AttemptStartEvent[] = [];
   budget.on('attemptStart', (event) => starts.push(event));
   const client = new OpenAI({
@@ -26,7 +29,14 @@ async function sdkRig(handler: Handler, fetchOptions: BudgetedFetchOptions = {})
   return { server, budget, client, starts };
 }
 
-const run = (id: string) => ({ id, object: 'thread.run', thread_id: 'thread_1', status: 'in_progress', created_at: 1_700_000_000, vendor_extra: { kept: true } });
+const run = (id: string) => ({
+  id,
+  object: 'thread.run',
+  thread_id: 'thread_1',
+  status: 'in_progress',
+  created_at: 1_700_000_000,
+  vendor_extra: { kept: true },
+});
 
 describe('openai SDK through the budgeted fetch', () => {
   it('retrieves a run as parsed JSON', async () => {
@@ -42,7 +52,8 @@ describe('openai SDK through the budgeted fetch', () => {
   it('spends one slot per page of an auto-paginated list', async () => {
     const { server, client, budget, starts } = await sdkRig((req, res) => {
       const after = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
-      if (after === null) json(res, 200, { object: 'list', data: [run('run_1'), run('run_2')], first_id: 'run_1', last_id: 'run_2', has_more: true });
+      if (after === null)
+        json(res, 200, { object: 'list', data: [run('run_1'), run('run_2')], first_id: 'run_1', last_id: 'run_2', has_more: true });
       else json(res, 200, { object: 'list', data: [run('run_3')], first_id: 'run_3', last_id: 'run_3', has_more: false });
     });
     const ids: string[] = [];
@@ -70,7 +81,9 @@ describe('openai SDK through the budgeted fetch', () => {
   });
 
   it('raises the SDK error for a 404 after one attempt', async () => {
-    const { server, client } = await sdkRig((_req, res) => json(res, 404, { error: { message: 'No run found', type: 'invalid_request_error' } }));
+    const { server, client } = await sdkRig((_req, res) =>
+      json(res, 404, { error: { message: 'No run found', type: 'invalid_request_error' } }),
+    );
     await expect(client.beta.threads.runs.retrieve('run_x', { thread_id: 'thread_1' })).rejects.toBeInstanceOf(NotFoundError);
     expect(server.hits).toHaveLength(1);
   });
@@ -91,9 +104,9 @@ describe('openai SDK through the budgeted fetch', () => {
     const { server, client } = await sdkRig(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    await expect(client.beta.threads.runs.retrieve('run_1', { thread_id: 'thread_1' }, { signal: controller.signal })).rejects.toBeInstanceOf(
-      APIUserAbortError,
-    );
+    await expect(
+      client.beta.threads.runs.retrieve('run_1', { thread_id: 'thread_1' }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
     expect(server.hits).toHaveLength(1);
   });
 

@@ -49,7 +49,10 @@ describe('serverRequestedWait', () => {
   });
 
   it('falls through an unreadable header to the next one', () => {
-    const wait = serverRequestedWait(headers({ 'retry-after-ms': 'soon', 'retry-after': 'later', 'x-ratelimit-reset-requests': '6m0s' }), now);
+    const wait = serverRequestedWait(
+      headers({ 'retry-after-ms': 'soon', 'retry-after': 'later', 'x-ratelimit-reset-requests': '6m0s' }),
+      now,
+    );
     expect(wait).toEqual({ ms: 360_000, source: 'x-ratelimit-reset-requests' });
   });
 

@@ -19,7 +19,14 @@ afterEach(() => {
 /** A budget whose paced starts are 1 000 ms apart: 60 per 60 s window, no margin. */
 // The tests use a burst of a sixth of the allowance (10 of 60) for round numbers; the default is smaller.
 function makeBudget(options: Partial<RequestBudgetOptions> = {}): { budget: RequestBudget; starts: number[] } {
-  const budget = new RequestBudget({ rpm: 61, marginFraction: 0, windowMs: 60_000, burstFraction: 1 / 6, startWithBurst: true, ...options });
+  const budget = new RequestBudget({
+    rpm: 61,
+    marginFraction: 0,
+    windowMs: 60_000,
+    burstFraction: 1 / 6,
+    startWithBurst: true,
+    ...options,
+  });
   budgets.push(budget);
   const starts: number[] = [];
   budget.on('attemptStart', (event) => starts.push(event.at - began));

@@ -14,14 +14,16 @@ describe('shared attribute names', () => {
     for (const [name, value] of named) expect([name, value]).toEqual([name, published[name]]);
   });
 
-  it('leaves out of the published names only the bridge\'s own and gen_ai.token.modality', () => {
+  it("leaves out of the published names only the bridge's own and gen_ai.token.modality", () => {
     // gen_ai.token.modality comes from the GenAI conventions v0.1.0, which the package does not follow.
     const unpublished = Object.keys(shared).filter((name) => !(name in published));
-    expect(unpublished.filter((name) => !name.startsWith('ATTR_BRIDGE_') && !name.startsWith('LABEL_'))).toEqual(['ATTR_GEN_AI_TOKEN_MODALITY']);
+    expect(unpublished.filter((name) => !name.startsWith('ATTR_BRIDGE_') && !name.startsWith('LABEL_'))).toEqual([
+      'ATTR_GEN_AI_TOKEN_MODALITY',
+    ]);
     expect(named.length).toBeGreaterThanOrEqual(35);
   });
 
-  it('keeps the bridge\'s span and total flags in its namespace, and the protocol\'s names apart', () => {
+  it("keeps the bridge's span and total flags in its namespace, and the protocol's names apart", () => {
     for (const [name, value] of Object.entries(shared)) if (name.startsWith('ATTR_BRIDGE_')) expect(value).toMatch(/^assistants_bridge\./);
     for (const value of Object.values(assistants)) expect(value).toMatch(/^(openai|azure\.ai\.agents)\./);
     const values = [...Object.values(shared), ...Object.values(assistants)];

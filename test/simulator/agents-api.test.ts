@@ -33,7 +33,14 @@ describe('headers and keys', () => {
     for (const headers of [{}, { 'openai-beta': 'assistants=v2' }, { 'openai-beta': 'agents=v2' }]) {
       const res = await agentsApi(sim, '/agents/sessions', { beta: false, headers });
       expect(res.status).toBe(400);
-      expect(res.json).toEqual({ error: { message: expect.stringContaining("'OpenAI-Beta: agents=v1'"), type: 'invalid_request_error', param: null, code: 'invalid_beta' } });
+      expect(res.json).toEqual({
+        error: {
+          message: expect.stringContaining("'OpenAI-Beta: agents=v1'"),
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_beta',
+        },
+      });
     }
     const both = await agentsApi(sim, '/agents/sessions', { beta: false, headers: { 'openai-beta': 'assistants=v2, agents=v1' } });
     expect(both.status).toBe(200);
@@ -46,7 +53,11 @@ describe('headers and keys', () => {
     const missing = await agentsApi(sim, '/agents/sessions', { auth: false });
     expect(missing.status).toBe(401);
     expect(missing.json.error).toMatchObject({ type: 'invalid_request_error', code: null });
-    const wrong = await agentsApi(sim, '/agents/sessions', { auth: false, beta: false, headers: { authorization: 'Bearer sk-wrong-key-1234' } });
+    const wrong = await agentsApi(sim, '/agents/sessions', {
+      auth: false,
+      beta: false,
+      headers: { authorization: 'Bearer sk-wrong-key-1234' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json.error).toMatchObject({ code: 'invalid_api_key', message: expect.stringContaining('sk-') });
     await expect(sdk(sim, { apiKey: 'sk-not-this-one' }).beta.agents.sessions.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
@@ -56,15 +67,23 @@ describe('headers and keys', () => {
     const session = truth.sessions[0]!.id;
     await expect(client.beta.agents.sessions.retrieve('sess_unknown')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(client.beta.agents.retrieve('agent_unknown')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(client.beta.agents.sessions.turns.retrieve('turn_unknown', { session_id: session })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(client.beta.agents.sessions.subagents.retrieve('subagent_unknown', { session_id: session })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.beta.agents.sessions.turns.retrieve('turn_unknown', { session_id: session })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    await expect(client.beta.agents.sessions.subagents.retrieve('subagent_unknown', { session_id: session })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
     await expect(client.beta.agents.sessions.traces.list('sess_unknown')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const res = await agentsApi(sim, '/agents/sessions/sess_unknown/turns');
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error: { message: "No session found with id 'sess_unknown'.", type: 'invalid_request_error', param: null, code: null } });
+    expect(res.json).toEqual({
+      error: { message: "No session found with id 'sess_unknown'.", type: 'invalid_request_error', param: null, code: null },
+    });
     // A turn of another session is not this session's.
     const other = truth.turns.find((t) => t.sessionId !== session)!;
-    await expect(client.beta.agents.sessions.turns.retrieve(other.turnId, { session_id: session })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.beta.agents.sessions.turns.retrieve(other.turnId, { session_id: session })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
     expect((await agentsApi(sim, '/agents/sessions/x/nothing')).status).toBe(404);
   });
 });
@@ -116,12 +135,22 @@ describe('agents', () => {
       metadata: { team: 'billing' },
       tools: [{ type: 'function', name: 'get_invoice', description: 'Fetch an invoice.', parameters: { type: 'object', properties: {} } }],
     });
-    expect(agent).toMatchObject({ object: 'agent', name: 'Billing Helper', model: 'gpt-5.1', metadata: { team: 'billing' }, multi_agent: { enabled: false } });
+    expect(agent).toMatchObject({
+      object: 'agent',
+      name: 'Billing Helper',
+      model: 'gpt-5.1',
+      metadata: { team: 'billing' },
+      multi_agent: { enabled: false },
+    });
     expect(agent.tools[0]).toMatchObject({ type: 'function', name: 'get_invoice', defer_loading: false });
     expect((await client.beta.agents.retrieve(agent.id)).id).toBe(agent.id);
     expect((await collect(client.beta.agents.list({ limit: 2 }))).map((a) => a.id)).toContain(agent.id);
 
-    const session = await client.beta.agents.sessions.create({ agent_id: agent.id, environment: { type: 'none' }, input: 'Where is invoice 7?' });
+    const session = await client.beta.agents.sessions.create({
+      agent_id: agent.id,
+      environment: { type: 'none' },
+      input: 'Where is invoice 7?',
+    });
     expect(session.agent).toMatchObject({ id: agent.id, name: 'Billing Helper', model: 'gpt-5.1' });
     await advance(sim, 1);
     const renamed = await client.beta.agents.update(agent.id, { name: 'Billing Desk' });
@@ -184,10 +213,18 @@ describe('sessions, turns and items', () => {
   });
 
   it('a session shows its agent, status, last activity and usage; its items are its root agent history', async () => {
-    const live = settled.sessions.find((s) => s.deletedAt === null && settled.turns.some((t) => t.sessionId === s.id && t.kind === 'subagent'))!;
+    const live = settled.sessions.find(
+      (s) => s.deletedAt === null && settled.turns.some((t) => t.sessionId === s.id && t.kind === 'subagent'),
+    )!;
     const session = await client.beta.agents.sessions.retrieve(live.id);
     const turns = settled.turns.filter((t) => t.sessionId === live.id);
-    expect(session).toMatchObject({ id: live.id, object: 'agent.session', status: 'idle', required_actions: [], agent: { id: live.agentId, name: live.agentName } });
+    expect(session).toMatchObject({
+      id: live.id,
+      object: 'agent.session',
+      status: 'idle',
+      required_actions: [],
+      agent: { id: live.agentId, name: live.agentName },
+    });
     expect(session.last_active_at).toBe(Math.max(...turns.map((t) => t.turn.completed_at as number)));
     const tokens = turns.reduce((n, t) => n + ((t.turn.usage as { total_tokens: number } | null)?.total_tokens ?? 0), 0);
     expect(session.usage?.total_tokens).toBe(tokens);
@@ -196,24 +233,39 @@ describe('sessions, turns and items', () => {
     const rootIds = new Set(turns.filter((t) => t.subagentId === null).map((t) => t.turnId));
     expect(items.every((i) => rootIds.has(i.turn_id))).toBe(true);
     expect(items[0]).toMatchObject({ type: 'message', role: 'user' });
-    expect([...new Set(items.map((i) => i.type))]).toEqual(expect.arrayContaining(['message', 'create_subagent_call', 'wait_for_subagents_call', 'agent_message', 'close_subagent_call']));
+    expect([...new Set(items.map((i) => i.type))]).toEqual(
+      expect.arrayContaining(['message', 'create_subagent_call', 'wait_for_subagents_call', 'agent_message', 'close_subagent_call']),
+    );
     // Newest first by default.
     expect((await collect(client.beta.agents.sessions.items.list(live.id))).map((i) => i.id)).toEqual(items.map((i) => i.id).reverse());
 
     const subagentTurn = turns.find((t) => t.subagentId !== null)!;
     const rootTurn = subagentTurn.rootTurnId;
-    const turnItems = await collect(client.beta.agents.sessions.turns.items.list(rootTurn, { session_id: live.id, order: 'asc', limit: 2 }));
+    const turnItems = await collect(
+      client.beta.agents.sessions.turns.items.list(rootTurn, { session_id: live.id, order: 'asc', limit: 2 }),
+    );
     expect(turnItems.map((i) => i.id)).toEqual(items.filter((i) => i.turn_id === rootTurn).map((i) => i.id));
 
     const subagent = await client.beta.agents.sessions.subagents.retrieve(subagentTurn.subagentId!, { session_id: live.id });
-    expect(subagent).toMatchObject({ object: 'agent.session.subagent', session_id: live.id, parent_agent_id: live.agentId, status: 'closed' });
+    expect(subagent).toMatchObject({
+      object: 'agent.session.subagent',
+      session_id: live.id,
+      parent_agent_id: live.agentId,
+      status: 'closed',
+    });
     expect((await collect(client.beta.agents.sessions.subagents.list(live.id))).map((s) => s.id)).toContain(subagent.id);
     const subTurns = await collect(client.beta.agents.sessions.subagents.turns.list(subagent.id, { session_id: live.id }));
     expect(subTurns).toEqual([subagentTurn.turn]);
     const history = await collect(client.beta.agents.sessions.subagents.items.list(subagent.id, { session_id: live.id, order: 'asc' }));
     expect(history[0]).toMatchObject({ type: 'agent_message', recipient_agent_id: subagent.id, turn_id: subagentTurn.turnId });
     expect(history.every((i) => i.turn_id === subagentTurn.turnId)).toBe(true);
-    const sameHistory = await collect(client.beta.agents.sessions.subagents.turns.items.list(subagentTurn.turnId, { session_id: live.id, subagent_id: subagent.id, order: 'asc' }));
+    const sameHistory = await collect(
+      client.beta.agents.sessions.subagents.turns.items.list(subagentTurn.turnId, {
+        session_id: live.id,
+        subagent_id: subagent.id,
+        order: 'asc',
+      }),
+    );
     expect(sameHistory).toEqual(history);
   });
 });
@@ -225,15 +277,23 @@ describe('client actions', () => {
     expect(session.status).toBe('in_progress');
     const [turn] = (await client.beta.agents.sessions.turns.list(session.id)).data;
     expect(turn).toMatchObject({ status: 'queued', started_at: null, completed_at: null, usage: null });
-    const busy = await agentsApi(sim, `/agents/sessions/${session.id}/events`, { body: { events: [{ type: 'agent.session.input.message', input: [{ role: 'user', content: [{ type: 'input_text', text: 'again' }] }] }] } });
+    const busy = await agentsApi(sim, `/agents/sessions/${session.id}/events`, {
+      body: {
+        events: [{ type: 'agent.session.input.message', input: [{ role: 'user', content: [{ type: 'input_text', text: 'again' }] }] }],
+      },
+    });
     expect(busy.status).toBe(400);
     expect(busy.json.error).toMatchObject({ code: 'active_turn_not_steerable' });
-    await expect(client.beta.agents.sessions.events.create(session.id, { events: [{ type: 'agent.session.input.cancel' }] })).resolves.toBeUndefined();
+    await expect(
+      client.beta.agents.sessions.events.create(session.id, { events: [{ type: 'agent.session.input.cancel' }] }),
+    ).resolves.toBeUndefined();
     await advance(sim, 1);
     const cancelled = await client.beta.agents.sessions.turns.retrieve(turn!.id, { session_id: session.id });
     expect(cancelled).toMatchObject({ status: 'cancelled', error: null });
     expect((await client.beta.agents.sessions.retrieve(session.id)).status).toBe('idle');
-    await client.beta.agents.sessions.events.create(session.id, { events: [{ type: 'agent.session.input.message', input: [{ role: 'user', content: [{ type: 'input_text', text: 'second' }] }] }] });
+    await client.beta.agents.sessions.events.create(session.id, {
+      events: [{ type: 'agent.session.input.message', input: [{ role: 'user', content: [{ type: 'input_text', text: 'second' }] }] }],
+    });
     const turns = await collect(client.beta.agents.sessions.turns.list(session.id, { order: 'asc' }));
     expect(turns.filter((t) => t.subagent_id === null)).toHaveLength(2);
   });
@@ -246,18 +306,35 @@ describe('client actions', () => {
       session = await client.beta.agents.sessions.retrieve(started.session_id);
     }
     expect(session.status).toBe('requires_action');
-    expect(truthTurn(await agentsTruth(sim), started.turn_id)).toMatchObject({ finished: false, usageFinalAt: null, trace: { publishAt: null, spans: [] } });
+    expect(truthTurn(await agentsTruth(sim), started.turn_id)).toMatchObject({
+      finished: false,
+      usageFinalAt: null,
+      trace: { publishAt: null, spans: [] },
+    });
     const action = session.required_actions[0]!;
-    expect(action).toMatchObject({ type: 'function_call', turn_id: started.turn_id, call_id: expect.any(String), name: expect.any(String) });
+    expect(action).toMatchObject({
+      type: 'function_call',
+      turn_id: started.turn_id,
+      call_id: expect.any(String),
+      name: expect.any(String),
+    });
     expect((await client.beta.agents.sessions.turns.retrieve(started.turn_id, { session_id: started.session_id })).status).toBe('waiting');
     const call = action.type === 'function_call' ? action.call_id : '';
-    const wrong = await agentsApi(sim, `/agents/sessions/${started.session_id}/events`, { body: { events: [{ type: 'agent.session.input.tool_result', turn_id: started.turn_id, call_id: 'call_other', success: true, output: '{}' }] } });
+    const wrong = await agentsApi(sim, `/agents/sessions/${started.session_id}/events`, {
+      body: {
+        events: [{ type: 'agent.session.input.tool_result', turn_id: started.turn_id, call_id: 'call_other', success: true, output: '{}' }],
+      },
+    });
     expect(wrong.status).toBe(400);
-    await client.beta.agents.sessions.events.create(started.session_id, { events: [{ type: 'agent.session.input.tool_result', turn_id: started.turn_id, call_id: call, success: true, output: '{"ok":true}' }] });
+    await client.beta.agents.sessions.events.create(started.session_id, {
+      events: [{ type: 'agent.session.input.tool_result', turn_id: started.turn_id, call_id: call, success: true, output: '{"ok":true}' }],
+    });
     await advance(sim, 30);
     const done = await client.beta.agents.sessions.turns.retrieve(started.turn_id, { session_id: started.session_id });
     expect(done.status).toBe('completed');
-    const items = await collect(client.beta.agents.sessions.turns.items.list(started.turn_id, { session_id: started.session_id, order: 'asc' }));
+    const items = await collect(
+      client.beta.agents.sessions.turns.items.list(started.turn_id, { session_id: started.session_id, order: 'asc' }),
+    );
     expect(items.find((i) => i.type === 'function_call_output')).toMatchObject({ call_id: call, status: 'completed' });
   });
 
@@ -266,10 +343,16 @@ describe('client actions', () => {
     const running = await agentsApi(sim, `/agents/sessions/${started.session_id}`, { method: 'DELETE' });
     expect(running.status).toBe(400);
     await advance(sim, 60);
-    expect(await client.beta.agents.sessions.delete(started.session_id)).toEqual({ id: started.session_id, object: 'agent.session.deleted', deleted: true });
+    expect(await client.beta.agents.sessions.delete(started.session_id)).toEqual({
+      id: started.session_id,
+      object: 'agent.session.deleted',
+      deleted: true,
+    });
     await expect(client.beta.agents.sessions.retrieve(started.session_id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(client.beta.agents.sessions.traces.list(started.session_id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    await expect(client.beta.agents.sessions.turns.retrieve(started.turn_id, { session_id: started.session_id })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.beta.agents.sessions.turns.retrieve(started.turn_id, { session_id: started.session_id })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
     expect((await collect(client.beta.agents.sessions.list({ limit: 100 }))).map((s) => s.id)).not.toContain(started.session_id);
   });
 
@@ -294,8 +377,14 @@ describe('filtered session lists are eventually consistent', () => {
     const agent = truth.agents[1]!.id;
     const lag = (await control(sim, '/agents/behaviour')).json.filterLagSeconds as number;
     expect(lag).toBeGreaterThan(0);
-    const session = await client.beta.agents.sessions.create({ agent_id: agent, environment: { type: 'none' }, input: 'hello', metadata: { stage: 'new' } });
-    const filtered = async (query: Record<string, string>) => (await collect(client.beta.agents.sessions.list({ limit: 100, ...query } as { agent_id?: string }))).map((s) => s.id);
+    const session = await client.beta.agents.sessions.create({
+      agent_id: agent,
+      environment: { type: 'none' },
+      input: 'hello',
+      metadata: { stage: 'new' },
+    });
+    const filtered = async (query: Record<string, string>) =>
+      (await collect(client.beta.agents.sessions.list({ limit: 100, ...query } as { agent_id?: string }))).map((s) => s.id);
     expect(await filtered({})).toContain(session.id);
     expect(await filtered({ agent_id: agent })).not.toContain(session.id);
     await advance(sim, lag);
@@ -303,7 +392,8 @@ describe('filtered session lists are eventually consistent', () => {
     expect(await filtered({ agent_id: truth.agents[0]!.id })).not.toContain(session.id);
 
     await client.beta.agents.sessions.update(session.id, { metadata: { stage: 'reviewed' } });
-    const byStage = async (stage: string) => (await agentsApi(sim, `/agents/sessions?limit=100&metadata[stage]=${stage}`)).json.data!.map((s) => s.id);
+    const byStage = async (stage: string) =>
+      (await agentsApi(sim, `/agents/sessions?limit=100&metadata[stage]=${stage}`)).json.data!.map((s) => s.id);
     expect(await byStage('new')).toContain(session.id);
     expect(await byStage('reviewed')).not.toContain(session.id);
     await advance(sim, lag);

@@ -33,7 +33,10 @@ export async function settle(sim: RunningSimulator, limitMinutes = 40): Promise<
   throw new Error('the Agents world never settled');
 }
 
-export async function startTurn(sim: RunningSimulator, body: { sessionId?: string; agentId?: string; kind?: string; publishDelaySeconds?: number; autoAnswer?: boolean }): Promise<{ session_id: string; turn_id: string; kind: string }> {
+export async function startTurn(
+  sim: RunningSimulator,
+  body: { sessionId?: string; agentId?: string; kind?: string; publishDelaySeconds?: number; autoAnswer?: boolean },
+): Promise<{ session_id: string; turn_id: string; kind: string }> {
   const res = await control(sim, '/agents/turns', body);
   if (res.status !== 200) throw new Error(`POST /_sim/agents/turns: ${res.status} ${res.text}`);
   return res.json as unknown as { session_id: string; turn_id: string; kind: string };

@@ -24,10 +24,15 @@ const tracesPage = async (sim: RunningSimulator, sessionId: string, query: strin
   return { ...res, entries: (res.json.data ?? []) as unknown as TraceEntry[] };
 };
 
-const rootsOf = (truth: AgentsTruth, sessionId: string): AgentsTruthTurn[] => truth.turns.filter((t) => t.sessionId === sessionId && t.subagentId === null);
+const rootsOf = (truth: AgentsTruth, sessionId: string): AgentsTruthTurn[] =>
+  truth.turns.filter((t) => t.sessionId === sessionId && t.subagentId === null);
 
 /** The trace listed first after `after` (the previous root turn), alone on its page. */
-async function traceAfter(sim: RunningSimulator, sessionId: string, after: string | null): Promise<JsonResponse & { entries: TraceEntry[] }> {
+async function traceAfter(
+  sim: RunningSimulator,
+  sessionId: string,
+  after: string | null,
+): Promise<JsonResponse & { entries: TraceEntry[] }> {
   return tracesPage(sim, sessionId, `order=asc&limit=1${after ? `&after=${after}` : ''}`);
 }
 
@@ -37,7 +42,10 @@ async function advanceTo(sim: RunningSimulator, t: number): Promise<void> {
 }
 
 /** Starts a turn of `kind` and advances until it ended; its truth after that. */
-async function runTurn(sim: RunningSimulator, body: { sessionId?: string; kind: string; publishDelaySeconds?: number }): Promise<AgentsTruthTurn> {
+async function runTurn(
+  sim: RunningSimulator,
+  body: { sessionId?: string; kind: string; publishDelaySeconds?: number },
+): Promise<AgentsTruthTurn> {
   const started = await startTurn(sim, body);
   for (let i = 0; i < 120; i++) {
     const turn = truthTurn(await agentsTruth(sim), started.turn_id);
@@ -52,7 +60,10 @@ describe('published traces in a settled world', () => {
   let truth: AgentsTruth;
 
   beforeAll(async () => {
-    sim = await startFrozen({ seed: 21, agents: { sessions: 4, backfillTurns: 14, liveSessions: 1, liveTurns: 2, traceResponseCapBytes: CAP } });
+    sim = await startFrozen({
+      seed: 21,
+      agents: { sessions: 4, backfillTurns: 14, liveSessions: 1, liveTurns: 2, traceResponseCapBytes: CAP },
+    });
     truth = await settle(sim);
   });
   afterAll(() => sim.shutdown());
@@ -68,9 +79,16 @@ describe('published traces in a settled world', () => {
         if (trace.publishAt === null || trace.tooLarge === 'alone') continue;
         expect(page.status).toBe(200);
         const [entry] = page.entries;
-        expect(entry).toMatchObject({ id: root.turnId, object: 'agent.session.trace', session_id: session.id, created_at: root.turn.created_at });
+        expect(entry).toMatchObject({
+          id: root.turnId,
+          object: 'agent.session.trace',
+          session_id: session.id,
+          created_at: root.turn.created_at,
+        });
         const spans = spansOfOtlp(entry!.otlp);
-        expect(spans.map((s) => [s.spanId, s.parentSpanId || null, s.name]).sort()).toEqual(trace.spans.map((s) => [s.spanId, s.parentSpanId, s.name]).sort());
+        expect(spans.map((s) => [s.spanId, s.parentSpanId || null, s.name]).sort()).toEqual(
+          trace.spans.map((s) => [s.spanId, s.parentSpanId, s.name]).sort(),
+        );
         expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([trace.traceId]));
         expect(spans.filter((s) => s.parentSpanId === '').map((s) => s.spanId)).toEqual([trace.rootSpanId]);
         const problem = firstTraceProblem(decodeOtlp(entry!.otlp));
@@ -83,8 +101,13 @@ describe('published traces in a settled world', () => {
   });
 
   it('a failed turn publishes an error root span with error.type; a cancelled one says so without an error', async () => {
-    for (const [kind, code] of [['failed', 2], ['cancelled', 0]] as const) {
-      const root = truth.turns.find((t) => t.kind === kind && t.trace!.publishAt !== null && truth.sessions.find((s) => s.id === t.sessionId)!.deletedAt === null)!;
+    for (const [kind, code] of [
+      ['failed', 2],
+      ['cancelled', 0],
+    ] as const) {
+      const root = truth.turns.find(
+        (t) => t.kind === kind && t.trace!.publishAt !== null && truth.sessions.find((s) => s.id === t.sessionId)!.deletedAt === null,
+      )!;
       const roots = rootsOf(truth, root.sessionId);
       const page = await traceAfter(sim, root.sessionId, roots[roots.indexOf(root) - 1]?.turnId ?? null);
       const top = spansOfOtlp(page.entries[0]!.otlp).find((s) => s.parentSpanId === '')!;
@@ -92,11 +115,14 @@ describe('published traces in a settled world', () => {
       expect(top.attributes['openai.agents.turn.status']).toBe(kind);
       if (kind === 'failed') {
         expect(top.attributes['error.type']).toBe((root.turn.error as { code: string }).code);
-        expect(spansOfOtlp(page.entries[0]!.otlp).flatMap((s) => s.events).map((e) => e.name)).toContain('exception');
+        expect(
+          spansOfOtlp(page.entries[0]!.otlp)
+            .flatMap((s) => s.events)
+            .map((e) => e.name),
+        ).toContain('exception');
       }
     }
   });
-
 });
 
 describe('traces of scripted turns', () => {
@@ -133,27 +159,55 @@ describe('traces of scripted turns', () => {
     const top = spans.find((s) => s.parentSpanId === '')!;
     const session = truth.sessions.find((s) => s.id === root.sessionId)!;
     expect(top).toMatchObject({ name: session.agentName ? `invoke_agent ${session.agentName}` : 'invoke_agent', kind: 1 });
-    expect(top.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.provider.name': 'openai', 'openai.agents.turn.status': 'completed' });
+    expect(top.attributes).toMatchObject({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.provider.name': 'openai',
+      'openai.agents.turn.status': 'completed',
+    });
     expect(top.attributeTypes['gen_ai.usage.input_tokens']).toBe('int');
-    expect(top.links).toEqual([expect.objectContaining({ traceId: previous.trace!.traceId, spanId: previous.trace!.rootSpanId, attributes: { 'openai.agents.link.type': 'previous_turn' } })]);
+    expect(top.links).toEqual([
+      expect.objectContaining({
+        traceId: previous.trace!.traceId,
+        spanId: previous.trace!.rootSpanId,
+        attributes: { 'openai.agents.link.type': 'previous_turn' },
+      }),
+    ]);
 
     const chats = byName('chat ');
     expect(chats.length).toBeGreaterThanOrEqual(2);
     for (const chat of chats) {
       expect(chat.kind).toBe(3);
-      expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': expect.any(String) });
-      expect(chat.attributeTypes).toMatchObject({ 'gen_ai.usage.output_tokens': 'int', 'gen_ai.response.finish_reasons': 'array', 'gen_ai.input.messages': 'string' });
+      expect(chat.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': expect.any(String),
+      });
+      expect(chat.attributeTypes).toMatchObject({
+        'gen_ai.usage.output_tokens': 'int',
+        'gen_ai.response.finish_reasons': 'array',
+        'gen_ai.input.messages': 'string',
+      });
     }
     const details = spans.flatMap((s) => s.events).find((e) => e.name === 'gen_ai.client.inference.operation.details')!;
-    expect(details.attributes['gen_ai.output.messages']).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: expect.any(String) }], finish_reason: 'stop' }]);
+    expect(details.attributes['gen_ai.output.messages']).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: expect.any(String) }], finish_reason: 'stop' },
+    ]);
 
     const tools = byName('execute_tool ').filter((s) => s.attributes['gen_ai.tool.call.arguments'] !== undefined);
     expect(tools.length).toBeGreaterThanOrEqual(2);
-    for (const tool of tools) expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': expect.any(String), 'gen_ai.tool.call.id': expect.any(String) });
+    for (const tool of tools)
+      expect(tool.attributes).toMatchObject({
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': expect.any(String),
+        'gen_ai.tool.call.id': expect.any(String),
+      });
 
     const subTurn = truth.turns.find((t) => t.rootTurnId === root.turnId && t.subagentId !== null)!;
     const sub = spans.find((s) => s.attributes['gen_ai.agent.id'] === subTurn.subagentId && s.name.startsWith('invoke_agent'))!;
-    expect(sub).toMatchObject({ parentSpanId: top.spanId, attributes: expect.objectContaining({ 'openai.agents.turn.id': subTurn.turnId }) });
+    expect(sub).toMatchObject({
+      parentSpanId: top.spanId,
+      attributes: expect.objectContaining({ 'openai.agents.turn.id': subTurn.turnId }),
+    });
     expect(sub.resource).not.toEqual(top.resource);
     expect(spans.filter((s) => s.parentSpanId === sub.spanId).length).toBeGreaterThanOrEqual(2);
 
@@ -164,14 +218,18 @@ describe('traces of scripted turns', () => {
     for (const s of spans) {
       expect(BigInt(s.startTimeUnixNano) >= start && BigInt(s.endTimeUnixNano) <= end).toBe(true);
       const parent = bySpanId.get(s.parentSpanId);
-      if (parent) expect(BigInt(s.startTimeUnixNano) >= BigInt(parent.startTimeUnixNano) && BigInt(s.endTimeUnixNano) <= BigInt(parent.endTimeUnixNano)).toBe(true);
+      if (parent)
+        expect(
+          BigInt(s.startTimeUnixNano) >= BigInt(parent.startTimeUnixNano) && BigInt(s.endTimeUnixNano) <= BigInt(parent.endTimeUnixNano),
+        ).toBe(true);
     }
     expect(spans.filter((s) => !s.startTimeUnixNano.endsWith('000000')).length).toBeGreaterThan(spans.length / 2);
   });
 
   it('lists newest first by default, ascending on request, skipping what is not published; an unpublished turn is a valid cursor', async () => {
     const first = await runTurn(sim, { kind: 'tools', publishDelaySeconds: 0 });
-    for (const kind of ['never_published', 'message', 'failed', 'never_published', 'subagent']) await runTurn(sim, { sessionId: first.sessionId, kind, publishDelaySeconds: 0 });
+    for (const kind of ['never_published', 'message', 'failed', 'never_published', 'subagent'])
+      await runTurn(sim, { sessionId: first.sessionId, kind, publishDelaySeconds: 0 });
     await advance(sim, 5);
     const truth = await agentsTruth(sim);
     const session = { id: first.sessionId };
@@ -187,7 +245,12 @@ describe('traces of scripted turns', () => {
     expect(desc.json).toMatchObject({ first_id: published.at(-1), last_id: published[0], has_more: false });
     const unpublished = roots.find((t) => t.trace!.publishAt === null)!;
     const after = await tracesPage(sim, session.id, `order=asc&after=${unpublished.turnId}`);
-    expect(after.entries.map((e) => e.id)).toEqual(roots.slice(roots.indexOf(unpublished) + 1).filter((t) => t.trace!.publishAt !== null).map((t) => t.turnId));
+    expect(after.entries.map((e) => e.id)).toEqual(
+      roots
+        .slice(roots.indexOf(unpublished) + 1)
+        .filter((t) => t.trace!.publishAt !== null)
+        .map((t) => t.turnId),
+    );
   });
 });
 
@@ -220,7 +283,12 @@ describe('publication over time', () => {
     const early = spansOfOtlp((await tracesPage(sim, turn.sessionId, '')).entries[0]!.otlp);
     const earlyRoot = early.find((s) => s.spanId === trace.rootSpanId)!;
     expect(earlyRoot.endTimeUnixNano).toBe('0');
-    expect(early.map((s) => s.spanId).sort()).toEqual(trace.spans.filter((s) => s.part === 1).map((s) => s.spanId).sort());
+    expect(early.map((s) => s.spanId).sort()).toEqual(
+      trace.spans
+        .filter((s) => s.part === 1)
+        .map((s) => s.spanId)
+        .sort(),
+    );
     expect(early.length).toBeLessThan(trace.spans.length);
 
     await advanceTo(sim, trace.completeAt! - 1);
@@ -231,7 +299,8 @@ describe('publication over time', () => {
     expect(BigInt(late.find((s) => s.spanId === trace.rootSpanId)!.endTimeUnixNano)).toBeGreaterThan(BigInt(earlyRoot.startTimeUnixNano));
     // Spans of the first part come back unchanged.
     const strip = ({ receivedAt: _r, requestId: _q, ...rest }: ReceivedSpan) => rest;
-    for (const span of early.filter((s) => s.spanId !== trace.rootSpanId)) expect(strip(late.find((s) => s.spanId === span.spanId)!)).toEqual(strip(span));
+    for (const span of early.filter((s) => s.spanId !== trace.rootSpanId))
+      expect(strip(late.find((s) => s.spanId === span.spanId)!)).toEqual(strip(span));
   });
 
   it('a trace that never appears: the turn ends, nothing is ever listed', async () => {
@@ -253,12 +322,19 @@ describe('publication over time', () => {
     }
     expect(status).toBe('waiting');
     expect((await agentsApi(sim, `/agents/sessions/${waiting.session_id}`, { method: 'DELETE' })).status).toBe(200);
-    expect(truthTurn(await agentsTruth(sim), waiting.turn_id)).toMatchObject({ finished: true, turn: { status: 'cancelled' }, trace: { publishAt: null } });
+    expect(truthTurn(await agentsTruth(sim), waiting.turn_id)).toMatchObject({
+      finished: true,
+      turn: { status: 'cancelled' },
+      trace: { publishAt: null },
+    });
 
     const queued = await startTurn(sim, { kind: 'message', publishDelaySeconds: 0 });
     await sdk(sim).beta.agents.sessions.events.create(queued.session_id, { events: [{ type: 'agent.session.input.cancel' }] });
     await advance(sim, 600);
-    expect(truthTurn(await agentsTruth(sim), queued.turn_id)).toMatchObject({ turn: { status: 'cancelled', started_at: null }, trace: { publishAt: null } });
+    expect(truthTurn(await agentsTruth(sim), queued.turn_id)).toMatchObject({
+      turn: { status: 'cancelled', started_at: null },
+      trace: { publishAt: null },
+    });
     expect((await tracesPage(sim, queued.session_id, '')).entries).toEqual([]);
   });
 });
@@ -269,11 +345,15 @@ describe('the response cap', () => {
   let turns: AgentsTruthTurn[];
 
   beforeAll(async () => {
-    sim = await startFrozen({ seed: 23, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0, traceResponseCapBytes: CAP } });
+    sim = await startFrozen({
+      seed: 23,
+      agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0, traceResponseCapBytes: CAP },
+    });
     const first = await runTurn(sim, { kind: 'message', publishDelaySeconds: 0 });
     session = first.sessionId;
     turns = [first];
-    for (const kind of ['too_large_with_others', 'message', 'too_large_alone', 'message']) turns.push(await runTurn(sim, { sessionId: session, kind, publishDelaySeconds: 0 }));
+    for (const kind of ['too_large_with_others', 'message', 'too_large_alone', 'message'])
+      turns.push(await runTurn(sim, { sessionId: session, kind, publishDelaySeconds: 0 }));
     await advance(sim, 5);
     turns = rootsOf(await agentsTruth(sim), session);
   });
@@ -286,7 +366,14 @@ describe('the response cap', () => {
 
     const all = await tracesPage(sim, session, 'order=asc');
     expect(all.status).toBe(400);
-    expect(all.json).toEqual({ error: { message: expect.stringContaining('Request fewer traces'), type: 'invalid_request_error', param: 'limit', code: 'response_too_large' } });
+    expect(all.json).toEqual({
+      error: {
+        message: expect.stringContaining('Request fewer traces'),
+        type: 'invalid_request_error',
+        param: 'limit',
+        code: 'response_too_large',
+      },
+    });
     expect((await tracesPage(sim, session, 'order=asc&limit=2')).status).toBe(400);
     expect((await tracesPage(sim, session, 'order=asc&limit=1')).entries.map((e) => e.id)).toEqual([m1!.turnId]);
     const alone = await tracesPage(sim, session, `order=asc&limit=1&after=${m1!.turnId}`);
@@ -297,7 +384,9 @@ describe('the response cap', () => {
     expect((await tracesPage(sim, session, `order=asc&limit=1&after=${big!.turnId}`)).entries.map((e) => e.id)).toEqual([m2!.turnId]);
     // Too large even alone: refused at limit 1; the next one is reachable past it.
     expect((await tracesPage(sim, session, `order=asc&limit=1&after=${m2!.turnId}`)).status).toBe(400);
-    await expect(sdk(sim).beta.agents.sessions.traces.list(session, { order: 'asc', limit: 1, after: m2!.turnId })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(sdk(sim).beta.agents.sessions.traces.list(session, { order: 'asc', limit: 1, after: m2!.turnId })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
     expect((await tracesPage(sim, session, `order=asc&limit=1&after=${huge!.turnId}`)).entries.map((e) => e.id)).toEqual([m3!.turnId]);
 
     await control(sim, '/agents/behaviour', { oversizeStatus: 413 });
@@ -313,7 +402,9 @@ describe('the response cap', () => {
       await advance(big, 1);
       expect(large.trace!.bytes).toBe(16 * 1024 * 1024 - 1024);
       expect((await agentsApi(big, `/agents/sessions/${first.sessionId}/traces?order=asc`)).status).toBe(400);
-      const res = await fetch(`${big.url}/agents/sessions/${first.sessionId}/traces?order=asc&limit=1&after=${first.turnId}`, { headers: { authorization: `Bearer ${big.apiKey}`, 'openai-beta': 'agents=v1' } });
+      const res = await fetch(`${big.url}/agents/sessions/${first.sessionId}/traces?order=asc&limit=1&after=${first.turnId}`, {
+        headers: { authorization: `Bearer ${big.apiKey}`, 'openai-beta': 'agents=v1' },
+      });
       expect(res.status).toBe(200);
       const text = await res.text();
       const entry = (JSON.parse(text) as { data: unknown[] }).data[0];
@@ -344,7 +435,9 @@ describe('hostile traces', () => {
     const { turn, entry } = await published('invalid_ids');
     expect(() => decodeOtlp(entry.otlp)).toThrow(/hex/);
     expect(turn.trace!.invalidSpans).toBe(3);
-    const ids = JSON.stringify(entry.otlp).match(/"spanId":"[^"]*"/g)!.map((m) => m.slice(10, -1));
+    const ids = JSON.stringify(entry.otlp)
+      .match(/"spanId":"[^"]*"/g)!
+      .map((m) => m.slice(10, -1));
     expect(ids).toEqual(expect.arrayContaining(turn.trace!.spans.map((s) => s.spanId)));
     expect(ids).toEqual(expect.arrayContaining(['zz-not-a-span-id', '0000000000000000']));
   });
@@ -353,7 +446,9 @@ describe('hostile traces', () => {
     const { entry } = await published('big_values');
     const spans = spansOfOtlp(entry.otlp);
     expect(spans.some((s) => Object.values(s.attributes).some((v) => typeof v === 'string' && v.length === 1_048_576))).toBe(true);
-    expect(spans.some((s) => s.events.some((e) => Object.values(e.attributes).some((v) => typeof v === 'string' && v.length === 1_048_576)))).toBe(true);
+    expect(
+      spans.some((s) => s.events.some((e) => Object.values(e.attributes).some((v) => typeof v === 'string' && v.length === 1_048_576))),
+    ).toBe(true);
     expect(firstTraceProblem(decodeOtlp(entry.otlp))).toBeNull();
   });
 
@@ -363,7 +458,12 @@ describe('hostile traces', () => {
     const spans = spansOfOtlp(entry.otlp);
     expect(spans.map((s) => s.spanId).sort()).toEqual(turn.trace!.spans.map((s) => s.spanId).sort());
     const root = spans.find((s) => s.parentSpanId === '')!;
-    expect(root.attributeTypes).toMatchObject({ 'openai.agents.checksum': 'bytes', 'openai.agents.sampling.ratio': 'double', 'openai.agents.labels': 'kvlist', 'openai.agents.future': 'empty' });
+    expect(root.attributeTypes).toMatchObject({
+      'openai.agents.checksum': 'bytes',
+      'openai.agents.sampling.ratio': 'double',
+      'openai.agents.labels': 'kvlist',
+      'openai.agents.future': 'empty',
+    });
     expect(firstTraceProblem(decodeOtlp(entry.otlp))).toMatch(/openai\.agents\.future" has no value/);
   });
 

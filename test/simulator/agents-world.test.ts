@@ -41,49 +41,59 @@ describe('the seeded world', () => {
   });
 
   it('backfill turns ended before the start, one at a time per session; live sessions and turns come over the live window', async () => {
-    await withSim(await startFrozen({ seed: 9, agents: { sessions: 3, backfillTurns: 9, liveSessions: 2, liveTurns: 5, liveWindowSeconds: 120 } }), async (sim) => {
-      const start = await agentsTruth(sim);
-      for (const t of start.turns.filter((x) => x.subagentId === null)) expect(t.turn.completed_at as number).toBeLessThan(start.now);
-      for (const session of start.sessions) {
-        const roots = start.turns.filter((t) => t.sessionId === session.id && t.subagentId === null).map((t) => t.turn);
-        for (let i = 1; i < roots.length; i++) expect(roots[i]!.created_at as number).toBeGreaterThanOrEqual(roots[i - 1]!.completed_at as number);
-      }
-      const client = sdk(sim);
-      expect((await client.beta.agents.sessions.list({ limit: 100 })).data).toHaveLength(3);
-      expect(start.pending).toHaveLength(5);
+    await withSim(
+      await startFrozen({ seed: 9, agents: { sessions: 3, backfillTurns: 9, liveSessions: 2, liveTurns: 5, liveWindowSeconds: 120 } }),
+      async (sim) => {
+        const start = await agentsTruth(sim);
+        for (const t of start.turns.filter((x) => x.subagentId === null)) expect(t.turn.completed_at as number).toBeLessThan(start.now);
+        for (const session of start.sessions) {
+          const roots = start.turns.filter((t) => t.sessionId === session.id && t.subagentId === null).map((t) => t.turn);
+          for (let i = 1; i < roots.length; i++)
+            expect(roots[i]!.created_at as number).toBeGreaterThanOrEqual(roots[i - 1]!.completed_at as number);
+        }
+        const client = sdk(sim);
+        expect((await client.beta.agents.sessions.list({ limit: 100 })).data).toHaveLength(3);
+        expect(start.pending).toHaveLength(5);
 
-      const end = await settle(sim);
-      expect(end.pending).toEqual([]);
-      expect(end.turns.filter((t) => t.subagentId === null && t.origin === 'live')).toHaveLength(5);
-      // One live session is deleted a while after its last turn: gone from the API.
-      const deleted = end.sessions.filter((s) => s.deletedAt !== null);
-      expect(deleted).toHaveLength(1);
-      await expect(client.beta.agents.sessions.retrieve(deleted[0]!.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-      expect((await client.beta.agents.sessions.list({ limit: 100 })).data).toHaveLength(4);
-    });
+        const end = await settle(sim);
+        expect(end.pending).toEqual([]);
+        expect(end.turns.filter((t) => t.subagentId === null && t.origin === 'live')).toHaveLength(5);
+        // One live session is deleted a while after its last turn: gone from the API.
+        const deleted = end.sessions.filter((s) => s.deletedAt !== null);
+        expect(deleted).toHaveLength(1);
+        await expect(client.beta.agents.sessions.retrieve(deleted[0]!.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+        expect((await client.beta.agents.sessions.list({ limit: 100 })).data).toHaveLength(4);
+      },
+    );
   });
 
   it('a session in progress is in_progress, shows activity as it goes and its usage grows', async () => {
-    await withSim(await startFrozen({ seed: 10, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0 } }), async (sim) => {
-      const { session_id, turn_id } = (await control(sim, '/agents/turns', { kind: 'subagent' })).json as { session_id: string; turn_id: string };
-      const client = sdk(sim);
-      const seen: { status: string; last: number; tokens: number; turn: string }[] = [];
-      for (let i = 0; i < 40; i++) {
-        const s = await client.beta.agents.sessions.retrieve(session_id);
-        const t = await client.beta.agents.sessions.turns.retrieve(turn_id, { session_id });
-        seen.push({ status: s.status, last: s.last_active_at, tokens: s.usage?.total_tokens ?? 0, turn: t.status });
-        if (t.status === 'completed') break;
-        await advance(sim, 1);
-      }
-      expect(seen[0]).toMatchObject({ status: 'in_progress', turn: 'queued', tokens: 0 });
-      expect(seen.at(-1)).toMatchObject({ status: 'idle', turn: 'completed' });
-      expect(seen.map((s) => s.turn)).toContain('in_progress');
-      for (let i = 1; i < seen.length; i++) {
-        expect(seen[i]!.last).toBeGreaterThanOrEqual(seen[i - 1]!.last);
-        expect(seen[i]!.tokens).toBeGreaterThanOrEqual(seen[i - 1]!.tokens);
-      }
-      expect(seen.at(-1)!.tokens).toBeGreaterThan(0);
-    });
+    await withSim(
+      await startFrozen({ seed: 10, agents: { sessions: 1, backfillTurns: 0, liveSessions: 0, liveTurns: 0 } }),
+      async (sim) => {
+        const { session_id, turn_id } = (await control(sim, '/agents/turns', { kind: 'subagent' })).json as {
+          session_id: string;
+          turn_id: string;
+        };
+        const client = sdk(sim);
+        const seen: { status: string; last: number; tokens: number; turn: string }[] = [];
+        for (let i = 0; i < 40; i++) {
+          const s = await client.beta.agents.sessions.retrieve(session_id);
+          const t = await client.beta.agents.sessions.turns.retrieve(turn_id, { session_id });
+          seen.push({ status: s.status, last: s.last_active_at, tokens: s.usage?.total_tokens ?? 0, turn: t.status });
+          if (t.status === 'completed') break;
+          await advance(sim, 1);
+        }
+        expect(seen[0]).toMatchObject({ status: 'in_progress', turn: 'queued', tokens: 0 });
+        expect(seen.at(-1)).toMatchObject({ status: 'idle', turn: 'completed' });
+        expect(seen.map((s) => s.turn)).toContain('in_progress');
+        for (let i = 1; i < seen.length; i++) {
+          expect(seen[i]!.last).toBeGreaterThanOrEqual(seen[i - 1]!.last);
+          expect(seen[i]!.tokens).toBeGreaterThanOrEqual(seen[i - 1]!.tokens);
+        }
+        expect(seen.at(-1)!.tokens).toBeGreaterThan(0);
+      },
+    );
   });
 
   it('is served with the openai dialect only', async () => {
@@ -112,7 +122,9 @@ describe('faults on the Agents API', () => {
       const res = await agentsApi(sim, `/agents/sessions/${session}/traces`);
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('2');
-      expect(res.json).toEqual({ error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+      expect(res.json).toEqual({
+        error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      });
       await expect(sdk(sim).beta.agents.sessions.traces.list(session)).rejects.toBeInstanceOf(OpenAI.RateLimitError);
 
       sim.setFaults({ rateLimit429: { every: 2, headers: 'retry-after-ms', retryAfterMs: 10 } });
@@ -148,7 +160,10 @@ describe('simulate command', () => {
   it('sizes the Agents world from its flags and says it serves the Agents API', async () => {
     const lines: string[] = [];
     const signals = new EventEmitter();
-    const handle = await simulateCommand({ port: '0', seed: '4', speed: '0', agentSessions: '2', agentTurns: '5', agentLive: '1', agentHostileTraces: true }, { write: (l) => lines.push(l), signals });
+    const handle = await simulateCommand(
+      { port: '0', seed: '4', speed: '0', agentSessions: '2', agentTurns: '5', agentLive: '1', agentHostileTraces: true },
+      { write: (l) => lines.push(l), signals },
+    );
     try {
       expect(lines[0]).toContain('Agents API');
       const truth = await agentsTruth(handle.simulator);

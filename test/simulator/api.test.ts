@@ -85,7 +85,9 @@ describe('errors', () => {
   it('404 in the OpenAI shape for unknown threads, runs, steps, assistants and routes', async () => {
     const thread = await api(sim, '/threads/thread_nope/runs');
     expect(thread.status).toBe(404);
-    expect(thread.json).toEqual({ error: { message: "No thread found with id 'thread_nope'.", type: 'invalid_request_error', param: null, code: null } });
+    expect(thread.json).toEqual({
+      error: { message: "No thread found with id 'thread_nope'.", type: 'invalid_request_error', param: null, code: null },
+    });
     const run = await api(sim, `/threads/${busyThread}/runs/run_nope`);
     expect(run.json.error!.message).toBe("No run found with id 'run_nope'.");
     const step = await api(sim, `/threads/${busyThread}/runs/${truth.runs[0]!.runId}/steps/step_nope`);
@@ -94,11 +96,20 @@ describe('errors', () => {
     expect(asst.json.error!.message).toBe("No assistant found with id 'asst_nope'.");
     const route = await api(sim, '/nothing/here');
     expect(route.status).toBe(404);
-    expect(route.json.error).toMatchObject({ message: 'Invalid URL (GET /v1/nothing/here)', type: 'invalid_request_error', param: null, code: null });
+    expect(route.json.error).toMatchObject({
+      message: 'Invalid URL (GET /v1/nothing/here)',
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
   });
 
   it('sends x-request-id on every response', async () => {
-    const responses = [await api(sim, '/threads/none'), await api(sim, '/assistants', { auth: false }), await api(sim, `/threads/${busyThread}/runs?limit=1`)];
+    const responses = [
+      await api(sim, '/threads/none'),
+      await api(sim, '/assistants', { auth: false }),
+      await api(sim, `/threads/${busyThread}/runs?limit=1`),
+    ];
     for (const res of responses) expect(res.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
   });
 });
@@ -119,7 +130,10 @@ describe('objects', () => {
     const run = truth.runs.find((r) => r.kind === 'tools')!;
     const base = `/threads/${run.threadId}/runs/${run.runId}/steps`;
     const findResults = (steps: Obj[]) =>
-      steps.flatMap((s) => ((s.step_details as Obj).tool_calls as Obj[] | undefined) ?? []).filter((c) => c.type === 'file_search').flatMap((c) => (c.file_search as Obj).results as Obj[]);
+      steps
+        .flatMap((s) => ((s.step_details as Obj).tool_calls as Obj[] | undefined) ?? [])
+        .filter((c) => c.type === 'file_search')
+        .flatMap((c) => (c.file_search as Obj).results as Obj[]);
     const plain = findResults((await api(sim, `${base}?order=asc`)).json.data!);
     expect(plain.length).toBeGreaterThan(0);
     for (const r of plain) expect(r).not.toHaveProperty('content');
@@ -170,7 +184,10 @@ describe('live runs', () => {
     const assistant = truth.assistants[1]!.id;
     const locked = await api(sim, `/threads/${thread_id}/runs`, { body: { assistant_id: assistant } });
     expect(locked.status).toBe(400);
-    expect(locked.json.error).toMatchObject({ message: `Thread ${thread_id} already has an active run ${run_id}.`, type: 'invalid_request_error' });
+    expect(locked.json.error).toMatchObject({
+      message: `Thread ${thread_id} already has an active run ${run_id}.`,
+      type: 'invalid_request_error',
+    });
     await advanceUntil(sim, thread_id, run_id, 'completed');
     const next = await api(sim, `/threads/${thread_id}/runs`, { body: { assistant_id: assistant } });
     expect(next.status).toBe(200);
@@ -184,13 +201,19 @@ describe('live runs', () => {
     const waiting = await advanceUntil(sim, thread_id, run_id, 'requires_action');
     const calls = ((waiting.required_action as Obj).submit_tool_outputs as Obj).tool_calls as Obj[];
     expect(calls.length).toBeGreaterThan(0);
-    expect(calls[0]).toMatchObject({ id: expect.stringMatching(/^call_/), type: 'function', function: { name: expect.any(String), arguments: expect.any(String) } });
+    expect(calls[0]).toMatchObject({
+      id: expect.stringMatching(/^call_/),
+      type: 'function',
+      function: { name: expect.any(String), arguments: expect.any(String) },
+    });
     expect(waiting.usage).toBeNull();
     const steps = await api(sim, `/threads/${thread_id}/runs/${run_id}/steps`);
     expect(steps.json.data![0]).toMatchObject({ status: 'in_progress', usage: null, completed_at: null });
 
     const runPath = `/threads/${thread_id}/runs/${run_id}`;
-    const wrong = await api(sim, `${runPath}/submit_tool_outputs`, { body: { tool_outputs: [{ tool_call_id: 'call_other', output: 'x' }] } });
+    const wrong = await api(sim, `${runPath}/submit_tool_outputs`, {
+      body: { tool_outputs: [{ tool_call_id: 'call_other', output: 'x' }] },
+    });
     expect(wrong.status).toBe(400);
     const outputs = calls.map((c, i) => ({ tool_call_id: c.id as string, output: `result ${i}` }));
     const submitted = await api(sim, `${runPath}/submit_tool_outputs`, { body: { tool_outputs: outputs } });

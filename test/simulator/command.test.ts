@@ -6,7 +6,10 @@ describe('simulate command', () => {
   it('prints one line with the base URL and key, serves, and stops on SIGTERM', async () => {
     const lines: string[] = [];
     const signals = new EventEmitter();
-    const handle = await simulateCommand({ port: '0', seed: '5', speed: '0', runs: '12', live: '2', apiKey: 'sk-test-key' }, { write: (l) => lines.push(l), signals });
+    const handle = await simulateCommand(
+      { port: '0', seed: '5', speed: '0', runs: '12', live: '2', apiKey: 'sk-test-key' },
+      { write: (l) => lines.push(l), signals },
+    );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(handle.simulator.url);
     expect(lines[0]).toContain('sk-test-key');

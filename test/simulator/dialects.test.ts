@@ -15,12 +15,28 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const AZURE_TOOL_TYPES = ['bing_grounding', 'azure_ai_search', 'openapi', 'azure_function', 'connected_agent', 'mcp', 'deep_research', 'fabric_dataagent', 'sharepoint_grounding', 'bing_custom_search'];
+const AZURE_TOOL_TYPES = [
+  'bing_grounding',
+  'azure_ai_search',
+  'openapi',
+  'azure_function',
+  'connected_agent',
+  'mcp',
+  'deep_research',
+  'fabric_dataagent',
+  'sharepoint_grounding',
+  'bing_custom_search',
+];
 
 /** An Azure request: credentials in `headers`, the api-version appended unless `version` is null. */
 function azure(s: RunningSimulator, path: string, headers: Record<string, string>, version: string | null, options: CallOptions = {}) {
   const sep = path.includes('?') ? '&' : '?';
-  return api(s, version === null ? path : `${path}${sep}api-version=${version}`, { ...options, auth: false, beta: false, headers: { ...headers, ...options.headers } });
+  return api(s, version === null ? path : `${path}${sep}api-version=${version}`, {
+    ...options,
+    auth: false,
+    beta: false,
+    headers: { ...headers, ...options.headers },
+  });
 }
 
 async function truthOf(s: RunningSimulator): Promise<Truth> {
@@ -63,8 +79,12 @@ describe('azure-openai', () => {
     sim = await startFrozen({ dialect: 'azure-openai', apiKey: 'aoai-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
     const wrong = await azure(sim, '/assistants', { 'api-key': 'nope' }, '2024-05-01-preview');
     expect(wrong.status).toBe(401);
-    expect(wrong.json).toEqual({ error: { code: '401', message: expect.stringMatching(/^Access denied due to invalid subscription key/) } });
-    expect((await azure(sim, '/assistants', {}, '2024-05-01-preview')).json.error).toMatchObject({ message: expect.stringContaining('missing subscription key') });
+    expect(wrong.json).toEqual({
+      error: { code: '401', message: expect.stringMatching(/^Access denied due to invalid subscription key/) },
+    });
+    expect((await azure(sim, '/assistants', {}, '2024-05-01-preview')).json.error).toMatchObject({
+      message: expect.stringContaining('missing subscription key'),
+    });
     expect((await azure(sim, '/assistants', { authorization: 'Bearer nope' }, '2024-05-01-preview')).status).toBe(401);
     // OpenAI's own layout is not there.
     expect((await api(sim, '/../v1/assistants', { headers: KEY })).status).toBe(404);
@@ -72,7 +92,10 @@ describe('azure-openai', () => {
 
   it('accepts Entra ID bearer tokens that the token check accepts', async () => {
     const issued = new Set(['eyJ.entra.token']);
-    sim = await startFrozen({ dialect: createAzureOpenAIDialect({ acceptToken: (t) => issued.has(t) }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    sim = await startFrozen({
+      dialect: createAzureOpenAIDialect({ acceptToken: (t) => issued.has(t) }),
+      world: { threads: 1, backfillRuns: 1, liveRuns: 0 },
+    });
     expect((await azure(sim, '/assistants', { authorization: 'Bearer eyJ.entra.token' }, '2024-05-01-preview')).status).toBe(200);
     issued.clear();
     expect((await azure(sim, '/assistants', { authorization: 'Bearer eyJ.entra.token' }, '2024-05-01-preview')).json.error).toMatchObject({
@@ -97,7 +120,11 @@ describe('azure-openai', () => {
     expect(kinds.has('azure_tools')).toBe(false);
     expect(kinds.has('unknown_types')).toBe(false);
     expect(kinds.size).toBe(10);
-    const callTypes = new Set(truth.runs.flatMap((r) => r.steps.flatMap((st) => ((st.step_details as { tool_calls?: { type: string }[] }).tool_calls ?? []).map((c) => c.type))));
+    const callTypes = new Set(
+      truth.runs.flatMap((r) =>
+        r.steps.flatMap((st) => ((st.step_details as { tool_calls?: { type: string }[] }).tool_calls ?? []).map((c) => c.type)),
+      ),
+    );
     expect([...callTypes].sort()).toEqual(['code_interpreter', 'file_search', 'function']);
     const stepTypes = new Set(truth.runs.flatMap((r) => r.steps.map((st) => st.type)));
     expect([...stepTypes].sort()).toEqual(['message_creation', 'tool_calls']);
@@ -111,7 +138,9 @@ describe('azure-openai', () => {
   });
 
   it('cannot be asked for a world with tools the service lacks', async () => {
-    await expect(startFrozen({ dialect: 'azure-openai', world: { azureTools: true } })).rejects.toThrow(/world\.azureTools: the azure-openai dialect/);
+    await expect(startFrozen({ dialect: 'azure-openai', world: { azureTools: true } })).rejects.toThrow(
+      /world\.azureTools: the azure-openai dialect/,
+    );
     await expect(startFrozen({ dialect: 'azure-openai', world: { unknownTypes: true } })).rejects.toThrow(/world\.unknownTypes/);
     await expect(startFrozen({ world: { azureTools: true } })).rejects.toThrow(/world\.azureTools: the openai dialect/);
   });
@@ -155,7 +184,10 @@ describe('azure-foundry', () => {
   });
 
   it('can present the SDKs’ agent_id instead', async () => {
-    sim = await startFrozen({ dialect: createAzureFoundryDialect({ agentField: 'agent_id', project: 'p1' }), world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    sim = await startFrozen({
+      dialect: createAzureFoundryDialect({ agentField: 'agent_id', project: 'p1' }),
+      world: { threads: 1, backfillRuns: 1, liveRuns: 0 },
+    });
     expect(sim.url.endsWith('/api/projects/p1')).toBe(true);
     const truth = await truthOf(sim);
     expect(truth.runs[0]!.run).toHaveProperty('agent_id');
@@ -165,7 +197,11 @@ describe('azure-foundry', () => {
 
   it('checks bearer tokens against the accepted set, and takes the resource key in api-key', async () => {
     const valid = new Set<string>(['token-a']);
-    sim = await startFrozen({ dialect: createAzureFoundryDialect({ acceptToken: (t) => valid.has(t) }), apiKey: 'resource-key', world: { threads: 1, backfillRuns: 1, liveRuns: 0 } });
+    sim = await startFrozen({
+      dialect: createAzureFoundryDialect({ acceptToken: (t) => valid.has(t) }),
+      apiKey: 'resource-key',
+      world: { threads: 1, backfillRuns: 1, liveRuns: 0 },
+    });
     expect((await azure(sim, '/assistants', { authorization: 'Bearer token-a' }, 'v1')).status).toBe(200);
     const rejected = await azure(sim, '/assistants', { authorization: 'Bearer token-b' }, 'v1');
     expect(rejected.status).toBe(401);
@@ -204,15 +240,19 @@ describe('Azure worlds', () => {
     const truth = await truthOf(sim);
     const azureRun = truth.runs.find((r) => r.kind === 'azure_tools');
     expect(azureRun).toBeDefined();
-    const calls = azureRun!.steps.flatMap((s) => ((s.step_details as { tool_calls?: Record<string, unknown>[] }).tool_calls ?? []));
+    const calls = azureRun!.steps.flatMap((s) => (s.step_details as { tool_calls?: Record<string, unknown>[] }).tool_calls ?? []);
     expect(calls.map((c) => c.type)).toEqual(expect.arrayContaining(AZURE_TOOL_TYPES));
     const mcp = calls.find((c) => c.type === 'mcp')!;
     expect(mcp).toMatchObject({ server_label: 'mslearn', name: 'microsoft_docs_search' });
-    expect(calls.find((c) => c.type === 'connected_agent')).toMatchObject({ connected_agent: { name: 'stock_price_bot', assistant_id: expect.stringMatching(/^asst_/) } });
+    expect(calls.find((c) => c.type === 'connected_agent')).toMatchObject({
+      connected_agent: { name: 'stock_price_bot', assistant_id: expect.stringMatching(/^asst_/) },
+    });
     // Every other kind is there too.
     expect(new Set(truth.runs.map((r) => r.kind)).size).toBe(12);
     const agent = await azure(sim, `/assistants/${truth.assistants[0]!.id}`, { authorization: 'Bearer sk-sim-local' }, 'v1');
-    expect((agent.json.tools as { type: string }[]).map((t) => t.type)).toEqual(expect.arrayContaining(['bing_grounding', 'mcp', 'connected_agent']));
+    expect((agent.json.tools as { type: string }[]).map((t) => t.type)).toEqual(
+      expect.arrayContaining(['bing_grounding', 'mcp', 'connected_agent']),
+    );
   });
 
   it('leave OpenAI worlds exactly as they were', async () => {
@@ -237,8 +277,16 @@ describe('list pages', () => {
   const EMPTY = { object: 'list', data: [], first_id: null, last_id: null, has_more: false };
   const DIALECTS = [
     { dialect: 'openai', call: (s: RunningSimulator, path: string, body?: unknown) => api(s, path, body === undefined ? {} : { body }) },
-    { dialect: 'azure-openai', call: (s: RunningSimulator, path: string, body?: unknown) => azure(s, path, { 'api-key': s.apiKey }, '2024-05-01-preview', body === undefined ? {} : { body }) },
-    { dialect: 'azure-foundry', call: (s: RunningSimulator, path: string, body?: unknown) => azure(s, path, { authorization: `Bearer ${s.apiKey}` }, 'v1', body === undefined ? {} : { body }) },
+    {
+      dialect: 'azure-openai',
+      call: (s: RunningSimulator, path: string, body?: unknown) =>
+        azure(s, path, { 'api-key': s.apiKey }, '2024-05-01-preview', body === undefined ? {} : { body }),
+    },
+    {
+      dialect: 'azure-foundry',
+      call: (s: RunningSimulator, path: string, body?: unknown) =>
+        azure(s, path, { authorization: `Bearer ${s.apiKey}` }, 'v1', body === undefined ? {} : { body }),
+    },
   ];
 
   it.each(DIALECTS)('are empty as the spec has it in $dialect: no items, null first and last ids, no more', async ({ dialect, call }) => {
@@ -262,15 +310,26 @@ describe('assistants and their runs', () => {
     const research = truth.assistants.find((a) => a.name === 'Research Assistant')!;
     expect(research.description).toBe('Finds answers in the attached documents.');
     const assistant = await api(sim, `/assistants/${research.id}`);
-    expect(assistant.json).toMatchObject({ description: research.description, temperature: 0.2, top_p: 0.9, response_format: { type: 'json_object' } });
+    expect(assistant.json).toMatchObject({
+      description: research.description,
+      temperature: 0.2,
+      top_p: 0.9,
+      response_format: { type: 'json_object' },
+    });
     const ownRun = truth.runs.find((r) => r.run.assistant_id === research.id);
     if (ownRun) expect(ownRun.run).toMatchObject({ temperature: 0.2, top_p: 0.9, response_format: { type: 'json_object' } });
     const thread = await api(sim, '/threads', { body: {} });
     const created = await api(sim, `/threads/${thread.json.id as string}/runs`, {
-      body: { assistant_id: research.id, temperature: 0.7, response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } } },
+      body: {
+        assistant_id: research.id,
+        temperature: 0.7,
+        response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } },
+      },
     });
     expect(created.json).toMatchObject({ temperature: 0.7, top_p: 0.9, response_format: { type: 'json_schema' } });
-    const bad = await api(sim, `/threads/${thread.json.id as string}/runs`, { body: { assistant_id: research.id, response_format: { type: 'yaml' } } });
+    const bad = await api(sim, `/threads/${thread.json.id as string}/runs`, {
+      body: { assistant_id: research.id, response_format: { type: 'yaml' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatchObject({ param: 'response_format.type' });
   });
@@ -279,7 +338,10 @@ describe('assistants and their runs', () => {
 describe('simulate --dialect', () => {
   it('serves the Azure dialect with Azure tools and says how to point the bridge at it', async () => {
     const lines: string[] = [];
-    const handle = await simulateCommand({ port: '0', speed: '0', runs: '14', live: '0', dialect: 'azure-foundry' }, { write: (l) => lines.push(l), signals: new EventEmitter() });
+    const handle = await simulateCommand(
+      { port: '0', speed: '0', runs: '14', live: '0', dialect: 'azure-foundry' },
+      { write: (l) => lines.push(l), signals: new EventEmitter() },
+    );
     try {
       expect(handle.simulator.dialect.name).toBe('azure-foundry');
       expect(lines[0]).toContain(`AZURE_AI_PROJECT_ENDPOINT=${handle.simulator.url}`);
@@ -291,6 +353,8 @@ describe('simulate --dialect', () => {
   });
 
   it('rejects an unknown dialect as a usage error', async () => {
-    await expect(simulateCommand({ port: 0, dialect: 'bedrock' }, { write: () => undefined, signals: new EventEmitter() })).rejects.toBeInstanceOf(SimulateUsageError);
+    await expect(
+      simulateCommand({ port: 0, dialect: 'bedrock' }, { write: () => undefined, signals: new EventEmitter() }),
+    ).rejects.toBeInstanceOf(SimulateUsageError);
   });
 });

@@ -29,7 +29,9 @@ describe('injected 429s', () => {
     expect([first.status, second.status, third.status]).toEqual([200, 429, 200]);
     expect(second.headers.get('retry-after')).toBe('3');
     expect(second.headers.get('retry-after-ms')).toBeNull();
-    expect(second.json).toEqual({ error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+    expect(second.json).toEqual({
+      error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+    });
     expect(sim.requestLog().map((e) => [e.status, e.fault])).toEqual([
       [200, null],
       [429, 'rate_limit_429'],
@@ -93,7 +95,9 @@ describe('rpm limiter', () => {
       expect(a.headers.get('x-ratelimit-limit-requests')).toBe('3');
       expect(a.headers.get('x-ratelimit-reset-requests')).toMatch(/^(\d+m)?\d+(\.\d+)?(ms|s)$/);
     }
-    expect(answers[3]!.json).toEqual({ error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+    expect(answers[3]!.json).toEqual({
+      error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+    });
     expect(sim.requestLog()[3]!.fault).toBe('rpm_limit');
   });
 });
@@ -169,7 +173,14 @@ describe('control routes', () => {
     const log = (await control(sim, '/requests')).json.requests as Record<string, unknown>[];
     const apiEntries = log.filter((e) => !e.control);
     expect(apiEntries).toEqual([
-      expect.objectContaining({ method: 'GET', path: `/v1${runsPath()}`, query: 'limit=5&order=asc', status: 200, fault: null, time: expect.any(Number) }),
+      expect.objectContaining({
+        method: 'GET',
+        path: `/v1${runsPath()}`,
+        query: 'limit=5&order=asc',
+        status: 200,
+        fault: null,
+        time: expect.any(Number),
+      }),
       expect.objectContaining({ method: 'GET', path: `/v1${runsPath()}`, query: '', status: 401 }),
     ]);
     expect((await control(sim, '/requests', undefined, 'DELETE')).status).toBe(200);

@@ -57,14 +57,23 @@ export async function advance(sim: RunningSimulator, seconds: number): Promise<n
   return res.json.now as number;
 }
 
-export async function startRun(sim: RunningSimulator, body: { threadId?: string; kind?: string } = {}): Promise<{ thread_id: string; run_id: string }> {
+export async function startRun(
+  sim: RunningSimulator,
+  body: { threadId?: string; kind?: string } = {},
+): Promise<{ thread_id: string; run_id: string }> {
   const res = await control(sim, '/runs', body);
   if (res.status !== 200) throw new Error(`POST /_sim/runs: ${res.status} ${res.text}`);
   return res.json as unknown as { thread_id: string; run_id: string };
 }
 
 /** Advances one second at a time until the run reaches `status` (at most `limit` seconds). */
-export async function advanceUntil(sim: RunningSimulator, threadId: string, runId: string, status: string, limit = 120): Promise<Record<string, unknown>> {
+export async function advanceUntil(
+  sim: RunningSimulator,
+  threadId: string,
+  runId: string,
+  status: string,
+  limit = 120,
+): Promise<Record<string, unknown>> {
   for (let i = 0; i <= limit; i++) {
     const run = await api(sim, `/threads/${threadId}/runs/${runId}`);
     if (run.json.status === status) return run.json;

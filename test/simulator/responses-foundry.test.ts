@@ -12,7 +12,8 @@ let sim: RunningSimulator;
 let client: OpenAI;
 let truth: ResponsesTruth;
 
-const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> => (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
+const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> =>
+  (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
 /** Oldest first, as the list orders them (created_at, then creation order). */
 const listed = (t: ResponsesTruth, keep: (r: TruthResponse) => boolean): string[] =>
   t.responses
@@ -26,13 +27,20 @@ async function listAll(query: Record<string, string | number>, path = '/response
   return out;
 }
 
-async function get(path: string, headers: Record<string, string> = { 'api-key': sim.apiKey }): Promise<{ status: number; json: Record<string, unknown> }> {
+async function get(
+  path: string,
+  headers: Record<string, string> = { 'api-key': sim.apiKey },
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${sim.responsesUrl}${path}`, { headers });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
-  sim = await startFrozen({ dialect: 'azure-foundry', seed: 5, responses: { world: { backfillResponses: 50, liveResponses: 12, liveWindowSeconds: 200 } } });
+  sim = await startFrozen({
+    dialect: 'azure-foundry',
+    seed: 5,
+    responses: { world: { backfillResponses: 50, liveResponses: 12, liveWindowSeconds: 200 } },
+  });
   client = new OpenAI({ apiKey: sim.apiKey, baseURL: sim.responsesUrl, defaultQuery: { 'api-version': 'v1' }, maxRetries: 0 });
   truth = await truthOf(sim);
 });
@@ -45,7 +53,7 @@ describe('where Foundry serves Responses', () => {
 });
 
 describe('GET {project}/openai/v1/responses', () => {
-  it('lists an agent\'s responses oldest first with order=asc and limit=100, across pages', async () => {
+  it("lists an agent's responses oldest first with order=asc and limit=100, across pages", async () => {
     for (const name of ['support-triage', 'research-scout', 'code-reviewer']) {
       const got = await listAll({ agent_name: name, order: 'asc', limit: 100 });
       expect(got.map((r) => r.id)).toEqual(listed(truth, (r) => r.agent?.name === name));
@@ -74,7 +82,7 @@ describe('GET {project}/openai/v1/responses', () => {
     expect(inIt.map((r) => r.id)).toEqual(listed(truth, (r) => r.conversationId === conversation.id));
   });
 
-  it('puts the agent reference on an agent\'s responses and none on a bare model\'s', async () => {
+  it("puts the agent reference on an agent's responses and none on a bare model's", async () => {
     const all = await listAll({ order: 'asc', limit: 100 });
     for (const r of all) {
       const t = truth.responses.find((x) => x.id === r.id)!;
@@ -106,19 +114,20 @@ describe('GET {project}/openai/v1/responses', () => {
 });
 
 describe('GET {project}/openai/v1/conversations', () => {
-  it('lists the conversations an agent\'s responses are in', async () => {
+  it("lists the conversations an agent's responses are in", async () => {
     const now = (await truthOf(sim)).now;
     for (const name of ['support-triage', 'research-scout']) {
       const got = await listAll({ agent_name: name, order: 'asc', limit: 100 }, '/conversations');
       expect(got.map((c) => c.id)).toEqual(truth.conversations.filter((c) => c.agentName === name && c.createdAt <= now).map((c) => c.id));
       expect(got.length).toBeGreaterThan(0);
-      for (const c of got) expect(c).toMatchObject({ object: 'conversation', created_at: expect.any(Number), metadata: expect.any(Object) });
+      for (const c of got)
+        expect(c).toMatchObject({ object: 'conversation', created_at: expect.any(Number), metadata: expect.any(Object) });
     }
   });
 });
 
 describe('api-version on the v1 paths', () => {
-  it('takes none, v1 or preview, and refuses a dated one in Azure\'s error shape', async () => {
+  it("takes none, v1 or preview, and refuses a dated one in Azure's error shape", async () => {
     const id = truth.responses[0]!.id;
     expect((await get(`/responses/${id}`)).status).toBe(200);
     expect((await get(`/responses/${id}?api-version=preview`)).status).toBe(200);
@@ -144,18 +153,28 @@ describe('credentials', () => {
 
 describe('creating with an agent reference', () => {
   it('makes a response by the agent (its latest version unless named) that the list finds', async () => {
-    const latest = await client.responses.create({ input: 'Where is my order?' }, { body: { input: 'Where is my order?', agent_reference: { type: 'agent_reference', name: 'support-triage' } } });
+    const latest = await client.responses.create(
+      { input: 'Where is my order?' },
+      { body: { input: 'Where is my order?', agent_reference: { type: 'agent_reference', name: 'support-triage' } } },
+    );
     expect(latest).toMatchObject({ model: 'gpt-4.1', agent: { type: 'agent_id', name: 'support-triage', version: '3' } });
-    const pinned = await client.responses.create({ input: 'Hi' }, { body: { input: 'Hi', agent: { type: 'agent_reference', name: 'support-triage', version: '2' } } });
+    const pinned = await client.responses.create(
+      { input: 'Hi' },
+      { body: { input: 'Hi', agent: { type: 'agent_reference', name: 'support-triage', version: '2' } } },
+    );
     expect(pinned).toMatchObject({ agent: { name: 'support-triage', version: '2' } });
     const listedNow = await listAll({ agent_id: 'support-triage:3', order: 'desc', limit: 1 });
     expect(listedNow[0]!.id).toBe(latest.id);
   });
 
   it('refuses an unknown agent (404) and a reference without its type (400)', async () => {
-    const unknown = await client.responses.create({ input: 'x' }, { body: { input: 'x', agent_reference: { type: 'agent_reference', name: 'nobody' } } }).catch((e: unknown) => e);
+    const unknown = await client.responses
+      .create({ input: 'x' }, { body: { input: 'x', agent_reference: { type: 'agent_reference', name: 'nobody' } } })
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
-    const untyped = await client.responses.create({ input: 'x' }, { body: { input: 'x', agent_reference: { name: 'support-triage' } } }).catch((e: unknown) => e);
+    const untyped = await client.responses
+      .create({ input: 'x' }, { body: { input: 'x', agent_reference: { name: 'support-triage' } } })
+      .catch((e: unknown) => e);
     expect(untyped).toBeInstanceOf(OpenAI.BadRequestError);
   });
 });

@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
 import OpenAI, { InvalidWebhookSignatureError } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { simulateCommand, SimulateUsageError } from '../../src/simulator/command.js';
-import { DEFAULT_RETRY, DEFAULT_WEBHOOK_SECRET, retryDelay, type DeliveryRecord, type ResponsesTruth, type RunningSimulator } from '../../src/simulator/index.js';
+import {
+  DEFAULT_RETRY,
+  DEFAULT_WEBHOOK_SECRET,
+  retryDelay,
+  type DeliveryRecord,
+  type ResponsesTruth,
+  type RunningSimulator,
+} from '../../src/simulator/index.js';
 import { advance, control, startFrozen } from './helpers.js';
 
 const SECRET = `whsec_${Buffer.from('a test secret of thirty-two bytes').toString('base64')}`;
@@ -59,9 +66,12 @@ class Receiver {
 
 type Event = { id: string; object: string; type: string; created_at: number; data: { id: string } };
 const unwrap = async (r: Received): Promise<Event> => (await verifier.webhooks.unwrap(r.body, r.headers)) as unknown as Event;
-const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> => (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
-const start = async (s: RunningSimulator, body: Record<string, unknown>): Promise<string> => ((await control(s, '/responses', { background: true, ...body })).json as { response_id: string }).response_id;
-const deliveries = async (s: RunningSimulator): Promise<DeliveryRecord[]> => (await control(s, '/webhooks')).json.deliveries as unknown as DeliveryRecord[];
+const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> =>
+  (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
+const start = async (s: RunningSimulator, body: Record<string, unknown>): Promise<string> =>
+  ((await control(s, '/responses', { background: true, ...body })).json as { response_id: string }).response_id;
+const deliveries = async (s: RunningSimulator): Promise<DeliveryRecord[]> =>
+  (await control(s, '/webhooks')).json.deliveries as unknown as DeliveryRecord[];
 
 let sim: RunningSimulator;
 let receiver: Receiver;
@@ -76,7 +86,8 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const configure = (s: RunningSimulator, extra: Record<string, unknown> = {}) => control(s, '/webhooks', { url: receiver.url, secret: SECRET, ...extra });
+const configure = (s: RunningSimulator, extra: Record<string, unknown> = {}) =>
+  control(s, '/webhooks', { url: receiver.url, secret: SECRET, ...extra });
 
 describe('deliveries for background responses', () => {
   it('announces the end with an event the SDK verifies: Standard Webhooks headers, data.id, created_at the end', async () => {
@@ -86,7 +97,13 @@ describe('deliveries for background responses', () => {
     const [got] = await receiver.waitFor(1);
     const event = await unwrap(got!);
     const t = (await truthOf(sim)).responses.find((r) => r.id === id)!;
-    expect(event).toEqual({ id: expect.stringMatching(/^evt_/), object: 'event', type: 'response.completed', created_at: t.endAt, data: { id } });
+    expect(event).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      object: 'event',
+      type: 'response.completed',
+      created_at: t.endAt,
+      data: { id },
+    });
     expect(got!.headers).toMatchObject({
       'content-type': 'application/json',
       'user-agent': 'OpenAI/1.0 (+https://platform.openai.com/docs/webhooks)',
@@ -107,7 +124,11 @@ describe('deliveries for background responses', () => {
     await receiver.waitFor(3);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const events = await Promise.all(receiver.received.map(unwrap));
-    expect(Object.fromEntries(events.map((e) => [e.data.id, e.type]))).toEqual({ [failed]: 'response.failed', [incomplete]: 'response.incomplete', [slow]: 'response.cancelled' });
+    expect(Object.fromEntries(events.map((e) => [e.data.id, e.type]))).toEqual({
+      [failed]: 'response.failed',
+      [incomplete]: 'response.incomplete',
+      [slow]: 'response.cancelled',
+    });
     expect(events).toHaveLength(3);
   });
 
@@ -125,7 +146,13 @@ describe('deliveries for background responses', () => {
   });
 
   it('announces every live background response of a world as it ends, with the type the truth expects', async () => {
-    const live = await startFrozen({ seed: 4, responses: { world: { backfillResponses: 0, liveResponses: 16, liveWindowSeconds: 60 }, webhooks: { url: receiver.url, secret: SECRET } } });
+    const live = await startFrozen({
+      seed: 4,
+      responses: {
+        world: { backfillResponses: 0, liveResponses: 16, liveWindowSeconds: 60 },
+        webhooks: { url: receiver.url, secret: SECRET },
+      },
+    });
     try {
       await advance(live, 600);
       const expected = (await truthOf(live)).responses.filter((r) => r.background);
@@ -161,7 +188,17 @@ describe('retries', () => {
     const s = 1_000;
     const m = 60 * s;
     const h = 60 * m;
-    expect(starts).toEqual([0, 5 * s, 5 * m + 5 * s, 35 * m + 5 * s, 2 * h + 35 * m + 5 * s, 7 * h + 35 * m + 5 * s, 17 * h + 35 * m + 5 * s, 31 * h + 35 * m + 5 * s, 51 * h + 35 * m + 5 * s]);
+    expect(starts).toEqual([
+      0,
+      5 * s,
+      5 * m + 5 * s,
+      35 * m + 5 * s,
+      2 * h + 35 * m + 5 * s,
+      7 * h + 35 * m + 5 * s,
+      17 * h + 35 * m + 5 * s,
+      31 * h + 35 * m + 5 * s,
+      51 * h + 35 * m + 5 * s,
+    ]);
   });
 
   it('retries a 5xx, a dropped connection, a redirect and a timeout with the same webhook-id and body, each re-signed', async () => {
@@ -253,7 +290,7 @@ describe('deliveries on request', () => {
     expect((await unwrap(replayed)).data.id).toBe(id);
   });
 
-  it('signed: the response\'s one event, signed now', async () => {
+  it("signed: the response's one event, signed now", async () => {
     await configure(sim);
     const id = (await truthOf(sim)).responses.find((r) => r.finished)!.id;
     const first = await control(sim, '/webhooks/send', { responseId: id, mode: 'signed' });
@@ -320,7 +357,9 @@ describe('simulate flags', () => {
 
   it('refuses bad values with a usage error naming the flag', async () => {
     await expect(simulateCommand({ port: '0', webhookUrl: 'not a url' }, io())).rejects.toThrow(SimulateUsageError);
-    await expect(simulateCommand({ port: '0', webhookUrl: receiver.url, webhookSecret: 'whsec_x' }, io())).rejects.toThrow(/--webhook-url\/--webhook-secret/);
+    await expect(simulateCommand({ port: '0', webhookUrl: receiver.url, webhookSecret: 'whsec_x' }, io())).rejects.toThrow(
+      /--webhook-url\/--webhook-secret/,
+    );
     await expect(simulateCommand({ port: '0', responses: '3', liveResponses: '4' }, io())).rejects.toThrow(/--live-responses/);
   });
 });

@@ -3,16 +3,28 @@
 // the virtual clock, cancel, create, conversations, no list of responses, and the shared faults.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FUTURE_ITEM_TYPE, RESPONSE_KINDS, type ResponsesTruth, type RunningSimulator, type TruthResponse } from '../../src/simulator/index.js';
+import {
+  FUTURE_ITEM_TYPE,
+  RESPONSE_KINDS,
+  type ResponsesTruth,
+  type RunningSimulator,
+  type TruthResponse,
+} from '../../src/simulator/index.js';
 import { advance, control, startFrozen } from './helpers.js';
 
 let sim: RunningSimulator;
 let client: OpenAI;
 let truth: ResponsesTruth;
 
-const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> => (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
+const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> =>
+  (await control(s, '/responses/truth')).json as unknown as ResponsesTruth;
 const byKind = (kind: string): TruthResponse => truth.responses.find((r) => r.kind === kind && r.finished)!;
-const ALL_INCLUDES = ['file_search_call.results', 'web_search_call.action.sources', 'code_interpreter_call.outputs', 'reasoning.encrypted_content'] as const;
+const ALL_INCLUDES = [
+  'file_search_call.results',
+  'web_search_call.action.sources',
+  'code_interpreter_call.outputs',
+  'reasoning.encrypted_content',
+] as const;
 
 beforeAll(async () => {
   // Enough backfill that every kind, and so every item type, has finished before the start.
@@ -49,7 +61,16 @@ describe('the seeded world', () => {
       expect(types, type).toContain(type);
     }
     const inputTypes = new Set(truth.responses.flatMap((r) => r.inputItems.map((i) => i.type)));
-    for (const type of ['message', 'function_call_output', 'computer_call_output', 'custom_tool_call_output', 'local_shell_call_output', 'shell_call_output', 'apply_patch_call_output', 'mcp_approval_response']) {
+    for (const type of [
+      'message',
+      'function_call_output',
+      'computer_call_output',
+      'custom_tool_call_output',
+      'local_shell_call_output',
+      'shell_call_output',
+      'apply_patch_call_output',
+      'mcp_approval_response',
+    ]) {
       expect(inputTypes, type).toContain(type);
     }
     expect(new Set(truth.responses.map((r) => r.expectedStatus))).toEqual(new Set(['completed', 'failed', 'cancelled', 'incomplete']));
@@ -82,7 +103,8 @@ describe('the seeded world', () => {
       expect(ids).toContain(r.previousResponseId);
       expect(r.conversationId).toBeNull();
     }
-    for (const c of truth.conversations) expect(c.responseIds.every((id) => truth.responses.find((r) => r.id === id)!.conversationId === c.id)).toBe(true);
+    for (const c of truth.conversations)
+      expect(c.responseIds.every((id) => truth.responses.find((r) => r.id === id)!.conversationId === c.id)).toBe(true);
   });
 });
 
@@ -108,10 +130,23 @@ describe('responses.retrieve', () => {
 
   it('reports usage with cached and reasoning tokens, errors and incomplete details', async () => {
     const completed = truth.responses.filter((r) => r.finished && r.expectedStatus === 'completed');
-    expect(completed.some((r) => (r.response.usage as { input_tokens_details: { cached_tokens: number } }).input_tokens_details.cached_tokens > 0)).toBe(true);
-    expect(completed.some((r) => (r.response.usage as { output_tokens_details: { reasoning_tokens: number } }).output_tokens_details.reasoning_tokens > 0)).toBe(true);
+    expect(
+      completed.some(
+        (r) => (r.response.usage as { input_tokens_details: { cached_tokens: number } }).input_tokens_details.cached_tokens > 0,
+      ),
+    ).toBe(true);
+    expect(
+      completed.some(
+        (r) => (r.response.usage as { output_tokens_details: { reasoning_tokens: number } }).output_tokens_details.reasoning_tokens > 0,
+      ),
+    ).toBe(true);
     const failed = await client.responses.retrieve(byKind('failed').id);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: expect.any(String), message: expect.any(String) }, completed_at: null, usage: null });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: expect.any(String), message: expect.any(String) },
+      completed_at: null,
+      usage: null,
+    });
     const cut = await client.responses.retrieve(byKind('incomplete').id);
     expect(cut).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, completed_at: null });
     expect(cut.usage!.output_tokens).toBe(cut.max_output_tokens);
@@ -125,11 +160,18 @@ describe('responses.retrieve', () => {
   it('answers 404 in the API error shape for an unknown id', async () => {
     const error = await client.responses.retrieve('resp_nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({ message: "Response with id 'resp_nope' not found.", type: 'invalid_request_error', param: null, code: null });
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).error).toEqual({
+      message: "Response with id 'resp_nope' not found.",
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
   });
 
   it('refuses an unknown include value', async () => {
-    const res = await fetch(`${sim.responsesUrl}/responses/${byKind('message').id}?include[]=everything`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
+    const res = await fetch(`${sim.responsesUrl}/responses/${byKind('message').id}?include[]=everything`, {
+      headers: { authorization: `Bearer ${sim.apiKey}` },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { param: string } }).error.param).toBe('include[0]');
   });
@@ -165,7 +207,9 @@ describe('no list of responses on OpenAI', () => {
 
 describe('background responses on the virtual clock', () => {
   it('go queued, in_progress with items appearing, then completed with usage', async () => {
-    const started = (await control(sim, '/responses', { kind: 'code_interpreter', background: true, agent: null })).json as { response_id: string };
+    const started = (await control(sim, '/responses', { kind: 'code_interpreter', background: true, agent: null })).json as {
+      response_id: string;
+    };
     const seen: string[] = [];
     let last = await client.responses.retrieve(started.response_id);
     for (let i = 0; i < 60 && (last.status === 'queued' || last.status === 'in_progress'); i++) {
@@ -198,12 +242,28 @@ describe('background responses on the virtual clock', () => {
 
 describe('create and cancel', () => {
   it('answers a synchronous create finished, in its creation second', async () => {
-    const r = await client.responses.create({ model: 'gpt-4.1-mini', input: 'Hello', metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
-    expect(r).toMatchObject({ status: 'completed', background: false, metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    const r = await client.responses.create({
+      model: 'gpt-4.1-mini',
+      input: 'Hello',
+      metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    expect(r).toMatchObject({
+      status: 'completed',
+      background: false,
+      metadata: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
     expect(r.completed_at).toBe(r.created_at);
     expect(await client.responses.retrieve(r.id)).toMatchObject({ status: 'completed', id: r.id });
     const items = await client.responses.inputItems.list(r.id);
-    expect(items.data).toEqual([{ id: expect.stringMatching(/^msg_/), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'Hello' }] }]);
+    expect(items.data).toEqual([
+      {
+        id: expect.stringMatching(/^msg_/),
+        type: 'message',
+        role: 'user',
+        status: 'completed',
+        content: [{ type: 'input_text', text: 'Hello' }],
+      },
+    ]);
     await expect(client.responses.cancel(r.id)).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 
@@ -226,19 +286,35 @@ describe('create and cancel', () => {
     const next = await client.responses.create({
       model: 'gpt-4.1',
       previous_response_id: first.id,
-      input: calls.map((c) => ({ type: 'function_call_output' as const, call_id: c.type === 'function_call' ? c.call_id : '', output: '{"status":"shipped"}' })),
+      input: calls.map((c) => ({
+        type: 'function_call_output' as const,
+        call_id: c.type === 'function_call' ? c.call_id : '',
+        output: '{"status":"shipped"}',
+      })),
     });
     expect(next.previous_response_id).toBe(first.id);
     expect(next.output.at(-1)?.type).toBe('message');
   });
 
   it('checks the body as the API does', async () => {
-    await expect(client.responses.create({ input: 'no model' } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming)).rejects.toMatchObject({ status: 400, error: { param: 'model', code: 'missing_required_parameter' } });
-    await expect(client.responses.create({ model: 'gpt-4.1', previous_response_id: 'resp_missing' })).rejects.toMatchObject({ status: 404, error: { param: 'previous_response_id' } });
+    await expect(
+      client.responses.create({ input: 'no model' } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, error: { param: 'model', code: 'missing_required_parameter' } });
+    await expect(client.responses.create({ model: 'gpt-4.1', previous_response_id: 'resp_missing' })).rejects.toMatchObject({
+      status: 404,
+      error: { param: 'previous_response_id' },
+    });
     const conv = await client.conversations.create();
-    await expect(client.responses.create({ model: 'gpt-4.1', previous_response_id: byKind('message').id, conversation: conv.id })).rejects.toMatchObject({ status: 400, error: { code: 'mutually_exclusive_parameters' } });
-    await expect(client.responses.create({ model: 'gpt-4.1', input: [{ role: 'user' } as unknown as OpenAI.Responses.EasyInputMessage] })).rejects.toMatchObject({ status: 400, error: { param: 'input[0].content' } });
-    await expect(client.conversations.update(conv.id, {} as OpenAI.Conversations.ConversationUpdateParams)).rejects.toMatchObject({ status: 400, error: { param: 'metadata' } });
+    await expect(
+      client.responses.create({ model: 'gpt-4.1', previous_response_id: byKind('message').id, conversation: conv.id }),
+    ).rejects.toMatchObject({ status: 400, error: { code: 'mutually_exclusive_parameters' } });
+    await expect(
+      client.responses.create({ model: 'gpt-4.1', input: [{ role: 'user' } as unknown as OpenAI.Responses.EasyInputMessage] }),
+    ).rejects.toMatchObject({ status: 400, error: { param: 'input[0].content' } });
+    await expect(client.conversations.update(conv.id, {} as OpenAI.Conversations.ConversationUpdateParams)).rejects.toMatchObject({
+      status: 400,
+      error: { param: 'metadata' },
+    });
     const agentOnOpenAI = await fetch(`${sim.responsesUrl}/responses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
@@ -256,8 +332,11 @@ describe('create and cancel', () => {
 });
 
 describe('conversations', () => {
-  it('create, retrieve, update, and list items: each response\'s input then its output', async () => {
-    const conv = await client.conversations.create({ metadata: { topic: 'orders' }, items: [{ type: 'message', role: 'user', content: 'Hi' }] });
+  it("create, retrieve, update, and list items: each response's input then its output", async () => {
+    const conv = await client.conversations.create({
+      metadata: { topic: 'orders' },
+      items: [{ type: 'message', role: 'user', content: 'Hi' }],
+    });
     expect(conv).toMatchObject({ object: 'conversation', metadata: { topic: 'orders' } });
     expect(await client.conversations.retrieve(conv.id)).toEqual(conv);
     const r = await client.responses.create({ model: 'gpt-4.1-mini', conversation: conv.id, input: 'Where is my order?' });
@@ -272,7 +351,9 @@ describe('conversations', () => {
   });
 
   it('has the items of a generated conversation', async () => {
-    const c = truth.conversations.find((x) => x.responseIds.length > 0 && x.responseIds.every((id) => truth.responses.find((r) => r.id === id)!.finished))!;
+    const c = truth.conversations.find(
+      (x) => x.responseIds.length > 0 && x.responseIds.every((id) => truth.responses.find((r) => r.id === id)!.finished),
+    )!;
     const expected = c.responseIds.flatMap((id) => {
       const r = truth.responses.find((x) => x.id === id)!;
       return [...r.inputItems, ...(r.response.output as { id: string }[])].map((i) => i.id);
@@ -284,7 +365,7 @@ describe('conversations', () => {
   });
 });
 
-describe('faults and credentials are the simulator\'s own', () => {
+describe("faults and credentials are the simulator's own", () => {
   it('429 with retry-after, 5xx and latency on Responses routes, logged', async () => {
     const id = byKind('message').id;
     sim.clearRequestLog();
@@ -308,7 +389,9 @@ describe('faults and credentials are the simulator\'s own', () => {
   it('refuses a wrong key, and needs no OpenAI-Beta header', async () => {
     const wrong = new OpenAI({ apiKey: 'sk-wrong-key-123', baseURL: sim.responsesUrl, maxRetries: 0 });
     await expect(wrong.responses.retrieve(byKind('message').id)).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    const plain = await fetch(`${sim.responsesUrl}/responses/${byKind('message').id}`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
+    const plain = await fetch(`${sim.responsesUrl}/responses/${byKind('message').id}`, {
+      headers: { authorization: `Bearer ${sim.apiKey}` },
+    });
     expect(plain.status).toBe(200);
   });
 });

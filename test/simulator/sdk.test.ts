@@ -61,7 +61,9 @@ describe('openai SDK', () => {
     expect(thread.metadata).toEqual({ from: 'sdk' });
     const created = await client.beta.threads.runs.create(thread.id, { assistant_id: truth.assistants[0]!.id });
     expect(created.status).toBe('queued');
-    await expect(client.beta.threads.runs.create(thread.id, { assistant_id: truth.assistants[0]!.id })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(client.beta.threads.runs.create(thread.id, { assistant_id: truth.assistants[0]!.id })).rejects.toBeInstanceOf(
+      OpenAI.BadRequestError,
+    );
     const cancelled = await client.beta.threads.runs.cancel(created.id, { thread_id: thread.id });
     expect(cancelled.status).toBe('cancelling');
     await advance(sim, 2);

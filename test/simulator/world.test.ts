@@ -52,9 +52,13 @@ describe('default world', () => {
       for (let i = 1; i < ordered.length; i++) {
         const prev = ordered[i - 1]!;
         const prevEnd = Math.max(
-          ...[prev.run.completed_at, prev.run.failed_at, prev.run.cancelled_at, prev.run.expires_at, ...prev.steps.map((s) => s.completed_at ?? s.failed_at ?? s.cancelled_at ?? s.expired_at)].filter(
-            (v): v is number => typeof v === 'number',
-          ),
+          ...[
+            prev.run.completed_at,
+            prev.run.failed_at,
+            prev.run.cancelled_at,
+            prev.run.expires_at,
+            ...prev.steps.map((s) => s.completed_at ?? s.failed_at ?? s.cancelled_at ?? s.expired_at),
+          ].filter((v): v is number => typeof v === 'number'),
           prev.run.created_at as number,
         );
         expect(ordered[i]!.run.created_at as number).toBeGreaterThanOrEqual(prevEnd);
@@ -72,7 +76,11 @@ describe('run kinds as the API returns them when terminal', () => {
     const t = await truth(sim);
     for (const r of t.runs.filter((x) => x.finished)) {
       expect(r.run.status).toBe(r.expectedStatus);
-      expect(r.run.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) });
+      expect(r.run.usage).toMatchObject({
+        prompt_tokens: expect.any(Number),
+        completion_tokens: expect.any(Number),
+        total_tokens: expect.any(Number),
+      });
       expect(r.run.object).toBe('thread.run');
       for (const s of r.steps) {
         expect(s).toMatchObject({ object: 'thread.run.step', thread_id: r.threadId, run_id: r.runId, assistant_id: r.run.assistant_id });
@@ -84,7 +92,11 @@ describe('run kinds as the API returns them when terminal', () => {
     const failed = stepsOfKind(t, 'failed');
     expect(['server_error', 'rate_limit_exceeded', 'invalid_prompt']).toContain((failed.run.last_error as Obj).code);
     expect(failed.run.failed_at).toEqual(expect.any(Number));
-    expect(failed.steps.at(-1)).toMatchObject({ status: 'failed', failed_at: expect.any(Number), last_error: { code: expect.any(String), message: expect.any(String) } });
+    expect(failed.steps.at(-1)).toMatchObject({
+      status: 'failed',
+      failed_at: expect.any(Number),
+      last_error: { code: expect.any(String), message: expect.any(String) },
+    });
 
     const cancelled = stepsOfKind(t, 'cancelled');
     expect(cancelled.run).toMatchObject({ status: 'cancelled', cancelled_at: expect.any(Number), completed_at: null });
@@ -109,16 +121,27 @@ describe('run kinds as the API returns them when terminal', () => {
     expect(new Set((ci.outputs as Obj[]).map((o) => o.type))).toEqual(new Set(['logs', 'image']));
     const fs = calls.find((c) => c.type === 'file_search')!.file_search as Obj;
     expect(fs.ranking_options).toMatchObject({ ranker: expect.any(String), score_threshold: expect.any(Number) });
-    expect((fs.results as Obj[])[0]).toMatchObject({ file_id: expect.any(String), file_name: expect.any(String), score: expect.any(Number), content: [{ type: 'text', text: expect.any(String) }] });
+    expect((fs.results as Obj[])[0]).toMatchObject({
+      file_id: expect.any(String),
+      file_name: expect.any(String),
+      score: expect.any(Number),
+      content: [{ type: 'text', text: expect.any(String) }],
+    });
 
     const extra = stepsOfKind(t, 'extra_fields');
     expect(extra.run).toHaveProperty('x_sim_region');
     expect(extra.steps.some((s) => 'x_sim_shard' in s)).toBe(true);
 
     const unknown = stepsOfKind(t, 'unknown_types');
-    expect(unknown.steps.find((s) => s.type === 'web_search')?.step_details).toMatchObject({ type: 'web_search', web_search: expect.any(Object) });
+    expect(unknown.steps.find((s) => s.type === 'web_search')?.step_details).toMatchObject({
+      type: 'web_search',
+      web_search: expect.any(Object),
+    });
     const allCalls = unknown.steps.flatMap((s) => ((s.step_details as Obj).tool_calls as Obj[] | undefined) ?? []);
-    expect(allCalls.find((c) => c.type === 'browser')).toMatchObject({ id: expect.stringMatching(/^call_/), browser: { url: expect.any(String) } });
+    expect(allCalls.find((c) => c.type === 'browser')).toMatchObject({
+      id: expect.stringMatching(/^call_/),
+      browser: { url: expect.any(String) },
+    });
 
     const traced = stepsOfKind(t, 'traceparent');
     expect((traced.run.metadata as Obj).traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

@@ -10,12 +10,19 @@ describe('the console exporter', () => {
     const lines: string[] = [];
     const exporter = new ConsoleExporter({ 'service.name': 'x' }, (line) => lines.push(line));
     const runSpan = mapRunSpan(run({ started_at: T0 + 4 }), context(), null, LIMITS);
-    const [stepSpan, toolSpan] = mapStepSpans(run(), toolStep([{ id: 'c', type: 'connected_agent', connected_agent: { name: 'helper', run_id: 'run_child' } }]), context(), LIMITS);
+    const [stepSpan, toolSpan] = mapStepSpans(
+      run(),
+      toolStep([{ id: 'c', type: 'connected_agent', connected_agent: { name: 'helper', run_id: 'run_child' } }]),
+      context(),
+      LIMITS,
+    );
     expect(await exporter.export([runSpan, stepSpan!, toolSpan!])).toEqual({ kind: 'accepted', rejectedSpans: 0 });
     const [printedRun, printedStep, printedTool] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(printedRun!.events).toEqual([{ name: 'run.started', timeUnixNano: `${T0 + 4}000000000`, attributes: {} }]);
     expect(printedStep).not.toHaveProperty('events');
     expect(printedStep).not.toHaveProperty('links');
-    expect(printedTool!.links).toEqual([{ traceId: toolSpan!.links![0]!.traceId, spanId: toolSpan!.links![0]!.spanId, attributes: { 'openai.run.id': 'run_child' } }]);
+    expect(printedTool!.links).toEqual([
+      { traceId: toolSpan!.links![0]!.traceId, spanId: toolSpan!.links![0]!.spanId, attributes: { 'openai.run.id': 'run_child' } },
+    ]);
   });
 });

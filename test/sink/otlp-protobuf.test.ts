@@ -16,11 +16,32 @@ import { firstTraceProblem } from '../support/otlp-receiver/validate.js';
 import { ExportTraceServiceResponse } from '../support/otlp-receiver/proto.js';
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
-const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('', 'gen_ai.operation.name', 'é', '𝄞', '\ud800', 'x'.repeat(300)));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('', 'gen_ai.operation.name', 'é', '𝄞', '\ud800', 'x'.repeat(300)),
+);
 const numbers = fc.oneof(
   fc.integer(),
   fc.double(),
-  fc.constantFrom(0, -0, -1, 2 ** 32, 2 ** 32 - 1, 2 ** 53, -(2 ** 53), 2 ** 63, -(2 ** 63), 1e300, NaN, Infinity, -Infinity, 0.5, 1_760_000_000),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    2 ** 32,
+    2 ** 32 - 1,
+    2 ** 53,
+    -(2 ** 53),
+    2 ** 63,
+    -(2 ** 63),
+    1e300,
+    NaN,
+    Infinity,
+    -Infinity,
+    0.5,
+    1_760_000_000,
+  ),
 );
 const value: fc.Arbitrary<AttributeValue> = fc.oneof(
   text,
@@ -52,7 +73,9 @@ const span: fc.Arbitrary<SpanRecord> = fc
     spanId: hex(8),
     parentSpanId: fc.option(hex(8), { nil: undefined }),
     traceFlags: fc.constantFrom(0, 1, 2, 255),
-    traceState: fc.option(fc.constantFrom('vendor=value', 'a=1,b=2', 'bad key=x', '', 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7'), { nil: undefined }),
+    traceState: fc.option(fc.constantFrom('vendor=value', 'a=1,b=2', 'bad key=x', '', 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7'), {
+      nil: undefined,
+    }),
     name: text,
     kind: fc.constantFrom(0, 1, 2, 3, 4),
     startSeconds: seconds,
@@ -76,13 +99,21 @@ const span: fc.Arbitrary<SpanRecord> = fc
     } as SpanRecord;
   });
 
-function oracle(spans: readonly SpanRecord[], resource: ReturnType<typeof resourceFromAttributes>, scope: InstrumentationScope): Uint8Array {
+function oracle(
+  spans: readonly SpanRecord[],
+  resource: ReturnType<typeof resourceFromAttributes>,
+  scope: InstrumentationScope,
+): Uint8Array {
   return ProtobufTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, resource, scope))) ?? new Uint8Array(0);
 }
 
 describe('OTLP/protobuf encoder', () => {
   it('writes the bytes the official serializer writes, for any spans (1,000 batches)', () => {
-    const resource = assistantResource({ assistantServiceName: 'openai-assistants', bridgeServiceName: 'bridge', attributes: { 'deployment.environment.name': 'prod' } });
+    const resource = assistantResource({
+      assistantServiceName: 'openai-assistants',
+      bridgeServiceName: 'bridge',
+      attributes: { 'deployment.environment.name': 'prod' },
+    });
     const encoder = new OtlpTraceEncoder(resource, BRIDGE_SCOPE);
     fc.assert(
       fc.property(fc.array(span, { maxLength: 12 }), (spans) => {
@@ -97,7 +128,10 @@ describe('OTLP/protobuf encoder', () => {
       fc.property(
         attributes,
         fc.option(fc.webUrl(), { nil: undefined }),
-        fc.record({ name: text, version: fc.option(text, { nil: undefined }), schemaUrl: fc.option(fc.webUrl(), { nil: undefined }) }, { requiredKeys: ['name'] }),
+        fc.record(
+          { name: text, version: fc.option(text, { nil: undefined }), schemaUrl: fc.option(fc.webUrl(), { nil: undefined }) },
+          { requiredKeys: ['name'] },
+        ),
         fc.array(span, { minLength: 1, maxLength: 3 }),
         (resourceAttributes, schemaUrl, scope, spans) => {
           const resource = resourceFromAttributes(resourceAttributes, schemaUrl ? { schemaUrl } : {});
@@ -161,10 +195,15 @@ describe('OTLP/protobuf response reader', () => {
   };
 
   it('reads what the official deserializer reads, partial successes and unknown fields included', () => {
-    const partial = fc.record({ rejectedSpans: fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 31, 2 ** 40)), errorMessage: text }, { requiredKeys: [] });
+    const partial = fc.record(
+      { rejectedSpans: fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 31, 2 ** 40)), errorMessage: text },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(fc.option(partial, { nil: undefined }), fc.uint8Array({ maxLength: 6 }), (partialSuccess, tail) => {
-        const encoded = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(partialSuccess ? { partialSuccess } : {})).finish();
+        const encoded = ExportTraceServiceResponse.encode(
+          ExportTraceServiceResponse.fromObject(partialSuccess ? { partialSuccess } : {}),
+        ).finish();
         // An unknown field 9 (bytes) after the known ones, as a newer collector might send.
         const withUnknown = Buffer.concat([encoded, Buffer.from([0x4a, tail.length]), tail]);
         for (const bytes of [encoded, withUnknown]) {

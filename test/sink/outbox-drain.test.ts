@@ -91,7 +91,10 @@ describe('outbox drain with spans from memory and from the file', () => {
 
     // A later commit is sent from memory like any other; a step already sent is not enqueued again.
     const later = spans('run_1', 9, 1)[0] as SpanRecord;
-    expect(state.commitProgress({ runId: 'run_1', spans: [committed[0] as SpanRecord, later] })).toEqual({ enqueued: 1, alreadyPresent: 1 });
+    expect(state.commitProgress({ runId: 'run_1', spans: [committed[0] as SpanRecord, later] })).toEqual({
+      enqueued: 1,
+      alreadyPresent: 1,
+    });
     const again = new FakeCollector();
     await drainAll(state, again, 8);
     expect(again.accepted).toEqual([later.spanId]);
@@ -161,7 +164,10 @@ describe('outbox drain stop budget and collector health', () => {
     state.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
     const events: string[] = [];
     const warnings: string[] = [];
-    const captured = pino({ level: 'debug' }, { write: (line: string) => (JSON.parse(line) as { level: number }).level >= 40 && warnings.push(line) });
+    const captured = pino(
+      { level: 'debug' },
+      { write: (line: string) => (JSON.parse(line) as { level: number }).level >= 40 && warnings.push(line) },
+    );
     const drain = new OutboxDrain(state, new FakeCollector(new Set(), 2), {
       batchSize: 10,
       log: captured,

@@ -79,7 +79,16 @@ describe('what goes on the wire', () => {
   it('an Azure key goes in the api-key header, with no Authorization header, and the api-version is sent', async () => {
     sim = await startSimulator({ dialect: 'azure-openai', apiKey: 'aoai-key', world: WORLD, clock: { speed: 0 } });
     const { fetch: f, requests } = recordingFetch();
-    const client = createApiClient(apiConfig({ baseURL: sim.url, provider: 'azure-openai', apiVersion: '2024-05-01-preview', apiKey: 'aoai-key', credential: { auth: 'api-key' } }), f);
+    const client = createApiClient(
+      apiConfig({
+        baseURL: sim.url,
+        provider: 'azure-openai',
+        apiVersion: '2024-05-01-preview',
+        apiKey: 'aoai-key',
+        credential: { auth: 'api-key' },
+      }),
+      f,
+    );
     const runs = await new AssistantsSource({ client, includeFileSearchContent: false }).listRuns(await firstThread(sim), null);
     expect(runs.items.length).toBeGreaterThan(0);
     expect(requests[0]!.headers.get('api-key')).toBe('aoai-key');
@@ -101,7 +110,12 @@ describe('what goes on the wire', () => {
     sim = await startSimulator({ dialect: 'azure-foundry', apiKey: 'static-token', world: WORLD, clock: { speed: 0 } });
     const { fetch: f, requests } = recordingFetch();
     const client = createApiClient(
-      apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token: 'static-token' } }),
+      apiConfig({
+        baseURL: sim.url,
+        provider: 'azure-foundry',
+        apiVersion: 'v1',
+        credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token: 'static-token' },
+      }),
       f,
     );
     await new AssistantsSource({ client, includeFileSearchContent: false }).listRuns(await firstThread(sim), null);
@@ -112,7 +126,13 @@ describe('what goes on the wire', () => {
 
 describe('static bearer tokens', () => {
   const jwt = (exp: number) => `e30.${Buffer.from(JSON.stringify({ exp, aud: 'https://ai.azure.com' })).toString('base64url')}.sig`;
-  const config = (token: string | null) => apiConfig({ baseURL: 'http://127.0.0.1:9/x', provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token } });
+  const config = (token: string | null) =>
+    apiConfig({
+      baseURL: 'http://127.0.0.1:9/x',
+      provider: 'azure-foundry',
+      apiVersion: 'v1',
+      credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token },
+    });
 
   it('reads the expiry of a JWT and nothing of other tokens', () => {
     expect(jwtExpiry(jwt(1234))).toBe(1234);
@@ -123,17 +143,26 @@ describe('static bearer tokens', () => {
   it('refuse to start when the variable is empty or the JWT has expired, naming the variable', () => {
     expect(() => createApiClient(config(null), fetch)).toThrow(ConfigError);
     expect(() => createApiClient(config(null), fetch)).toThrow(/MY_TOKEN is not set/);
-    expect(() => createApiClient(config(jwt(1_000)), fetch, { now: () => 2_000_000 })).toThrow(/the token in MY_TOKEN expired at 1970-01-01T00:16:40.000Z/);
+    expect(() => createApiClient(config(jwt(1_000)), fetch, { now: () => 2_000_000 })).toThrow(
+      /the token in MY_TOKEN expired at 1970-01-01T00:16:40.000Z/,
+    );
     expect(() => createApiClient(config(jwt(3_000)), fetch, { now: () => 2_000_000 })).not.toThrow();
   });
 
   it('a token the service refuses is one fatal AuthFailure that names the variable', async () => {
     sim = await startSimulator({ dialect: 'azure-foundry', apiKey: 'the-right-one', world: WORLD, clock: { speed: 0 } });
     const client = createApiClient(
-      apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token: 'stale' } }),
+      apiConfig({
+        baseURL: sim.url,
+        provider: 'azure-foundry',
+        apiVersion: 'v1',
+        credential: { auth: 'bearer-env', variable: 'MY_TOKEN', token: 'stale' },
+      }),
       fetch,
     );
-    const error = await new AssistantsSource({ client, includeFileSearchContent: false }).listRuns(await firstThread(sim), null).catch((e: unknown) => e);
+    const error = await new AssistantsSource({ client, includeFileSearchContent: false })
+      .listRuns(await firstThread(sim), null)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthFailure);
     expect((error as AuthFailure).message).toMatch(/^the API rejected the bearer token from MY_TOKEN \(401\)/);
   });
@@ -197,14 +226,18 @@ describe('Entra ID tokens', () => {
   it('turn "no credential available" into one line with what to do', async () => {
     const issuer = new FakeIssuer();
     issuer.failNext = Object.assign(
-      new Error('DefaultAzureCredential failed to retrieve a token from the included credentials.\nAttempted credentials:\n\tAzureCliCredential: Azure CLI could not be found.'),
+      new Error(
+        'DefaultAzureCredential failed to retrieve a token from the included credentials.\nAttempted credentials:\n\tAzureCliCredential: Azure CLI could not be found.',
+      ),
       { name: 'CredentialUnavailableError' },
     );
     const error = await createTokenProvider(issuer.credential, { scope: SCOPE })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialFailure);
     const message = (error as CredentialFailure).summary;
     expect(message).not.toContain('\n');
-    expect(message).toMatch(/^entra-id: no token for https:\/\/ai\.azure\.com\/\.default: DefaultAzureCredential failed to retrieve a token/);
+    expect(message).toMatch(
+      /^entra-id: no token for https:\/\/ai\.azure\.com\/\.default: DefaultAzureCredential failed to retrieve a token/,
+    );
     expect(message).toContain('az login');
   });
 
@@ -213,14 +246,20 @@ describe('Entra ID tokens', () => {
     const unavailable = (message: string) => Object.assign(new Error(message), { name: 'CredentialUnavailableError' });
     issuer.failNext = Object.assign(new Error('ChainedTokenCredential authentication failed.'), {
       name: 'AggregateAuthenticationError',
-      errors: [unavailable('Azure CLI could not be found. Please visit https://aka.ms/azure-cli.'), unavailable('Error: Unable to execute PowerShell. Ensure that it is installed.')],
+      errors: [
+        unavailable('Azure CLI could not be found. Please visit https://aka.ms/azure-cli.'),
+        unavailable('Error: Unable to execute PowerShell. Ensure that it is installed.'),
+      ],
     });
     const error = (await createTokenProvider(issuer.credential, { scope: SCOPE })().catch((e: unknown) => e)) as CredentialFailure;
     expect(error.summary).toContain('no credential in the chain worked (Azure CLI could not be found; Unable to execute PowerShell)');
   });
 
   it('treat a secret Entra ID rejects as permanent, and a server error there as passing', async () => {
-    const rejected = Object.assign(new Error('AADSTS7000215: Invalid client secret provided.'), { name: 'AuthenticationError', statusCode: 401 });
+    const rejected = Object.assign(new Error('AADSTS7000215: Invalid client secret provided.'), {
+      name: 'AuthenticationError',
+      statusCode: 401,
+    });
     const outage = Object.assign(new Error('service unavailable'), { name: 'AuthenticationError', statusCode: 503 });
     const issuer = new FakeIssuer();
     issuer.failNext = rejected;
@@ -232,9 +271,18 @@ describe('Entra ID tokens', () => {
 
   it('keep a watcher-like loop authenticated against the simulator for many token lifetimes', async () => {
     const issuer = new FakeIssuer(60_000);
-    sim = await startSimulator({ dialect: createAzureFoundryDialect({ acceptToken: (t) => issuer.accepts(t) }), world: WORLD, clock: { speed: 0 } });
+    sim = await startSimulator({
+      dialect: createAzureFoundryDialect({ acceptToken: (t) => issuer.accepts(t) }),
+      world: WORLD,
+      clock: { speed: 0 },
+    });
     const { fetch: f, requests } = recordingFetch();
-    const config = apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'entra-id', scope: SCOPE } });
+    const config = apiConfig({
+      baseURL: sim.url,
+      provider: 'azure-foundry',
+      apiVersion: 'v1',
+      credential: { auth: 'entra-id', scope: SCOPE },
+    });
     const client = createApiClient(config, f, { credential: issuer.credential, now: () => issuer.now });
     expect(issuer.calls).toBe(0);
     const source = new AssistantsSource({ client, includeFileSearchContent: false });
@@ -255,27 +303,51 @@ describe('Entra ID tokens', () => {
     const issuer = new FakeIssuer();
     issuer.failNext = Object.assign(new Error('EnvironmentCredential is unavailable.\nmore'), { name: 'CredentialUnavailableError' });
     sim = await startSimulator({ dialect: 'azure-foundry', world: WORLD, clock: { speed: 0 } });
-    const config = apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'entra-id', scope: SCOPE } });
-    const source = new AssistantsSource({ client: createApiClient(config, fetch, { credential: issuer.credential }), includeFileSearchContent: false });
+    const config = apiConfig({
+      baseURL: sim.url,
+      provider: 'azure-foundry',
+      apiVersion: 'v1',
+      credential: { auth: 'entra-id', scope: SCOPE },
+    });
+    const source = new AssistantsSource({
+      client: createApiClient(config, fetch, { credential: issuer.credential }),
+      includeFileSearchContent: false,
+    });
     const error = await source.listRuns(await firstThread(sim), null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthFailure);
-    expect((error as AuthFailure).message).toMatch(/^entra-id: no token for .*: EnvironmentCredential is unavailable\. \(sign in with `az login`/);
+    expect((error as AuthFailure).message).toMatch(
+      /^entra-id: no token for .*: EnvironmentCredential is unavailable\. \(sign in with `az login`/,
+    );
     expect(sim.requestLog().filter((e) => !e.control)).toEqual([]);
   });
 
   it('a token the service refuses words the failure for Entra ID', async () => {
     const issuer = new FakeIssuer();
     sim = await startSimulator({ dialect: createAzureFoundryDialect({ acceptToken: () => false }), world: WORLD, clock: { speed: 0 } });
-    const config = apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'entra-id', scope: SCOPE } });
-    const source = new AssistantsSource({ client: createApiClient(config, fetch, { credential: issuer.credential }), includeFileSearchContent: false });
+    const config = apiConfig({
+      baseURL: sim.url,
+      provider: 'azure-foundry',
+      apiVersion: 'v1',
+      credential: { auth: 'entra-id', scope: SCOPE },
+    });
+    const source = new AssistantsSource({
+      client: createApiClient(config, fetch, { credential: issuer.credential }),
+      includeFileSearchContent: false,
+    });
     const error = await source.listRuns(await firstThread(sim), null).catch((e: unknown) => e);
-    expect((error as Error).message).toBe(`the API rejected the Entra ID token (401): check the signed-in identity and api.token_scope (${SCOPE})`);
+    expect((error as Error).message).toBe(
+      `the API rejected the Entra ID token (401): check the signed-in identity and api.token_scope (${SCOPE})`,
+    );
   });
 
   it('@azure/identity is only ever imported dynamically', () => {
     const files = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-    const statics = files(join(import.meta.dirname, '../../src')).filter((f) => /^\s*import\s[^(]*from\s+['"]@azure\/identity['"]/m.test(readFileSync(f, 'utf8')));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const statics = files(join(import.meta.dirname, '../../src')).filter((f) =>
+      /^\s*import\s[^(]*from\s+['"]@azure\/identity['"]/m.test(readFileSync(f, 'utf8')),
+    );
     expect(statics).toEqual([]);
   });
 });
@@ -283,22 +355,50 @@ describe('Entra ID tokens', () => {
 describe('wrong Azure keys', () => {
   it('say which variable holds the key', async () => {
     sim = await startSimulator({ dialect: 'azure-openai', apiKey: 'right', world: WORLD, clock: { speed: 0 } });
-    const client = createApiClient(apiConfig({ baseURL: sim.url, provider: 'azure-openai', apiVersion: '2024-05-01-preview', apiKey: 'wrong', credential: { auth: 'api-key' } }), fetch);
-    const error = await new AssistantsSource({ client, includeFileSearchContent: false }).listRuns(await firstThread(sim), null).catch((e: unknown) => e);
+    const client = createApiClient(
+      apiConfig({
+        baseURL: sim.url,
+        provider: 'azure-openai',
+        apiVersion: '2024-05-01-preview',
+        apiKey: 'wrong',
+        credential: { auth: 'api-key' },
+      }),
+      fetch,
+    );
+    const error = await new AssistantsSource({ client, includeFileSearchContent: false })
+      .listRuns(await firstThread(sim), null)
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/^the API rejected the key \(401\): check AZURE_OPENAI_API_KEY/);
   });
 
   it('a missing Azure key names AZURE_OPENAI_API_KEY', () => {
-    expect(() => createApiClient(apiConfig({ baseURL: 'http://127.0.0.1:9/openai', provider: 'azure-openai', apiVersion: 'x', apiKey: null, credential: { auth: 'api-key' } }), fetch)).toThrow(
-      /export AZURE_OPENAI_API_KEY/,
-    );
+    expect(() =>
+      createApiClient(
+        apiConfig({
+          baseURL: 'http://127.0.0.1:9/openai',
+          provider: 'azure-openai',
+          apiVersion: 'x',
+          apiKey: null,
+          credential: { auth: 'api-key' },
+        }),
+        fetch,
+      ),
+    ).toThrow(/export AZURE_OPENAI_API_KEY/);
   });
 });
 
 describe('listThreads', () => {
   it('pages through the service’s threads oldest first', async () => {
     sim = await startSimulator({ dialect: 'azure-foundry', world: { threads: 5, backfillRuns: 5, liveRuns: 0 }, clock: { speed: 0 } });
-    const client = createApiClient(apiConfig({ baseURL: sim.url, provider: 'azure-foundry', apiVersion: 'v1', credential: { auth: 'bearer-env', variable: 'T', token: sim.apiKey } }), fetch);
+    const client = createApiClient(
+      apiConfig({
+        baseURL: sim.url,
+        provider: 'azure-foundry',
+        apiVersion: 'v1',
+        credential: { auth: 'bearer-env', variable: 'T', token: sim.apiKey },
+      }),
+      fetch,
+    );
     const source = new AssistantsSource({ client, includeFileSearchContent: false });
     const first = await source.listThreads(null, 2);
     expect(first.items).toHaveLength(2);
@@ -315,7 +415,10 @@ describe('listThreads', () => {
 
   it('is NotFound where the service has no thread list (OpenAI)', async () => {
     sim = await startSimulator({ world: WORLD, clock: { speed: 0 } });
-    const source = new AssistantsSource({ client: createApiClient(apiConfig({ baseURL: sim.url, apiKey: sim.apiKey }), fetch), includeFileSearchContent: false });
+    const source = new AssistantsSource({
+      client: createApiClient(apiConfig({ baseURL: sim.url, apiKey: sim.apiKey }), fetch),
+      includeFileSearchContent: false,
+    });
     await expect(source.listThreads(null)).rejects.toBeInstanceOf(NotFound);
   });
 });

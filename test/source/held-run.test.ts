@@ -33,14 +33,19 @@ function fullRun() {
     incomplete_details: { reason: 'max_prompt_tokens' },
     usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150, prompt_token_details: { cached_tokens: 4 } },
     metadata: { traceparent: TRACEPARENT, team: 'support' },
-    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    tools: [
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ],
     tool_resources: { file_search: { vector_store_ids: ['vs_1'] } },
     truncation_strategy: { type: 'auto', last_messages: null },
     required_action: null,
     temperature: 0.2,
     top_p: 0.9,
     max_completion_tokens: 512,
-    response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { text: { type: 'string' } } } } },
+    response_format: {
+      type: 'json_schema',
+      json_schema: { name: 'answer', schema: { type: 'object', properties: { text: { type: 'string' } } } },
+    },
     x_vendor_shard: 'eu-3',
   });
 }
@@ -55,9 +60,17 @@ describe('heldRun', () => {
       expect(mapRunSpan(held, ctx, T0 + 5, LIMITS)).toEqual(mapRunSpan(full, ctx, T0 + 5, LIMITS));
       expect(mapStepSpans(held, step, ctx, LIMITS)).toEqual(mapStepSpans(full, step, ctx, LIMITS));
     }
-    const observe = (payload: typeof full) => metricDeltasFor({ run: payload, ctx: context({}), runFinished: true, newSteps: [step], latestStepEnd: T0 + 5 });
+    const observe = (payload: typeof full) =>
+      metricDeltasFor({ run: payload, ctx: context({}), runFinished: true, newSteps: [step], latestStepEnd: T0 + 5 });
     expect(observe(held)).toEqual(observe(full));
-    const inputs = { agentName: null, captureContent: false, contentMaxLength: 100, providerName: 'openai', baseURL: 'https://api.openai.com/v1', nowSeconds: T0 };
+    const inputs = {
+      agentName: null,
+      captureContent: false,
+      contentMaxLength: 100,
+      providerName: 'openai',
+      baseURL: 'https://api.openai.com/v1',
+      nowSeconds: T0,
+    };
     expect(freezeContext(held, inputs)).toEqual(freezeContext(full, inputs));
   });
 
@@ -89,12 +102,18 @@ describe('the source hands out held runs', () => {
     sim = await startSimulator({ apiKey: 'sk-test', world: { threads: 1, backfillRuns: 3, liveRuns: 0 }, clock: { speed: 0 } });
     const truth = (await (await fetch(`${sim.origin}/_sim/truth`)).json()) as Truth;
     const threadId = truth.runs[0]!.threadId;
-    const client = createApiClient({ ...DEFAULTS.api, timeoutMs: 5_000, baseURL: sim.url, apiKey: 'sk-test' }, (input, init) => fetch(input, init));
+    const client = createApiClient({ ...DEFAULTS.api, timeoutMs: 5_000, baseURL: sim.url, apiKey: 'sk-test' }, (input, init) =>
+      fetch(input, init),
+    );
     const source = new AssistantsSource({ client, includeFileSearchContent });
     const listed = await source.listRuns(threadId, null);
     const retrieved = await source.retrieveRun(threadId, listed.items[0]!.id);
     // What the API sent, for comparison.
-    const raw = (await (await fetch(`${sim.url}/threads/${threadId}/runs?order=asc&limit=100`, { headers: { authorization: 'Bearer sk-test', 'OpenAI-Beta': 'assistants=v2' } })).json()) as { data: Record<string, unknown>[] };
+    const raw = (await (
+      await fetch(`${sim.url}/threads/${threadId}/runs?order=asc&limit=100`, {
+        headers: { authorization: 'Bearer sk-test', 'OpenAI-Beta': 'assistants=v2' },
+      })
+    ).json()) as { data: Record<string, unknown>[] };
     return { listed: listed.items, retrieved, raw: raw.data };
   }
 

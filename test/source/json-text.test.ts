@@ -23,10 +23,12 @@ function pathsOf(value: unknown, prefix: JsonPath = []): [JsonPath, unknown][] {
 
 describe('findJsonSyntaxProblem', () => {
   it('finds a problem exactly when JSON.parse refuses the text, on valid JSON and on broken variants of it', () => {
-    const broken = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '"', ']', '}', '{', '[', ':', '\n', "'", 'x', '\\', '\u0001')).map(([json, at, insert]) => {
-      const cut = at % (json.length + 1);
-      return `${json.slice(0, cut)}${insert}${json.slice(cut + (insert === '' ? 1 : 0))}`;
-    });
+    const broken = fc
+      .tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '"', ']', '}', '{', '[', ':', '\n', "'", 'x', '\\', '\u0001'))
+      .map(([json, at, insert]) => {
+        const cut = at % (json.length + 1);
+        return `${json.slice(0, cut)}${insert}${json.slice(cut + (insert === '' ? 1 : 0))}`;
+      });
     fc.assert(
       fc.property(fc.oneof(fc.json(), broken, fc.string()), (text) => {
         const problem = findJsonSyntaxProblem(text);
@@ -39,13 +41,25 @@ describe('findJsonSyntaxProblem', () => {
   });
 
   it.each<[string, string, string]>([
-    ['a missing comma: where it belongs, not where the next value starts', '{\n  "a": 1\n  "b": 2\n}', "2:9 missing ',' or '}' after this value; next comes a string at line 3, column 3"],
+    [
+      'a missing comma: where it belongs, not where the next value starts',
+      '{\n  "a": 1\n  "b": 2\n}',
+      "2:9 missing ',' or '}' after this value; next comes a string at line 3, column 3",
+    ],
     ['a trailing comma', '[1, 2,]', "1:7 expected a value, found ']'; is there a comma too many before it?"],
-    ['a trailing comma in an object', '{"a": 1,}', "1:9 expected a property name in double quotes, found '}'; is there a comma too many before it?"],
+    [
+      'a trailing comma in an object',
+      '{"a": 1,}',
+      "1:9 expected a property name in double quotes, found '}'; is there a comma too many before it?",
+    ],
     ['single quotes', "{'a': 1}", `1:2 expected a property name in double quotes, found "'"`],
     ['an unclosed string, named where it opens', '{"a": "never closed}', '1:7 this string is never closed'],
     ['a raw line break in a string', '["one\ntwo"]', '1:6 a string cannot hold a line break; is a quote missing before it?'],
-    ['a truncated file', '[\n  {"a": [1, 2]},\n  {"b": 3', "3:10 the input ends before the object opened at column 3 is closed; '}' is missing"],
+    [
+      'a truncated file',
+      '[\n  {"a": [1, 2]},\n  {"b": 3',
+      "3:10 the input ends before the object opened at column 3 is closed; '}' is missing",
+    ],
     ['an empty text', '   ', '1:4 the input ends before a value'],
     ['text after the value', '{"a": 1}\n{"a": 2}', "2:1 unexpected '{' after the end of the JSON value"],
     ['a bad escape', '"a\\qb"', "1:3 'q' cannot follow a backslash in a string"],

@@ -11,7 +11,13 @@ import { parseRun, parseStep, type ParseResult } from '../../src/source/payloads
 const str = z.string().nullish().catch(null);
 const num = z.number().finite().nullish().catch(null);
 const unixSeconds = z
-  .union([z.number().finite(), z.string().regex(/^\d{1,15}$/).transform(Number)])
+  .union([
+    z.number().finite(),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .transform(Number),
+  ])
   .nullish()
   .catch(null);
 const lastError = z.looseObject({ code: str, message: str }).nullish().catch(null);
@@ -101,7 +107,12 @@ function difference(a: unknown, b: unknown, inputObjects: Set<object>, path = '$
   const keysB = Reflect.ownKeys(b).map(String);
   if (keysA.join('\u0000') !== keysB.join('\u0000')) return `${path}: keys [${keysA.join(',')}] vs [${keysB.join(',')}]`;
   for (const key of Reflect.ownKeys(a)) {
-    const d = difference((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key], inputObjects, `${path}.${String(key)}`);
+    const d = difference(
+      (a as Record<PropertyKey, unknown>)[key],
+      (b as Record<PropertyKey, unknown>)[key],
+      inputObjects,
+      `${path}.${String(key)}`,
+    );
     if (d) return d;
   }
   return null;
@@ -113,21 +124,52 @@ function expectSame(actual: unknown, expected: unknown, input: unknown): void {
 
 // --- hostile payloads --------------------------------------------------------------------------
 
-const oddNumbers = fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1e300, -1e300, Number.MAX_SAFE_INTEGER + 2, 5e-324, 1.5, -1, 1_760_000_000);
-const oddStrings = fc.constantFrom('', '0', '000000000000001', '123456789012345', '1234567890123456', '12a', ' 12', '12 ', '-1', '1.5', '1e3', '１２', '1760000000', 'completed', '__proto__');
-const oddObjects = fc.constantFrom<() => unknown>(
-  () => Object.create(null) as unknown,
-  () => Object.assign(Object.create(null) as object, { code: 'x', message_id: 'm', prompt_tokens: 1 }),
-  () => new Date(0),
-  () => new Map([['a', 1]]),
-  () => [],
-  () => ({ constructor: 'not a function' }),
-  () => ({ constructor: () => 0 }),
-  () => new Array(3) as unknown,
-  () => Object.assign(new Array(3), { 1: 'b' }) as unknown,
-  () => ({ [Symbol('s')]: 1, a: 1 }),
-  () => JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as unknown,
-).map((make) => make());
+const oddNumbers = fc.constantFrom(
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1e300,
+  -1e300,
+  Number.MAX_SAFE_INTEGER + 2,
+  5e-324,
+  1.5,
+  -1,
+  1_760_000_000,
+);
+const oddStrings = fc.constantFrom(
+  '',
+  '0',
+  '000000000000001',
+  '123456789012345',
+  '1234567890123456',
+  '12a',
+  ' 12',
+  '12 ',
+  '-1',
+  '1.5',
+  '1e3',
+  '１２',
+  '1760000000',
+  'completed',
+  '__proto__',
+);
+const oddObjects = fc
+  .constantFrom<() => unknown>(
+    () => Object.create(null) as unknown,
+    () => Object.assign(Object.create(null) as object, { code: 'x', message_id: 'm', prompt_tokens: 1 }),
+    () => new Date(0),
+    () => new Map([['a', 1]]),
+    () => [],
+    () => ({ constructor: 'not a function' }),
+    () => ({ constructor: () => 0 }),
+    () => new Array(3) as unknown,
+    () => Object.assign(new Array(3), { 1: 'b' }) as unknown,
+    () => ({ [Symbol('s')]: 1, a: 1 }),
+    () => JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as unknown,
+  )
+  .map((make) => make());
 const leaf: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   oddNumbers,
@@ -141,14 +183,19 @@ const leaf: fc.Arbitrary<unknown> = fc.oneof(
 /** An object with some of `known` (each a plausible value or anything) and extra fields. */
 function hostileObject(known: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.fromEntries(Object.entries(known).map(([k, plausible]) => [k, fc.oneof(plausible, leaf)]));
-  const extraKey = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', 'steps', 'tools', ...Object.keys(known)));
+  const extraKey = fc.oneof(
+    fc.string(),
+    fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', 'steps', 'tools', ...Object.keys(known)),
+  );
   return fc
     .tuple(fc.record(fields, { requiredKeys: [] }), fc.array(fc.tuple(extraKey, leaf), { maxLength: 6 }), fc.boolean())
     .map(([base, extras, viaJson]) => {
       const out: Record<string, unknown> = { ...base };
       for (const [k, v] of extras) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       // JSON.parse gives own `__proto__` fields and drops undefined: what the sources really see.
-      return viaJson ? (JSON.parse(JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Record<string, unknown>) : out;
+      return viaJson
+        ? (JSON.parse(JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Record<string, unknown>)
+        : out;
     });
 }
 
@@ -159,7 +206,11 @@ const count = fc.oneof(fc.nat(), oddNumbers);
 const lastErrorArb = hostileObject({ code: text, message: text });
 const usageArb = hostileObject({ prompt_tokens: count, completion_tokens: count, total_tokens: count });
 const metadataArb = fc.oneof(fc.dictionary(fc.string(), fc.oneof(fc.string(), leaf)), oddObjects);
-const toolCallArb = hostileObject({ id: text, type: fc.constantFrom('function', 'code_interpreter', 'file_search', 'x'), function: fc.jsonValue() });
+const toolCallArb = hostileObject({
+  id: text,
+  type: fc.constantFrom('function', 'code_interpreter', 'file_search', 'x'),
+  function: fc.jsonValue(),
+});
 const stepDetailsArb = hostileObject({
   type: fc.constantFrom('tool_calls', 'message_creation', 'x'),
   tool_calls: fc.array(fc.oneof(toolCallArb, leaf), { maxLength: 4 }),
@@ -215,7 +266,21 @@ describe('payload reader matches the zod oracle', () => {
   });
 
   it('the examples that decide ok or not', () => {
-    const cases: unknown[] = [null, undefined, [], 'run_1', 3, {}, { id: '' }, { id: 7 }, { id: null }, { id: ['a'] }, new Date(0), Object.create(null), { id: 'r', status: 5 }];
+    const cases: unknown[] = [
+      null,
+      undefined,
+      [],
+      'run_1',
+      3,
+      {},
+      { id: '' },
+      { id: 7 },
+      { id: null },
+      { id: ['a'] },
+      new Date(0),
+      Object.create(null),
+      { id: 'r', status: 5 },
+    ];
     for (const input of cases) {
       expectSame(parseRun(input), oracle.run(input), input);
       expectSame(parseStep(input), oracle.step(input), input);
@@ -229,11 +294,27 @@ describe('payload reader matches the zod oracle', () => {
 
   it('a backlog run and step as the API returns them', () => {
     const step = {
-      id: 'step_1', object: 'thread.run.step', created_at: 1_760_000_001, run_id: 'run_1', type: 'tool_calls', status: 'completed',
-      expired_at: null, last_error: null, metadata: null, usage: { prompt_tokens: 812, completion_tokens: 64, total_tokens: 876 },
+      id: 'step_1',
+      object: 'thread.run.step',
+      created_at: 1_760_000_001,
+      run_id: 'run_1',
+      type: 'tool_calls',
+      status: 'completed',
+      expired_at: null,
+      last_error: null,
+      metadata: null,
+      usage: { prompt_tokens: 812, completion_tokens: 64, total_tokens: 876 },
       step_details: { type: 'tool_calls', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
     };
-    const run = { id: 'run_1', object: 'thread.run', created_at: '1760000000', status: 'completed', metadata: {}, tools: [{ type: 'function' }], temperature: 1 };
+    const run = {
+      id: 'run_1',
+      object: 'thread.run',
+      created_at: '1760000000',
+      status: 'completed',
+      metadata: {},
+      tools: [{ type: 'function' }],
+      temperature: 1,
+    };
     expectSame(parseStep(step), oracle.step(step), step);
     expectSame(parseRun(run), oracle.run(run), run);
   });

@@ -65,7 +65,10 @@ describe('idempotence', () => {
     const first = span('run_1', 1, { attributes: { 'openai.run_step.id': 'step_a' } });
     const second = span('run_1', 2, { attributes: { 'openai.run_step.id': 'step_a' } });
     const tool = span('run_1', 3, { role: 'tool', parentSpanId: second.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
-    expect(s.commitProgress({ runId: 'run_1', spans: [first, second, tool], emittedStepIds: ['step_a'] })).toEqual({ enqueued: 1, alreadyPresent: 2 });
+    expect(s.commitProgress({ runId: 'run_1', spans: [first, second, tool], emittedStepIds: ['step_a'] })).toEqual({
+      enqueued: 1,
+      alreadyPresent: 2,
+    });
     expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([first.spanId]);
     expect(emittedStepIds(s.path, 'run_1')).toEqual(new Set(['step_a']));
   });
@@ -115,7 +118,10 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
       'a span that cannot be serialized, after two were inserted',
       (p) => ({ ...p, spans: [...p.spans, { ...span('run_1', 9), attributes: { big: 10n } as unknown as SpanRecord['attributes'] }] }),
     ],
-    ['a metric delta that is not a number, after the spans and the cursor', (p) => ({ ...p, metrics: [...(p.metrics ?? []), { name: 'x', labels: {}, delta: Number.NaN }] })],
+    [
+      'a metric delta that is not a number, after the spans and the cursor',
+      (p) => ({ ...p, metrics: [...(p.metrics ?? []), { name: 'x', labels: {}, delta: Number.NaN }] }),
+    ],
     ['a step end of the wrong type', (p) => ({ ...p, latestStepEnd: 'soon' as unknown as number })],
     ['a run that is not tracked, after its spans were inserted', (p) => ({ ...p, runId: 'run_2', spans: spans('run_2', 1, 3) })],
   ];
@@ -123,7 +129,13 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
   for (const [what, breakIt] of failures) {
     it(what, () => {
       const s = store();
-      s.commitProgress({ runId: 'run_1', spans: [span('run_1', 100)], emittedStepIds: ['step_0'], cursorStepId: 'step_0', latestStepEnd: 5 });
+      s.commitProgress({
+        runId: 'run_1',
+        spans: [span('run_1', 100)],
+        emittedStepIds: ['step_0'],
+        cursorStepId: 'step_0',
+        latestStepEnd: 5,
+      });
       const before = snapshot(s);
       expect(() => s.commitProgress(breakIt(base()))).toThrow();
       expect(snapshot(s)).toEqual(before);

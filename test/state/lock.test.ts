@@ -60,7 +60,11 @@ describe('lock within one process', () => {
     expect(readOwner(path)).toMatchObject({ pid: process.pid, hostname: os.hostname() });
     expect(Number.isNaN(Date.parse(readOwner(path).startedAt))).toBe(false);
 
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'locked', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'locked',
+      path,
+    );
     // The refused open must not have disturbed the holder.
     expect(readOwner(path).pid).toBe(process.pid);
     first.trackRun('thread_1', 'run_1', 'cli');
@@ -155,7 +159,9 @@ describe('lock held by another process', () => {
     // stays a zombie, the state in which a supervisor's immediate restart finds it.
     const script = fileURLToPath(new URL('./fixtures/store-child.mjs', import.meta.url));
     const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-    const parent = spawn('sh', ['-c', `${quote(process.execPath)} ${quote(script)} hold ${quote(path)} '{}' & exec sleep 60`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn('sh', ['-c', `${quote(process.execPath)} ${quote(script)} hold ${quote(path)} '{}' & exec sleep 60`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     cleanups.push(() => parent.kill('SIGKILL'));
     let out = '';
     parent.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -184,7 +190,7 @@ describe('what an owner file left behind means: nothing', () => {
     expect(fs.readdirSync(nodePath.dirname(path)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('is not blocked by an earlier version\'s lock file naming a live, unrelated pid on this host', () => {
+  it("is not blocked by an earlier version's lock file naming a live, unrelated pid on this host", () => {
     const path = statePath();
     // This test runner's parent is alive for as long as the test runs, and is no bridge.
     const alive = process.ppid;

@@ -130,14 +130,22 @@ describe('files that are not ours', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
     fs.writeFileSync(path, crypto.randomBytes(8192));
     const digest = sha(path);
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'corrupt', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'corrupt',
+      path,
+    );
     expectUntouched(path, digest);
   });
 
   it('refuses a short text file as corrupt', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
     fs.writeFileSync(path, 'hello\n');
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'corrupt', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'corrupt',
+      path,
+    );
   });
 
   it('refuses an SQLite file whose pages are damaged as corrupt', () => {
@@ -151,7 +159,11 @@ describe('files that are not ours', () => {
     fs.writeSync(fd, crypto.randomBytes(16_384), 0, 16_384, 100);
     fs.closeSync(fd);
     const digest = sha(path);
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'corrupt', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'corrupt',
+      path,
+    );
     expect(sha(path)).toBe(digest);
     expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   });
@@ -175,7 +187,11 @@ describe('files that are not ours', () => {
     db.exec('PRAGMA application_id = 42');
     db.close();
     const digest = sha(path);
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'foreign', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'foreign',
+      path,
+    );
     expectUntouched(path, digest);
   });
 
@@ -196,7 +212,11 @@ describe('files that are not ours', () => {
     const db = new DatabaseSync(path);
     db.exec('DROP TABLE meta');
     db.close();
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'corrupt', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'corrupt',
+      path,
+    );
   });
 
   it('refuses a file written by a newer schema and does not downgrade it', () => {
@@ -220,13 +240,21 @@ describe('paths that cannot hold a state file', () => {
     const dir = tempDir();
     fs.writeFileSync(nodePath.join(dir, 'plain-file'), 'x');
     const path = nodePath.join(dir, 'plain-file', 'bridge.sqlite');
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'io', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'io',
+      path,
+    );
   });
 
   it('reports io when the path is a folder, and releases the lock', () => {
     const path = nodePath.join(tempDir(), 'a-folder');
     fs.mkdirSync(path);
-    expectOneLine(stateErrorOf(() => openStateStore(path)), 'io', path);
+    expectOneLine(
+      stateErrorOf(() => openStateStore(path)),
+      'io',
+      path,
+    );
     expect(fs.existsSync(ownerFileFor(path))).toBe(false);
   });
 });

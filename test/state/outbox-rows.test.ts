@@ -81,16 +81,9 @@ describe('a state file of schema 1 (a row per span)', () => {
     // Seqs as a long-running bridge leaves them: high, with gaps where spans were acknowledged.
     waiting.forEach((x, i) => insert.run(4096 * (i + 1), x.traceId, x.spanId, x.runId, 7, JSON.stringify(x)));
     const dead = span('run_1', 9);
-    db.prepare('INSERT INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      4096 * 5,
-      dead.traceId,
-      dead.spanId,
-      dead.runId,
-      7,
-      JSON.stringify(dead),
-      'refused',
-      8,
-    );
+    db.prepare(
+      'INSERT INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(4096 * 5, dead.traceId, dead.spanId, dead.runId, 7, JSON.stringify(dead), 'refused', 8);
     db.close();
 
     const s = store(path);
@@ -101,7 +94,11 @@ describe('a state file of schema 1 (a row per span)', () => {
     for (const item of batch) expect(item.seq).toBeGreaterThan(4096 * 5);
     s.deadLetter(batch.map((i) => ({ seq: i.seq, reason: 'refused again' })));
     expect(s.stats().deadLetters).toBe(4);
-    expect(deadLetters(path).map((d) => d.span.spanId).sort()).toEqual([...waiting, dead].map((x) => x.spanId).sort());
+    expect(
+      deadLetters(path)
+        .map((d) => d.span.spanId)
+        .sort(),
+    ).toEqual([...waiting, dead].map((x) => x.spanId).sort());
     expect(s.outboxDepth()).toBe(0);
   });
 });

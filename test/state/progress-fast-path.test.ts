@@ -102,7 +102,11 @@ describe('metric deltas', () => {
         { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 4 },
       ],
     });
-    s.commitProgress({ runId: 'run_1', spans: [], metrics: [{ name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 10 }] });
+    s.commitProgress({
+      runId: 'run_1',
+      spans: [],
+      metrics: [{ name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 10 }],
+    });
     expect(s.metricTotals()).toEqual([
       { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, value: 17 },
       { name: 'steps', labels: { status: 'failed', type: 'tool_calls' }, value: 1 },
@@ -175,7 +179,10 @@ describe('durability per write', () => {
       s.deadLetter([{ seq: b, reason: 'refused' }]);
       s.trackRun('thread_1', 'run_2', 'cli');
       s.trackRuns([{ threadId: 'thread_1', runId: 'run_3', origin: 'thread' }]);
-      s.trackRuns([{ threadId: 'thread_1', runId: 'run_4', origin: 'thread' }, { threadId: 'thread_1', runId: 'run_5', origin: 'config' }]);
+      s.trackRuns([
+        { threadId: 'thread_1', runId: 'run_4', origin: 'thread' },
+        { threadId: 'thread_1', runId: 'run_5', origin: 'config' },
+      ]);
       s.trackThread('thread_1', 'cli');
       s.untrackRun('run_3');
       s.setThreadCursor('thread_1', 'run_3');
@@ -184,7 +191,21 @@ describe('durability per write', () => {
       s.setMeta('k', 'v');
       s.commitProgress({ runId: 'run_2', spans: [] });
     });
-    expect(modes).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'FULL', 'NORMAL', 'FULL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL', 'FULL', 'NORMAL']);
+    expect(modes).toEqual([
+      'NORMAL',
+      'NORMAL',
+      'NORMAL',
+      'FULL',
+      'NORMAL',
+      'FULL',
+      'FULL',
+      'FULL',
+      'NORMAL',
+      'NORMAL',
+      'FULL',
+      'FULL',
+      'NORMAL',
+    ]);
   });
 });
 

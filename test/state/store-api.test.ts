@@ -68,7 +68,13 @@ describe('tracking runs', () => {
   it('untracks a run but keeps its progress, and re-adding it resumes from there', () => {
     const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
-    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], emittedStepIds: ['step_1'], cursorStepId: 'step_1', frozenContext: context() });
+    store.commitProgress({
+      runId: 'run_1',
+      spans: [span('run_1', 1)],
+      emittedStepIds: ['step_1'],
+      cursorStepId: 'step_1',
+      frozenContext: context(),
+    });
 
     expect(store.untrackRun('run_1')).toBe(true);
     expect(store.untrackRun('run_1')).toBe(false);
@@ -180,9 +186,31 @@ describe('commitProgress', () => {
 
     expect(store.getRun('run_1')?.stepUsageSeen).toBe(false);
 
-    store.commitProgress({ runId: 'run_1', spans: [span('run_1', 0, { role: 'run' })], status: 'completed', runSpanEmitted: true, terminal: true, stepUsageSeen: true });
-    store.commitProgress({ runId: 'run_1', spans: [], runSpanEmitted: false, terminal: false, stepUsageSeen: false, status: null, cursorStepId: null });
-    expect(store.getRun('run_1')).toMatchObject({ status: null, cursorStepId: null, latestStepEnd: 50, terminal: true, runSpanEmitted: true, stepUsageSeen: true });
+    store.commitProgress({
+      runId: 'run_1',
+      spans: [span('run_1', 0, { role: 'run' })],
+      status: 'completed',
+      runSpanEmitted: true,
+      terminal: true,
+      stepUsageSeen: true,
+    });
+    store.commitProgress({
+      runId: 'run_1',
+      spans: [],
+      runSpanEmitted: false,
+      terminal: false,
+      stepUsageSeen: false,
+      status: null,
+      cursorStepId: null,
+    });
+    expect(store.getRun('run_1')).toMatchObject({
+      status: null,
+      cursorStepId: null,
+      latestStepEnd: 50,
+      terminal: true,
+      runSpanEmitted: true,
+      stepUsageSeen: true,
+    });
   });
 
   it('adds metric deltas to totals whatever the order of their labels', () => {
@@ -227,9 +255,7 @@ describe('outbox', () => {
     expect(first.map((i) => i.span.spanId)).toEqual([span('run_1', 10).spanId, span('run_1', 11).spanId]);
     expect(first[0]?.span).toEqual(span('run_1', 10));
     expect(first[0]!.seq).toBeLessThan(first[1]!.seq);
-    expect(store.outboxBatch(100).map((i) => i.span.spanId)).toEqual(
-      [10, 11, 12, 1, 2].map((n) => span('run_1', n).spanId),
-    );
+    expect(store.outboxBatch(100).map((i) => i.span.spanId)).toEqual([10, 11, 12, 1, 2].map((n) => span('run_1', n).spanId));
     expect(store.outboxBatch(0)).toEqual([]);
   });
 
@@ -255,7 +281,10 @@ describe('outbox', () => {
     t = 6_000;
     store.deadLetter([{ seq: a!.seq, reason: 'attribute too long', status: 400 }]);
     t = 7_000;
-    store.deadLetter([{ seq: c!.seq, reason: 'refused' }, { seq: 424_242, reason: 'gone' }]);
+    store.deadLetter([
+      { seq: c!.seq, reason: 'refused' },
+      { seq: 424_242, reason: 'gone' },
+    ]);
 
     expect(store.outboxDepth()).toBe(1);
     expect(store.outboxBatch(10).map((i) => i.seq)).toEqual([b!.seq]);
@@ -288,7 +317,9 @@ describe('meta and stats', () => {
 
   it('handles ten thousand tracked runs', () => {
     const { store } = newStore();
-    const added = store.trackRuns(Array.from({ length: 10_000 }, (_, i) => ({ threadId: `thread_${i % 100}`, runId: `run_${i}`, origin: 'thread' as const })));
+    const added = store.trackRuns(
+      Array.from({ length: 10_000 }, (_, i) => ({ threadId: `thread_${i % 100}`, runId: `run_${i}`, origin: 'thread' as const })),
+    );
     expect(added).toBe(10_000);
     for (let i = 0; i < 10_000; i += 2) store.commitProgress({ runId: `run_${i}`, spans: [], terminal: true });
     expect(store.listRuns({ active: true })).toHaveLength(5_000);

@@ -48,7 +48,12 @@ export function startBridge(target: BridgeTarget, start: BridgeStart = {}): CliP
     ...(start.exitWhenIdle ? ['--exit-when-idle'] : []),
     ...(start.extra ?? []),
   ];
-  return startCli(args, { ...start.env, OPENAI_API_KEY: target.sim.apiKey, OPENAI_BASE_URL: target.sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: target.otlpUrl }, undefined, start.nodeArgs);
+  return startCli(
+    args,
+    { ...start.env, OPENAI_API_KEY: target.sim.apiKey, OPENAI_BASE_URL: target.sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: target.otlpUrl },
+    undefined,
+    start.nodeArgs,
+  );
 }
 
 /** SIGKILL: no handler runs, nothing is flushed; resolves once the process is gone. */
@@ -63,7 +68,11 @@ export async function exitWithin(proc: CliProcess, timeoutMs: number, what: stri
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       proc.child.kill('SIGKILL');
-      reject(new Error(`${what}: the bridge did not exit within ${timeoutMs} ms. Last log lines:\n${proc.stderr().split('\n').slice(-8).join('\n')}`));
+      reject(
+        new Error(
+          `${what}: the bridge did not exit within ${timeoutMs} ms. Last log lines:\n${proc.stderr().split('\n').slice(-8).join('\n')}`,
+        ),
+      );
     }, timeoutMs);
   });
   try {
@@ -74,12 +83,24 @@ export async function exitWithin(proc: CliProcess, timeoutMs: number, what: stri
 }
 
 /** Resolves once the simulator logged an API request after entry `sinceIndex` of its request log; throws with the bridge's log if it exits or `timeoutMs` passes first. */
-export async function waitForFirstApiRequest(sim: RunningSimulator, proc: CliProcess, sinceIndex: number, timeoutMs: number): Promise<void> {
+export async function waitForFirstApiRequest(
+  sim: RunningSimulator,
+  proc: CliProcess,
+  sinceIndex: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!sim.requestLog().slice(sinceIndex).some((e) => !e.control)) {
+  while (
+    !sim
+      .requestLog()
+      .slice(sinceIndex)
+      .some((e) => !e.control)
+  ) {
     const gone = proc.child.exitCode !== null || proc.child.signalCode !== null;
     if (gone || Date.now() > deadline) {
-      throw new Error(`${gone ? `the bridge exited (${proc.child.exitCode ?? proc.child.signalCode})` : `no API request within ${timeoutMs} ms`}; its log:\n${proc.stderr().slice(-3000)}`);
+      throw new Error(
+        `${gone ? `the bridge exited (${proc.child.exitCode ?? proc.child.signalCode})` : `no API request within ${timeoutMs} ms`}; its log:\n${proc.stderr().slice(-3000)}`,
+      );
     }
     await sleep(20);
   }
@@ -96,7 +117,12 @@ export function rssBytes(pid: number): number | null {
 }
 
 /** Starts a scripted run of `kind` on the first of `threads` that is free; null when none is. */
-export async function startScriptedRun(sim: RunningSimulator, threads: readonly string[], kind: RunKind, from = 0): Promise<{ threadId: string; runId: string } | null> {
+export async function startScriptedRun(
+  sim: RunningSimulator,
+  threads: readonly string[],
+  kind: RunKind,
+  from = 0,
+): Promise<{ threadId: string; runId: string } | null> {
   for (let i = 0; i < threads.length; i += 1) {
     const threadId = threads[(from + i) % threads.length]!;
     const response = await fetch(`${sim.origin}/_sim/runs`, {

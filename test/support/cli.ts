@@ -31,7 +31,12 @@ export interface CliProcess {
 }
 
 /** `nodeArgs` go to node before the CLI, for flags NODE_OPTIONS refuses (some V8 flags). */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}, cwd = REPO, nodeArgs: readonly string[] = []): CliProcess {
+export function startCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = REPO,
+  nodeArgs: readonly string[] = [],
+): CliProcess {
   const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: cleanEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -28,7 +28,12 @@ export function expectSpanMatches(received: ReceivedSpan, expected: SpanRecord):
     message: expected.status.message ?? '',
     attributes: expected.attributes,
     events: (expected.events ?? []).map((e) => ({ name: e.name, time: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })),
-    links: (expected.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState ?? '', attributes: l.attributes ?? {} })),
+    links: (expected.links ?? []).map((l) => ({
+      traceId: l.traceId,
+      spanId: l.spanId,
+      traceState: l.traceState ?? '',
+      attributes: l.attributes ?? {},
+    })),
   });
 }
 

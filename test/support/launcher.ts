@@ -21,7 +21,9 @@ export function olderNode(): string {
     const version = spawnSync(candidate, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
     if (version && !isRecentEnough(version)) return candidate;
   }
-  throw new Error('no node older than 22.15 on PATH: these tests run the bin as the launcher it is on such machines (install Node 20, e.g. the distribution package)');
+  throw new Error(
+    'no node older than 22.15 on PATH: these tests run the bin as the launcher it is on such machines (install Node 20, e.g. the distribution package)',
+  );
 }
 
 /** The environment of a shell whose `node` (and npm, npx) is the older one. */
@@ -57,13 +59,16 @@ export interface LogLine {
  */
 export function startInGroup(args: string[], env: Record<string, string | undefined>, via: 'node' | 'npx' = 'node'): GroupProcess {
   const shellEnv = olderNodeEnv(env);
-  const [command, argv] = via === 'node' ? [olderNode(), [BIN, ...args]] : [join(dirname(olderNode()), 'npx'), ['--yes', 'assistants-otel-bridge', ...args]];
+  const [command, argv] =
+    via === 'node' ? [olderNode(), [BIN, ...args]] : [join(dirname(olderNode()), 'npx'), ['--yes', 'assistants-otel-bridge', ...args]];
   const child = spawn(command, argv, { cwd: REPO, env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, pgid: child.pid!, stdout: () => stdout, stderr: () => stderr, exited, logs: () => jsonLines(stderr) };
 }
 

@@ -12,19 +12,23 @@ export interface Sample {
 /** The `host:port` the bridge's control server bound (`--listen 127.0.0.1:0`), from its log. */
 export async function listenAddressOf(proc: CliProcess, timeoutMs = 20_000): Promise<string> {
   let address: string | null = null;
-  await waitFor(() => {
-    if (proc.child.exitCode !== null) throw new Error(`the bridge exited before listening:\n${proc.stderr()}`);
-    for (const line of proc.stderr().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const entry = JSON.parse(line) as { msg?: string; address?: string };
-        if (entry.msg === 'control address listening' && entry.address) address = entry.address;
-      } catch {
-        // a partial line; read it again next time
+  await waitFor(
+    () => {
+      if (proc.child.exitCode !== null) throw new Error(`the bridge exited before listening:\n${proc.stderr()}`);
+      for (const line of proc.stderr().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as { msg?: string; address?: string };
+          if (entry.msg === 'control address listening' && entry.address) address = entry.address;
+        } catch {
+          // a partial line; read it again next time
+        }
       }
-    }
-    return address !== null;
-  }, 'the bridge to listen', timeoutMs);
+      return address !== null;
+    },
+    'the bridge to listen',
+    timeoutMs,
+  );
   return address!;
 }
 
@@ -69,7 +73,10 @@ export interface WorldTotals {
 function tokensOf(usage: unknown): { input: number; output: number } | null {
   const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | null | undefined;
   if (typeof u?.prompt_tokens !== 'number' && typeof u?.completion_tokens !== 'number') return null;
-  return { input: typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0, output: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0 };
+  return {
+    input: typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0,
+    output: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0,
+  };
 }
 
 /** What the bridge must have counted once every finished run of the truth is through. */

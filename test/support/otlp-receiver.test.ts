@@ -5,23 +5,14 @@ import { type ExportResult, ExportResultCode, hrTimeDuration } from '@openteleme
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import {
-  JsonMetricsSerializer,
-  ProtobufMetricsSerializer,
-  ProtobufTraceSerializer,
-} from '@opentelemetry/otlp-transformer';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { RetryInfo, RpcStatus } from './otlp-receiver/proto.js';
-import {
-  type OtlpReceiver,
-  type ReceivedSpan,
-  startOtlpGrpcReceiver,
-  startOtlpReceiver,
-} from './otlp-receiver/index.js';
+import { type OtlpReceiver, type ReceivedSpan, startOtlpGrpcReceiver, startOtlpReceiver } from './otlp-receiver/index.js';
 
 // ---------- real spans, as the sink builds them ----------
 
@@ -148,7 +139,9 @@ function expectRunTrace(spans: ReceivedSpan[], encoding: 'protobuf' | 'json'): v
       'test.bools': 'array',
     },
     droppedAttributesCount: 0,
-    events: [{ name: 'gen_ai.user.message', timeUnixNano: '1760000001000000005', attributes: { 'test.k': 'v' }, droppedAttributesCount: 0 }],
+    events: [
+      { name: 'gen_ai.user.message', timeUnixNano: '1760000001000000005', attributes: { 'test.k': 'v' }, droppedAttributesCount: 0 },
+    ],
     droppedEventsCount: 0,
     links: [
       {
@@ -356,7 +349,16 @@ describe('OTLP/HTTP receiver', () => {
         expect(received[2]).toMatchObject({
           aggregationTemporality: 1,
           dataPoints: [
-            { ...times, attributes: { 'gen_ai.operation.name': 'chat' }, count: 3, sum: 4.5, min: 0.5, max: 3, bucketCounts: [2, 1, 0], explicitBounds: [1, 5] },
+            {
+              ...times,
+              attributes: { 'gen_ai.operation.name': 'chat' },
+              count: 3,
+              sum: 4.5,
+              min: 0.5,
+              max: 3,
+              bucketCounts: [2, 1, 0],
+              explicitBounds: [1, 5],
+            },
           ],
         });
       }
@@ -732,7 +734,13 @@ describe('OTLP/gRPC receiver', () => {
       expect(first.code).toBe(ExportResultCode.FAILED);
       expect(rx.requests()[0]).toMatchObject({ status: 503, grpcCode: 14, faults: ['status'] });
 
-      const bad = readableSpan({ spanId: '0000000000000000', name: 'bad', kind: SpanKind.CLIENT, start: [1760000000, 0], end: [1760000000, 0] });
+      const bad = readableSpan({
+        spanId: '0000000000000000',
+        name: 'bad',
+        kind: SpanKind.CLIENT,
+        start: [1760000000, 0],
+        end: [1760000000, 0],
+      });
       const invalid = new GrpcTraceExporter({ url: rx.url });
       expect((await exportSpans(invalid, [bad])).code).toBe(ExportResultCode.FAILED);
       await invalid.shutdown();
@@ -760,12 +768,8 @@ describe('OTLP/gRPC receiver', () => {
       if (!body) throw new Error('serializer returned nothing');
       const error = await new Promise<grpc.ServiceError | null>((resolve) => {
         const same = (bytes: Buffer): Buffer => bytes;
-        client.makeUnaryRequest(
-          '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-          same,
-          same,
-          Buffer.from(body),
-          (err) => resolve(err),
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', same, same, Buffer.from(body), (err) =>
+          resolve(err),
         );
       });
       expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);

@@ -13,7 +13,9 @@ export const PROMTOOL_BIN = '/usr/bin/promtool';
 /** Fails (never skips) with what to do when the Debian package is not installed. */
 export function requireBinary(path: string): string {
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: install Debian's prometheus package (bash .ci/run does it: apt-get install -y --no-install-recommends prometheus)`);
+    throw new Error(
+      `${path} is missing: install Debian's prometheus package (bash .ci/run does it: apt-get install -y --no-install-recommends prometheus)`,
+    );
   }
   return path;
 }
@@ -93,10 +95,17 @@ export async function startPrometheus(target: string, ruleFiles: readonly string
   }
 
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}):\n${log}`);
-      return fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-    }, 'Prometheus to be ready', 30_000);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}):\n${log}`);
+        return fetch(`${url}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      'Prometheus to be ready',
+      30_000,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -112,7 +121,9 @@ export async function startPrometheus(target: string, ruleFiles: readonly string
     },
     async rules() {
       const data = (await api('/api/v1/rules')) as { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
-      return data.groups.flatMap((g) => g.rules.map((r) => ({ name: r.name, health: r.health, ...(r.lastError ? { lastError: r.lastError } : {}) })));
+      return data.groups.flatMap((g) =>
+        g.rules.map((r) => ({ name: r.name, health: r.health, ...(r.lastError ? { lastError: r.lastError } : {}) })),
+      );
     },
     async scrapes() {
       const result = await query('sum(count_over_time(up{job="assistants-otel-bridge"}[1h]))');

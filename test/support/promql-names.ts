@@ -62,7 +62,22 @@ export function ruleExpressions(path = ALERTS_FILE): { exprs: DashboardQuery[]; 
   };
 }
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'inf', 'nan', 'atan2']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'inf',
+  'nan',
+  'atan2',
+]);
 
 /** The metric names an expression selects (functions, keywords, labels, strings and durations removed). */
 export function metricNamesIn(expr: string): string[] {

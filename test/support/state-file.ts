@@ -14,7 +14,16 @@ function read<T>(path: string, fn: (db: DatabaseSync) => T): T {
 
 /** The steps of `runId` whose spans were committed (or that need none). */
 export function emittedStepIds(path: string, runId: string): Set<string> {
-  return read(path, (db) => new Set(db.prepare('SELECT step_id FROM emitted_steps WHERE run_id = ?').all(runId).map((row) => String(row.step_id))));
+  return read(
+    path,
+    (db) =>
+      new Set(
+        db
+          .prepare('SELECT step_id FROM emitted_steps WHERE run_id = ?')
+          .all(runId)
+          .map((row) => String(row.step_id)),
+      ),
+  );
 }
 
 export interface DeadLetterRow {

@@ -31,7 +31,10 @@ export class TmuxPane {
   }
 
   private constructor(command: string, options: PaneOptions) {
-    this.tmux(['-f', '/dev/null', 'new-session', '-d', '-x', String(options.width ?? 160), '-y', String(options.height ?? 40), '-c', REPO, command], cleanEnv({ TERM: 'xterm-256color', ...options.env }));
+    this.tmux(
+      ['-f', '/dev/null', 'new-session', '-d', '-x', String(options.width ?? 160), '-y', String(options.height ?? 40), '-c', REPO, command],
+      cleanEnv({ TERM: 'xterm-256color', ...options.env }),
+    );
   }
 
   private tmux(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): string {
@@ -50,7 +53,9 @@ export class TmuxPane {
 
   /** Screen lines without trailing blanks, empty lines at the end dropped. */
   lines(options: { history?: boolean } = {}): string[] {
-    const lines = this.screen(options).split('\n').map((l) => l.trimEnd());
+    const lines = this.screen(options)
+      .split('\n')
+      .map((l) => l.trimEnd());
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     return lines;
   }

@@ -30,7 +30,10 @@ export function expectedSpans(truth: Truth, options: ExpectOptions): SpanRecord[
     if (!r.finished) continue;
     const run = parseRun(r.run);
     if (!run.ok) throw new Error(run.error);
-    const steps = r.steps.map((s) => parseStep(s)).filter((s): s is { ok: true; value: StepPayload } => s.ok).map((s) => s.value);
+    const steps = r.steps
+      .map((s) => parseStep(s))
+      .filter((s): s is { ok: true; value: StepPayload } => s.ok)
+      .map((s) => s.value);
     const assistant = assistants.get(run.value.assistant_id ?? run.value.agent_id ?? '');
     const ctx = freezeContext(run.value, {
       agentName: assistant?.name ?? null,
@@ -72,7 +75,11 @@ export function stepsWithoutUsage(base: Dialect): Dialect {
       if (kind !== 'run' || !usage) return shaped;
       return {
         ...shaped,
-        usage: { ...usage, prompt_tokens_details: { cached_tokens: Math.floor(usage.prompt_tokens / 4) }, completion_tokens_details: { reasoning_tokens: Math.floor(usage.completion_tokens / 3) } },
+        usage: {
+          ...usage,
+          prompt_tokens_details: { cached_tokens: Math.floor(usage.prompt_tokens / 4) },
+          completion_tokens_details: { reasoning_tokens: Math.floor(usage.completion_tokens / 3) },
+        },
       };
     },
   };

@@ -7,7 +7,8 @@ import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/tra
 import { LIMITS, T0, context, functionCall, run, step, toolStep } from '../mapping/fixtures.js';
 
 const fresh: RunCursor = { cursorStepId: null, emitted: new Set(), latestStepEnd: null, runSpanEmitted: false };
-const inProgress = (id: string, created: number) => step({ id, status: 'in_progress', created_at: created, completed_at: null, usage: null });
+const inProgress = (id: string, created: number) =>
+  step({ id, status: 'in_progress', created_at: created, completed_at: null, usage: null });
 const done = (id: string, created: number, end: number) => step({ id, created_at: created, completed_at: end });
 
 describe('planProgress', () => {
@@ -34,12 +35,24 @@ describe('planProgress', () => {
 
   it('maps the run once it is terminal and no step is pending, its end from the latest step when it has none', () => {
     const expired = run({ status: 'expired', completed_at: null, usage: null });
-    const plan = planProgress(expired, [step({ id: 'step_x', status: 'expired', created_at: T0 + 1, completed_at: null, expired_at: T0 + 600 })], fresh, context(), LIMITS);
+    const plan = planProgress(
+      expired,
+      [step({ id: 'step_x', status: 'expired', created_at: T0 + 1, completed_at: null, expired_at: T0 + 600 })],
+      fresh,
+      context(),
+      LIMITS,
+    );
     expect(plan.runSpanEmitted).toBe(true);
     const runSpan = plan.spans.find((s) => s.role === 'run')!;
     expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0 + 600]);
     // The same run looked at again adds nothing.
-    const again = planProgress(expired, [], { cursorStepId: plan.cursorStepId, emitted: new Set(plan.emittedStepIds), latestStepEnd: plan.latestStepEnd, runSpanEmitted: true }, context(), LIMITS);
+    const again = planProgress(
+      expired,
+      [],
+      { cursorStepId: plan.cursorStepId, emitted: new Set(plan.emittedStepIds), latestStepEnd: plan.latestStepEnd, runSpanEmitted: true },
+      context(),
+      LIMITS,
+    );
     expect(again.spans).toEqual([]);
   });
 
@@ -54,9 +67,20 @@ describe('planProgress', () => {
   });
 
   it('plans a child span per tool call and counts tokens, runs and steps for the metrics', () => {
-    const steps = [toolStep([functionCall('call_1', 'lookup'), functionCall('call_2', 'fetch')], { id: 'step_t', created_at: T0 + 1, completed_at: T0 + 2 })];
+    const steps = [
+      toolStep([functionCall('call_1', 'lookup'), functionCall('call_2', 'fetch')], {
+        id: 'step_t',
+        created_at: T0 + 1,
+        completed_at: T0 + 2,
+      }),
+    ];
     const plan = planProgress(run(), steps, fresh, context(), LIMITS);
-    expect(plan.spans.map((s) => s.name)).toEqual(['invoke_agent Weather Helper', 'chat gpt-4o', 'execute_tool lookup', 'execute_tool fetch']);
+    expect(plan.spans.map((s) => s.name)).toEqual([
+      'invoke_agent Weather Helper',
+      'chat gpt-4o',
+      'execute_tool lookup',
+      'execute_tool fetch',
+    ]);
     const totals = (name: string) => plan.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.delta, 0);
     expect(totals(STORED.runs)).toBe(1);
     expect(totals(STORED.steps)).toBe(1);
@@ -70,7 +94,13 @@ describe('waiting for tool outputs', () => {
   const working = run({ status: 'in_progress', completed_at: null });
 
   it('a pending step of function calls without output means the run waits for the app', () => {
-    const plan = planProgress(working, [pendingTools([functionCall('call_1', 'lookup'), functionCall('call_2', 'lookup')])], fresh, context(), LIMITS);
+    const plan = planProgress(
+      working,
+      [pendingTools([functionCall('call_1', 'lookup'), functionCall('call_2', 'lookup')])],
+      fresh,
+      context(),
+      LIMITS,
+    );
     expect(plan.pendingSteps).toBe(1);
     expect(plan.awaitingToolOutputs).toBe(true);
     expect(waitsForToolOutputs(pendingTools([functionCall('call_1', 'lookup')]))).toBe(true);
@@ -83,7 +113,13 @@ describe('waiting for tool outputs', () => {
     expect(waitsForToolOutputs(pendingTools([]))).toBe(false);
     expect(waitsForToolOutputs(pendingTools(['not an object', null]))).toBe(false);
     expect(waitsForToolOutputs(inProgress('step_m', T0 + 1))).toBe(false);
-    const mixed = planProgress(working, [pendingTools([functionCall('call_1', 'lookup')]), inProgress('step_m', T0 + 2)], fresh, context(), LIMITS);
+    const mixed = planProgress(
+      working,
+      [pendingTools([functionCall('call_1', 'lookup')]), inProgress('step_m', T0 + 2)],
+      fresh,
+      context(),
+      LIMITS,
+    );
     expect(mixed.pendingSteps).toBe(2);
     expect(mixed.awaitingToolOutputs).toBe(false);
   });
@@ -95,14 +131,21 @@ describe('waiting for tool outputs', () => {
 
 describe('answered: the run usually ends next', () => {
   const working = run({ status: 'in_progress', completed_at: null });
-  const tools = (id: string) => toolStep([{ id: `call_${id}`, type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }], { id, created_at: T0 + 1, completed_at: T0 + 2 });
+  const tools = (id: string) =>
+    toolStep([{ id: `call_${id}`, type: 'code_interpreter', code_interpreter: { input: 'x', outputs: [] } }], {
+      id,
+      created_at: T0 + 1,
+      completed_at: T0 + 2,
+    });
 
   it('a finished message with nothing pending is an answer', () => {
     expect(planProgress(working, [tools('step_t'), done('step_m', T0 + 3, T0 + 4)], fresh, context(), LIMITS).answered).toBe(true);
   });
 
   it('not while a step is under way, after a tool step, or when nothing new was seen', () => {
-    expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2), inProgress('step_n', T0 + 3)], fresh, context(), LIMITS).answered).toBe(false);
+    expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2), inProgress('step_n', T0 + 3)], fresh, context(), LIMITS).answered).toBe(
+      false,
+    );
     expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2), tools('step_t')], fresh, context(), LIMITS).answered).toBe(false);
     const seen: RunCursor = { cursorStepId: null, emitted: new Set(['step_m']), latestStepEnd: T0 + 2, runSpanEmitted: false };
     expect(planProgress(working, [done('step_m', T0 + 1, T0 + 2)], seen, context(), LIMITS).answered).toBe(false);
@@ -112,7 +155,8 @@ describe('answered: the run usually ends next', () => {
 
 describe('the run end the span and the duration metric share', () => {
   const queuedOut = run({ status: 'expired', completed_at: null, expires_at: null, usage: null });
-  const durations = (plan: ReturnType<typeof planProgress>) => plan.metrics.filter((m) => m.name.endsWith('#sum') && m.labels['openai.run.status'] === 'expired').map((m) => m.delta);
+  const durations = (plan: ReturnType<typeof planProgress>) =>
+    plan.metrics.filter((m) => m.name.endsWith('#sum') && m.labels['openai.run.status'] === 'expired').map((m) => m.delta);
 
   it('ends an expired run without steps at the deadline recorded while it was pending, in span and metric alike', () => {
     const plan = planProgress(queuedOut, [], fresh, context({ expiresAt: T0 + 600 }), LIMITS);
@@ -134,7 +178,13 @@ describe('the run end the span and the duration metric share', () => {
 
 describe('what a look passes to the mapping and reports', () => {
   const connected = toolStep(
-    [{ id: 'call_ca', type: 'connected_agent', connected_agent: { name: 'helper', run_id: 'run_child', thread_id: 'thread_child', output: 'ok' } }],
+    [
+      {
+        id: 'call_ca',
+        type: 'connected_agent',
+        connected_agent: { name: 'helper', run_id: 'run_child', thread_id: 'thread_child', output: 'ok' },
+      },
+    ],
     { id: 'step_ca', created_at: T0 + 1, completed_at: T0 + 2 },
   );
 
@@ -148,13 +198,21 @@ describe('what a look passes to the mapping and reports', () => {
     const stray = done('step_stray', T0 + 1, T0 + 2);
     const plan = planProgress(
       run({ status: 'in_progress', completed_at: null, thread_id: 'thread_1' }),
-      [{ ...stray, run_id: 'run_other' }, { ...done('step_thread', T0 + 2, T0 + 3), thread_id: 'thread_other' }, done('step_ok', T0 + 3, T0 + 4)],
+      [
+        { ...stray, run_id: 'run_other' },
+        { ...done('step_thread', T0 + 2, T0 + 3), thread_id: 'thread_other' },
+        done('step_ok', T0 + 3, T0 + 4),
+      ],
       fresh,
       context(),
       LIMITS,
     );
     expect(plan.misfiledSteps.map((s) => s.id)).toEqual(['step_stray', 'step_thread']);
-    expect(plan.spans.filter((s) => s.role === 'step').map((s) => s.attributes['openai.run.id'])).toEqual(['run_abc', 'run_abc', 'run_abc']);
+    expect(plan.spans.filter((s) => s.role === 'step').map((s) => s.attributes['openai.run.id'])).toEqual([
+      'run_abc',
+      'run_abc',
+      'run_abc',
+    ]);
     expect(new Set(plan.spans.map((s) => s.traceId)).size).toBe(1);
   });
 });

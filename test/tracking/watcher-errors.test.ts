@@ -28,11 +28,24 @@ afterEach(async () => {
 async function watch(options: { apiKey?: string; allThreads?: boolean } = {}): Promise<{ fatal: BridgeError[]; threadId: string }> {
   sim = await startSimulator({ seed: 9, clock: { speed: 0 }, world: { threads: 1, backfillRuns: 2, liveRuns: 0 } });
   const config = resolveConfig({ flags: {}, env: { OPENAI_API_KEY: options.apiKey ?? sim.apiKey, OPENAI_BASE_URL: sim.url } });
-  config.watch = { ...config.watch, activeIntervalMs: 50, maxWaitIntervalMs: 200, discoveryIntervalMs: 100, allThreads: options.allThreads === true };
+  config.watch = {
+    ...config.watch,
+    activeIntervalMs: 50,
+    maxWaitIntervalMs: 200,
+    discoveryIntervalMs: 100,
+    allThreads: options.allThreads === true,
+  };
   state = openStateStore(':memory:');
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
   const fatal: BridgeError[] = [];
-  watcher = new Watcher({ config, state, source, log: createLogger({ level: 'silent', format: 'json' }), onCommitted: () => undefined, onFatal: (error) => fatal.push(error) });
+  watcher = new Watcher({
+    config,
+    state,
+    source,
+    log: createLogger({ level: 'silent', format: 'json' }),
+    onCommitted: () => undefined,
+    onFatal: (error) => fatal.push(error),
+  });
   const threadId = sim.world.threads()[0]!.id;
   if (options.allThreads !== true) watcher.addThread(threadId, 'cli');
   watcher.start();

@@ -24,7 +24,10 @@ export const AgentsBehaviourSchema = z.strictObject({
   oversizeStatus: z.union([z.literal(400), z.literal(413)]).optional(),
 });
 
-const problem = (status: number, message: string): AgentsControlResult => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+const problem = (status: number, message: string): AgentsControlResult => ({
+  status,
+  body: { error: { message, type: 'invalid_request_error', param: null, code: null } },
+});
 
 const KINDS = [...AGENT_TURN_KINDS, ...HOSTILE_TURN_KINDS].join(', ');
 
@@ -49,7 +52,9 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
   if (route === 'POST /sessions') {
     const agent = typeof body.agentId === 'string' ? agents.findAgent(body.agentId, now) : agents.agents.find((a) => a.deletedAt === null);
     if (!agent) return problem(404, `no agent ${String(body.agentId)}`);
-    const metadata = isObject(body.metadata) ? (Object.fromEntries(Object.entries(body.metadata).map(([k, v]) => [k, String(v)])) as Record<string, string>) : {};
+    const metadata = isObject(body.metadata)
+      ? (Object.fromEntries(Object.entries(body.metadata).map(([k, v]) => [k, String(v)])) as Record<string, string>)
+      : {};
     const session = agents.createSession(now, snapshotOf(agent), metadata);
     return { status: 200, body: { session_id: session.id, agent_id: agent.id } };
   }
@@ -57,7 +62,10 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
     const { sessionId, agentId, kind, publishDelaySeconds, autoAnswer } = body;
     if (sessionId !== undefined && typeof sessionId !== 'string') return problem(400, 'sessionId must be a string');
     if (kind !== undefined && !isAgentTurnKind(kind)) return problem(400, `kind must be one of ${KINDS}`);
-    if (publishDelaySeconds !== undefined && (typeof publishDelaySeconds !== 'number' || !Number.isInteger(publishDelaySeconds) || publishDelaySeconds < 0)) {
+    if (
+      publishDelaySeconds !== undefined &&
+      (typeof publishDelaySeconds !== 'number' || !Number.isInteger(publishDelaySeconds) || publishDelaySeconds < 0)
+    ) {
       return problem(400, 'publishDelaySeconds must be a non-negative integer');
     }
     if (autoAnswer !== undefined && typeof autoAnswer !== 'boolean') return problem(400, 'autoAnswer must be a boolean');
@@ -90,7 +98,9 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
   const trace = /^GET \/traces\/([^/]+)$/.exec(route);
   if (trace) {
     const json = agents.finalTrace(trace[1]!);
-    return json === null ? problem(404, `turn ${trace[1]} has no trace that will be listed`) : { status: 200, body: JSON.parse(json) as unknown };
+    return json === null
+      ? problem(404, `turn ${trace[1]} has no trace that will be listed`)
+      : { status: 200, body: JSON.parse(json) as unknown };
   }
   return problem(404, `Invalid URL (${ctx.method} /_sim/agents${ctx.path})`);
 }

@@ -4,9 +4,15 @@ import { invalid, type ApiError } from '../errors.js';
 export const AGENTS_BETA = 'agents=v1';
 
 export const missingAgentsBeta = (): ApiError =>
-  invalid(400, `You must provide the 'OpenAI-Beta' header to access the Agents API. Please try again by setting the header 'OpenAI-Beta: ${AGENTS_BETA}'.`, null, 'invalid_beta');
+  invalid(
+    400,
+    `You must provide the 'OpenAI-Beta' header to access the Agents API. Please try again by setting the header 'OpenAI-Beta: ${AGENTS_BETA}'.`,
+    null,
+    'invalid_beta',
+  );
 
-export const agentsNotFound = (what: 'agent' | 'session' | 'turn' | 'subagent', id: string): ApiError => invalid(404, `No ${what} found with id '${id}'.`);
+export const agentsNotFound = (what: 'agent' | 'session' | 'turn' | 'subagent', id: string): ApiError =>
+  invalid(404, `No ${what} found with id '${id}'.`);
 
 export const activeTurn = (message: string): ApiError => invalid(400, message, 'events', 'active_turn_not_steerable');
 

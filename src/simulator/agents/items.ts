@@ -20,7 +20,12 @@ export function idSlots(plan: TurnPlan): [string, AgentsIdPrefix][] {
         if (step.tool === 'function') slots.push([`item:output:${key}`, 'fco']);
       } else {
         for (const [j, sub] of step.subagents.entries()) {
-          slots.push([`subagent:${k}:${j}`, 'subagent'], [`subturn:${k}:${j}`, 'turn'], [`item:spawn:${k}:${j}`, 'sa'], [`item:task:${k}:${j}`, 'msg']);
+          slots.push(
+            [`subagent:${k}:${j}`, 'subagent'],
+            [`subturn:${k}:${j}`, 'turn'],
+            [`item:spawn:${k}:${j}`, 'sa'],
+            [`item:task:${k}:${j}`, 'msg'],
+          );
           sequence(sub.steps, `${k}:${j}:`);
           slots.push([`item:result:${k}:${j}`, 'msg'], [`item:close:${k}:${j}`, 'sa']);
         }
@@ -89,11 +94,30 @@ function sequenceItems(
       if (t.outcome !== 'completed') continue;
       if (step.reasoningSummary !== null) {
         const summary = step.reasoningSummary;
-        out.push({ id: slot(ctx, `item:reasoning:${key}`), subagent, atNs: t.endNs, doneNs: t.endNs, render: () => ({ type: 'reasoning', status: 'completed', summary: [{ type: 'summary_text', text: summary }], turn_id: turnId }) });
+        out.push({
+          id: slot(ctx, `item:reasoning:${key}`),
+          subagent,
+          atNs: t.endNs,
+          doneNs: t.endNs,
+          render: () => ({ type: 'reasoning', status: 'completed', summary: [{ type: 'summary_text', text: summary }], turn_id: turnId }),
+        });
       }
       if (step.finish === 'stop') {
         const text = step.text;
-        out.push({ id: slot(ctx, `item:answer:${key}`), subagent, atNs: t.endNs, doneNs: t.endNs, render: () => ({ type: 'message', role: 'assistant', phase: 'final_answer', status: 'completed', content: outputText(text), turn_id: turnId }) });
+        out.push({
+          id: slot(ctx, `item:answer:${key}`),
+          subagent,
+          atNs: t.endNs,
+          doneNs: t.endNs,
+          render: () => ({
+            type: 'message',
+            role: 'assistant',
+            phase: 'final_answer',
+            status: 'completed',
+            content: outputText(text),
+            turn_id: turnId,
+          }),
+        });
       }
       continue;
     }
@@ -106,7 +130,14 @@ function sequenceItems(
         subagent,
         atNs: t.startNs,
         doneNs: t.startNs,
-        render: () => ({ type: 'function_call', call_id: callId, name: step.name, arguments: parseArguments(step.arguments), status: 'completed', turn_id: turnId }),
+        render: () => ({
+          type: 'function_call',
+          call_id: callId,
+          name: step.name,
+          arguments: parseArguments(step.arguments),
+          status: 'completed',
+          turn_id: turnId,
+        }),
       });
       if (finished) {
         const failed = t.outcome === 'failed';
@@ -115,7 +146,14 @@ function sequenceItems(
           subagent,
           atNs: doneNs,
           doneNs,
-          render: () => ({ type: 'function_call_output', call_id: callId, output: failed ? null : step.result, error: failed ? (step.error ?? 'The function call failed.') : null, status: endStatus, turn_id: turnId }),
+          render: () => ({
+            type: 'function_call_output',
+            call_id: callId,
+            output: failed ? null : step.result,
+            error: failed ? (step.error ?? 'The function call failed.') : null,
+            status: endStatus,
+            turn_id: turnId,
+          }),
         });
       }
     } else if (step.tool === 'web_search') {
@@ -125,7 +163,12 @@ function sequenceItems(
         subagent,
         atNs: t.startNs,
         doneNs,
-        render: (done) => ({ type: 'web_search_call', action: { type: 'search', query, queries: null }, status: done ? (endStatus === 'failed' ? 'incomplete' : endStatus) : 'in_progress', turn_id: turnId }),
+        render: (done) => ({
+          type: 'web_search_call',
+          action: { type: 'search', query, queries: null },
+          status: done ? (endStatus === 'failed' ? 'incomplete' : endStatus) : 'in_progress',
+          turn_id: turnId,
+        }),
       });
     } else {
       const command = (parseArguments(step.arguments) as { command?: string }).command ?? '';
@@ -159,7 +202,14 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
       subagent: null,
       atNs: 0,
       doneNs: 0,
-      render: () => ({ type: 'message', role: 'user', phase: null, status: 'completed', content: [{ type: 'input_text', text: plan.input }], turn_id: root }),
+      render: () => ({
+        type: 'message',
+        role: 'user',
+        phase: null,
+        status: 'completed',
+        content: [{ type: 'input_text', text: plan.input }],
+        turn_id: root,
+      }),
     },
   ];
   const flat = plan.steps.map((s) => (s.type === 'subagents' ? null : s));
@@ -182,14 +232,28 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
         subagent: null,
         atNs: t.startNs,
         doneNs: s.startNs,
-        render: (done) => ({ type: 'create_subagent_call', agent_id: ctx.agentId, content: outputText(plan.task), model: plan.model, reasoning_effort: null, status: done ? 'completed' : 'in_progress', turn_id: root }),
+        render: (done) => ({
+          type: 'create_subagent_call',
+          agent_id: ctx.agentId,
+          content: outputText(plan.task),
+          model: plan.model,
+          reasoning_effort: null,
+          status: done ? 'completed' : 'in_progress',
+          turn_id: root,
+        }),
       });
       items.push({
         id: slot(ctx, `item:task:${k}:${s.index}`),
         subagent: owner,
         atNs: s.startNs,
         doneNs: s.startNs,
-        render: () => ({ type: 'agent_message', content: outputText(plan.task), sender_agent_id: ctx.agentId, recipient_agent_id: subagentId, turn_id: subTurn }),
+        render: () => ({
+          type: 'agent_message',
+          content: outputText(plan.task),
+          sender_agent_id: ctx.agentId,
+          recipient_agent_id: subagentId,
+          turn_id: subTurn,
+        }),
       });
       items.push(...sequenceItems(ctx, plan.steps, s.steps, `${k}:${s.index}:`, subTurn, owner));
       if (finished) {
@@ -200,7 +264,13 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
           subagent: null,
           atNs: s.endNs,
           doneNs: s.endNs,
-          render: () => ({ type: 'agent_message', content: outputText(text), sender_agent_id: subagentId, recipient_agent_id: ctx.agentId, turn_id: root }),
+          render: () => ({
+            type: 'agent_message',
+            content: outputText(text),
+            sender_agent_id: subagentId,
+            recipient_agent_id: ctx.agentId,
+            turn_id: root,
+          }),
         });
       }
       if (t.outcome === 'completed') {
@@ -209,7 +279,13 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
           subagent: null,
           atNs: t.endNs,
           doneNs: t.endNs,
-          render: () => ({ type: 'close_subagent_call', sender_agent_id: ctx.agentId, recipient_agent_id: subagentId, status: 'completed', turn_id: root }),
+          render: () => ({
+            type: 'close_subagent_call',
+            sender_agent_id: ctx.agentId,
+            recipient_agent_id: subagentId,
+            status: 'completed',
+            turn_id: root,
+          }),
         });
       }
     }
@@ -219,7 +295,13 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
       subagent: null,
       atNs: waitFrom,
       doneNs: t.endNs,
-      render: (done) => ({ type: 'wait_for_subagents_call', sender_agent_id: ctx.agentId, recipient_agent_ids: subIds, status: done ? (t.outcome === 'completed' ? 'completed' : 'incomplete') : 'in_progress', turn_id: root }),
+      render: (done) => ({
+        type: 'wait_for_subagents_call',
+        sender_agent_id: ctx.agentId,
+        recipient_agent_ids: subIds,
+        status: done ? (t.outcome === 'completed' ? 'completed' : 'incomplete') : 'in_progress',
+        turn_id: root,
+      }),
     });
   }
   return items;

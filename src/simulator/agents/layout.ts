@@ -55,7 +55,12 @@ function layoutSequence(steps: readonly (ModelCallPlan | ToolCallPlan)[], startN
   for (const [index, step] of steps.entries()) {
     const start = index === 0 ? cursor : cursor + gapNs;
     if (cancelAt <= start) break;
-    const timed: TimedStep = { index, startNs: start, endNs: start + step.durationNs, outcome: step.type === 'tool' && step.error ? 'failed' : 'completed' };
+    const timed: TimedStep = {
+      index,
+      startNs: start,
+      endNs: start + step.durationNs,
+      outcome: step.type === 'tool' && step.error ? 'failed' : 'completed',
+    };
     if (cancelAt < timed.endNs) {
       out.push(cut(timed, cancelAt));
       break;
@@ -93,7 +98,13 @@ export function layoutTurn(plan: TurnPlan, ix: TurnInteractions = {}): TurnLayou
         const steps = layoutSequence(s.steps, subStart, plan.gapNs, cancelAt);
         const last = steps[steps.length - 1];
         const cancelled = !last || steps.length < s.steps.length || last.outcome === 'cancelled';
-        subagents.push({ index: j, startNs: subStart, endNs: cancelled ? cancelAt : last.endNs, outcome: cancelled ? 'cancelled' : 'completed', steps });
+        subagents.push({
+          index: j,
+          startNs: subStart,
+          endNs: cancelled ? cancelAt : last.endNs,
+          outcome: cancelled ? 'cancelled' : 'completed',
+          steps,
+        });
       }
       // A subagent the cancellation kept from starting leaves the step unfinished (cut below).
       const end = subagents.length === step.subagents.length ? Math.max(...subagents.map((s) => s.endNs)) + plan.gapNs : Infinity;
@@ -106,7 +117,12 @@ export function layoutTurn(plan: TurnPlan, ix: TurnInteractions = {}): TurnLayou
       const failed = byClient <= auto && ix.answer?.success === false;
       timed = { index, startNs: start, endNs: answered + step.durationNs, outcome: failed ? 'failed' : 'completed', answeredNs: answered };
     } else {
-      timed = { index, startNs: start, endNs: start + step.durationNs, outcome: step.type === 'tool' && step.error ? 'failed' : 'completed' };
+      timed = {
+        index,
+        startNs: start,
+        endNs: start + step.durationNs,
+        outcome: step.type === 'tool' && step.error ? 'failed' : 'completed',
+      };
     }
     if (cancelAt < timed.endNs) {
       layout.steps.push({ ...timed, endNs: Math.max(start, cancelAt), outcome: 'cancelled' });
@@ -141,4 +157,5 @@ export function statusAt(layout: TurnLayout, offsetNs: number): TurnStatus {
 export const secondsAt = (baseSeconds: number, offsetNs: number): number => baseSeconds + Math.floor(offsetNs / NS_PER_SECOND);
 
 /** Exact Unix nanoseconds as a decimal string, never through a float. */
-export const unixNano = (baseSeconds: number, offsetNs: number): string => (BigInt(baseSeconds) * 1_000_000_000n + BigInt(offsetNs)).toString();
+export const unixNano = (baseSeconds: number, offsetNs: number): string =>
+  (BigInt(baseSeconds) * 1_000_000_000n + BigInt(offsetNs)).toString();

@@ -18,7 +18,11 @@ export function parseAgentsListParams(query: URLSearchParams): AgentsListParams 
  * `universe` is in ascending order; `visible` says which of it the page may show. A cursor the
  * universe does not hold gives an empty page rather than a guessed position.
  */
-export function pageOf<T extends { id: string }>(universe: readonly T[], visible: (item: T) => boolean, params: AgentsListParams): ListPage<T> {
+export function pageOf<T extends { id: string }>(
+  universe: readonly T[],
+  visible: (item: T) => boolean,
+  params: AgentsListParams,
+): ListPage<T> {
   const ordered = params.order === 'asc' ? universe : [...universe].reverse();
   let start = 0;
   if (params.after !== null) {

@@ -13,7 +13,9 @@ export function createAgentsMount(seed: number, clock: Clock, spec: AgentsWorldS
     mount: {
       route: (method, path) => matchAgentsRoute(method, path, world),
       control: (ctx) =>
-        ctx.path === '/agents' || ctx.path.startsWith('/agents/') ? handleAgentsControl({ method: ctx.method, path: ctx.path.slice('/agents'.length) || '/', body: ctx.body, agents: world }) : null,
+        ctx.path === '/agents' || ctx.path.startsWith('/agents/')
+          ? handleAgentsControl({ method: ctx.method, path: ctx.path.slice('/agents'.length) || '/', body: ctx.body, agents: world })
+          : null,
       // The world moves with the shared clock; nothing runs on its own.
       start: () => undefined,
       shutdown: () => Promise.resolve(),

@@ -40,7 +40,15 @@ const agentConfig = (a: { model: string; instructions: string | null; tools: Api
 });
 
 export function renderAgent(a: AgentRecord): ApiObject {
-  return { id: a.id, object: 'agent', created_at: a.createdAt, updated_at: a.updatedAt, name: a.name, metadata: a.metadata, ...agentConfig(a) };
+  return {
+    id: a.id,
+    object: 'agent',
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+    name: a.name,
+    metadata: a.metadata,
+    ...agentConfig(a),
+  };
 }
 
 export function renderSessionAgent(a: AgentSnapshot): ApiObject {

@@ -16,7 +16,8 @@ export interface OtlpKeyValue {
 }
 
 /** A value to encode: integers become intValue; `{ double }` forces doubleValue; objects become kvlists. */
-export type AttrValue = string | boolean | number | { double: number } | { bytes: Uint8Array } | AttrValue[] | { kv: Record<string, AttrValue> };
+export type AttrValue =
+  string | boolean | number | { double: number } | { bytes: Uint8Array } | AttrValue[] | { kv: Record<string, AttrValue> };
 
 export function anyValue(v: AttrValue): OtlpAnyValue {
   if (typeof v === 'string') return { stringValue: v };

@@ -136,9 +136,27 @@ export interface AgentSeed {
 }
 
 export const AGENT_SEEDS: readonly AgentSeed[] = [
-  { name: 'Support Triage', model: 'gpt-5.1', instructions: 'Triage support requests and resolve what you can.', functions: ['get_order_status', 'create_ticket'], multiAgent: false },
-  { name: 'Research Lead', model: 'gpt-5.1', instructions: 'Research the question with subagents and cite your sources.', functions: ['lookup_paper'], multiAgent: true },
-  { name: 'Release Engineer', model: 'gpt-5-mini', instructions: 'Run the release checklist in the workspace.', functions: ['get_build_status'], multiAgent: true },
+  {
+    name: 'Support Triage',
+    model: 'gpt-5.1',
+    instructions: 'Triage support requests and resolve what you can.',
+    functions: ['get_order_status', 'create_ticket'],
+    multiAgent: false,
+  },
+  {
+    name: 'Research Lead',
+    model: 'gpt-5.1',
+    instructions: 'Research the question with subagents and cite your sources.',
+    functions: ['lookup_paper'],
+    multiAgent: true,
+  },
+  {
+    name: 'Release Engineer',
+    model: 'gpt-5-mini',
+    instructions: 'Run the release checklist in the workspace.',
+    functions: ['get_build_status'],
+    multiAgent: true,
+  },
   { name: null, model: 'gpt-5-mini', instructions: null, functions: ['get_weather'], multiAgent: false },
 ];
 
@@ -188,7 +206,11 @@ const ANSWERS = [
   'Light rain is expected in Lisbon tomorrow afternoon.',
   'I opened ticket T-4821 for the damaged parcel.',
 ];
-const SUMMARIES = ['Checking the order system first.', 'Splitting the research between two helpers.', 'Reading the build before answering.'];
+const SUMMARIES = [
+  'Checking the order system first.',
+  'Splitting the research between two helpers.',
+  'Reading the build before answering.',
+];
 const SEARCHES = ['sparse attention 2026 benchmark', 'lisbon weather forecast', 'parcel damage refund policy'];
 const COMMANDS = ['npm test', 'git log --oneline -5', 'ls -la dist'];
 const SUBAGENT_NAMES = ['scout', 'reviewer', 'summariser'];
@@ -212,16 +234,38 @@ function model(p: Prng, finish: 'stop' | 'tool_calls', durationMs: [number, numb
 function functionCall(p: Prng, seed: AgentSeed, awaitsClient = false): ToolCallPlan {
   const name = p.pick(seed.functions);
   const f = FUNCTIONS[name];
-  return { type: 'tool', tool: 'function', name, arguments: f ? f.args(p) : '{}', result: f ? f.result(p) : '{}', durationNs: ms(p, 50, 900), awaitsClient };
+  return {
+    type: 'tool',
+    tool: 'function',
+    name,
+    arguments: f ? f.args(p) : '{}',
+    result: f ? f.result(p) : '{}',
+    durationNs: ms(p, 50, 900),
+    awaitsClient,
+  };
 }
 
 function builtinCall(p: Prng): ToolCallPlan {
   if (p.chance(0.5)) {
     const query = p.pick(SEARCHES);
-    return { type: 'tool', tool: 'web_search', name: 'web_search', arguments: JSON.stringify({ query }), result: JSON.stringify({ results: p.int(3, 10) }), durationNs: ms(p, 300, 2500) };
+    return {
+      type: 'tool',
+      tool: 'web_search',
+      name: 'web_search',
+      arguments: JSON.stringify({ query }),
+      result: JSON.stringify({ results: p.int(3, 10) }),
+      durationNs: ms(p, 300, 2500),
+    };
   }
   const command = p.pick(COMMANDS);
-  return { type: 'tool', tool: 'command', name: 'shell', arguments: JSON.stringify({ command }), result: JSON.stringify({ exit_code: 0, output: 'ok' }), durationNs: ms(p, 100, 4000) };
+  return {
+    type: 'tool',
+    tool: 'command',
+    name: 'shell',
+    arguments: JSON.stringify({ command }),
+    result: JSON.stringify({ exit_code: 0, output: 'ok' }),
+    durationNs: ms(p, 100, 4000),
+  };
 }
 
 function subagents(p: Prng, seed: AgentSeed, count: number): SubagentsStepPlan {
@@ -246,7 +290,12 @@ export interface PlanOptions {
 export const DEFAULT_PUBLISH_DELAY: readonly [number, number] = [2, 30];
 
 /** Draws the plan of one root turn of `kind`; every draw comes from `p`, so the seed fixes it. */
-export function buildTurnPlan(kind: AgentTurnKind, p: Prng, seed: AgentSeed, options: PlanOptions = { publishDelaySeconds: DEFAULT_PUBLISH_DELAY }): TurnPlan {
+export function buildTurnPlan(
+  kind: AgentTurnKind,
+  p: Prng,
+  seed: AgentSeed,
+  options: PlanOptions = { publishDelaySeconds: DEFAULT_PUBLISH_DELAY },
+): TurnPlan {
   const [minDelay, maxDelay] = options.publishDelaySeconds;
   const plan: TurnPlan = {
     kind,
@@ -263,7 +312,12 @@ export function buildTurnPlan(kind: AgentTurnKind, p: Prng, seed: AgentSeed, opt
     usageRevision: p.chance(0.25) ? { afterSeconds: p.int(5, 60), extraOutput: p.int(1, 40) } : null,
     rootHas: { conversationId: p.chance(0.5), agentId: p.chance(0.5), turnId: p.chance(0.5) },
   };
-  const withTools = (): StepPlan[] => [model(p, 'tool_calls'), functionCall(p, seed), ...(p.chance(0.5) ? [builtinCall(p)] : []), model(p, 'stop')];
+  const withTools = (): StepPlan[] => [
+    model(p, 'tool_calls'),
+    functionCall(p, seed),
+    ...(p.chance(0.5) ? [builtinCall(p)] : []),
+    model(p, 'stop'),
+  ];
   switch (kind) {
     case 'message':
       plan.steps = [model(p, 'stop')];
@@ -286,9 +340,16 @@ export function buildTurnPlan(kind: AgentTurnKind, p: Prng, seed: AgentSeed, opt
     case 'failed':
     case 'never_published': {
       const failing = model(p, 'tool_calls');
-      plan.steps = [model(p, 'tool_calls'), { ...functionCall(p, seed), error: p.chance(0.5) ? 'upstream returned 502' : undefined }, failing];
+      plan.steps = [
+        model(p, 'tool_calls'),
+        { ...functionCall(p, seed), error: p.chance(0.5) ? 'upstream returned 502' : undefined },
+        failing,
+      ];
       plan.failAtStep = 2;
-      const code = kind === 'never_published' ? 'server_error' : p.pick<TurnErrorCode>(['context_length_exceeded', 'rate_limit_exceeded', 'request_timeout']);
+      const code =
+        kind === 'never_published'
+          ? 'server_error'
+          : p.pick<TurnErrorCode>(['context_length_exceeded', 'rate_limit_exceeded', 'request_timeout']);
       plan.error = { code, message: TURN_ERRORS[code] };
       break;
     }
@@ -315,7 +376,12 @@ export function buildTurnPlan(kind: AgentTurnKind, p: Prng, seed: AgentSeed, opt
   }
   if (kind === 'never_published') plan.publication.mode = 'never';
   if (kind === 'late') plan.publication.delaySeconds = p.int(300, 600);
-  if (kind === 'too_large_with_others' || kind === 'too_large_alone' || kind === 'no_end' || (HOSTILE_TURN_KINDS as readonly string[]).includes(kind)) {
+  if (
+    kind === 'too_large_with_others' ||
+    kind === 'too_large_alone' ||
+    kind === 'no_end' ||
+    (HOSTILE_TURN_KINDS as readonly string[]).includes(kind)
+  ) {
     plan.trace = kind as TraceShape;
   }
   return plan;

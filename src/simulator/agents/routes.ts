@@ -36,7 +36,12 @@ function listParams(ctx: AgentsContext): AgentsListParams | ApiError {
   return parseAgentsListParams(ctx.query);
 }
 
-function list<T extends { id: string }>(ctx: AgentsContext, universe: readonly T[], visible: (item: T) => boolean, render: (item: T) => unknown): ApiResult {
+function list<T extends { id: string }>(
+  ctx: AgentsContext,
+  universe: readonly T[],
+  visible: (item: T) => boolean,
+  render: (item: T) => unknown,
+): ApiResult {
   const params = listParams(ctx);
   if (isError(params)) return fail(params);
   const page = pageOf(universe, visible, params);
@@ -82,11 +87,15 @@ function parseTools(value: unknown): ApiObject[] | undefined | ApiError {
 function multiAgentField(value: unknown): boolean | undefined | ApiError {
   if (value === undefined) return undefined;
   if (value === null) return false;
-  if (!isObject(value) || typeof value.enabled !== 'boolean') return invalidType('multi_agent.enabled', 'a boolean', isObject(value) ? value.enabled : value);
+  if (!isObject(value) || typeof value.enabled !== 'boolean')
+    return invalidType('multi_agent.enabled', 'a boolean', isObject(value) ? value.enabled : value);
   return value.enabled;
 }
 
-function agentFields(body: Record<string, unknown>, requireModel: boolean): Partial<Pick<AgentRecord, 'name' | 'model' | 'instructions' | 'metadata' | 'tools' | 'multiAgent'>> | ApiError {
+function agentFields(
+  body: Record<string, unknown>,
+  requireModel: boolean,
+): Partial<Pick<AgentRecord, 'name' | 'model' | 'instructions' | 'metadata' | 'tools' | 'multiAgent'>> | ApiError {
   const out: Partial<Pick<AgentRecord, 'name' | 'model' | 'instructions' | 'metadata' | 'tools' | 'multiAgent'>> = {};
   if (body.model !== undefined) {
     if (typeof body.model !== 'string' || body.model === '') return invalidType('model', 'a string', body.model);
@@ -131,7 +140,8 @@ function inputText(value: unknown, param: string): string | null | ApiError {
   const texts: string[] = [];
   for (const [i, message] of value.entries()) {
     if (!isObject(message) || !Array.isArray(message.content)) return missingParameter(`${param}[${i}].content`);
-    for (const part of message.content) if (isObject(part) && part.type === 'input_text' && typeof part.text === 'string') texts.push(part.text);
+    for (const part of message.content)
+      if (isObject(part) && part.type === 'input_text' && typeof part.text === 'string') texts.push(part.text);
   }
   return texts.join('\n');
 }
@@ -161,7 +171,13 @@ function createSession(ctx: AgentsContext): ApiResult {
     const { metadata: _agentMetadata, ...overrides } = fields;
     snapshot = { ...snapshotOf(agent), ...defined(overrides) };
   } else {
-    snapshot = ctx.agents.inlineAgent({ name: null, model: fields.model!, instructions: fields.instructions ?? null, tools: fields.tools ?? [], multiAgent: fields.multiAgent ?? false });
+    snapshot = ctx.agents.inlineAgent({
+      name: null,
+      model: fields.model!,
+      instructions: fields.instructions ?? null,
+      tools: fields.tools ?? [],
+      multiAgent: fields.multiAgent ?? false,
+    });
   }
   const session = ctx.agents.createSession(ctx.now, snapshot, metadata ?? {});
   if (input !== null) {
@@ -170,7 +186,6 @@ function createSession(ctx: AgentsContext): ApiResult {
   }
   return ok(ctx.agents.renderSession(session, ctx.now));
 }
-
 
 function updateSession(ctx: AgentsContext, session: SessionRecord): ApiResult {
   const body = bodyObject(ctx);
@@ -216,8 +231,16 @@ function parseEvents(body: Record<string, unknown>): SessionEvent[] | ApiError {
         if (typeof e.turn_id !== 'string') return missingParameter(`${at}.turn_id`);
         if (typeof e.call_id !== 'string') return missingParameter(`${at}.call_id`);
         if (typeof e.success !== 'boolean') return missingParameter(`${at}.success`);
-        const output = typeof e.output === 'string' ? e.output : e.output === undefined || e.output === null ? null : JSON.stringify(e.output);
-        out.push({ type: 'tool_result', turnId: e.turn_id, callId: e.call_id, success: e.success, output, error: typeof e.error === 'string' ? e.error : null });
+        const output =
+          typeof e.output === 'string' ? e.output : e.output === undefined || e.output === null ? null : JSON.stringify(e.output);
+        out.push({
+          type: 'tool_result',
+          turnId: e.turn_id,
+          callId: e.call_id,
+          success: e.success,
+          output,
+          error: typeof e.error === 'string' ? e.error : null,
+        });
         break;
       }
       default:
@@ -276,15 +299,19 @@ const withSession =
     return isError(session) ? fail(session) : handler(ctx, session);
   };
 
-const withSubagent =
-  (handler: (ctx: AgentsContext, session: SessionRecord, ref: SubagentTurnRef) => ApiResult): Handler =>
+const withSubagent = (handler: (ctx: AgentsContext, session: SessionRecord, ref: SubagentTurnRef) => ApiResult): Handler =>
   withSession((ctx, session) => {
     const ref = lookupSubagent(ctx, session);
     return isError(ref) ? fail(ref) : handler(ctx, session, ref);
   });
 
 const subagentItems = (ctx: AgentsContext, ref: SubagentTurnRef): ApiResult =>
-  list(ctx, ctx.agents.items([ref.root], ctx.now, (item) => item.subagent?.step === ref.step && item.subagent.index === ref.index), all, (i) => i.render());
+  list(
+    ctx,
+    ctx.agents.items([ref.root], ctx.now, (item) => item.subagent?.step === ref.step && item.subagent.index === ref.index),
+    all,
+    (i) => i.render(),
+  );
 
 const turnView = (v: TurnView): unknown => renderTurn(v);
 
@@ -310,7 +337,11 @@ const ROUTES: Route[] = [
       return list(ctx, universe, visible, (s) => ctx.agents.renderSession(s, ctx.now));
     },
   },
-  { method: 'GET', segments: ['agents', 'sessions', ':session'], handler: withSession((ctx, s) => ok(ctx.agents.renderSession(s, ctx.now))) },
+  {
+    method: 'GET',
+    segments: ['agents', 'sessions', ':session'],
+    handler: withSession((ctx, s) => ok(ctx.agents.renderSession(s, ctx.now))),
+  },
   { method: 'POST', segments: ['agents', 'sessions', ':session'], handler: withSession(updateSession) },
   {
     method: 'DELETE',
@@ -324,14 +355,7 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'turns'],
-    handler: withSession((ctx, s) =>
-      list(
-        ctx,
-        ctx.agents.turnUniverse(s, ctx.now),
-        all,
-        (t) => turnView(t.view()),
-      ),
-    ),
+    handler: withSession((ctx, s) => list(ctx, ctx.agents.turnUniverse(s, ctx.now), all, (t) => turnView(t.view()))),
   },
   {
     method: 'GET',
@@ -347,13 +371,25 @@ const ROUTES: Route[] = [
     handler: withSession((ctx, s) => {
       const turn = rootTurnOf(ctx, s);
       if (isError(turn)) return fail(turn);
-      return list(ctx, ctx.agents.items([turn], ctx.now, (item) => item.subagent === null), all, (i) => i.render());
+      return list(
+        ctx,
+        ctx.agents.items([turn], ctx.now, (item) => item.subagent === null),
+        all,
+        (i) => i.render(),
+      );
     }),
   },
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'items'],
-    handler: withSession((ctx, s) => list(ctx, ctx.agents.items(ctx.agents.rootTurns(s, ctx.now), ctx.now, (item) => item.subagent === null), all, (i) => i.render())),
+    handler: withSession((ctx, s) =>
+      list(
+        ctx,
+        ctx.agents.items(ctx.agents.rootTurns(s, ctx.now), ctx.now, (item) => item.subagent === null),
+        all,
+        (i) => i.render(),
+      ),
+    ),
   },
   { method: 'GET', segments: ['agents', 'sessions', ':session', 'traces'], handler: withSession(traces) },
   {
@@ -369,7 +405,11 @@ const ROUTES: Route[] = [
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent'],
     handler: withSubagent((ctx, s, r) => ok(renderSubagent(s, r, (ctx.now - r.root.createdAt) * 1e9))),
   },
-  { method: 'GET', segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'items'], handler: withSubagent((ctx, _s, r) => subagentItems(ctx, r)) },
+  {
+    method: 'GET',
+    segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'items'],
+    handler: withSubagent((ctx, _s, r) => subagentItems(ctx, r)),
+  },
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'turns'],
@@ -378,12 +418,16 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'turns', ':turn'],
-    handler: withSubagent((ctx, s, r) => (r.turnId === ctx.params.turn ? ok(turnView(ctx.agents.subView(s, r, ctx.now))) : fail(agentsNotFound('turn', ctx.params.turn!)))),
+    handler: withSubagent((ctx, s, r) =>
+      r.turnId === ctx.params.turn ? ok(turnView(ctx.agents.subView(s, r, ctx.now))) : fail(agentsNotFound('turn', ctx.params.turn!)),
+    ),
   },
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'turns', ':turn', 'items'],
-    handler: withSubagent((ctx, _s, r) => (r.turnId === ctx.params.turn ? subagentItems(ctx, r) : fail(agentsNotFound('turn', ctx.params.turn!)))),
+    handler: withSubagent((ctx, _s, r) =>
+      r.turnId === ctx.params.turn ? subagentItems(ctx, r) : fail(agentsNotFound('turn', ctx.params.turn!)),
+    ),
   },
   {
     method: 'POST',

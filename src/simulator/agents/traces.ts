@@ -96,7 +96,17 @@ class TraceBuilder {
     return unixNano(this.s.createdAt, offsetNs);
   }
 
-  add(key: string, parentKey: string | null, group: string, name: string, kind: number, startNs: number, endNs: number, attrs: Record<string, AttrValue | undefined>, extra: Partial<OtlpSpan> = {}): OtlpSpan {
+  add(
+    key: string,
+    parentKey: string | null,
+    group: string,
+    name: string,
+    kind: number,
+    startNs: number,
+    endNs: number,
+    attrs: Record<string, AttrValue | undefined>,
+    extra: Partial<OtlpSpan> = {},
+  ): OtlpSpan {
     const span: OtlpSpan = {
       traceId: this.traceId,
       spanId: this.id(key),
@@ -127,7 +137,15 @@ class TraceBuilder {
   }
 
   /** Model and tool spans of one agent's steps, under `parentKey`. */
-  sequence(steps: readonly (ModelCallPlan | ToolCallPlan)[], timed: readonly TimedStep[], keyPrefix: string, parentKey: string, group: string, model: string, input: string): void {
+  sequence(
+    steps: readonly (ModelCallPlan | ToolCallPlan)[],
+    timed: readonly TimedStep[],
+    keyPrefix: string,
+    parentKey: string,
+    group: string,
+    model: string,
+    input: string,
+  ): void {
     let toolResults: unknown[] = [];
     for (const t of timed) {
       const step = steps[t.index]!;
@@ -138,8 +156,17 @@ class TraceBuilder {
         const output =
           step.finish === 'stop'
             ? messages('assistant', [textPart(step.text)])
-            : JSON.stringify([{ role: 'assistant', parts: calls.map((c) => ({ type: 'tool_call', id: c.id, name: c.name, arguments: JSON.parse(c.arguments) as unknown })), finish_reason: 'tool_call' }]);
-        const inputMessages = [{ role: 'user', parts: [textPart(input)] }, ...(toolResults.length > 0 ? [{ role: 'tool', parts: toolResults }] : [])];
+            : JSON.stringify([
+                {
+                  role: 'assistant',
+                  parts: calls.map((c) => ({ type: 'tool_call', id: c.id, name: c.name, arguments: JSON.parse(c.arguments) as unknown })),
+                  finish_reason: 'tool_call',
+                },
+              ]);
+        const inputMessages = [
+          { role: 'user', parts: [textPart(input)] },
+          ...(toolResults.length > 0 ? [{ role: 'tool', parts: toolResults }] : []),
+        ];
         const span = this.add(key, parentKey, group, `chat ${model}`, SPAN_KIND.client, t.startNs, t.endNs, {
           'gen_ai.operation.name': 'chat',
           'gen_ai.provider.name': 'openai',
@@ -154,7 +181,9 @@ class TraceBuilder {
         if (finished && step.finish === 'stop') {
           this.event(span, 'gen_ai.client.inference.operation.details', t.endNs, {
             'gen_ai.operation.name': 'chat',
-            'gen_ai.output.messages': [{ kv: { role: 'assistant', parts: [{ kv: { type: 'text', content: step.text } }], finish_reason: 'stop' } }],
+            'gen_ai.output.messages': [
+              { kv: { role: 'assistant', parts: [{ kv: { type: 'text', content: step.text } }], finish_reason: 'stop' } },
+            ],
           });
         }
         toolResults = [];
@@ -177,7 +206,11 @@ class TraceBuilder {
     }
   }
 
-  private followingCalls(steps: readonly (ModelCallPlan | ToolCallPlan)[], index: number, keyPrefix: string): { id: string; name: string; arguments: string }[] {
+  private followingCalls(
+    steps: readonly (ModelCallPlan | ToolCallPlan)[],
+    index: number,
+    keyPrefix: string,
+  ): { id: string; name: string; arguments: string }[] {
     const out: { id: string; name: string; arguments: string }[] = [];
     for (let i = index + 1; i < steps.length; i++) {
       // Null where a subagents step sits in the flattened sequence.
@@ -197,14 +230,23 @@ class TraceBuilder {
       const subagentId = this.s.ids.get(`subagent:${k}:${s.index}`) ?? '';
       const subTurnId = this.s.ids.get(`subturn:${k}:${s.index}`) ?? '';
       const group = `subagent:${k}:${s.index}`;
-      this.add(`spawn:${k}:${s.index}`, ROOT_SPAN_KEY, AGENT_RESOURCE, 'execute_tool create_subagent', SPAN_KIND.internal, t.startNs + s.index * 1_000_000, s.startNs, {
-        'gen_ai.operation.name': 'execute_tool',
-        'gen_ai.tool.name': 'create_subagent',
-        'gen_ai.tool.call.id': this.s.ids.get(`item:spawn:${k}:${s.index}`),
-        'gen_ai.tool.type': 'extension',
-        'gen_ai.tool.call.arguments': JSON.stringify({ task: sub.task, model: sub.model }),
-        'gen_ai.tool.call.result': JSON.stringify({ agent_id: subagentId }),
-      });
+      this.add(
+        `spawn:${k}:${s.index}`,
+        ROOT_SPAN_KEY,
+        AGENT_RESOURCE,
+        'execute_tool create_subagent',
+        SPAN_KIND.internal,
+        t.startNs + s.index * 1_000_000,
+        s.startNs,
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'create_subagent',
+          'gen_ai.tool.call.id': this.s.ids.get(`item:spawn:${k}:${s.index}`),
+          'gen_ai.tool.type': 'extension',
+          'gen_ai.tool.call.arguments': JSON.stringify({ task: sub.task, model: sub.model }),
+          'gen_ai.tool.call.result': JSON.stringify({ agent_id: subagentId }),
+        },
+      );
       const usage = usageAt(sub.steps, s.steps) ?? ZERO_USAGE;
       const last = sub.steps[sub.steps.length - 1];
       const invokeKey = `invoke:${k}:${s.index}`;
@@ -216,7 +258,8 @@ class TraceBuilder {
         'gen_ai.request.model': sub.model,
         ...usageAttributes(usage),
         'gen_ai.input.messages': messages('user', [textPart(sub.task)]),
-        'gen_ai.output.messages': s.outcome === 'completed' && last?.type === 'model' ? messages('assistant', [textPart(last.text)]) : undefined,
+        'gen_ai.output.messages':
+          s.outcome === 'completed' && last?.type === 'model' ? messages('assistant', [textPart(last.text)]) : undefined,
         'openai.agents.subagent.id': subagentId,
         'openai.agents.turn.id': subTurnId,
         'openai.agents.turn.status': s.outcome,
@@ -240,22 +283,36 @@ function draftTrace(s: TraceSubject): TraceBuilder {
   const finalStep = plan.steps[plan.steps.length - 1];
   const answer = layout.status === 'completed' && finalStep?.type === 'model' ? finalStep.text : null;
   const usage = usageAt(plan.steps, layout.steps) ?? ZERO_USAGE;
-  const root = b.add(ROOT_SPAN_KEY, null, AGENT_RESOURCE, s.agent.name ? `invoke_agent ${s.agent.name}` : 'invoke_agent', SPAN_KIND.internal, start, layout.endNs, {
-    'gen_ai.operation.name': 'invoke_agent',
-    'gen_ai.provider.name': 'openai',
-    'gen_ai.agent.name': s.agent.name ?? undefined,
-    'gen_ai.agent.id': plan.rootHas.agentId ? s.agent.id : undefined,
-    'gen_ai.conversation.id': plan.rootHas.conversationId ? s.sessionId : undefined,
-    'gen_ai.request.model': s.model,
-    ...usageAttributes(usage),
-    'gen_ai.system_instructions': s.agent.instructions === null ? undefined : JSON.stringify([textPart(s.agent.instructions)]),
-    'gen_ai.input.messages': messages('user', [textPart(plan.input)]),
-    'gen_ai.output.messages': answer === null ? undefined : messages('assistant', [textPart(answer)]),
-    'openai.agents.turn.id': plan.rootHas.turnId ? s.turnId : undefined,
-    'openai.agents.turn.status': layout.status,
-  });
+  const root = b.add(
+    ROOT_SPAN_KEY,
+    null,
+    AGENT_RESOURCE,
+    s.agent.name ? `invoke_agent ${s.agent.name}` : 'invoke_agent',
+    SPAN_KIND.internal,
+    start,
+    layout.endNs,
+    {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.agent.name': s.agent.name ?? undefined,
+      'gen_ai.agent.id': plan.rootHas.agentId ? s.agent.id : undefined,
+      'gen_ai.conversation.id': plan.rootHas.conversationId ? s.sessionId : undefined,
+      'gen_ai.request.model': s.model,
+      ...usageAttributes(usage),
+      'gen_ai.system_instructions': s.agent.instructions === null ? undefined : JSON.stringify([textPart(s.agent.instructions)]),
+      'gen_ai.input.messages': messages('user', [textPart(plan.input)]),
+      'gen_ai.output.messages': answer === null ? undefined : messages('assistant', [textPart(answer)]),
+      'openai.agents.turn.id': plan.rootHas.turnId ? s.turnId : undefined,
+      'openai.agents.turn.status': layout.status,
+    },
+  );
   if (s.previous) {
-    root.links.push({ traceId: s.previous.traceId, spanId: s.previous.spanId, flags: LOCAL_SAMPLED_FLAGS, attributes: attributes({ 'openai.agents.link.type': 'previous_turn' }) });
+    root.links.push({
+      traceId: s.previous.traceId,
+      spanId: s.previous.spanId,
+      flags: LOCAL_SAMPLED_FLAGS,
+      attributes: attributes({ 'openai.agents.link.type': 'previous_turn' }),
+    });
   }
   if (layout.status === 'failed' && plan.error) root.status = { code: STATUS_CODE.error, message: plan.error.message };
   if (layout.status === 'failed' && plan.error) root.attributes.push(...attributes({ 'error.type': plan.error.code }));
@@ -343,10 +400,19 @@ export function buildTrace(s: TraceSubject, pads: readonly number[] = []): Trace
     for (let i = 1; i < total; i++) {
       const at = start + i * step;
       const chat = i % 2 === 1;
-      b.add(`many:${i}`, ROOT_SPAN_KEY, AGENT_RESOURCE, chat ? `chat ${s.model}` : 'execute_tool lookup', chat ? SPAN_KIND.client : SPAN_KIND.internal, at, Math.min(layout.endNs, at + step), {
-        'gen_ai.operation.name': chat ? 'chat' : 'execute_tool',
-        'gen_ai.tool.name': chat ? undefined : 'lookup',
-      });
+      b.add(
+        `many:${i}`,
+        ROOT_SPAN_KEY,
+        AGENT_RESOURCE,
+        chat ? `chat ${s.model}` : 'execute_tool lookup',
+        chat ? SPAN_KIND.client : SPAN_KIND.internal,
+        at,
+        Math.min(layout.endNs, at + step),
+        {
+          'gen_ai.operation.name': chat ? 'chat' : 'execute_tool',
+          'gen_ai.tool.name': chat ? undefined : 'lookup',
+        },
+      );
     }
   }
   for (const [i, length] of pads.entries()) {
@@ -365,7 +431,13 @@ export function buildTrace(s: TraceSubject, pads: readonly number[] = []): Trace
     rootSpanId: b.id(ROOT_SPAN_KEY),
     shape: plan.trace,
     parts,
-    spans: b.drafts.map((d) => ({ spanId: d.span.spanId, parentSpanId: d.span.parentSpanId ?? null, name: d.span.name, part: d.part, ends: Number.isFinite(d.endPart) })),
+    spans: b.drafts.map((d) => ({
+      spanId: d.span.spanId,
+      parentSpanId: d.span.parentSpanId ?? null,
+      name: d.span.name,
+      part: d.part,
+      ends: Number.isFinite(d.endPart),
+    })),
     invalidSpans: invalid.length,
     render: (published) => {
       if (plan.trace === 'not_otlp') return notOtlp(b.traceId);
@@ -404,7 +476,15 @@ function renderRequest(drafts: readonly SpanDraft[], published: number, invalid:
 /** Three spans no reader may accept: a span id that is not hex, a short trace id, an all-zero span id. */
 function invalidSpans(b: TraceBuilder): OtlpSpan[] {
   const root = b.drafts[0]!.span;
-  const base = (name: string): OtlpSpan => ({ ...root, parentSpanId: root.spanId, name, attributes: attributes({ 'gen_ai.operation.name': 'execute_tool' }), events: [], links: [], status: { code: STATUS_CODE.unset } });
+  const base = (name: string): OtlpSpan => ({
+    ...root,
+    parentSpanId: root.spanId,
+    name,
+    attributes: attributes({ 'gen_ai.operation.name': 'execute_tool' }),
+    events: [],
+    links: [],
+    status: { code: STATUS_CODE.unset },
+  });
   return [
     { ...base('execute_tool corrupt_span_id'), spanId: 'zz-not-a-span-id' },
     { ...base('execute_tool corrupt_trace_id'), traceId: 'abc123', spanId: b.id('invalid:trace') },
@@ -421,7 +501,11 @@ function bigValues(request: OtlpTraceRequest): void {
   const at = tool ? tool.attributes.findIndex((kv) => kv.key === 'gen_ai.tool.call.result') : -1;
   if (tool && at >= 0) tool.attributes[at] = { key: 'gen_ai.tool.call.result', value: { stringValue: padding(BIG_VALUE_LENGTH) } };
   const root = spans[0];
-  root?.events.push({ timeUnixNano: root.startTimeUnixNano, name: 'openai.agents.context.snapshot', attributes: attributes({ 'openai.agents.context': padding(BIG_VALUE_LENGTH) }) });
+  root?.events.push({
+    timeUnixNano: root.startTimeUnixNano,
+    name: 'openai.agents.context.snapshot',
+    attributes: attributes({ 'openai.agents.context': padding(BIG_VALUE_LENGTH) }),
+  });
 }
 
 /** Fields and AnyValue members a later OTLP version might add; the spec says readers ignore them. */
@@ -445,7 +529,12 @@ function unknownFields(request: OtlpTraceRequest): Record<string, unknown> {
       scopeSpans: rs.scopeSpans.map((ss) => ({
         ...ss,
         futureScopeField: 1,
-        spans: ss.spans.map((sp) => ({ ...sp, futureSpanField: 'ignored', events: sp.events.map((e) => ({ ...e, futureEventField: true })), links: sp.links.map((l) => ({ ...l, futureLinkField: [] })) })),
+        spans: ss.spans.map((sp) => ({
+          ...sp,
+          futureSpanField: 'ignored',
+          events: sp.events.map((e) => ({ ...e, futureEventField: true })),
+          links: sp.links.map((l) => ({ ...l, futureLinkField: [] })),
+        })),
       })),
     })),
     futureTopLevelField: 'ignored',
@@ -454,5 +543,10 @@ function unknownFields(request: OtlpTraceRequest): Record<string, unknown> {
 
 /** JSON that is not an ExportTraceServiceRequest at all: wrong types everywhere. */
 function notOtlp(traceId: string): Record<string, unknown> {
-  return { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 42, spanId: true, name: ['chat'], startTimeUnixNano: 'yesterday', trace: traceId }] }] }], format: 'zipkin-v2' };
+  return {
+    resourceSpans: [
+      { scopeSpans: [{ spans: [{ traceId: 42, spanId: true, name: ['chat'], startTimeUnixNano: 'yesterday', trace: traceId }] }] },
+    ],
+    format: 'zipkin-v2',
+  };
 }

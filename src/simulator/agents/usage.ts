@@ -5,7 +5,11 @@ import type { TimedStep } from './layout.js';
 import type { ModelCallPlan, StepPlan, TokenCounts, ToolCallPlan } from './plans.js';
 
 /** Null until a model call has finished (the API reports usage as unknown). */
-export function usageAt(steps: readonly (StepPlan | ModelCallPlan | ToolCallPlan)[], timed: readonly TimedStep[], offsetNs = Infinity): TokenCounts | null {
+export function usageAt(
+  steps: readonly (StepPlan | ModelCallPlan | ToolCallPlan)[],
+  timed: readonly TimedStep[],
+  offsetNs = Infinity,
+): TokenCounts | null {
   let total: TokenCounts | null = null;
   for (const t of timed) {
     const step = steps[t.index];

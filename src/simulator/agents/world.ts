@@ -11,12 +11,20 @@ import { CLIENT_TURN_KINDS, type AgentTurnKind, type TokenCounts } from './plans
 import type { AgentRecord, AgentsIdPrefix, AgentSnapshot, SessionRecord, TurnOrigin, TurnRecord } from './state.js';
 import { buildTrace, MAX_PAD_VALUE, ROOT_SPAN_KEY, spanIdOf, traceIdOf, type TraceModel, type TraceTruthSpan } from './traces.js';
 import { usageAt } from './usage.js';
-import { drawTurnPlan, generateAgentsWorld, instantiateTurn, newSession, resolveAgentsWorldSpec, type AgentsWorldSpec } from './worldgen.js';
+import {
+  drawTurnPlan,
+  generateAgentsWorld,
+  instantiateTurn,
+  newSession,
+  resolveAgentsWorldSpec,
+  type AgentsWorldSpec,
+} from './worldgen.js';
 
 /** Whole seconds are the world's time; a turn's layout is in nanoseconds from its creation. */
 const offsetAt = (turn: TurnRecord, now: number): number => (now - turn.createdAt) * NS_PER_SECOND;
 /** The first world second at which something that happens `offsetNs` into the turn has happened. */
-const secondReached = (base: number, offsetNs: number): number => (Number.isFinite(offsetNs) ? base + Math.ceil(offsetNs / NS_PER_SECOND) : Infinity);
+const secondReached = (base: number, offsetNs: number): number =>
+  Number.isFinite(offsetNs) ? base + Math.ceil(offsetNs / NS_PER_SECOND) : Infinity;
 /** The first world second at which the turn shows as ended (its completed_at is the second it ended in). */
 const doneAt = (turn: TurnRecord): number => secondReached(turn.createdAt, turn.layout.endNs);
 
@@ -62,7 +70,14 @@ export interface AgentsTruth {
   /** Every turn (scheduled ones too) has ended with its final usage, and every trace that will be listed is, complete. */
   allSettled: boolean;
   agents: { id: string; name: string | null; model: string }[];
-  sessions: { id: string; agentId: string; agentName: string | null; createdAt: number; listedFromWhenFiltered: number; deletedAt: number | null }[];
+  sessions: {
+    id: string;
+    agentId: string;
+    agentName: string | null;
+    createdAt: number;
+    listedFromWhenFiltered: number;
+    deletedAt: number | null;
+  }[];
   turns: AgentsTruthTurn[];
   pending: { sessionId: string; kind: AgentTurnKind; startAt: number }[];
 }
@@ -123,7 +138,13 @@ export class AgentsWorld {
         instantiateTurn(this.ids, this.seed, session, next.plan, startAt, 'live');
       }
       const last = session.turns[session.turns.length - 1];
-      if (session.deleteWhenIdleFor !== null && session.deletedAt === null && session.pending.length === 0 && last && Number.isFinite(last.layout.endNs)) {
+      if (
+        session.deleteWhenIdleFor !== null &&
+        session.deletedAt === null &&
+        session.pending.length === 0 &&
+        last &&
+        Number.isFinite(last.layout.endNs)
+      ) {
         session.deletedAt = doneAt(last) + session.deleteWhenIdleFor;
       }
     }
@@ -141,7 +162,14 @@ export class AgentsWorld {
   }
 
   createAgent(now: number, fields: Omit<AgentRecord, 'id' | 'seq' | 'createdAt' | 'updatedAt' | 'deletedAt'>): AgentRecord {
-    const agent: AgentRecord = { id: this.ids.next('agent'), seq: this.ids.count, createdAt: now, updatedAt: now, deletedAt: null, ...fields };
+    const agent: AgentRecord = {
+      id: this.ids.next('agent'),
+      seq: this.ids.count,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      ...fields,
+    };
     this.agents.push(agent);
     return agent;
   }
@@ -206,7 +234,13 @@ export class AgentsWorld {
         status = 'requires_action';
         const step = active.plan.steps[w.stepIndex];
         if (step?.type === 'tool') {
-          requiredActions.push({ type: 'function_call', call_id: active.ids.get(`call:${w.stepIndex}`), name: step.name, arguments: JSON.parse(step.arguments) as unknown, turn_id: active.id });
+          requiredActions.push({
+            type: 'function_call',
+            call_id: active.ids.get(`call:${w.stepIndex}`),
+            name: step.name,
+            arguments: JSON.parse(step.arguments) as unknown,
+            turn_id: active.id,
+          });
         }
       } else {
         status = 'in_progress';
@@ -283,8 +317,18 @@ export class AgentsWorld {
 
   /** Root and subagent turns, ascending by created_at then id: the turns list's order. */
   turnUniverse(session: SessionRecord, now: number): { id: string; seq: number; createdAt: number; view: () => TurnView }[] {
-    const roots = this.rootTurns(session, now).map((t) => ({ id: t.id, seq: t.seq, createdAt: t.createdAt, view: () => this.rootView(t, now) }));
-    const subs = this.subagentTurns(session, now).map((r) => ({ id: r.turnId, seq: r.seq, createdAt: r.createdAt, view: () => this.subView(session, r, now) }));
+    const roots = this.rootTurns(session, now).map((t) => ({
+      id: t.id,
+      seq: t.seq,
+      createdAt: t.createdAt,
+      view: () => this.rootView(t, now),
+    }));
+    const subs = this.subagentTurns(session, now).map((r) => ({
+      id: r.turnId,
+      seq: r.seq,
+      createdAt: r.createdAt,
+      view: () => this.subView(session, r, now),
+    }));
     return [...roots, ...subs].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
   }
 
@@ -337,7 +381,11 @@ export class AgentsWorld {
   }
 
   /** A message from a client: a new root turn now, refused while one is running. */
-  createTurn(session: SessionRecord, now: number, options: { kind?: AgentTurnKind; input?: string; origin?: TurnOrigin; publishDelaySeconds?: number; autoAnswer?: boolean } = {}): TurnRecord | string {
+  createTurn(
+    session: SessionRecord,
+    now: number,
+    options: { kind?: AgentTurnKind; input?: string; origin?: TurnOrigin; publishDelaySeconds?: number; autoAnswer?: boolean } = {},
+  ): TurnRecord | string {
     this.sync(now);
     const active = this.activeTurn(session, now);
     if (active) return `Session ${session.id} already has an active turn ${active.id}.`;
@@ -345,7 +393,14 @@ export class AgentsWorld {
     const scripted = origin === 'client' ? this.clientScripts.get(session.id) : undefined;
     if (scripted) this.clientScripts.delete(session.id);
     const delay = options.publishDelaySeconds;
-    const plan = drawTurnPlan(this.seed, this.ids.count, session, options.kind ?? scripted, { publishDelaySeconds: delay === undefined ? this.spec.publishDelaySeconds : [delay, delay] }, (p) => p.pick(CLIENT_TURN_KINDS));
+    const plan = drawTurnPlan(
+      this.seed,
+      this.ids.count,
+      session,
+      options.kind ?? scripted,
+      { publishDelaySeconds: delay === undefined ? this.spec.publishDelaySeconds : [delay, delay] },
+      (p) => p.pick(CLIENT_TURN_KINDS),
+    );
     if (options.input !== undefined) plan.input = options.input;
     if (options.autoAnswer === false) plan.autoAnswerAfterSeconds = null;
     // A scheduled deletion waits for the session to be idle again.
@@ -364,7 +419,12 @@ export class AgentsWorld {
   }
 
   /** A client's result for the function call a waiting turn awaits; an error message when it does not fit. */
-  answer(turn: TurnRecord, now: number, callId: string, result: { success: boolean; output: string | null; error: string | null }): string | null {
+  answer(
+    turn: TurnRecord,
+    now: number,
+    callId: string,
+    result: { success: boolean; output: string | null; error: string | null },
+  ): string | null {
     const off = offsetAt(turn, now);
     const w = turn.layout.waiting;
     if (!w || off < w.fromNs || off >= w.untilNs) return `Turn ${turn.id} is not waiting for a function result.`;
@@ -388,14 +448,24 @@ export class AgentsWorld {
   }
 
   /** Items visible at `now`, ascending by time then id; `filter` picks whose history. */
-  items(turns: readonly TurnRecord[], now: number, filter: (item: TimedItem, turn: TurnRecord) => boolean): { id: string; render: () => ApiObject }[] {
+  items(
+    turns: readonly TurnRecord[],
+    now: number,
+    filter: (item: TimedItem, turn: TurnRecord) => boolean,
+  ): { id: string; render: () => ApiObject }[] {
     const out: { id: string; t: number; off: number; seq: number; render: () => ApiObject }[] = [];
     for (const turn of turns) {
       const off = offsetAt(turn, now);
       const seqById = new Map([...turn.ids].map(([slot, id]) => [id, turn.seqs.get(slot) ?? 0]));
       for (const item of this.itemsOf(turn)) {
         if (item.atNs > off || !filter(item, turn)) continue;
-        out.push({ id: item.id, t: turn.createdAt, off: item.atNs, seq: seqById.get(item.id) ?? 0, render: () => ({ id: item.id, ...item.render(off >= item.doneNs) }) });
+        out.push({
+          id: item.id,
+          t: turn.createdAt,
+          off: item.atNs,
+          seq: seqById.get(item.id) ?? 0,
+          render: () => ({ id: item.id, ...item.render(off >= item.doneNs) }),
+        });
       }
     }
     return out.sort((a, b) => a.t - b.t || a.off - b.off || a.seq - b.seq);
@@ -483,7 +553,13 @@ export class AgentsWorld {
   }
 
   private serialize(turn: TurnRecord, model: TraceModel, parts: number): string {
-    return JSON.stringify({ id: turn.id, object: 'agent.session.trace', created_at: turn.createdAt, session_id: turn.sessionId, otlp: model.render(parts) });
+    return JSON.stringify({
+      id: turn.id,
+      object: 'agent.session.trace',
+      created_at: turn.createdAt,
+      session_id: turn.sessionId,
+      otlp: model.render(parts),
+    });
   }
 
   // --- truth --------------------------------------------------------------------------------
@@ -553,7 +629,8 @@ export class AgentsWorld {
     const at = this.publishTimes(turn);
     const gone = session.deletedAt;
     const listed = at !== null && (gone === null || at.first < gone);
-    const tooLarge: TooLarge | null = turn.plan.trace === 'too_large_with_others' ? 'with_others' : turn.plan.trace === 'too_large_alone' ? 'alone' : null;
+    const tooLarge: TooLarge | null =
+      turn.plan.trace === 'too_large_with_others' ? 'with_others' : turn.plan.trace === 'too_large_alone' ? 'alone' : null;
     return {
       traceId: traceIdOf(turn.traceSeed),
       rootSpanId: spanIdOf(turn.traceSeed, ROOT_SPAN_KEY),
@@ -611,5 +688,10 @@ function latestActivity(layout: TurnLayout, off: number): number {
 function addCounts(total: TokenCounts | null, u: TokenCounts | null): TokenCounts | null {
   if (u === null) return total;
   if (total === null) return { ...u };
-  return { input: total.input + u.input, output: total.output + u.output, cached: total.cached + u.cached, reasoning: total.reasoning + u.reasoning };
+  return {
+    input: total.input + u.input,
+    output: total.output + u.output,
+    cached: total.cached + u.cached,
+    reasoning: total.reasoning + u.reasoning,
+  };
 }

@@ -64,24 +64,47 @@ export function resolveAgentsWorldSpec(spec: AgentsWorldSpec = {}): Required<Age
   if (out.agents < 1) throw new RangeError('agents.agents must be at least 1');
   if (out.liveWindowSeconds < 1) throw new RangeError('agents.liveWindowSeconds must be at least 1');
   if (out.backfillTurns > 0 && out.sessions < 1) throw new RangeError('agents.sessions must be at least 1 when there are backfill turns');
-  if (out.liveTurns > 0 && out.sessions + out.liveSessions < 1) throw new RangeError('agents.liveTurns need a session (agents.sessions or agents.liveSessions)');
+  if (out.liveTurns > 0 && out.sessions + out.liveSessions < 1)
+    throw new RangeError('agents.liveTurns need a session (agents.sessions or agents.liveSessions)');
   if (typeof out.hostileTraces !== 'boolean') throw new RangeError('agents.hostileTraces must be a boolean');
   const [min, max] = out.publishDelaySeconds;
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) throw new RangeError('agents.publishDelaySeconds must be [min, max] whole seconds, 0 <= min <= max');
-  if (!Number.isInteger(out.traceResponseCapBytes) || out.traceResponseCapBytes < 65_536) throw new RangeError('agents.traceResponseCapBytes must be an integer >= 65536');
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min)
+    throw new RangeError('agents.publishDelaySeconds must be [min, max] whole seconds, 0 <= min <= max');
+  if (!Number.isInteger(out.traceResponseCapBytes) || out.traceResponseCapBytes < 65_536)
+    throw new RangeError('agents.traceResponseCapBytes must be an integer >= 65536');
   return out;
 }
 
 /** The functions a snapshot's turns call: its function tools, or a generic one. */
 export function seedOf(agent: AgentSnapshot): AgentSeed {
   const functions = agent.tools.filter((t) => t.type === 'function' && typeof t.name === 'string').map((t) => t.name as string);
-  return { name: agent.name, model: agent.model, instructions: agent.instructions, functions: functions.length > 0 ? functions : ['get_weather'], multiAgent: agent.multiAgent };
+  return {
+    name: agent.name,
+    model: agent.model,
+    instructions: agent.instructions,
+    functions: functions.length > 0 ? functions : ['get_weather'],
+    multiAgent: agent.multiAgent,
+  };
 }
 
-export const snapshotOf = (a: AgentRecord): AgentSnapshot => ({ id: a.id, name: a.name, model: a.model, instructions: a.instructions, tools: a.tools, multiAgent: a.multiAgent });
+export const snapshotOf = (a: AgentRecord): AgentSnapshot => ({
+  id: a.id,
+  name: a.name,
+  model: a.model,
+  instructions: a.instructions,
+  tools: a.tools,
+  multiAgent: a.multiAgent,
+});
 
 /** Gives a plan its ids and places it in time. */
-export function instantiateTurn(ids: IdFactory<AgentsIdPrefix>, seed: number, session: SessionRecord, plan: TurnPlan, createdAt: number, origin: TurnOrigin): TurnRecord {
+export function instantiateTurn(
+  ids: IdFactory<AgentsIdPrefix>,
+  seed: number,
+  session: SessionRecord,
+  plan: TurnPlan,
+  createdAt: number,
+  origin: TurnOrigin,
+): TurnRecord {
   const id = ids.next('turn');
   const seq = ids.count;
   const slots = new Map<string, string>();
@@ -109,15 +132,40 @@ export function instantiateTurn(ids: IdFactory<AgentsIdPrefix>, seed: number, se
   return turn;
 }
 
-export function newSession(ids: IdFactory<AgentsIdPrefix>, agent: AgentSnapshot, createdAt: number, metadata: Record<string, string> = {}): SessionRecord {
+export function newSession(
+  ids: IdFactory<AgentsIdPrefix>,
+  agent: AgentSnapshot,
+  createdAt: number,
+  metadata: Record<string, string> = {},
+): SessionRecord {
   const id = ids.next('sess');
-  return { id, seq: ids.count, createdAt, agent, metadataHistory: [{ at: createdAt, value: metadata }], deletedAt: null, deleteWhenIdleFor: null, turns: [], pending: [] };
+  return {
+    id,
+    seq: ids.count,
+    createdAt,
+    agent,
+    metadataHistory: [{ at: createdAt, value: metadata }],
+    deletedAt: null,
+    deleteWhenIdleFor: null,
+    turns: [],
+    pending: [],
+  };
 }
 
 /** Whole seconds a turn lasts from creation to end, rounded up. */
 export const turnSeconds = (plan: TurnPlan): number => Math.ceil(layoutTurn(plan).endNs / NS_PER_SECOND);
 
-const FILL_KINDS: readonly AgentTurnKind[] = ['message', 'message', 'tools', 'tools', 'tools', 'subagent', 'waiting', 'failed', 'cancelled'];
+const FILL_KINDS: readonly AgentTurnKind[] = [
+  'message',
+  'message',
+  'tools',
+  'tools',
+  'tools',
+  'subagent',
+  'waiting',
+  'failed',
+  'cancelled',
+];
 
 export interface GeneratedAgentsWorld {
   agents: AgentRecord[];
@@ -131,7 +179,12 @@ interface TurnDraft {
   createdAt: number;
 }
 
-export function generateAgentsWorld(seed: number, spec: Required<AgentsWorldSpec>, startEpoch: number, ids: IdFactory<AgentsIdPrefix>): GeneratedAgentsWorld {
+export function generateAgentsWorld(
+  seed: number,
+  spec: Required<AgentsWorldSpec>,
+  startEpoch: number,
+  ids: IdFactory<AgentsIdPrefix>,
+): GeneratedAgentsWorld {
   const p = createPrng(deriveSeed(seed, 0xa6e75));
   const agents: AgentRecord[] = [];
   for (let i = 0; i < spec.agents; i++) {
@@ -216,7 +269,14 @@ function seedOfIndex(agents: readonly AgentRecord[], index: number): AgentSeed {
 }
 
 /** The plan of a turn created now (by a client or a control route). */
-export function drawTurnPlan(seed: number, counter: number, session: SessionRecord, kind: AgentTurnKind | undefined, options: PlanOptions, pick: (p: Prng) => AgentTurnKind): TurnPlan {
+export function drawTurnPlan(
+  seed: number,
+  counter: number,
+  session: SessionRecord,
+  kind: AgentTurnKind | undefined,
+  options: PlanOptions,
+  pick: (p: Prng) => AgentTurnKind,
+): TurnPlan {
   const p = createPrng(deriveSeed(seed, 0xc11e7, counter));
   return buildTurnPlan(kind ?? pick(p), p, seedOf(session.agent), options);
 }

@@ -9,13 +9,22 @@ import type { DialectRequest } from '../dialect.js';
 /** Marks errors rendered in Azure's `{ error: { code, message } }` shape. */
 const AZURE = 'azure_gateway_error';
 
-export const azureError = (status: number, code: string, message: string): ApiError => ({ status, message, type: AZURE, param: null, code });
+export const azureError = (status: number, code: string, message: string): ApiError => ({
+  status,
+  message,
+  type: AZURE,
+  param: null,
+  code,
+});
 
 export function azureErrorBody(error: ApiError): unknown {
   return error.type === AZURE ? { error: { code: error.code, message: error.message } } : errorBody(error);
 }
 
-export const azureRequestIdHeaders = (requestId: string): Record<string, string> => ({ 'apim-request-id': randomUUID(), 'x-request-id': requestId });
+export const azureRequestIdHeaders = (requestId: string): Record<string, string> => ({
+  'apim-request-id': randomUUID(),
+  'x-request-id': requestId,
+});
 
 export function checkApiVersion({ query, path }: DialectRequest, supported: readonly string[]): ApiError | null {
   const version = query.get('api-version');

@@ -5,7 +5,15 @@
 // spec's JSON does (the Azure SDKs call the field `agent_id`; `agentField` serves that shape).
 import type { Dialect } from '../dialect.js';
 import { renameAssistantField } from '../dialect.js';
-import { apiKeyHeader, azureError, azureErrorBody, azureRequestIdHeaders, bearerToken, checkApiVersion, type TokenCheck } from './azure-common.js';
+import {
+  apiKeyHeader,
+  azureError,
+  azureErrorBody,
+  azureRequestIdHeaders,
+  bearerToken,
+  checkApiVersion,
+  type TokenCheck,
+} from './azure-common.js';
 
 export interface AzureFoundryDialectOptions {
   /** The project in the endpoint path. Default `sim-project`. */
@@ -42,7 +50,8 @@ export function createAzureFoundryDialect(options: AzureFoundryDialectOptions = 
         return accepted ? null : azureError(401, 'PermissionDenied', UNAUTHORIZED);
       }
       const key = apiKeyHeader(headers);
-      if (key !== undefined && allowApiKey) return key === apiKey ? null : azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
+      if (key !== undefined && allowApiKey)
+        return key === apiKey ? null : azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
       return azureError(401, 'PermissionDenied', UNAUTHORIZED);
     },
     checkRequest: (request) => checkApiVersion(request, versions),

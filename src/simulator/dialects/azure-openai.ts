@@ -4,7 +4,15 @@
 // `Authorization: Bearer`, and only the tools Azure OpenAI Assistants have: code interpreter,
 // file search and functions.
 import type { Dialect } from '../dialect.js';
-import { apiKeyHeader, azureError, azureErrorBody, azureRequestIdHeaders, bearerToken, checkApiVersion, type TokenCheck } from './azure-common.js';
+import {
+  apiKeyHeader,
+  azureError,
+  azureErrorBody,
+  azureRequestIdHeaders,
+  bearerToken,
+  checkApiVersion,
+  type TokenCheck,
+} from './azure-common.js';
 
 export interface AzureOpenAIDialectOptions {
   apiVersions?: readonly string[];
@@ -14,7 +22,12 @@ export interface AzureOpenAIDialectOptions {
   listThreads?: boolean;
 }
 
-export const AZURE_OPENAI_API_VERSIONS: readonly string[] = ['2024-05-01-preview', '2024-07-01-preview', '2025-01-01-preview', '2025-04-01-preview'];
+export const AZURE_OPENAI_API_VERSIONS: readonly string[] = [
+  '2024-05-01-preview',
+  '2024-07-01-preview',
+  '2025-01-01-preview',
+  '2025-04-01-preview',
+];
 
 /** The api-versions that served Assistants v1; the Assistants v2 protocol is not served under them. */
 export const AZURE_OPENAI_ASSISTANTS_V1_VERSIONS: readonly string[] = ['2024-02-15-preview', '2024-03-01-preview', '2024-04-01-preview'];
@@ -32,12 +45,20 @@ export function createAzureOpenAIDialect(options: AzureOpenAIDialectOptions = {}
       if (key !== undefined) return key === apiKey ? null : azureError(401, '401', ACCESS_DENIED);
       const token = bearerToken(headers);
       if (token === undefined) {
-        return azureError(401, '401', 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.');
+        return azureError(
+          401,
+          '401',
+          'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.',
+        );
       }
       const accepted = options.acceptToken ? options.acceptToken(token, Date.now()) : token === apiKey;
       return accepted
         ? null
-        : azureError(401, '401', 'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.');
+        : azureError(
+            401,
+            '401',
+            'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.',
+          );
     },
     checkRequest(request) {
       const version = request.query.get('api-version');

@@ -9,7 +9,10 @@ import { checkSecret } from './webhooks/signing.js';
 import type { AgentState } from './state.js';
 import type { ResponsesWorld } from './world.js';
 
-const problem = (status: number, message: string): ControlResult => ({ status, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+const problem = (status: number, message: string): ControlResult => ({
+  status,
+  body: { error: { message, type: 'invalid_request_error', param: null, code: null } },
+});
 
 const KINDS = [...RESPONSE_KINDS, ...SCRIPT_ONLY_KINDS].join(', ');
 
@@ -18,7 +21,10 @@ export const WebhookConfigSchema = z.strictObject({
   url: z.union([z.url({ protocol: /^https?$/ }), z.null()]).optional(),
   secret: z.string().optional(),
   timeoutMs: positive.optional(),
-  retry: z.strictObject({ delaysMs: z.array(z.number().int().nonnegative()).max(100), maxElapsedMs: z.number().int().nonnegative() }).partial().optional(),
+  retry: z
+    .strictObject({ delaysMs: z.array(z.number().int().nonnegative()).max(100), maxElapsedMs: z.number().int().nonnegative() })
+    .partial()
+    .optional(),
 });
 
 /** A full webhook config from `base` and a partial update; a string when the update is wrong. */
@@ -57,7 +63,11 @@ function agentOf(world: ResponsesWorld, ref: string | null | undefined): AgentSt
   return world.findAgent(name!, version) ?? `no agent '${ref}' (known: ${world.agents.map((a) => `${a.name}:${a.version}`).join(', ')})`;
 }
 
-export async function handleResponsesControl(ctx: ControlContext, world: ResponsesWorld, webhooks: WebhookDispatcher): Promise<ControlResult | null> {
+export async function handleResponsesControl(
+  ctx: ControlContext,
+  world: ResponsesWorld,
+  webhooks: WebhookDispatcher,
+): Promise<ControlResult | null> {
   switch (`${ctx.method} ${ctx.path}`) {
     case 'GET /responses':
       return { status: 200, body: { ...world.summary(), webhooksPending: webhooks.pending() } };
@@ -100,7 +110,11 @@ export async function handleResponsesControl(ctx: ControlContext, world: Respons
       const r = world.lookup(parsed.data.responseId);
       if (!r) return problem(404, `no response '${parsed.data.responseId}'`);
       const record = await webhooks.send(r, parsed.data.mode, parsed.data.ageSeconds);
-      if (!record) return problem(409, parsed.data.mode === 'replay' ? 'nothing to replay: no signed delivery of this response yet' : 'the response has not ended yet');
+      if (!record)
+        return problem(
+          409,
+          parsed.data.mode === 'replay' ? 'nothing to replay: no signed delivery of this response yet' : 'the response has not ended yet',
+        );
       return { status: 200, body: record };
     }
     case 'DELETE /webhooks/deliveries':

@@ -31,9 +31,23 @@ function checkV1ApiVersion({ query }: DialectRequest): ApiError | null {
 export function responsesDialectFor(dialect: Dialect): ResponsesDialect {
   switch (dialect.name) {
     case 'azure-foundry':
-      return { prefix: '/openai/v1', listResponses: true, listConversations: true, agentReference: true, acceptsAgent: true, check: checkV1ApiVersion };
+      return {
+        prefix: '/openai/v1',
+        listResponses: true,
+        listConversations: true,
+        agentReference: true,
+        acceptsAgent: true,
+        check: checkV1ApiVersion,
+      };
     case 'azure-openai':
-      return { prefix: '/v1', listResponses: false, listConversations: false, agentReference: false, acceptsAgent: false, check: checkV1ApiVersion };
+      return {
+        prefix: '/v1',
+        listResponses: false,
+        listConversations: false,
+        agentReference: false,
+        acceptsAgent: false,
+        check: checkV1ApiVersion,
+      };
     default:
       return { prefix: '', listResponses: false, listConversations: false, agentReference: false, acceptsAgent: false, check: () => null };
   }

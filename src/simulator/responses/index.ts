@@ -48,7 +48,15 @@ export function createResponsesMount(
   };
 }
 
-export { DEFAULT_RETRY, DEFAULT_WEBHOOK_CONFIG, retryDelay, type DeliveryMode, type DeliveryRecord, type RetrySchedule, type WebhookConfig } from './webhooks/dispatcher.js';
+export {
+  DEFAULT_RETRY,
+  DEFAULT_WEBHOOK_CONFIG,
+  retryDelay,
+  type DeliveryMode,
+  type DeliveryRecord,
+  type RetrySchedule,
+  type WebhookConfig,
+} from './webhooks/dispatcher.js';
 export { DEFAULT_WEBHOOK_SECRET } from './webhooks/signing.js';
 export { FUTURE_ITEM_TYPE } from './items.js';
 export { RESPONSE_KINDS, SCRIPT_ONLY_KINDS, type ResponseKind } from './kinds.js';

@@ -10,9 +10,17 @@ export interface ItemContext {
 }
 
 const FUNCTIONS: readonly { name: string; args: (p: Prng) => ApiObject; description: string }[] = [
-  { name: 'get_weather', description: 'Current weather for a city', args: (p) => ({ city: p.pick(['Lisbon', 'Oslo', 'Nairobi', 'Lima']) }) },
+  {
+    name: 'get_weather',
+    description: 'Current weather for a city',
+    args: (p) => ({ city: p.pick(['Lisbon', 'Oslo', 'Nairobi', 'Lima']) }),
+  },
   { name: 'lookup_order', description: 'An order by its number', args: (p) => ({ order_id: `ORD-${p.int(10_000, 99_999)}` }) },
-  { name: 'create_ticket', description: 'Opens a support ticket', args: (p) => ({ summary: 'Login fails after reset', priority: p.pick(['low', 'high']) }) },
+  {
+    name: 'create_ticket',
+    description: 'Opens a support ticket',
+    args: (p) => ({ summary: 'Login fails after reset', priority: p.pick(['low', 'high']) }),
+  },
 ];
 const ANSWERS = [
   'Here is what I found.',
@@ -32,16 +40,34 @@ export const FUTURE_ITEM_TYPE = 'holodeck_call';
 const callId = (c: ItemContext): string => `call_${c.p.alnum(24)}`;
 
 export function messageItem(c: ItemContext, text = c.p.pick(ANSWERS), annotations: ApiObject[] = []): ApiObject {
-  return { id: c.ids.next('msg'), type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations, logprobs: [] }] };
+  return {
+    id: c.ids.next('msg'),
+    type: 'message',
+    role: 'assistant',
+    status: 'completed',
+    content: [{ type: 'output_text', text, annotations, logprobs: [] }],
+  };
 }
 
 export function reasoningItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('rs'), type: 'reasoning', summary: [{ type: 'summary_text', text: '**Planning the answer**\n\nChecking what the user needs first.' }], encrypted_content: `gAAAA${c.p.alnum(64)}` };
+  return {
+    id: c.ids.next('rs'),
+    type: 'reasoning',
+    summary: [{ type: 'summary_text', text: '**Planning the answer**\n\nChecking what the user needs first.' }],
+    encrypted_content: `gAAAA${c.p.alnum(64)}`,
+  };
 }
 
 export function functionCallItem(c: ItemContext, index?: number): ApiObject {
   const fn = index === undefined ? c.p.pick(FUNCTIONS) : FUNCTIONS[index % FUNCTIONS.length]!;
-  return { id: c.ids.next('fc'), type: 'function_call', status: 'completed', call_id: callId(c), name: fn.name, arguments: JSON.stringify(fn.args(c.p)) };
+  return {
+    id: c.ids.next('fc'),
+    type: 'function_call',
+    status: 'completed',
+    call_id: callId(c),
+    name: fn.name,
+    arguments: JSON.stringify(fn.args(c.p)),
+  };
 }
 
 /** A function call whose arguments are about `bytes` long: hostile input for clients. */
@@ -52,11 +78,21 @@ export function largeFunctionCallItem(c: ItemContext, bytes: number): ApiObject 
 
 export function webSearchItem(c: ItemContext, status = 'completed'): ApiObject {
   const query = c.p.pick(QUERIES);
-  return { id: c.ids.next('ws'), type: 'web_search_call', status, action: { type: 'search', query, sources: [{ type: 'url', url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/' }] } };
+  return {
+    id: c.ids.next('ws'),
+    type: 'web_search_call',
+    status,
+    action: { type: 'search', query, sources: [{ type: 'url', url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/' }] },
+  };
 }
 
 export function openPageItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('ws'), type: 'web_search_call', status: 'completed', action: { type: 'open_page', url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/' } };
+  return {
+    id: c.ids.next('ws'),
+    type: 'web_search_call',
+    status: 'completed',
+    action: { type: 'open_page', url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/' },
+  };
 }
 
 export function fileSearchItem(c: ItemContext): ApiObject {
@@ -65,7 +101,15 @@ export function fileSearchItem(c: ItemContext): ApiObject {
     type: 'file_search_call',
     status: 'completed',
     queries: [c.p.pick(QUERIES)],
-    results: [{ file_id: `file-${c.p.alnum(22)}`, filename: 'handbook.pdf', score: 0.87, text: 'Refunds are issued within 14 days of the return.', attributes: {} }],
+    results: [
+      {
+        file_id: `file-${c.p.alnum(22)}`,
+        filename: 'handbook.pdf',
+        score: 0.87,
+        text: 'Refunds are issued within 14 days of the return.',
+        attributes: {},
+      },
+    ],
   };
 }
 
@@ -85,24 +129,58 @@ export function mcpListToolsItem(c: ItemContext): ApiObject {
     id: c.ids.next('mcpl'),
     type: 'mcp_list_tools',
     server_label: MCP_SERVER.label,
-    tools: MCP_TOOLS.map((name) => ({ name, description: `${name} on Microsoft Learn`, input_schema: { type: 'object', properties: { query: { type: 'string' } } }, annotations: null })),
+    tools: MCP_TOOLS.map((name) => ({
+      name,
+      description: `${name} on Microsoft Learn`,
+      input_schema: { type: 'object', properties: { query: { type: 'string' } } },
+      annotations: null,
+    })),
     error: null,
   };
 }
 
-export function mcpCallItem(c: ItemContext, outcome: 'completed' | 'failed' = 'completed', approvalRequestId: string | null = null): ApiObject {
-  const base = { id: c.ids.next('mcp'), type: 'mcp_call', server_label: MCP_SERVER.label, name: c.p.pick(MCP_TOOLS), arguments: JSON.stringify({ query: c.p.pick(QUERIES) }), approval_request_id: approvalRequestId };
+export function mcpCallItem(
+  c: ItemContext,
+  outcome: 'completed' | 'failed' = 'completed',
+  approvalRequestId: string | null = null,
+): ApiObject {
+  const base = {
+    id: c.ids.next('mcp'),
+    type: 'mcp_call',
+    server_label: MCP_SERVER.label,
+    name: c.p.pick(MCP_TOOLS),
+    arguments: JSON.stringify({ query: c.p.pick(QUERIES) }),
+    approval_request_id: approvalRequestId,
+  };
   return outcome === 'completed'
-    ? { ...base, status: 'completed', output: '[{"title":"Semantic conventions for GenAI","url":"https://learn.microsoft.com/"}]', error: null }
+    ? {
+        ...base,
+        status: 'completed',
+        output: '[{"title":"Semantic conventions for GenAI","url":"https://learn.microsoft.com/"}]',
+        error: null,
+      }
     : { ...base, status: 'failed', output: null, error: { type: 'http_error', code: 502, message: 'Bad Gateway from the MCP server' } };
 }
 
 export function mcpApprovalRequestItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('mcpr'), type: 'mcp_approval_request', server_label: MCP_SERVER.label, name: 'microsoft_docs_fetch', arguments: JSON.stringify({ url: 'https://learn.microsoft.com/azure/ai-foundry/' }) };
+  return {
+    id: c.ids.next('mcpr'),
+    type: 'mcp_approval_request',
+    server_label: MCP_SERVER.label,
+    name: 'microsoft_docs_fetch',
+    arguments: JSON.stringify({ url: 'https://learn.microsoft.com/azure/ai-foundry/' }),
+  };
 }
 
 export function computerCallItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('cu'), type: 'computer_call', status: 'completed', call_id: callId(c), action: { type: 'click', button: 'left', x: c.p.int(0, 1023), y: c.p.int(0, 767) }, pending_safety_checks: [] };
+  return {
+    id: c.ids.next('cu'),
+    type: 'computer_call',
+    status: 'completed',
+    call_id: callId(c),
+    action: { type: 'click', button: 'left', x: c.p.int(0, 1023), y: c.p.int(0, 767) },
+    pending_safety_checks: [],
+  };
 }
 
 export function imageGenerationItem(c: ItemContext): ApiObject {
@@ -121,7 +199,13 @@ export function imageGenerationItem(c: ItemContext): ApiObject {
 }
 
 export function customToolCallItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('ctc'), type: 'custom_tool_call', call_id: callId(c), name: 'run_sql', input: 'SELECT count(*) FROM orders WHERE status = \'late\'' };
+  return {
+    id: c.ids.next('ctc'),
+    type: 'custom_tool_call',
+    call_id: callId(c),
+    name: 'run_sql',
+    input: "SELECT count(*) FROM orders WHERE status = 'late'",
+  };
 }
 
 export function localShellCallItem(c: ItemContext): ApiObject {
@@ -135,7 +219,14 @@ export function localShellCallItem(c: ItemContext): ApiObject {
 }
 
 export function shellCallItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('sh'), type: 'shell_call', status: 'completed', call_id: callId(c), action: { commands: ['npm test'], max_output_length: null, timeout_ms: 60_000 }, environment: null };
+  return {
+    id: c.ids.next('sh'),
+    type: 'shell_call',
+    status: 'completed',
+    call_id: callId(c),
+    action: { commands: ['npm test'], max_output_length: null, timeout_ms: 60_000 },
+    environment: null,
+  };
 }
 
 export function applyPatchCallItem(c: ItemContext): ApiObject {
@@ -144,7 +235,11 @@ export function applyPatchCallItem(c: ItemContext): ApiObject {
     type: 'apply_patch_call',
     status: 'completed',
     call_id: callId(c),
-    operation: { type: 'update_file', path: 'src/greet.ts', diff: '@@\n-export const greet = () => "hi";\n+export const greet = (name: string) => `hi ${name}`;\n' },
+    operation: {
+      type: 'update_file',
+      path: 'src/greet.ts',
+      diff: '@@\n-export const greet = () => "hi";\n+export const greet = (name: string) => `hi ${name}`;\n',
+    },
   };
 }
 
@@ -153,14 +248,27 @@ export function compactionItem(c: ItemContext): ApiObject {
 }
 
 export function futureItem(c: ItemContext): ApiObject {
-  return { id: c.ids.next('hd'), type: FUTURE_ITEM_TYPE, status: 'completed', call_id: callId(c), program: 'warp_core_diagnostics', input: '{"deck":7}' };
+  return {
+    id: c.ids.next('hd'),
+    type: FUTURE_ITEM_TYPE,
+    status: 'completed',
+    call_id: callId(c),
+    program: 'warp_core_diagnostics',
+    input: '{"deck":7}',
+  };
 }
 
 export function userMessageItem(c: ItemContext, text: string): ApiObject {
   return { id: c.ids.next('msg'), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text }] };
 }
 
-const USER_PROMPTS = ['Where is my order?', 'What is the weather like?', 'Summarise the GenAI conventions.', 'Fix the failing test.', 'Draw me a lighthouse.'];
+const USER_PROMPTS = [
+  'Where is my order?',
+  'What is the weather like?',
+  'Summarise the GenAI conventions.',
+  'Fix the failing test.',
+  'Draw me a lighthouse.',
+];
 
 export function userPromptItem(c: ItemContext): ApiObject {
   return userMessageItem(c, c.p.pick(USER_PROMPTS));
@@ -184,9 +292,21 @@ export function appOutputFor(c: ItemContext, item: ApiObject): ApiObject | null 
     case 'custom_tool_call':
       return { id: c.ids.next('ctco'), type: 'custom_tool_call_output', call_id, output: '42', status: 'completed' };
     case 'local_shell_call':
-      return { id: call_id, type: 'local_shell_call_output', output: '{"stdout":"README.md\\nsrc\\n","stderr":"","exit_code":0}', status: 'completed' };
+      return {
+        id: call_id,
+        type: 'local_shell_call_output',
+        output: '{"stdout":"README.md\\nsrc\\n","stderr":"","exit_code":0}',
+        status: 'completed',
+      };
     case 'shell_call':
-      return { id: c.ids.next('sho'), type: 'shell_call_output', call_id, max_output_length: null, output: [{ stdout: '12 passed\n', stderr: '', outcome: { type: 'exit', exit_code: 0 } }], status: 'completed' };
+      return {
+        id: c.ids.next('sho'),
+        type: 'shell_call_output',
+        call_id,
+        max_output_length: null,
+        output: [{ stdout: '12 passed\n', stderr: '', outcome: { type: 'exit', exit_code: 0 } }],
+        status: 'completed',
+      };
     case 'apply_patch_call':
       return { id: c.ids.next('apo'), type: 'apply_patch_call_output', call_id, status: 'completed', output: 'Patched src/greet.ts' };
     case 'mcp_approval_request':
@@ -201,7 +321,13 @@ export function toolFor(item: ApiObject): ApiObject | null {
   switch (item.type) {
     case 'function_call': {
       const fn = FUNCTIONS.find((f) => f.name === item.name);
-      return { type: 'function', name: item.name, description: fn?.description ?? null, parameters: { type: 'object', properties: {}, additionalProperties: true }, strict: false };
+      return {
+        type: 'function',
+        name: item.name,
+        description: fn?.description ?? null,
+        parameters: { type: 'object', properties: {}, additionalProperties: true },
+        strict: false,
+      };
     }
     case 'web_search_call':
       return { type: 'web_search', search_context_size: 'medium', user_location: null };
@@ -212,7 +338,14 @@ export function toolFor(item: ApiObject): ApiObject | null {
     case 'mcp_call':
     case 'mcp_list_tools':
     case 'mcp_approval_request':
-      return { type: 'mcp', server_label: MCP_SERVER.label, server_url: MCP_SERVER.url, require_approval: 'always', allowed_tools: null, headers: null };
+      return {
+        type: 'mcp',
+        server_label: MCP_SERVER.label,
+        server_url: MCP_SERVER.url,
+        require_approval: 'always',
+        allowed_tools: null,
+        headers: null,
+      };
     case 'computer_call':
       return { type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser' };
     case 'image_generation_call':

@@ -89,7 +89,15 @@ const FAILURES: readonly { code: string; message: string }[] = [
   { code: 'vector_store_timeout', message: 'The vector store search timed out.' },
 ];
 
-const WAITS_FOR_APP = new Set(['function_call', 'computer_call', 'custom_tool_call', 'local_shell_call', 'shell_call', 'apply_patch_call', 'mcp_approval_request']);
+const WAITS_FOR_APP = new Set([
+  'function_call',
+  'computer_call',
+  'custom_tool_call',
+  'local_shell_call',
+  'shell_call',
+  'apply_patch_call',
+  'mcp_approval_request',
+]);
 
 /** Whether the app must answer this response's output in a next turn. */
 export const waitsForApp = (output: readonly ApiObject[]): boolean => output.some((item) => WAITS_FOR_APP.has(String(item.type)));
@@ -107,7 +115,7 @@ function outputTokens(c: ItemContext, items: readonly ItemDraft[]): { output: nu
 
 function usageFor(c: ItemContext, items: readonly ItemDraft[], extraInput = 0): Usage {
   const input = c.p.int(180, 4_000) + extraInput;
-  const cached = c.p.chance(0.5) ? Math.floor(input * c.p.int(30, 90) / 100) : 0;
+  const cached = c.p.chance(0.5) ? Math.floor((input * c.p.int(30, 90)) / 100) : 0;
   return { input, cached, ...outputTokens(c, items) };
 }
 
@@ -137,22 +145,60 @@ export function buildDraft(kind: ResponseKind, c: ItemContext): ResponseDraft {
     case 'function_call': {
       const calls = c.p.int(1, 2);
       const start = c.p.int(0, 2);
-      return draft(c, kind, [quick(c, reasoningItem(c)), ...Array.from({ length: calls }, (_, i) => quick(c, functionCallItem(c, start + i)))]);
+      return draft(c, kind, [
+        quick(c, reasoningItem(c)),
+        ...Array.from({ length: calls }, (_, i) => quick(c, functionCallItem(c, start + i))),
+      ]);
     }
     case 'web_search':
-      return draft(c, kind, [slow(c, webSearchItem(c)), quick(c, openPageItem(c)), quick(c, messageItem(c, 'The conventions define gen_ai.* attributes.', [{ type: 'url_citation', start_index: 0, end_index: 15, title: 'GenAI conventions', url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/' }]))]);
+      return draft(c, kind, [
+        slow(c, webSearchItem(c)),
+        quick(c, openPageItem(c)),
+        quick(
+          c,
+          messageItem(c, 'The conventions define gen_ai.* attributes.', [
+            {
+              type: 'url_citation',
+              start_index: 0,
+              end_index: 15,
+              title: 'GenAI conventions',
+              url: 'https://opentelemetry.io/docs/specs/semconv/gen-ai/',
+            },
+          ]),
+        ),
+      ]);
     case 'file_search':
-      return draft(c, kind, [slow(c, fileSearchItem(c)), quick(c, messageItem(c, 'Refunds take up to 14 days.', [{ type: 'file_citation', file_id: 'file-sim', filename: 'handbook.pdf', index: 26 }]))]);
+      return draft(c, kind, [
+        slow(c, fileSearchItem(c)),
+        quick(
+          c,
+          messageItem(c, 'Refunds take up to 14 days.', [
+            { type: 'file_citation', file_id: 'file-sim', filename: 'handbook.pdf', index: 26 },
+          ]),
+        ),
+      ]);
     case 'code_interpreter':
-      return draft(c, kind, [quick(c, reasoningItem(c)), slow(c, codeInterpreterItem(c)), quick(c, messageItem(c, 'The mean is about 5.33.'))]);
+      return draft(c, kind, [
+        quick(c, reasoningItem(c)),
+        slow(c, codeInterpreterItem(c)),
+        quick(c, messageItem(c, 'The mean is about 5.33.')),
+      ]);
     case 'mcp':
-      return draft(c, kind, [quick(c, mcpListToolsItem(c)), slow(c, mcpCallItem(c)), quick(c, mcpCallItem(c, 'failed')), quick(c, messageItem(c))]);
+      return draft(c, kind, [
+        quick(c, mcpListToolsItem(c)),
+        slow(c, mcpCallItem(c)),
+        quick(c, mcpCallItem(c, 'failed')),
+        quick(c, messageItem(c)),
+      ]);
     case 'mcp_approval':
       return draft(c, kind, [quick(c, mcpListToolsItem(c)), quick(c, mcpApprovalRequestItem(c))]);
     case 'computer':
       return draft(c, kind, [quick(c, reasoningItem(c)), quick(c, computerCallItem(c))]);
     case 'image_generation':
-      return draft(c, kind, [{ body: imageGenerationItem(c), seconds: c.p.int(5, 12) }, quick(c, messageItem(c, 'Here is your lighthouse.'))]);
+      return draft(c, kind, [
+        { body: imageGenerationItem(c), seconds: c.p.int(5, 12) },
+        quick(c, messageItem(c, 'Here is your lighthouse.')),
+      ]);
     case 'custom_tool':
       return draft(c, kind, [quick(c, customToolCallItem(c))]);
     case 'local_shell':
@@ -164,14 +210,24 @@ export function buildDraft(kind: ResponseKind, c: ItemContext): ResponseDraft {
     case 'unknown_item':
       return draft(c, kind, [slow(c, futureItem(c)), quick(c, messageItem(c, 'Deck 7 is fine.'))]);
     case 'failed':
-      return draft(c, kind, [quick(c, reasoningItem(c)), slow(c, webSearchItem(c, 'failed'))], { outcome: 'failed', error: c.p.pick(FAILURES), usage: null });
+      return draft(c, kind, [quick(c, reasoningItem(c)), slow(c, webSearchItem(c, 'failed'))], {
+        outcome: 'failed',
+        error: c.p.pick(FAILURES),
+        usage: null,
+      });
     case 'incomplete': {
-      const items = [quick(c, reasoningItem(c)), quick(c, { ...messageItem(c, 'The first part of a very long answer, cut at the token limit'), status: 'incomplete' })];
+      const items = [
+        quick(c, reasoningItem(c)),
+        quick(c, { ...messageItem(c, 'The first part of a very long answer, cut at the token limit'), status: 'incomplete' }),
+      ];
       const usage = usageFor(c, items);
       return draft(c, kind, items, { outcome: 'incomplete', incompleteReason: 'max_output_tokens', maxOutputTokens: usage.output, usage });
     }
     case 'content_filter':
-      return draft(c, kind, [quick(c, { ...messageItem(c, 'I can'), status: 'incomplete' })], { outcome: 'incomplete', incompleteReason: 'content_filter' });
+      return draft(c, kind, [quick(c, { ...messageItem(c, 'I can'), status: 'incomplete' })], {
+        outcome: 'incomplete',
+        incompleteReason: 'content_filter',
+      });
     case 'cancelled': {
       const items = [quick(c, reasoningItem(c)), { body: webSearchItem(c), seconds: 8 }, quick(c, messageItem(c))];
       return draft(c, kind, items, { outcome: 'cancelled', cancelAfter: items[0]!.seconds + 3, backgroundOnly: true, usage: null });
@@ -183,7 +239,9 @@ export function buildDraft(kind: ResponseKind, c: ItemContext): ResponseDraft {
       const items: ItemDraft[] = [{ body: compactionItem(c), seconds: 1 }];
       for (let i = 0; i < 120; i++) items.push({ body: makers[i % makers.length]!(c), seconds: c.p.int(0, 1) });
       items.push(quick(c, messageItem(c, 'That was a lot of searching.')));
-      const history = Array.from({ length: 229 }, (_, i) => (i % 2 === 0 ? userMessageItem(c, `Earlier question ${i / 2 + 1}`) : { ...messageItem(c), status: 'completed' }));
+      const history = Array.from({ length: 229 }, (_, i) =>
+        i % 2 === 0 ? userMessageItem(c, `Earlier question ${i / 2 + 1}`) : { ...messageItem(c), status: 'completed' },
+      );
       return draft(c, kind, items, { history, usage: usageFor(c, items, history.length * 40) });
     }
     case 'large_arguments':

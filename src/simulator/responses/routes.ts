@@ -93,7 +93,8 @@ const ROUTES: Route[] = [
     segments: ['responses', ':response'],
     handler: (ctx, env) =>
       withResponse(ctx, env, (r) => {
-        if (ctx.query.get('stream') === 'true') return fail(badRequest('Streaming is not supported by the simulator.', 'stream', 'unsupported_value'));
+        if (ctx.query.get('stream') === 'true')
+          return fail(badRequest('Streaming is not supported by the simulator.', 'stream', 'unsupported_value'));
         const include = parseInclude(ctx.query);
         return isError(include) ? fail(include) : ok(present(ctx, env, r, include));
       }),

@@ -48,7 +48,11 @@ export function placeDraft(d: ResponseDraft, createdAt: number, background: bool
 export function cutOutput(output: readonly OutputItemState[], at: number): OutputItemState[] {
   return output
     .filter((item) => item.appearAt <= at)
-    .map((item) => (item.doneAt <= at ? item : { body: { ...item.body, status: CUT_STATUS[String(item.body.type)] ?? 'incomplete' }, appearAt: item.appearAt, doneAt: at }));
+    .map((item) =>
+      item.doneAt <= at
+        ? item
+        : { body: { ...item.body, status: CUT_STATUS[String(item.body.type)] ?? 'incomplete' }, appearAt: item.appearAt, doneAt: at },
+    );
 }
 
 const cancelledEarly = (r: ResponseState): boolean => r.cancelledAt !== null && r.cancelledAt < r.endAt;

@@ -11,7 +11,14 @@ import { buildDraft, continuationDraft, type ResponseKind } from './kinds.js';
 import { INCLUDABLE, renderResponse, type RenderOptions } from './render.js';
 import type { AgentState, ConversationState, ResponseOrigin, ResponseState } from './state.js';
 import { endOf, outputAt, terminalStatusOf } from './timeline.js';
-import { AGENTS, generateResponsesWorld, instantiateResponse, resolveResponsesWorldSpec, toolsOf, type ResponsesWorldSpec } from './worldgen.js';
+import {
+  AGENTS,
+  generateResponsesWorld,
+  instantiateResponse,
+  resolveResponsesWorldSpec,
+  toolsOf,
+  type ResponsesWorldSpec,
+} from './worldgen.js';
 
 const CLIENT_KINDS: readonly ResponseKind[] = ['message', 'message', 'function_call', 'web_search', 'code_interpreter'];
 const ALL_INCLUDES: ReadonlySet<string> = new Set(INCLUDABLE);
@@ -106,7 +113,13 @@ export class ResponsesWorld {
   /** Responses that exist at `t`, oldest first. */
   list(t: number, filter: ResponseFilter = {}): ResponseState[] {
     return this.responseList
-      .filter((r) => r.createdAt <= t && !r.deleted && matchesAgent(r.agent, filter) && (filter.conversationId === undefined || r.conversationId === filter.conversationId))
+      .filter(
+        (r) =>
+          r.createdAt <= t &&
+          !r.deleted &&
+          matchesAgent(r.agent, filter) &&
+          (filter.conversationId === undefined || r.conversationId === filter.conversationId),
+      )
       .sort(byCreation);
   }
 
@@ -154,8 +167,15 @@ export class ResponsesWorld {
     const c: ItemContext = { p: createPrng(deriveSeed(this.seed, 0xc7ea7e, this.ids.count)), ids: this.ids };
     const scripted = kind ?? this.nextClientKind ?? undefined;
     if (origin === 'client') this.nextClientKind = null;
-    const answers = params.input.some((item) => typeof item.type === 'string' && (item.type.endsWith('_output') || item.type === 'mcp_approval_response'));
-    const draft = scripted !== undefined ? buildDraft(scripted, c) : answers ? continuationDraft(c, params.input) : buildDraft(c.p.pick(CLIENT_KINDS), c);
+    const answers = params.input.some(
+      (item) => typeof item.type === 'string' && (item.type.endsWith('_output') || item.type === 'mcp_approval_response'),
+    );
+    const draft =
+      scripted !== undefined
+        ? buildDraft(scripted, c)
+        : answers
+          ? continuationDraft(c, params.input)
+          : buildDraft(c.p.pick(CLIENT_KINDS), c);
     const agent = params.agent;
     const background = params.background || draft.backgroundOnly;
     const conversation = params.conversationId === null ? undefined : this.conversationsById.get(params.conversationId);
@@ -182,14 +202,28 @@ export class ResponsesWorld {
   }
 
   /** POST /_sim/responses: a response of `kind` now, by an agent (a random one unless named). */
-  startScripted(t: number, options: { kind?: ResponseKind; agent?: AgentState | null; background?: boolean; conversation?: boolean }): ResponseState {
+  startScripted(
+    t: number,
+    options: { kind?: ResponseKind; agent?: AgentState | null; background?: boolean; conversation?: boolean },
+  ): ResponseState {
     const p = createPrng(deriveSeed(this.seed, 0x5c17, this.ids.count));
     const agent = options.agent === undefined ? p.pick(this.agents) : options.agent;
     const conversationId = options.conversation ? this.createConversation(t, {}, [], agent).id : null;
     const c: ItemContext = { p, ids: this.ids };
     return this.create(
       t,
-      { model: null, input: [userPromptItem(c)], instructions: null, metadata: {}, background: options.background ?? true, previousResponseId: null, conversationId, agent, tools: null, maxOutputTokens: null },
+      {
+        model: null,
+        input: [userPromptItem(c)],
+        instructions: null,
+        metadata: {},
+        background: options.background ?? true,
+        previousResponseId: null,
+        conversationId,
+        agent,
+        tools: null,
+        maxOutputTokens: null,
+      },
       'control',
       options.kind ?? p.pick(CLIENT_KINDS),
     );
@@ -197,7 +231,8 @@ export class ResponsesWorld {
 
   /** Null when cancelled (or already ended: cancelling twice returns the final response). */
   cancel(r: ResponseState, t: number): ApiError | null {
-    if (!r.background) return { status: 400, message: 'Cannot cancel a synchronous response.', type: 'invalid_request_error', param: null, code: null };
+    if (!r.background)
+      return { status: 400, message: 'Cannot cancel a synchronous response.', type: 'invalid_request_error', param: null, code: null };
     if (t < endOf(r)) r.cancelledAt = t;
     return null;
   }
@@ -219,7 +254,11 @@ export class ResponsesWorld {
   summary(): { now: number; responses: number; allFinished: boolean } {
     const now = this.now();
     const existing = this.responseList.filter((r) => r.createdAt <= now);
-    return { now, responses: existing.length, allFinished: existing.length === this.responseList.length && existing.every((r) => endOf(r) <= now) };
+    return {
+      now,
+      responses: existing.length,
+      allFinished: existing.length === this.responseList.length && existing.every((r) => endOf(r) <= now),
+    };
   }
 
   truth(options: Omit<RenderOptions, 'include'>): ResponsesTruth {
@@ -249,7 +288,10 @@ export class ResponsesWorld {
         id: c.id,
         agentName: c.agent?.name ?? null,
         createdAt: c.createdAt,
-        responseIds: responses.filter((r) => r.conversationId === c.id).sort(byCreation).map((r) => r.id),
+        responseIds: responses
+          .filter((r) => r.conversationId === c.id)
+          .sort(byCreation)
+          .map((r) => r.id),
       })),
       agents: this.agents.map((a) => ({ name: a.name, version: a.version, model: a.model })),
     };

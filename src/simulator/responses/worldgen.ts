@@ -28,7 +28,19 @@ export const AGENTS: readonly AgentState[] = [
   { name: 'code-reviewer', version: '4', model: 'gpt-5-mini', instructions: 'Review patches, run the tests, propose fixes.' },
 ];
 const MODELS = ['gpt-4.1-mini', 'gpt-5', 'o4-mini'];
-const FILL_KINDS: readonly ResponseKind[] = ['message', 'message', 'message', 'function_call', 'function_call', 'web_search', 'file_search', 'code_interpreter', 'mcp', 'failed', 'incomplete'];
+const FILL_KINDS: readonly ResponseKind[] = [
+  'message',
+  'message',
+  'message',
+  'function_call',
+  'function_call',
+  'web_search',
+  'file_search',
+  'code_interpreter',
+  'mcp',
+  'failed',
+  'incomplete',
+];
 
 export function resolveResponsesWorldSpec(spec: ResponsesWorldSpec = {}): Required<ResponsesWorldSpec> {
   const out = { ...DEFAULT_RESPONSES_WORLD };
@@ -118,7 +130,12 @@ export interface GeneratedResponses {
   conversations: ConversationState[];
 }
 
-export function generateResponsesWorld(seed: number, spec: Required<ResponsesWorldSpec>, startEpoch: number, ids: HexIdFactory): GeneratedResponses {
+export function generateResponsesWorld(
+  seed: number,
+  spec: Required<ResponsesWorldSpec>,
+  startEpoch: number,
+  ids: HexIdFactory,
+): GeneratedResponses {
   const p = createPrng(deriveSeed(seed, 0x7e5b));
   const c: ItemContext = { p, ids };
   const out: GeneratedResponses = { responses: [], conversations: [] };
@@ -147,7 +164,14 @@ export function generateResponsesWorld(seed: number, spec: Required<ResponsesWor
     let cursor = start(duration);
     let conversationId: string | null = null;
     if (mode === 'conversation') {
-      const conversation: ConversationState = { id: ids.next('conv'), seq: ids.count, createdAt: cursor - 1, metadata: {}, agent, initialItems: [] };
+      const conversation: ConversationState = {
+        id: ids.next('conv'),
+        seq: ids.count,
+        createdAt: cursor - 1,
+        metadata: {},
+        agent,
+        initialItems: [],
+      };
       out.conversations.push(conversation);
       conversationId = conversation.id;
     }
@@ -174,10 +198,10 @@ export function generateResponsesWorld(seed: number, spec: Required<ResponsesWor
     return turns.length;
   };
 
-  for (let made = 0; made < spec.backfillResponses; ) {
+  for (let made = 0; made < spec.backfillResponses;) {
     made += session(spec.backfillResponses - made, 'backfill', (duration) => startEpoch - p.int(5, 3_600) - duration);
   }
-  for (let made = 0; made < spec.liveResponses; ) {
+  for (let made = 0; made < spec.liveResponses;) {
     made += session(spec.liveResponses - made, 'live', () => startEpoch + p.int(1, spec.liveWindowSeconds));
   }
   return out;

@@ -8,8 +8,7 @@ import { createTokenProvider, type TokenCredentialLike } from './token-provider.
 
 export type ClientAuth =
   /** OpenAI: the key as a bearer token. Azure: the key in the `api-key` header. */
-  | { kind: 'key'; key: string }
-  | { kind: 'bearer'; token: () => Promise<string> };
+  { kind: 'key'; key: string } | { kind: 'bearer'; token: () => Promise<string> };
 
 export interface ClientAuthDeps {
   /** Replaces DefaultAzureCredential (tests). */
@@ -30,5 +29,11 @@ export function clientAuth(api: ApiConfig, deps: ClientAuthDeps = {}): ClientAut
     const token = staticBearerToken(credential.variable, credential.token, (deps.now ?? Date.now)());
     return { kind: 'bearer', token: () => Promise.resolve(token) };
   }
-  return { kind: 'bearer', token: createTokenProvider(deps.credential ?? defaultAzureCredential, { scope: credential.scope, ...(deps.now ? { now: deps.now } : {}) }) };
+  return {
+    kind: 'bearer',
+    token: createTokenProvider(deps.credential ?? defaultAzureCredential, {
+      scope: credential.scope,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  };
 }

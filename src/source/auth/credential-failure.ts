@@ -13,6 +13,10 @@ export class CredentialFailure extends AuthenticationError {
 /** The first line of an error's message, without a stack, cut to `max` characters. */
 export function oneLine(error: unknown, max = 300): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? (error instanceof Error ? error.name : 'unknown error');
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? (error instanceof Error ? error.name : 'unknown error');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

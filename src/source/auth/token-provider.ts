@@ -54,7 +54,8 @@ export function createTokenProvider(credential: () => Promise<TokenCredentialLik
       if (isPermanent(error)) throw new CredentialFailure(`entra-id: no token for ${options.scope}: ${describe(error)}${hintFor(error)}`);
       throw new Error(`entra-id: getting a token failed: ${oneLine(error)}`);
     }
-    if (!token || typeof token.token !== 'string' || token.token === '') throw new CredentialFailure(`entra-id: the credential returned no token for ${options.scope}`);
+    if (!token || typeof token.token !== 'string' || token.token === '')
+      throw new CredentialFailure(`entra-id: the credential returned no token for ${options.scope}`);
     const lifetime = Math.max(0, token.expiresOnTimestamp - obtainedAt);
     const renewAt = token.refreshAfterTimestamp ?? token.expiresOnTimestamp - Math.min(margin, lifetime / 2);
     current = { token, renewAt };

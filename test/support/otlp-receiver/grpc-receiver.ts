@@ -33,7 +33,15 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions = {
 
 function rawUnary(path: string): grpc.MethodDefinition<Buffer, Buffer> {
   const same = (bytes: Buffer): Buffer => bytes;
-  return { path, requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same };
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: same,
+    requestDeserialize: same,
+    responseSerialize: same,
+    responseDeserialize: same,
+  };
 }
 
 class GrpcOtlpReceiver extends ReceiverCore implements OtlpGrpcReceiver {

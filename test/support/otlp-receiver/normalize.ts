@@ -1,13 +1,5 @@
 // Decoded requests to the records tests read: hex ids, exact nanosecond strings, plain attribute values.
-import type {
-  AttributeType,
-  Attributes,
-  AttributeValue,
-  Encoding,
-  ReceivedDataPoint,
-  ReceivedMetric,
-  ReceivedSpan,
-} from './types.js';
+import type { AttributeType, Attributes, AttributeValue, Encoding, ReceivedDataPoint, ReceivedMetric, ReceivedSpan } from './types.js';
 import type {
   WireAnyValue,
   WireHistogramDataPoint,
@@ -29,42 +21,40 @@ export function spansOf(request: WireTraceRequest, arrival: Arrival): ReceivedSp
     const resource = attributesOf(rs.resource?.attributes);
     return (rs.scopeSpans ?? []).flatMap((ss) => {
       const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
-      return (ss.spans ?? []).map(
-        (span): ReceivedSpan => ({
-          traceId: hex(span.traceId),
-          spanId: hex(span.spanId),
-          parentSpanId: hex(span.parentSpanId),
-          traceState: span.traceState ?? '',
-          flags: span.flags ?? 0,
-          name: span.name ?? '',
-          kind: span.kind ?? 0,
-          startTimeUnixNano: span.startTimeUnixNano ?? '0',
-          endTimeUnixNano: span.endTimeUnixNano ?? '0',
-          status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
-          attributes: attributesOf(span.attributes),
-          attributeTypes: Object.fromEntries((span.attributes ?? []).map((kv) => [kv.key ?? '', typeOf(kv.value)])),
-          droppedAttributesCount: span.droppedAttributesCount ?? 0,
-          events: (span.events ?? []).map((event) => ({
-            name: event.name ?? '',
-            timeUnixNano: event.timeUnixNano ?? '0',
-            attributes: attributesOf(event.attributes),
-            droppedAttributesCount: event.droppedAttributesCount ?? 0,
-          })),
-          droppedEventsCount: span.droppedEventsCount ?? 0,
-          links: (span.links ?? []).map((link) => ({
-            traceId: hex(link.traceId),
-            spanId: hex(link.spanId),
-            traceState: link.traceState ?? '',
-            flags: link.flags ?? 0,
-            attributes: attributesOf(link.attributes),
-            droppedAttributesCount: link.droppedAttributesCount ?? 0,
-          })),
-          droppedLinksCount: span.droppedLinksCount ?? 0,
-          resource,
-          scope,
-          ...arrival,
-        }),
-      );
+      return (ss.spans ?? []).map((span): ReceivedSpan => ({
+        traceId: hex(span.traceId),
+        spanId: hex(span.spanId),
+        parentSpanId: hex(span.parentSpanId),
+        traceState: span.traceState ?? '',
+        flags: span.flags ?? 0,
+        name: span.name ?? '',
+        kind: span.kind ?? 0,
+        startTimeUnixNano: span.startTimeUnixNano ?? '0',
+        endTimeUnixNano: span.endTimeUnixNano ?? '0',
+        status: { code: span.status?.code ?? 0, message: span.status?.message ?? '' },
+        attributes: attributesOf(span.attributes),
+        attributeTypes: Object.fromEntries((span.attributes ?? []).map((kv) => [kv.key ?? '', typeOf(kv.value)])),
+        droppedAttributesCount: span.droppedAttributesCount ?? 0,
+        events: (span.events ?? []).map((event) => ({
+          name: event.name ?? '',
+          timeUnixNano: event.timeUnixNano ?? '0',
+          attributes: attributesOf(event.attributes),
+          droppedAttributesCount: event.droppedAttributesCount ?? 0,
+        })),
+        droppedEventsCount: span.droppedEventsCount ?? 0,
+        links: (span.links ?? []).map((link) => ({
+          traceId: hex(link.traceId),
+          spanId: hex(link.spanId),
+          traceState: link.traceState ?? '',
+          flags: link.flags ?? 0,
+          attributes: attributesOf(link.attributes),
+          droppedAttributesCount: link.droppedAttributesCount ?? 0,
+        })),
+        droppedLinksCount: span.droppedLinksCount ?? 0,
+        resource,
+        scope,
+        ...arrival,
+      }));
     });
   });
 }
@@ -74,26 +64,21 @@ export function metricsOf(request: WireMetricsRequest, arrival: Arrival): Receiv
     const resource = attributesOf(rm.resource?.attributes);
     return (rm.scopeMetrics ?? []).flatMap((sm) => {
       const scope = { name: sm.scope?.name ?? '', version: sm.scope?.version ?? '' };
-      return (sm.metrics ?? []).map(
-        (metric): ReceivedMetric => ({
-          name: metric.name ?? '',
-          description: metric.description ?? '',
-          unit: metric.unit ?? '',
-          ...metricData(metric),
-          resource,
-          scope,
-          ...arrival,
-        }),
-      );
+      return (sm.metrics ?? []).map((metric): ReceivedMetric => ({
+        name: metric.name ?? '',
+        description: metric.description ?? '',
+        unit: metric.unit ?? '',
+        ...metricData(metric),
+        resource,
+        scope,
+        ...arrival,
+      }));
     });
   });
 }
 
 export function countSpans(request: WireTraceRequest): number {
-  return (request.resourceSpans ?? []).reduce(
-    (n, rs) => n + (rs.scopeSpans ?? []).reduce((m, ss) => m + (ss.spans?.length ?? 0), 0),
-    0,
-  );
+  return (request.resourceSpans ?? []).reduce((n, rs) => n + (rs.scopeSpans ?? []).reduce((m, ss) => m + (ss.spans?.length ?? 0), 0), 0);
 }
 
 export function countMetrics(request: WireMetricsRequest): number {

@@ -1,11 +1,5 @@
 // Response bodies as a collector writes them, in the request's own encoding.
-import {
-  encodeMessage,
-  ExportMetricsServiceResponse,
-  ExportTraceServiceResponse,
-  RetryInfo,
-  RpcStatus,
-} from './proto.js';
+import { encodeMessage, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto.js';
 import type { Encoding, Signal } from './types.js';
 
 export interface Reply {
@@ -23,7 +17,20 @@ const CONTENT_TYPE: Record<Encoding, string> = { protobuf: 'application/x-protob
 
 /** google.rpc.Code for an HTTP status, as the collector pairs them. */
 export function grpcCodeFor(httpStatus: number): number {
-  const codes: Record<number, number> = { 200: 0, 400: 3, 404: 12, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 501: 12, 502: 14, 503: 14, 504: 4 };
+  const codes: Record<number, number> = {
+    200: 0,
+    400: 3,
+    404: 12,
+    405: 12,
+    413: 8,
+    415: 3,
+    429: 8,
+    500: 13,
+    501: 12,
+    502: 14,
+    503: 14,
+    504: 4,
+  };
   return codes[httpStatus] ?? 2;
 }
 

@@ -177,7 +177,15 @@ export class WebhookDispatcher {
     const type = `response.${terminalStatusOf(r)}`;
     const eventId = `evt_${randomBytes(16).toString('hex')}`;
     const body = JSON.stringify({ id: eventId, object: 'event', created_at: endOf(r), type, data: { id: r.id } });
-    const event: WebhookEvent = { webhookId: `wh_${randomBytes(16).toString('hex')}`, eventId, type, responseId: r.id, body, attempts: 0, last: null };
+    const event: WebhookEvent = {
+      webhookId: `wh_${randomBytes(16).toString('hex')}`,
+      eventId,
+      type,
+      responseId: r.id,
+      body,
+      attempts: 0,
+      last: null,
+    };
     this.events.set(r.id, event);
     return event;
   }
@@ -205,8 +213,17 @@ export class WebhookDispatcher {
       ({ headers, body } = event.last);
     } else {
       const timestamp = mode === 'stale' ? nowSeconds - ageSeconds : nowSeconds;
-      const sig = mode === 'forged' ? forgedSignature(event.webhookId, timestamp, body) : signature(this.config.secret, event.webhookId, timestamp, body);
-      headers = { 'content-type': 'application/json', 'user-agent': USER_AGENT, 'webhook-id': event.webhookId, 'webhook-timestamp': String(timestamp), 'webhook-signature': sig };
+      const sig =
+        mode === 'forged'
+          ? forgedSignature(event.webhookId, timestamp, body)
+          : signature(this.config.secret, event.webhookId, timestamp, body);
+      headers = {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'webhook-id': event.webhookId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': sig,
+      };
     }
     if (mode === 'signed') event.last = { headers, body };
     event.attempts += 1;
