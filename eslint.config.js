@@ -38,6 +38,8 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
       // `const { secret: _secret, ...rest } = x` is how the code drops a key from a copy.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // Rejecting with a caught error or an abort reason passes it on as it came, as `throw error` in a catch does.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // The bridge reads the Assistants API, which the openai SDK marks deprecated; other deprecations still count.
       '@typescript-eslint/no-deprecated': [
         'error',
