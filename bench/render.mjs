@@ -19,7 +19,7 @@ if (typeof saved.durationMs !== 'number' || !Array.isArray(saved.env)) {
   process.exit(2);
 }
 const { results, settings, machine, env, durationMs } = saved;
-const rows = summaryRows(results, settings);
+const rows = summaryRows(results);
 const report = markdown({
   results,
   settings,

@@ -106,7 +106,7 @@ const durationMs = Date.now() - startedAt.getTime();
 machine.loadAverageAtEnd = loadavg()
   .map((v) => v.toFixed(2))
   .join(' ');
-const rows = summaryRows(results, settings);
+const rows = summaryRows(results);
 process.stdout.write(`\n${textTable(rows)}\n\n`);
 for (const [name, list] of Object.entries({ backfill: results.backfill, live: results.live })) {
   for (const r of list ?? []) if (r.exitCode !== 0) say(`warning: a ${name} bridge exited ${r.exitCode}: ${r.stderrTail}`);

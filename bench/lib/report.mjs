@@ -27,7 +27,7 @@ function libraryOutcome(a) {
   return `${a.runs} runs, ${a.submits} tool-output submits (${a.autoSubmitted} left to the simulator), ${reg.registered} registrations answered (${a.renewals} after a submit), ${reg.failed} failed${reg.lastError ? ` (${reg.lastError})` : ''}${a.errors.length ? `; errors: ${a.errors.join('; ')}` : ''}.`;
 }
 
-export function summaryRows(r, s) {
+export function summaryRows(r) {
   const rows = [];
   const add = (area, figure, value, goal, ok) => rows.push({ area, figure, value, goal, verdict: verdict(ok) });
   if (r.backfill) {

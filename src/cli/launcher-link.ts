@@ -32,7 +32,7 @@ export class LauncherLink {
   static fromEnv(env: NodeJS.ProcessEnv = process.env): LauncherLink | null {
     const fd = Number(env[LAUNCHER_LINK_ENV]);
     // Not for processes this one starts.
-    delete env[LAUNCHER_LINK_ENV];
+    Reflect.deleteProperty(env, LAUNCHER_LINK_ENV);
     if (!Number.isInteger(fd) || fd < 3) return null;
     let socket: net.Socket;
     try {
@@ -103,7 +103,8 @@ export class LauncherLink {
   }
 
   #raiseDefault(signal: ForwardedSignal): void {
-    process.removeListener(signal, this.#onDirect.get(signal)!);
+    const listener = this.#onDirect.get(signal);
+    if (listener) process.removeListener(signal, listener);
     process.kill(process.pid, signal);
   }
 }

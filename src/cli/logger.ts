@@ -35,7 +35,10 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
           const stamp = new Date(Number(time)).toISOString().slice(11, 19);
-          out.write(`${stamp} ${(LEVEL_NAMES[Number(level)] ?? 'log').padEnd(5)} ${String(msg ?? '')}${extras ? `  ${extras}` : ''}\n`);
+          const text = msg ?? '';
+          out.write(
+            `${stamp} ${(LEVEL_NAMES[Number(level)] ?? 'log').padEnd(5)} ${typeof text === 'string' ? text : JSON.stringify(text)}${extras ? `  ${extras}` : ''}\n`,
+          );
         } catch {
           out.write(`${line}\n`);
         }

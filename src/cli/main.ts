@@ -78,7 +78,7 @@ Steps are matched to their run by run_id; a run saved without steps gives just i
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
     const log = createLogger(config.log);
     const { runImport } = await import('./import-command.js');
-    const showProgress = files.length > 1 && process.stderr.isTTY === true;
+    const showProgress = files.length > 1 && process.stderr.isTTY;
     const { code, summary } = await runImport(files, config, log, (done, total) => {
       if (showProgress) process.stderr.write(`\rreading ${done}/${total} files`);
       if (showProgress && done === total) process.stderr.write('\n');
@@ -109,7 +109,7 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
       import('./watch-command.js'),
       import('./status-line.js'),
     ]);
-    const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY === true;
+    const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY;
     const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
     const log = createLogger(config.log, status?.logStream);
     if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
@@ -132,7 +132,7 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
       }
       const left = handle.state.closed ? 0 : handle.state.outboxDepth();
       log.warn({ signal, left }, `${signal} again: exiting now; ${left} spans stay in the outbox for the next start`);
-      process.exit(128 + (osConstants.signals[signal] ?? 2));
+      process.exit(128 + osConstants.signals[signal]);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

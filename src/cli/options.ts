@@ -152,33 +152,37 @@ export const settingFlag: SettingNamer = (setting) => SETTING_FLAGS[setting] ?? 
 /** The flags layer: only what was given on the command line. */
 export function flagsLayer(flags: WatchFlags): ConfigLayer {
   const src = 'the command line';
-  const layer: ConfigLayer = { api: {}, traces: {}, resource: {}, content: {}, watch: {}, log: {} };
-  if (flags.baseUrl) layer.api!.baseURL = parseUrl(flags.baseUrl, '--base-url', src);
-  if (flags.providerName) layer.api!.providerName = flags.providerName;
-  if (flags.provider) layer.api!.provider = parseEnum(flags.provider, API_PROVIDERS, '--provider', src);
-  if (flags.apiVersion) layer.api!.apiVersion = flags.apiVersion.trim();
-  if (flags.auth) layer.api!.auth = parseEnum(flags.auth, API_AUTHS, '--auth', src);
-  if (flags.otlpEndpoint) layer.traces!.endpointBase = parseUrl(flags.otlpEndpoint, '--otlp-endpoint', src);
-  if (flags.otlpProtocol) layer.traces!.protocol = parseEnum(flags.otlpProtocol, OTLP_PROTOCOLS, '--otlp-protocol', src);
-  if (flags.serviceName) layer.resource!.assistantServiceName = flags.serviceName;
-  if (flags.captureContent) layer.content!.capture = true;
-  if (flags.contentMaxLength) layer.content!.maxLength = parseInteger(flags.contentMaxLength, '--content-max-length', src, 1);
-  if (flags.logLevel)
-    layer.log!.level = parseEnum(flags.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const, '--log-level', src);
-  if (flags.logFormat) layer.log!.format = parseEnum(flags.logFormat, ['auto', 'json', 'pretty'] as const, '--log-format', src);
-  if (flags.run) layer.watch!.runs = flags.run.map((r) => parseRunRef(r, '--run', src));
-  if (flags.thread) layer.watch!.threads = flags.thread.map((t) => parseId(t, '--thread', src));
-  if (flags.rpm) layer.watch!.rpm = parseInteger(flags.rpm, '--rpm', src, 1, 100_000);
-  if (flags.state) layer.watch!.statePath = flags.state;
-  if (flags.listen) layer.watch!.listen = parseListen(flags.listen, '--listen', src);
+  const api: NonNullable<ConfigLayer['api']> = {};
+  const traces: NonNullable<ConfigLayer['traces']> = {};
+  const resource: NonNullable<ConfigLayer['resource']> = {};
+  const content: NonNullable<ConfigLayer['content']> = {};
+  const watch: NonNullable<ConfigLayer['watch']> = {};
+  const log: NonNullable<ConfigLayer['log']> = {};
+  if (flags.baseUrl) api.baseURL = parseUrl(flags.baseUrl, '--base-url', src);
+  if (flags.providerName) api.providerName = flags.providerName;
+  if (flags.provider) api.provider = parseEnum(flags.provider, API_PROVIDERS, '--provider', src);
+  if (flags.apiVersion) api.apiVersion = flags.apiVersion.trim();
+  if (flags.auth) api.auth = parseEnum(flags.auth, API_AUTHS, '--auth', src);
+  if (flags.otlpEndpoint) traces.endpointBase = parseUrl(flags.otlpEndpoint, '--otlp-endpoint', src);
+  if (flags.otlpProtocol) traces.protocol = parseEnum(flags.otlpProtocol, OTLP_PROTOCOLS, '--otlp-protocol', src);
+  if (flags.serviceName) resource.assistantServiceName = flags.serviceName;
+  if (flags.captureContent) content.capture = true;
+  if (flags.contentMaxLength) content.maxLength = parseInteger(flags.contentMaxLength, '--content-max-length', src, 1);
+  if (flags.logLevel) log.level = parseEnum(flags.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const, '--log-level', src);
+  if (flags.logFormat) log.format = parseEnum(flags.logFormat, ['auto', 'json', 'pretty'] as const, '--log-format', src);
+  if (flags.run) watch.runs = flags.run.map((r) => parseRunRef(r, '--run', src));
+  if (flags.thread) watch.threads = flags.thread.map((t) => parseId(t, '--thread', src));
+  if (flags.rpm) watch.rpm = parseInteger(flags.rpm, '--rpm', src, 1, 100_000);
+  if (flags.state) watch.statePath = flags.state;
+  if (flags.listen) watch.listen = parseListen(flags.listen, '--listen', src);
   if (flags.controlTokenFile)
-    layer.watch!.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
-  if (flags.exitWhenIdle) layer.watch!.exitWhenIdle = true;
-  if (flags.allThreads) layer.watch!.allThreads = true;
-  if (flags.since) layer.watch!.sinceSeconds = parseSince(flags.since, '--since', src);
-  if (flags.activeInterval) layer.watch!.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
-  if (flags.stopTimeout) layer.watch!.stopTimeoutMs = parseInteger(flags.stopTimeout, '--stop-timeout', src, 0, MAX_STOP_TIMEOUT_MS);
-  return layer;
+    watch.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
+  if (flags.exitWhenIdle) watch.exitWhenIdle = true;
+  if (flags.allThreads) watch.allThreads = true;
+  if (flags.since) watch.sinceSeconds = parseSince(flags.since, '--since', src);
+  if (flags.activeInterval) watch.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
+  if (flags.stopTimeout) watch.stopTimeoutMs = parseInteger(flags.stopTimeout, '--stop-timeout', src, 0, MAX_STOP_TIMEOUT_MS);
+  return { api, traces, resource, content, watch, log };
 }
 
 export interface TraceIdFlags {

@@ -4,7 +4,7 @@
 import { ConfigError } from './config-error.js';
 import { DEFAULTS } from './defaults.js';
 import { parseUrl } from './values.js';
-import type { ApiAuth, ApiConfig, ApiCredential, ApiLayerInputs, ApiProvider, ConfigLayer } from './types.js';
+import type { ApiAuth, ApiConfig, ApiCredential, ApiProvider, ConfigLayer } from './types.js';
 
 export interface ProviderProfile {
   /** `gen_ai.provider.name`. */
@@ -46,21 +46,16 @@ export const PROVIDER_PROFILES: Readonly<Record<ApiProvider, ProviderProfile>> =
 export const DEFAULT_TOKEN_ENV = 'ASSISTANTS_OTEL_BRIDGE_API_TOKEN';
 
 type ApiLayer = NonNullable<ConfigLayer['api']>;
-const INPUT_KEYS: readonly (keyof ApiLayerInputs)[] = ['auth', 'tokenEnv', 'tokenScope', 'azureEnv'];
 
 /** The highest layer's value of `key`. */
 function highest<K extends keyof ApiLayer>(layers: readonly ApiLayer[], key: K): ApiLayer[K] | undefined {
-  for (let i = layers.length - 1; i >= 0; i -= 1) {
-    const value = layers[i]![key];
-    if (value !== undefined) return value;
-  }
-  return undefined;
+  return layers.findLast((layer) => layer[key] !== undefined)?.[key];
 }
 
+/** The layer without its inputs (every key of ApiLayerInputs), which only decide other settings. */
 function withoutInputs(layer: ApiLayer): Partial<ApiConfig> {
-  const out: Record<string, unknown> = { ...layer };
-  for (const key of INPUT_KEYS) delete out[key];
-  return out as Partial<ApiConfig>;
+  const { auth: _auth, tokenEnv: _tokenEnv, tokenScope: _tokenScope, azureEnv: _azureEnv, ...config } = layer;
+  return config;
 }
 
 /**
@@ -128,11 +123,11 @@ export function resolveApi(layersLowToHigh: readonly ConfigLayer[], env: Record<
   const layers = applied.map((a) => a.layer);
   // Said only when that choice stands: a --base-url above it decides alone.
   const noted = applied.findIndex((a) => a.note !== undefined);
-  const baseUrlNote = noted >= 0 && !layers.slice(noted + 1).some((l) => l.baseURL !== undefined) ? applied[noted]!.note : undefined;
+  const baseUrlNote = noted >= 0 && !layers.slice(noted + 1).some((l) => l.baseURL !== undefined) ? applied[noted]?.note : undefined;
 
   const merged: ApiConfig = { ...DEFAULTS.api };
   for (const layer of layers) {
-    for (const [key, value] of Object.entries(withoutInputs(layer)))
+    for (const [key, value] of Object.entries<unknown>(withoutInputs(layer)))
       if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   const baseUrlSet = layers.some((l) => l.baseURL !== undefined);

@@ -18,9 +18,12 @@ function first(env: Env, ...names: string[]): { name: string; value: string } | 
 }
 
 export function envLayer(env: Env): ConfigLayer {
-  const layer: ConfigLayer = { api: {}, traces: {}, resource: {}, content: {}, limits: {} };
-  const api = layer.api!;
-  const traces = layer.traces!;
+  const api: NonNullable<ConfigLayer['api']> = {};
+  const traces: NonNullable<ConfigLayer['traces']> = {};
+  const resource: NonNullable<ConfigLayer['resource']> = {};
+  const content: NonNullable<ConfigLayer['content']> = {};
+  const limits: NonNullable<ConfigLayer['limits']> = {};
+  const layer: ConfigLayer = { api, traces, resource, content, limits };
 
   const key = first(env, 'OPENAI_API_KEY');
   if (key) api.apiKey = key.value.trim();
@@ -65,13 +68,11 @@ export function envLayer(env: Env): ConfigLayer {
     traces.endpointBase = parseUrl(genericEndpoint.value, 'otlp.endpoint', genericEndpoint.name);
   }
 
+  const allHeaders = first(env, 'OTEL_EXPORTER_OTLP_HEADERS');
+  const traceHeaders = first(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS');
   const headers = {
-    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS')
-      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS')
-      : {}),
-    ...(first(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')
-      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS!, 'otlp.headers', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS')
-      : {}),
+    ...(allHeaders ? parseKeyValueList(allHeaders.value, 'otlp.headers', allHeaders.name) : {}),
+    ...(traceHeaders ? parseKeyValueList(traceHeaders.value, 'otlp.headers', traceHeaders.name) : {}),
   };
   if (Object.keys(headers).length > 0) traces.headers = headers;
 
@@ -89,18 +90,17 @@ export function envLayer(env: Env): ConfigLayer {
   if (insecure) traces.insecure = parseBool(insecure.value, 'otlp.insecure', insecure.name);
 
   const serviceName = first(env, 'OTEL_SERVICE_NAME');
-  if (serviceName) layer.resource!.bridgeServiceName = serviceName.value.trim();
+  if (serviceName) resource.bridgeServiceName = serviceName.value.trim();
   const resourceAttrs = first(env, 'OTEL_RESOURCE_ATTRIBUTES');
-  if (resourceAttrs) layer.resource!.attributes = parseKeyValueList(resourceAttrs.value, 'service.resource_attributes', resourceAttrs.name);
+  if (resourceAttrs) resource.attributes = parseKeyValueList(resourceAttrs.value, 'service.resource_attributes', resourceAttrs.name);
 
   const capture = first(env, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT');
-  if (capture) layer.content!.capture = parseBool(capture.value, 'content.capture', capture.name);
+  if (capture) content.capture = parseBool(capture.value, 'content.capture', capture.name);
 
   const valueLimit = first(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
-  if (valueLimit)
-    layer.limits!.attributeValueLengthLimit = parseInteger(valueLimit.value, 'limits.attribute_value_length', valueLimit.name, 1);
+  if (valueLimit) limits.attributeValueLengthLimit = parseInteger(valueLimit.value, 'limits.attribute_value_length', valueLimit.name, 1);
   const countLimit = first(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT');
-  if (countLimit) layer.limits!.attributeCountLimit = parseInteger(countLimit.value, 'limits.attribute_count', countLimit.name, 1);
+  if (countLimit) limits.attributeCountLimit = parseInteger(countLimit.value, 'limits.attribute_count', countLimit.name, 1);
 
   const controlToken = first(env, CONTROL_TOKEN_ENV);
   if (controlToken) layer.watch = { controlToken: { from: 'env', variable: controlToken.name, value: controlToken.value.trim() } };

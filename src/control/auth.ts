@@ -40,7 +40,7 @@ export function loadControlToken(source: ControlTokenSource | undefined): string
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined): string | null {
   const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match ? match[1]! : null;
+  return match?.[1] ?? null;
 }
 
 /** Constant time in the token's content and length: both sides are hashed to 32 bytes first. */

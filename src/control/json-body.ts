@@ -5,7 +5,8 @@ import { HttpError } from './http-reply.js';
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 function isJsonType(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const [mediaType = ''] = (contentType ?? '').split(';');
+  const type = mediaType.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 

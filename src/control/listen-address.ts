@@ -14,7 +14,8 @@ export function parseListenAddress(listen: string): ListenAddress {
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen.trim());
   const port = Number(match?.[2]);
   if (!match || port > 65535) throw new RangeError(`listen address must be HOST:PORT (got '${listen}')`);
-  const host = match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!;
+  const [, given = ''] = match;
+  const host = given.startsWith('[') ? given.slice(1, -1) : given;
   return { host, port };
 }
 

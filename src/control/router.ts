@@ -29,7 +29,8 @@ export function matchRoute(routes: readonly Route[], pathname: string): Match | 
   for (const route of routes) {
     const m = route.path.exec(pathname);
     if (!m) continue;
-    const params = m.slice(1).map((raw) => {
+    // A group that took no part in the match is undefined, whatever the array's type says.
+    const params = m.slice(1).map((raw: string | undefined) => {
       try {
         return decodeURIComponent(raw ?? '');
       } catch {

@@ -2,6 +2,7 @@
 // watcher, so polling starts or stops at once, and the watcher records them in the state store,
 // so they survive a restart.
 import type { Logger } from 'pino';
+import { present } from '../core/present.js';
 import type { StateStore } from '../state/store.js';
 import type { Origin, TrackedRun, TrackedThread } from '../state/types.js';
 import { HttpError, type Reply } from './http-reply.js';
@@ -77,7 +78,7 @@ export function trackingRoutes(target: TrackingTarget, state: StateStore, log: L
           }
           const added = target.addRun(threadId, runId, 'control');
           if (added) log.info({ threadId, runId }, 'control: run tracked');
-          return { status: added ? 201 : 200, body: { run: runView(state.getRun(runId)!) } };
+          return { status: added ? 201 : 200, body: { run: runView(present(state.getRun(runId), `run ${runId} just tracked`)) } };
         },
       },
     },
@@ -113,7 +114,10 @@ export function trackingRoutes(target: TrackingTarget, state: StateStore, log: L
           const threadId = validId(body.thread_id, 'thread_id');
           const added = target.addThread(threadId, 'control');
           if (added) log.info({ threadId }, 'control: thread tracked');
-          return { status: added ? 201 : 200, body: { thread: threadView(findThread(threadId)!) } };
+          return {
+            status: added ? 201 : 200,
+            body: { thread: threadView(present(findThread(threadId), `thread ${threadId} just tracked`)) },
+          };
         },
       },
     },

@@ -100,15 +100,14 @@ export class Lifecycle implements Part {
   }
 
   #startFromNext(): Promise<void> {
-    while (this.#next < this.#stages.length) {
+    for (let stage = this.#stages[this.#next]; stage !== undefined; stage = this.#stages[this.#next]) {
       if (this.#stopping) return Promise.resolve();
-      const stage = this.#stages[this.#next]!;
       this.#next += 1;
       let started: void | Promise<void>;
       try {
         started = stage.part.start();
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error);
       }
       if (started instanceof Promise) return started.then(() => this.#startFromNext());
     }
@@ -131,23 +130,24 @@ export class Lifecycle implements Part {
 
   /** Rejects only when the failure is the caller's to report (no onError). */
   async #stopStage(stage: Stage, ms: number, untilDone: boolean): Promise<void> {
-    let failure: { error: unknown } | null = null;
+    // Filled by the callback below, where the type checker does not follow assignments.
+    const failures: unknown[] = [];
     let work: Promise<void>;
     try {
       work = stage.part.shutdown(Number.isFinite(ms) ? ms : undefined);
     } catch (error) {
-      work = Promise.reject(error as Error);
+      work = Promise.reject(error);
     }
     // A failure after the share ran out goes to onError all the same; it is never left unhandled.
     const settled = work.then(
       () => undefined,
       (error: unknown) => {
         if (this.#onError) this.#onError(stage.name, error);
-        else failure = { error };
+        else failures.push(error);
       },
     );
     await within(settled, untilDone ? Number.POSITIVE_INFINITY : ms);
-    if (failure) throw (failure as { error: unknown }).error;
+    if (failures.length > 0) throw failures[0];
   }
 }
 

@@ -71,7 +71,9 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   const draw = (runId: string): void => {
     if (drawn.has(runId)) return;
     drawn.add(runId);
-    for (const line of drawWaterfall(byRun.get(runId) ?? [], { width: Math.min(out.columns ?? 140, 160), palette })) write(line);
+    // A stream has `columns` only when it is a terminal, whatever its type says.
+    const width = Math.min(out.isTTY ? out.columns : 140, 160);
+    for (const line of drawWaterfall(byRun.get(runId) ?? [], { width, palette })) write(line);
     write();
   };
   const onAccepted = (spans: readonly SpanRecord[]): void => {
@@ -89,18 +91,18 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  await new Promise<void>((resolve) => {
+  const reason = await new Promise<string>((resolve) => {
     const timer = setInterval(() => {
       const t = sim.world.truth();
       const finished = t.runs.filter((r) => r.finished).map((r) => r.runId);
       const complete = t.allFinished && t.pending.length === 0 && finished.every((id) => drawn.has(id));
       if (interrupted || complete || Date.now() - started > MAX_DEMO_MS) {
         clearInterval(timer);
-        resolve();
+        resolve(interrupted ? 'interrupted' : 'demo finished');
       }
     }, 200);
   });
-  await handle.shutdown(interrupted ? 'interrupted' : 'demo finished');
+  await handle.shutdown(reason);
   await handle.done;
   await sim.shutdown();
   const failed = [...byRun.values()].flat().filter((s) => s.role === 'run' && s.status.code === 2).length;

@@ -57,7 +57,7 @@ function details(span: SpanRecord): string {
     if (typeof stepType === 'string') parts.push(stepType);
     const input = a[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
     const output = a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
-    if (typeof input === 'number' || typeof output === 'number') parts.push(`in ${input ?? 0} / out ${output ?? 0} tokens`);
+    if (typeof input === 'number' || typeof output === 'number') parts.push(`in ${String(input ?? 0)} / out ${String(output ?? 0)} tokens`);
     const errorType = a[ATTR_ERROR_TYPE];
     if (typeof errorType === 'string') parts.push(`error ${errorType}`);
   } else {

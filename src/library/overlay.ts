@@ -7,8 +7,8 @@ export type Fn = (this: unknown, ...args: unknown[]) => unknown;
 export const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null;
 export const isFn = (value: unknown): value is Fn => typeof value === 'function';
 
-/** A view of `target` where `overrides` replace properties and methods are bound to `target`. */
-export function overlay<T extends object>(target: T, overrides: (prop: PropertyKey) => unknown | undefined): T {
+/** A view of `target` where `overrides` replace properties (undefined: none) and methods are bound to `target`. */
+export function overlay<T extends object>(target: T, overrides: (prop: PropertyKey) => unknown): T {
   const bound = new Map<PropertyKey, { fn: Fn; bound: unknown }>();
   return new Proxy(target, {
     get(t, prop) {

@@ -52,10 +52,12 @@ function watchIterator(iterator: AsyncIterator<unknown>, onRun: (run: unknown) =
     }
     return result;
   };
+  const end = iterator.return?.bind(iterator);
+  const raise = iterator.throw?.bind(iterator);
   return {
     next: async (...a: [] | [unknown]) => look(await iterator.next(...a)),
-    ...(iterator.return ? { return: (value?: unknown) => iterator.return!(value) } : {}),
-    ...(iterator.throw ? { throw: (error?: unknown) => iterator.throw!(error) } : {}),
+    ...(end ? { return: (value?: unknown) => end(value) } : {}),
+    ...(raise ? { throw: (error?: unknown) => raise(error) } : {}),
   };
 }
 
@@ -122,19 +124,19 @@ function pollHelper(tracing: Tracing, target: object, method: Fn, creatorName: s
   };
 }
 
-function traceResource(
+function traceResource<K extends string>(
   tracing: Tracing,
   target: Obj,
-  creators: Record<string, number>,
-  creatorName: string,
+  creators: Readonly<Record<K, number>>,
+  creatorName: K,
   extra: (prop: PropertyKey) => unknown,
 ): object {
-  const original = (name: string): Fn | undefined => (isFn(target[name]) ? (target[name] as Fn) : undefined);
+  const original = (name: string): Fn | undefined => (isFn(target[name]) ? target[name] : undefined);
   const create = original(creatorName);
   const tracedCreator: Fn | undefined =
-    create && ((...args: unknown[]) => observeCreation(tracing, create.apply(target, inject(tracing, args, creators[creatorName]!))));
+    create && ((...args: unknown[]) => observeCreation(tracing, create.apply(target, inject(tracing, args, creators[creatorName]))));
   const wrapped = new Map<string, Fn>();
-  for (const [name, bodyIndex] of Object.entries(creators)) {
+  for (const [name, bodyIndex] of Object.entries<number>(creators)) {
     const method = original(name);
     if (!method) continue;
     if (name === creatorName && tracedCreator) wrapped.set(name, tracedCreator);
@@ -164,7 +166,8 @@ function traceResource(
  * (`registrationStats`) and logged to `options.logger`, never thrown.
  */
 export function traceRuns<C extends AssistantsClientLike>(client: C, options: TraceRunsOptions = {}): C {
-  const threads: unknown = client.beta?.threads;
+  // JavaScript callers can pass anything: checked here as well as by the type.
+  const threads: unknown = (client as Partial<AssistantsClientLike>).beta?.threads;
   if (!isObj(threads) || !isObj(threads.runs))
     throw new TypeError('traceRuns: expected an openai client with beta.threads.runs (openai >= 4)');
   const tracing: Tracing = { registrar: new Registrar(options), propagate: options.propagate ?? true };

@@ -119,7 +119,7 @@ function computerUse(body: Obj): DescribedCall {
 
 /** The Azure tool call types this module knows; null for any other type. */
 export function describeAzureToolCall(call: Obj, type: string): DescribedCall | null {
-  const body = isObj(call[type]) ? (call[type] as Obj) : {};
+  const body = isObj(call[type]) ? call[type] : {};
   const groundingType = GROUNDING[type];
   if (groundingType) return grounding(body, type, groundingType);
   switch (type) {

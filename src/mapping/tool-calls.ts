@@ -118,7 +118,7 @@ function retrievedDocument(result: Obj): RetrievedDocument {
 
 /** Names an undocumented tool from the object under its type key, as services that extend the protocol do. */
 function describeOther(call: Obj, type: string): Described {
-  const body = isObj(call[type]) ? (call[type] as Obj) : {};
+  const body = isObj(call[type]) ? call[type] : {};
   const name = nonEmpty(body.name) ?? nonEmpty(body.server_label) ?? nonEmpty(body.operation_id) ?? type;
   const content: ToolCallDescription['content'] = {};
   const args = stringify(body.arguments ?? body.input);
@@ -140,7 +140,7 @@ function describeService(call: Obj, type: string): Described {
  * calls carry one). A string is the message; an object may name a code.
  */
 function ownError(call: Obj, type: string): ToolCallDescription['error'] {
-  const body = isObj(call[type]) ? (call[type] as Obj) : {};
+  const body = isObj(call[type]) ? call[type] : {};
   const raw = call.error ?? body.error;
   if (typeof raw === 'string') return raw.length > 0 ? { type: ERROR_TYPE_VALUE_OTHER, message: raw } : null;
   if (!isObj(raw)) return null;

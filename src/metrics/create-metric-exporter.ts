@@ -16,6 +16,7 @@ export function createMetricExporter(config: OtlpMetricsConfig, tls?: TlsFiles):
     url: config.endpoint,
     headers: config.headers,
     timeoutMillis: config.timeoutMs,
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the exporters' CompressionAlgorithm enum is these same strings, and its package (otlp-exporter-base) is not one the bridge depends on directly
     compression: config.compression as Compression,
     temporalityPreference: AggregationTemporalityPreference.CUMULATIVE,
   };

@@ -43,10 +43,12 @@ export class GrpcMetricExporter implements PushMetricExporter {
       this.metadata,
       { deadline: Date.now() + this.timeoutMs },
       (error: ServiceError | null) => {
+        // By number; a code the library does not know has no name.
+        const statusNames: Readonly<Record<number, string | undefined>> = grpcJs().status;
         if (error)
           resultCallback({
             code: ExportResultCode.FAILED,
-            error: new Error(`gRPC ${grpcJs().status[error.code] ?? error.code}: ${error.details || error.message}`),
+            error: new Error(`gRPC ${statusNames[error.code] ?? error.code}: ${error.details || error.message}`),
           });
         else resultCallback({ code: ExportResultCode.SUCCESS });
       },
@@ -60,9 +62,11 @@ export class GrpcMetricExporter implements PushMetricExporter {
 
   async forceFlush(): Promise<void> {}
 
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
+  shutdown(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.client.close();
+    }
+    return Promise.resolve();
   }
 }

@@ -74,13 +74,11 @@ export function otlpMetricsConfig(env: Env): OtlpMetricsConfig | null {
     endpoint = protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/metrics`;
   } else return null;
 
+  const allHeaders = first(env, 'OTEL_EXPORTER_OTLP_HEADERS');
+  const metricHeaders = first(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS');
   const headers = {
-    ...(first(env, 'OTEL_EXPORTER_OTLP_HEADERS')
-      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS!, 'metrics.otlp.headers', 'OTEL_EXPORTER_OTLP_HEADERS')
-      : {}),
-    ...(first(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS')
-      ? parseKeyValueList(env.OTEL_EXPORTER_OTLP_METRICS_HEADERS!, 'metrics.otlp.headers', 'OTEL_EXPORTER_OTLP_METRICS_HEADERS')
-      : {}),
+    ...(allHeaders ? parseKeyValueList(allHeaders.value, 'metrics.otlp.headers', allHeaders.name) : {}),
+    ...(metricHeaders ? parseKeyValueList(metricHeaders.value, 'metrics.otlp.headers', metricHeaders.name) : {}),
   };
   const compressionVar = first(env, 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION');
   const timeoutVar = first(env, 'OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT');

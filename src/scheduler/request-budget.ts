@@ -407,7 +407,7 @@ export class RequestBudget extends EventEmitter<RequestBudgetEvents> {
     try {
       (this.emit as (event: K, ...rest: RequestBudgetEvents[K]) => boolean)(name, ...args);
     } catch (error) {
-      process.emitWarning(`RequestBudget ${String(name)} listener failed: ${String(error)}`);
+      process.emitWarning(`RequestBudget ${name} listener failed: ${String(error)}`);
     }
   }
 }

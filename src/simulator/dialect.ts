@@ -63,7 +63,7 @@ export const openaiDialect: Dialect = {
     const auth = headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null;
     if (!match) return missingApiKey();
-    const given = match[1]!.trim();
+    const given = (match[1] ?? '').trim();
     return given === apiKey ? null : incorrectApiKey(given);
   },
   checkRequest({ headers }) {

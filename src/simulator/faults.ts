@@ -1,5 +1,6 @@
 // Injected faults and a real requests-per-minute limiter. Decisions use their own seeded PRNG and
 // a request counter, so a test sees the same faults on the same requests every time.
+import { present } from '../core/present.js';
 import { z } from 'zod';
 import { rateLimited, serverError, type ApiError } from './errors.js';
 import { createPrng, deriveSeed, type Prng } from './prng.js';
@@ -69,13 +70,13 @@ export class RpmLimiter {
   /** Counts the request unless it is over the limit; returns the headers to send either way. */
   take(): { allowed: boolean; headers: Record<string, string> } {
     const now = this.wallClockMs();
-    while (this.times.length > 0 && this.times[0]! <= now - 60_000) this.times.shift();
+    while ((this.times[0] ?? Number.POSITIVE_INFINITY) <= now - 60_000) this.times.shift();
     const allowed = this.times.length < this.limit;
     if (allowed) this.times.push(now);
     const remaining = this.limit - this.times.length;
     // When refused: until a slot frees. Otherwise: until the window is empty again (the limit's
     // initial state, which is what the header documents).
-    const resetMs = allowed ? this.times[this.times.length - 1]! + 60_000 - now : this.times[0]! + 60_000 - now;
+    const resetMs = present(allowed ? this.times.at(-1) : this.times[0], 'the time of a counted request') + 60_000 - now;
     return {
       allowed,
       headers: {

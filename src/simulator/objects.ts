@@ -1,4 +1,5 @@
 // Renders API objects (documented shapes) as they are at a given world time.
+import { present } from '../core/present.js';
 import type { StepPlan, ToolCallPlan, Usage } from './plans.js';
 import type { ApiObject, AssistantState, RunState, ThreadState } from './state.js';
 import { runStatusAt, type StepTimeline } from './timeline.js';
@@ -62,7 +63,7 @@ export function renderRun(run: RunState, t: number): ApiObject {
   let usage: Usage | null = null;
   if (terminal) {
     usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-    for (const step of tl.steps) usage = addUsage(usage, run.plan.steps[step.index]!.usage);
+    for (const step of tl.steps) usage = addUsage(usage, present(run.plan.steps[step.index], 'plan step').usage);
   }
   return {
     id: run.id,
@@ -100,7 +101,7 @@ export function renderRun(run: RunState, t: number): ApiObject {
 function requiredAction(run: RunState): ApiObject | null {
   const action = run.timeline.action;
   if (!action) return null;
-  const plan = run.plan.steps[action.stepIndex]!;
+  const plan = present(run.plan.steps[action.stepIndex], 'plan step');
   const ids = run.callIds[action.stepIndex] ?? [];
   const toolCalls = plan.toolCalls.flatMap((call, i) =>
     call.type === 'function' ? [{ id: ids[i], type: 'function', function: { name: call.name, arguments: call.arguments } }] : [],
@@ -114,7 +115,7 @@ export interface StepRenderOptions {
 }
 
 export function renderStep(run: RunState, step: StepTimeline, t: number, options: StepRenderOptions): ApiObject {
-  const plan = run.plan.steps[step.index]!;
+  const plan = present(run.plan.steps[step.index], 'plan step');
   const terminal = t >= step.endAt;
   const status = terminal ? step.endStatus : 'in_progress';
   const at = (s: string): number | null => (terminal && step.endStatus === s ? step.endAt : null);

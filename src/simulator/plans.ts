@@ -1,5 +1,6 @@
 // What each kind of run does, drawn from the seed: its steps, tool calls, durations and outcome.
 // A plan holds relative durations only; timeline.ts places it in time.
+import { present } from '../core/present.js';
 import type { Prng } from './prng.js';
 
 export const RUN_KINDS = [
@@ -313,7 +314,7 @@ const RUN_ERRORS: Record<RunErrorCode, string> = {
 
 /** Draws the plan of one run of `kind`; every draw comes from `p`, so the seed fixes it. */
 export function buildPlan(kind: RunKind, p: Prng, assistantIndex: number, options: { minQueuedFor?: number } = {}): RunPlan {
-  const assistant = ASSISTANT_SEEDS[assistantIndex] ?? ASSISTANT_SEEDS[0]!;
+  const assistant = ASSISTANT_SEEDS[assistantIndex] ?? present(ASSISTANT_SEEDS[0], 'assistant seed');
   const plan: RunPlan = {
     kind,
     assistantIndex,

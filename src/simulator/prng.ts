@@ -44,7 +44,7 @@ export function createPrng(seed: number): Prng {
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const chars = (alphabet: string, length: number): string => {
     let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[Math.floor(next() * alphabet.length)];
+    for (let i = 0; i < length; i++) out += alphabet.charAt(Math.floor(next() * alphabet.length));
     return out;
   };
   return {

@@ -1,4 +1,5 @@
 // The Assistants API routes (below the dialect's base path) and their handlers.
+import { present } from '../core/present.js';
 import type { Dialect, DialectRequest } from './dialect.js';
 import { badRequest, invalidType, invalidValue, missingParameter, notFound, type ApiError } from './errors.js';
 import type { FaultEngine, FaultName } from './faults.js';
@@ -35,6 +36,11 @@ interface Route {
 const ok = (body: unknown): ApiResult => ({ status: 200, body });
 const fail = (error: ApiError): ApiResult => ({ error });
 
+/** The `:name` segment of the route that matched, which matchSegments always sets. */
+export function pathParam(ctx: { params: Readonly<Record<string, string>> }, name: string): string {
+  return present(ctx.params[name], `the path parameter :${name}`);
+}
+
 function lookupThread(ctx: ApiContext, id: string): ThreadState | ApiError {
   if (ctx.faults.isNotFoundThread(id)) {
     ctx.markFault('not_found_thread');
@@ -44,9 +50,9 @@ function lookupThread(ctx: ApiContext, id: string): ThreadState | ApiError {
 }
 
 function lookupRun(ctx: ApiContext): { thread: ThreadState; run: RunState } | ApiError {
-  const thread = lookupThread(ctx, ctx.params.thread!);
+  const thread = lookupThread(ctx, pathParam(ctx, 'thread'));
   if (isError(thread)) return thread;
-  const runId = ctx.params.run!;
+  const runId = pathParam(ctx, 'run');
   if (ctx.faults.isNotFoundRun(runId)) {
     ctx.markFault('not_found_run');
     return notFound('run', runId);
@@ -183,7 +189,7 @@ const ROUTES: Route[] = [
     method: 'GET',
     segments: ['threads', ':thread'],
     handler: (ctx) => {
-      const thread = lookupThread(ctx, ctx.params.thread!);
+      const thread = lookupThread(ctx, pathParam(ctx, 'thread'));
       return isError(thread) ? fail(thread) : ok(presentThread(ctx, thread));
     },
   },
@@ -191,7 +197,7 @@ const ROUTES: Route[] = [
     method: 'POST',
     segments: ['threads', ':thread', 'runs'],
     handler: (ctx) => {
-      const thread = lookupThread(ctx, ctx.params.thread!);
+      const thread = lookupThread(ctx, pathParam(ctx, 'thread'));
       if (isError(thread)) return fail(thread);
       const body = bodyObject(ctx);
       return isError(body) ? fail(body) : startRun(ctx, thread, body);
@@ -201,7 +207,7 @@ const ROUTES: Route[] = [
     method: 'GET',
     segments: ['threads', ':thread', 'runs'],
     handler: (ctx) => {
-      const thread = lookupThread(ctx, ctx.params.thread!);
+      const thread = lookupThread(ctx, pathParam(ctx, 'thread'));
       if (isError(thread)) return fail(thread);
       const params = parseListParams(ctx.query);
       if (isError(params)) return fail(params);
@@ -278,7 +284,7 @@ const ROUTES: Route[] = [
       const include = parseInclude(ctx.query);
       if (isError(include)) return fail(include);
       const { run } = found;
-      const steps = visibleSteps(run, ctx.now).map((s) => ({ id: run.stepIds[s.index]!, s }));
+      const steps = visibleSteps(run, ctx.now).map((s) => ({ id: present(run.stepIds[s.index], 'step id'), s }));
       const page = paginate(steps, params);
       return ok({ ...page, data: page.data.map(({ s }) => ctx.dialect.present('step', renderStep(run, s, ctx.now, include))) });
     },
@@ -293,7 +299,7 @@ const ROUTES: Route[] = [
       if (isError(include)) return fail(include);
       const { run } = found;
       const step = visibleSteps(run, ctx.now).find((s) => run.stepIds[s.index] === ctx.params.step);
-      if (!step) return fail(notFound('run step', ctx.params.step!));
+      if (!step) return fail(notFound('run step', pathParam(ctx, 'step')));
       return ok(ctx.dialect.present('step', renderStep(run, step, ctx.now, include)));
     },
   },
@@ -314,10 +320,10 @@ const ROUTES: Route[] = [
     method: 'GET',
     segments: ['assistants', ':assistant'],
     handler: (ctx) => {
-      const assistant = ctx.world.findAssistant(ctx.params.assistant!);
+      const assistant = ctx.world.findAssistant(pathParam(ctx, 'assistant'));
       return assistant
         ? ok(ctx.dialect.present('assistant', renderAssistant(assistant)))
-        : fail(notFound('assistant', ctx.params.assistant!));
+        : fail(notFound('assistant', pathParam(ctx, 'assistant')));
     },
   },
 ];
@@ -342,10 +348,10 @@ export function pathSegments(path: string): string[] | null {
 export function matchSegments(segments: readonly string[], parts: readonly string[]): Record<string, string> | null {
   if (segments.length !== parts.length) return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < parts.length; i++) {
-    const seg = segments[i]!;
-    if (seg.startsWith(':')) params[seg.slice(1)] = parts[i]!;
-    else if (seg !== parts[i]) return null;
+  for (const [i, part] of parts.entries()) {
+    const seg = segments[i];
+    if (seg?.startsWith(':')) params[seg.slice(1)] = part;
+    else if (seg !== part) return null;
   }
   return params;
 }

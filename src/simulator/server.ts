@@ -109,11 +109,10 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
 
   if (control) {
     const body = parseJson(raw);
-    if (!body.ok)
-      return send(
-        400,
-        JSON.stringify({ error: { message: 'body is not valid JSON', type: 'invalid_request_error', param: null, code: null } }),
-      );
+    if (!body.ok) {
+      send(400, JSON.stringify({ error: { message: 'body is not valid JSON', type: 'invalid_request_error', param: null, code: null } }));
+      return;
+    }
     const ctx = {
       method,
       path: path.slice('/_sim'.length) || '/',
@@ -124,11 +123,15 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
       dialect,
     };
     const result = (await controlMounted(deps.mounts ?? [], ctx)) ?? handleControl(ctx);
-    return send(result.status, JSON.stringify(result.body));
+    send(result.status, JSON.stringify(result.body));
+    return;
   }
 
   const base = dialect.basePath;
-  if (path !== base && !path.startsWith(`${base}/`)) return sendError(invalidUrl(method, path));
+  if (path !== base && !path.startsWith(`${base}/`)) {
+    sendError(invalidUrl(method, path));
+    return;
+  }
   const decision: FaultDecision = deps.faults.decide();
   if (decision.hang) {
     // Never answered; the socket stays open until the client gives up or the server closes.
@@ -137,30 +140,45 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
   }
   const latency = decision.latencyMs;
   const authError = dialect.authenticate(req.headers, deps.apiKey);
-  if (authError) return sendError(authError, {}, latency);
+  if (authError) {
+    sendError(authError, {}, latency);
+    return;
+  }
   const sub = path.slice(base.length) || '/';
   const match = matchRoute(method, sub, dialect) ?? routeMounted(deps.mounts ?? [], method, sub, dialect);
-  if (!match) return sendError(invalidUrl(method, path), {}, latency);
+  if (!match) {
+    sendError(invalidUrl(method, path), {}, latency);
+    return;
+  }
   const request = { method, path: sub, query: url.searchParams, headers: req.headers };
   const protocolError = match.check ? match.check(request) : dialect.checkRequest(request);
-  if (protocolError) return sendError(protocolError, {}, latency);
+  if (protocolError) {
+    sendError(protocolError, {}, latency);
+    return;
+  }
 
   const limit = deps.faults.limit();
   const limitHeaders = limit?.headers ?? {};
   if (limit && !limit.allowed) {
     entry.fault = 'rpm_limit';
-    return sendError(rateLimited(limit.headers), {}, latency);
+    sendError(rateLimited(limit.headers), {}, latency);
+    return;
   }
   if (decision.rateLimit) {
     entry.fault = 'rate_limit_429';
-    return sendError(decision.rateLimit, limitHeaders, latency);
+    sendError(decision.rateLimit, limitHeaders, latency);
+    return;
   }
   if (decision.serverError) {
     entry.fault = 'server_error';
-    return sendError(decision.serverError, limitHeaders, latency);
+    sendError(decision.serverError, limitHeaders, latency);
+    return;
   }
   const body = parseJson(raw);
-  if (!body.ok) return sendError(invalidJsonBody(), limitHeaders, latency);
+  if (!body.ok) {
+    sendError(invalidJsonBody(), limitHeaders, latency);
+    return;
+  }
 
   const now = deps.world.now();
   deps.world.sync(now);
@@ -177,14 +195,18 @@ async function handle(deps: ServerDeps, pending: PendingResponses, req: Incoming
     },
   });
   if ('error' in result) {
-    if (!decision.malformedJson) return sendError(result.error, limitHeaders, latency);
+    if (!decision.malformedJson) {
+      sendError(result.error, limitHeaders, latency);
+      return;
+    }
   }
   const status = 'error' in result ? result.error.status : result.status;
   const payload =
     'error' in result ? JSON.stringify(dialect.errorBody(result.error)) : 'raw' in result ? result.raw : JSON.stringify(result.body);
   if (decision.malformedJson) {
     entry.fault = 'malformed_json';
-    return send(200, payload.slice(0, Math.max(1, Math.floor(payload.length / 2))), limitHeaders, latency);
+    send(200, payload.slice(0, Math.max(1, Math.floor(payload.length / 2))), limitHeaders, latency);
+    return;
   }
-  return send(status, payload, limitHeaders, latency);
+  send(status, payload, limitHeaders, latency);
 }

@@ -1,5 +1,6 @@
 // Places a run's plan in time, given what clients did to it (tool outputs, a cancellation).
 // Pure: the same plan, creation time and interactions always give the same timeline.
+import { present } from '../core/present.js';
 import type { RunPlan } from './plans.js';
 
 /** The documented lifetime of a run before it expires (10 minutes). */
@@ -70,7 +71,7 @@ export function buildTimeline(plan: RunPlan, createdAt: number, ix: Interactions
   }
   let cursor = plannedStart;
   for (let index = 0; index < plan.steps.length; index++) {
-    const step = plan.steps[index]!;
+    const step = present(plan.steps[index], 'plan step');
     const createdAtStep = cursor + step.gapBefore;
     if (cancelAt < createdAtStep) return cancel();
     if (step.action) {

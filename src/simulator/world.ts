@@ -1,5 +1,6 @@
 // The live world: creates scheduled runs when due, applies client actions to runs, and answers
 // what every run will finally look like (the truth tests compare the bridge's output with).
+import { present } from '../core/present.js';
 import { badRequest, notFound, type ApiError } from './errors.js';
 import { createIdFactory, type IdFactory } from './ids.js';
 import { renderRun, renderStep } from './objects.js';
@@ -54,15 +55,15 @@ export class World {
   /** Creates every scheduled run that is due by `now` on a thread that is free by then. */
   sync(now: number): void {
     for (const thread of this.threadList) {
-      while (thread.pending.length > 0 && thread.pending[0]!.startAt <= now) {
+      for (let next = thread.pending[0]; next && next.startAt <= now; next = thread.pending[0]) {
         const last = thread.runs[thread.runs.length - 1];
         const freeAt = last ? last.timeline.endAt : -Infinity;
         if (freeAt > now) break;
-        const next = thread.pending.shift()!;
+        thread.pending.shift();
         const run = instantiateRun(
           this.ids,
           thread,
-          this.assistants[next.plan.assistantIndex]!,
+          present(this.assistants[next.plan.assistantIndex], 'assistant'),
           next.plan,
           Math.max(next.startAt, freeAt),
           'live',
@@ -139,7 +140,10 @@ export class World {
     } else {
       thread = this.createThread(now);
     }
-    const assistant = this.assistants[createPrng(deriveSeed(this.seed, 0xa551, this.ids.count)).int(0, this.assistants.length - 1)]!;
+    const assistant = present(
+      this.assistants[createPrng(deriveSeed(this.seed, 0xa551, this.ids.count)).int(0, this.assistants.length - 1)],
+      'assistant',
+    );
     return this.createRun(now, thread, assistant, { kind: options.kind, origin: 'control' });
   }
 
@@ -178,7 +182,7 @@ export class World {
     const action = run.timeline.action;
     if (status !== 'requires_action' || !action) return badRequest(`Runs in status "${status}" do not accept tool outputs.`);
     const expected = (run.callIds[action.stepIndex] ?? []).filter(
-      (_, i) => run.plan.steps[action.stepIndex]!.toolCalls[i]?.type === 'function',
+      (_, i) => present(run.plan.steps[action.stepIndex], 'plan step').toolCalls[i]?.type === 'function',
     );
     const given = outputs.map((o) => o.tool_call_id);
     const missing = expected.filter((id) => !given.includes(id));

@@ -1,5 +1,6 @@
 // Builds the initial world from the seed: assistants, threads, finished (backfill) runs laid out
 // in the past without overlapping on a thread, and live runs scheduled over the coming seconds.
+import { present } from '../core/present.js';
 import type { IdFactory } from './ids.js';
 import { assistantTools } from './objects.js';
 import { ASSISTANT_SEEDS, buildPlan, drawFillKind, servedKinds, type RunKind, type RunPlan } from './plans.js';
@@ -151,8 +152,7 @@ export function generateWorld(seed: number, spec: Required<WorldSpec>, startEpoc
   for (let t = 0; t < spec.threads; t++) {
     let cursor = startEpoch - p.int(5, 90);
     const mine = backfill.filter((d) => d.thread === t);
-    for (let i = mine.length - 1; i >= 0; i--) {
-      const d = mine[i]!;
+    for (const d of mine.toReversed()) {
       d.createdAt = cursor - buildTimeline(d.plan, 0).endAt;
       cursor = d.createdAt - p.int(5, 240);
     }
@@ -168,10 +168,17 @@ export function generateWorld(seed: number, spec: Required<WorldSpec>, startEpoc
 
   const order = backfill.map((d, i) => ({ d, i })).sort((a, b) => a.d.createdAt - b.d.createdAt || a.i - b.i);
   for (const { d } of order) {
-    instantiateRun(ids, threads[d.thread]!, assistants[d.plan.assistantIndex]!, d.plan, d.createdAt, 'backfill');
+    instantiateRun(
+      ids,
+      present(threads[d.thread], 'thread'),
+      present(assistants[d.plan.assistantIndex], 'assistant'),
+      d.plan,
+      d.createdAt,
+      'backfill',
+    );
   }
   for (const d of live) {
-    threads[d.thread]!.pending.push({ startAt: startEpoch + p.int(1, spec.liveWindowSeconds), plan: d.plan });
+    present(threads[d.thread], 'thread').pending.push({ startAt: startEpoch + p.int(1, spec.liveWindowSeconds), plan: d.plan });
   }
   for (const thread of threads) thread.pending.sort((a, b) => a.startAt - b.startAt);
   return { assistants, threads: [...threads].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq) };

@@ -13,7 +13,7 @@ export class ConsoleExporter implements SpanRecordExporter {
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
   ) {}
 
-  async export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
+  export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
     for (const s of spans) {
       this.write(
         `${JSON.stringify({
@@ -34,7 +34,7 @@ export class ConsoleExporter implements SpanRecordExporter {
         })}\n`,
       );
     }
-    return { kind: 'accepted', rejectedSpans: 0 };
+    return Promise.resolve({ kind: 'accepted', rejectedSpans: 0 });
   }
 
   start(): void {}
@@ -44,8 +44,8 @@ export class ConsoleExporter implements SpanRecordExporter {
 
 export class NoneExporter implements SpanRecordExporter {
   readonly target = 'none (OTEL_TRACES_EXPORTER=none)';
-  async export(): Promise<ExportOutcome> {
-    return { kind: 'accepted', rejectedSpans: 0 };
+  export(): Promise<ExportOutcome> {
+    return Promise.resolve({ kind: 'accepted', rejectedSpans: 0 });
   }
   start(): void {}
   async shutdown(): Promise<void> {}

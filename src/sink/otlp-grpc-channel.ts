@@ -16,7 +16,7 @@ export interface GrpcChannelOptions {
 }
 
 export function openGrpcChannel(options: GrpcChannelOptions): { client: Client; metadata: Metadata } {
-  const { Client, credentials, Metadata } = grpcJs();
+  const { Client, credentials, Metadata, compressionAlgorithms } = grpcJs();
   const url = new URL(options.endpoint);
   const secure = url.protocol === 'https:' || (!options.insecure && url.protocol !== 'http:');
   const creds = secure
@@ -27,7 +27,7 @@ export function openGrpcChannel(options: GrpcChannelOptions): { client: Client; 
       )
     : credentials.createInsecure();
   const client = new Client(`${url.hostname}:${url.port || (secure ? 443 : 4317)}`, creds, {
-    ...(options.compression === 'gzip' ? { 'grpc.default_compression_algorithm': 2 } : {}),
+    ...(options.compression === 'gzip' ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip } : {}),
   });
   const metadata = new Metadata();
   for (const [k, v] of Object.entries(options.headers)) metadata.set(k.toLowerCase(), v);

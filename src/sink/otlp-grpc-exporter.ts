@@ -33,6 +33,8 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
   private readonly metadata: Metadata;
   private readonly encoder: OtlpTraceEncoder;
   private readonly status = grpcJs().status;
+  // By number; a code the library does not know has no name.
+  private readonly statusNames: Readonly<Record<number, string | undefined>> = this.status;
   private readonly retryable = retryableCodes(this.status);
   private closed = false;
 
@@ -59,13 +61,13 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
         { deadline: Date.now() + this.config.timeoutMs },
         (error: ServiceError | null, response?: Buffer) => {
           if (error) {
-            const reason = `gRPC ${this.status[error.code] ?? error.code}: ${error.details || error.message}`;
+            const reason = `gRPC ${this.statusNames[error.code] ?? error.code}: ${error.details || error.message}`;
             resolve(this.retryable.has(error.code) ? { kind: 'retryable', reason } : { kind: 'refused', reason });
             return;
           }
           try {
             const decoded = decodeTraceResponse(new Uint8Array(response ?? Buffer.alloc(0)));
-            const rejected = Number(decoded.partialSuccess?.rejectedSpans ?? 0);
+            const rejected = decoded.partialSuccess?.rejectedSpans ?? 0;
             const message = decoded.partialSuccess?.errorMessage;
             resolve({ kind: 'accepted', rejectedSpans: Number.isFinite(rejected) ? rejected : 0, ...(message ? { message } : {}) });
           } catch {
@@ -79,9 +81,11 @@ export class OtlpGrpcExporter implements SpanRecordExporter {
   /** The channel connects on the first export. */
   start(): void {}
 
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.client.close();
+  shutdown(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.client.close();
+    }
+    return Promise.resolve();
   }
 }

@@ -106,7 +106,7 @@ export class OutboxDrain {
       let items = this.state.outboxBatch(this.options.batchSize);
       // Batches end where a commit ends, so one a little short of batchSize is full: wait only
       // when the outbox holds less than a batch.
-      if (items.length > 0 && this.state.outboxDepth() < this.options.batchSize && !this.stopping && LINGER_MS > 0) {
+      if (items.length > 0 && this.state.outboxDepth() < this.options.batchSize && !this.stopping) {
         // A short wait lets a backlog being committed run by run fill the batch: fewer, fuller
         // exports and fewer acknowledgement transactions, for at most LINGER_MS of lag.
         await sleep(LINGER_MS);

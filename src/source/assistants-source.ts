@@ -153,7 +153,9 @@ export class AssistantsSource {
       if (thread) items.push(thread);
       else skipped += 1;
     }
-    return { items, skipped, hasMore: page.has_more === true && items.length + skipped > 0, lastId: items.at(-1)?.id ?? null };
+    // A service may leave has_more out, whatever the SDK's type says.
+    const hasMore: unknown = page.has_more;
+    return { items, skipped, hasMore: hasMore === true && items.length + skipped > 0, lastId: items.at(-1)?.id ?? null };
   }
 
   /**

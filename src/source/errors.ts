@@ -75,15 +75,16 @@ export function classifyApiError(what: string, error: unknown, hints: Credential
   // No token could be had at all (no Azure identity, a rejected secret): as fatal as a 401.
   if (error instanceof CredentialFailure) return new AuthFailure(401, error.summary);
   if (error instanceof APIError) {
-    if (error.status === 404) return new NotFound(what);
-    if (error.status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
-    if (error.status === 401 || error.status === 403)
-      return new AuthFailure(error.status, error.status === 401 ? hints.rejected : hints.denied);
+    // instanceof leaves the class's type parameters, and so the status, as any.
+    const status = typeof error.status === 'number' ? error.status : undefined;
+    if (status === 404) return new NotFound(what);
+    if (status === 400) return new RequestRefused(what, firstLine(error.message).slice(0, 200));
+    if (status === 401 || status === 403) return new AuthFailure(status, status === 401 ? hints.rejected : hints.denied);
     if (error instanceof APIConnectionTimeoutError) return new ConnectionFailure(`${what}: request timed out`);
     // The SDK's message is always `Connection error.`; what happened is in its cause.
     if (error instanceof APIConnectionError)
       return new ConnectionFailure(`${what}: connection failed (${error.cause ? describeNetworkError(error.cause) : error.message})`);
-    return new TransientFailure(`${what}: HTTP ${error.status ?? '?'}: ${firstLine(error.message)}`, error.status);
+    return new TransientFailure(`${what}: HTTP ${status ?? '?'}: ${firstLine(error.message)}`, status);
   }
   // A body that is not JSON surfaces as a SyntaxError from the SDK.
   return new TransientFailure(`${what}: ${firstLine(error instanceof Error ? error.message : String(error))}`);

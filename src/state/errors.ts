@@ -68,7 +68,7 @@ export class OutboxFullError extends BridgeError {
 /** What node:sqlite attaches to its errors: the extended SQLite result code. */
 export function sqliteResultCode(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('errcode' in error)) return undefined;
-  const code = (error as { errcode: unknown }).errcode;
+  const code = error.errcode;
   // Extended result codes carry the primary code in their low byte.
   return typeof code === 'number' ? code & 0xff : undefined;
 }

@@ -515,7 +515,7 @@ export class StateStore {
       }
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
 

@@ -590,8 +590,8 @@ export class Watcher {
       finalize,
       this.linkedRuns(steps),
     );
-    if (plan.misfiledSteps.length > 0) {
-      const first = plan.misfiledSteps[0]!;
+    const [first] = plan.misfiledSteps;
+    if (first) {
       log.warn(
         {
           runId,

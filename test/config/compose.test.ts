@@ -274,21 +274,21 @@ function simulatorArgv(now: number): string[] {
   return args;
 }
 
-function parseWithCommander<T>(command: Command, args: string[]): T {
+function parseWithCommander(command: Command, args: string[]): Record<string, unknown> {
   command.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   command.parse(args, { from: 'user' });
-  return command.opts<Record<string, unknown>>() as T;
+  return command.opts();
 }
 
 function bridgeFlags(args: string[]): WatchFlags {
   expect(args[0]).toBe('watch');
-  return parseWithCommander<WatchFlags>(addWatchOptions(new Command('watch')), args.slice(1));
+  return parseWithCommander(addWatchOptions(new Command('watch')), args.slice(1));
 }
 
 function simulatorFlags(args: string[]): SimulateCommandOptions {
   const command = new Command('simulate');
   for (const o of simulatorCommandOptions) command.option(o.flags, o.description, o.defaultValue);
-  return parseWithCommander<SimulateCommandOptions>(command, args);
+  return parseWithCommander(command, args);
 }
 
 const dockerfile = read('Dockerfile');
@@ -316,7 +316,7 @@ function dockerignored(path: string): boolean {
         .replace(/\*\*/g, '\u0000')
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')
-        .replace(/\u0000/g, '.*')}$`,
+        .replaceAll('\u0000', '.*')}$`,
     );
   const segments = path.replace(/^\.\//, '').split('/');
   const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
@@ -622,7 +622,7 @@ describe('Prometheus in compose', () => {
       output = stdout + stderr;
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`promtool check config ${file} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+      throw new Error(`promtool check config ${file} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`, { cause: error });
     }
     expect(output).toMatch(/SUCCESS: \d+ rule files? found/);
     expect(output).not.toMatch(/SUCCESS: 0 rule files found/);
@@ -781,8 +781,12 @@ describe('the demo profile, run without Docker', () => {
     const finished = new Set(truth.runs.filter((r) => r.finished).map((r) => r.runId));
     expect(finished.size).toBeGreaterThan(0);
     await waitFor(
-      () => rx!.spans().some((s) => finished.has(String(s.attributes['openai.run.id']))),
-      `a span of a finished simulator run (bridge log: ${bridgeProcess!.stderr().slice(-2000)})`,
+      () =>
+        rx!.spans().some((s) => {
+          const runId = s.attributes['openai.run.id'];
+          return typeof runId === 'string' && finished.has(runId);
+        }),
+      `a span of a finished simulator run (bridge log: ${bridgeProcess.stderr().slice(-2000)})`,
     );
   });
 });

@@ -4,6 +4,13 @@ import type { WatchFlags } from '../../src/cli/options.js';
 import { ConfigError, ConfigProblems } from '../../src/config/config-error.js';
 import { configErrorOf, configFile, resolve, type Env } from './helpers.js';
 
+/** The ConfigProblems `fn` throws; any other outcome fails the test. */
+function problemsOf(fn: () => unknown): ConfigProblems {
+  const error = configErrorOf(fn);
+  if (!(error instanceof ConfigProblems)) throw new Error(`expected ConfigProblems, got ${error.name}: ${error.message}`);
+  return error;
+}
+
 describe('bad environment variables', () => {
   it.each<[string, Env, string]>([
     ['OTEL_EXPORTER_OTLP_PROTOCOL', { OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, 'otlp.protocol'],
@@ -186,9 +193,8 @@ describe('a config file with several problems', () => {
 
   it('reports every problem at once, in file order, each with its field, the value given and its line', () => {
     const path = configFile(text);
-    const error = configErrorOf(() => resolve({ configPath: path }));
-    expect(error).toBeInstanceOf(ConfigProblems);
-    const problems = (error as ConfigProblems).problems.map((p) => [p.field, p.reason, p.source, p.line]);
+    const error = problemsOf(() => resolve({ configPath: path }));
+    const problems = error.problems.map((p) => [p.field, p.reason, p.source, p.line]);
     expect(problems).toEqual([
       ['api.base_url', "must be an absolute http(s) URL (got 'api.example.com')", path, 2],
       ['api.api_key', 'unknown setting (check the spelling against config/bridge.example.yaml)', path, 3],
@@ -218,13 +224,13 @@ describe('a config file with several problems', () => {
   });
 
   it('counts a missing key variable among the problems', () => {
-    const error = configErrorOf(() => resolve({ file: { api: { api_key_env: 'NOT_SET_ANYWHERE' }, watch: { rpm: 0 } } }));
-    expect((error as ConfigProblems).problems.map((p) => p.field)).toEqual(['api.api_key_env', 'watch.rpm']);
+    const error = problemsOf(() => resolve({ file: { api: { api_key_env: 'NOT_SET_ANYWHERE' }, watch: { rpm: 0 } } }));
+    expect(error.problems.map((p) => p.field)).toEqual(['api.api_key_env', 'watch.rpm']);
   });
 
   it('gives the lines of a JSON file too', () => {
     const path = configFile('{\n  "watch": {\n    "rpm": 0,\n    "state": ""\n  },\n  "log": {"level": "loud"}\n}', 'json');
-    const error = configErrorOf(() => resolve({ configPath: path })) as ConfigProblems;
+    const error = problemsOf(() => resolve({ configPath: path }));
     expect(error.problems.map((p) => [p.field, p.line])).toEqual([
       ['watch.rpm', 3],
       ['watch.state', 4],

@@ -145,7 +145,8 @@ describe('config file formats', () => {
     const example = readFileSync(fileURLToPath(new URL('../../config/bridge.example.yaml', import.meta.url)), 'utf8');
     // Keys commented out show a value to start from: uncommented, the file must still be valid.
     const uncommented = example.replace(/^(\s*)# ([a-z_]+:)/gm, '$1$2');
-    const parsed = parse(uncommented) as Record<string, Record<string, unknown>>;
+    // A section whose keys are all commented out parses as null.
+    const parsed = parse(uncommented) as Record<string, Record<string, unknown> | null>;
     const listed = Object.entries(parsed).flatMap(([section, keys]) => Object.keys(keys ?? {}).map((key) => `${section}.${key}`));
     expect(listed.sort()).toEqual(configFileKeys().sort());
     expect(() => fileLayer(configFile(uncommented), { OPENAI_API_KEY: 'sk-example', ASSISTANTS_OTEL_BRIDGE_API_TOKEN: 't' })).not.toThrow();

@@ -27,7 +27,7 @@ describe('drawWaterfall', () => {
   it('draws a 400-step run in a screenful: the first and last steps, and one line for the rest', () => {
     const lines = draw(longRun(400, [200, 201]));
     expect(lines.length).toBeLessThanOrEqual(20);
-    expect(lines[0]).toMatch(/^invoke_agent Weather Helper +█+ +800s  completed/);
+    expect(lines[0]).toMatch(/^invoke_agent Weather Helper +█+ +800s {2}completed/);
     const chat = lines.filter((l) => /^ {2}chat gpt-4o/.test(l));
     expect(chat).toHaveLength(10);
     // The line for what was left out: how many, how long, how they ended, their tokens.

@@ -118,7 +118,7 @@ describe('collector outage', () => {
       r
         .spans()
         .filter((sp) => sp.name.startsWith('invoke_agent'))
-        .map((sp) => String(sp.attributes['openai.run.id'])),
+        .map((sp) => sp.attributes['openai.run.id']),
     );
     const spansBeforeOutage = r.spans().length;
 

@@ -1,7 +1,8 @@
 // Shared by the library tests: an active span without an SDK, and an SSE answer for the streaming
 // helpers (the simulator does not stream).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, createTraceState, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 
 /** What Node apps get from @opentelemetry/context-async-hooks, in a few lines. */
 export class AsyncContextManager implements ContextManager {
@@ -45,7 +46,7 @@ export function inAppSpan<T>(fn: () => T, traceState?: string): T {
     traceId: APP_TRACE,
     spanId: APP_SPAN,
     traceFlags: 1,
-    ...(traceState ? { traceState: createTraceState(traceState) } : {}),
+    ...(traceState ? { traceState: new TraceState(traceState) } : {}),
   });
   return context.with(ctx, fn);
 }

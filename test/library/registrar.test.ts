@@ -15,8 +15,8 @@ let server: Server | undefined;
 afterEach(async () => {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;
-  delete process.env[BRIDGE_URL_ENV];
-  delete process.env[CONTROL_TOKEN_ENV];
+  Reflect.deleteProperty(process.env, BRIDGE_URL_ENV);
+  Reflect.deleteProperty(process.env, CONTROL_TOKEN_ENV);
 });
 
 async function bridgeStandIn(status: number, answer: unknown): Promise<{ url: string; seen: Seen[] }> {

@@ -60,6 +60,6 @@ describe('withTraceMetadata', () => {
     expect(withTraceMetadata(params, null)).toBe(params);
     const odd = { metadata: 'not an object' };
     expect(withTraceMetadata(odd, carrier)).toBe(odd);
-    expect(withTraceMetadata(undefined, carrier)).toBeUndefined();
+    expect(withTraceMetadata<unknown>(undefined, carrier)).toBeUndefined();
   });
 });

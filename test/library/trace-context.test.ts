@@ -1,5 +1,6 @@
 // The active span as W3C trace context, without relying on a registered propagator.
-import { createTraceState, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { activeTraceCarrier, formatTraceparent } from '../../src/library/trace-context.js';
 import { parseTraceparent } from '../../src/mapping/ids.js';
@@ -18,7 +19,7 @@ describe('activeTraceCarrier', () => {
       traceId: APP_TRACE,
       spanId: APP_SPAN,
       traceFlags: 0,
-      traceState: createTraceState('a=1,b=2'),
+      traceState: new TraceState('a=1,b=2'),
     });
     expect(activeTraceCarrier(ctx)).toEqual({ traceparent: `00-${APP_TRACE}-${APP_SPAN}-00`, tracestate: 'a=1,b=2' });
   });

@@ -2,6 +2,7 @@
 // traceparent as the API stored it, the caller's params stay as they were, the run is registered
 // once its id is known, and nothing else about the client changes.
 import OpenAI from 'openai';
+import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flushRegistrations, registrationStats, traceRuns } from '../../src/library/trace-runs.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -146,7 +147,7 @@ function loggingClient(log: string[], bodies: Map<string, unknown>): OpenAI {
 }
 
 /** A run of `kind` created through `traced`, polled until it waits for tool outputs the simulator will not submit itself. */
-async function waitingRun(traced: OpenAI, kind: 'requires_action' | 'tools' = 'requires_action'): Promise<OpenAI.Beta.Threads.Run> {
+async function waitingRun(traced: OpenAI, kind: 'requires_action' | 'tools' = 'requires_action'): Promise<Run> {
   const threadId = await newThread();
   expect(sim.world.scriptNextClientRun(threadId, { kind, autoSubmit: false })).toBeNull();
   const run = await traced.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }, { pollIntervalMs: 20 });
@@ -154,7 +155,7 @@ async function waitingRun(traced: OpenAI, kind: 'requires_action' | 'tools' = 'r
   return run;
 }
 
-const outputsFor = (run: OpenAI.Beta.Threads.Run): { tool_call_id: string; output: string }[] =>
+const outputsFor = (run: Run): { tool_call_id: string; output: string }[] =>
   run.required_action!.submit_tool_outputs.tool_calls.map((c) => ({ tool_call_id: c.id, output: '{"ok":true}' }));
 
 describe('traceRuns: submitting tool outputs registers the run again', () => {

@@ -5,30 +5,28 @@ import { HISTORY_AGE_SECONDS } from '../../src/metrics/history.js';
 import { bucketFor, metricDeltasFor, runDurationSeconds, type MetricDelta, type RunObservations } from '../../src/metrics/run-totals.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 
-const run = (over: Partial<RunPayload> = {}): RunPayload =>
-  ({
-    id: 'run_secret1',
-    thread_id: 'thread_secret1',
-    assistant_id: 'asst_1',
-    model: 'gpt-4o',
-    status: 'completed',
-    created_at: 1_000,
-    started_at: 1_002,
-    completed_at: 1_030,
-    ...over,
-  }) as RunPayload;
-const step = (over: Partial<StepPayload> = {}): StepPayload =>
-  ({
-    id: 'step_secret1',
-    run_id: 'run_secret1',
-    thread_id: 'thread_secret1',
-    type: 'message_creation',
-    status: 'completed',
-    created_at: 1_001,
-    completed_at: 1_004,
-    usage: { prompt_tokens: 300, completion_tokens: 20, total_tokens: 320 },
-    ...over,
-  }) as StepPayload;
+const run = (over: Partial<RunPayload> = {}): RunPayload => ({
+  id: 'run_secret1',
+  thread_id: 'thread_secret1',
+  assistant_id: 'asst_1',
+  model: 'gpt-4o',
+  status: 'completed',
+  created_at: 1_000,
+  started_at: 1_002,
+  completed_at: 1_030,
+  ...over,
+});
+const step = (over: Partial<StepPayload> = {}): StepPayload => ({
+  id: 'step_secret1',
+  run_id: 'run_secret1',
+  thread_id: 'thread_secret1',
+  type: 'message_creation',
+  status: 'completed',
+  created_at: 1_001,
+  completed_at: 1_004,
+  usage: { prompt_tokens: 300, completion_tokens: 20, total_tokens: 320 },
+  ...over,
+});
 const toolStep = (calls: unknown[], over: Partial<StepPayload> = {}): StepPayload =>
   step({ type: 'tool_calls', step_details: { type: 'tool_calls', tool_calls: calls }, ...over });
 

@@ -45,23 +45,40 @@ async function collect(p: StoreMetricProducer): Promise<MetricData[]> {
   return result.resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics);
 }
 
-const metric = <T extends MetricData>(metrics: MetricData[], name: string): T => {
+const metric = (metrics: MetricData[], name: string): MetricData => {
   const found = metrics.find((m) => m.descriptor.name === name);
   if (!found) throw new Error(`no metric ${name} in ${metrics.map((m) => m.descriptor.name).join(', ')}`);
-  return found as T;
+  return found;
 };
 
-const run = (id: string, agent: string, status = 'completed'): RunPayload =>
-  ({ id, assistant_id: agent, model: 'gpt-4o', status, created_at: 100, completed_at: 110 }) as RunPayload;
-const step = (id: string, prompt: number, completion: number, status = 'completed'): StepPayload =>
-  ({
-    id,
-    type: 'message_creation',
-    status,
-    created_at: 100,
-    completed_at: 102,
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-  }) as StepPayload;
+const sumMetric = (metrics: MetricData[], name: string): SumMetricData => {
+  const found = metric(metrics, name);
+  if (found.dataPointType !== DataPointType.SUM) throw new Error(`metric ${name} is not a sum`);
+  return found;
+};
+
+const histogramMetric = (metrics: MetricData[], name: string): HistogramMetricData => {
+  const found = metric(metrics, name);
+  if (found.dataPointType !== DataPointType.HISTOGRAM) throw new Error(`metric ${name} is not a histogram`);
+  return found;
+};
+
+const run = (id: string, agent: string, status = 'completed'): RunPayload => ({
+  id,
+  assistant_id: agent,
+  model: 'gpt-4o',
+  status,
+  created_at: 100,
+  completed_at: 110,
+});
+const step = (id: string, prompt: number, completion: number, status = 'completed'): StepPayload => ({
+  id,
+  type: 'message_creation',
+  status,
+  created_at: 100,
+  completed_at: 102,
+  usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+});
 
 /** Commits what the watcher would for a finished run and its steps. */
 function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
@@ -77,7 +94,7 @@ describe('StoreMetricProducer', () => {
     commitRun(s, run('run_2', 'asst_1', 'failed'), [step('s3', 70000, 0, 'failed')]);
     const metrics = await collect(producer(s));
 
-    const runs = metric<SumMetricData>(metrics, 'assistants.runs');
+    const runs = sumMetric(metrics, 'assistants.runs');
     expect(runs.dataPointType).toBe(DataPointType.SUM);
     expect(runs.isMonotonic).toBe(true);
     expect(runs.dataPoints.map((p) => [p.attributes['openai.run.status'], p.value]).sort()).toEqual([
@@ -88,7 +105,7 @@ describe('StoreMetricProducer', () => {
       expect.objectContaining({ 'gen_ai.provider.name': 'openai', 'gen_ai.agent.id': 'asst_1', 'gen_ai.request.model': 'gpt-4o' }),
     );
 
-    const tokens = metric<HistogramMetricData>(metrics, 'gen_ai.client.token.usage');
+    const tokens = histogramMetric(metrics, 'gen_ai.client.token.usage');
     expect(tokens.dataPointType).toBe(DataPointType.HISTOGRAM);
     const input = tokens.dataPoints.find((p) => p.attributes['gen_ai.token.type'] === 'input')!;
     expect(input.value.buckets.boundaries).toEqual([...TOKEN_USAGE_BUCKETS]);
@@ -106,26 +123,26 @@ describe('StoreMetricProducer', () => {
     expect(output.value.sum).toBe(5020);
     expect(output.value.count).toBe(3);
 
-    const durations = metric<HistogramMetricData>(metrics, 'gen_ai.client.operation.duration');
+    const durations = histogramMetric(metrics, 'gen_ai.client.operation.duration');
     const countOf = (operation: string) =>
       durations.dataPoints.filter((p) => p.attributes['gen_ai.operation.name'] === operation).reduce((n, p) => n + p.value.count, 0);
     expect([countOf('chat'), countOf('invoke_agent')]).toEqual([3, 2]);
-    expect(metric<HistogramMetricData>(metrics, 'assistants.run.duration').dataPoints.reduce((n, p) => n + (p.value.sum ?? 0), 0)).toBe(20);
+    expect(histogramMetric(metrics, 'assistants.run.duration').dataPoints.reduce((n, p) => n + (p.value.sum ?? 0), 0)).toBe(20);
   });
 
   it('reports refused commits as 0 before any, and the store total after', async () => {
     const s = store();
     const p = producer(s);
-    expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
+    expect(sumMetric(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
     s.trackRun('t', 'r', 'cli');
     s.commitProgress({ runId: 'r', spans: [], metrics: [{ name: STORED.refusedCommits, labels: {}, delta: 2 }] });
-    expect(metric<SumMetricData>(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
+    expect(sumMetric(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
   });
 
   it('folds agents past the cap into _other, keeping the totals', async () => {
     const s = store();
     for (const agent of ['asst_a', 'asst_b', 'asst_c']) commitRun(s, run(`run_${agent}`, agent), [step(`step_${agent}`, 10, 1)]);
-    const runs = metric<SumMetricData>(await collect(producer(s, { 'gen_ai.agent.id': 2 })), 'assistants.runs');
+    const runs = sumMetric(await collect(producer(s, { 'gen_ai.agent.id': 2 })), 'assistants.runs');
     expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value]).sort()).toEqual([
       ['_other', 1],
       ['asst_a', 1],
@@ -135,7 +152,7 @@ describe('StoreMetricProducer', () => {
     commitRun(s, run('run_a2', 'asst_a'), []);
     const later = await collect(producer(s, { 'gen_ai.agent.id': 2 }));
     expect(
-      metric<SumMetricData>(later, 'assistants.runs')
+      sumMetric(later, 'assistants.runs')
         .dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.value])
         .sort(),
     ).toEqual([
@@ -143,7 +160,7 @@ describe('StoreMetricProducer', () => {
       ['asst_a', 2],
       ['asst_b', 1],
     ]);
-    const tokens = metric<HistogramMetricData>(later, 'gen_ai.client.token.usage').dataPoints.filter(
+    const tokens = histogramMetric(later, 'gen_ai.client.token.usage').dataPoints.filter(
       (p) => p.attributes['gen_ai.token.type'] === 'input',
     );
     expect(tokens.map((p) => [p.attributes['gen_ai.agent.id'], p.value.sum]).sort()).toEqual([
@@ -162,11 +179,11 @@ describe('StoreMetricProducer', () => {
 
     const second = store(path);
     const after = await collect(producer(second, {}, () => 9_000_000));
-    const startOf = (metrics: MetricData[]) => metric<SumMetricData>(metrics, 'assistants.runs').dataPoints[0]!.startTime;
+    const startOf = (metrics: MetricData[]) => sumMetric(metrics, 'assistants.runs').dataPoints[0]!.startTime;
     expect(startOf(before)).toEqual([1_000, 500_000_000]);
     expect(startOf(after)).toEqual([1_000, 500_000_000]);
-    expect(metric<SumMetricData>(after, 'assistants.runs').dataPoints[0]!.endTime).toEqual([9_000, 0]);
-    expect(metric<SumMetricData>(after, 'assistants.runs').dataPoints[0]!.value).toBe(1);
+    expect(sumMetric(after, 'assistants.runs').dataPoints[0]!.endTime).toEqual([9_000, 0]);
+    expect(sumMetric(after, 'assistants.runs').dataPoints[0]!.value).toBe(1);
   });
 
   it('answers with the last collection once the state file is closed', async () => {
@@ -187,7 +204,7 @@ describe('StoreMetricProducer', () => {
     const s = store();
     commitRun(s, run('run_a', 'asst_a'), [], 'Alpha');
     commitRun(s, run('run_b', 'asst_b'), [], 'Beta');
-    const runs = metric<SumMetricData>(await collect(producer(s, { 'gen_ai.agent.id': 1 })), 'assistants.runs');
+    const runs = sumMetric(await collect(producer(s, { 'gen_ai.agent.id': 1 })), 'assistants.runs');
     expect(runs.dataPoints.map((p) => [p.attributes['gen_ai.agent.id'], p.attributes['gen_ai.agent.name']]).sort()).toEqual([
       ['_other', '_other'],
       ['asst_a', 'Alpha'],
@@ -198,31 +215,29 @@ describe('StoreMetricProducer', () => {
   it('exports the same totals under the GenAI v0.1.0 names when asked', async () => {
     const s = store();
     const usage = { prompt_tokens: 300, completion_tokens: 20, total_tokens: 320, prompt_tokens_details: { cached_tokens: 100 } };
-    commitRun(s, run('run_1', 'asst_1'), [{ ...step('s1', 0, 0), usage } as StepPayload, step('s2', 5, 7)]);
+    commitRun(s, run('run_1', 'asst_1'), [{ ...step('s1', 0, 0), usage }, step('s2', 5, 7)]);
     // A run whose steps report no usage: its own usage counts.
-    commitRun(s, { ...run('run_2', 'asst_1'), usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 } } as RunPayload, [
-      { ...step('s3', 0, 0), usage: null } as StepPayload,
+    commitRun(s, { ...run('run_2', 'asst_1'), usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 } }, [
+      { ...step('s3', 0, 0), usage: null },
     ]);
     const metrics = await collect(producer(s, {}, undefined, 'genai-0.1.0'));
     const names = metrics.map((m) => m.descriptor.name);
     expect(names).not.toContain('gen_ai.client.token.usage');
     expect(names).not.toContain('gen_ai.client.operation.duration');
-    const sumOf = (name: string) => metric<SumMetricData>(metrics, name).dataPoints.reduce((n, p) => n + p.value, 0);
+    const sumOf = (name: string) => sumMetric(metrics, name).dataPoints.reduce((n, p) => n + p.value, 0);
     expect(sumOf(GENAI_V010_METRICS.inputTokens.name)).toBe(1305);
     expect(sumOf(GENAI_V010_METRICS.outputTokens.name)).toBe(77);
     expect(sumOf(GENAI_V010_METRICS.cacheReadTokens.name)).toBe(100);
     expect(
-      metric<SumMetricData>(metrics, GENAI_V010_METRICS.inputTokens.name).dataPoints.every(
-        (p) => p.attributes['gen_ai.token.modality'] === 'unknown',
-      ),
+      sumMetric(metrics, GENAI_V010_METRICS.inputTokens.name).dataPoints.every((p) => p.attributes['gen_ai.token.modality'] === 'unknown'),
     ).toBe(true);
     // Per-call histograms hold model calls only; the run's total is not one.
-    const perCall = metric<HistogramMetricData>(metrics, GENAI_V010_METRICS.operationInputTokens.name);
+    const perCall = histogramMetric(metrics, GENAI_V010_METRICS.operationInputTokens.name);
     expect(perCall.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBe(2);
-    const countIn = (name: string) => metric<HistogramMetricData>(metrics, name).dataPoints.reduce((n, p) => n + p.value.count, 0);
+    const countIn = (name: string) => histogramMetric(metrics, name).dataPoints.reduce((n, p) => n + p.value.count, 0);
     expect(countIn(GENAI_V010_METRICS.inferenceDuration.name)).toBe(3);
     expect(countIn(GENAI_V010_METRICS.invokeAgentDuration.name)).toBe(2);
     expect(names).not.toContain(GENAI_V010_METRICS.executeToolDuration.name);
-    expect(metric<SumMetricData>(metrics, 'assistants.runs').dataPoints.reduce((n, p) => n + p.value, 0)).toBe(2);
+    expect(sumMetric(metrics, 'assistants.runs').dataPoints.reduce((n, p) => n + p.value, 0)).toBe(2);
   });
 });

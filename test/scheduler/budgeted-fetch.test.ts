@@ -369,7 +369,7 @@ describe('createBudgetedFetch', () => {
       method: 'POST',
       body: stream,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(streamed.status).toBe(500);
     expect(r.server.hits).toHaveLength(3);
     expect(r.server.hits[2]?.body).toBe('{"a":1}');

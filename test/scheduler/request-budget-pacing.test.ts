@@ -33,7 +33,7 @@ function makeBudget(options: Partial<RequestBudgetOptions> = {}): { budget: Requ
   return { budget, starts };
 }
 
-function acquireMany(budget: RequestBudget, count: number): Promise<void[]> {
+function acquireMany(budget: RequestBudget, count: number): Promise<unknown[]> {
   return Promise.all(Array.from({ length: count }, () => budget.acquire('finishing')));
 }
 

@@ -30,7 +30,8 @@ describe('headers and keys', () => {
   });
 
   it('refuses a request without the agents beta header, or with the Assistants one, in the OpenAI error shape', async () => {
-    for (const headers of [{}, { 'openai-beta': 'assistants=v2' }, { 'openai-beta': 'agents=v2' }]) {
+    const headerSets: Record<string, string>[] = [{}, { 'openai-beta': 'assistants=v2' }, { 'openai-beta': 'agents=v2' }];
+    for (const headers of headerSets) {
       const res = await agentsApi(sim, '/agents/sessions', { beta: false, headers });
       expect(res.status).toBe(400);
       expect(res.json).toEqual({

@@ -23,7 +23,8 @@ const listed = (t: ResponsesTruth, keep: (r: TruthResponse) => boolean): string[
 
 async function listAll(query: Record<string, string | number>, path = '/responses'): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
-  for await (const item of client.getAPIList(path, CursorPage<Record<string, unknown> & { id: string }>, { query })) out.push(item);
+  type Item = Record<string, unknown> & { id: string };
+  for await (const item of client.getAPIList<Item, CursorPage<Item>>(path, CursorPage<Item>, { query })) out.push(item);
   return out;
 }
 

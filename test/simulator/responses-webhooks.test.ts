@@ -5,7 +5,7 @@ import { once, EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI, { InvalidWebhookSignatureError } from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { simulateCommand, SimulateUsageError } from '../../src/simulator/command.js';
 import {
   DEFAULT_RETRY,
@@ -71,7 +71,7 @@ const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> =>
 const start = async (s: RunningSimulator, body: Record<string, unknown>): Promise<string> =>
   ((await control(s, '/responses', { background: true, ...body })).json as { response_id: string }).response_id;
 const deliveries = async (s: RunningSimulator): Promise<DeliveryRecord[]> =>
-  (await control(s, '/webhooks')).json.deliveries as unknown as DeliveryRecord[];
+  (await control(s, '/webhooks')).json.deliveries as DeliveryRecord[];
 
 let sim: RunningSimulator;
 let receiver: Receiver;

@@ -1,5 +1,6 @@
 // The real openai SDK against the simulator: proves the SDK parses what it serves.
 import OpenAI from 'openai';
+import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_SEARCH_CONTENT_INCLUDE, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 import { advance, control, startFrozen, startRun } from './helpers.js';
@@ -26,7 +27,7 @@ describe('openai SDK', () => {
 
   it('auto-paginates the 260 steps of the huge run, with file_search content', async () => {
     const huge = truth.runs.find((r) => r.kind === 'huge')!;
-    const steps: OpenAI.Beta.Threads.Runs.RunStep[] = [];
+    const steps: RunStep[] = [];
     for await (const step of client.beta.threads.runs.steps.list(huge.runId, {
       thread_id: huge.threadId,
       order: 'asc',

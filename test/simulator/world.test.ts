@@ -34,7 +34,7 @@ describe('default world', () => {
 
   it('is identical for the same seed and differs for another', async () => {
     const [a, b, c] = await Promise.all([frozen({ seed: 11 }), frozen({ seed: 11 }), frozen({ seed: 12 })]);
-    const [ta, tb, tc] = await Promise.all([truth(a!), truth(b!), truth(c!)]);
+    const [ta, tb, tc] = await Promise.all([truth(a), truth(b), truth(c)]);
     expect(tb).toEqual(ta);
     expect(tc.runs.map((r) => r.runId)).not.toEqual(ta.runs.map((r) => r.runId));
   });

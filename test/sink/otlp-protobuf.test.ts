@@ -96,7 +96,7 @@ const span: fc.Arbitrary<SpanRecord> = fc
       ...(traceState !== undefined ? { traceState } : {}),
       ...(events !== undefined ? { events } : {}),
       ...(links !== undefined ? { links } : {}),
-    } as SpanRecord;
+    };
   });
 
 function oracle(

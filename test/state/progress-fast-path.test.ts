@@ -158,6 +158,7 @@ describe('durability per write', () => {
   function commitsAt(work: () => void): string[] {
     const seen: string[] = [];
     let mode = 'FULL'; // openDatabase's setting
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, applied below with the statement as `this`
     const run = StatementSync.prototype.run;
     vi.spyOn(StatementSync.prototype, 'run').mockImplementation(function (this: StatementSync, ...args) {
       const sql = this.sourceSQL;

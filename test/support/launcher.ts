@@ -28,10 +28,9 @@ export function olderNode(): string {
 
 /** The environment of a shell whose `node` (and npm, npx) is the older one. */
 export function olderNodeEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env = cleanEnv(extra);
-  env.PATH = [dirname(olderNode()), env.PATH ?? ''].join(delimiter);
   // An npm started by this test must not think it runs a script of the test's npm.
-  for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
+  const env = Object.fromEntries(Object.entries(cleanEnv(extra)).filter(([key]) => !key.startsWith('npm_')));
+  env.PATH = [dirname(olderNode()), env.PATH ?? ''].join(delimiter);
   return env;
 }
 
@@ -64,8 +63,8 @@ export function startInGroup(args: string[], env: Record<string, string | undefi
   const child = spawn(command, argv, { cwd: REPO, env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { createTraceState, type HrTime, type Link, SpanKind, type SpanStatus, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import { type ExportResult, ExportResultCode, hrTimeDuration } from '@opentelemetry/core';
+import { type HrTime, type Link, SpanKind, type SpanStatus, SpanStatusCode, type Attributes, ValueType } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode, hrTimeDuration, TraceState } from '@opentelemetry/core';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -45,7 +45,7 @@ function readableSpan(init: SpanInit): ReadableSpan {
   return {
     name: init.name,
     kind: init.kind,
-    spanContext: () => ({ traceId: TRACE_ID, spanId: init.spanId, traceFlags: 1, traceState: createTraceState('bridge=1') }),
+    spanContext: () => ({ traceId: TRACE_ID, spanId: init.spanId, traceFlags: 1, traceState: new TraceState('bridge=1') }),
     parentSpanContext: init.parentSpanId ? { traceId: TRACE_ID, spanId: init.parentSpanId, traceFlags: 1 } : undefined,
     startTime: init.start,
     endTime: init.end,
@@ -181,6 +181,7 @@ function expectRunTrace(spans: ReceivedSpan[], encoding: 'protobuf' | 'json'): v
 
 type Compression = NonNullable<NonNullable<ConstructorParameters<typeof ProtoTraceExporter>[0]>['compression']>;
 // The enum lives in @opentelemetry/otlp-exporter-base, which is not a direct dependency.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- its GZIP member is this string
 const GZIP = 'gzip' as Compression;
 
 function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
@@ -296,20 +297,20 @@ describe('OTLP/HTTP receiver', () => {
             scope: SCOPE,
             metrics: [
               {
-                descriptor: { name: 'bridge.runs', description: 'Runs seen', unit: '{run}', valueType: 0 },
+                descriptor: { name: 'bridge.runs', description: 'Runs seen', unit: '{run}', valueType: ValueType.INT },
                 aggregationTemporality: AggregationTemporality.CUMULATIVE,
                 dataPointType: DataPointType.SUM,
                 isMonotonic: true,
                 dataPoints: [{ startTime: start, endTime: end, attributes: { 'openai.run.status': 'completed' }, value: 7 }],
               },
               {
-                descriptor: { name: 'bridge.outbox.depth', description: '', unit: '{span}', valueType: 0 },
+                descriptor: { name: 'bridge.outbox.depth', description: '', unit: '{span}', valueType: ValueType.INT },
                 aggregationTemporality: AggregationTemporality.CUMULATIVE,
                 dataPointType: DataPointType.GAUGE,
                 dataPoints: [{ startTime: start, endTime: end, attributes: {}, value: 3 }],
               },
               {
-                descriptor: { name: 'gen_ai.client.operation.duration', description: '', unit: 's', valueType: 1 },
+                descriptor: { name: 'gen_ai.client.operation.duration', description: '', unit: 's', valueType: ValueType.DOUBLE },
                 aggregationTemporality: AggregationTemporality.DELTA,
                 dataPointType: DataPointType.HISTOGRAM,
                 dataPoints: [
@@ -488,6 +489,7 @@ describe('OTLP/HTTP receiver', () => {
 
     it('checks protobuf bodies the same way', async () => {
       const [run] = runTrace();
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- a kind outside the enum is what the receiver must refuse
       const body = ProtobufTraceSerializer.serializeRequest([{ ...run!, kind: 8 as SpanKind }]);
       if (!body) throw new Error('serializer returned nothing');
       const response = await post(rx.tracesUrl, Buffer.from(body), { 'content-type': 'application/x-protobuf' });

@@ -91,7 +91,7 @@ export function metricNamesIn(expr: string): string[] {
   const names = new Set<string>();
   for (const m of stripped.matchAll(/(?<![a-zA-Z0-9_:.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
     const word = m[0];
-    const rest = stripped.slice((m.index ?? 0) + word.length);
+    const rest = stripped.slice(m.index + word.length);
     if (/^\s*\(/.test(rest)) continue; // a function call
     if (KEYWORDS.has(word.toLowerCase())) continue;
     names.add(word);

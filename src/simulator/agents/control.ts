@@ -82,7 +82,7 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
   }
   const scripted = /^POST \/sessions\/([^/]+)\/next-turn$/.exec(route);
   if (scripted) {
-    const session = agents.findSession(scripted[1]!, now);
+    const session = agents.findSession(scripted[1] ?? '', now);
     if (!session) return problem(404, `no session ${scripted[1]}`);
     if (!isAgentTurnKind(body.kind)) return problem(400, `kind must be one of ${KINDS}`);
     agents.scriptNextClientTurn(session, body.kind);
@@ -90,14 +90,14 @@ export function handleAgentsControl(ctx: AgentsControlContext): AgentsControlRes
   }
   const deletion = /^DELETE \/sessions\/([^/]+)$/.exec(route);
   if (deletion) {
-    const session = agents.findSession(deletion[1]!, now);
+    const session = agents.findSession(deletion[1] ?? '', now);
     if (!session) return problem(404, `no session ${deletion[1]}`);
     agents.deleteSession(session, now, true);
     return { status: 200, body: { session_id: session.id, deleted_at: now } };
   }
   const trace = /^GET \/traces\/([^/]+)$/.exec(route);
   if (trace) {
-    const json = agents.finalTrace(trace[1]!);
+    const json = agents.finalTrace(trace[1] ?? '');
     return json === null
       ? problem(404, `turn ${trace[1]} has no trace that will be listed`)
       : { status: 200, body: JSON.parse(json) as unknown };

@@ -1,6 +1,7 @@
 // What a turn produces besides its trace: the id of every item, call, subagent and subagent turn
 // it may create (allocated up front, so ids never depend on when they are read), and its items
 // placed in time from its layout.
+import { present } from '../../core/present.js';
 import type { ApiObject } from '../state.js';
 import type { TimedStep, TurnLayout } from './layout.js';
 import type { ModelCallPlan, StepPlan, ToolCallPlan, TurnPlan } from './plans.js';
@@ -86,7 +87,7 @@ function sequenceItems(
 ): TimedItem[] {
   const out: TimedItem[] = [];
   for (const t of timed) {
-    const step = steps[t.index]!;
+    const step = present(steps[t.index], 'plan step');
     const key = `${at}${t.index}`;
     const finished = t.outcome !== 'cancelled';
     if (step.type === 'model') {
@@ -214,7 +215,7 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
   ];
   const flat = plan.steps.map((s) => (s.type === 'subagents' ? null : s));
   for (const t of layout.steps) {
-    const step = plan.steps[t.index]!;
+    const step = present(plan.steps[t.index], 'plan step');
     if (step.type !== 'subagents') {
       items.push(...sequenceItems(ctx, flat as (ModelCallPlan | ToolCallPlan)[], [t], '', root, null));
       continue;
@@ -222,7 +223,7 @@ export function turnItems(ctx: TurnItemContext, plan: TurnPlan, layout: TurnLayo
     const k = t.index;
     const subIds = (t.subagents ?? []).map((s) => slot(ctx, `subagent:${k}:${s.index}`));
     for (const s of t.subagents ?? []) {
-      const plan = step.subagents[s.index]!;
+      const plan = present(step.subagents[s.index], 'subagent plan');
       const subagentId = slot(ctx, `subagent:${k}:${s.index}`);
       const subTurn = slot(ctx, `subturn:${k}:${s.index}`);
       const owner = { step: k, index: s.index };

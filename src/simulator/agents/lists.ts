@@ -31,8 +31,7 @@ export function pageOf<T extends { id: string }>(
   }
   const data: T[] = [];
   let hasMore = false;
-  for (let i = start; i < ordered.length; i++) {
-    const item = ordered[i]!;
+  for (const item of ordered.slice(start)) {
     if (!visible(item)) continue;
     if (data.length === params.limit) {
       hasMore = true;

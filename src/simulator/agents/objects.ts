@@ -124,7 +124,7 @@ export interface SubagentRef {
 }
 
 export function renderSubagent(session: SessionRecord, ref: SubagentRef, offsetNs: number): ApiObject {
-  const closed = ref.closedNs !== null && offsetNs >= ref.closedNs;
+  const closedNs = ref.closedNs !== null && offsetNs >= ref.closedNs ? ref.closedNs : null;
   return {
     id: ref.id,
     object: 'agent.session.subagent',
@@ -133,7 +133,7 @@ export function renderSubagent(session: SessionRecord, ref: SubagentRef, offsetN
     name: ref.plan.name,
     instructions: [{ type: 'output_text', text: ref.plan.task }],
     opened_at: secondsAt(ref.root.createdAt, ref.timed.startNs),
-    closed_at: closed ? secondsAt(ref.root.createdAt, ref.closedNs!) : null,
-    status: closed ? 'closed' : 'active',
+    closed_at: closedNs === null ? null : secondsAt(ref.root.createdAt, closedNs),
+    status: closedNs === null ? 'active' : 'closed',
   };
 }

@@ -1,6 +1,7 @@
 // What each kind of Agents API turn does, drawn from the seed: its model calls, tool calls,
 // subagents, outcome, usage and how its trace is published. Durations are nanoseconds relative
 // to the step before; layout.ts places a plan in time.
+import { present } from '../../core/present.js';
 import type { Prng } from '../prng.js';
 
 /** Turn kinds every world holds at least once. */
@@ -355,7 +356,7 @@ export function buildTurnPlan(
     }
     case 'cancelled': {
       plan.steps = withTools();
-      const first = plan.steps[0]!;
+      const first = present(plan.steps[0], 'first plan step');
       // Cancelled while the second step runs.
       plan.cancelAfterNs = plan.queuedNs + (first.type === 'model' ? first.durationNs : 0) + plan.gapNs + 10_000_000;
       break;

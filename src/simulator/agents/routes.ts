@@ -1,6 +1,7 @@
 // The Agents API routes (below the base path, `/agents...`) and their handlers.
+import { present } from '../../core/present.js';
 import { badRequest, invalidType, missingParameter, type ApiError } from '../errors.js';
-import { matchSegments, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
+import { matchSegments, pathParam, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
 import type { ApiObject } from '../state.js';
 import { isError, isObject, optionalString, parseMetadata } from '../validate.js';
 import { checkAgentsBeta } from './beta.js';
@@ -49,17 +50,17 @@ function list<T extends { id: string }>(
 }
 
 function lookupAgent(ctx: AgentsContext): AgentRecord | ApiError {
-  const id = ctx.params.agent!;
+  const id = pathParam(ctx, 'agent');
   return ctx.agents.findAgent(id, ctx.now) ?? agentsNotFound('agent', id);
 }
 
 function lookupSession(ctx: AgentsContext): SessionRecord | ApiError {
-  const id = ctx.params.session!;
+  const id = pathParam(ctx, 'session');
   return ctx.agents.findSession(id, ctx.now) ?? agentsNotFound('session', id);
 }
 
 function lookupSubagent(ctx: AgentsContext, session: SessionRecord): SubagentTurnRef | ApiError {
-  const id = ctx.params.subagent!;
+  const id = pathParam(ctx, 'subagent');
   return ctx.agents.subagentTurns(session, ctx.now).find((r) => r.id === id) ?? agentsNotFound('subagent', id);
 }
 
@@ -106,7 +107,7 @@ function agentFields(
   for (const key of ['name', 'instructions'] as const) {
     if (body[key] === undefined) continue;
     if (body[key] !== null && typeof body[key] !== 'string') return invalidType(key, 'a string', body[key]);
-    out[key] = body[key] as string | null;
+    out[key] = body[key];
   }
   const metadata = parseMetadata(body.metadata);
   if (isError(metadata)) return metadata;
@@ -127,7 +128,7 @@ function sessionFilter(ctx: AgentsContext): { agentId: string | null; metadata: 
   const metadata: [string, string][] = [];
   for (const [key, value] of ctx.query) {
     const m = /^metadata\[(.+)\]$/.exec(key);
-    if (m) metadata.push([m[1]!, value]);
+    if (m) metadata.push([m[1] ?? '', value]);
   }
   if (metadata.length > 16) return badRequest('Invalid metadata filter: at most 16 pairs.', 'metadata', 'object_above_max_properties');
   return { agentId: agentId === '' ? null : agentId, metadata };
@@ -173,7 +174,7 @@ function createSession(ctx: AgentsContext): ApiResult {
   } else {
     snapshot = ctx.agents.inlineAgent({
       name: null,
-      model: fields.model!,
+      model: present(fields.model, 'the model agentFields requires'),
       instructions: fields.instructions ?? null,
       tools: fields.tools ?? [],
       multiAgent: fields.multiAgent ?? false,
@@ -288,7 +289,7 @@ function traces(ctx: AgentsContext, session: SessionRecord): ApiResult {
 }
 
 function rootTurnOf(ctx: AgentsContext, session: SessionRecord): TurnRecord | ApiError {
-  const id = ctx.params.turn!;
+  const id = pathParam(ctx, 'turn');
   return ctx.agents.findRootTurn(session, id, ctx.now) ?? agentsNotFound('turn', id);
 }
 
@@ -362,7 +363,7 @@ const ROUTES: Route[] = [
     segments: ['agents', 'sessions', ':session', 'turns', ':turn'],
     handler: withSession((ctx, s) => {
       const found = ctx.agents.turnUniverse(s, ctx.now).find((t) => t.id === ctx.params.turn);
-      return found ? ok(turnView(found.view())) : fail(agentsNotFound('turn', ctx.params.turn!));
+      return found ? ok(turnView(found.view())) : fail(agentsNotFound('turn', pathParam(ctx, 'turn')));
     }),
   },
   {
@@ -419,14 +420,14 @@ const ROUTES: Route[] = [
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'turns', ':turn'],
     handler: withSubagent((ctx, s, r) =>
-      r.turnId === ctx.params.turn ? ok(turnView(ctx.agents.subView(s, r, ctx.now))) : fail(agentsNotFound('turn', ctx.params.turn!)),
+      r.turnId === ctx.params.turn ? ok(turnView(ctx.agents.subView(s, r, ctx.now))) : fail(agentsNotFound('turn', pathParam(ctx, 'turn'))),
     ),
   },
   {
     method: 'GET',
     segments: ['agents', 'sessions', ':session', 'subagents', ':subagent', 'turns', ':turn', 'items'],
     handler: withSubagent((ctx, _s, r) =>
-      r.turnId === ctx.params.turn ? subagentItems(ctx, r) : fail(agentsNotFound('turn', ctx.params.turn!)),
+      r.turnId === ctx.params.turn ? subagentItems(ctx, r) : fail(agentsNotFound('turn', pathParam(ctx, 'turn'))),
     ),
   },
   {
@@ -439,7 +440,7 @@ const ROUTES: Route[] = [
       if (isError(fields)) return fail(fields);
       const agent = ctx.agents.createAgent(ctx.now, {
         name: fields.name ?? null,
-        model: fields.model!,
+        model: present(fields.model, 'the model agentFields requires'),
         instructions: fields.instructions ?? null,
         metadata: fields.metadata ?? {},
         tools: fields.tools ?? [],

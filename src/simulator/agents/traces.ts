@@ -3,6 +3,7 @@
 // attributed by the GenAI semantic conventions. A trace is published after the turn ends, once
 // or in two parts (the second adds spans and ends the root span); some shapes are hostile on
 // purpose. Ids derive from the turn's trace seed and each span's place, never from read order.
+import { present } from '../../core/present.js';
 import { deriveSeed, mulberry32 } from '../prng.js';
 import { unixNano, type TimedRootStep, type TimedStep, type TurnLayout } from './layout.js';
 import {
@@ -32,7 +33,7 @@ export function spanIdOf(traceSeed: number, key: string): string {
 function hexOf(seed: number, length: number): string {
   const next = mulberry32(seed);
   let out = '';
-  for (let i = 0; i < length; i++) out += '0123456789abcdef'[Math.floor(next() * 16)];
+  for (let i = 0; i < length; i++) out += '0123456789abcdef'.charAt(Math.floor(next() * 16));
   return out;
 }
 export const ROOT_SPAN_KEY = 'root';
@@ -148,7 +149,7 @@ class TraceBuilder {
   ): void {
     let toolResults: unknown[] = [];
     for (const t of timed) {
-      const step = steps[t.index]!;
+      const step = present(steps[t.index], 'plan step');
       const key = `${keyPrefix}${t.index}`;
       if (step.type === 'model') {
         const calls = this.followingCalls(steps, t.index, keyPrefix);
@@ -222,11 +223,11 @@ class TraceBuilder {
   }
 
   subagents(t: TimedRootStep): void {
-    const step = this.s.plan.steps[t.index]!;
+    const step = present(this.s.plan.steps[t.index], 'plan step');
     if (step.type !== 'subagents') return;
     const k = t.index;
     for (const s of t.subagents ?? []) {
-      const sub = step.subagents[s.index]!;
+      const sub = present(step.subagents[s.index], 'subagent plan');
       const subagentId = this.s.ids.get(`subagent:${k}:${s.index}`) ?? '';
       const subTurnId = this.s.ids.get(`subturn:${k}:${s.index}`) ?? '';
       const group = `subagent:${k}:${s.index}`;
@@ -328,7 +329,7 @@ function draftTrace(s: TraceSubject): TraceBuilder {
     run = [];
   };
   for (const t of layout.steps) {
-    if (plan.steps[t.index]!.type === 'subagents') {
+    if (present(plan.steps[t.index], 'plan step').type === 'subagents') {
       flush();
       b.subagents(t);
     } else {
@@ -475,7 +476,7 @@ function renderRequest(drafts: readonly SpanDraft[], published: number, invalid:
 
 /** Three spans no reader may accept: a span id that is not hex, a short trace id, an all-zero span id. */
 function invalidSpans(b: TraceBuilder): OtlpSpan[] {
-  const root = b.drafts[0]!.span;
+  const root = present(b.drafts[0], 'root span').span;
   const base = (name: string): OtlpSpan => ({
     ...root,
     parentSpanId: root.spanId,

@@ -1,6 +1,7 @@
 // The live Agents API world: creates scheduled turns when their session is free, applies client
 // actions (messages, cancellations, function results, deletions), reads every object as of a
 // world second, and answers what every turn and trace will finally look like (the truth).
+import { present } from '../../core/present.js';
 import type { Clock } from '../clock.js';
 import { createIdFactory, type IdFactory } from '../ids.js';
 import type { ApiObject } from '../state.js';
@@ -128,13 +129,13 @@ export class AgentsWorld {
   /** Creates every scheduled turn that is due on a free session, and schedules idle deletions. */
   sync(now: number): void {
     for (const session of this.sessionList) {
-      while (session.pending.length > 0 && session.pending[0]!.startAt <= now) {
+      for (let next = session.pending[0]; next && next.startAt <= now; next = session.pending[0]) {
         if (session.deletedAt !== null && session.deletedAt <= now) break;
         const last = session.turns[session.turns.length - 1];
         const freeAt = last ? doneAt(last) : -Infinity;
-        const startAt = Math.max(session.pending[0]!.startAt, freeAt);
+        const startAt = Math.max(next.startAt, freeAt);
         if (startAt > now || (session.deletedAt !== null && session.deletedAt <= startAt)) break;
-        const next = session.pending.shift()!;
+        session.pending.shift();
         instantiateTurn(this.ids, this.seed, session, next.plan, startAt, 'live');
       }
       const last = session.turns[session.turns.length - 1];
@@ -189,6 +190,11 @@ export class AgentsWorld {
   findSession(id: string, now: number): SessionRecord | undefined {
     const s = this.sessionsById.get(id);
     return s && isListed(s, now) ? s : undefined;
+  }
+
+  /** The session a turn belongs to, deleted or not (every turn's session is kept). */
+  private sessionOf(turn: TurnRecord): SessionRecord {
+    return present(this.sessionsById.get(turn.sessionId), 'the session of a turn');
   }
 
   listedAt(s: SessionRecord, now: number): boolean {
@@ -293,14 +299,14 @@ export class AgentsWorld {
         for (const timed of step.subagents ?? []) {
           const key = `${step.index}:${timed.index}`;
           out.push({
-            id: root.ids.get(`subagent:${key}`)!,
-            turnId: root.ids.get(`subturn:${key}`)!,
-            seq: root.seqs.get(`subturn:${key}`)!,
+            id: present(root.ids.get(`subagent:${key}`), 'subagent id'),
+            turnId: present(root.ids.get(`subturn:${key}`), 'subagent turn id'),
+            seq: present(root.seqs.get(`subturn:${key}`), 'subagent turn seq'),
             createdAt: secondsAt(root.createdAt, timed.startNs),
             root,
             step: step.index,
             index: timed.index,
-            plan: plan.subagents[timed.index]!,
+            plan: present(plan.subagents[timed.index], 'subagent plan'),
             timed,
             closedNs: Number.isFinite(step.endNs) && step.endNs <= root.layout.endNs ? step.endNs : null,
           });
@@ -348,7 +354,7 @@ export class AgentsWorld {
     const { layout } = turn;
     const status = statusAt(layout, off);
     const terminal = off >= layout.endNs;
-    const session = this.sessionsById.get(turn.sessionId)!;
+    const session = this.sessionOf(turn);
     return {
       id: turn.id,
       agentId: session.agent.id,
@@ -443,7 +449,7 @@ export class AgentsWorld {
   // --- items --------------------------------------------------------------------------------
 
   private itemsOf(turn: TurnRecord): TimedItem[] {
-    const session = this.sessionsById.get(turn.sessionId)!;
+    const session = this.sessionOf(turn);
     return turnItems({ ids: turn.ids, turnId: turn.id, agentId: session.agent.id }, turn.plan, turn.layout);
   }
 
@@ -483,9 +489,9 @@ export class AgentsWorld {
   }
 
   private subject(turn: TurnRecord) {
-    const session = this.sessionsById.get(turn.sessionId)!;
+    const session = this.sessionOf(turn);
     const index = session.turns.indexOf(turn);
-    const previous = index > 0 ? session.turns[index - 1]! : null;
+    const previous = session.turns[index - 1] ?? null;
     return {
       turnId: turn.id,
       sessionId: session.id,
@@ -512,8 +518,8 @@ export class AgentsWorld {
     const remaining = target - base;
     const n = Math.max(1, Math.ceil(remaining / (MAX_PAD_VALUE + overhead)));
     const each = Math.floor((remaining - n * overhead) / n);
-    const pads = Array.from({ length: n }, () => each);
-    pads[n - 1]! += remaining - n * overhead - each * n;
+    // The last pad takes what the division left over.
+    const pads = Array.from({ length: n }, (_, i) => (i === n - 1 ? each + remaining - n * overhead - each * n : each));
     return buildTrace(s, pads);
   }
 

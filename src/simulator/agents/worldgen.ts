@@ -1,6 +1,7 @@
 // Builds the Agents API world from the seed: reusable agents, sessions whose turns finished
 // before the start (backfill, laid out back from the start without overlapping), and sessions
 // and turns that start over the live window. One turn of every kind comes first.
+import { present } from '../../core/present.js';
 import type { IdFactory } from '../ids.js';
 import { createPrng, deriveSeed, type Prng } from '../prng.js';
 import type { ApiObject } from '../state.js';
@@ -188,7 +189,7 @@ export function generateAgentsWorld(
   const p = createPrng(deriveSeed(seed, 0xa6e75));
   const agents: AgentRecord[] = [];
   for (let i = 0; i < spec.agents; i++) {
-    const s = AGENT_SEEDS[i % AGENT_SEEDS.length]!;
+    const s = present(AGENT_SEEDS[i % AGENT_SEEDS.length], 'agent seed');
     const createdAt = startEpoch - 30 * 86_400 + i * 3_600;
     const name = s.name && i >= AGENT_SEEDS.length ? `${s.name} ${Math.floor(i / AGENT_SEEDS.length) + 1}` : s.name;
     agents.push({
@@ -200,7 +201,7 @@ export function generateAgentsWorld(
       model: s.model,
       instructions: s.instructions,
       metadata: {},
-      tools: s.functions.map(functionTool) as ApiObject[],
+      tools: s.functions.map<ApiObject>(functionTool),
       multiAgent: s.multiAgent,
       deletedAt: null,
     });
@@ -208,6 +209,7 @@ export function generateAgentsWorld(
   const options: PlanOptions = { publishDelaySeconds: spec.publishDelaySeconds };
   const sessionCount = spec.sessions + spec.liveSessions;
   const sessionAgents = Array.from({ length: sessionCount }, () => p.int(0, agents.length - 1));
+  const agentOf = (session: number): AgentRecord => present(agents[present(sessionAgents[session], 'agent of session')], 'agent');
   const required = p.shuffle<AgentTurnKind>(spec.hostileTraces ? [...AGENT_TURN_KINDS, ...HOSTILE_TURN_KINDS] : AGENT_TURN_KINDS);
   const backfillKinds = required.slice(0, Math.min(spec.backfillTurns, required.length));
   const liveKinds = required.slice(backfillKinds.length, backfillKinds.length + spec.liveTurns);
@@ -217,7 +219,7 @@ export function generateAgentsWorld(
   const draft = (kind: AgentTurnKind, session: number): TurnDraft => ({
     kind,
     session,
-    plan: buildTurnPlan(kind, createPrng(p.int(0, 0x7fffffff)), seedOfIndex(agents, sessionAgents[session]!), options),
+    plan: buildTurnPlan(kind, createPrng(p.int(0, 0x7fffffff)), seedOf(snapshotOf(agentOf(session))), options),
     createdAt: 0,
   });
   // Every backfill session gets a turn first; the rest land anywhere.
@@ -227,8 +229,7 @@ export function generateAgentsWorld(
   for (let s = 0; s < spec.sessions; s++) {
     let cursor = startEpoch - p.int(5, 90);
     const mine = backfill.filter((d) => d.session === s);
-    for (let i = mine.length - 1; i >= 0; i--) {
-      const d = mine[i]!;
+    for (const d of mine.toReversed()) {
       d.createdAt = cursor - turnSeconds(d.plan) - 1;
       cursor = d.createdAt - p.int(5, 240);
     }
@@ -244,28 +245,24 @@ export function generateAgentsWorld(
   const sessions: SessionRecord[] = new Array<SessionRecord>(sessionCount);
   for (const e of events) {
     if (e.order === 0) {
-      sessions[e.index] = newSession(ids, snapshotOf(agents[sessionAgents[e.index]!]!), e.at);
+      sessions[e.index] = newSession(ids, snapshotOf(agentOf(e.index)), e.at);
     } else {
-      const d = backfill[e.index]!;
-      instantiateTurn(ids, seed, sessions[d.session]!, d.plan, d.createdAt, 'backfill');
+      const d = present(backfill[e.index], 'backfill turn');
+      instantiateTurn(ids, seed, present(sessions[d.session], 'session'), d.plan, d.createdAt, 'backfill');
     }
   }
 
   // Live turns: one on each live session first, the rest on any session, when it is free.
   for (const [i, kind] of p.shuffle(liveKinds).entries()) {
     const index = i < spec.liveSessions ? spec.sessions + i : p.int(0, sessionCount - 1);
-    const session = sessions[index]!;
+    const session = present(sessions[index], 'session');
     const startAt = i < spec.liveSessions ? session.createdAt : Math.max(session.createdAt, startEpoch + p.int(1, spec.liveWindowSeconds));
     session.pending.push({ startAt, plan: draft(kind, index).plan });
   }
   for (const session of sessions) session.pending.sort((a, b) => a.startAt - b.startAt);
   // One live session is deleted a while after its last turn ends.
-  if (spec.liveSessions >= 2) sessions[sessionCount - 1]!.deleteWhenIdleFor = p.int(30, 90);
+  if (spec.liveSessions >= 2) present(sessions[sessionCount - 1], 'last session').deleteWhenIdleFor = p.int(30, 90);
   return { agents, sessions: [...sessions].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq) };
-}
-
-function seedOfIndex(agents: readonly AgentRecord[], index: number): AgentSeed {
-  return seedOf(snapshotOf(agents[index]!));
 }
 
 /** The plan of a turn created now (by a client or a control route). */

@@ -49,7 +49,7 @@ function single(value: string | string[] | undefined): string | undefined {
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const auth = single(headers.authorization);
   const match = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null;
-  return match ? match[1]!.trim() : undefined;
+  return match?.[1]?.trim();
 }
 
 export function apiKeyHeader(headers: IncomingHttpHeaders): string | undefined {

@@ -59,8 +59,8 @@ const ScriptSchema = z.strictObject({
 
 function agentOf(world: ResponsesWorld, ref: string | null | undefined): AgentState | null | undefined | string {
   if (ref === undefined || ref === null) return ref;
-  const [name, version] = ref.split(':');
-  return world.findAgent(name!, version) ?? `no agent '${ref}' (known: ${world.agents.map((a) => `${a.name}:${a.version}`).join(', ')})`;
+  const [name = '', version] = ref.split(':');
+  return world.findAgent(name, version) ?? `no agent '${ref}' (known: ${world.agents.map((a) => `${a.name}:${a.version}`).join(', ')})`;
 }
 
 export async function handleResponsesControl(

@@ -1,5 +1,6 @@
 // Output and input items of every type the Responses API names (plus one it does not name yet),
 // built from the seed. Each builder returns the item as it reads once done.
+import { present } from '../../core/present.js';
 import type { Prng } from '../prng.js';
 import type { ApiObject } from '../state.js';
 import type { HexIdFactory } from './ids.js';
@@ -59,7 +60,7 @@ export function reasoningItem(c: ItemContext): ApiObject {
 }
 
 export function functionCallItem(c: ItemContext, index?: number): ApiObject {
-  const fn = index === undefined ? c.p.pick(FUNCTIONS) : FUNCTIONS[index % FUNCTIONS.length]!;
+  const fn = index === undefined ? c.p.pick(FUNCTIONS) : present(FUNCTIONS[index % FUNCTIONS.length], 'function');
   return {
     id: c.ids.next('fc'),
     type: 'function_call',

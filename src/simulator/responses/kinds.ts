@@ -1,5 +1,6 @@
 // What a response does, by kind: its output items and how long each takes, its outcome (error,
 // incomplete details), usage and queue time. Times are relative; the world places them.
+import { present } from '../../core/present.js';
 import type { ApiObject } from '../state.js';
 import {
   appOutputFor,
@@ -229,15 +230,16 @@ export function buildDraft(kind: ResponseKind, c: ItemContext): ResponseDraft {
         incompleteReason: 'content_filter',
       });
     case 'cancelled': {
-      const items = [quick(c, reasoningItem(c)), { body: webSearchItem(c), seconds: 8 }, quick(c, messageItem(c))];
-      return draft(c, kind, items, { outcome: 'cancelled', cancelAfter: items[0]!.seconds + 3, backgroundOnly: true, usage: null });
+      const reasoning = quick(c, reasoningItem(c));
+      const items = [reasoning, { body: webSearchItem(c), seconds: 8 }, quick(c, messageItem(c))];
+      return draft(c, kind, items, { outcome: 'cancelled', cancelAfter: reasoning.seconds + 3, backgroundOnly: true, usage: null });
     }
     case 'slow_queue':
       return draft(c, kind, [quick(c, messageItem(c))], { queuedFor: c.p.int(20, 45), backgroundOnly: true });
     case 'huge': {
       const makers = [webSearchItem, codeInterpreterItem, mcpCallItem, fileSearchItem] as const;
       const items: ItemDraft[] = [{ body: compactionItem(c), seconds: 1 }];
-      for (let i = 0; i < 120; i++) items.push({ body: makers[i % makers.length]!(c), seconds: c.p.int(0, 1) });
+      for (let i = 0; i < 120; i++) items.push({ body: present(makers[i % makers.length], 'item maker')(c), seconds: c.p.int(0, 1) });
       items.push(quick(c, messageItem(c, 'That was a lot of searching.')));
       const history = Array.from({ length: 229 }, (_, i) =>
         i % 2 === 0 ? userMessageItem(c, `Earlier question ${i / 2 + 1}`) : { ...messageItem(c), status: 'completed' },

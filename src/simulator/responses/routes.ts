@@ -3,7 +3,7 @@ import type { Dialect } from '../dialect.js';
 import { isError, isObject, parseMetadata } from '../validate.js';
 import { badRequest, invalidType, missingParameter, type ApiError } from '../errors.js';
 import { paginate, parseListParams } from '../lists.js';
-import { matchSegments, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
+import { matchSegments, pathParam, pathSegments, type ApiContext, type ApiResult, type RouteMatch } from '../routes.js';
 import type { ApiObject } from '../state.js';
 import { responsesDialectFor, type ResponsesDialect } from './dialect.js';
 import { renderConversation, renderItem, renderResponse } from './render.js';
@@ -27,12 +27,12 @@ const ok = (body: unknown): ApiResult => ({ status: 200, body });
 const fail = (error: ApiError): ApiResult => ({ error });
 
 function lookupResponse(ctx: ApiContext, env: Env): ResponseState | ApiError {
-  const id = ctx.params.response!;
+  const id = pathParam(ctx, 'response');
   return env.world.find(id, ctx.now) ?? notFoundError(`Response with id '${id}' not found.`);
 }
 
 function lookupConversation(ctx: ApiContext, env: Env): ConversationState | ApiError {
-  const id = ctx.params.conversation!;
+  const id = pathParam(ctx, 'conversation');
   return env.world.findConversation(id, ctx.now) ?? notFoundError(`Conversation with id '${id}' not found.`);
 }
 

@@ -55,10 +55,11 @@ export function cutOutput(output: readonly OutputItemState[], at: number): Outpu
     );
 }
 
-const cancelledEarly = (r: ResponseState): boolean => r.cancelledAt !== null && r.cancelledAt < r.endAt;
+const cancelledEarly = (r: ResponseState): r is ResponseState & { cancelledAt: number } =>
+  r.cancelledAt !== null && r.cancelledAt < r.endAt;
 
 /** When it ends (or ended), a client's cancellation included. */
-export const endOf = (r: ResponseState): number => (cancelledEarly(r) ? r.cancelledAt! : r.endAt);
+export const endOf = (r: ResponseState): number => (cancelledEarly(r) ? r.cancelledAt : r.endAt);
 
 export const terminalStatusOf = (r: ResponseState): TerminalStatus => (cancelledEarly(r) ? 'cancelled' : r.endStatus);
 

@@ -5,9 +5,10 @@ import { ConfigError } from '../../config/config-error.js';
 /** The `exp` claim of a JWT (Unix seconds), or null for anything that is not a JWT with one. Not verified: only read. */
 export function jwtExpiry(token: string): number | null {
   const parts = token.split('.');
-  if (parts.length !== 3) return null;
+  const claims = parts[1];
+  if (parts.length !== 3 || claims === undefined) return null;
   try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    const payload = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as unknown;
     const exp = typeof payload === 'object' && payload !== null ? (payload as { exp?: unknown }).exp : undefined;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp : null;
   } catch {

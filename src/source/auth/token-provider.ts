@@ -52,7 +52,7 @@ export function createTokenProvider(credential: () => Promise<TokenCredentialLik
     } catch (error) {
       if (error instanceof CredentialFailure) throw error;
       if (isPermanent(error)) throw new CredentialFailure(`entra-id: no token for ${options.scope}: ${describe(error)}${hintFor(error)}`);
-      throw new Error(`entra-id: getting a token failed: ${oneLine(error)}`);
+      throw new Error(`entra-id: getting a token failed: ${oneLine(error)}`, { cause: error });
     }
     if (!token || typeof token.token !== 'string' || token.token === '')
       throw new CredentialFailure(`entra-id: the credential returned no token for ${options.scope}`);

@@ -29,11 +29,11 @@ export function decompress(body: Buffer, contentEncoding: string): Buffer {
 }
 
 export function decodeTraceRequest(body: Uint8Array, encoding: Encoding): WireTraceRequest {
-  return decodeWith(ExportTraceServiceRequest, body, encoding) as WireTraceRequest;
+  return decodeWith(ExportTraceServiceRequest, body, encoding);
 }
 
 export function decodeMetricsRequest(body: Uint8Array, encoding: Encoding): WireMetricsRequest {
-  return decodeWith(ExportMetricsServiceRequest, body, encoding) as WireMetricsRequest;
+  return decodeWith(ExportMetricsServiceRequest, body, encoding);
 }
 
 function decodeWith(type: protobuf.Type, body: Uint8Array, encoding: Encoding): Record<string, unknown> {

@@ -92,6 +92,7 @@ class HttpOtlpReceiver extends ReceiverCore implements OtlpReceiver {
     res.on('close', () => {
       gone = !res.writableFinished;
     });
+    const clientGone = (): boolean => gone;
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -112,14 +113,14 @@ class HttpOtlpReceiver extends ReceiverCore implements OtlpReceiver {
         encoding,
         contentType,
         payload: () => decompress(body, contentEncoding),
-        clientGone: () => gone,
+        clientGone,
       });
       this.answer(req, res, outcome, signal, encoding);
     } catch (error) {
       // A bug here must show up in the test that hit it, not as a hung client.
       const message = `receiver error: ${(error as Error).message}`;
       this.recorder.finish(entry, { status: 500, error: message });
-      if (!res.headersSent && !gone) send(res, errorReply(500, message, encoding));
+      if (!res.headersSent && !clientGone()) send(res, errorReply(500, message, encoding));
     }
   }
 

@@ -174,7 +174,8 @@ function buildRoot(): protobuf.Root {
   for (const source of [COMMON, RESOURCE, TRACE, METRICS, COLLECTOR_TRACE, COLLECTOR_METRICS, RPC_STATUS]) {
     protobuf.parse(source, root);
   }
-  return root.resolveAll() as protobuf.Root;
+  root.resolveAll();
+  return root;
 }
 
 export const otlpRoot = buildRoot();
@@ -188,7 +189,7 @@ export const RetryInfo = otlpRoot.lookupType('google.rpc.RetryInfo');
 
 /** Decoded message as a plain object: camelCase keys, 64-bit integers as decimal strings, bytes as Uint8Array, enums as numbers. */
 export function decodeToObject(type: protobuf.Type, bytes: Uint8Array): Record<string, unknown> {
-  return type.toObject(type.decode(bytes), { longs: String }) as Record<string, unknown>;
+  return type.toObject(type.decode(bytes), { longs: String });
 }
 
 export function encodeMessage(type: protobuf.Type, value: Record<string, unknown>): Buffer {

@@ -1,4 +1,5 @@
 // Response bodies as a collector writes them, in the request's own encoding.
+import { status as Code } from '@grpc/grpc-js';
 import { encodeMessage, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './proto.js';
 import type { Encoding, Signal } from './types.js';
 
@@ -16,22 +17,22 @@ export interface PartialSuccess {
 const CONTENT_TYPE: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 
 /** google.rpc.Code for an HTTP status, as the collector pairs them. */
-export function grpcCodeFor(httpStatus: number): number {
-  const codes: Record<number, number> = {
-    200: 0,
-    400: 3,
-    404: 12,
-    405: 12,
-    413: 8,
-    415: 3,
-    429: 8,
-    500: 13,
-    501: 12,
-    502: 14,
-    503: 14,
-    504: 4,
+export function grpcCodeFor(httpStatus: number): Code {
+  const codes: Record<number, Code> = {
+    200: Code.OK,
+    400: Code.INVALID_ARGUMENT,
+    404: Code.UNIMPLEMENTED,
+    405: Code.UNIMPLEMENTED,
+    413: Code.RESOURCE_EXHAUSTED,
+    415: Code.INVALID_ARGUMENT,
+    429: Code.RESOURCE_EXHAUSTED,
+    500: Code.INTERNAL,
+    501: Code.UNIMPLEMENTED,
+    502: Code.UNAVAILABLE,
+    503: Code.UNAVAILABLE,
+    504: Code.DEADLINE_EXCEEDED,
   };
-  return codes[httpStatus] ?? 2;
+  return codes[httpStatus] ?? Code.UNKNOWN;
 }
 
 export function successReply(signal: Signal, encoding: Encoding, partial: PartialSuccess | null): Reply {

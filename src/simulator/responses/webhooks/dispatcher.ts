@@ -136,7 +136,8 @@ export class WebhookDispatcher {
     const now = this.world.now();
     for (const r of this.world.backgroundEnded(this.since, now)) {
       if (this.events.has(r.id)) continue;
-      this.track(this.deliverWithRetries(this.eventFor(r)));
+      // Not awaited here: shutdown() waits for it among the deliveries in flight.
+      void this.track(this.deliverWithRetries(this.eventFor(r)));
     }
   }
 
