@@ -29,7 +29,7 @@ export const PRIORITY_HEADER = 'x-budget-priority';
 const DEFAULT_MAX_ATTEMPTS = 6;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
-const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
+export const DEFAULT_RETRY_BACKOFF_CAP_MS = 30_000;
 
 /** Statuses worth another attempt. 429 waits for the budget's pause instead of a backoff. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502, 503, 504]);

@@ -20,6 +20,9 @@ export interface DeliveryResult {
   attempts: number;
 }
 
+/** The longest wait between two attempts at one batch (before a Retry-After floor). */
+export const DEFAULT_EXPORT_RETRY_CAP_MS = 30_000;
+
 export interface DeliveryOptions {
   /** Attempts per request before giving up on a retryable failure; Infinity keeps trying (the outbox does). */
   maxAttempts: number;
@@ -79,7 +82,7 @@ async function deliverBatch(
   result: DeliveryResult,
 ): Promise<void> {
   const base = options.baseDelayMs ?? 1000;
-  const cap = options.maxDelayMs ?? 30_000;
+  const cap = options.maxDelayMs ?? DEFAULT_EXPORT_RETRY_CAP_MS;
   const random = options.random ?? Math.random;
   const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt += 1) {

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REPEAT_MS } from '../../src/cli/reachability-log.js';
+import { DEFAULT_RETRY_BACKOFF_CAP_MS } from '../../src/scheduler/budgeted-fetch.js';
+import { DEFAULT_EXPORT_RETRY_CAP_MS } from '../../src/sink/delivery.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { exitWithin } from '../support/bridge-process.js';
 import { freePort, runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
@@ -71,7 +73,12 @@ describe('a peer out of reach', () => {
       msg: `cannot reach the API at ${api}: connect ECONNREFUSED 127.0.0.1:${port}; retrying`,
     });
     const firstAt = Number(failing()[0]!.time);
-    await waitFor(() => failing().length > 1, 'the line said again while the API stays out of reach', DEFAULT_REPEAT_MS + 20_000);
+    await waitFor(
+      () => failing().length > 1,
+      'the line said again while the API stays out of reach',
+      // Said with the first failed attempt after the repeat interval, and retries may be a whole backoff cap apart.
+      DEFAULT_REPEAT_MS + DEFAULT_RETRY_BACKOFF_CAP_MS + 15_000,
+    );
     const again = failing()[1]!;
     expect(again.msg).toMatch(
       new RegExp(`^cannot reach the API at ${api} for \\d+ s \\(\\d+ failed attempts\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
@@ -93,7 +100,7 @@ describe('a peer out of reach', () => {
       1 + Math.floor(seconds / 30),
     );
     expectExactly(rx.spans(), expectedSpans(await fetchTruth(sim), { baseURL: sim.url }));
-  }, 120_000);
+  }, 180_000);
 
   it('the collector: address and cause with the outbox depth, again while it lasts, then a recovery line; every span once', async () => {
     sim = await startSimulator(WORLD);
@@ -124,7 +131,12 @@ describe('a peer out of reach', () => {
     await waitFor(() => failing().length > 0, 'the first line about the collector', 30_000);
     expect(failing()[0]).toMatchObject({ level: 40, exportTo: target, cause: `connect ECONNREFUSED 127.0.0.1:${port}` });
     expect(failing()[0]!.outboxDepth).toBeGreaterThan(0);
-    await waitFor(() => failing().length > 1, 'the line said again while the collector stays down', DEFAULT_REPEAT_MS + 20_000);
+    await waitFor(
+      () => failing().length > 1,
+      'the line said again while the collector stays down',
+      // Said with the first failed attempt after the repeat interval, and attempts may be a whole backoff cap apart.
+      DEFAULT_REPEAT_MS + DEFAULT_EXPORT_RETRY_CAP_MS + 15_000,
+    );
     expect(failing()[1]!.msg).toMatch(/ for \d+ s \(\d+ failed attempts\): connect ECONNREFUSED/);
 
     rx = await startOtlpReceiver({ port });
@@ -132,7 +144,7 @@ describe('a peer out of reach', () => {
     expect(exit.code, exit.stderr.slice(-2000)).toBe(0);
     expect(jsonLines(exit.stderr).filter((l) => l.msg.startsWith(`export to ${target} works again after`))).toHaveLength(1);
     expectExactly(rx.spans(), expectedSpans(await fetchTruth(sim), { baseURL: sim.url }));
-  }, 150_000);
+  }, 210_000);
 });
 
 describe('what --all-threads and --since say', () => {
