@@ -19,7 +19,7 @@ export interface ForwardInput {
   turn: RootTurnIdentity;
   /** The turn is settled: spans still without an end go out with `turnEnd`. */
   settled: boolean;
-  /** The turn's end (turnEndNanos), for spans that never got one. */
+  /** The turn's end per the API (turnEndNanos): where a span that never got an end ends, unless the trace's root span has one. */
   turnEnd: Nanos | null;
   /** Whether a span's key (publishedSpanKey) was exported by an earlier commit. */
   exported: (key: string) => boolean;
@@ -47,13 +47,15 @@ export function forwardTrace(input: ForwardInput): ForwardResult {
   const resources = new ResourceMerger(input.resource);
   const records: SpanRecord[] = [];
   const removed = { attributes: 0, events: 0 };
+  // The root span's end is the turn's end to the nanosecond, where the API gives whole seconds.
+  const turnEnd = parsed.spans.find((s) => isRootTurnSpan(s) && s.end !== null)?.end ?? input.turnEnd;
   let waiting = 0;
   for (const published of parsed.spans) {
     const key = publishedSpanKey(published.traceId, published.spanId);
     if (input.exported(key)) continue;
     let span: EndedSpan;
     if (hasEnded(published)) span = published;
-    else if (input.settled) span = closeOpenSpan(published, input.turnEnd);
+    else if (input.settled) span = closeOpenSpan(published, turnEnd);
     else {
       waiting += 1;
       continue;

@@ -27,6 +27,26 @@ import type { AgentSessionContext } from './session-context.js';
 import { turnEndNanos, turnStartNanos, type TurnFacts } from './turn.js';
 import { limitAttributes, type AttributeLimits } from './value-limits.js';
 
+/** What the bridge saw of a root turn's trace until the turn settled. */
+export interface TraceSighting {
+  /** A list entry for the turn was read at least once. */
+  listed: boolean;
+  /** Valid spans ever read from it. */
+  spans: number;
+  /** A traces page starting with the turn was refused as too large even at a limit of 1. */
+  tooLarge: boolean;
+}
+
+/**
+ * Why a settled turn needs a synthetic span; null when it needs none: some span of its trace was
+ * read, or it is a subagent's turn (those belong to their root turn's trace).
+ */
+export function missingTrace(turn: TurnFacts, seen: TraceSighting): TraceUnavailable | null {
+  if (turn.subagentId !== null || seen.spans > 0) return null;
+  if (seen.tooLarge) return 'too_large';
+  return seen.listed ? 'unreadable' : 'not_published';
+}
+
 export interface SyntheticSpanInput {
   turn: TurnFacts;
   session: AgentSessionContext;

@@ -92,13 +92,23 @@ describe('forwarding a read', () => {
   });
 
   it('holds a span without an end while the turn is unsettled, and ends it at the turn end once settled', () => {
-    const otlp = request([rootSpan(), otlpSpan({ endTimeUnixNano: undefined })]);
+    const otlp = request([rootSpan({ endTimeUnixNano: undefined }), otlpSpan({ endTimeUnixNano: undefined })]);
     const before = forwardTrace(forwardInput(otlp));
-    expect([before.records.length, before.waiting]).toEqual([1, 1]);
+    expect([before.records.length, before.waiting]).toEqual([0, 2]);
     const after = forwardTrace(forwardInput(otlp, { settled: true, turnEnd: '1760000130000000000' }));
     expect(after.waiting).toBe(0);
     expect(after.records[1]).toMatchObject({ spanId: CHILD_ID, start: '1760000000123456789', end: '1760000130000000000' });
     expect(after.records[1]?.attributes).toEqual({ 'gen_ai.operation.name': 'chat', [ATTR_BRIDGE_END_UNKNOWN]: true });
+  });
+
+  it("takes the turn's end from its root span, to the nanosecond, when the root span has one", () => {
+    const otlp = request([rootSpan({ endTimeUnixNano: '1760000002000000123' }), otlpSpan({ endTimeUnixNano: undefined })]);
+    const after = forwardTrace(forwardInput(otlp, { settled: true, turnEnd: '1760000130000000000' }));
+    expect(after.records[1]).toMatchObject({
+      spanId: CHILD_ID,
+      end: '1760000002000000123',
+      attributes: { [ATTR_BRIDGE_END_UNKNOWN]: true },
+    });
   });
 
   it('ends an open span at its start when the turn end (whole seconds) is before it, or unknown, and says so', () => {

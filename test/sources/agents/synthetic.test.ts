@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GEN_AI_CONVENTIONS } from '../../../src/config/semconv.js';
 import { syntheticSpanKey } from '../../../src/sources/agents/keys.js';
-import { syntheticTurnSpan, type SyntheticSpanInput } from '../../../src/sources/agents/synthetic.js';
+import { missingTrace, syntheticTurnSpan, type SyntheticSpanInput } from '../../../src/sources/agents/synthetic.js';
 import { readTurn } from '../../../src/sources/agents/turn.js';
 import { LIMITS, SESSION, turnFacts } from './helpers.js';
 
@@ -144,6 +144,21 @@ describe('the synthetic span', () => {
       attributes: { 'error.type': 'server_error', 'openai.agents.turn.id': 'turn_9' },
     });
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+  });
+});
+
+describe('which settled turn gets one', () => {
+  const none = { listed: false, spans: 0, tooLarge: false };
+
+  it('a root turn of which no span was ever read: never listed, too large, or unreadable', () => {
+    expect(missingTrace(turnFacts(), none)).toBe('not_published');
+    expect(missingTrace(turnFacts(), { ...none, tooLarge: true })).toBe('too_large');
+    expect(missingTrace(turnFacts(), { ...none, listed: true })).toBe('unreadable');
+  });
+
+  it('never a turn of which some span was read, nor a subagent turn', () => {
+    expect(missingTrace(turnFacts(), { listed: true, spans: 1, tooLarge: false })).toBeNull();
+    expect(missingTrace(turnFacts({ subagentId: 'sub_1' }), none)).toBeNull();
   });
 });
 
