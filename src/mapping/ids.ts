@@ -4,7 +4,8 @@ import { hash } from 'node:crypto';
 
 const NAMESPACE = 'assistants-otel-bridge';
 
-function hashHex(bytes: number, ...parts: string[]): string {
+/** `bytes` bytes of SHA-256 over the namespaced parts, as hex; never all zeros. Each source names its own parts. */
+export function hashHex(bytes: number, ...parts: string[]): string {
   // The one-shot hash: half the cost of createHash().update().digest() for inputs this short.
   const hex = hash('sha256', [NAMESPACE, ...parts].join('\u0000'), 'hex').slice(0, bytes * 2);
   // An all-zero ID is invalid in W3C trace context; vanishingly unlikely, but never emit one.
