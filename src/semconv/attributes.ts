@@ -17,6 +17,8 @@ export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reaso
 export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_GEN_AI_AGENT_DESCRIPTION = 'gen_ai.agent.description';
+export const ATTR_GEN_AI_AGENT_VERSION = 'gen_ai.agent.version';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
 export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
@@ -58,6 +60,8 @@ export const ATTR_BRIDGE_END_CLAMPED = 'assistants_bridge.end_clamped';
 export const ATTR_BRIDGE_START_FROM_FIRST_SEEN = 'assistants_bridge.start_from_first_seen';
 /** Nothing said when the work ended: the span ends where it starts. */
 export const ATTR_BRIDGE_END_UNKNOWN = 'assistants_bridge.end_unknown';
+/** Where a span's times come from when the work has none of its own: `response` (the whole response's). */
+export const ATTR_BRIDGE_TIMING = 'assistants_bridge.timing';
 /** A function call whose step ended without the app's output. */
 export const ATTR_BRIDGE_TOOL_CALL_UNANSWERED = 'assistants_bridge.tool_call.unanswered';
 
