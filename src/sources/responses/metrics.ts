@@ -70,7 +70,7 @@ export const RESPONSES_OBSERVED_METRICS: readonly MetricSpec[] = [
   GENAI_V010_METRICS.reasoningTokens,
 ];
 
-/** Agent names and models are for people: a huge one must not become a huge label value. */
+/** Label values come from the payload (models, agent names, error codes): a huge one must not become a huge label value. */
 const LABEL_VALUE_MAX = 128;
 
 /** What one finished response adds to the metrics; call it once per response, when its spans are committed. */
@@ -81,14 +81,14 @@ export function responseObservations(
   const history = isResponseHistory(response, ctx);
   const agentId = response.agent ? agentIdOf(response.agent) : null;
   const who: Record<string, string> = {
-    [ATTR_GEN_AI_REQUEST_MODEL]: response.model ? truncate(response.model, LABEL_VALUE_MAX) : 'unknown',
+    [ATTR_GEN_AI_REQUEST_MODEL]: response.model ?? 'unknown',
     // A model's own response is no agent's: it carries no agent labels rather than an `unknown` agent.
-    ...(agentId ? { [ATTR_GEN_AI_AGENT_ID]: truncate(agentId, LABEL_VALUE_MAX) } : {}),
-    ...(response.agent ? { [ATTR_GEN_AI_AGENT_NAME]: truncate(response.agent.name, LABEL_VALUE_MAX) } : {}),
+    ...(agentId ? { [ATTR_GEN_AI_AGENT_ID]: agentId } : {}),
+    ...(response.agent ? { [ATTR_GEN_AI_AGENT_NAME]: response.agent.name } : {}),
   };
   const observe = (spec: MetricSpec, labels: Record<string, string>, value: number): MetricObservation => ({
     name: spec.name,
-    labels,
+    labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, truncate(v, LABEL_VALUE_MAX)])),
     value,
     history,
   });
