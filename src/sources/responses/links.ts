@@ -2,6 +2,7 @@
 // root span, in the trace it joined when the bridge recorded one, else in its own computed trace.
 import type { SpanLinkRecord } from '../../core/span-record.js';
 import { parseTraceparent } from '../../mapping/ids.js';
+import { truncate } from '../../mapping/limits.js';
 import { ATTR_GEN_AI_RESPONSE_ID } from '../../semconv/attributes.js';
 import type { ResponseContext } from './context.js';
 import { responseSpanId, traceIdForResponse } from './ids.js';
@@ -20,12 +21,15 @@ export const NO_LINKED_RESPONSES: LinkedResponses = new Map();
 
 const SAMPLED = 1;
 
-/** The link to `responseId`'s root span, or null when the bridge knows nothing of that response. */
-export function responseSpanLink(responseId: string, linked: LinkedResponses): SpanLinkRecord | null {
+/**
+ * The link to `responseId`'s root span, or null when the bridge knows nothing of that response.
+ * The id it names comes from a payload: cut to `maxValueLength`, as span attributes are.
+ */
+export function responseSpanLink(responseId: string, linked: LinkedResponses, maxValueLength: number): SpanLinkRecord | null {
   const recorded = linked.get(responseId);
   if (!recorded) return null;
   const parent = parseTraceparent(recorded.traceparent);
-  const base = { spanId: responseSpanId(responseId), attributes: { [ATTR_GEN_AI_RESPONSE_ID]: responseId } };
+  const base = { spanId: responseSpanId(responseId), attributes: { [ATTR_GEN_AI_RESPONSE_ID]: truncate(responseId, maxValueLength) } };
   if (!parent) return { traceId: traceIdForResponse(responseId), traceFlags: SAMPLED, ...base };
   return {
     traceId: parent.traceId,

@@ -142,7 +142,10 @@ function toolItemsOf(response: ResponsePayload, answers: readonly unknown[]): To
   return tools;
 }
 
-/** Every span of a response: the root first, then a span per tool-call item in output order. */
+/**
+ * Every span of a response: the root first, then a span per tool-call item in output order. Map a
+ * response once it has finished (isResponseTerminal); one still going maps with its end unknown.
+ */
 export function mapResponseTrace(input: ResponseMappingInput): SpanRecord[] {
   const { response, ctx, limits } = input;
   const appParent = parseTraceparent(ctx.traceparent);
@@ -207,7 +210,9 @@ export function mapResponseTrace(input: ResponseMappingInput): SpanRecord[] {
     );
   timeFlags(bag, times);
   const link: SpanLinkRecord | null =
-    response.previousResponseId === null ? null : responseSpanLink(response.previousResponseId, input.linked ?? NO_LINKED_RESPONSES);
+    response.previousResponseId === null
+      ? null
+      : responseSpanLink(response.previousResponseId, input.linked ?? NO_LINKED_RESPONSES, limits.attributeValueLengthLimit);
 
   const spans: SpanRecord[] = [
     finish(

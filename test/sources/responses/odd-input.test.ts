@@ -182,9 +182,10 @@ describe('megabytes', () => {
       created_at: T0,
       output: [{ id: huge, type: huge, call_id: huge, name: huge, server_label: huge }],
     });
-    const spans = map(r);
+    const spans = map(r, { linked: new Map([[huge, { traceparent: null, tracestate: null }]]) });
     expectWellFormed(spans);
     for (const s of spans) expect(s.name.length).toBeLessThanOrEqual('execute_tool '.length + 128);
+    expect(root(spans).links?.[0]?.attributes['gen_ai.response.id']).toHaveLength(LIMITS.attributeValueLengthLimit);
     expect(root(spans).status.message).toHaveLength(LIMITS.attributeValueLengthLimit);
     for (const o of responseObservations(r, context())) for (const v of Object.values(o.labels)) expect(v.length).toBeLessThanOrEqual(128);
   });

@@ -217,7 +217,9 @@ function run(s: Scenario): { response: ResponsePayload; spans: SpanRecord[]; obs
     limits: s.limits,
     unit: 'unit',
     answers: s.answers,
-    ...(s.linkPrevious ? { linked: new Map([['resp_prev', { traceparent: null, tracestate: null }]]) } : {}),
+    ...(s.linkPrevious && typeof s.raw.previous_response_id === 'string'
+      ? { linked: new Map([[s.raw.previous_response_id, { traceparent: null, tracestate: null }]]) }
+      : {}),
   });
   return { response, spans, observations: responseObservations(response, ctx) };
 }
@@ -274,6 +276,8 @@ describe('read then map, for any input', () => {
           for (const link of span.links ?? []) {
             expect(link.traceId).toMatch(HEX32);
             expect(link.spanId).toMatch(HEX16);
+            for (const v of Object.values(link.attributes))
+              if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(s.limits.attributeValueLengthLimit);
           }
           expect(span.key).toBe(s.raw.id);
           expect(span.unit).toBe('unit');
