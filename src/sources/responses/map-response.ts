@@ -142,6 +142,69 @@ function toolItemsOf(response: ResponsePayload, answers: readonly unknown[]): To
   return tools;
 }
 
+/** The root span's attributes: what the conventions and the protocol say of the response, usage, content, time flags. */
+function rootAttributes(
+  response: ResponsePayload,
+  ctx: ResponseContext,
+  limits: MappingLimits,
+  derived: { operation: string; errorType: string | undefined; tools: readonly ToolItem[]; times: ResponseTimes },
+): AttributeBag {
+  const maxTokens = response.maxOutputTokens;
+  const bag = new AttributeBag()
+    .set(ATTR_GEN_AI_OPERATION_NAME, derived.operation)
+    .set(ATTR_GEN_AI_PROVIDER_NAME, ctx.providerName)
+    .set(ATTR_OPENAI_API_TYPE, OPENAI_API_TYPE_VALUE_RESPONSES)
+    .set(ATTR_GEN_AI_RESPONSE_ID, response.id)
+    .set(ATTR_GEN_AI_CONVERSATION_ID, response.conversationId)
+    .set(ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, response.previousResponseId)
+    .set(ATTR_GEN_AI_AGENT_NAME, response.agent?.name)
+    .set(ATTR_GEN_AI_AGENT_VERSION, response.agent?.version)
+    .set(ATTR_GEN_AI_AGENT_ID, response.agent ? agentIdOf(response.agent) : null)
+    .set(ATTR_GEN_AI_REQUEST_MODEL, response.model)
+    .set(ATTR_GEN_AI_REQUEST_TEMPERATURE, response.temperature)
+    .set(ATTR_GEN_AI_REQUEST_TOP_P, response.topP)
+    .set(ATTR_GEN_AI_REQUEST_MAX_TOKENS, maxTokens !== null && Number.isSafeInteger(maxTokens) && maxTokens >= 0 ? maxTokens : null)
+    .set(ATTR_GEN_AI_OUTPUT_TYPE, outputTypeOf(response.textFormat))
+    .set(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(response, derived.tools))
+    .set(ATTR_OPENAI_RESPONSE_STATUS, response.status)
+    .set(ATTR_OPENAI_RESPONSE_INCOMPLETE_DETAILS_REASON, response.incompleteReason)
+    .set(ATTR_OPENAI_RESPONSE_SERVICE_TIER, response.serviceTier)
+    .set(ATTR_OPENAI_RESPONSE_BACKGROUND, response.background)
+    .set(ATTR_ERROR_TYPE, derived.errorType)
+    .set(ATTR_SERVER_ADDRESS, ctx.serverAddress)
+    .set(ATTR_SERVER_PORT, ctx.serverPort);
+  usage(bag, response.usage);
+  if (ctx.captureContent)
+    bag.set(
+      ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+      systemInstructionsJson(instructionTexts(response.instructions), ctx.contentMaxLength, limits.attributeValueLengthLimit),
+    );
+  timeFlags(bag, derived.times);
+  return bag;
+}
+
+/** A tool span's attributes: the tool, the item it is, its failure, and its content with capture on. */
+function toolAttributes(tool: ToolItem, ctx: ResponseContext): AttributeBag {
+  const bag = new AttributeBag()
+    .set(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL)
+    .set(ATTR_GEN_AI_TOOL_NAME, tool.name)
+    .set(ATTR_GEN_AI_TOOL_CALL_ID, tool.callId)
+    .set(ATTR_GEN_AI_TOOL_TYPE, tool.toolType)
+    .set(ATTR_OPENAI_RESPONSE_ITEM_TYPE, tool.itemType)
+    .set(ATTR_OPENAI_RESPONSE_ITEM_ID, tool.itemId)
+    .set(ATTR_OPENAI_RESPONSE_ITEM_STATUS, tool.status);
+  for (const [k, v] of Object.entries(tool.details)) bag.set(k, v);
+  bag.set(ATTR_ERROR_TYPE, tool.error?.type);
+  // The API gives items no times of their own: each shows its response's interval, and says so.
+  bag.set(ATTR_BRIDGE_TIMING, 'response');
+  if (ctx.captureContent) {
+    const content = tool.content();
+    if (content.arguments !== undefined) bag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(content.arguments, ctx.contentMaxLength));
+    if (content.result !== undefined) bag.set(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(content.result, ctx.contentMaxLength));
+  }
+  return bag;
+}
+
 /**
  * Every span of a response: the root first, then a span per tool-call item in output order. Map a
  * response once it has finished (isResponseTerminal); one still going maps with its end unknown.
@@ -174,41 +237,7 @@ export function mapResponseTrace(input: ResponseMappingInput): SpanRecord[] {
   const rootId = responseSpanId(response.id);
   const status = statusFor(response.status, response.error);
   const operation = rootOperationOf(response);
-  const bag = new AttributeBag()
-    .set(ATTR_GEN_AI_OPERATION_NAME, operation)
-    .set(ATTR_GEN_AI_PROVIDER_NAME, ctx.providerName)
-    .set(ATTR_OPENAI_API_TYPE, OPENAI_API_TYPE_VALUE_RESPONSES)
-    .set(ATTR_GEN_AI_RESPONSE_ID, response.id)
-    .set(ATTR_GEN_AI_CONVERSATION_ID, response.conversationId)
-    .set(ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID, response.previousResponseId)
-    .set(ATTR_GEN_AI_AGENT_NAME, response.agent?.name)
-    .set(ATTR_GEN_AI_AGENT_VERSION, response.agent?.version)
-    .set(ATTR_GEN_AI_AGENT_ID, response.agent ? agentIdOf(response.agent) : null)
-    .set(ATTR_GEN_AI_REQUEST_MODEL, response.model)
-    .set(ATTR_GEN_AI_REQUEST_TEMPERATURE, response.temperature)
-    .set(ATTR_GEN_AI_REQUEST_TOP_P, response.topP)
-    .set(
-      ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-      response.maxOutputTokens !== null && Number.isSafeInteger(response.maxOutputTokens) && response.maxOutputTokens >= 0
-        ? response.maxOutputTokens
-        : null,
-    )
-    .set(ATTR_GEN_AI_OUTPUT_TYPE, outputTypeOf(response.textFormat))
-    .set(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(response, tools))
-    .set(ATTR_OPENAI_RESPONSE_STATUS, response.status)
-    .set(ATTR_OPENAI_RESPONSE_INCOMPLETE_DETAILS_REASON, response.incompleteReason)
-    .set(ATTR_OPENAI_RESPONSE_SERVICE_TIER, response.serviceTier)
-    .set(ATTR_OPENAI_RESPONSE_BACKGROUND, response.background)
-    .set(ATTR_ERROR_TYPE, status.errorType)
-    .set(ATTR_SERVER_ADDRESS, ctx.serverAddress)
-    .set(ATTR_SERVER_PORT, ctx.serverPort);
-  usage(bag, response.usage);
-  if (ctx.captureContent)
-    bag.set(
-      ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-      systemInstructionsJson(instructionTexts(response.instructions), ctx.contentMaxLength, limits.attributeValueLengthLimit),
-    );
-  timeFlags(bag, times);
+  const bag = rootAttributes(response, ctx, limits, { operation, errorType: status.errorType, tools, times });
   const link: SpanLinkRecord | null =
     response.previousResponseId === null
       ? null
@@ -233,23 +262,7 @@ export function mapResponseTrace(input: ResponseMappingInput): SpanRecord[] {
   ];
 
   for (const tool of tools) {
-    const toolBag = new AttributeBag()
-      .set(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL)
-      .set(ATTR_GEN_AI_TOOL_NAME, tool.name)
-      .set(ATTR_GEN_AI_TOOL_CALL_ID, tool.callId)
-      .set(ATTR_GEN_AI_TOOL_TYPE, tool.toolType)
-      .set(ATTR_OPENAI_RESPONSE_ITEM_TYPE, tool.itemType)
-      .set(ATTR_OPENAI_RESPONSE_ITEM_ID, tool.itemId)
-      .set(ATTR_OPENAI_RESPONSE_ITEM_STATUS, tool.status);
-    for (const [k, v] of Object.entries(tool.details)) toolBag.set(k, v);
-    toolBag.set(ATTR_ERROR_TYPE, tool.error?.type);
-    // The API gives items no times of their own: each shows its response's interval, and says so.
-    toolBag.set(ATTR_BRIDGE_TIMING, 'response');
-    if (ctx.captureContent) {
-      const content = tool.content();
-      if (content.arguments !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(content.arguments, ctx.contentMaxLength));
-      if (content.result !== undefined) toolBag.set(ATTR_GEN_AI_TOOL_CALL_RESULT, truncate(content.result, ctx.contentMaxLength));
-    }
+    const toolBag = toolAttributes(tool, ctx);
     spans.push(
       finish(
         {
