@@ -60,8 +60,6 @@ export const ATTR_BRIDGE_END_CLAMPED = 'assistants_bridge.end_clamped';
 export const ATTR_BRIDGE_START_FROM_FIRST_SEEN = 'assistants_bridge.start_from_first_seen';
 /** Nothing said when the work ended: the span ends where it starts. */
 export const ATTR_BRIDGE_END_UNKNOWN = 'assistants_bridge.end_unknown';
-/** Where a span's times come from when the work has none of its own: `response` (the whole response's). */
-export const ATTR_BRIDGE_TIMING = 'assistants_bridge.timing';
 /** A function call whose step ended without the app's output. */
 export const ATTR_BRIDGE_TOOL_CALL_UNANSWERED = 'assistants_bridge.tool_call.unanswered';
 

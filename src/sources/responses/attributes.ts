@@ -1,7 +1,7 @@
 // Attribute names of the Responses protocol's own objects (a response, its output items and the
-// tools behind them), which the GenAI conventions do not name. The names every source shares are
-// in semconv/attributes.ts; those the Assistants source already gives the same meaning (file
-// search and code interpreter counts) are reused from it.
+// tools behind them), which the GenAI conventions do not name, and the bridge's mark on times it
+// inferred. The names every source shares are in semconv/attributes.ts; those the Assistants
+// source already gives the same meaning (file search and code interpreter counts) are reused from it.
 
 /** `responses` on every response span: which OpenAI API the work went through (a published convention). */
 export const ATTR_OPENAI_API_TYPE = 'openai.api.type';
@@ -35,3 +35,7 @@ export const ATTR_OPENAI_COMPUTER_ACTION_TYPE = 'openai.computer.action.type';
 export const ATTR_OPENAI_CODE_INTERPRETER_CONTAINER_ID = 'openai.code_interpreter.container_id';
 /** `create_file`, `update_file`, `delete_file` (the path and diff are content). */
 export const ATTR_OPENAI_APPLY_PATCH_OPERATION_TYPE = 'openai.apply_patch.operation.type';
+
+/** Where a span's times come from when the work has none of its own: `response`, the whole response's interval. */
+export const ATTR_BRIDGE_TIMING = 'assistants_bridge.timing';
+export const TIMING_VALUE_RESPONSE = 'response';

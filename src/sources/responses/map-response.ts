@@ -12,7 +12,6 @@ import {
   ATTR_BRIDGE_END_CLAMPED,
   ATTR_BRIDGE_END_UNKNOWN,
   ATTR_BRIDGE_START_FROM_FIRST_SEEN,
-  ATTR_BRIDGE_TIMING,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -43,6 +42,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
 } from '../../semconv/attributes.js';
 import {
+  ATTR_BRIDGE_TIMING,
   ATTR_GEN_AI_REQUEST_PREVIOUS_RESPONSE_ID,
   ATTR_OPENAI_API_TYPE,
   ATTR_OPENAI_RESPONSE_BACKGROUND,
@@ -53,10 +53,11 @@ import {
   ATTR_OPENAI_RESPONSE_SERVICE_TIER,
   ATTR_OPENAI_RESPONSE_STATUS,
   OPENAI_API_TYPE_VALUE_RESPONSES,
+  TIMING_VALUE_RESPONSE,
 } from './attributes.js';
 import { instructionTexts, systemInstructionsJson } from './content.js';
 import type { ResponseContext } from './context.js';
-import { responseItemSpanId, responseSpanId, traceIdForResponse } from './ids.js';
+import { responseItemSpanId, responseKey, responseSpanId, traceIdForResponse } from './ids.js';
 import { NO_LINKED_RESPONSES, responseSpanLink, type LinkedResponses } from './links.js';
 import type { ResponsePayload } from './payload.js';
 import { agentIdOf, rootOperationOf } from './agent.js';
@@ -196,7 +197,7 @@ function toolAttributes(tool: ToolItem, ctx: ResponseContext): AttributeBag {
   for (const [k, v] of Object.entries(tool.details)) bag.set(k, v);
   bag.set(ATTR_ERROR_TYPE, tool.error?.type);
   // The API gives items no times of their own: each shows its response's interval, and says so.
-  bag.set(ATTR_BRIDGE_TIMING, 'response');
+  bag.set(ATTR_BRIDGE_TIMING, TIMING_VALUE_RESPONSE);
   if (ctx.captureContent) {
     const content = tool.content();
     if (content.arguments !== undefined) bag.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, truncate(content.arguments, ctx.contentMaxLength));
@@ -223,8 +224,7 @@ export function mapResponseTrace(input: ResponseMappingInput): SpanRecord[] {
     ...trace,
     start: nanosFromSeconds(times.start),
     end: nanosFromSeconds(times.end),
-    // A response is committed once, when it has finished: its tool spans go with it.
-    key: response.id,
+    key: responseKey(response.id),
     unit: input.unit,
     ...(history ? { history: true as const } : {}),
   };

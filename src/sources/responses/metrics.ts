@@ -35,9 +35,6 @@ const RESPONSE_LABELS = [
   ATTR_BRIDGE_HISTORY,
 ] as const;
 
-/** Background responses wait in a queue and run tools: seconds to an hour. */
-const RESPONSE_DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600] as const;
-
 /** The source's own metrics. */
 export const RESPONSE_METRICS = {
   responses: {
@@ -56,7 +53,8 @@ export const RESPONSE_METRICS = {
       'Duration of finished responses, from created_at to completed_at (or the end a webhook reported); responses whose end is not known are left out.',
     source: 'store',
     attributes: [ATTR_OPENAI_RESPONSE_STATUS, ...RESPONSE_LABELS],
-    buckets: RESPONSE_DURATION_BUCKETS,
+    // Background responses wait in a queue and run tools, as runs do: seconds to hours.
+    buckets: METRICS.runDuration.buckets,
   },
 } as const satisfies Record<string, MetricSpec>;
 

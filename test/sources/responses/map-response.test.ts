@@ -318,11 +318,11 @@ describe('ids, key, unit and history', () => {
     expect(root(other).spanId).not.toBe(root(a).spanId);
   });
 
-  it('keys every span by the response id and gives every span the unit asked for', () => {
+  it("keys every span by the response id, in the source's namespace, and gives every span the unit asked for", () => {
     const spans = map(withOutput([{ id: 'ws_1', type: 'web_search_call', status: 'completed' }]), { unit: 'agent:scout' });
     expect(spans.map((s) => [s.key, s.unit])).toEqual([
-      ['resp_abc', 'agent:scout'],
-      ['resp_abc', 'agent:scout'],
+      ['responses:response:resp_abc', 'agent:scout'],
+      ['responses:response:resp_abc', 'agent:scout'],
     ]);
   });
 

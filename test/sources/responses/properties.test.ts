@@ -7,7 +7,7 @@ import type { MetricObservation } from '../../../src/core/observation.js';
 import { compareNanos, isNanos, nanosFromSeconds, nanosToSeconds, type SpanRecord } from '../../../src/core/span-record.js';
 import type { MappingLimits } from '../../../src/mapping/span-record.js';
 import { freezeResponseContext } from '../../../src/sources/responses/context.js';
-import { responseSpanId } from '../../../src/sources/responses/ids.js';
+import { responseKey, responseSpanId } from '../../../src/sources/responses/ids.js';
 import { mapResponseTrace } from '../../../src/sources/responses/map-response.js';
 import { responseObservations } from '../../../src/sources/responses/metrics.js';
 import { apiSeconds, readResponse, type ResponsePayload } from '../../../src/sources/responses/payload.js';
@@ -279,7 +279,7 @@ describe('read then map, for any input', () => {
             for (const v of Object.values(link.attributes))
               if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(s.limits.attributeValueLengthLimit);
           }
-          expect(span.key).toBe(s.raw.id);
+          expect(span.key).toBe(responseKey(s.raw.id));
           expect(span.unit).toBe('unit');
         }
       }),
