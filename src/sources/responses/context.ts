@@ -1,0 +1,54 @@
+// What a response is mapped with besides itself, recorded the first time the bridge sees it, so a
+// restart or a config change never moves it to another trace or changes a span already sent.
+import { serverOf } from '../../mapping/frozen-context.js';
+import { parseTraceparent } from '../../mapping/ids.js';
+import type { FrozenContext } from '../../mapping/span-record.js';
+import type { ResponsePayload } from './payload.js';
+
+/**
+ * The run context's fields a response needs, meaning the same (`firstSeenSeconds`: when the bridge
+ * first saw the unit the response belongs to, the Foundry agent or the response itself), and
+ * where a response without `completed_at` ended when something else said so: the `created_at` of
+ * the webhook event that reported its end (null or absent: not known).
+ */
+export interface ResponseContext extends Pick<
+  FrozenContext,
+  | 'traceparent'
+  | 'tracestate'
+  | 'captureContent'
+  | 'contentMaxLength'
+  | 'providerName'
+  | 'serverAddress'
+  | 'serverPort'
+  | 'firstSeenSeconds'
+> {
+  reportedEndSeconds?: number | null;
+}
+
+export interface ResponseContextInputs {
+  captureContent: boolean;
+  contentMaxLength: number;
+  providerName: string;
+  /** The API base URL, for server.address and server.port. */
+  baseURL: string;
+  firstSeenSeconds: number;
+  reportedEndSeconds?: number | null;
+}
+
+export function freezeResponseContext(response: Pick<ResponsePayload, 'metadata'>, inputs: ResponseContextInputs): ResponseContext {
+  const raw = response.metadata.traceparent;
+  const traceparent = parseTraceparent(raw) && typeof raw === 'string' ? raw.trim() : null;
+  const tracestate = traceparent && typeof response.metadata.tracestate === 'string' ? response.metadata.tracestate : null;
+  const server = serverOf(inputs.baseURL);
+  return {
+    traceparent,
+    tracestate,
+    captureContent: inputs.captureContent,
+    contentMaxLength: inputs.contentMaxLength,
+    providerName: inputs.providerName,
+    serverAddress: server.address,
+    serverPort: server.port,
+    firstSeenSeconds: inputs.firstSeenSeconds,
+    ...(inputs.reportedEndSeconds != null ? { reportedEndSeconds: inputs.reportedEndSeconds } : {}),
+  };
+}
