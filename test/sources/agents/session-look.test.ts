@@ -640,3 +640,41 @@ describe('a sessions list that shows the session unchanged', () => {
     expect(readSessionCursor(third.commit.cursor, turn.sessionId)!.open.map((t) => t.id)).toEqual([next.turnId]);
   });
 });
+
+describe('hostile traces', () => {
+  // Invalid ids, 1 MiB values, unknown fields, 10,000 spans, JSON that is not OTLP; a cap that lets each be listed.
+  const world = settledWorld(68, { sessions: 5, backfillTurns: 22, hostileTraces: true, traceResponseCapBytes: 8 << 20 }, 1000);
+
+  it('never stop a look: what can be read goes out once, the rest is counted, a trace with nothing readable gets a synthetic span', async () => {
+    const { sim, bridge, truth } = world;
+    const seen = new Set<string>();
+    for (const session of truth.sessions.filter((s) => s.deletedAt === null)) {
+      const rig = new SessionRig(sim, bridge, session.id);
+      const { look } = await rig.look();
+      expect(look.idle).toBe(true);
+      for (const root of rootsOf(truth, session.id)) {
+        const trace = root.trace!;
+        seen.add(root.kind!);
+        const exported = rig.spansOfTrace(trace.traceId);
+        if (root.kind === 'not_otlp') {
+          expect(exported).toEqual([]);
+          expect(rig.exported.get(syntheticSpanKey(root.turnId))?.attributes['assistants_bridge.trace_unavailable']).toBe('unreadable');
+          expect(look.report.problems.length).toBeGreaterThan(0);
+        } else if (trace.publishAt !== null && trace.tooLarge !== 'alone') {
+          expect(exported.map((s) => s.key).sort()).toEqual(truthKeys(root));
+        }
+        if (root.kind === 'invalid_ids') {
+          const refused = look.report.problems.filter((p) => p.code === 'invalid_span_id' || p.code === 'invalid_trace_id');
+          expect(refused.reduce((n, p) => n + p.count, 0)).toBeGreaterThanOrEqual(trace.invalidSpans);
+        }
+        if (root.kind === 'many_spans') expect(exported.length).toBeGreaterThanOrEqual(10_000);
+        if (root.kind === 'big_values')
+          for (const span of exported)
+            for (const value of Object.values(span.attributes))
+              if (typeof value === 'string') expect(value.length).toBeLessThanOrEqual(8192);
+      }
+      expect(rig.offeredTwice).toEqual([]);
+    }
+    for (const kind of ['invalid_ids', 'big_values', 'unknown_fields', 'many_spans', 'not_otlp']) expect(seen).toContain(kind);
+  });
+});
