@@ -9,9 +9,11 @@
 // passes the oldest unsettled turn: both cursors move to the end of the settled prefix of the
 // turns list, so every unsettled root turn's trace is read again by the next look.
 import { StateError } from '../../state/errors.js';
+import { isNanos } from '../../core/span-record.js';
 import { isObj } from '../../mapping/json-values.js';
 import { readTokenUsage } from '../../mapping/token-usage.js';
 import { publishedSpanKey } from './keys.js';
+import type { PublishedSpan } from './otlp-json.js';
 import type { TraceSighting } from './synthetic.js';
 import { isTerminalTurn, readTurn, type TurnFacts } from './turn.js';
 
@@ -19,8 +21,11 @@ export const SESSION_CURSOR_VERSION = 1;
 
 /** What the bridge saw of a root turn's published trace while the turn was unsettled. */
 export interface TraceProgress extends TraceSighting {
-  /** Spans without an end at the last read: held until they end or the turn settles. */
-  waiting: number;
+  /**
+   * Spans without an end at the last read, as forward.ts holds them (content rule and limits
+   * applied): read again until they end, or ended with the turn should it settle unread (deleted).
+   */
+  held: PublishedSpan[];
   /** Ids of the spans forwarded, by trace id (the dedupe key is trace id + span id). */
   forwarded: Record<string, string[]>;
 }
@@ -99,7 +104,7 @@ export function advanceCursors(cursor: Pick<SessionCursor, 'turnsAfter' | 'trace
   return { turnsAfter, tracesAfter };
 }
 
-export const emptyProgress = (): TraceProgress => ({ listed: false, spans: 0, tooLarge: false, waiting: 0, forwarded: {} });
+export const emptyProgress = (): TraceProgress => ({ listed: false, spans: 0, tooLarge: false, held: [], forwarded: {} });
 
 /** The dedupe keys of the spans forwarded so far. */
 export function forwardedKeys(progress: TraceProgress): Set<string> {
@@ -160,6 +165,22 @@ const isIdOrNull = (v: unknown): v is string | null => v === null || typeof v ==
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+/** A held span as this module wrote it: its identity and shape checked, its values trusted (the bridge wrote them). */
+function isHeldSpan(raw: unknown): raw is PublishedSpan {
+  if (!isObj(raw) || typeof raw.traceId !== 'string' || !TRACE_ID.test(raw.traceId) || typeof raw.spanId !== 'string') return false;
+  if (!SPAN_ID.test(raw.spanId) || typeof raw.name !== 'string' || !isNanos(raw.start) || raw.end !== null) return false;
+  const parent = raw.parent;
+  if (parent !== null && !(isObj(parent) && typeof parent.spanId === 'string' && SPAN_ID.test(parent.spanId))) return false;
+  return (
+    isObj(raw.attributes) &&
+    isObj(raw.status) &&
+    typeof raw.kind === 'number' &&
+    isCount(raw.droppedAttributesCount) &&
+    isCount(raw.traceFlags)
+  );
+}
 const isIds = (v: unknown): v is string[] => Array.isArray(v) && v.every((id) => typeof id === 'string');
 
 function parseCursor(raw: unknown): SessionCursor | null {
@@ -190,13 +211,13 @@ function parseOpenTurn(raw: unknown): OpenTurn | null {
 
 function parseProgress(raw: unknown): TraceProgress | null {
   if (!isObj(raw)) return null;
-  const { listed, spans, tooLarge, waiting, forwarded } = raw;
-  if (typeof listed !== 'boolean' || !isCount(spans) || typeof tooLarge !== 'boolean' || !isCount(waiting) || !isObj(forwarded))
-    return null;
+  const { listed, spans, tooLarge, held, forwarded } = raw;
+  if (typeof listed !== 'boolean' || !isCount(spans) || typeof tooLarge !== 'boolean' || !isObj(forwarded)) return null;
+  if (!Array.isArray(held) || !held.every(isHeldSpan)) return null;
   const ids: Record<string, string[]> = {};
   for (const [traceId, spanIds] of Object.entries(forwarded)) {
     if (!TRACE_ID.test(traceId) || !isIds(spanIds)) return null;
     ids[traceId] = spanIds;
   }
-  return { listed, spans, tooLarge, waiting, forwarded: ids };
+  return { listed, spans, tooLarge, held, forwarded: ids };
 }

@@ -16,7 +16,7 @@ import { isObj } from '../../mapping/json-values.js';
 import { isHistory } from '../../metrics/history.js';
 import type { AgentsSessionApi, ListPage } from './client.js';
 import { NOTHING_REMOVED, type ContentRemoved } from './content.js';
-import { forwardTrace } from './forward.js';
+import { forwardSpans, forwardTrace, type ForwardInput, type ForwardResult } from './forward.js';
 import type { SessionPace } from './look-policy.js';
 import { turnObservations } from './metrics.js';
 import type { TraceProblem } from './problems.js';
@@ -115,6 +115,8 @@ interface LookTurn {
   terminalSeenAt: number | null;
   firstSeenTerminal: boolean;
   trace: TraceProgress | null;
+  /** Its trace was read in this look. */
+  readNow: boolean;
   settles: boolean;
 }
 
@@ -229,6 +231,7 @@ class Look {
         terminalSeenAt,
         firstSeenTerminal: terminal && (known === null || known.terminalSeenAt === null),
         trace: root ? cloneProgress(known?.trace ?? null) : null,
+        readNow: false,
         settles: false,
       };
     };
@@ -325,28 +328,40 @@ class Look {
     // A trace of a turn settled already, or of one the turns list did not show yet (read next look).
     const turn = roots.get(item.id);
     if (turn === undefined) return;
-    const progress = (turn.trace ??= emptyProgress());
-    const exported = forwardedKeys(progress);
+    // Settling now: spans still without an end go out with the turn's end.
     const result = forwardTrace({
       otlp: item.otlp,
+      ...this.#forwarding(turn, context, isTerminalTurn(turn.facts) && this.#dueByClock(turn)),
+    });
+    const progress = (turn.trace ??= emptyProgress());
+    progress.listed = true;
+    progress.spans = Math.max(progress.spans, result.published);
+    progress.held = result.held;
+    turn.readNow = true;
+    this.#took(progress, result);
+    mergeProblems(this.#report.problems, result.problems);
+  }
+
+  /** How the turn's spans are forwarded, what was forwarded before left out. */
+  #forwarding(turn: LookTurn, context: AgentSessionContext, settled: boolean): Omit<ForwardInput, 'otlp'> {
+    const exported = forwardedKeys(turn.trace ?? emptyProgress());
+    return {
       turn: { sessionId: context.sessionId, turnId: turn.id, agentId: turn.facts.agentId ?? context.agentId },
-      // Settling now: spans still without an end go out with the turn's end.
-      settled: isTerminalTurn(turn.facts) && this.#dueByClock(turn),
+      settled,
       turnEnd: turnEndNanos(turn.facts),
       exported: (key) => exported.has(key),
       content: this.#settings.content,
       limits: this.#settings.limits,
       resource: this.#settings.resource,
       history: isHistory(turn.facts.completedAt, context.firstSeenSeconds),
-    });
-    progress.listed = true;
-    progress.spans = Math.max(progress.spans, result.published);
-    progress.waiting = result.waiting;
+    };
+  }
+
+  #took(progress: TraceProgress, result: Omit<ForwardResult, 'problems'>): void {
     addForwarded(progress, result.records);
     this.#spans.push(...result.records);
     this.#report.removed.attributes += result.removed.attributes;
     this.#report.removed.events += result.removed.events;
-    mergeProblems(this.#report.problems, result.problems);
   }
 
   /** Settles what is due, with its synthetic span and metrics; counts what is newly seen terminal. */
@@ -359,6 +374,9 @@ class Look {
       const byClock = this.#dueByClock(turn) && (!turn.root || this.#tracesRead);
       turn.settles = terminal && (this.#gone || turn.trace?.tooLarge === true || byClock);
       if (!turn.settles && !turn.firstSeenTerminal) continue;
+      // Settled without its trace read now (its session deleted): what was held ends with the turn.
+      if (turn.settles && !turn.readNow && turn.trace && turn.trace.held.length > 0)
+        this.#took(turn.trace, forwardSpans(turn.trace.held, this.#forwarding(turn, context, true)));
       const missing = turn.settles && turn.root ? missingTrace(turn.facts, turn.trace ?? emptyProgress()) : null;
       if (missing !== null) {
         const history = isHistory(turn.facts.completedAt, context.firstSeenSeconds);

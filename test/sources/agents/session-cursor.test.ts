@@ -18,7 +18,11 @@ import {
 import { publishedSpanKey } from '../../../src/sources/agents/keys.js';
 import { readTurn } from '../../../src/sources/agents/turn.js';
 import { StateError } from '../../../src/state/errors.js';
-import { TRACE_ID, turnFacts } from './helpers.js';
+import { parseOtlpTrace } from '../../../src/sources/agents/otlp-json.js';
+import { request, rootSpan, TRACE_ID, turnFacts } from './helpers.js';
+
+/** A published root span without an end, as forwarding holds it. */
+const openRoot = () => parseOtlpTrace(request([rootSpan({ endTimeUnixNano: undefined })])).spans[0]!;
 
 const root = (id: string, settled: boolean) => ({ id, root: true, settled });
 const sub = (id: string, settled: boolean) => ({ id, root: false, settled });
@@ -73,7 +77,12 @@ describe('the cursor as stored', () => {
       tracesAfter: 'turn_0',
       tracesLimit: 3,
       open: [
-        { id: 'turn_1', facts: turnFacts(), terminalSeenAt: 1_760_000_131, trace: { ...progress, listed: true, spans: 3, waiting: 1 } },
+        {
+          id: 'turn_1',
+          facts: turnFacts(),
+          terminalSeenAt: 1_760_000_131,
+          trace: { ...progress, listed: true, spans: 3, held: [openRoot()] },
+        },
         {
           id: 'turn_2',
           facts: turnFacts({ id: 'turn_2', subagentId: 'sub_1', status: 'in_progress', completedAt: null }),
@@ -122,6 +131,14 @@ describe('the cursor as stored', () => {
       { ...good, open: 'x' },
       { ...good, open: [{ id: 'turn_1', facts: { id: 'other' }, terminalSeenAt: null, trace: null }] },
       { ...good, settled: [1] },
+      {
+        ...good,
+        open: [{ ...(good.open as Record<string, unknown>[])[0], trace: { ...emptyProgress(), held: [{ ...openRoot(), spanId: 'zz' }] } }],
+      },
+      {
+        ...good,
+        open: [{ ...(good.open as Record<string, unknown>[])[0], trace: { ...emptyProgress(), held: [{ ...openRoot(), end: '1' }] } }],
+      },
       {
         ...good,
         open: [

@@ -192,7 +192,8 @@ describe('a live session, look by look', () => {
     // Part one, every span in it that has ended: the root span has no end in it yet.
     const partOne = trace.spans.filter((s) => s.part === 1 && s.spanId !== trace.rootSpanId);
     expect(first.commit.spans.map((s) => s.spanId).sort()).toEqual(partOne.map((s) => s.spanId).sort());
-    expect(rig.parsedCursor!.open[0]!.trace).toMatchObject({ listed: true, spans: partOne.length + 1, waiting: 1 });
+    expect(rig.parsedCursor!.open[0]!.trace).toMatchObject({ listed: true, spans: partOne.length + 1 });
+    expect(rig.parsedCursor!.open[0]!.trace!.held.map((s) => s.spanId)).toEqual([trace.rootSpanId]);
 
     await advanceTo(sim, trace.completeAt! - 1);
     expect((await rig.look()).look.commit.spans).toEqual([]);
@@ -483,6 +484,25 @@ describe('a deleted session', () => {
     const after = await rig.look();
     expect(after.requests).toEqual([]);
     expect(after.look).toMatchObject({ unchanged: true, requests: { session: 0, turns: 0, traces: 0 } });
+  });
+
+  it('ends what it held: the open root span of a trace cut short by the deletion goes out at the turn end, marked', async () => {
+    const turn = await runTurn(sim, { kind: 'two_parts', publishDelaySeconds: 0 });
+    const rig = new SessionRig(sim, bridge, turn.sessionId);
+    await advanceTo(sim, turn.trace!.publishAt!);
+    await rig.look();
+    const trace = turn.trace!;
+    expect(rig.exported.has(publishedSpanKey(trace.traceId, trace.rootSpanId))).toBe(false);
+
+    await control(sim, `/agents/sessions/${turn.sessionId}`, undefined, 'DELETE');
+    const { look } = await rig.look();
+    expect(look.commit.spans.map((s) => s.spanId)).toEqual([trace.rootSpanId]);
+    expect(look.commit.spans[0]).toMatchObject({
+      end: `${turn.turn.completed_at as number}000000000`,
+      attributes: { 'assistants_bridge.end_unknown': true, 'gen_ai.conversation.id': turn.sessionId },
+    });
+    expect(rig.synthetic()).toEqual([]);
+    expect(rig.offeredTwice).toEqual([]);
   });
 
   it('deleted before the first look: the session lookup says so, and nothing is known', async () => {
