@@ -1,8 +1,9 @@
 // One session looked at again and again, as the core will, against the real simulator over HTTP
 // through the bridge's openai client and the budgeted fetch: what each look asks (request by
 // request), what each commit holds (spans, metrics, cursor), and that over successive looks every
-// published span goes out exactly once, a synthetic span stands in exactly when the design says,
-// and the cursors never pass an unsettled turn. The simulator's clock is frozen and moved by hand.
+// published span goes out exactly once, a synthetic span stands in for exactly the settled root
+// turns of which nothing was published or readable, and the cursors never pass an unsettled turn.
+// The simulator's clock is frozen and moved by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meaningOf } from '../../../src/core/errors.js';
 import { isHistory } from '../../../src/metrics/history.js';
