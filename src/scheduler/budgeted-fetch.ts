@@ -26,6 +26,16 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
  */
 export const PRIORITY_HEADER = 'x-budget-priority';
 
+/**
+ * A request header that names the route of one call for metrics and logs, a template without
+ * ids (`/agents/sessions/{session_id}/turns`), for a source whose vocabulary `routeTemplate`
+ * does not know. It is removed before the request is sent.
+ */
+export const ROUTE_HEADER = 'x-budget-route';
+
+/** A route template: path segments of letters, digits, `_`, `.`, `-`, or a `{name}` placeholder. */
+const ROUTE_TEMPLATE = /^(?:\/(?:[A-Za-z0-9_.-]+|\{[a-z_]+\}))+$/;
+
 const DEFAULT_MAX_ATTEMPTS = 6;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_BACKOFF_BASE_MS = 500;
@@ -213,11 +223,14 @@ function describeRequest(
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
   let headersInit = init?.headers;
   let requested: string | null = null;
+  let namedRoute: string | null = null;
   if (headersInit !== undefined) {
     const headers = new Headers(headersInit);
     requested = headers.get(PRIORITY_HEADER);
-    if (requested !== null) {
+    namedRoute = headers.get(ROUTE_HEADER);
+    if (requested !== null || namedRoute !== null) {
       headers.delete(PRIORITY_HEADER);
+      headers.delete(ROUTE_HEADER);
       headersInit = headers;
     }
   }
@@ -227,7 +240,7 @@ function describeRequest(
     url,
     method,
     priority,
-    route: routeFor(url),
+    route: namedRoute !== null && ROUTE_TEMPLATE.test(namedRoute) ? namedRoute : routeFor(url),
     init: init === undefined ? undefined : { ...init, headers: headersInit },
     callerSignal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
     // A stream is consumed by the first attempt; strings, buffers and forms can be sent again.

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBudgetedFetch, PRIORITY_HEADER, type BudgetedFetchOptions, type RetryInfo } from '../../src/scheduler/budgeted-fetch.js';
+import {
+  createBudgetedFetch,
+  PRIORITY_HEADER,
+  ROUTE_HEADER,
+  type BudgetedFetchOptions,
+  type RetryInfo,
+} from '../../src/scheduler/budgeted-fetch.js';
 import {
   RequestBudget,
   type AttemptFinishEvent,
@@ -237,6 +243,21 @@ describe('createBudgetedFetch', () => {
       'discovery /threads/{thread_id}/runs',
     ]);
     expect(r.server.hits.some((hit) => PRIORITY_HEADER in hit.headers)).toBe(false);
+  });
+
+  it('labels a request with the route its header names, a template only, and never sends the header', async () => {
+    const r = await rig((_req, res) => json(res, 200, ok));
+    const base = r.server.url;
+    await r.fetch(`${base}/v1/agents/sessions/sess_1/turns`, { headers: { [ROUTE_HEADER]: '/agents/sessions/{session_id}/turns' } });
+    // A value that is no template (an id in it, a query) is ignored: the default label stands.
+    await r.fetch(`${base}/v1/threads/t/runs`, { headers: { [ROUTE_HEADER]: '/threads/thread 1?x=1' } });
+    await r.fetch(`${base}/v1/threads/t/runs`);
+    expect(r.starts.map((event) => event.route)).toEqual([
+      '/agents/sessions/{session_id}/turns',
+      '/threads/{thread_id}/runs',
+      '/threads/{thread_id}/runs',
+    ]);
+    expect(r.server.hits.some((hit) => ROUTE_HEADER in hit.headers)).toBe(false);
   });
 
   it('takes the priority from priorityFor when given', async () => {

@@ -1,7 +1,7 @@
 // Shared helpers for the Agents API tests: the SDK client, raw calls with the Agents beta header,
 // the truth, and OTLP JSON decoding with the strict receiver's rules.
 import OpenAI from 'openai';
-import type { AgentsTruth, RunningSimulator } from '../../src/simulator/index.js';
+import type { AgentsTruth, AgentsTruthTurn, RunningSimulator } from '../../src/simulator/index.js';
 import { decodeTraceRequest } from '../support/otlp-receiver/decode.js';
 import { spansOf } from '../support/otlp-receiver/normalize.js';
 import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
@@ -58,3 +58,23 @@ export const truthTurn = (truth: AgentsTruth, turnId: string) => {
 };
 
 export const rootsOfKind = (truth: AgentsTruth, kind: string) => truth.turns.filter((t) => t.kind === kind);
+
+/** Advances the clock to `t` (Unix seconds), if it is not there yet. */
+export async function advanceTo(sim: RunningSimulator, t: number): Promise<void> {
+  const now = (await control(sim, '/clock')).json.now as number;
+  if (t > now) await advance(sim, t - now);
+}
+
+/** Starts a turn of `kind` and advances until it ended; its truth after that. */
+export async function runTurn(
+  sim: RunningSimulator,
+  body: { sessionId?: string; kind: string; publishDelaySeconds?: number },
+): Promise<AgentsTruthTurn> {
+  const started = await startTurn(sim, body);
+  for (let i = 0; i < 120; i++) {
+    const turn = truthTurn(await agentsTruth(sim), started.turn_id);
+    if (turn.finished) return turn;
+    await advance(sim, 1);
+  }
+  throw new Error(`turn ${started.turn_id} never ended`);
+}

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsTruth, AgentsTruthTurn, RunningSimulator } from '../../src/simulator/index.js';
 import { firstTraceProblem } from '../support/otlp-receiver/validate.js';
 import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
-import { agentsApi, agentsTruth, decodeOtlp, sdk, settle, spansOfOtlp, startTurn, truthTurn } from './agents-helpers.js';
+import {
+  advanceTo,
+  agentsApi,
+  agentsTruth,
+  decodeOtlp,
+  runTurn,
+  sdk,
+  settle,
+  spansOfOtlp,
+  startTurn,
+  truthTurn,
+} from './agents-helpers.js';
 import { advance, control, startFrozen, type JsonResponse } from './helpers.js';
 
 interface TraceEntry {
@@ -34,25 +45,6 @@ async function traceAfter(
   after: string | null,
 ): Promise<JsonResponse & { entries: TraceEntry[] }> {
   return tracesPage(sim, sessionId, `order=asc&limit=1${after ? `&after=${after}` : ''}`);
-}
-
-async function advanceTo(sim: RunningSimulator, t: number): Promise<void> {
-  const now = (await control(sim, '/clock')).json.now as number;
-  if (t > now) await advance(sim, t - now);
-}
-
-/** Starts a turn of `kind` and advances until it ended; its truth after that. */
-async function runTurn(
-  sim: RunningSimulator,
-  body: { sessionId?: string; kind: string; publishDelaySeconds?: number },
-): Promise<AgentsTruthTurn> {
-  const started = await startTurn(sim, body);
-  for (let i = 0; i < 120; i++) {
-    const turn = truthTurn(await agentsTruth(sim), started.turn_id);
-    if (turn.finished) return turn;
-    await advance(sim, 1);
-  }
-  throw new Error(`turn ${started.turn_id} never ended`);
 }
 
 describe('published traces in a settled world', () => {

@@ -6,7 +6,7 @@ import type { Attributes, Nanos, SpanEventRecord, SpanLinkRecord, SpanRecord } f
 import { applyContentRule, type ContentRemoved, type ContentSettings } from './content.js';
 import { publishedSpanKey } from './keys.js';
 import { closeOpenSpan, hasEnded, type EndedSpan } from './open-span.js';
-import { parseOtlpTrace } from './otlp-json.js';
+import { parseOtlpTrace, type PublishedSpan } from './otlp-json.js';
 import type { TraceProblem } from './problems.js';
 import { ResourceMerger } from './resource.js';
 import { completeRootSpan, isRootTurnSpan, type RootTurnIdentity } from './root-turn.js';
@@ -38,26 +38,37 @@ export interface ForwardResult {
   published: number;
   /** Spans held back because they have no end yet (the turn is not settled). */
   waiting: number;
+  /**
+   * Those spans as they may be kept until they end: content rule and limits applied. A caller that
+   * must settle the turn without reading its trace again (its session was deleted) ends them with
+   * forwardSpans.
+   */
+  held: PublishedSpan[];
   removed: ContentRemoved;
   problems: TraceProblem[];
 }
 
 export function forwardTrace(input: ForwardInput): ForwardResult {
   const parsed = parseOtlpTrace(input.otlp);
+  return { ...forwardSpans(parsed.spans, input), problems: parsed.problems };
+}
+
+/** forwardTrace for spans already read (held ones, say). */
+export function forwardSpans(spans: readonly PublishedSpan[], input: Omit<ForwardInput, 'otlp'>): Omit<ForwardResult, 'problems'> {
   const resources = new ResourceMerger(input.resource);
   const records: SpanRecord[] = [];
+  const held: PublishedSpan[] = [];
   const removed = { attributes: 0, events: 0 };
   // The root span's end is the turn's end to the nanosecond, where the API gives whole seconds.
-  const turnEnd = parsed.spans.find((s) => isRootTurnSpan(s) && s.end !== null)?.end ?? input.turnEnd;
-  let waiting = 0;
-  for (const published of parsed.spans) {
+  const turnEnd = spans.find((s) => isRootTurnSpan(s) && s.end !== null)?.end ?? input.turnEnd;
+  for (const published of spans) {
     const key = publishedSpanKey(published.traceId, published.spanId);
     if (input.exported(key)) continue;
     let span: EndedSpan;
     if (hasEnded(published)) span = published;
     else if (input.settled) span = closeOpenSpan(published, turnEnd);
     else {
-      waiting += 1;
+      held.push(heldSpan(published, input));
       continue;
     }
     const content = applyContentRule(span, input.content);
@@ -65,10 +76,24 @@ export function forwardTrace(input: ForwardInput): ForwardResult {
     removed.events += content.removed.events;
     records.push(toRecord(content.span, key, input, resources));
   }
-  return { records, published: parsed.spans.length, waiting, removed, problems: parsed.problems };
+  return { records, published: spans.length, waiting: held.length, held, removed };
 }
 
-function toRecord(published: EndedSpan, key: string, input: ForwardInput, resources: ResourceMerger): SpanRecord {
+/** A span without an end as it may be kept: no content beyond what would be exported, values and counts limited. */
+function heldSpan(span: PublishedSpan, input: Omit<ForwardInput, 'otlp'>): PublishedSpan {
+  const kept = applyContentRule(span, input.content).span;
+  const limited = limitAttributes(kept.attributes, input.limits);
+  const out: PublishedSpan = {
+    ...kept,
+    attributes: limited.attributes,
+    droppedAttributesCount: kept.droppedAttributesCount + limited.dropped,
+  };
+  if (kept.events) out.events = kept.events.map((e) => limitEvent(e, input.limits.attributeValueLengthLimit));
+  if (kept.links) out.links = kept.links.map((l) => limitLink(l, input.limits.attributeValueLengthLimit));
+  return out;
+}
+
+function toRecord(published: EndedSpan, key: string, input: Omit<ForwardInput, 'otlp'>, resources: ResourceMerger): SpanRecord {
   const root = isRootTurnSpan(published);
   const span = root ? completeRootSpan(published, input.turn) : published;
   const limited = limitAttributes(span.attributes, input.limits);

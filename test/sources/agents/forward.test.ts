@@ -2,7 +2,7 @@
 // spans held until the turn settles, the root turn span completed, limits, resource, marks.
 import { describe, expect, it } from 'vitest';
 import { ATTR_BRIDGE_END_CLAMPED, ATTR_BRIDGE_END_UNKNOWN } from '../../../src/semconv/attributes.js';
-import { forwardTrace } from '../../../src/sources/agents/forward.js';
+import { forwardSpans, forwardTrace } from '../../../src/sources/agents/forward.js';
 import { publishedSpanKey } from '../../../src/sources/agents/keys.js';
 import { closeOpenSpan } from '../../../src/sources/agents/open-span.js';
 import { parseOtlpTrace } from '../../../src/sources/agents/otlp-json.js';
@@ -99,6 +99,32 @@ describe('forwarding a read', () => {
     expect(after.waiting).toBe(0);
     expect(after.records[1]).toMatchObject({ spanId: CHILD_ID, start: '1760000000123456789', end: '1760000130000000000' });
     expect(after.records[1]?.attributes).toEqual({ 'gen_ai.operation.name': 'chat', [ATTR_BRIDGE_END_UNKNOWN]: true });
+  });
+
+  it('hands out what it holds as it may be kept (no content, limits applied); those end later exactly as a settled read ends them', () => {
+    const long = 'y'.repeat(100);
+    const held = (extra: Record<string, unknown>) =>
+      otlpSpan({
+        endTimeUnixNano: undefined,
+        attributes: [
+          { key: 'gen_ai.input.messages', value: str('secret') },
+          { key: 'a', value: str(long) },
+          { key: 'b', value: str('short') },
+          { key: 'c', value: str('dropped') },
+        ],
+        events: [{ name: 'e', timeUnixNano: '1', attributes: [{ key: 'x', value: str(long) }] }],
+        ...extra,
+      });
+    const otlp = request([rootSpan({ endTimeUnixNano: undefined, attributes: [] }), held({})]);
+    const limits = { attributeValueLengthLimit: 10, attributeCountLimit: 2 };
+    const before = forwardTrace(forwardInput(otlp, { limits }));
+    expect(before.held.map((s) => s.spanId)).toEqual([ROOT_ID, CHILD_ID]);
+    expect(before.held[1]).toMatchObject({ attributes: { a: 'y'.repeat(10), b: 'short' }, droppedAttributesCount: 1, end: null });
+    expect(before.held[1]!.events![0]!.attributes).toEqual({ x: 'y'.repeat(10) });
+    const settled = { settled: true, limits, turnEnd: '1760000130000000000' };
+    const later = forwardSpans(JSON.parse(JSON.stringify(before.held)) as typeof before.held, forwardInput(otlp, settled));
+    expect(later.records).toEqual(forwardTrace(forwardInput(otlp, settled)).records);
+    expect(later.records[0]!.attributes['gen_ai.conversation.id']).toBe('sess_1');
   });
 
   it("takes the turn's end from its root span, to the nanosecond, when the root span has one", () => {
