@@ -4,10 +4,60 @@ import nodePath from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import type { FrozenContext, SpanRecord } from '../../src/mapping/span-record.js';
+import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
 
+/** A step's span, as mapping makes it (keyed by its step, the export lag's sample). */
 export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    traceId: 'ab'.repeat(16),
+    spanId: n.toString(16).padStart(16, '0'),
+    parent: { spanId: 'ff'.repeat(8), remote: false },
+    traceFlags: 1,
+    name: `chat gpt-4o #${n}`,
+    kind: 2,
+    start: nanosFromSeconds(1_700_000_000 + n),
+    end: nanosFromSeconds(1_700_000_001 + n),
+    status: { code: 0 },
+    attributes: { 'openai.run_step.id': `step_${n}`, 'gen_ai.usage.input_tokens': n },
+    droppedAttributesCount: 0,
+    key: `step_${n}`,
+    unit: runId,
+    lagSample: true,
+    ...overrides,
+  };
+}
+
+/** A tool call's span made of `span`'s: keyed and parented by the caller, never a lag sample. */
+export function toolSpan(from: SpanRecord): SpanRecord {
+  const { lagSample: _lag, ...rest } = from;
+  return { ...rest, kind: 0, name: 'execute_tool lookup' };
+}
+
+/** A span as versions before nanosecond times wrote it into the outbox (record format 1). */
+export interface Format1Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  traceFlags: number;
+  traceState?: string;
+  name: string;
+  kind: number;
+  startSeconds: number;
+  endSeconds: number;
+  status: { code: number; message?: string };
+  attributes: Record<string, unknown>;
+  droppedAttributesCount: number;
+  events?: { name: string; timeSeconds: number; attributes?: Record<string, unknown> }[];
+  links?: { traceId: string; spanId: string; traceFlags: number; traceState?: string; attributes?: Record<string, unknown> }[];
+  role: 'run' | 'step' | 'tool';
+  runId: string;
+  history?: true;
+}
+
+/** The step span of `span(runId, n)` as format 1 held it. */
+export function format1Span(runId: string, n: number, overrides: Partial<Format1Span> = {}): Format1Span {
   return {
     traceId: 'ab'.repeat(16),
     spanId: n.toString(16).padStart(16, '0'),
