@@ -13,7 +13,8 @@ const MAX_WHOLE_SECONDS = 18_446_744_073;
 /** What format 1 called `openai.run_step.id`: the step a step span stands for, its dedupe key then as now. */
 const STEP_ID_ATTRIBUTE = 'openai.run_step.id';
 
-interface Format1Span {
+/** A span as format 1 held it. */
+export interface Format1Span {
   traceId: string;
   spanId: string;
   parentSpanId?: string;

@@ -7,6 +7,7 @@ import { afterEach } from 'vitest';
 import type { FrozenContext } from '../../src/mapping/frozen-context.js';
 import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
+import type { Format1Span } from '../../src/state/record-format.js';
 
 /** A step's span, as mapping makes it (keyed by its step, the export lag's sample). */
 export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
@@ -33,27 +34,6 @@ export function span(runId: string, n: number, overrides: Partial<SpanRecord> = 
 export function toolSpan(from: SpanRecord): SpanRecord {
   const { lagSample: _lag, ...rest } = from;
   return { ...rest, kind: 0, name: 'execute_tool lookup' };
-}
-
-/** A span as versions before nanosecond times wrote it into the outbox (record format 1). */
-export interface Format1Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  traceFlags: number;
-  traceState?: string;
-  name: string;
-  kind: number;
-  startSeconds: number;
-  endSeconds: number;
-  status: { code: number; message?: string };
-  attributes: Record<string, unknown>;
-  droppedAttributesCount: number;
-  events?: { name: string; timeSeconds: number; attributes?: Record<string, unknown> }[];
-  links?: { traceId: string; spanId: string; traceFlags: number; traceState?: string; attributes?: Record<string, unknown> }[];
-  role: 'run' | 'step' | 'tool';
-  runId: string;
-  history?: true;
 }
 
 /** The step span of `span(runId, n)` as format 1 held it. */
