@@ -431,6 +431,9 @@ export class OtlpTraceEncoder {
   }
 }
 
+/** Strings of a response as the official deserializer reads them (a leading byte order mark dropped). */
+const UTF8 = new TextDecoder();
+
 /** Reads the few protobuf shapes a response needs; throws on bytes that cannot be one. */
 class Reader {
   pos = 0;
@@ -490,7 +493,7 @@ export function decodeTraceResponse(bytes: Uint8Array): { partialSuccess?: Trace
     while (!partial.done) {
       const field = partial.varint();
       if (field >>> 3 === 1 && (field & 7) === VARINT) found.rejectedSpans = partial.varint();
-      else if (field >>> 3 === 2 && (field & 7) === LENGTH_DELIMITED) found.errorMessage = Buffer.from(partial.bytes()).toString('utf8');
+      else if (field >>> 3 === 2 && (field & 7) === LENGTH_DELIMITED) found.errorMessage = UTF8.decode(partial.bytes());
       else partial.skip(field & 7);
     }
     out.partialSuccess = found;

@@ -294,6 +294,14 @@ describe('OTLP/protobuf response reader', () => {
     );
   });
 
+  it('reads an error message that starts with a byte order mark as the official deserializer does', () => {
+    const bytes = ExportTraceServiceResponse.encode(
+      ExportTraceServiceResponse.fromObject({ partialSuccess: { errorMessage: '\ufeffbad span' } }),
+    ).finish();
+    expect(decodeTraceResponse(bytes)).toEqual(ProtobufTraceSerializer.deserializeResponse(bytes));
+    expect(decodeTraceResponse(bytes).partialSuccess?.errorMessage).toBe('bad span');
+  });
+
   it('throws on what cannot be a response, as the official deserializer does', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 24 }), (bytes) => {
