@@ -97,7 +97,7 @@ for (const [i, run] of allRuns.entries()) {
     runSpanEmitted: plan.runSpanEmitted,
     terminal: plan.runSpanEmitted,
     stepUsageSeen: plan.stepUsageSeen,
-    metrics: plan.metrics,
+    observations: plan.observations,
     ...(newContext ? { frozenContext: newContext } : {}),
   });
   lap('commit');

@@ -2,7 +2,7 @@
 import type { BridgeConfig } from '../config/types.js';
 import { freezeContext } from '../mapping/frozen-context.js';
 import { mapRunTrace } from '../mapping/map-run.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { createExporter } from '../sink/create-exporter.js';
 import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
 import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';

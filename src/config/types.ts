@@ -1,4 +1,4 @@
-import type { MappingLimits } from '../mapping/span-record.js';
+import type { MappingLimits } from '../mapping/limits.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];

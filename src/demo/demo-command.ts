@@ -1,7 +1,7 @@
 // `demo`: the simulator and the bridge in one process, each finished run drawn as a waterfall.
 // No key, no network: the simulator listens on 127.0.0.1 and the bridge polls it like any service.
 import { resolveConfig } from '../config/resolve.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { createLogger } from '../cli/logger.js';
 import { startWatch } from '../cli/watch-command.js';
 import { TeeExporter } from '../sink/tee-exporter.js';
@@ -16,6 +16,9 @@ export interface DemoFlags {
 }
 
 const MAX_DEMO_MS = 5 * 60_000;
+
+/** A run's own span: the one keyed by the run itself (its steps' spans are keyed by their step ids). */
+const isRunSpan = (s: SpanRecord): boolean => s.key === s.unit;
 
 export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
   const runs = parseInteger(flags.runs, '--runs', 'the command line', 1, 500);
@@ -77,9 +80,9 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
     write();
   };
   const onAccepted = (spans: readonly SpanRecord[]): void => {
-    for (const s of spans) byRun.set(s.runId, [...(byRun.get(s.runId) ?? []), s]);
+    for (const s of spans) byRun.set(s.unit, [...(byRun.get(s.unit) ?? []), s]);
     // A run span can be exported a batch before its last steps: draw a moment later.
-    for (const s of spans) if (s.role === 'run') setTimeout(() => draw(s.runId), 300);
+    for (const s of spans) if (isRunSpan(s)) setTimeout(() => draw(s.unit), 300);
   };
 
   const log = createLogger(config.log);
@@ -105,7 +108,7 @@ export async function runDemo(flags: DemoFlags, out: NodeJS.WriteStream = proces
   await handle.shutdown(reason);
   await handle.done;
   await sim.shutdown();
-  const failed = [...byRun.values()].flat().filter((s) => s.role === 'run' && s.status.code === 2).length;
+  const failed = [...byRun.values()].flat().filter((s) => isRunSpan(s) && s.status.code === 2).length;
   write(
     palette.dim(`${drawn.size} runs drawn (${failed} failed or expired), ${[...byRun.values()].reduce((n, l) => n + l.length, 0)} spans.`),
   );

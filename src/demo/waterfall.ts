@@ -1,11 +1,13 @@
 // A run's trace drawn as Jaeger's timeline would: a row per span, indented by parent, a bar
 // scaled to the run's duration, status in colour, tokens and tool type on the row.
-import type { SpanRecord } from '../mapping/span-record.js';
+import { nanosToSeconds, type AttributeValue, type SpanRecord } from '../core/span-record.js';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
 import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 import { STATUS } from '../source/statuses.js';
@@ -35,6 +37,11 @@ export interface WaterfallOptions {
   maxSteps?: number;
 }
 
+const startOf = (span: SpanRecord): number => nanosToSeconds(span.start);
+const endOf = (span: SpanRecord): number => nanosToSeconds(span.end);
+/** Whole seconds as the API gives them; a fraction, should a span have one, to a tenth. */
+const secondsText = (seconds: number): string => `${Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(1)}s`;
+
 function statusOf(span: SpanRecord): string {
   const attr = span.attributes[ATTR_OPENAI_RUN_STATUS] ?? span.attributes[ATTR_OPENAI_RUN_STEP_STATUS];
   return typeof attr === 'string' ? attr : span.status.code === 2 ? 'error' : '';
@@ -47,17 +54,19 @@ function tint(span: SpanRecord, palette: Palette, text: string): string {
   return palette.ok(text);
 }
 
+const count = (value: AttributeValue | undefined): string => (typeof value === 'number' ? String(value) : '0');
+
 function details(span: SpanRecord): string {
   const a = span.attributes;
   const parts: string[] = [];
-  if (span.role === 'run' || span.role === 'step') {
+  if (a[ATTR_GEN_AI_OPERATION_NAME] !== GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL) {
     const status = statusOf(span);
     if (status) parts.push(status);
     const stepType = a[ATTR_OPENAI_RUN_STEP_TYPE];
     if (typeof stepType === 'string') parts.push(stepType);
     const input = a[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
     const output = a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
-    if (typeof input === 'number' || typeof output === 'number') parts.push(`in ${String(input ?? 0)} / out ${String(output ?? 0)} tokens`);
+    if (typeof input === 'number' || typeof output === 'number') parts.push(`in ${count(input)} / out ${count(output)} tokens`);
     const errorType = a[ATTR_ERROR_TYPE];
     if (typeof errorType === 'string') parts.push(`error ${errorType}`);
   } else {
@@ -89,15 +98,16 @@ type Row = { span: SpanRecord; depth: number } | { left: SpanRecord[]; depth: nu
 
 /** Lines for one run: the run span and every span under it, children after their parent in start order. */
 export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOptions): string[] {
-  const run = spans.find((s) => s.role === 'run');
+  // The run span: the one whose parent is not in this process (none, or the app's span).
+  const run = spans.find((s) => s.parent === null || s.parent.remote !== false);
   if (!run) return [];
   const children = new Map<string, SpanRecord[]>();
   for (const s of spans) {
-    if (s === run || !s.parentSpanId) continue;
-    children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
+    if (s === run || !s.parent) continue;
+    children.set(s.parent.spanId, [...(children.get(s.parent.spanId) ?? []), s]);
   }
   const kidsOf = (span: SpanRecord): SpanRecord[] =>
-    (children.get(span.spanId) ?? []).slice().sort((a, b) => a.startSeconds - b.startSeconds || a.name.localeCompare(b.name));
+    (children.get(span.spanId) ?? []).slice().sort((a, b) => startOf(a) - startOf(b) || a.name.localeCompare(b.name));
   const rows: Row[] = [];
   const visit = (span: SpanRecord, depth: number): void => {
     rows.push({ span, depth });
@@ -118,8 +128,8 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
 
   const { palette } = options;
   const drawn = rows.flatMap((r) => ('span' in r ? [r.span] : r.left));
-  const start = Math.min(...drawn.map((s) => s.startSeconds));
-  const end = Math.max(...drawn.map((s) => s.endSeconds), start + 1);
+  const start = Math.min(...drawn.map(startOf));
+  const end = Math.max(...drawn.map(endOf), start + 1);
   const total = end - start;
   const labelOf = (row: Row): string =>
     `${'  '.repeat(row.depth)}${'span' in row ? row.span.name : `... ${row.left.length} steps not shown`}`;
@@ -136,17 +146,17 @@ export function drawWaterfall(spans: readonly SpanRecord[], options: WaterfallOp
     const label = labelOf(row).slice(0, labelWidth).padEnd(labelWidth);
     if ('left' in row) {
       // The steps between the first and the last: their span of time, how they ended, their tokens.
-      const from = Math.min(...row.left.map((s) => s.startSeconds));
-      const to = Math.max(...row.left.map((s) => s.endSeconds));
+      const from = Math.min(...row.left.map(startOf));
+      const to = Math.max(...row.left.map(endOf));
       const failed = row.left.some((s) => s.status.code === 2);
       const bar = failed ? palette.error(barOf(from, to)) : palette.dim(barOf(from, to));
-      lines.push(`${palette.dim(label)} ${bar} ${`${to - from}s`.padStart(5)}  ${palette.dim(summary(row.left))}`);
+      lines.push(`${palette.dim(label)} ${bar} ${secondsText(to - from).padStart(5)}  ${palette.dim(summary(row.left))}`);
       continue;
     }
     const { span, depth } = row;
-    const seconds = `${span.endSeconds - span.startSeconds}s`.padStart(5);
+    const seconds = secondsText(endOf(span) - startOf(span)).padStart(5);
     lines.push(
-      `${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, barOf(span.startSeconds, span.endSeconds))} ${seconds}  ${palette.dim(details(span))}`,
+      `${depth === 0 ? palette.bold(label) : label} ${tint(span, palette, barOf(startOf(span), endOf(span)))} ${seconds}  ${palette.dim(details(span))}`,
     );
   }
   const link = options.traceUrl ? `  ${options.traceUrl(run.traceId)}` : '';

@@ -14,7 +14,7 @@ import {
   ATTR_AZURE_AI_AGENTS_MCP_SERVER_LABEL,
   ATTR_AZURE_AI_AGENTS_OPENAPI_OPERATION_ID,
 } from '../source/attributes.js';
-import type { Attributes } from './span-record.js';
+import type { Attributes } from '../core/span-record.js';
 import { isObj, nonEmpty, stringify, type Obj } from './json-values.js';
 
 export interface DescribedCall {

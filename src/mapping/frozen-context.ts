@@ -3,8 +3,33 @@
 import type { RunPayload } from '../source/payloads.js';
 import { isRunTerminal } from '../source/statuses.js';
 import { parseTraceparent } from './ids.js';
-import type { FrozenContext } from './span-record.js';
 import { seconds } from './times.js';
+
+/** Everything mapping needs besides the run and its steps, recorded the first time a run is seen. */
+export interface FrozenContext {
+  /** `gen_ai.agent.name`, from `GET /assistants/{id}`; null when unknown. */
+  agentName: string | null;
+  /** `gen_ai.agent.description`, from the same look; absent in contexts recorded before it was kept. */
+  agentDescription?: string | null;
+  /** A valid W3C traceparent from the run's metadata when first seen, else null. */
+  traceparent: string | null;
+  tracestate: string | null;
+  captureContent: boolean;
+  /** Content attributes are cut to this many characters. */
+  contentMaxLength: number;
+  /** `gen_ai.provider.name`. */
+  providerName: string;
+  serverAddress: string | null;
+  serverPort: number | null;
+  /** Unix seconds when the bridge first saw the run: the last-resort time for payloads without timestamps. */
+  firstSeenSeconds: number;
+  /**
+   * The run's `expires_at` as last seen while it was not finished: where an expired run ends,
+   * since a finished run may no longer carry its deadline. Recorded after the first look too
+   * (the only field that is), until the run ends.
+   */
+  expiresAt?: number | null;
+}
 
 export interface ContextInputs {
   agentName: string | null;

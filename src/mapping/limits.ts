@@ -1,5 +1,12 @@
 // Attribute limits applied while mapping, so what sits in the outbox is what gets exported.
-import type { AttributeValue, Attributes, MappingLimits } from './span-record.js';
+import type { AttributeValue, Attributes } from '../core/span-record.js';
+
+export interface MappingLimits {
+  /** Longest string attribute value, in characters (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT). */
+  attributeValueLengthLimit: number;
+  /** Most attributes per span (OTEL_ATTRIBUTE_COUNT_LIMIT). */
+  attributeCountLimit: number;
+}
 
 /** Cuts a string to at most `max` characters without splitting a surrogate pair. */
 export function truncate(value: string, max: number): string {

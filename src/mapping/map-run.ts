@@ -43,7 +43,9 @@ import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, tr
 import { AttributeBag, applyLimits, truncate } from './limits.js';
 import { runFinishReasons, setRequestSettings, stepFinishReasons } from './request-settings.js';
 import { NO_LINKED_RUNS, runSpanLink, type LinkedRuns } from './run-links.js';
-import { SpanKindName, type FrozenContext, type MappingLimits, type SpanEventRecord, type SpanRecord } from './span-record.js';
+import { nanosFromSeconds, SpanKindName, type SpanEventRecord, type SpanRecord } from '../core/span-record.js';
+import type { FrozenContext } from './frozen-context.js';
+import type { MappingLimits } from './limits.js';
 import { statusFor, toolStatusFor, type MappedStatus } from './status.js';
 import { runTimes, seconds, stepEndSeconds, stepTimes, type SpanTimes } from './times.js';
 import { usageAttributes } from './token-usage.js';
@@ -106,7 +108,7 @@ function finish(base: Omit<SpanRecord, 'attributes' | 'droppedAttributesCount'>,
 /** When the run left the queue: lets a trace show queue time, before any step exists. */
 function runEvents(run: RunPayload): SpanEventRecord[] {
   const started = seconds(run.started_at);
-  return started === null ? [] : [{ name: 'run.started', timeSeconds: started }];
+  return started === null ? [] : [{ name: 'run.started', time: nanosFromSeconds(started), attributes: {} }];
 }
 
 /**
@@ -168,19 +170,20 @@ export function mapRunSpan(run: RunPayload, ctx: FrozenContext, latestStepEnd: n
     {
       traceId: id.traceId,
       spanId: runSpanId(run.id),
-      ...(id.runParentSpanId ? { parentSpanId: id.runParentSpanId } : {}),
+      // The app's span, from the frozen traceparent: in another process.
+      parent: id.runParentSpanId ? { spanId: id.runParentSpanId, remote: true } : null,
       traceFlags: id.traceFlags,
       ...(id.traceState ? { traceState: id.traceState } : {}),
       name: ctx.agentName
         ? `${GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT} ${namePart(ctx.agentName)}`
         : GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
       kind: SpanKindName.CLIENT,
-      startSeconds: times.start,
-      endSeconds: times.end,
+      start: nanosFromSeconds(times.start),
+      end: nanosFromSeconds(times.end),
       status: statusOf(status),
       ...withEvents(runEvents(run)),
-      role: 'run',
-      runId: run.id,
+      key: run.id,
+      unit: run.id,
     },
     bag,
     limits,
@@ -218,19 +221,27 @@ export function mapStepSpans(
   setRequestSettings(bag, run);
   usage(bag, step.usage);
   timeFlags(bag, times);
-  const shared = { traceId: id.traceId, traceFlags: id.traceFlags, ...(id.traceState ? { traceState: id.traceState } : {}), runId: run.id };
+  const shared = {
+    traceId: id.traceId,
+    traceFlags: id.traceFlags,
+    ...(id.traceState ? { traceState: id.traceState } : {}),
+    start: nanosFromSeconds(times.start),
+    end: nanosFromSeconds(times.end),
+    // The step is what the run's cursor and the outbox count once: its tool calls go with it.
+    key: step.id,
+    unit: run.id,
+  };
   const spans: SpanRecord[] = [
     finish(
       {
         ...shared,
         spanId,
-        parentSpanId: runSpanId(run.id),
+        parent: { spanId: runSpanId(run.id), remote: false },
         name: run.model ? `${GEN_AI_OPERATION_NAME_VALUE_CHAT} ${namePart(run.model)}` : GEN_AI_OPERATION_NAME_VALUE_CHAT,
         kind: SpanKindName.CLIENT,
-        startSeconds: times.start,
-        endSeconds: times.end,
         status: statusOf(status),
-        role: 'step',
+        // The export lag is a step's: from its end to its span's acknowledgement.
+        lagSample: true,
       },
       bag,
       limits,
@@ -269,14 +280,11 @@ export function mapStepSpans(
         {
           ...shared,
           spanId: toolSpan,
-          parentSpanId: spanId,
+          parent: { spanId, remote: false },
           name: `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${namePart(call.name)}`,
           kind: SpanKindName.INTERNAL,
-          startSeconds: times.start,
-          endSeconds: times.end,
           status: statusOf(toolStatus),
           ...(call.childRun ? { links: [runSpanLink(call.childRun.runId, linkedRuns)] } : {}),
-          role: 'tool',
         },
         toolBag,
         limits,

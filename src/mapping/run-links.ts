@@ -5,7 +5,8 @@ import { ATTR_OPENAI_RUN_ID } from '../source/attributes.js';
 import type { StepPayload } from '../source/payloads.js';
 import { parseTraceparent, runSpanId, traceIdForRun } from './ids.js';
 import { isObj } from './json-values.js';
-import type { FrozenContext, SpanLinkRecord } from './span-record.js';
+import type { FrozenContext } from './frozen-context.js';
+import type { SpanLinkRecord } from '../core/span-record.js';
 import { childRunOf } from './tool-calls.js';
 
 /** What the bridge recorded of a run it tracks: the app trace the run joined, if any. */

@@ -1,7 +1,7 @@
 // Span status: failed and expired are errors; cancelled and incomplete are not, but say so.
 import { ERROR_TYPE_VALUE_OTHER } from '../semconv/attributes.js';
 import { STATUS } from '../source/statuses.js';
-import type { StatusCodeValue } from './span-record.js';
+import type { StatusCodeValue } from '../core/span-record.js';
 
 export interface MappedStatus {
   code: StatusCodeValue;

@@ -13,7 +13,7 @@ import {
   ATTR_OPENAI_TOOL_CALL_TYPE,
 } from '../source/attributes.js';
 import { describeAzureToolCall } from './azure-tools.js';
-import type { Attributes } from './span-record.js';
+import type { Attributes } from '../core/span-record.js';
 import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';
 
 /** One file search hit, as `gen_ai.retrieval.documents` describes a document. */

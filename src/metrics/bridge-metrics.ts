@@ -14,7 +14,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { GEN_AI_CONVENTIONS, type GenAiConventions } from '../config/semconv.js';
 import type { BridgeConfig } from '../config/types.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { ATTR_GEN_AI_PROVIDER_NAME } from '../semconv/attributes.js';
 import { bridgeResource, BRIDGE_SCOPE } from '../sink/resource.js';
 import type { MetricTotal } from '../state/types.js';

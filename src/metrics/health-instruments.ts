@@ -3,7 +3,7 @@
 // acknowledgement. These are the running process's numbers (they restart at zero, as any
 // process metric does); what describes runs comes from the state store instead.
 import { ValueType, type BatchObservableResult, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
-import type { SpanRecord } from '../mapping/span-record.js';
+import { nanosToSeconds, type SpanRecord } from '../core/span-record.js';
 import { LABEL_METHOD, LABEL_OBJECT, LABEL_OUTCOME, LABEL_PRIORITY, LABEL_ROUTE, LABEL_STATE } from '../semconv/attributes.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
 import type { DrainStats } from '../sink/outbox-drain.js';
@@ -150,8 +150,8 @@ export function registerHealthInstruments(
     recordAcknowledged(acknowledged, nowMs = Date.now()) {
       for (const span of acknowledged) {
         // History's lag is its age, not the bridge's delay: months of it would bury the real lag.
-        if (span.role !== 'step' || span.history) continue;
-        lag.record(Math.max(0, nowMs / 1000 - span.endSeconds));
+        if (!span.lagSample || span.history) continue;
+        lag.record(Math.max(0, nowMs / 1000 - nanosToSeconds(span.end)));
       }
     },
     attachDrain(d) {

@@ -1,19 +1,18 @@
-// Totals that describe runs (runs and steps by status, token and duration histograms): computed
-// with the spans they come from and committed in the same transaction, so a crash neither loses
-// nor repeats them. Histograms are stored as per-bucket counts plus a sum, which add up like any
-// other total; the metric producer turns them into exact histogram points.
+// What a run's progress adds to the metrics (runs and steps by status, tokens and durations), as
+// observations computed with the spans they come from and committed in the same transaction, so
+// a crash neither loses nor repeats them (stored-totals.ts turns them into stored totals).
 //
-// Labels carry what a run says (status, type, model, agent id and name, tool) and whether the
-// observation is history (history.ts); never a run, thread or call id. The caps on distinct
+// Labels carry what a run says (status, type, model, agent id and name, tool); each observation
+// says whether it is history (history.ts); never a run, thread or call id. The caps on distinct
 // values are applied when the totals are read, see label-cap.ts.
+import type { MetricObservation } from '../core/observation.js';
 import { truncate } from '../mapping/limits.js';
-import type { FrozenContext } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
 import { statusFor } from '../mapping/status.js';
 import { runEndSeconds, stepEndSeconds } from '../mapping/times.js';
 import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
 import { describeToolCall } from '../mapping/tool-calls.js';
 import {
-  ATTR_BRIDGE_HISTORY,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -31,36 +30,8 @@ import {
 } from '../semconv/attributes.js';
 import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { METRICS, STORED, type MetricSpec } from './catalog.js';
-import { historyLabel, isHistory } from './history.js';
-
-export interface MetricDelta {
-  name: string;
-  labels: Record<string, string>;
-  delta: number;
-}
-
-/** Stored name of a histogram's per-bucket counts (label `le`: the bucket's upper bound, or `+Inf`). */
-export const bucketTotalName = (metric: string): string => `${metric}#bucket`;
-/** Stored name of a histogram's sum. */
-export const sumTotalName = (metric: string): string => `${metric}#sum`;
-
-export const OVERFLOW_BUCKET = '+Inf';
-
-/** The `le` of the (non-cumulative) bucket `value` falls in: the first bound >= value. */
-export function bucketFor(value: number, bounds: readonly number[]): string {
-  for (const bound of bounds) if (value <= bound) return String(bound);
-  return OVERFLOW_BUCKET;
-}
-
-/** One histogram observation as the deltas that record it. */
-export function observation(spec: MetricSpec, labels: Record<string, string>, value: number): MetricDelta[] {
-  const bounds = spec.buckets ?? [];
-  return [
-    { name: bucketTotalName(spec.name), labels: { ...labels, le: bucketFor(value, bounds) }, delta: 1 },
-    { name: sumTotalName(spec.name), labels, delta: value },
-  ];
-}
+import { GENAI_V010_METRICS, METRICS, type MetricSpec } from './catalog.js';
+import { isHistory } from './history.js';
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -82,7 +53,7 @@ export interface RunObservations {
 }
 
 export interface RunMetrics {
-  deltas: MetricDelta[];
+  observations: MetricObservation[];
   /** Some step of the run so far reported usage: its tokens come from the steps, never from the run. */
   stepUsageSeen: boolean;
 }
@@ -90,45 +61,62 @@ export interface RunMetrics {
 /** A step that ended long before the bridge first saw its run (history.ts). */
 export const isStepHistory = (step: StepPayload, firstSeenSeconds: number): boolean => isHistory(stepEndSeconds(step), firstSeenSeconds);
 
-/** The metric deltas of what one commit adds for a run: its new steps and, once, the run. */
-export function metricDeltasFor(o: RunObservations): RunMetrics {
+/** Labels of one of a run's observations, and whether it is history. */
+interface Who {
+  labels: Record<string, string>;
+  history: boolean;
+}
+
+const observe = (spec: MetricSpec, who: Who, labels: Record<string, string>, value: number): MetricObservation => ({
+  name: spec.name,
+  labels,
+  value,
+  history: who.history,
+});
+
+/** What one commit adds for a run: its new steps and, once, the run. */
+export function metricObservationsFor(o: RunObservations): RunMetrics {
   const { run, ctx } = o;
   const agentName = ctx.agentName ? truncate(ctx.agentName, AGENT_NAME_MAX) : null;
-  const who = (history: boolean): Record<string, string> => ({
-    [ATTR_GEN_AI_REQUEST_MODEL]: run.model ?? 'unknown',
-    [ATTR_GEN_AI_AGENT_ID]: run.assistant_id ?? run.agent_id ?? 'unknown',
-    ...(agentName ? { [ATTR_GEN_AI_AGENT_NAME]: agentName } : {}),
-    [ATTR_BRIDGE_HISTORY]: historyLabel(history),
+  const who = (history: boolean): Who => ({
+    labels: {
+      [ATTR_GEN_AI_REQUEST_MODEL]: run.model ?? 'unknown',
+      [ATTR_GEN_AI_AGENT_ID]: run.assistant_id ?? run.agent_id ?? 'unknown',
+      ...(agentName ? { [ATTR_GEN_AI_AGENT_NAME]: agentName } : {}),
+    },
+    history,
   });
-  const deltas: MetricDelta[] = [];
+  const observations: MetricObservation[] = [];
   let stepUsageSeen = o.stepUsageSeen ?? false;
   let newestEnd = o.latestStepEnd ?? null;
   for (const step of o.newSteps) {
     const end = stepEndSeconds(step);
-    const labels = who(isHistory(end, ctx.firstSeenSeconds));
+    const by = who(isHistory(end, ctx.firstSeenSeconds));
+    const labels = by.labels;
     const type = step.type ?? step.step_details?.type ?? 'unknown';
     const status = step.status ?? 'unknown';
-    deltas.push({
-      name: STORED.steps,
-      labels: { [ATTR_OPENAI_RUN_STEP_STATUS]: status, [ATTR_OPENAI_RUN_STEP_TYPE]: type, ...labels },
-      delta: 1,
-    });
+    observations.push(
+      observe(METRICS.steps, by, { [ATTR_OPENAI_RUN_STEP_STATUS]: status, [ATTR_OPENAI_RUN_STEP_TYPE]: type, ...labels }, 1),
+    );
     if (carriesUsage(step.usage)) stepUsageSeen = true;
-    deltas.push(...tokenDeltas(readTokenUsage(step.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }));
+    observations.push(
+      ...tokenObservations(readTokenUsage(step.usage), by, { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }),
+    );
     if (end !== null && finite(step.created_at)) {
       const seconds = Math.max(0, end - Math.floor(step.created_at));
       const errorType = statusFor(status, step.last_error).errorType;
       const error: Record<string, string> = errorType ? { [ATTR_ERROR_TYPE]: errorType } : {};
       if (type === 'message_creation') {
-        deltas.push(
-          ...observation(
+        observations.push(
+          observe(
             METRICS.operationDuration,
+            by,
             { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels, ...error },
             seconds,
           ),
         );
       } else if (type === 'tool_calls') {
-        deltas.push(...toolCallDurations(step, labels, errorType, seconds));
+        observations.push(...toolCallDurations(step, by, errorType, seconds));
       }
       if (newestEnd === null || end > newestEnd) newestEnd = end;
     }
@@ -136,15 +124,17 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
   if (o.runFinished) {
     const duration = runDurationSeconds(run, newestEnd, ctx.expiresAt ?? null);
     const runEnd = duration !== null && finite(run.created_at) ? Math.floor(run.created_at) + duration : null;
-    const labels = who(isHistory(runEnd, ctx.firstSeenSeconds));
+    const by = who(isHistory(runEnd, ctx.firstSeenSeconds));
+    const labels = by.labels;
     const status = run.status ?? 'unknown';
-    deltas.push({ name: STORED.runs, labels: { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, delta: 1 });
+    observations.push(observe(METRICS.runs, by, { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, 1));
     if (duration !== null) {
-      deltas.push(...observation(METRICS.runDuration, { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, duration));
+      observations.push(observe(METRICS.runDuration, by, { [ATTR_OPENAI_RUN_STATUS]: status, ...labels }, duration));
       const errorType = statusFor(status, run.last_error).errorType;
-      deltas.push(
-        ...observation(
+      observations.push(
+        observe(
           METRICS.operationDuration,
+          by,
           {
             [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
             ...labels,
@@ -155,28 +145,31 @@ export function metricDeltasFor(o: RunObservations): RunMetrics {
       );
     }
     if (finite(run.created_at) && finite(run.started_at)) {
-      deltas.push(...observation(METRICS.queueDuration, labels, Math.max(0, Math.floor(run.started_at) - Math.floor(run.created_at))));
+      observations.push(observe(METRICS.queueDuration, by, labels, Math.max(0, Math.floor(run.started_at) - Math.floor(run.created_at))));
     }
     // Services whose steps report no usage still report the run's: counted once, here.
     if (!stepUsageSeen)
-      deltas.push(
-        ...tokenDeltas(readTokenUsage(run.usage), { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT, ...labels }),
+      observations.push(
+        ...tokenObservations(readTokenUsage(run.usage), by, {
+          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+          ...labels,
+        }),
       );
   }
-  return { deltas, stepUsageSeen };
+  return { observations, stepUsageSeen };
 }
 
-function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): MetricDelta[] {
+function tokenObservations(usage: TokenUsage | null, by: Who, labels: Record<string, string>): MetricObservation[] {
   if (!usage) return [];
-  const out: MetricDelta[] = [];
+  const out: MetricObservation[] = [];
   for (const [tokenType, count] of [
     [GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input],
     [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output],
   ] as const) {
-    if (count !== null) out.push(...observation(METRICS.tokenUsage, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
+    if (count !== null) out.push(observe(METRICS.tokenUsage, by, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
   }
-  if (usage.cacheRead !== null) out.push({ name: STORED.cacheReadTokens, labels, delta: usage.cacheRead });
-  if (usage.reasoning !== null) out.push({ name: STORED.reasoningTokens, labels, delta: usage.reasoning });
+  if (usage.cacheRead !== null) out.push(observe(GENAI_V010_METRICS.cacheReadTokens, by, labels, usage.cacheRead));
+  if (usage.reasoning !== null) out.push(observe(GENAI_V010_METRICS.reasoningTokens, by, labels, usage.reasoning));
   return out;
 }
 
@@ -185,22 +178,18 @@ function tokenDeltas(usage: TokenUsage | null, labels: Record<string, string>): 
  * takes its step's (as its span does), and the step's error, or the call's own (an MCP call that
  * reports `error`).
  */
-function toolCallDurations(
-  step: StepPayload,
-  labels: Record<string, string>,
-  stepError: string | undefined,
-  seconds: number,
-): MetricDelta[] {
+function toolCallDurations(step: StepPayload, by: Who, stepError: string | undefined, seconds: number): MetricObservation[] {
   const calls = step.step_details?.tool_calls;
   if (!Array.isArray(calls)) return [];
-  return calls.flatMap((raw, index) => {
+  return calls.map((raw, index) => {
     const call = describeToolCall(raw, index);
     const errorType = stepError ?? ownErrorType(raw);
-    return observation(
+    return observe(
       METRICS.operationDuration,
+      by,
       {
         [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-        ...labels,
+        ...by.labels,
         [ATTR_GEN_AI_TOOL_NAME]: call.name,
         [ATTR_GEN_AI_TOOL_TYPE]: call.toolType,
         ...(errorType ? { [ATTR_ERROR_TYPE]: errorType } : {}),

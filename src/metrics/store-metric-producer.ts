@@ -23,7 +23,7 @@ import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME } from '../semconv/attribu
 import type { MetricTotal } from '../state/types.js';
 import { METRICS, storeViews, type MetricSpec, type StoreView } from './catalog.js';
 import { LabelCap, OTHER, type MetaStore } from './label-cap.js';
-import { bucketTotalName, OVERFLOW_BUCKET, sumTotalName } from './run-totals.js';
+import { bucketTotalName, OVERFLOW_BUCKET, sumTotalName } from './stored-totals.js';
 
 /** The part of the state store the producer reads. */
 export interface TotalsStore extends MetaStore {

@@ -1,5 +1,6 @@
 // OTEL_TRACES_EXPORTER=console: one JSON line per span on stdout, easy to read and to pipe.
-import type { SpanRecord } from '../mapping/span-record.js';
+// Attribute values print as the span record holds them (an int64 beyond 2^53 as {"int": "..."}, say).
+import type { SpanRecord } from '../core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 
 const KIND = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -19,18 +20,17 @@ export class ConsoleExporter implements SpanRecordExporter {
         `${JSON.stringify({
           traceId: s.traceId,
           spanId: s.spanId,
-          parentSpanId: s.parentSpanId ?? null,
+          parentSpanId: s.parent?.spanId ?? null,
           name: s.name,
           kind: KIND[s.kind],
-          startTimeUnixNano: `${s.startSeconds}000000000`,
-          endTimeUnixNano: `${s.endSeconds}000000000`,
+          startTimeUnixNano: s.start,
+          endTimeUnixNano: s.end,
           status: { code: STATUS[s.status.code], ...(s.status.message ? { message: s.status.message } : {}) },
           attributes: s.attributes,
-          ...(s.events
-            ? { events: s.events.map((e) => ({ name: e.name, timeUnixNano: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })) }
-            : {}),
-          ...(s.links ? { links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes ?? {} })) } : {}),
-          resource: this.resourceAttributes,
+          ...(s.events ? { events: s.events.map((e) => ({ name: e.name, timeUnixNano: e.time, attributes: e.attributes })) } : {}),
+          ...(s.links ? { links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes })) } : {}),
+          resource: s.resource?.attributes ?? this.resourceAttributes,
+          ...(s.scope ? { scope: { name: s.scope.name, ...(s.scope.version ? { version: s.scope.version } : {}) } } : {}),
         })}\n`,
       );
     }

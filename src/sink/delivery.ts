@@ -2,7 +2,7 @@
 // off and retry; a refusal splits the batch to isolate what the collector will not take, so
 // one bad span never blocks the rest.
 import { fullJitterDelay, sleep } from '../core/timing.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import type { SpanRecordExporter } from './export-outcome.js';
 
 export interface RefusedSpan {

@@ -1,5 +1,5 @@
 import type { Part } from '../core/lifecycle.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 
 /** What the collector said about one export request. */
 export type ExportOutcome =

@@ -4,7 +4,7 @@ import type { Client, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 import { grpcJs } from './grpc-js.js';
 import { openGrpcChannel } from './otlp-grpc-channel.js';

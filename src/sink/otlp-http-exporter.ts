@@ -8,12 +8,12 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { TracesConfig } from '../config/types.js';
 import { parseRetryAfter } from '../core/retry-after.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { describeNetworkError } from '../core/network-error.js';
 import { BRIDGE_VERSION } from '../version.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
+import { OtlpJsonTraceEncoder } from './otlp-json.js';
 import { decodeTraceResponse, OtlpTraceEncoder } from './otlp-protobuf.js';
-import { toReadableSpan } from './readable-span.js';
 
 /** Per the OTLP spec, only these HTTP answers may be retried. */
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -28,16 +28,15 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   readonly target: string;
   private readonly json: boolean;
   private readonly tls: { ca?: Buffer; key?: Buffer; cert?: Buffer };
-  /** http/protobuf bytes; null for http/json, which keeps the official serializer over ReadableSpans. */
-  private readonly encoder: OtlpTraceEncoder | null;
+  private readonly encoder: OtlpTraceEncoder | OtlpJsonTraceEncoder;
 
   constructor(
     private readonly config: TracesConfig & { endpoint: string },
-    private readonly resource: Resource,
-    private readonly scope: InstrumentationScope,
+    resource: Resource,
+    scope: InstrumentationScope,
   ) {
     this.json = config.protocol === 'http/json';
-    this.encoder = this.json ? null : new OtlpTraceEncoder(resource, scope);
+    this.encoder = this.json ? new OtlpJsonTraceEncoder(resource, scope) : new OtlpTraceEncoder(resource, scope);
     this.target = `${config.endpoint} (${config.protocol})`;
     this.tls = {
       ...(config.certificateFile ? { ca: readFileSync(config.certificateFile) } : {}),
@@ -47,8 +46,7 @@ export class OtlpHttpExporter implements SpanRecordExporter {
   }
 
   async export(spans: readonly SpanRecord[]): Promise<ExportOutcome> {
-    const payload = this.encoder ? this.encoder.encode(spans) : await this.serializeJson(spans);
-    if (!payload) return { kind: 'refused', reason: 'the spans could not be serialized' };
+    const payload = this.encoder.encode(spans);
     let answer: HttpAnswer;
     try {
       answer = await this.post(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
@@ -56,12 +54,6 @@ export class OtlpHttpExporter implements SpanRecordExporter {
       return { kind: 'retryable', reason: describeNetworkError(error) };
     }
     return this.interpret(answer);
-  }
-
-  /** http/json through the official serializer, loaded on first use: the protobuf path needs none of it. */
-  private async serializeJson(spans: readonly SpanRecord[]): Promise<Uint8Array | undefined> {
-    const { JsonTraceSerializer } = await import('@opentelemetry/otlp-transformer');
-    return JsonTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, this.resource, this.scope)));
   }
 
   private interpret(answer: HttpAnswer): ExportOutcome {

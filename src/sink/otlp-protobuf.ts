@@ -1,24 +1,25 @@
 // OTLP/protobuf ExportTraceServiceRequest bytes straight from SpanRecords, in one pass: no
-// ReadableSpan per span and no sizing pass, with the resource and scope encoded once per
-// exporter. Byte for byte what @opentelemetry/otlp-transformer's ProtobufTraceSerializer writes
-// for the same spans (test/sink/otlp-protobuf.test.ts keeps it as the oracle), so the field
-// order and the choices below (which defaults are written, int or double) follow it.
+// ReadableSpan per span and no sizing pass, with the configured resource and scope encoded once
+// per exporter. Spans that carry their own resource or scope are grouped under them, in order of
+// first appearance. Byte for byte what @opentelemetry/otlp-transformer's ProtobufTraceSerializer
+// writes for the same spans (test/sink/otlp-protobuf.test.ts keeps it as the oracle), so the field
+// order and the choices below (which defaults are written, int or double) follow it; it also
+// writes what that serializer cannot be given (int64 beyond 2^53, integral doubles, a parent
+// whose remoteness is unknown, nanoseconds past 2^53 in every time).
 import type { InstrumentationScope } from '@opentelemetry/core';
-import { TraceState } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { SpanRecord } from '../mapping/span-record.js';
+import { nanosParts, type Nanos, type ResourceRecord, type ScopeRecord, type SpanRecord } from '../core/span-record.js';
+import { remoteFlags, TraceStates } from './span-flags.js';
+import { configuredResource, SpanGroups } from './span-groups.js';
 
 const LENGTH_DELIMITED = 2;
 const VARINT = 0;
 const FIXED64 = 1;
 const FIXED32 = 5;
 
-/** Span.flags: the W3C trace flags plus whether the parent is remote (which is known). */
-const FLAGS_HAS_IS_REMOTE = 0x100;
-const FLAGS_IS_REMOTE = 0x200;
-
 const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
+const INT64_DECIMAL = /^-?(?:0|[1-9][0-9]{0,18})$/;
 
 /** A growable buffer; a length-delimited field reserves one byte and shifts when it needs more. */
 class Writer {
@@ -114,15 +115,27 @@ class Writer {
     buf[this.pos++] = (v >>> 24) & 255;
   }
 
-  /** Whole seconds as nanoseconds, fixed64: exact past 2^53 ns, without BigInt. */
-  secondsAsNanos(seconds: number): void {
+  /** A time as fixed64 nanoseconds: exact past 2^53 ns, without BigInt. */
+  nanos(time: Nanos): void {
+    const [seconds, nanos] = nanosParts(time);
     const lower16 = (seconds & 65535) * 1e9;
     const upper = ((seconds / 65536) >>> 0) * 1e9;
-    const lowSum = (lower16 >>> 0) + (((upper & 65535) * 65536) >>> 0);
+    const lowSum = (lower16 >>> 0) + (((upper & 65535) * 65536) >>> 0) + nanos;
     const low = lowSum >>> 0;
     const high = (Math.floor(lower16 / 4294967296) + ((upper / 65536) >>> 0) + Math.floor(lowSum / 4294967296)) >>> 0;
     this.fixed32(low);
     this.fixed32(high);
+  }
+
+  /** An int64 given as a decimal string, as a varint (two's complement, ten bytes when negative). */
+  int64(decimal: string): void {
+    let v = BigInt.asUintN(64, BigInt(decimal));
+    this.ensure(10);
+    while (v > 127n) {
+      this.buf[this.pos++] = Number(v & 127n) | 128;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
   }
 
   double(value: number): void {
@@ -193,89 +206,144 @@ function writeAnyValue(w: Writer, value: unknown): void {
         }
         w.end(array);
       } else if (typeof value === 'object' && value !== null) {
-        // Not an attribute type, but a hand-edited outbox row may hold one: a key/value list, as the oracle writes it.
-        w.tag(6, LENGTH_DELIMITED);
-        const list = w.begin();
-        writeAttributes(w, value as Record<string, unknown>, 1);
-        w.end(list);
+        writeTaggedValue(w, value as Record<string, unknown>);
       }
     // Anything else (null, say) is an empty AnyValue, as the oracle writes it.
   }
 }
 
-function writeAttributes(w: Writer, attributes: Readonly<Record<string, unknown>>, field: number): void {
-  for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    w.tag(field, LENGTH_DELIMITED);
-    const kv = w.begin();
-    w.tag(1, LENGTH_DELIMITED);
-    w.string(key);
-    w.tag(2, LENGTH_DELIMITED);
-    const value = w.begin();
-    writeAnyValue(w, attributes[key]);
-    w.end(value);
-    w.end(kv);
+/** The tagged forms of AttributeValue; a malformed one is an empty AnyValue rather than a failed export. */
+function writeTaggedValue(w: Writer, value: Record<string, unknown>): void {
+  if (Object.hasOwn(value, 'int')) {
+    if (typeof value.int === 'string' && INT64_DECIMAL.test(value.int) && BigInt.asIntN(64, BigInt(value.int)) === BigInt(value.int)) {
+      w.tag(3, VARINT);
+      w.int64(value.int);
+    }
+  } else if (Object.hasOwn(value, 'double')) {
+    if (typeof value.double === 'number') {
+      w.tag(4, FIXED64);
+      w.double(value.double);
+    }
+  } else if (Object.hasOwn(value, 'bytes')) {
+    if (typeof value.bytes === 'string') {
+      w.tag(7, LENGTH_DELIMITED);
+      w.bytes(Buffer.from(value.bytes, 'base64'));
+    }
+  } else if (Object.hasOwn(value, 'kvlist')) {
+    if (Array.isArray(value.kvlist)) {
+      w.tag(6, LENGTH_DELIMITED);
+      const list = w.begin();
+      for (const entry of value.kvlist as unknown[]) {
+        if (typeof entry !== 'object' || entry === null) continue;
+        const { key, value: item } = entry as { key?: unknown; value?: unknown };
+        writeKeyValue(w, 1, typeof key === 'string' ? key : String(key), item);
+      }
+      w.end(list);
+    }
+  } else {
+    // Not a record's form, but a hand-edited outbox row may hold one: a key/value list, as the oracle writes an object.
+    w.tag(6, LENGTH_DELIMITED);
+    const list = w.begin();
+    writeAttributes(w, value, 1);
+    w.end(list);
   }
 }
 
-/** Encodes batches for one resource and scope (an exporter's). */
+function writeKeyValue(w: Writer, field: number, key: string, value: unknown): void {
+  w.tag(field, LENGTH_DELIMITED);
+  const kv = w.begin();
+  w.tag(1, LENGTH_DELIMITED);
+  w.string(key);
+  w.tag(2, LENGTH_DELIMITED);
+  const start = w.begin();
+  writeAnyValue(w, value);
+  w.end(start);
+  w.end(kv);
+}
+
+function writeAttributes(w: Writer, attributes: Readonly<Record<string, unknown>>, field: number): void {
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    writeKeyValue(w, field, key, attributes[key]);
+  }
+}
+
+/** `resource` (field 1 of ResourceSpans) with its tag. */
+function encodeResource(attributes: Readonly<Record<string, unknown>>, droppedAttributesCount: number): Uint8Array {
+  const w = new Writer(256);
+  w.tag(1, LENGTH_DELIMITED);
+  const start = w.begin();
+  writeAttributes(w, attributes, 1);
+  w.tag(2, VARINT);
+  w.varint(droppedAttributesCount);
+  w.end(start);
+  return w.finish().slice();
+}
+
+/** `scope` (field 1 of ScopeSpans) with its tag. */
+function encodeScope(scope: ScopeRecord): Uint8Array {
+  const w = new Writer(128);
+  w.tag(1, LENGTH_DELIMITED);
+  const start = w.begin();
+  w.tag(1, LENGTH_DELIMITED);
+  w.string(scope.name);
+  if (scope.version) {
+    w.tag(2, LENGTH_DELIMITED);
+    w.string(scope.version);
+  }
+  if (scope.attributes) writeAttributes(w, scope.attributes, 3);
+  if (scope.droppedAttributesCount) {
+    w.tag(4, VARINT);
+    w.varint(scope.droppedAttributesCount);
+  }
+  w.end(start);
+  return w.finish().slice();
+}
+
+/** Encodes batches of spans; those without a resource or scope of their own get the exporter's. */
 export class OtlpTraceEncoder {
-  /** `resource` (field 1 of ResourceSpans) with its tag, and `scope` (field 1 of ScopeSpans). */
-  readonly #resource: Uint8Array;
-  readonly #scope: Uint8Array;
-  readonly #resourceSchemaUrl: string | undefined;
-  readonly #scopeSchemaUrl: string | undefined;
-  readonly #traceStates = new Map<string, string>();
+  readonly #groups: SpanGroups<Uint8Array, Uint8Array>;
+  readonly #traceStates = new TraceStates();
 
   constructor(resource: Resource, scope: InstrumentationScope) {
-    const r = new Writer(256);
-    r.tag(1, LENGTH_DELIMITED);
-    const resourceStart = r.begin();
-    writeAttributes(r, resource.attributes, 1);
-    r.tag(2, VARINT);
-    r.varint(0);
-    r.end(resourceStart);
-    this.#resource = r.finish().slice();
-    const s = new Writer(128);
-    s.tag(1, LENGTH_DELIMITED);
-    const scopeStart = s.begin();
-    s.tag(1, LENGTH_DELIMITED);
-    s.string(scope.name);
-    if (scope.version) {
-      s.tag(2, LENGTH_DELIMITED);
-      s.string(scope.version);
-    }
-    s.end(scopeStart);
-    this.#scope = s.finish().slice();
-    this.#resourceSchemaUrl = resource.schemaUrl || undefined;
-    this.#scopeSchemaUrl = scope.schemaUrl || undefined;
+    this.#groups = new SpanGroups(
+      configuredResource(resource),
+      scope,
+      (r: ResourceRecord) => encodeResource(r.attributes, r.droppedAttributesCount ?? 0),
+      encodeScope,
+    );
   }
 
   encode(spans: readonly SpanRecord[]): Uint8Array {
     if (spans.length === 0) return new Uint8Array(0);
-    const w = new Writer(this.#resource.length + this.#scope.length + spans.length * 512);
-    w.tag(1, LENGTH_DELIMITED);
-    const resourceSpans = w.begin();
-    w.raw(this.#resource);
-    w.tag(2, LENGTH_DELIMITED);
-    const scopeSpans = w.begin();
-    w.raw(this.#scope);
-    for (const span of spans) {
-      w.tag(2, LENGTH_DELIMITED);
-      const start = w.begin();
-      this.#writeSpan(w, span);
-      w.end(start);
+    const groups = this.#groups.group(spans);
+    const w = new Writer(spans.length * 512 + 512);
+    for (const group of groups) {
+      w.tag(1, LENGTH_DELIMITED);
+      const resourceSpans = w.begin();
+      w.raw(group.resource.encoded);
+      for (const scoped of group.scopes) {
+        w.tag(2, LENGTH_DELIMITED);
+        const scopeSpans = w.begin();
+        w.raw(scoped.scope.encoded);
+        for (const span of scoped.spans) {
+          w.tag(2, LENGTH_DELIMITED);
+          const start = w.begin();
+          this.#writeSpan(w, span);
+          w.end(start);
+        }
+        if (scoped.scope.schemaUrl) {
+          w.tag(3, LENGTH_DELIMITED);
+          w.string(scoped.scope.schemaUrl);
+        }
+        w.end(scopeSpans);
+      }
+      if (group.resource.schemaUrl) {
+        w.tag(3, LENGTH_DELIMITED);
+        w.string(group.resource.schemaUrl);
+      }
+      w.end(resourceSpans);
     }
-    if (this.#scopeSchemaUrl) {
-      w.tag(3, LENGTH_DELIMITED);
-      w.string(this.#scopeSchemaUrl);
-    }
-    w.end(scopeSpans);
-    if (this.#resourceSchemaUrl) {
-      w.tag(3, LENGTH_DELIMITED);
-      w.string(this.#resourceSchemaUrl);
-    }
-    w.end(resourceSpans);
     return w.finish();
   }
 
@@ -284,14 +352,14 @@ export class OtlpTraceEncoder {
     w.bytes(Buffer.from(span.traceId, 'hex'));
     w.tag(2, LENGTH_DELIMITED);
     w.bytes(Buffer.from(span.spanId, 'hex'));
-    const traceState = span.traceState ? this.#traceState(span.traceState) : '';
+    const traceState = span.traceState ? this.#traceStates.serialize(span.traceState) : '';
     if (traceState) {
       w.tag(3, LENGTH_DELIMITED);
       w.string(traceState);
     }
-    if (span.parentSpanId) {
+    if (span.parent?.spanId) {
       w.tag(4, LENGTH_DELIMITED);
-      w.bytes(Buffer.from(span.parentSpanId, 'hex'));
+      w.bytes(Buffer.from(span.parent.spanId, 'hex'));
     }
     w.tag(5, LENGTH_DELIMITED);
     w.string(span.name);
@@ -301,9 +369,9 @@ export class OtlpTraceEncoder {
       w.varint(span.kind + 1);
     }
     w.tag(7, FIXED64);
-    w.secondsAsNanos(span.startSeconds);
+    w.nanos(span.start);
     w.tag(8, FIXED64);
-    w.secondsAsNanos(span.endSeconds);
+    w.nanos(span.end);
     writeAttributes(w, span.attributes, 9);
     w.tag(10, VARINT);
     w.varint(span.droppedAttributesCount);
@@ -311,16 +379,16 @@ export class OtlpTraceEncoder {
       w.tag(11, LENGTH_DELIMITED);
       const start = w.begin();
       w.tag(1, FIXED64);
-      w.secondsAsNanos(event.timeSeconds);
+      w.nanos(event.time);
       w.tag(2, LENGTH_DELIMITED);
       w.string(event.name);
-      writeAttributes(w, event.attributes ?? {}, 3);
+      writeAttributes(w, event.attributes, 3);
       w.tag(4, VARINT);
-      w.varint(0);
+      w.varint(event.droppedAttributesCount ?? 0);
       w.end(start);
     }
-    w.tag(12, VARINT); // dropped events: none
-    w.varint(0);
+    w.tag(12, VARINT);
+    w.varint(span.droppedEventsCount ?? 0);
     for (const link of span.links ?? []) {
       w.tag(13, LENGTH_DELIMITED);
       const start = w.begin();
@@ -328,21 +396,23 @@ export class OtlpTraceEncoder {
       w.bytes(Buffer.from(link.traceId, 'hex'));
       w.tag(2, LENGTH_DELIMITED);
       w.bytes(Buffer.from(link.spanId, 'hex'));
-      const linkState = link.traceState ? this.#traceState(link.traceState) : '';
+      const linkState = link.traceState ? this.#traceStates.serialize(link.traceState) : '';
       if (linkState) {
         w.tag(3, LENGTH_DELIMITED);
         w.string(linkState);
       }
-      writeAttributes(w, link.attributes ?? {}, 4);
+      writeAttributes(w, link.attributes, 4);
       w.tag(5, VARINT);
-      w.varint(0);
-      // A link's span is not a parent: no is-remote bit to set, but say that it is known.
-      w.tag(6, FIXED32);
-      w.fixed32((link.traceFlags & 255) | FLAGS_HAS_IS_REMOTE);
+      w.varint(link.droppedAttributesCount ?? 0);
+      const linkFlags = (link.traceFlags & 255) | remoteFlags(link.remote === undefined ? false : link.remote);
+      if (linkFlags) {
+        w.tag(6, FIXED32);
+        w.fixed32(linkFlags);
+      }
       w.end(start);
     }
-    w.tag(14, VARINT); // dropped links: none
-    w.varint(0);
+    w.tag(14, VARINT);
+    w.varint(span.droppedLinksCount ?? 0);
     w.tag(15, LENGTH_DELIMITED);
     const status = w.begin();
     if (span.status.message) {
@@ -352,22 +422,17 @@ export class OtlpTraceEncoder {
     w.tag(3, VARINT);
     w.varint(span.status.code);
     w.end(status);
-    // Only the run span's parent lives elsewhere (the app's span from a traceparent).
-    const remote = Boolean(span.parentSpanId) && span.role === 'run';
-    w.tag(16, FIXED32);
-    w.fixed32((span.traceFlags & 255) | FLAGS_HAS_IS_REMOTE | (remote ? FLAGS_IS_REMOTE : 0));
-  }
-
-  /** What TraceState keeps of a tracestate header (it drops invalid members), once per value. */
-  #traceState(value: string): string {
-    let kept = this.#traceStates.get(value);
-    if (kept === undefined) {
-      kept = new TraceState(value).serialize();
-      if (this.#traceStates.size < 1024) this.#traceStates.set(value, kept);
+    // A root span's parent is known not to be remote, as the SDK says of its roots.
+    const flags = (span.traceFlags & 255) | remoteFlags(span.parent ? span.parent.remote : false);
+    if (flags) {
+      w.tag(16, FIXED32);
+      w.fixed32(flags);
     }
-    return kept;
   }
 }
+
+/** Strings of a response as the official deserializer reads them (a leading byte order mark dropped). */
+const UTF8 = new TextDecoder();
 
 /** Reads the few protobuf shapes a response needs; throws on bytes that cannot be one. */
 class Reader {
@@ -428,7 +493,7 @@ export function decodeTraceResponse(bytes: Uint8Array): { partialSuccess?: Trace
     while (!partial.done) {
       const field = partial.varint();
       if (field >>> 3 === 1 && (field & 7) === VARINT) found.rejectedSpans = partial.varint();
-      else if (field >>> 3 === 2 && (field & 7) === LENGTH_DELIMITED) found.errorMessage = Buffer.from(partial.bytes()).toString('utf8');
+      else if (field >>> 3 === 2 && (field & 7) === LENGTH_DELIMITED) found.errorMessage = UTF8.decode(partial.bytes());
       else partial.skip(field & 7);
     }
     out.partialSuccess = found;

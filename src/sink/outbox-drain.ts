@@ -3,7 +3,7 @@
 // failures retry forever (the outbox is durable), so a collector outage only grows the queue.
 import type { Logger } from 'pino';
 import { sleep } from '../core/timing.js';
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import type { StateStore } from '../state/store.js';
 import type { SpanRecordExporter } from './export-outcome.js';
 import { deliver, DeliveryAbandoned } from './delivery.js';

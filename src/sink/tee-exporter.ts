@@ -1,6 +1,6 @@
 // Hands every acknowledged batch to a listener as well (the demo draws from it); the
 // collector's answer is passed through untouched.
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from './export-outcome.js';
 
 export class TeeExporter implements SpanRecordExporter {

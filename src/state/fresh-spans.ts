@@ -3,7 +3,7 @@
 // whole or not at all, so a row held here is complete and the file need not be asked about it.
 // The outbox table stays the truth: a row missing here (committed before a restart, or while
 // the cache was full) is read from SQLite, and an entry lives only as long as its span waits.
-import type { SpanRecord } from '../mapping/span-record.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { OUTBOX_ROW_SLOTS } from './schema.js';
 import type { OutboxItem } from './types.js';
 

@@ -2,7 +2,7 @@
 // `trace-id` works next to a live `watch`. WAL mode lets readers see the last commit.
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import type { FrozenContext } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
 import { APPLICATION_ID } from './schema.js';
 import { StateError } from './errors.js';
 

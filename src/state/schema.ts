@@ -113,10 +113,18 @@ ALTER TABLE tracked_runs ADD COLUMN step_usage_seen INTEGER NOT NULL DEFAULT 0 C
 UPDATE tracked_runs SET step_usage_seen = 1 WHERE EXISTS (SELECT 1 FROM emitted_steps e WHERE e.run_id = tracked_runs.run_id);
 `;
 
+// Which version of the span record an outbox row or a dead letter holds (record-format.ts): rows
+// written before nanosecond times are format 1 and are upgraded as they are read, so spans waiting
+// in a file from an earlier version go out exactly as that version would have sent them.
+const V4 = `
+ALTER TABLE outbox ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE dead_letters ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+`;
+
 /** Spans one outbox row holds at most; a span's address is its row's seq x this + its index. */
 export const OUTBOX_ROW_SLOTS = 4096;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

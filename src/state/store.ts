@@ -14,14 +14,16 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { ShutdownError } from '../core/errors.js';
-import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
+import { isNanos, type SpanRecord } from '../core/span-record.js';
 import { STORED } from '../metrics/catalog.js';
-import { ATTR_OPENAI_RUN_STEP_ID } from '../source/attributes.js';
+import { storedDeltas } from '../metrics/stored-totals.js';
 import { OutboxFullError, StateError, classifySqliteError, errorText } from './errors.js';
 import { acquireLock, type HeldLock } from './lock.js';
 import { DEFAULT_FRESH_SPAN_CAPACITY, FreshSpans, rowOfSeq } from './fresh-spans.js';
 import { sumDeltas } from './metric-deltas.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
+import { readRecords, RECORD_FORMAT } from './record-format.js';
 import { ORIGINS, OUTBOX_ROW_SLOTS } from './schema.js';
 import type {
   CommitResult,
@@ -251,7 +253,9 @@ export class StateStore {
     const added: OutboxItem[] = [];
     for (let first = 0; first < fresh.spans.length; first += OUTBOX_ROW_SLOTS) {
       const rowSpans = fresh.spans.slice(first, first + OUTBOX_ROW_SLOTS);
-      const row = Number(sql.enqueue.run(p.runId, now, rowSpans.length, rowSpans.length, JSON.stringify(rowSpans)).lastInsertRowid);
+      const row = Number(
+        sql.enqueue.run(p.runId, now, rowSpans.length, rowSpans.length, JSON.stringify(rowSpans), RECORD_FORMAT).lastInsertRowid,
+      );
       rowSpans.forEach((span, i) => added.push({ seq: row * OUTBOX_ROW_SLOTS + i, span }));
     }
     for (const stepId of p.emittedStepIds ?? []) sql.markEmitted.run(p.runId, stepId);
@@ -269,40 +273,37 @@ export class StateStore {
       expiresAt: p.expiresAt ?? null,
     });
     if (Number(updated.changes) === 0) throw new Error(`cannot commit progress of run ${p.runId}: it is not tracked`);
-    if (p.metrics) for (const m of sumDeltas(p.metrics)) sql.addMetric.run(m.name, m.labels, m.delta);
+    if (p.observations) for (const m of sumDeltas(storedDeltas(p.observations))) sql.addMetric.run(m.name, m.labels, m.delta);
     return added;
   }
 
   /**
-   * The commit's spans whose object was not committed before, marking their steps emitted (inside
-   * the caller's transaction): a step span's step must be new, a tool span's step span must not
-   * have been skipped, a run span's run must have none yet.
+   * The commit's spans whose object was not committed before, by the spans' dedupe keys, marking
+   * those keys emitted (inside the caller's transaction): spans keyed by the run itself go in when
+   * the run has no span committed yet, any other key when it is new. Every span of a key shares
+   * its fate (a step's tool calls go with the step).
    */
   #firstCommits(p: ProgressCommit): { spans: SpanRecord[]; runSpan: boolean } {
     const sql = this.#sql;
-    let runSpanDone = num(sql.runSpanEmitted.get(p.runId)?.[0]) === 1;
     let runSpan = false;
     const seen = new Set<string>();
-    const skippedSteps = new Set<string>();
+    const fresh = new Map<string, boolean>();
     const spans: SpanRecord[] = [];
     for (const span of p.spans) {
-      const key = `${span.traceId}/${span.spanId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (span.role === 'run') {
-        if (runSpanDone) continue;
-        runSpanDone = true;
-        runSpan = true;
-      } else if (span.role === 'step') {
-        const stepId = span.attributes[ATTR_OPENAI_RUN_STEP_ID];
-        if (typeof stepId === 'string' && Number(sql.markEmitted.run(p.runId, stepId).changes) === 0) {
-          skippedSteps.add(span.spanId);
-          continue;
+      const id = `${span.traceId}/${span.spanId}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      let isNew = fresh.get(span.key);
+      if (isNew === undefined) {
+        if (span.key === p.runId) {
+          isNew = num(sql.runSpanEmitted.get(p.runId)?.[0]) !== 1;
+          runSpan = isNew;
+        } else {
+          isNew = Number(sql.markEmitted.run(p.runId, span.key).changes) > 0;
         }
-      } else if (span.parentSpanId !== undefined && skippedSteps.has(span.parentSpanId)) {
-        continue;
+        fresh.set(span.key, isNew);
       }
-      spans.push(span);
+      if (isNew) spans.push(span);
     }
     return { spans, runSpan };
   }
@@ -348,9 +349,10 @@ export class StateStore {
     return items;
   }
 
-  /** A row's spans still waiting, by address, parsed from the file. */
+  /** A row's spans still waiting, by address, parsed from the file (and upgraded when an earlier version wrote them). */
   #readRow(row: number): Map<number, SpanRecord> {
-    const entries = JSON.parse(str(this.#sql.outboxRow.get(row)?.[0])) as (SpanRecord | null)[];
+    const [text, format] = (this.#sql.outboxRow.get(row) ?? []) as unknown as [SQLOutputValue, SQLOutputValue];
+    const entries = readRecords(JSON.parse(str(text)) as unknown[], num(format));
     const spans = new Map<number, SpanRecord>();
     entries.forEach((span, i) => {
       if (span) spans.set(row * OUTBOX_ROW_SLOTS + i, span);
@@ -402,7 +404,8 @@ export class StateStore {
         removed += waiting;
         continue;
       }
-      const entries = JSON.parse(str(sql.outboxRow.get(row)?.[0])) as (SpanRecord | null)[];
+      // Entries are only nulled here, whatever their record format: the row keeps it.
+      const entries = JSON.parse(str(sql.outboxRow.get(row)?.[0])) as unknown[];
       let left = 0;
       entries.forEach((span, i) => {
         if (span === null) return;
@@ -449,9 +452,10 @@ export class StateStore {
           item.seq,
           span.traceId,
           span.spanId,
-          span.runId,
+          span.unit,
           found.enqueuedAt,
           JSON.stringify(span),
+          RECORD_FORMAT,
           item.reason,
           item.status ?? null,
           now,
@@ -580,7 +584,7 @@ function prepareStatements(db: DatabaseSync) {
     listFinishedRuns: runs(`SELECT ${RUN_COLUMNS} FROM tracked_runs WHERE removed = 0 AND terminal = 1 ORDER BY rowid`),
     listThreads: p('SELECT thread_id, origin, added_at, last_run_id FROM tracked_threads ORDER BY rowid'),
     setThreadCursor: p('UPDATE tracked_threads SET last_run_id = ? WHERE thread_id = ?'),
-    enqueue: p('INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans) VALUES (?, ?, ?, ?, ?)'),
+    enqueue: p('INSERT INTO outbox (run_id, enqueued_at, size, waiting, spans, format) VALUES (?, ?, ?, ?, ?, ?)'),
     runSpanEmitted: runs('SELECT run_span_emitted FROM tracked_runs WHERE run_id = ?'),
     markEmitted: p('INSERT OR IGNORE INTO emitted_steps (run_id, step_id) VALUES (?, ?)'),
     updateRun: p(
@@ -607,15 +611,15 @@ function prepareStatements(db: DatabaseSync) {
     ),
     emittedAmong: runs('SELECT step_id FROM emitted_steps WHERE run_id = ? AND step_id IN (SELECT value FROM json_each(?))'),
     outboxRows: runs('SELECT seq, waiting FROM outbox ORDER BY seq LIMIT ?'),
-    outboxRow: runs('SELECT spans FROM outbox WHERE seq = ?'),
+    outboxRow: runs('SELECT spans, format FROM outbox WHERE seq = ?'),
     rowCounts: runs('SELECT size, waiting FROM outbox WHERE seq = ?'),
     rowEnqueuedAt: runs('SELECT enqueued_at FROM outbox WHERE seq = ?'),
     outboxDepth: p('SELECT coalesce(sum(waiting), 0) AS n FROM outbox'),
     updateRow: p('UPDATE outbox SET waiting = ?, spans = ? WHERE seq = ?'),
     deleteRows: p('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
     insertDeadLetter: p(
-      `INSERT OR REPLACE INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, reason, status_code, dead_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO dead_letters (seq, trace_id, span_id, run_id, enqueued_at, span, format, reason, status_code, dead_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deadLetterCount: p('SELECT count(*) AS n FROM dead_letters'),
     metricTotals: p('SELECT name, labels, value FROM metric_totals ORDER BY name, labels'),
@@ -636,7 +640,11 @@ function assertSpan(span: SpanRecord, runId: string): void {
   if (!TRACE_ID.test(span.traceId) || !SPAN_ID.test(span.spanId)) {
     throw new TypeError(`span ${JSON.stringify(span.name)} of run ${runId} has malformed ids (${span.traceId}/${span.spanId})`);
   }
-  if (span.runId !== runId) throw new TypeError(`span ${span.spanId} belongs to run ${span.runId}, not to the committed run ${runId}`);
+  if (!isNanos(span.start) || !isNanos(span.end)) {
+    throw new TypeError(`span ${span.spanId} of run ${runId} has times that are not nanosecond strings (${span.start}, ${span.end})`);
+  }
+  if (span.unit !== runId) throw new TypeError(`span ${span.spanId} belongs to run ${span.unit}, not to the committed run ${runId}`);
+  if (typeof span.key !== 'string') throw new TypeError(`span ${span.spanId} of run ${runId} has no dedupe key`);
 }
 
 /** Columns of a run row, in the order RunRow reads them. */

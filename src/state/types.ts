@@ -1,4 +1,6 @@
-import type { FrozenContext, SpanRecord } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
+import type { MetricObservation } from '../core/observation.js';
+import type { SpanRecord } from '../core/span-record.js';
 import type { ORIGINS } from './schema.js';
 
 /** Where a tracked run or thread came from. */
@@ -68,7 +70,8 @@ export interface ProgressCommit {
   terminal?: boolean;
   /** Sticky: true sets it, false or undefined leaves it. */
   stepUsageSeen?: boolean;
-  metrics?: MetricDelta[];
+  /** What the commit adds to the metric totals. */
+  observations?: MetricObservation[];
   /**
    * The context the spans were mapped with, stored when the run has none yet (first write wins),
    * in the same transaction as the spans.

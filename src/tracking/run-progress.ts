@@ -3,9 +3,12 @@
 // when it and every step before it are done, so a restart resumes without a gap.
 import { mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
 import { NO_LINKED_RUNS, type LinkedRuns } from '../mapping/run-links.js';
-import type { FrozenContext, MappingLimits, SpanRecord } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
+import type { MappingLimits } from '../mapping/limits.js';
+import type { SpanRecord } from '../core/span-record.js';
 import { stepEndSeconds } from '../mapping/times.js';
-import { isStepHistory, metricDeltasFor, type MetricDelta } from '../metrics/run-totals.js';
+import type { MetricObservation } from '../core/observation.js';
+import { isStepHistory, metricObservationsFor } from '../metrics/run-totals.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { isRunTerminal, isStepTerminal } from '../source/statuses.js';
 
@@ -40,7 +43,7 @@ export interface ProgressPlan {
    */
   answered: boolean;
   newSteps: number;
-  metrics: MetricDelta[];
+  observations: MetricObservation[];
   /** The cursor's stepUsageSeen after this plan. */
   stepUsageSeen: boolean;
   /** Steps mapped now whose own run_id or thread_id names another run or thread than the run's (mapped under the run all the same). */
@@ -77,7 +80,7 @@ export function planProgress(
     if (!already && done) {
       // History's spans are marked so the export lag leaves them out (the mark is never exported).
       const history = isStepHistory(step, ctx.firstSeenSeconds);
-      for (const span of mapStepSpans(run, step, ctx, limits, linkedRuns)) spans.push(history ? { ...span, history: true } : span);
+      for (const span of mapStepSpans(run, step, ctx, limits, linkedRuns)) spans.push(history ? asHistory(span) : span);
       if (isMisfiled(run, step)) misfiledSteps.push(step);
       emittedStepIds.push(step.id);
       newlyDone.push(step);
@@ -93,7 +96,7 @@ export function planProgress(
   }
   const runSpanEmitted = !cursor.runSpanEmitted && runDone && pendingSteps === 0;
   if (runSpanEmitted) spans.unshift(mapRunSpan(run, ctx, latestStepEnd, limits));
-  const metrics = metricDeltasFor({
+  const metrics = metricObservationsFor({
     run,
     ctx,
     runFinished: runSpanEmitted,
@@ -111,10 +114,16 @@ export function planProgress(
     awaitingToolOutputs: pendingSteps > 0 && pendingOnClient === pendingSteps,
     answered: pendingSteps === 0 && newlyDone.length > 0 && stepsAfterCursor.at(-1)?.type === 'message_creation',
     newSteps: newlyDone.length,
-    metrics: metrics.deltas,
+    observations: metrics.observations,
     stepUsageSeen: metrics.stepUsageSeen,
     misfiledSteps,
   };
+}
+
+/** A span of history: marked so (the mark is never exported), and no lag sample. */
+function asHistory(span: SpanRecord): SpanRecord {
+  const { lagSample: _lag, ...rest } = span;
+  return { ...rest, history: true };
 }
 
 /** The step names a run or thread other than the one it was listed under. */

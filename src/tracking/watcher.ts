@@ -8,7 +8,7 @@ import { within } from '../core/lifecycle.js';
 import { exponentialDelay } from '../core/timing.js';
 import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
 import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
-import type { FrozenContext } from '../mapping/span-record.js';
+import type { FrozenContext } from '../mapping/frozen-context.js';
 import { ClassDueQueue } from '../scheduler/class-due-queue.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
 import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assistants-source.js';
@@ -615,7 +615,7 @@ export class Watcher {
       runSpanEmitted: plan.runSpanEmitted,
       terminal: done,
       stepUsageSeen: plan.stepUsageSeen,
-      metrics: plan.metrics,
+      observations: plan.observations,
       // Stored with the first spans mapped with it: a refused commit leaves none behind.
       ...(tracked.frozenContext ? {} : { frozenContext: ctx }),
       ...(tracked.frozenContext && ctx.expiresAt !== tracked.frozenContext.expiresAt ? { expiresAt: ctx.expiresAt ?? null } : {}),

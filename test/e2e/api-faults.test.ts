@@ -87,7 +87,7 @@ describe('API faults', () => {
     expect(logs.filter((l) => l.msg.includes('no longer exists') && l.threadId === goneThread)).toHaveLength(1);
     expect(logs.filter((l) => l.msg.includes('no longer exists') && l.runId === goneRun.runId)).toHaveLength(1);
     const expected = expectedSpans(truth, { baseURL: sim.url }).filter(
-      (s) => !truth.runs.some((r) => r.runId === s.runId && (r.threadId === goneThread || r.runId === goneRun.runId)),
+      (s) => !truth.runs.some((r) => r.runId === s.unit && (r.threadId === goneThread || r.runId === goneRun.runId)),
     );
     expectExactly(rx.spans(), expected);
   });

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { exitWithin } from '../support/bridge-process.js';

@@ -6,6 +6,7 @@ import { toolCallSpanId, traceIdForRun } from '../../src/mapping/ids.js';
 import { mapStepSpans } from '../../src/mapping/map-run.js';
 import { parseRun, parseStep } from '../../src/source/payloads.js';
 import { APP_SPAN, APP_TRACE, APP_TRACEPARENT } from './helpers.js';
+import { roleOf } from '../mapping/fixtures.js';
 
 function bridgeToolSpan(metadata: Record<string, string>): { traceId: string; spanId: string; traceFlags: number } {
   const run = parseRun({ id: 'run_42', thread_id: 'thread_1', status: 'completed', created_at: 1_760_000_000, metadata });
@@ -30,7 +31,7 @@ function bridgeToolSpan(metadata: Record<string, string>): { traceId: string; sp
     nowSeconds: 0,
   });
   const tool = mapStepSpans(run.value, step.value, ctx, { attributeValueLengthLimit: 100, attributeCountLimit: 100 }).find(
-    (s) => s.role === 'tool',
+    (s) => roleOf(s) === 'tool',
   )!;
   return { traceId: tool.traceId, spanId: tool.spanId, traceFlags: tool.traceFlags };
 }

@@ -2,7 +2,7 @@
 // gen_ai.tool.type, their ids and labels as attributes, and their content only with capture on.
 import { describe, expect, it } from 'vitest';
 import { mapStepSpans } from '../../src/mapping/map-run.js';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import { byRole, context, functionCall, LIMITS, run, toolStep } from './fixtures.js';
 
 const SECRET_QUERY = 'confidential merger plans';

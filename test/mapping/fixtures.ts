@@ -2,7 +2,10 @@
 // same shape), a frozen context and limits, and small helpers to find spans.
 import { readFileSync } from 'node:fs';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from '../../src/source/payloads.js';
-import type { FrozenContext, MappingLimits, SpanRecord } from '../../src/mapping/span-record.js';
+import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import type { MappingLimits } from '../../src/mapping/limits.js';
+import type { Nanos, SpanRecord } from '../../src/core/span-record.js';
+import { runSpanId, stepSpanId } from '../../src/mapping/ids.js';
 
 type Json = Record<string, unknown>;
 
@@ -134,9 +137,29 @@ export function sample(id: string): SampleRun {
   return found;
 }
 
-export const byRole = (spans: SpanRecord[], role: SpanRecord['role']): SpanRecord[] => spans.filter((s) => s.role === role);
+/** What a span of a run's trace describes. */
+export type Role = 'run' | 'step' | 'tool';
 
-export function only(spans: SpanRecord[], role: SpanRecord['role']): SpanRecord {
+/**
+ * A span's role from its ids, which limits cannot drop as they drop attributes: a run's span id
+ * comes from its run (its unit), a step's from the run and the step (its key); a tool call's span
+ * shares its step's key under another id.
+ */
+export function roleOf(span: SpanRecord): Role {
+  if (span.spanId === runSpanId(span.unit)) return 'run';
+  return span.spanId === stepSpanId(span.unit, span.key) ? 'step' : 'tool';
+}
+
+/** A span time in whole seconds; throws when it has a fraction (the Assistants API gives whole seconds). */
+export function secondsOf(time: Nanos): number {
+  const nanos = BigInt(time);
+  if (nanos % 1_000_000_000n !== 0n) throw new Error(`${time} ns is not a whole second`);
+  return Number(nanos / 1_000_000_000n);
+}
+
+export const byRole = (spans: SpanRecord[], role: Role): SpanRecord[] => spans.filter((s) => roleOf(s) === role);
+
+export function only(spans: SpanRecord[], role: Role): SpanRecord {
   const found = byRole(spans, role);
   if (found.length !== 1) throw new Error(`expected one ${role} span, got ${found.length}`);
   return found[0] as SpanRecord;
@@ -146,6 +169,13 @@ export function named(spans: SpanRecord[], name: string): SpanRecord {
   const found = spans.find((s) => s.name === name);
   if (!found) throw new Error(`no span named ${name} among ${spans.map((s) => s.name).join(', ')}`);
   return found;
+}
+
+/** A string attribute of a span; throws when the span has none by that key, or another type. */
+export function stringAttribute(span: SpanRecord | undefined, key: string): string {
+  const value = span?.attributes[key];
+  if (typeof value !== 'string') throw new Error(`attribute ${key} is ${JSON.stringify(value)}, not a string`);
+  return value;
 }
 
 /** Every key any span carries. */

@@ -37,7 +37,7 @@ describe('deterministic ids', () => {
     for (const s of spans) {
       expect(s.traceId).toMatch(HEX32);
       expect(s.spanId).toMatch(HEX16);
-      if (s.parentSpanId !== undefined) expect(s.parentSpanId).toMatch(HEX16);
+      if (s.parent) expect(s.parent.spanId).toMatch(HEX16);
     }
   });
 

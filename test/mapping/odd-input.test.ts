@@ -2,7 +2,7 @@
 // mapping never throws.
 import { describe, expect, it } from 'vitest';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import { parseRun, parseStep } from '../../src/source/payloads.js';
 import {
   byRole,
@@ -19,6 +19,8 @@ import {
   stepOf,
   T0,
   toolStep,
+  secondsOf,
+  roleOf,
 } from './fixtures.js';
 
 const MB = 1024 * 1024;
@@ -30,8 +32,8 @@ function expectWellFormed(spans: SpanRecord[]): void {
   for (const s of spans) {
     expect(s.traceId).toMatch(HEX32);
     expect(s.spanId).toMatch(HEX16);
-    expect(Number.isInteger(s.startSeconds) && Number.isInteger(s.endSeconds)).toBe(true);
-    expect(s.startSeconds).toBeLessThanOrEqual(s.endSeconds);
+    expect(Number.isInteger(secondsOf(s.start)) && Number.isInteger(secondsOf(s.end))).toBe(true);
+    expect(secondsOf(s.start)).toBeLessThanOrEqual(secondsOf(s.end));
     expect(Object.values(s.attributes)).not.toContain(null);
   }
 }
@@ -87,7 +89,7 @@ describe('nulls, empties and missing fields', () => {
       LIMITS,
     );
     expect(span.name).toBe('invoke_agent');
-    expect([span.startSeconds, span.endSeconds]).toEqual([FIRST_SEEN, FIRST_SEEN]);
+    expect([secondsOf(span.start), secondsOf(span.end)]).toEqual([FIRST_SEEN, FIRST_SEEN]);
     expect(span.status).toEqual({ code: 0 });
     expect(span.attributes).toEqual({
       'gen_ai.operation.name': 'invoke_agent',
@@ -106,7 +108,7 @@ describe('nulls, empties and missing fields', () => {
     expect(spans).toHaveLength(1);
     expect(spans[0]?.name).toBe('chat');
     expect(spans[0]?.attributes['openai.run_step.id']).toBe('step_nulls');
-    expect(mapRunTrace(runOf({ ...NULL_RUN, status: 'completed' }), [s], captureOn, LIMITS).map((x) => x.role)).toEqual(['run']);
+    expect(mapRunTrace(runOf({ ...NULL_RUN, status: 'completed' }), [s], captureOn, LIMITS).map((x) => roleOf(x))).toEqual(['run']);
   });
 
   it('maps a finished run and step with nothing but id and status', () => {
@@ -116,7 +118,7 @@ describe('nulls, empties and missing fields', () => {
       captureOn,
       LIMITS,
     );
-    expect(spans.map((s) => [s.role, s.startSeconds, s.endSeconds])).toEqual([
+    expect(spans.map((s) => [roleOf(s), secondsOf(s.start), secondsOf(s.end)])).toEqual([
       ['run', FIRST_SEEN, FIRST_SEEN],
       ['step', FIRST_SEEN, FIRST_SEEN],
     ]);
@@ -173,7 +175,7 @@ describe('wrong types', () => {
     const r = run({ created_at: String(T0), completed_at: String(T0 + 4) });
     expect(r.created_at).toBe(T0);
     const span = mapRunSpan(r, captureOn, null, LIMITS);
-    expect([span.startSeconds, span.endSeconds]).toEqual([T0, T0 + 4]);
+    expect([secondsOf(span.start), secondsOf(span.end)]).toEqual([T0, T0 + 4]);
   });
 
   it.each([
@@ -186,7 +188,7 @@ describe('wrong types', () => {
     const r = run({ created_at: createdAt });
     expect(r.created_at).toBeNull();
     const span = mapRunSpan(r, captureOn, null, LIMITS);
-    expect(span.startSeconds).toBe(FIRST_SEEN);
+    expect(secondsOf(span.start)).toBe(FIRST_SEEN);
     expect(span.attributes['assistants_bridge.start_from_first_seen']).toBe(true);
   });
 
@@ -196,12 +198,12 @@ describe('wrong types', () => {
     ['a number beyond what OTLP can carry', 1e30],
   ])('never carries a start that cannot be exported: created_at as %s', (_label, createdAt) => {
     const span = mapRunSpan(run({ created_at: createdAt, completed_at: null }), captureOn, null, LIMITS);
-    expect([span.startSeconds, span.endSeconds]).toEqual([FIRST_SEEN, FIRST_SEEN]);
+    expect([secondsOf(span.start), secondsOf(span.end)]).toEqual([FIRST_SEEN, FIRST_SEEN]);
   });
 
   it('cuts fractional seconds to whole ones', () => {
     const span = mapRunSpan(run({ created_at: T0 + 0.9, completed_at: T0 + 5.5 }), captureOn, null, LIMITS);
-    expect([span.startSeconds, span.endSeconds]).toEqual([T0, T0 + 5]);
+    expect([secondsOf(span.start), secondsOf(span.end)]).toEqual([T0, T0 + 5]);
   });
 
   it.each([

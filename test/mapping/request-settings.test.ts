@@ -122,7 +122,7 @@ describe('agent description', () => {
 describe('run.started event', () => {
   it('marks when the run left the queue', () => {
     const span = mapRunSpan(run({ created_at: T0, started_at: T0 + 7 }), context(), null, LIMITS);
-    expect(span.events).toEqual([{ name: 'run.started', timeSeconds: T0 + 7 }]);
+    expect(span.events).toEqual([{ name: 'run.started', time: `${String(T0 + 7)}000000000`, attributes: {} }]);
   });
 
   it.each([null, undefined, -1, Number.POSITIVE_INFINITY])('is absent when started_at is %s', (startedAt) => {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { runSpanId, stepSpanId, traceIdForRun } from '../../src/mapping/ids.js';
 import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
-import { SpanKindName } from '../../src/mapping/span-record.js';
-import { byRole, context, functionCall, LIMITS, only, run, sample, step, toolStep } from './fixtures.js';
+import { SpanKindName } from '../../src/core/span-record.js';
+import { byRole, context, functionCall, LIMITS, only, run, sample, step, toolStep, roleOf } from './fixtures.js';
 
 const PARENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN = '00f067aa0ba902b7';
@@ -33,7 +33,7 @@ describe('span names', () => {
   it('names tool spans execute_tool {tool name} for every tool type', () => {
     const { run: r, steps } = sample('run_sample02');
     const names = mapRunTrace(r, steps, context(), LIMITS)
-      .filter((s) => s.role === 'tool')
+      .filter((s) => roleOf(s) === 'tool')
       .map((s) => s.name);
     expect(names).toEqual(['execute_tool code_interpreter', 'execute_tool file_search']);
     const fn = mapStepSpans(r, toolStep([functionCall('call_1', 'get_weather')]), context(), LIMITS);
@@ -45,13 +45,13 @@ describe('span kinds and roles', () => {
   it('makes run and step spans CLIENT and tool spans INTERNAL', () => {
     const { run: r, steps } = sample('run_sample01');
     const spans = mapRunTrace(r, steps, context(), LIMITS);
-    expect(spans.map((s) => [s.role, s.kind])).toEqual([
+    expect(spans.map((s) => [roleOf(s), s.kind])).toEqual([
       ['run', SpanKindName.CLIENT],
       ['step', SpanKindName.CLIENT],
       ['tool', SpanKindName.INTERNAL],
       ['step', SpanKindName.CLIENT],
     ]);
-    expect(spans.every((s) => s.runId === 'run_sample01')).toBe(true);
+    expect(spans.every((s) => s.unit === 'run_sample01')).toBe(true);
   });
 });
 
@@ -61,7 +61,7 @@ describe('parents without a traceparent', () => {
   const runSpan = only(spans, 'run');
 
   it('makes the run span a sampled root of its own trace', () => {
-    expect(runSpan).not.toHaveProperty('parentSpanId');
+    expect(runSpan).toHaveProperty('parent', null);
     expect(runSpan).not.toHaveProperty('traceState');
     expect(runSpan.traceId).toBe(traceIdForRun('run_sample02'));
     expect(runSpan.spanId).toBe(runSpanId('run_sample02'));
@@ -70,10 +70,10 @@ describe('parents without a traceparent', () => {
 
   it('hangs steps under the run span and tools under their step', () => {
     const stepSpans = byRole(spans, 'step');
-    expect(stepSpans.map((s) => s.parentSpanId)).toEqual([runSpan.spanId, runSpan.spanId]);
+    expect(stepSpans.map((s) => s.parent?.spanId)).toEqual([runSpan.spanId, runSpan.spanId]);
     const toolStepSpan = stepSpans.find((s) => s.spanId === stepSpanId('run_sample02', 'step_sample02a'));
     expect(toolStepSpan).toBeDefined();
-    for (const tool of byRole(spans, 'tool')) expect(tool.parentSpanId).toBe(toolStepSpan?.spanId);
+    for (const tool of byRole(spans, 'tool')) expect(tool.parent?.spanId).toBe(toolStepSpan?.spanId);
   });
 
   it('puts every span in the run trace with the same flags', () => {
@@ -91,11 +91,13 @@ describe('parents with a frozen traceparent', () => {
   it('joins the app trace as a child of its span, sampled flag kept', () => {
     const spans = mapWith(`00-${PARENT_TRACE}-${PARENT_SPAN}-01`);
     const runSpan = only(spans, 'run');
-    expect(runSpan.parentSpanId).toBe(PARENT_SPAN);
+    // The app's span lives in another process; the run's own spans in this trace do not.
+    expect(runSpan.parent).toEqual({ spanId: PARENT_SPAN, remote: true });
+    expect(spans.filter((s) => s !== runSpan).every((s) => s.parent?.remote === false)).toBe(true);
     expect(runSpan.spanId).toBe(runSpanId('run_abc'));
     expect(spans.every((s) => s.traceId === PARENT_TRACE && s.traceFlags === 1)).toBe(true);
-    expect(byRole(spans, 'step').every((s) => s.parentSpanId === runSpan.spanId)).toBe(true);
-    expect(only(spans, 'tool').parentSpanId).toBe(stepSpanId('run_abc', 'step_tools'));
+    expect(byRole(spans, 'step').every((s) => s.parent?.spanId === runSpan.spanId)).toBe(true);
+    expect(only(spans, 'tool').parent?.spanId).toBe(stepSpanId('run_abc', 'step_tools'));
   });
 
   it('keeps an unsampled flag 00 on every span', () => {
@@ -120,7 +122,7 @@ describe('parents with a frozen traceparent', () => {
     expect(span.traceId).toBe(PARENT_TRACE);
     const unlinked = mapRunSpan(r, context({ traceparent: null }), null, LIMITS);
     expect(unlinked.traceId).toBe(traceIdForRun('run_abc'));
-    expect(unlinked).not.toHaveProperty('parentSpanId');
+    expect(unlinked).toHaveProperty('parent', null);
   });
 
   it('joins the trace named by the sample run metadata through freezeContext', () => {
@@ -134,7 +136,7 @@ describe('parents with a frozen traceparent', () => {
       nowSeconds: 1_800_000_000,
     });
     const spans = mapRunTrace(r, steps, ctx, LIMITS);
-    expect(only(spans, 'run').parentSpanId).toBe(PARENT_SPAN);
+    expect(only(spans, 'run').parent?.spanId).toBe(PARENT_SPAN);
     expect(spans.every((s) => s.traceId === PARENT_TRACE)).toBe(true);
   });
 
@@ -148,7 +150,7 @@ describe('parents with a frozen traceparent', () => {
   ])('ignores a context traceparent with %s and roots the run in its own trace', (_label, traceparent) => {
     const spans = mapRunTrace(run(), [step()], context({ traceparent, tracestate: 'vendor=abc' }), LIMITS);
     const runSpan = only(spans, 'run');
-    expect(runSpan).not.toHaveProperty('parentSpanId');
+    expect(runSpan).toHaveProperty('parent', null);
     expect(spans.every((s) => s.traceId === traceIdForRun('run_abc') && s.traceFlags === 1)).toBe(true);
     expect(spans.some((s) => 'traceState' in s)).toBe(false);
   });

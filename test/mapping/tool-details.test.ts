@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runSpanId, traceIdForRun } from '../../src/mapping/ids.js';
 import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
 import { linkedRunIds } from '../../src/mapping/run-links.js';
-import { byRole, context, functionCall, LIMITS, only, run, T0, toolStep } from './fixtures.js';
+import { byRole, context, functionCall, LIMITS, only, run, stringAttribute, T0, toolStep } from './fixtures.js';
 
 const tools = (calls: unknown[], stepOverrides: Record<string, unknown> = {}, ctx = context()) =>
   byRole(mapStepSpans(run(), toolStep(calls, stepOverrides), ctx, LIMITS), 'tool');
@@ -92,7 +92,7 @@ describe('file search documents', () => {
 
   it('records ids, names and scores as gen_ai.retrieval.documents, without text by default', () => {
     const [span] = tools([search]);
-    expect(JSON.parse(String(span?.attributes['gen_ai.retrieval.documents']))).toEqual([
+    expect(JSON.parse(stringAttribute(span, 'gen_ai.retrieval.documents'))).toEqual([
       { id: 'file-1', name: 'handbook.pdf', score: 0.91 },
       { id: 'file-2', name: 'faq.txt', score: 0.5 },
       {},
@@ -102,7 +102,7 @@ describe('file search documents', () => {
 
   it('adds the text of each hit with content capture on, cut to the content limit', () => {
     const [span] = tools([search], {}, context({ captureContent: true, contentMaxLength: 7 }));
-    const documents = JSON.parse(String(span?.attributes['gen_ai.retrieval.documents'])) as { content?: string }[];
+    const documents = JSON.parse(stringAttribute(span, 'gen_ai.retrieval.documents')) as { content?: string }[];
     expect(documents.map((d) => d.content)).toEqual(['Refunds', undefined, undefined]);
   });
 
@@ -118,7 +118,7 @@ describe('file search documents', () => {
       mapStepSpans(run(), toolStep([many]), context(), { attributeValueLengthLimit: 300, attributeCountLimit: 128 }),
       'tool',
     );
-    const json = String(span?.attributes['gen_ai.retrieval.documents']);
+    const json = stringAttribute(span, 'gen_ai.retrieval.documents');
     expect(json.length).toBeLessThanOrEqual(300);
     const documents = JSON.parse(json) as { id: string }[];
     expect(documents.length).toBeGreaterThan(0);
@@ -207,7 +207,7 @@ describe('step spans stay under their run', () => {
       LIMITS,
     );
     expect(span?.attributes).toMatchObject({ 'gen_ai.conversation.id': 'thread_run', 'openai.run.id': 'run_abc' });
-    expect(span?.parentSpanId).toBe(runSpanId('run_abc'));
+    expect(span?.parent?.spanId).toBe(runSpanId('run_abc'));
     expect(only([span!], 'step').traceId).toBe(traceIdForRun('run_abc'));
   });
 });

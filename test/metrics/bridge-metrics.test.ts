@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import type { OtlpProtocol } from '../../src/config/types.js';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { BridgeMetrics } from '../../src/metrics/bridge-metrics.js';
 import { EXPORT_LAG_BUCKETS, OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import type { OtlpMetricsConfig } from '../../src/metrics/otlp-metrics-config.js';
-import { metricDeltasFor } from '../../src/metrics/run-totals.js';
+import { metricObservationsFor } from '../../src/metrics/run-totals.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
@@ -68,8 +68,13 @@ function finishedRun(s: StateStore, id: string): void {
     },
   ] as StepPayload[];
   s.trackRun('thread_1', id, 'cli');
-  const { deltas } = metricDeltasFor({ run, ctx: { agentName: 'Weather bot', firstSeenSeconds: 100 }, runFinished: true, newSteps: steps });
-  s.commitProgress({ runId: id, spans: [], terminal: true, metrics: deltas });
+  const { observations } = metricObservationsFor({
+    run,
+    ctx: { agentName: 'Weather bot', firstSeenSeconds: 100 },
+    runFinished: true,
+    newSteps: steps,
+  });
+  s.commitProgress({ runId: id, spans: [], terminal: true, observations });
 }
 
 async function serve(metrics: BridgeMetrics): Promise<string> {
@@ -86,19 +91,22 @@ async function scrapeOnce(url: string): Promise<Sample[]> {
   return parseExposition(await response.text());
 }
 
-const span = (role: SpanRecord['role'], endSeconds: number): SpanRecord => ({
+/** A span as mapping makes it for a run, a step (the one the export lag counts) or a tool call. */
+const span = (role: 'run' | 'step' | 'tool', endSeconds: number): SpanRecord => ({
   traceId: '0'.repeat(31) + '1',
   spanId: '0'.repeat(15) + '1',
+  parent: null,
   traceFlags: 1,
   name: 'chat gpt-4o',
   kind: 2,
-  startSeconds: endSeconds,
-  endSeconds,
+  start: nanosFromSeconds(endSeconds),
+  end: nanosFromSeconds(endSeconds),
   status: { code: 0 },
   attributes: {},
   droppedAttributesCount: 0,
-  role,
-  runId: 'run_1',
+  key: role === 'run' ? 'run_1' : 'step_1',
+  unit: 'run_1',
+  ...(role === 'step' ? { lagSample: true as const } : {}),
 });
 
 describe('GET /metrics', () => {
@@ -160,7 +168,7 @@ describe('GET /metrics', () => {
       span('step', Math.floor(now / 1000) - 30),
       span('run', 0),
       span('tool', 0),
-      { ...span('step', 1_000), history: true },
+      { ...span('step', 1_000), history: true as const },
     ]);
 
     const samples = await scrapeOnce(await serve(metrics));

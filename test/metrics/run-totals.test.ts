@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OPERATION_DURATION_BUCKETS, STORED, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import { HISTORY_AGE_SECONDS } from '../../src/metrics/history.js';
-import { bucketFor, metricDeltasFor, runDurationSeconds, type MetricDelta, type RunObservations } from '../../src/metrics/run-totals.js';
+import { metricObservationsFor, runDurationSeconds, type RunMetrics, type RunObservations } from '../../src/metrics/run-totals.js';
+import { bucketFor, storedDeltas } from '../../src/metrics/stored-totals.js';
+import type { MetricDelta } from '../../src/state/types.js';
+
+/** A run's observations as the totals they become: what the state file stores for them. */
+function metricDeltasFor(o: RunObservations): Omit<RunMetrics, 'observations'> & { deltas: MetricDelta[] } {
+  const { observations, stepUsageSeen } = metricObservationsFor(o);
+  return { deltas: storedDeltas(observations), stepUsageSeen };
+}
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 
 const run = (over: Partial<RunPayload> = {}): RunPayload => ({

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { DataPointType, type HistogramMetricData, type MetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenAiConventions } from '../../src/config/semconv.js';
-import { GENAI_V010_METRICS, STORED, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
-import { metricDeltasFor } from '../../src/metrics/run-totals.js';
+import { GENAI_V010_METRICS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { metricObservationsFor } from '../../src/metrics/run-totals.js';
 import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
+import { OutboxFullError } from '../../src/state/errors.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { span } from '../state/helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
@@ -83,8 +85,8 @@ const step = (id: string, prompt: number, completion: number, status = 'complete
 /** Commits what the watcher would for a finished run and its steps. */
 function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
   s.trackRun('thread_1', r.id, 'cli');
-  const { deltas } = metricDeltasFor({ run: r, ctx: { agentName, firstSeenSeconds: 100 }, runFinished: true, newSteps: steps });
-  s.commitProgress({ runId: r.id, spans: [], terminal: true, metrics: deltas });
+  const { observations } = metricObservationsFor({ run: r, ctx: { agentName, firstSeenSeconds: 100 }, runFinished: true, newSteps: steps });
+  s.commitProgress({ runId: r.id, spans: [], terminal: true, observations });
 }
 
 describe('StoreMetricProducer', () => {
@@ -134,9 +136,14 @@ describe('StoreMetricProducer', () => {
     const s = store();
     const p = producer(s);
     expect(sumMetric(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
-    s.trackRun('t', 'r', 'cli');
-    s.commitProgress({ runId: 'r', spans: [], metrics: [{ name: STORED.refusedCommits, labels: {}, delta: 2 }] });
-    expect(sumMetric(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
+    // A full outbox refuses two commits.
+    const full = openStateStore(':memory:', { outboxCap: 1 });
+    open.push(full);
+    full.trackRun('t', 'r', 'cli');
+    full.commitProgress({ runId: 'r', spans: [span('r', 1)] });
+    for (const n of [2, 3]) expect(() => full.commitProgress({ runId: 'r', spans: [span('r', n)] })).toThrow(OutboxFullError);
+    const fullProducer = producer(full);
+    expect(sumMetric(await collect(fullProducer), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([2]);
   });
 
   it('folds agents past the cap into _other, keeping the totals', async () => {

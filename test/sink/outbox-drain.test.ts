@@ -4,7 +4,7 @@
 import nodePath from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
-import { metricDeltasFor } from '../../src/metrics/run-totals.js';
+import { metricObservationsFor } from '../../src/metrics/run-totals.js';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { AssistantsSource } from '../../src/source/assistants-source.js';
 import { createApiClient } from '../../src/source/client.js';
@@ -61,7 +61,7 @@ describe('heldRun', () => {
       expect(mapStepSpans(held, step, ctx, LIMITS)).toEqual(mapStepSpans(full, step, ctx, LIMITS));
     }
     const observe = (payload: typeof full) =>
-      metricDeltasFor({ run: payload, ctx: context({}), runFinished: true, newSteps: [step], latestStepEnd: T0 + 5 });
+      metricObservationsFor({ run: payload, ctx: context({}), runFinished: true, newSteps: [step], latestStepEnd: T0 + 5 });
     expect(observe(held)).toEqual(observe(full));
     const inputs = {
       agentName: null,

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import { STORED } from '../../src/metrics/catalog.js';
 import { OutboxFullError } from '../../src/state/errors.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
 import type { ProgressCommit } from '../../src/state/types.js';
 import { emittedStepIds } from '../support/state-file.js';
-import { span, spans, tempDir } from './helpers.js';
+import { span, spans, tempDir, toolSpan } from './helpers.js';
 
 const open: StateStore[] = [];
 afterEach(() => {
@@ -60,22 +60,27 @@ describe('idempotence', () => {
     expect(emittedStepIds(s.path, 'run_1')).toEqual(new Set(['step_1', 'step_2']));
   });
 
-  it('enqueues the first of two step spans naming one step in one commit, and not the tool calls of the second', () => {
+  it('enqueues the spans of a step once, whatever span ids a later commit of the step brings', () => {
     const s = store();
-    const first = span('run_1', 1, { attributes: { 'openai.run_step.id': 'step_a' } });
-    const second = span('run_1', 2, { attributes: { 'openai.run_step.id': 'step_a' } });
-    const tool = span('run_1', 3, { role: 'tool', parentSpanId: second.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
-    expect(s.commitProgress({ runId: 'run_1', spans: [first, second, tool], emittedStepIds: ['step_a'] })).toEqual({
-      enqueued: 1,
+    const first = span('run_1', 1, { key: 'step_a' });
+    const tool = toolSpan(span('run_1', 2, { key: 'step_a', parent: { spanId: first.spanId, remote: false } }));
+    expect(s.commitProgress({ runId: 'run_1', spans: [first, tool], emittedStepIds: ['step_a'] })).toEqual({
+      enqueued: 2,
+      alreadyPresent: 0,
+    });
+    const second = span('run_1', 3, { key: 'step_a' });
+    const secondTool = toolSpan(span('run_1', 4, { key: 'step_a', parent: { spanId: second.spanId, remote: false } }));
+    expect(s.commitProgress({ runId: 'run_1', spans: [second, secondTool], emittedStepIds: ['step_a'] })).toEqual({
+      enqueued: 0,
       alreadyPresent: 2,
     });
-    expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([first.spanId]);
+    expect(s.outboxBatch(10).map((i) => i.span.spanId)).toEqual([first.spanId, tool.spanId]);
     expect(emittedStepIds(s.path, 'run_1')).toEqual(new Set(['step_a']));
   });
 
   it('tells spans of different traces with the same span id apart', () => {
     const s = store();
-    const other = span('run_1', 1, { traceId: 'cd'.repeat(16), attributes: { 'openai.run_step.id': 'step_other' } });
+    const other = span('run_1', 1, { traceId: 'cd'.repeat(16), key: 'step_other' });
     s.commitProgress({ runId: 'run_1', spans: [span('run_1', 1), other] });
     expect(s.outboxDepth()).toBe(2);
   });
@@ -83,7 +88,7 @@ describe('idempotence', () => {
   it('enqueues a step once even after its spans were acknowledged, and its tool calls with it', () => {
     const s = store();
     const step = span('run_1', 1);
-    const tool = span('run_1', 2, { role: 'tool', parentSpanId: step.spanId, attributes: { 'gen_ai.tool.call.id': 'call_1' } });
+    const tool = toolSpan(span('run_1', 2, { key: step.key, parent: { spanId: step.spanId, remote: false } }));
     expect(s.commitProgress({ runId: 'run_1', spans: [step, tool] })).toEqual({ enqueued: 2, alreadyPresent: 0 });
     s.ack(s.outboxBatch(10).map((i) => i.seq));
     expect(s.commitProgress({ runId: 'run_1', spans: [step, tool, span('run_1', 3)] })).toEqual({ enqueued: 1, alreadyPresent: 2 });
@@ -92,7 +97,8 @@ describe('idempotence', () => {
 
   it('enqueues a run span once, and marks the run span emitted when it does', () => {
     const s = store();
-    const runSpan = span('run_1', 0, { role: 'run', parentSpanId: undefined, attributes: {} });
+    const { lagSample: _lag, ...step } = span('run_1', 0, { parent: null, attributes: {} });
+    const runSpan: SpanRecord = { ...step, key: 'run_1' };
     expect(s.commitProgress({ runId: 'run_1', spans: [runSpan] })).toEqual({ enqueued: 1, alreadyPresent: 0 });
     expect(s.getRun('run_1')?.runSpanEmitted).toBe(true);
     s.ack(s.outboxBatch(10).map((i) => i.seq));
@@ -110,7 +116,7 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
     latestStepEnd: 1_700_000_010,
     runSpanEmitted: true,
     terminal: true,
-    metrics: [{ name: 'steps', labels: { status: 'completed' }, delta: 3 }],
+    observations: [{ name: STORED.steps, labels: { status: 'completed' }, value: 3, history: false }],
   });
 
   const failures: [string, (p: ProgressCommit) => ProgressCommit][] = [
@@ -119,8 +125,12 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
       (p) => ({ ...p, spans: [...p.spans, { ...span('run_1', 9), attributes: { big: 10n } as unknown as SpanRecord['attributes'] }] }),
     ],
     [
-      'a metric delta that is not a number, after the spans and the cursor',
-      (p) => ({ ...p, metrics: [...(p.metrics ?? []), { name: 'x', labels: {}, delta: Number.NaN }] }),
+      'a metric observation that is not a number, after the spans and the cursor',
+      (p) => ({ ...p, observations: [...(p.observations ?? []), { name: STORED.runs, labels: {}, value: Number.NaN, history: false }] }),
+    ],
+    [
+      'an observation of a metric no catalog has, after the spans and the cursor',
+      (p) => ({ ...p, observations: [...(p.observations ?? []), { name: 'x', labels: {}, value: 1, history: false }] }),
     ],
     ['a step end of the wrong type', (p) => ({ ...p, latestStepEnd: 'soon' as unknown as number })],
     ['a run that is not tracked, after its spans were inserted', (p) => ({ ...p, runId: 'run_2', spans: spans('run_2', 1, 3) })],

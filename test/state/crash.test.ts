@@ -5,6 +5,7 @@ import { ownerFileFor } from '../../src/state/lock.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { emittedStepIds } from '../support/state-file.js';
 import { context, spans, startChild, tempDir, type Child } from './helpers.js';
+import { secondsOf } from '../mapping/fixtures.js';
 
 const open: StateStore[] = [];
 const children: Child[] = [];
@@ -54,10 +55,12 @@ describe('crash safety', () => {
     expect(s.getRun('run_1')).toMatchObject({
       status: 'in_progress',
       cursorStepId: 'step_8',
-      latestStepEnd: b.at(-1)!.endSeconds,
+      latestStepEnd: secondsOf(b.at(-1)!.end),
       frozenContext: context(),
     });
-    expect(s.metricTotals()).toEqual([{ name: 'steps', labels: { status: 'completed' }, value: 8 }]);
+    expect(s.metricTotals()).toEqual([
+      { name: 'assistants.steps', labels: { status: 'completed', 'assistants_bridge.history': 'false' }, value: 8 },
+    ]);
 
     // Committing the same spans again after the restart adds nothing.
     expect(s.commitProgress({ runId: 'run_1', spans: [...a, ...b] })).toEqual({ enqueued: 0, alreadyPresent: 8 });
@@ -88,6 +91,6 @@ describe('crash safety', () => {
       cursorStepId: `step_${depth - 1}`,
       latestStepEnd: 1_700_000_001 + depth - 1,
     });
-    expect(s.metricTotals()).toEqual([{ name: 'steps', labels: {}, value: depth }]);
+    expect(s.metricTotals()).toEqual([{ name: 'assistants.steps', labels: { 'assistants_bridge.history': 'false' }, value: depth }]);
   });
 });

@@ -4,10 +4,40 @@ import nodePath from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import type { FrozenContext, SpanRecord } from '../../src/mapping/span-record.js';
+import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
+import type { Format1Span } from '../../src/state/record-format.js';
 
+/** A step's span, as mapping makes it (keyed by its step, the export lag's sample). */
 export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    traceId: 'ab'.repeat(16),
+    spanId: n.toString(16).padStart(16, '0'),
+    parent: { spanId: 'ff'.repeat(8), remote: false },
+    traceFlags: 1,
+    name: `chat gpt-4o #${n}`,
+    kind: 2,
+    start: nanosFromSeconds(1_700_000_000 + n),
+    end: nanosFromSeconds(1_700_000_001 + n),
+    status: { code: 0 },
+    attributes: { 'openai.run_step.id': `step_${n}`, 'gen_ai.usage.input_tokens': n },
+    droppedAttributesCount: 0,
+    key: `step_${n}`,
+    unit: runId,
+    lagSample: true,
+    ...overrides,
+  };
+}
+
+/** A tool call's span made of `span`'s: keyed and parented by the caller, never a lag sample. */
+export function toolSpan(from: SpanRecord): SpanRecord {
+  const { lagSample: _lag, ...rest } = from;
+  return { ...rest, kind: 0, name: 'execute_tool lookup' };
+}
+
+/** The step span of `span(runId, n)` as format 1 held it. */
+export function format1Span(runId: string, n: number, overrides: Partial<Format1Span> = {}): Format1Span {
   return {
     traceId: 'ab'.repeat(16),
     spanId: n.toString(16).padStart(16, '0'),

@@ -84,7 +84,7 @@ describe('data survives close and reopen', () => {
       latestStepEnd: 1_700_000_003,
       runSpanEmitted: true,
       terminal: true,
-      metrics: [{ name: 'runs', labels: { status: 'completed' }, delta: 1 }],
+      observations: [{ name: 'assistants.runs', labels: { status: 'completed' }, value: 1, history: false }],
     });
     const [dead] = first.outboxBatch(1);
     first.deadLetter([{ seq: dead!.seq, reason: 'refused', status: 400 }]);

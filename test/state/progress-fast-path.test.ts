@@ -88,29 +88,28 @@ describe('frozen context carried by a progress commit', () => {
   });
 });
 
-describe('metric deltas', () => {
+describe('metric observations', () => {
   it('add up per total within one commit, whatever the order of their labels', () => {
     const s = store();
+    const steps = (labels: Record<string, string>, value: number) => ({ name: 'assistants.steps', labels, value, history: false });
     s.commitProgress({
       runId: 'run_1',
       spans: [],
-      metrics: [
-        { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 1 },
-        { name: 'steps', labels: { type: 'tool_calls', status: 'completed' }, delta: 2 },
-        { name: 'steps', labels: { status: 'failed', type: 'tool_calls' }, delta: 1 },
-        { name: 'tokens#sum', labels: { status: 'completed', type: 'tool_calls' }, delta: 0.5 },
-        { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 4 },
+      observations: [
+        steps({ status: 'completed', type: 'tool_calls' }, 1),
+        steps({ type: 'tool_calls', status: 'completed' }, 2),
+        steps({ status: 'failed', type: 'tool_calls' }, 1),
+        { name: 'assistants.run.queue.duration', labels: { status: 'completed', type: 'tool_calls' }, value: 0.5, history: false },
+        steps({ status: 'completed', type: 'tool_calls' }, 4),
       ],
     });
-    s.commitProgress({
-      runId: 'run_1',
-      spans: [],
-      metrics: [{ name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, delta: 10 }],
-    });
+    s.commitProgress({ runId: 'run_1', spans: [], observations: [steps({ status: 'completed', type: 'tool_calls' }, 10)] });
+    const labels = { status: 'completed', type: 'tool_calls', 'assistants_bridge.history': 'false' };
     expect(s.metricTotals()).toEqual([
-      { name: 'steps', labels: { status: 'completed', type: 'tool_calls' }, value: 17 },
-      { name: 'steps', labels: { status: 'failed', type: 'tool_calls' }, value: 1 },
-      { name: 'tokens#sum', labels: { status: 'completed', type: 'tool_calls' }, value: 0.5 },
+      { name: 'assistants.run.queue.duration#bucket', labels: { ...labels, le: '1' }, value: 1 },
+      { name: 'assistants.run.queue.duration#sum', labels, value: 0.5 },
+      { name: 'assistants.steps', labels, value: 17 },
+      { name: 'assistants.steps', labels: { ...labels, status: 'failed' }, value: 1 },
     ]);
   });
 

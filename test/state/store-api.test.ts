@@ -162,7 +162,7 @@ describe('commitProgress', () => {
       emittedStepIds: ['step_1', 'step_2', 'step_3'],
       cursorStepId: 'step_3',
       latestStepEnd: 1_700_000_004,
-      metrics: [{ name: 'gen_ai.client.token.usage', labels: { type: 'input', model: 'm' }, delta: 30 }],
+      observations: [{ name: 'gen_ai.client.token.usage', labels: { type: 'input', model: 'm' }, value: 30, history: false }],
     });
     expect(result).toEqual({ enqueued: 3, alreadyPresent: 0 });
     expect(store.getRun('run_1')).toMatchObject({
@@ -174,7 +174,12 @@ describe('commitProgress', () => {
     });
     expect(emittedStepIds(store.path, 'run_1')).toEqual(new Set(['step_1', 'step_2', 'step_3']));
     expect(store.outboxDepth()).toBe(3);
-    expect(store.metricTotals()).toEqual([{ name: 'gen_ai.client.token.usage', labels: { model: 'm', type: 'input' }, value: 30 }]);
+    // A histogram sample: one in the bucket it falls in, and its value in the sum.
+    const labels = { model: 'm', type: 'input', 'assistants_bridge.history': 'false' };
+    expect(store.metricTotals()).toEqual([
+      { name: 'gen_ai.client.token.usage#bucket', labels: { ...labels, le: '64' }, value: 1 },
+      { name: 'gen_ai.client.token.usage#sum', labels, value: 30 },
+    ]);
   });
 
   it('leaves fields it is not given, keeps latestStepEnd at its maximum and the flags sticky', () => {
@@ -188,7 +193,7 @@ describe('commitProgress', () => {
 
     store.commitProgress({
       runId: 'run_1',
-      spans: [span('run_1', 0, { role: 'run' })],
+      spans: [span('run_1', 0, { key: 'run_1', parent: null })],
       status: 'completed',
       runSpanEmitted: true,
       terminal: true,
@@ -213,23 +218,26 @@ describe('commitProgress', () => {
     });
   });
 
-  it('adds metric deltas to totals whatever the order of their labels', () => {
+  it('adds metric observations to totals whatever the order of their labels, history apart', () => {
     const { store } = newStore();
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({
       runId: 'run_1',
       spans: [],
-      metrics: [
-        { name: 'runs', labels: { status: 'completed', model: 'a' }, delta: 1 },
-        { name: 'runs', labels: { model: 'a', status: 'completed' }, delta: 2 },
-        { name: 'runs', labels: { model: 'b', status: 'completed' }, delta: 0.5 },
-        { name: 'steps', labels: {}, delta: 4 },
+      observations: [
+        { name: 'assistants.runs', labels: { status: 'completed', model: 'a' }, value: 1, history: false },
+        { name: 'assistants.runs', labels: { model: 'a', status: 'completed' }, value: 2, history: false },
+        { name: 'assistants.runs', labels: { model: 'a', status: 'completed' }, value: 5, history: true },
+        { name: 'assistants.runs', labels: { model: 'b', status: 'completed' }, value: 0.5, history: false },
+        { name: 'assistants.steps', labels: {}, value: 4, history: false },
       ],
     });
+    const news = { 'assistants_bridge.history': 'false' };
     expect(store.metricTotals()).toEqual([
-      { name: 'runs', labels: { model: 'a', status: 'completed' }, value: 3 },
-      { name: 'runs', labels: { model: 'b', status: 'completed' }, value: 0.5 },
-      { name: 'steps', labels: {}, value: 4 },
+      { name: 'assistants.runs', labels: { ...news, model: 'a', status: 'completed' }, value: 3 },
+      { name: 'assistants.runs', labels: { ...news, model: 'b', status: 'completed' }, value: 0.5 },
+      { name: 'assistants.runs', labels: { 'assistants_bridge.history': 'true', model: 'a', status: 'completed' }, value: 5 },
+      { name: 'assistants.steps', labels: news, value: 4 },
     ]);
   });
 

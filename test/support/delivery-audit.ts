@@ -2,7 +2,7 @@
 // every expected span at least once with the right content, nothing unexpected, and each
 // duplicate traced back to the request that first carried it.
 import { expect } from 'vitest';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import { expectSpanMatches } from './expected-spans.js';
 import type { ReceivedRequest, ReceivedSpan } from './otlp-receiver/index.js';
 

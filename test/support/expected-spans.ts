@@ -1,7 +1,7 @@
 // What the receiver must have got, computed with the bridge's own pure mapping, and the
 // comparison of one expected span with one received span, field by field.
 import { expect } from 'vitest';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 import type { ReceivedSpan } from './otlp-receiver/index.js';
 
 export function expectSpanMatches(received: ReceivedSpan, expected: SpanRecord): void {
@@ -19,20 +19,20 @@ export function expectSpanMatches(received: ReceivedSpan, expected: SpanRecord):
     links: received.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: l.attributes })),
   }).toEqual({
     traceId: expected.traceId,
-    parentSpanId: expected.parentSpanId ?? '',
+    parentSpanId: expected.parent?.spanId ?? '',
     name: expected.name,
     kind: expected.kind + 1,
-    start: `${expected.startSeconds}000000000`,
-    end: `${expected.endSeconds}000000000`,
+    start: expected.start,
+    end: expected.end,
     status: expected.status.code,
     message: expected.status.message ?? '',
     attributes: expected.attributes,
-    events: (expected.events ?? []).map((e) => ({ name: e.name, time: `${e.timeSeconds}000000000`, attributes: e.attributes ?? {} })),
+    events: (expected.events ?? []).map((e) => ({ name: e.name, time: e.time, attributes: e.attributes })),
     links: (expected.links ?? []).map((l) => ({
       traceId: l.traceId,
       spanId: l.spanId,
       traceState: l.traceState ?? '',
-      attributes: l.attributes ?? {},
+      attributes: l.attributes,
     })),
   });
 }

@@ -1,7 +1,7 @@
 // What a state file holds that the store writes but never hands back, read with a connection of
 // its own, as an operator would with sqlite3 (WAL mode shows every commit, even with the bridge running).
 import { DatabaseSync } from 'node:sqlite';
-import type { SpanRecord } from '../../src/mapping/span-record.js';
+import type { SpanRecord } from '../../src/core/span-record.js';
 
 function read<T>(path: string, fn: (db: DatabaseSync) => T): T {
   const db = new DatabaseSync(path, { readOnly: true });

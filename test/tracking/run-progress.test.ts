@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { STORED } from '../../src/metrics/catalog.js';
 import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/tracking/run-progress.js';
-import { LIMITS, T0, context, functionCall, run, step, toolStep } from '../mapping/fixtures.js';
+import { LIMITS, T0, context, functionCall, run, step, toolStep, secondsOf, roleOf } from '../mapping/fixtures.js';
+import { storedDeltas } from '../../src/metrics/stored-totals.js';
 
 const fresh: RunCursor = { cursorStepId: null, emitted: new Set(), latestStepEnd: null, runSpanEmitted: false };
 const inProgress = (id: string, created: number) =>
@@ -20,7 +21,7 @@ describe('planProgress', () => {
     expect(plan.emittedStepIds).toEqual(['step_a', 'step_c']);
     expect(plan.pendingSteps).toBe(1);
     expect(plan.runSpanEmitted).toBe(false);
-    expect(plan.spans.map((s) => s.role)).toEqual(['step', 'step']);
+    expect(plan.spans.map((s) => roleOf(s))).toEqual(['step', 'step']);
     expect(plan.latestStepEnd).toBe(T0 + 5);
   });
 
@@ -43,8 +44,8 @@ describe('planProgress', () => {
       LIMITS,
     );
     expect(plan.runSpanEmitted).toBe(true);
-    const runSpan = plan.spans.find((s) => s.role === 'run')!;
-    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0 + 600]);
+    const runSpan = plan.spans.find((s) => roleOf(s) === 'run')!;
+    expect([secondsOf(runSpan.start), secondsOf(runSpan.end)]).toEqual([T0, T0 + 600]);
     // The same run looked at again adds nothing.
     const again = planProgress(
       expired,
@@ -81,11 +82,14 @@ describe('planProgress', () => {
       'execute_tool lookup',
       'execute_tool fetch',
     ]);
-    const totals = (name: string) => plan.metrics.filter((m) => m.name === name).reduce((n, m) => n + m.delta, 0);
+    const totals = (name: string) =>
+      storedDeltas(plan.observations)
+        .filter((m) => m.name === name)
+        .reduce((n, m) => n + m.delta, 0);
     expect(totals(STORED.runs)).toBe(1);
     expect(totals(STORED.steps)).toBe(1);
     // Tokens go into the token-usage histogram's sum, per token type.
-    expect(JSON.stringify(plan.metrics)).toContain('"delta":40');
+    expect(JSON.stringify(storedDeltas(plan.observations))).toContain('"delta":40');
   });
 });
 
@@ -156,23 +160,29 @@ describe('answered: the run usually ends next', () => {
 describe('the run end the span and the duration metric share', () => {
   const queuedOut = run({ status: 'expired', completed_at: null, expires_at: null, usage: null });
   const durations = (plan: ReturnType<typeof planProgress>) =>
-    plan.metrics.filter((m) => m.name.endsWith('#sum') && m.labels['openai.run.status'] === 'expired').map((m) => m.delta);
+    storedDeltas(plan.observations)
+      .filter((m) => m.name.endsWith('#sum') && m.labels['openai.run.status'] === 'expired')
+      .map((m) => m.delta);
 
   it('ends an expired run without steps at the deadline recorded while it was pending, in span and metric alike', () => {
     const plan = planProgress(queuedOut, [], fresh, context({ expiresAt: T0 + 600 }), LIMITS);
-    const runSpan = plan.spans.find((s) => s.role === 'run')!;
-    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0 + 600]);
+    const runSpan = plan.spans.find((s) => roleOf(s) === 'run')!;
+    expect([secondsOf(runSpan.start), secondsOf(runSpan.end)]).toEqual([T0, T0 + 600]);
     expect(durations(plan)).toEqual([600]);
   });
 
   it('without a recorded deadline flags the span end_unknown and leaves the duration out', () => {
     const plan = planProgress(queuedOut, [], fresh, context(), LIMITS);
-    const runSpan = plan.spans.find((s) => s.role === 'run')!;
-    expect([runSpan.startSeconds, runSpan.endSeconds]).toEqual([T0, T0]);
+    const runSpan = plan.spans.find((s) => roleOf(s) === 'run')!;
+    expect([secondsOf(runSpan.start), secondsOf(runSpan.end)]).toEqual([T0, T0]);
     expect(runSpan.attributes['assistants_bridge.end_unknown']).toBe(true);
     expect(durations(plan)).toEqual([]);
     // The run is still counted.
-    expect(plan.metrics.filter((m) => m.name === STORED.runs).map((m) => m.delta)).toEqual([1]);
+    expect(
+      storedDeltas(plan.observations)
+        .filter((m) => m.name === STORED.runs)
+        .map((m) => m.delta),
+    ).toEqual([1]);
   });
 });
 
@@ -191,7 +201,7 @@ describe('what a look passes to the mapping and reports', () => {
   it('links connected-agent calls into the trace recorded for the child run', () => {
     const linked = new Map([['run_child', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: null }]]);
     const plan = planProgress(run({ status: 'in_progress', completed_at: null }), [connected], fresh, context(), LIMITS, false, linked);
-    expect(plan.spans.find((s) => s.role === 'tool')?.links?.[0]?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(plan.spans.find((s) => roleOf(s) === 'tool')?.links?.[0]?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
   it('reports steps that name another run or thread, mapped under the run all the same', () => {
@@ -208,7 +218,7 @@ describe('what a look passes to the mapping and reports', () => {
       LIMITS,
     );
     expect(plan.misfiledSteps.map((s) => s.id)).toEqual(['step_stray', 'step_thread']);
-    expect(plan.spans.filter((s) => s.role === 'step').map((s) => s.attributes['openai.run.id'])).toEqual([
+    expect(plan.spans.filter((s) => roleOf(s) === 'step').map((s) => s.attributes['openai.run.id'])).toEqual([
       'run_abc',
       'run_abc',
       'run_abc',

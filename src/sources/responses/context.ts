@@ -2,7 +2,7 @@
 // restart or a config change never moves it to another trace or changes a span already sent.
 import { serverOf } from '../../mapping/frozen-context.js';
 import { parseTraceparent } from '../../mapping/ids.js';
-import type { FrozenContext } from '../../mapping/span-record.js';
+import type { FrozenContext } from '../../mapping/frozen-context.js';
 import type { ResponsePayload } from './payload.js';
 
 /**

@@ -5,7 +5,7 @@ import { nanosFromSeconds, SpanKindName, type SpanLinkRecord, type SpanRecord } 
 import { parseTraceparent } from '../../mapping/ids.js';
 import { AttributeBag, applyLimits, truncate } from '../../mapping/limits.js';
 import { outputTypeOf } from '../../mapping/request-settings.js';
-import type { MappingLimits } from '../../mapping/span-record.js';
+import type { MappingLimits } from '../../mapping/limits.js';
 import { statusFor } from '../../mapping/status.js';
 import { readTokenUsage } from '../../mapping/token-usage.js';
 import {

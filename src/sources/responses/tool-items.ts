@@ -4,7 +4,7 @@
 // approvals, tool lists and `*_output` items; types the bridge does not know are calls too, named
 // after what they name or their type without `_call`.
 import { isObj, nonEmpty, stringify, type Obj } from '../../mapping/json-values.js';
-import type { Attributes } from '../../mapping/span-record.js';
+import type { Attributes } from '../../core/span-record.js';
 import { ERROR_TYPE_VALUE_OTHER } from '../../semconv/attributes.js';
 import {
   ATTR_OPENAI_CODE_INTERPRETER_OUTPUT_COUNT,

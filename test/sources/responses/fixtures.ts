@@ -2,7 +2,7 @@
 // SDK's `Response`, and Foundry's agent reference where asked), a context and limits, and small
 // helpers to map and to find spans.
 import type { SpanRecord } from '../../../src/core/span-record.js';
-import type { MappingLimits } from '../../../src/mapping/span-record.js';
+import type { MappingLimits } from '../../../src/mapping/limits.js';
 import { freezeResponseContext, type ResponseContext } from '../../../src/sources/responses/context.js';
 import type { LinkedResponses } from '../../../src/sources/responses/links.js';
 import { mapResponseTrace } from '../../../src/sources/responses/map-response.js';

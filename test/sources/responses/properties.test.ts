@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MetricObservation } from '../../../src/core/observation.js';
 import { compareNanos, isNanos, nanosFromSeconds, nanosToSeconds, type SpanRecord } from '../../../src/core/span-record.js';
-import type { MappingLimits } from '../../../src/mapping/span-record.js';
+import type { MappingLimits } from '../../../src/mapping/limits.js';
 import { freezeResponseContext } from '../../../src/sources/responses/context.js';
 import { responseKey, responseSpanId } from '../../../src/sources/responses/ids.js';
 import { mapResponseTrace } from '../../../src/sources/responses/map-response.js';

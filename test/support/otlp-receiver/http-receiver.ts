@@ -11,6 +11,8 @@ export interface OtlpReceiverOptions {
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
+  /** Keep each request's body (decompressed) in `requests()`, for tests that compare bytes. Default false. */
+  keepBodies?: boolean;
 }
 
 export interface OtlpReceiver extends ReceiverApi {
@@ -25,7 +27,7 @@ export interface OtlpReceiver extends ReceiverApi {
 const SIGNALS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics' };
 
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
-  const receiver = new HttpOtlpReceiver(options.host ?? '127.0.0.1');
+  const receiver = new HttpOtlpReceiver(options.host ?? '127.0.0.1', options.keepBodies ?? false);
   await receiver.listen(options.port ?? 0);
   return receiver;
 }
@@ -34,8 +36,11 @@ class HttpOtlpReceiver extends ReceiverCore implements OtlpReceiver {
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private boundPort = 0;
 
-  constructor(private readonly host: string) {
-    super('http');
+  constructor(
+    private readonly host: string,
+    keepBodies: boolean,
+  ) {
+    super('http', keepBodies);
     // Like the collector, never close an idle keep-alive connection: closing one just as an
     // exporter reuses it makes spurious resets that a test would blame on the bridge.
     this.server.keepAliveTimeout = 0;

@@ -59,7 +59,10 @@ export abstract class ReceiverCore {
   protected readonly faultSwitch = new FaultSwitch();
   private readonly closing = new AbortController();
 
-  protected constructor(private readonly transport: 'http' | 'grpc') {}
+  protected constructor(
+    private readonly transport: 'http' | 'grpc',
+    private readonly keepBodies = false,
+  ) {}
 
   spans(): ReceivedSpan[] {
     return this.recorder.spans();
@@ -123,6 +126,7 @@ export abstract class ReceiverCore {
     const arrival: Arrival = { receivedAt: Date.now(), requestId: entry.id, encoding: incoming.encoding };
     try {
       const body = incoming.payload();
+      if (this.keepBodies) entry.body = body;
       return incoming.signal === 'traces'
         ? this.acceptTraces(entry, body, arrival, faults)
         : this.acceptMetrics(entry, body, arrival, faults);

@@ -113,6 +113,8 @@ export interface ReceivedRequest {
   error: string | null;
   /** Still being processed (e.g. inside a delay). */
   pending: boolean;
+  /** The body as decoded (decompressed), when the receiver keeps bodies. */
+  body?: Uint8Array;
 }
 
 /** A span (traceId + spanId) that arrived more than once. */

@@ -18,12 +18,14 @@ export interface WireKeyValue {
 
 export interface WireResource {
   attributes?: WireKeyValue[];
+  droppedAttributesCount?: number;
 }
 
 export interface WireScope {
   name?: string;
   version?: string;
   attributes?: WireKeyValue[];
+  droppedAttributesCount?: number;
 }
 
 export interface WireEvent {
@@ -64,7 +66,8 @@ export interface WireSpan {
 export interface WireTraceRequest {
   resourceSpans?: Array<{
     resource?: WireResource;
-    scopeSpans?: Array<{ scope?: WireScope; spans?: WireSpan[] }>;
+    scopeSpans?: Array<{ scope?: WireScope; spans?: WireSpan[]; schemaUrl?: string }>;
+    schemaUrl?: string;
   }>;
 }
 

@@ -1,0 +1,112 @@
+// A state file the previous version wrote (schema 3, span records of format 1 waiting in its
+// outbox, one of them acknowledged and one dead-lettered), opened by this version: upgraded in
+// place, everything in it kept, and its waiting spans sent byte for byte as that version sent them,
+// over OTLP/HTTP protobuf and JSON. test/fixtures/state/README.md says how both files were made.
+import { copyFileSync, readFileSync } from 'node:fs';
+import nodePath from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { OtlpProtocol, ResourceConfig } from '../../src/config/types.js';
+import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
+import { OutboxDrain } from '../../src/sink/outbox-drain.js';
+import { assistantResource } from '../../src/sink/resource.js';
+import { SCHEMA_VERSION } from '../../src/state/schema.js';
+import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { REPO } from '../support/cli.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { tempDir } from './helpers.js';
+
+const FIXTURES = nodePath.join(REPO, 'test', 'fixtures', 'state');
+
+/** What the previous version sent, draining the file: its configuration and each request's body. */
+interface Export {
+  resource: ResourceConfig;
+  scope: { name: string; version: string };
+  batchSize: number;
+  'http/protobuf': string[];
+  'http/json': string[];
+}
+const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as Export;
+
+let store: StateStore | undefined;
+let rx: OtlpReceiver | undefined;
+afterEach(async () => {
+  if (store && !store.closed) await store.shutdown();
+  await rx?.close();
+  store = rx = undefined;
+});
+
+/** A copy of the fixture, so the test never changes the committed file. */
+function copyOfFixture(): string {
+  const path = nodePath.join(tempDir(), 'state.sqlite');
+  copyFileSync(nodePath.join(FIXTURES, 'format-1.sqlite'), path);
+  return path;
+}
+
+function query<T>(path: string, sql: string): T[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('a state file of the previous version, with spans waiting in its outbox', () => {
+  it('is upgraded in place, keeping its runs, cursors, totals, waiting spans and dead letters', async () => {
+    const path = copyOfFixture();
+    expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(3);
+    const runs = query(path, 'SELECT * FROM tracked_runs ORDER BY run_id');
+    const totals = query<{ name: string; labels: string; value: number }>(
+      path,
+      'SELECT name, labels, value FROM metric_totals ORDER BY name, labels',
+    );
+    const waiting = query<{ n: number }>(path, 'SELECT sum(waiting) AS n FROM outbox')[0]?.n;
+    expect(waiting).toBe(41);
+
+    store = openStateStore(path);
+    expect(store.outboxDepth()).toBe(waiting);
+    expect(store.listRuns()).toHaveLength(runs.length);
+    expect(store.metricTotals()).toEqual(totals.map((t) => ({ name: t.name, labels: JSON.parse(t.labels) as unknown, value: t.value })));
+    expect(store.stats().deadLetters).toBe(1);
+    await store.shutdown();
+
+    expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(SCHEMA_VERSION);
+    // The tracking tables are as they were; the rows say which record format they hold.
+    expect(query(path, 'SELECT * FROM tracked_runs ORDER BY run_id')).toEqual(runs);
+    expect(query(path, 'SELECT DISTINCT format FROM outbox')).toEqual([{ format: 1 }]);
+    expect(query(path, 'SELECT DISTINCT format FROM dead_letters')).toEqual([{ format: 1 }]);
+  });
+
+  it.each<OtlpProtocol>(['http/protobuf', 'http/json'])(
+    'sends the waiting spans over %s exactly as the previous version did',
+    async (protocol) => {
+      store = openStateStore(copyOfFixture());
+      rx = await startOtlpReceiver({ keepBodies: true });
+      const exporter = new OtlpHttpExporter(
+        { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
+        assistantResource(expected.resource),
+        expected.scope,
+      );
+      const drain = new OutboxDrain(store, exporter, { batchSize: expected.batchSize, log: pino({ level: 'silent' }) });
+      drain.start();
+      await drain.shutdown(30_000);
+      await exporter.shutdown();
+      expect(store.outboxDepth()).toBe(0);
+
+      const bodies = rx.requests().map((r) => Buffer.from(r.body ?? new Uint8Array(0)));
+      const wanted =
+        protocol === 'http/json'
+          ? expected['http/json'].map((text) => Buffer.from(text, 'utf8'))
+          : expected['http/protobuf'].map((base64) => Buffer.from(base64, 'base64'));
+      expect(bodies.length).toBe(wanted.length);
+      bodies.forEach((body, i) => {
+        // Text, so a difference shows where it is (protobuf as base64).
+        const show = (b: Buffer) => (protocol === 'http/json' ? b.toString('utf8') : b.toString('base64'));
+        expect(show(body), `request ${i}`).toBe(show(wanted[i]!));
+      });
+    },
+  );
+});
