@@ -119,26 +119,37 @@ export const cutoffOf = (cursor: Pick<AgentCursor, 'since' | 'newest'>, overlapS
   cursor.newest === null ? cursor.since : Math.max(cursor.since, cursor.newest - overlapSeconds);
 
 /**
- * After a look that read `listed` (oldest first) from the anchor, or on from where the last look
- * stopped (then the window comes first): the new anchor and window. The window starts at the last
- * response created before the cutoff (the sentinel); the anchor is the last one before it whose id
- * can be a cursor. With no such pair the anchor stays and the window keeps all.
+ * Oldest first (the list's order: by created_at), the order they were listed in kept within a
+ * second; those without a time last, as they never become a position.
+ */
+export const stableByTime = (entries: readonly SeenResponse[]): SeenResponse[] =>
+  entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.at ?? Infinity) - (b.e.at ?? Infinity) || a.i - b.i)
+    .map(({ e }) => e);
+
+/**
+ * The new anchor and window after a look, from `listed`: what it listed from the anchor, in list
+ * order (or on from where the last look stopped, the window first). The window starts at the last
+ * response created before the cutoff (the sentinel); the anchor is the last one before it whose
+ * id can be a cursor. With no such pair the anchor stays and the window keeps all.
  */
 export function advanceWindow(
   anchor: ListMark | null,
-  combined: readonly SeenResponse[],
+  listed: readonly SeenResponse[],
   cutoff: number,
 ): { anchor: ListMark | null; window: SeenResponse[] } {
+  const ordered = stableByTime(listed);
   let sentinel = -1;
-  combined.forEach((entry, i) => {
+  ordered.forEach((entry, i) => {
     if (entry.at !== null && entry.at < cutoff) sentinel = i;
   });
   for (let i = sentinel - 1; i >= 0; i -= 1) {
-    const entry = combined[i];
+    const entry = ordered[i];
     const mark = entry ? markOf(entry) : null;
-    if (mark) return { anchor: mark, window: combined.slice(i + 1) };
+    if (mark) return { anchor: mark, window: ordered.slice(i + 1) };
   }
-  return { anchor, window: [...combined] };
+  return { anchor, window: ordered };
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   newReadBack,
   readAgentCursor,
   seenKey,
+  stableByTime,
   type AgentCursor,
   type ListMark,
   type ReadBack,
@@ -101,7 +102,7 @@ export interface AgentLook {
   report: AgentLookReport;
 }
 
-/** The service has no list of responses by agent: following an agent cannot work. */
+/** The service has no list of responses by agent (the agent's first list answered 404): following an agent cannot work. */
 export class FoundryListUnavailable extends BridgeError {
   constructor(agentName: string, cause: unknown) {
     super(
@@ -109,6 +110,16 @@ export class FoundryListUnavailable extends BridgeError {
       `cannot follow Foundry agent ${agentName}: this service does not list responses by agent (GET {project}/openai/v1/responses answered 404); the base URL must be an Azure AI Foundry project endpoint, https://<resource>.services.ai.azure.com/api/projects/<project>`,
       { exitCode: EXIT.usage, cause },
     );
+  }
+}
+
+/**
+ * A list that answered before now answers 404 from its start: the agent was deleted, as far as the
+ * service says. Nothing more comes from it; responses of it already followed go on.
+ */
+export class FoundryAgentGone extends BridgeError {
+  constructor(agentName: string, cause: unknown) {
+    super('gone', `Foundry agent ${agentName}: its responses can no longer be listed (404; the agent was deleted?)`, { cause });
   }
 }
 
@@ -176,8 +187,10 @@ class Look {
     } catch (error) {
       const unknownPlace = meaningOf(error) === 'gone' || error instanceof RequestRefused;
       if (after !== null && unknownPlace) return { responses: [], next: null, ended: true };
-      if (meaningOf(error) === 'gone') throw new FoundryListUnavailable(this.#input.agentName, error);
-      throw error;
+      if (meaningOf(error) !== 'gone') throw error;
+      throw this.#stored === null
+        ? new FoundryListUnavailable(this.#input.agentName, error)
+        : new FoundryAgentGone(this.#input.agentName, error);
     }
     const responses: ResponsePayload[] = [];
     for (const item of page.items) {
@@ -451,10 +464,3 @@ function unique(entries: readonly SeenResponse[]): SeenResponse[] {
   const seen = new Set<string>();
   return entries.filter((e) => !seen.has(e.key) && seen.add(e.key));
 }
-
-/** Oldest first, the list's own order kept among responses of the same second; those without a time last. */
-const stableByTime = (entries: readonly SeenResponse[]): SeenResponse[] =>
-  entries
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => (a.e.at ?? Infinity) - (b.e.at ?? Infinity) || a.i - b.i)
-    .map(({ e }) => e);

@@ -140,6 +140,17 @@ describe("a backfill of an agent's finished responses", () => {
     expect(later.parsedCursor!.since).toBe(since);
   });
 
+  it('followed from now (the default start point), costs one request and traces none of its past', async () => {
+    const now = await simNow(sim);
+    const rig = new AgentRig(sim, bridgeFor(sim), AGENT, settingsWith(sim), now);
+    const before = apiRequests(sim).length;
+    const [look] = await rig.lookToEnd();
+    expect(apiRequests(sim).length - before).toBe(1);
+    expect(look!.commit.spans).toEqual([]);
+    expect(look!.report.beforeStart).toBeGreaterThan(1);
+    expect(rig.parsedCursor!.anchor).not.toBeNull();
+  });
+
   it('links a response to the one it continues, in the trace that one joined', async () => {
     const truth = await truthOf(sim);
     const rig = new AgentRig(sim, bridgeFor(sim), AGENT, settingsWith(sim));

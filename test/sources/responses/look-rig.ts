@@ -3,6 +3,8 @@
 // commit kept the way the store keeps it (cursors and recorded contexts through JSON, units to
 // follow tracked, a span whose key was committed before never written again and counted here when
 // a look offers it a second time), and the unfinished responses it hands over looked at in turn.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import type { ApiConfig } from '../../../src/config/types.js';
 import type { MetricObservation } from '../../../src/core/observation.js';
@@ -27,7 +29,10 @@ export interface Bridge {
   starts: AttemptStartEvent[];
 }
 
-export function foundryApi(sim: RunningSimulator, extra: Partial<ApiConfig> = {}): ApiConfig {
+/** Where the bridge reaches a Foundry project: the simulator, or a server of a test's own. */
+export type Endpoint = Pick<RunningSimulator, 'url' | 'apiKey'>;
+
+export function foundryApi(sim: Endpoint, extra: Partial<ApiConfig> = {}): ApiConfig {
   return {
     ...DEFAULTS.api,
     baseURL: sim.url,
@@ -41,10 +46,7 @@ export function foundryApi(sim: RunningSimulator, extra: Partial<ApiConfig> = {}
   };
 }
 
-export function bridgeFor(
-  sim: RunningSimulator,
-  options: { api?: Partial<ApiConfig>; auth?: ClientAuthDeps; maxAttempts?: number } = {},
-): Bridge {
+export function bridgeFor(sim: Endpoint, options: { api?: Partial<ApiConfig>; auth?: ClientAuthDeps; maxAttempts?: number } = {}): Bridge {
   const budget = new RequestBudget({ rpm: 1_000_000 });
   const starts: AttemptStartEvent[] = [];
   budget.on('attemptStart', (event) => starts.push(event));
@@ -58,7 +60,7 @@ export function bridgeFor(
   return { api: new FoundryResponsesClient(client, api.apiVersion === undefined ? {} : { apiVersion: api.apiVersion }), budget, starts };
 }
 
-export const settingsWith = (sim: RunningSimulator, extra: Partial<ResponsesLookSettings> = {}): ResponsesLookSettings => ({
+export const settingsWith = (sim: Endpoint, extra: Partial<ResponsesLookSettings> = {}): ResponsesLookSettings => ({
   ...responsesLookSettings({ ...DEFAULTS, api: foundryApi(sim) }),
   ...extra,
 });
@@ -205,4 +207,45 @@ export async function startResponse(
 export async function deleteResponse(sim: RunningSimulator, id: string): Promise<void> {
   const res = await fetch(`${sim.responsesUrl}/responses/${id}`, { method: 'DELETE', headers: { 'api-key': sim.apiKey } });
   if (res.status !== 200) throw new Error(`DELETE ${id}: ${res.status}`);
+}
+
+/**
+ * A Foundry project of a test's own, serving what no documented service sends: `items` (oldest
+ * first) as the list by order, after and limit, without has_more, and each item by id (or what
+ * `retrieve` answers for it).
+ */
+export async function fakeFoundry(
+  items: unknown[],
+  retrieve?: (id: string) => { status: number; body: unknown } | undefined,
+): Promise<{ server: Server; url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const list = '/api/projects/p/openai/v1/responses';
+    const idOf = (item: unknown): unknown => (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined);
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname === list) {
+      const ordered = url.searchParams.get('order') === 'asc' ? items : [...items].reverse();
+      const after = url.searchParams.get('after');
+      const start = after === null ? 0 : ordered.findIndex((i) => idOf(i) === after) + 1;
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      // No has_more at all: a service may leave it out.
+      res.end(JSON.stringify({ object: 'list', data: start <= 0 && after !== null ? [] : ordered.slice(start, start + limit) }));
+      return;
+    }
+    const id = decodeURIComponent(url.pathname.slice(list.length + 1));
+    const answer = retrieve?.(id);
+    if (answer) {
+      res.statusCode = answer.status;
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
+    const item = items.find((i) => idOf(i) === id);
+    res.statusCode = item ? 200 : 404;
+    res.end(JSON.stringify(item ?? { error: { code: 'NotFound', message: 'not found' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/api/projects/p`, requests };
 }
