@@ -280,10 +280,14 @@ class Look {
     while (this.#pagesLeft > 0 && !ended && !(b.anchor !== null && stopSeen)) {
       const page = await this.#page('desc', b.after?.id ?? null);
       if (first && b.after !== null && page.responses.length === 0) {
-        // The response reading stopped at vanished: start again from the newest, past what was done.
+        // The response reading stopped at vanished: start again from the newest. Until the anchor
+        // was read, all that was read is in the window (known); after it, what was dealt with
+        // below it is known by its time only.
         this.#report.lostPlace += 1;
-        b.doneAbove = b.after.at;
-        b.doneKeys = b.sameSecond;
+        if (b.anchor !== null) {
+          b.doneAbove = b.after.at;
+          b.doneKeys = b.sameSecond;
+        }
         b.after = null;
         continue;
       }

@@ -2,7 +2,7 @@
 // a backfill at the least possible requests, new responses between looks, unfinished ones handed
 // over and traced once they end, responses the eventually consistent list shows late, a deleted
 // anchor, --since, the request labels and api-version on the wire.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator, TruthResponse } from '../../../src/simulator/index.js';
 import { isToolCallType } from '../../../src/sources/responses/tool-items.js';
 import { responseKey, responseSpanId, traceIdForResponse } from '../../../src/sources/responses/ids.js';
@@ -173,6 +173,52 @@ describe("a backfill of an agent's finished responses", () => {
         }),
       ]);
     }
+  });
+});
+
+describe('a place a look stopped at, deleted before the next look', () => {
+  let sim: RunningSimulator;
+  beforeEach(async () => {
+    sim = await startFrozen({ dialect: 'azure-foundry', seed: 3, responses: { world: { backfillResponses: 600, liveResponses: 0 } } });
+  });
+  afterEach(() => sim.shutdown());
+
+  it.each([
+    ['before', 600],
+    ['after', 60],
+  ])('while reading back (the new anchor read %s it): nothing lost, nothing repeated', async (_when, overlapSeconds) => {
+    const expected = agentResponses(await truthOf(sim), AGENT);
+    const rig = new AgentRig(sim, bridgeFor(sim), AGENT, settingsWith(sim, { pageSize: 10, pagesPerLook: 2, overlapSeconds }));
+    await rig.look();
+    const back = rig.parsedCursor!.back!;
+    expect(back.anchor === null).toBe(overlapSeconds === 600);
+    await deleteResponse(sim, back.after!.id);
+    const looks = await rig.lookToEnd();
+    expect(looks[0]!.report.lostPlace).toBe(1);
+    expect(rig.tracedIds().sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(rig.offeredTwice).toEqual([]);
+    expect(rig.responsesCounted()).toBe(expected.length);
+  });
+
+  it('while reading on: it reads again from the anchor, nothing lost, nothing repeated', async () => {
+    const rig = new AgentRig(sim, bridgeFor(sim), AGENT, settingsWith(sim, { pageSize: 10 }));
+    await rig.lookToEnd();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) ids.push(await startResponse(sim, { agent: AGENT, kind: 'message', background: false }));
+    await advance(sim, 2);
+    rig.settings = { ...rig.settings, pagesPerLook: 2 };
+    const first = (await rig.look()).look;
+    expect(first.pace).toEqual({ kind: 'more' });
+    await deleteResponse(sim, rig.parsedCursor!.resume!);
+    const looks = await rig.lookToEnd();
+    expect(looks[0]!.report.lostPlace).toBe(1);
+    expect(
+      rig
+        .tracedIds()
+        .filter((id) => ids.includes(id))
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(rig.offeredTwice).toEqual([]);
   });
 });
 
