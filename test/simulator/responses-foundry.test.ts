@@ -180,6 +180,30 @@ describe('creating with an agent reference', () => {
   });
 });
 
+describe('the agent-filtered list, eventually consistent', () => {
+  it('shows a response started with listLagSeconds only that long after its creation; GET and the unfiltered list at once', async () => {
+    const s = await startFrozen({ dialect: 'azure-foundry', seed: 4, responses: { world: { backfillResponses: 5, liveResponses: 0 } } });
+    try {
+      const started = await control(s, '/responses', { agent: 'research-scout', kind: 'message', background: false, listLagSeconds: 30 });
+      const id = started.json.response_id as string;
+      const ids = async (query: string): Promise<string[]> => {
+        const res = await fetch(`${s.responsesUrl}/responses?order=asc&limit=100${query}`, { headers: { 'api-key': s.apiKey } });
+        return ((await res.json()) as { data: { id: string }[] }).data.map((r) => r.id);
+      };
+      expect(await ids('&agent_name=research-scout')).not.toContain(id);
+      expect(await ids('&agent_id=research-scout:1')).not.toContain(id);
+      expect(await ids('')).toContain(id);
+      expect((await fetch(`${s.responsesUrl}/responses/${id}`, { headers: { 'api-key': s.apiKey } })).status).toBe(200);
+      await advance(s, 29);
+      expect(await ids('&agent_name=research-scout')).not.toContain(id);
+      await advance(s, 1);
+      expect(await ids('&agent_name=research-scout')).toContain(id);
+    } finally {
+      await s.shutdown();
+    }
+  });
+});
+
 describe('Azure OpenAI v1', () => {
   it('serves Responses at /openai/v1 without a list', async () => {
     const aoai = await startSimulator({ dialect: 'azure-openai', seed: 3, clock: { speed: 0 } });

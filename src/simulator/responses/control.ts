@@ -55,6 +55,8 @@ const ScriptSchema = z.strictObject({
   agent: z.union([z.string(), z.null()]).optional(),
   background: z.boolean().optional(),
   conversation: z.boolean().optional(),
+  /** Seconds after its creation before the agent-filtered lists show it (their eventual consistency). */
+  listLagSeconds: z.number().int().nonnegative().optional(),
 });
 
 function agentOf(world: ResponsesWorld, ref: string | null | undefined): AgentState | null | undefined | string {
@@ -76,11 +78,11 @@ export async function handleResponsesControl(
     case 'POST /responses': {
       const parsed = ScriptSchema.safeParse(ctx.body ?? {});
       if (!parsed.success) return problem(400, parsed.error.issues.map((i) => i.message).join('; '));
-      const { kind, background, conversation } = parsed.data;
+      const { kind, background, conversation, listLagSeconds } = parsed.data;
       if (kind !== undefined && !isResponseKind(kind)) return problem(400, `kind must be one of ${KINDS}`);
       const agent = agentOf(world, parsed.data.agent);
       if (typeof agent === 'string') return problem(404, agent);
-      const r = world.startScripted(world.now(), { kind, agent, background, conversation });
+      const r = world.startScripted(world.now(), { kind, agent, background, conversation, listLagSeconds });
       return { status: 200, body: { response_id: r.id, kind: r.kind, background: r.background, conversation_id: r.conversationId } };
     }
     case 'POST /responses/next': {

@@ -57,6 +57,11 @@ export interface ResponseState {
   error: { code: string; message: string } | null;
   incompleteReason: string | null;
   deleted: boolean;
+  /**
+   * Foundry's agent-filtered lists are eventually consistent: from when they show it (absent: from
+   * its creation). A response shown late may come after others created later than itself.
+   */
+  listedFrom?: number;
 }
 
 export interface ConversationState {

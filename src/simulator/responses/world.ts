@@ -110,13 +110,15 @@ export class ResponsesWorld {
     return r && r.createdAt <= t && !r.deleted ? r : undefined;
   }
 
-  /** Responses that exist at `t`, oldest first. */
+  /** Responses that exist at `t`, oldest first; filtered by agent, only those the list's index shows by then. */
   list(t: number, filter: ResponseFilter = {}): ResponseState[] {
+    const byAgent = filter.agentName !== undefined || filter.agentId !== undefined;
     return this.responseList
       .filter(
         (r) =>
           r.createdAt <= t &&
           !r.deleted &&
+          (!byAgent || (r.listedFrom ?? r.createdAt) <= t) &&
           matchesAgent(r.agent, filter) &&
           (filter.conversationId === undefined || r.conversationId === filter.conversationId),
       )
@@ -204,13 +206,13 @@ export class ResponsesWorld {
   /** POST /_sim/responses: a response of `kind` now, by an agent (a random one unless named). */
   startScripted(
     t: number,
-    options: { kind?: ResponseKind; agent?: AgentState | null; background?: boolean; conversation?: boolean },
+    options: { kind?: ResponseKind; agent?: AgentState | null; background?: boolean; conversation?: boolean; listLagSeconds?: number },
   ): ResponseState {
     const p = createPrng(deriveSeed(this.seed, 0x5c17, this.ids.count));
     const agent = options.agent === undefined ? p.pick(this.agents) : options.agent;
     const conversationId = options.conversation ? this.createConversation(t, {}, [], agent).id : null;
     const c: ItemContext = { p, ids: this.ids };
-    return this.create(
+    const r = this.create(
       t,
       {
         model: null,
@@ -227,6 +229,8 @@ export class ResponsesWorld {
       'control',
       options.kind ?? p.pick(CLIENT_KINDS),
     );
+    if (options.listLagSeconds) r.listedFrom = t + options.listLagSeconds;
+    return r;
   }
 
   /** Null when cancelled (or already ended: cancelling twice returns the final response). */

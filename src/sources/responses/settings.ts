@@ -1,0 +1,77 @@
+// The responses source's settings for Azure AI Foundry: which agents to watch and how their lists
+// are read, by the names the CLI, the config file and the control address give them, with their
+// defaults; and what a look needs from the bridge's configuration.
+import { ConfigError } from '../../config/config-error.js';
+import type { BridgeConfig, ContentConfig } from '../../config/types.js';
+import type { MappingLimits } from '../../mapping/limits.js';
+import { MAX_PAGE_SIZE } from './client.js';
+
+export const FOUNDRY_AGENT_FLAG = '--foundry-agent';
+export const FOUNDRY_AGENTS_CONFIG_KEY = 'watch.foundry_agents';
+/** Control routes: POST `{"agent_name": ...}`, GET, DELETE. */
+export const FOUNDRY_AGENTS_CONTROL_PATH = '/v1/foundry-agents';
+
+/**
+ * How far behind its newest response an agent's list is read again: Foundry's filtered lists are
+ * eventually consistent, so a response may show up after others created later than itself.
+ */
+export const DEFAULT_LIST_OVERLAP_SECONDS = 600;
+/** Pages one look reads at most: a long backfill is committed a thousand responses at a time. */
+export const DEFAULT_PAGES_PER_LOOK = 10;
+
+export interface FoundryAgentsSettings {
+  /** Agents followed by name, every response from the start point on (--foundry-agent, repeatable). */
+  agents: string[];
+  overlapSeconds: number;
+  pagesPerLook: number;
+}
+
+export const FOUNDRY_AGENTS_DEFAULTS: Readonly<FoundryAgentsSettings> = {
+  agents: [],
+  overlapSeconds: DEFAULT_LIST_OVERLAP_SECONDS,
+  pagesPerLook: DEFAULT_PAGES_PER_LOOK,
+};
+
+/** Foundry's rule for agent names: up to 63 letters, digits and hyphens, a hyphen never first or last. */
+const AGENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+export const isFoundryAgentName = (name: string): boolean => AGENT_NAME.test(name);
+
+/** `name` when Foundry could have an agent of that name; else a ConfigError naming `field`. */
+export function checkFoundryAgentName(name: string, field: string, source?: string): string {
+  if (isFoundryAgentName(name)) return name;
+  throw new ConfigError(
+    field,
+    `'${name.length > 80 ? `${name.slice(0, 80)}...` : name}' is not a Foundry agent name (up to 63 letters, digits and hyphens, not starting or ending with a hyphen)`,
+    source,
+  );
+}
+
+/** What the looks need besides the API and the clock. */
+export interface ResponsesLookSettings {
+  overlapSeconds: number;
+  pagesPerLook: number;
+  /** Responses per page. */
+  pageSize: number;
+  content: ContentConfig;
+  limits: MappingLimits;
+  /** `gen_ai.provider.name`. */
+  providerName: string;
+  /** The project endpoint, for server.address and server.port. */
+  baseURL: string;
+}
+
+export function responsesLookSettings(
+  config: BridgeConfig,
+  foundry: FoundryAgentsSettings = FOUNDRY_AGENTS_DEFAULTS,
+): ResponsesLookSettings {
+  return {
+    overlapSeconds: foundry.overlapSeconds,
+    pagesPerLook: foundry.pagesPerLook,
+    pageSize: MAX_PAGE_SIZE,
+    content: { capture: config.content.capture, maxLength: config.content.maxLength },
+    limits: { attributeValueLengthLimit: config.limits.attributeValueLengthLimit, attributeCountLimit: config.limits.attributeCountLimit },
+    providerName: config.api.providerName,
+    baseURL: config.api.baseURL,
+  };
+}
