@@ -13,10 +13,10 @@ import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { assistantResource } from '../../src/sink/resource.js';
 import { SCHEMA_VERSION } from '../../src/state/schema.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { REPO } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import { tempDir } from './helpers.js';
+import { runsBeforeUnits, tempDir } from './helpers.js';
 
 const FIXTURES = nodePath.join(REPO, 'test', 'fixtures', 'state');
 
@@ -30,7 +30,7 @@ interface Export {
 }
 const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as Export;
 
-let store: StateStore | undefined;
+let store: RunLedger | undefined;
 let rx: OtlpReceiver | undefined;
 afterEach(async () => {
   if (store && !store.closed) await store.shutdown();
@@ -58,7 +58,7 @@ describe('a state file of the previous version, with spans waiting in its outbox
   it('is upgraded in place, keeping its runs, cursors, totals, waiting spans and dead letters', async () => {
     const path = copyOfFixture();
     expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(3);
-    const runs = query(path, 'SELECT * FROM tracked_runs ORDER BY run_id');
+    const runs = runsBeforeUnits(path);
     const totals = query<{ name: string; labels: string; value: number }>(
       path,
       'SELECT name, labels, value FROM metric_totals ORDER BY name, labels',
@@ -66,16 +66,16 @@ describe('a state file of the previous version, with spans waiting in its outbox
     const waiting = query<{ n: number }>(path, 'SELECT sum(waiting) AS n FROM outbox')[0]?.n;
     expect(waiting).toBe(41);
 
-    store = openStateStore(path);
+    store = openRunLedger(path);
     expect(store.outboxDepth()).toBe(waiting);
-    expect(store.listRuns()).toHaveLength(runs.length);
+    expect(store.listRuns()).toHaveLength(runs.filter((r) => !r.removed).length);
+    for (const run of runs) expect(store.getRun(run.runId)).toEqual(run);
     expect(store.metricTotals()).toEqual(totals.map((t) => ({ name: t.name, labels: JSON.parse(t.labels) as unknown, value: t.value })));
     expect(store.stats().deadLetters).toBe(1);
     await store.shutdown();
 
     expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(SCHEMA_VERSION);
-    // The tracking tables are as they were; the rows say which record format they hold.
-    expect(query(path, 'SELECT * FROM tracked_runs ORDER BY run_id')).toEqual(runs);
+    // The rows say which record format they hold.
     expect(query(path, 'SELECT DISTINCT format FROM outbox')).toEqual([{ format: 1 }]);
     expect(query(path, 'SELECT DISTINCT format FROM dead_letters')).toEqual([{ format: 1 }]);
   });
@@ -83,7 +83,7 @@ describe('a state file of the previous version, with spans waiting in its outbox
   it.each<OtlpProtocol>(['http/protobuf', 'http/json'])(
     'sends the waiting spans over %s exactly as the previous version did',
     async (protocol) => {
-      store = openStateStore(copyOfFixture());
+      store = openRunLedger(copyOfFixture());
       rx = await startOtlpReceiver({ keepBodies: true });
       const exporter = new OtlpHttpExporter(
         { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
