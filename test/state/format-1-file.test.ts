@@ -5,30 +5,17 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/config/defaults.js';
-import type { OtlpProtocol, ResourceConfig } from '../../src/config/types.js';
-import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
-import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { assistantResource } from '../../src/sink/resource.js';
+import type { OtlpProtocol } from '../../src/config/types.js';
 import { SCHEMA_VERSION } from '../../src/state/schema.js';
 import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { REPO } from '../support/cli.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import { runsBeforeUnits, tempDir } from './helpers.js';
+import type { OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { drainedBodies, runsBeforeUnits, tempDir, type OldExport } from './helpers.js';
 
 const FIXTURES = nodePath.join(REPO, 'test', 'fixtures', 'state');
 
-/** What the previous version sent, draining the file: its configuration and each request's body. */
-interface Export {
-  resource: ResourceConfig;
-  scope: { name: string; version: string };
-  batchSize: number;
-  'http/protobuf': string[];
-  'http/json': string[];
-}
-const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as Export;
+const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as OldExport;
 
 let store: RunLedger | undefined;
 let rx: OtlpReceiver | undefined;
@@ -84,19 +71,11 @@ describe('a state file of the previous version, with spans waiting in its outbox
     'sends the waiting spans over %s exactly as the previous version did',
     async (protocol) => {
       store = openRunLedger(copyOfFixture());
-      rx = await startOtlpReceiver({ keepBodies: true });
-      const exporter = new OtlpHttpExporter(
-        { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
-        assistantResource(expected.resource),
-        expected.scope,
-      );
-      const drain = new OutboxDrain(store, exporter, { batchSize: expected.batchSize, log: pino({ level: 'silent' }) });
-      drain.start();
-      await drain.shutdown(30_000);
-      await exporter.shutdown();
+      const drained = await drainedBodies(store, expected, protocol);
+      rx = drained.rx;
       expect(store.outboxDepth()).toBe(0);
 
-      const bodies = rx.requests().map((r) => Buffer.from(r.body ?? new Uint8Array(0)));
+      const bodies = drained.bodies;
       const wanted =
         protocol === 'http/json'
           ? expected['http/json'].map((text) => Buffer.from(text, 'utf8'))

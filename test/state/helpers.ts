@@ -4,7 +4,15 @@ import nodePath from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { afterEach } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { OtlpProtocol, ResourceConfig } from '../../src/config/types.js';
+import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
+import { OutboxDrain } from '../../src/sink/outbox-drain.js';
+import { assistantResource } from '../../src/sink/resource.js';
+import type { StateStore } from '../../src/state/store.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import type { FrozenContext } from '../../src/mapping/frozen-context.js';
 import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
@@ -183,4 +191,32 @@ export function runsBeforeUnits(path: string): TrackedRun[] {
   } finally {
     db.close();
   }
+}
+
+/** What an earlier release sent draining a state file of its own: its configuration and each request's body. */
+export interface OldExport {
+  resource: ResourceConfig;
+  scope: { name: string; version: string };
+  batchSize: number;
+  'http/protobuf': string[];
+  'http/json': string[];
+}
+
+/** Drains `store` to a test receiver as that release was configured; the receiver (to close) and each request's body. */
+export async function drainedBodies(
+  store: StateStore,
+  as: OldExport,
+  protocol: OtlpProtocol,
+): Promise<{ rx: OtlpReceiver; bodies: Buffer[] }> {
+  const rx = await startOtlpReceiver({ keepBodies: true });
+  const exporter = new OtlpHttpExporter(
+    { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
+    assistantResource(as.resource),
+    as.scope,
+  );
+  const drain = new OutboxDrain(store, exporter, { batchSize: as.batchSize, log: pino({ level: 'silent' }) });
+  drain.start();
+  await drain.shutdown(30_000);
+  await exporter.shutdown();
+  return { rx, bodies: rx.requests().map((r) => Buffer.from(r.body ?? new Uint8Array(0))) };
 }
