@@ -41,7 +41,7 @@ import type {
 } from './types.js';
 
 /**
- * Enough for hours of a collector outage at thousands of runs; about 1-2 kB of disk per span.
+ * Enough for hours of a collector outage at thousands of tracked units; about 1-2 kB of disk per span.
  * Reaching it applies back-pressure (see commit), never drops.
  */
 const DEFAULT_OUTBOX_CAP = 1_000_000;
@@ -219,12 +219,12 @@ export class StateStore {
   // ---- progress ----
 
   /**
-   * Commits one step of a unit's progress in one transaction: spans into the outbox (one row),
+   * Commits one stretch of a unit's progress in one transaction: spans into the outbox (one row),
    * their keys marked emitted, cursor, status and flags, frozen context, metric totals.
    *
    * "Already emitted" is decided by the spans' dedupe keys only: a span whose key an earlier commit
-   * emitted for the unit is skipped, every span of a key new in this commit goes in (a step's
-   * tool calls go with the step), and a span repeated within the commit is kept once. This holds
+   * emitted for the unit is skipped, every span of a key new in this commit goes in (an object's
+   * child spans share its key and go with it), and a span repeated within the commit is kept once. This holds
    * after the first copy was acknowledged too.
    *
    * Outbox cap policy, back-pressure: when the new spans would take the outbox past its cap, the
