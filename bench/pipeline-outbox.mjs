@@ -16,7 +16,7 @@ import { planProgress } from '../dist/tracking/run-progress.js';
 import { createExporter } from '../dist/sink/create-exporter.js';
 import { OutboxDrain } from '../dist/sink/outbox-drain.js';
 import { emptySavedRuns, readSavedRunsFile } from '../dist/source/file-source.js';
-import { openStateStore } from '../dist/state/store.js';
+import { openRunLedger } from '../dist/source/run-ledger.js';
 
 const started = performance.now();
 const [file, stateDir] = process.argv.slice(2);
@@ -27,7 +27,7 @@ if (!file || !stateDir || !process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
 const config = resolveConfig({ flags: {}, env: process.env });
 const log = pino({ level: 'warn' });
 const statePath = join(stateDir, 'state.sqlite');
-const state = openStateStore(statePath, { outboxCap: config.watch.outboxCap });
+const state = openRunLedger(statePath, { outboxCap: config.watch.outboxCap });
 const exporter = createExporter(config);
 const drain = new OutboxDrain(state, exporter, { batchSize: config.watch.exportBatchSize, log });
 const commitFirst = process.env.BENCH_PIPELINE_MODE === 'commit-first';

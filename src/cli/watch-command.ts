@@ -17,7 +17,7 @@ import { settingFlag } from './options.js';
 import { ReachabilityLog } from './reachability-log.js';
 import { AssistantsSource } from '../source/assistants-source.js';
 import { createApiClient } from '../source/client.js';
-import { openStateStore, type StateStore } from '../state/store.js';
+import { openRunLedger, type RunLedger } from '../source/run-ledger.js';
 
 /** Polls under way when the stop begins may finish within this (part of the stop budget), then they are cut off. */
 const POLL_GRACE_MS = 1_000;
@@ -29,7 +29,7 @@ export interface WatchHandle {
   drain: OutboxDrain;
   budget: RequestBudget;
   /** Open until the bridge stopped (`state.closed`). */
-  state: StateStore;
+  state: RunLedger;
   /**
    * The bridge's parts in start order; shut down in reverse. A part added now (the status line)
    * starts at once and is shut down first.
@@ -51,7 +51,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   // Before the state file is locked: a bad token file is a usage error (exit 2) with nothing to undo.
   const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
   const metricsPush = otlpMetricsConfig(process.env);
-  const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
+  const state = openRunLedger(config.watch.statePath, { outboxCap: config.watch.outboxCap });
   const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: WATCH_WINDOW_MS });
   // Aborted when the stop's grace for polls under way is over.
   const stopPolls = new AbortController();

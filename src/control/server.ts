@@ -34,7 +34,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { meaningOf } from '../core/errors.js';
 import type { Part } from '../core/lifecycle.js';
-import type { StateStore } from '../state/store.js';
+import type { RunLedger } from '../source/run-ledger.js';
 import { bearerToken, controlAccess, isLoopbackHostHeader, tokenMatches, type ControlAccess } from './auth.js';
 import { HttpError, errorBody, errorReply, sendJson, type Reply } from './http-reply.js';
 import { formatAddress, ListenError, parseListenAddress } from './listen-address.js';
@@ -52,7 +52,7 @@ export interface ControlServerOptions {
   /** Adds and removes tracked runs and threads: the bridge's Watcher. */
   target: TrackingTarget;
   /** Where the tracked runs and threads are listed from. */
-  state: StateStore;
+  state: RunLedger;
   log: Logger;
   /** Bearer token of the control routes, or null. Never logged. */
   token: string | null;

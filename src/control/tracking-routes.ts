@@ -3,8 +3,8 @@
 // so they survive a restart.
 import type { Logger } from 'pino';
 import { present } from '../core/present.js';
-import type { StateStore } from '../state/store.js';
-import type { Origin, TrackedRun, TrackedThread } from '../state/types.js';
+import type { RunLedger, TrackedRun, TrackedThread } from '../source/run-ledger.js';
+import type { Origin } from '../state/types.js';
 import { HttpError, type Reply } from './http-reply.js';
 import { readJsonObject } from './json-body.js';
 import type { Route } from './router.js';
@@ -52,7 +52,7 @@ export function threadView(thread: TrackedThread): Record<string, unknown> {
   };
 }
 
-export function trackingRoutes(target: TrackingTarget, state: StateStore, log: Logger): Route[] {
+export function trackingRoutes(target: TrackingTarget, state: RunLedger, log: Logger): Route[] {
   const findThread = (threadId: string): TrackedThread | undefined => state.listThreads().find((t) => t.threadId === threadId);
   const trackedRun = (runId: string): TrackedRun => {
     const run = state.getRun(runId);

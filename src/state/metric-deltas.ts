@@ -1,5 +1,5 @@
-// Metric deltas as the store writes them: one upsert per distinct total in a commit. A run's
-// steps mostly share their labels (ten steps of one run are ten deltas of one total), so summing
+// Metric deltas as the store writes them: one upsert per distinct total in a commit. A unit's
+// spans mostly share their labels (ten spans of one unit are ten deltas of one total), so summing
 // first saves most of the statements of a progress commit.
 import type { MetricDelta } from './types.js';
 

@@ -4,9 +4,11 @@
 /** "AOTB" (assistants-otel-bridge) as a 32-bit big-endian integer. */
 export const APPLICATION_ID = 0x414f5442;
 
-export const ORIGINS = ['cli', 'config', 'control', 'thread', 'library', 'import'] as const;
+/** Where a tracked unit came from, as users see it. Schema 1 knew the first six. */
+export const ORIGINS = ['cli', 'config', 'control', 'thread', 'library', 'import', 'discovery', 'webhook'] as const;
 
-const originCheck = ORIGINS.map((o) => `'${o}'`).join(', ');
+const check = (origins: readonly string[]): string => origins.map((o) => `'${o}'`).join(', ');
+const originCheck = check(ORIGINS.slice(0, 6));
 
 // STRICT tables: a value of the wrong type is an error inside the transaction, never a silent
 // conversion, so a bad commit rolls back whole.
@@ -121,20 +123,61 @@ ALTER TABLE outbox ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE dead_letters ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
 `;
 
+// Units of any source in one registry, and "already emitted" as a set of dedupe keys per unit. Every
+// row moves over: a schema-4 run becomes an 'assistants' unit of kind 'run' whose cursor is the
+// JSON of its step cursor, latest step end and usage flag; a thread keeps its runs cursor the
+// same way; an emitted step becomes the key of its step id, and a run whose own span was
+// committed the key of its run id (the key its span carries). Outbox rows and dead letters name
+// their unit. Origins stay the words they were; the list allows more for sources to come.
+const V5 = `
+CREATE TABLE tracked_units (
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent TEXT,
+  origin TEXT NOT NULL CHECK (origin IN (${check(ORIGINS)})),
+  added_at INTEGER NOT NULL,
+  status TEXT,
+  terminal INTEGER NOT NULL DEFAULT 0 CHECK (terminal IN (0, 1)),
+  removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+  -- The source's own JSON: where polling resumes, and the context first seen.
+  cursor TEXT,
+  frozen TEXT,
+  PRIMARY KEY (source, kind, id)
+) STRICT;
+-- Units still being polled, in the order they were added (rowid).
+CREATE INDEX tracked_units_active ON tracked_units (source, kind, terminal) WHERE removed = 0;
+
+CREATE TABLE emitted_keys (
+  source TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (source, unit, key)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO tracked_units (source, kind, id, parent, origin, added_at, status, terminal, removed, cursor, frozen)
+  SELECT 'assistants', 'run', run_id, thread_id, origin, added_at, status, terminal, removed,
+    json_object('stepId', cursor_step_id, 'latestStepEnd', latest_step_end, 'stepUsageSeen', json(CASE WHEN step_usage_seen THEN 'true' ELSE 'false' END)),
+    frozen_context
+  FROM tracked_runs ORDER BY rowid;
+INSERT INTO tracked_units (source, kind, id, origin, added_at, cursor)
+  SELECT 'assistants', 'thread', thread_id, origin, added_at, json_object('lastRunId', last_run_id) FROM tracked_threads ORDER BY rowid;
+INSERT INTO emitted_keys (source, unit, key) SELECT 'assistants', run_id, step_id FROM emitted_steps;
+INSERT OR IGNORE INTO emitted_keys (source, unit, key) SELECT 'assistants', run_id, run_id FROM tracked_runs WHERE run_span_emitted = 1;
+
+DROP TABLE emitted_steps;
+DROP TABLE tracked_threads;
+DROP TABLE tracked_runs;
+ALTER TABLE outbox RENAME COLUMN run_id TO unit;
+ALTER TABLE dead_letters RENAME COLUMN run_id TO unit;
+`;
+
 /** Spans one outbox row holds at most; a span's address is its row's seq x this + its index. */
 export const OUTBOX_ROW_SLOTS = 4096;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Tables of the current schema (SQLite's own `sqlite_*` tables aside). */
-export const TABLES: readonly string[] = [
-  'tracked_runs',
-  'emitted_steps',
-  'tracked_threads',
-  'outbox',
-  'dead_letters',
-  'metric_totals',
-  'meta',
-];
+export const TABLES: readonly string[] = ['tracked_units', 'emitted_keys', 'outbox', 'dead_letters', 'metric_totals', 'meta'];

@@ -1,40 +1,66 @@
-import type { FrozenContext } from '../mapping/frozen-context.js';
 import type { MetricObservation } from '../core/observation.js';
 import type { SpanRecord } from '../core/span-record.js';
 import type { ORIGINS } from './schema.js';
 
-/** Where a tracked run or thread came from. */
+/** Where a tracked unit came from. */
 export type Origin = (typeof ORIGINS)[number];
 
-export interface TrackedRun {
-  threadId: string;
-  runId: string;
+/** A unit of work a source tracks, named within its source by kind and id. */
+export interface UnitRef {
+  source: string;
+  kind: string;
+  id: string;
+}
+
+export interface TrackedUnit extends UnitRef {
+  /** The id of the unit this one belongs to, when the source says so. */
+  parent: string | null;
   origin: Origin;
   /** Epoch milliseconds (the store's clock) when first tracked. */
   addedAt: number;
-  /** Last run status seen, or null before the first poll. */
+  /** Last status seen, or null before the first poll. */
   status: string | null;
-  /** The run is finished and its last spans are committed: no more polling. */
+  /** Finished and its last spans committed: no more polling. */
   terminal: boolean;
-  runSpanEmitted: boolean;
-  /** The last step (in `order=asc` list order) such that it and every step before it is emitted. */
-  cursorStepId: string | null;
-  /** Latest end, in seconds, among emitted steps: the run span's end when the run has no end time. */
-  latestStepEnd: number | null;
-  /** A step emitted so far reported token usage (then the run's own usage is never counted). */
-  stepUsageSeen: boolean;
-  /** Null until the run is first seen and its context frozen. */
-  frozenContext: FrozenContext | null;
-  /** Untracked; kept so re-adding it resumes without sending a step twice. */
+  /** Untracked; kept so tracking it again resumes without sending anything twice. */
   removed: boolean;
+  /** The source's own JSON value: where polling resumes. Null until first set. */
+  cursor: unknown;
+  /** The source's own JSON value, set once: the context the unit's spans are mapped with. */
+  frozen: unknown;
+  /** The unit's own key (its id) was emitted: the span of the unit itself is committed. */
+  selfEmitted: boolean;
 }
 
-export interface TrackedThread {
-  threadId: string;
+export interface NewUnit {
+  kind: string;
+  id: string;
+  parent?: string | null;
   origin: Origin;
-  addedAt: number;
-  /** Runs cursor: the last run id discovered on this thread, or null. */
-  lastRunId: string | null;
+}
+
+export interface UnitCommit {
+  source: string;
+  unit: { kind: string; id: string };
+  /**
+   * Spans newly terminal, each of this unit; a span whose key was emitted by an earlier commit is
+   * skipped. Plain JSON values, not changed after the call: the drain may export these very objects.
+   */
+  spans: SpanRecord[];
+  /** What the commit adds to the metric totals. */
+  observations?: MetricObservation[];
+  /** Keys emitted with no span of theirs in this commit (objects that need none). */
+  emittedKeys?: string[];
+  /** The new cursor from the stored one (null when none), read inside the commit's transaction; undefined leaves it. */
+  cursor?: (stored: unknown) => unknown;
+  /** Last status seen; undefined leaves it, null clears it. */
+  status?: string | null;
+  /** Sticky: true sets it, false or undefined leaves it. */
+  terminal?: boolean;
+  /** Stored when the unit has none yet (first write wins). */
+  frozen?: unknown;
+  /** Top-level fields set in the stored frozen value (a JSON merge patch), the one part of it that may follow the unit. */
+  frozenFields?: Record<string, unknown>;
 }
 
 export interface MetricDelta {
@@ -49,45 +75,10 @@ export interface MetricTotal {
   value: number;
 }
 
-export interface ProgressCommit {
-  runId: string;
-  /** Last seen run status; undefined leaves it, null clears it. */
-  status?: string | null;
-  /**
-   * Spans newly terminal; one already in the outbox is skipped. Plain JSON values (as mapping
-   * makes them), not changed after the call: the drain may export these very objects.
-   */
-  spans: SpanRecord[];
-  /** Steps whose spans are among `spans` (or need none). */
-  emittedStepIds?: string[];
-  /** New cursor; undefined leaves it. */
-  cursorStepId?: string | null;
-  /** Merged with the stored value by max; null or undefined leaves it. */
-  latestStepEnd?: number | null;
-  /** Sticky: true sets it, false or undefined leaves it. */
-  runSpanEmitted?: boolean;
-  /** Sticky: true sets it, false or undefined leaves it. */
-  terminal?: boolean;
-  /** Sticky: true sets it, false or undefined leaves it. */
-  stepUsageSeen?: boolean;
-  /** What the commit adds to the metric totals. */
-  observations?: MetricObservation[];
-  /**
-   * The context the spans were mapped with, stored when the run has none yet (first write wins),
-   * in the same transaction as the spans.
-   */
-  frozenContext?: FrozenContext;
-  /**
-   * The run's `expires_at` seen now while it is pending: recorded in its frozen context (the one
-   * field of it that follows the run), as where the run ends should it expire.
-   */
-  expiresAt?: number | null;
-}
-
 export interface CommitResult {
   /** Spans added to the outbox. */
   enqueued: number;
-  /** Spans skipped because the same (traceId, spanId) is still waiting in the outbox. */
+  /** Spans skipped because their key was emitted before, or repeated in the commit. */
   alreadyPresent: number;
 }
 
@@ -103,14 +94,11 @@ export interface DeadLetterRequest {
   status?: number;
 }
 
-export interface StateStats {
-  /** Tracked runs, finished ones included (untracked ones excluded). */
-  trackedRuns: number;
-  /** Tracked runs not yet terminal. */
-  activeRuns: number;
-  trackedThreads: number;
-  outboxDepth: number;
-  deadLetters: number;
+export interface UnitCounts {
+  /** Units tracked, finished ones included (untracked ones excluded). */
+  tracked: number;
+  /** Tracked units not yet terminal. */
+  active: number;
 }
 
 export interface StateStoreOptions {

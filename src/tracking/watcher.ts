@@ -15,7 +15,7 @@ import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assi
 import { ThreadListUnavailable } from '../source/errors.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
-import type { StateStore } from '../state/store.js';
+import type { RunLedger } from '../source/run-ledger.js';
 import type { Origin } from '../state/types.js';
 import { planProgress } from './run-progress.js';
 
@@ -111,7 +111,7 @@ export interface WatcherCounters {
 
 export interface WatcherOptions {
   config: BridgeConfig;
-  state: StateStore;
+  state: RunLedger;
   source: AssistantsSource;
   log: Logger;
   /** New spans were committed to the outbox. */

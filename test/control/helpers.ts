@@ -8,12 +8,12 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { startControlServer, type ControlServer, type Readiness } from '../../src/control/server.js';
 import { AssistantsSource } from '../../src/source/assistants-source.js';
 import { createApiClient } from '../../src/source/client.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 
 export interface Harness {
   sim: RunningSimulator;
-  state: StateStore;
+  state: RunLedger;
   watcher: Watcher;
   server: ControlServer;
   /** Every log line so far, as JSON text. */
@@ -42,7 +42,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const log = createLogger({ level: 'debug', format: 'json' }, sink);
-  const state = openStateStore(':memory:');
+  const state = openRunLedger(':memory:');
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
   const watcher = new Watcher({ config, state, source, log, onCommitted: () => undefined });
   if (options.poll !== false) watcher.start();

@@ -23,7 +23,7 @@ import {
 } from '../../src/source/errors.js';
 import { InputError } from '../../src/source/file-source.js';
 import { OutboxFullError, StateError } from '../../src/state/errors.js';
-import { openStateStore } from '../../src/state/store.js';
+import { openRunLedger } from '../../src/source/run-ledger.js';
 
 const headers = new Headers();
 
@@ -95,7 +95,7 @@ describe('what each error means, and its exit code', () => {
 
 describe('parts that were shut down refuse with a shutdown error', () => {
   it('the state store and the request budget', async () => {
-    const store = openStateStore(':memory:');
+    const store = openRunLedger(':memory:');
     await store.shutdown();
     expect(() => store.listRuns()).toThrow(ShutdownError);
     const budget = new RequestBudget({ rpm: 60 });

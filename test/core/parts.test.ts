@@ -14,7 +14,7 @@ import { ConsoleExporter } from '../../src/sink/console-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { AssistantsSource } from '../../src/source/assistants-source.js';
 import { createApiClient } from '../../src/source/client.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
 import { span } from '../state/helpers.js';
 
@@ -24,8 +24,8 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-function state(): StateStore {
-  const s = openStateStore(':memory:');
+function state(): RunLedger {
+  const s = openRunLedger(':memory:');
   cleanup.push(() => s.shutdown());
   return s;
 }
@@ -39,7 +39,7 @@ async function shutDownFirst(part: Part): Promise<void> {
 
 describe('shutdown before start, and twice', () => {
   it('the state store closes once and refuses afterwards', async () => {
-    const s = openStateStore(':memory:');
+    const s = openRunLedger(':memory:');
     await shutDownFirst(s);
     expect(s.closed).toBe(true);
     expect(() => s.outboxDepth()).toThrow(/closed/);

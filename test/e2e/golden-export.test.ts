@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { openStateStore } from '../../src/state/store.js';
+import { openRunLedger } from '../../src/source/run-ledger.js';
 import { REPO, runCli } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver/index.js';
 import { fetchTruth, threadIdsOf } from '../support/world.js';
@@ -85,7 +85,7 @@ describe('golden export', () => {
       .sort((a, b) => `${String(a.traceId)}/${String(a.spanId)}`.localeCompare(`${String(b.traceId)}/${String(b.spanId)}`));
     compareWithFile('watch-world-spans.jsonl', spans.map((s) => `${JSON.stringify(s)}\n`).join(''));
 
-    const store = openStateStore(state);
+    const store = openRunLedger(state);
     try {
       const totals = store
         .metricTotals()

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_RUN_STATUSES } from '../../src/source/statuses.js';
-import { readFrozenContext } from '../../src/state/read-only.js';
+import { readFrozenContext } from '../../src/source/run-ledger.js';
 import { openaiDialect, startSimulator, type Dialect, type RunningSimulator } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';

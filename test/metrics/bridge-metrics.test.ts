@@ -12,7 +12,7 @@ import type { OtlpMetricsConfig } from '../../src/metrics/otlp-metrics-config.js
 import { metricObservationsFor } from '../../src/metrics/run-totals.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { exportedSeriesNames } from '../support/metric-names.js';
 import { parseExposition, total, type Sample } from '../support/metrics-scrape.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';
@@ -22,13 +22,13 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-function state(): StateStore {
-  const s = openStateStore(':memory:', { outboxCap: 500 });
+function state(): RunLedger {
+  const s = openRunLedger(':memory:', { outboxCap: 500 });
   cleanup.push(() => s.shutdown());
   return s;
 }
 
-function finishedRun(s: StateStore, id: string): void {
+function finishedRun(s: RunLedger, id: string): void {
   const run = {
     id,
     assistant_id: 'asst_1',

@@ -9,16 +9,16 @@ import { metricObservationsFor } from '../../src/metrics/run-totals.js';
 import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
 import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { span } from '../state/helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) void s.shutdown();
 });
 
-function store(path = ':memory:'): StateStore {
-  const s = openStateStore(path);
+function store(path = ':memory:'): RunLedger {
+  const s = openRunLedger(path);
   open.push(s);
   return s;
 }
@@ -26,7 +26,7 @@ function store(path = ':memory:'): StateStore {
 const SCOPE = { name: 'test', version: '1' };
 
 function producer(
-  s: StateStore,
+  s: RunLedger,
   caps: Record<string, number> = {},
   now = () => 5_000_000,
   conventions: GenAiConventions = 'default',
@@ -83,7 +83,7 @@ const step = (id: string, prompt: number, completion: number, status = 'complete
 });
 
 /** Commits what the watcher would for a finished run and its steps. */
-function commitRun(s: StateStore, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
+function commitRun(s: RunLedger, r: RunPayload, steps: StepPayload[], agentName: string | null = null): void {
   s.trackRun('thread_1', r.id, 'cli');
   const { observations } = metricObservationsFor({ run: r, ctx: { agentName, firstSeenSeconds: 100 }, runFinished: true, newSteps: steps });
   s.commitProgress({ runId: r.id, spans: [], terminal: true, observations });
@@ -137,7 +137,7 @@ describe('StoreMetricProducer', () => {
     const p = producer(s);
     expect(sumMetric(await collect(p), 'assistants_bridge.outbox.refused_commits').dataPoints.map((d) => d.value)).toEqual([0]);
     // A full outbox refuses two commits.
-    const full = openStateStore(':memory:', { outboxCap: 1 });
+    const full = openRunLedger(':memory:', { outboxCap: 1 });
     open.push(full);
     full.trackRun('t', 'r', 'cli');
     full.commitProgress({ runId: 'r', spans: [span('r', 1)] });
@@ -179,7 +179,7 @@ describe('StoreMetricProducer', () => {
 
   it('counts from when the totals began, kept in the state file: a restart continues the series', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'aob-producer-')), 'state.sqlite');
-    const first = openStateStore(path);
+    const first = openRunLedger(path);
     commitRun(first, run('run_1', 'asst_1'), [step('s1', 5, 5)]);
     const before = await collect(producer(first, {}, () => 1_000_500));
     void first.shutdown();
@@ -194,7 +194,7 @@ describe('StoreMetricProducer', () => {
   });
 
   it('answers with the last collection once the state file is closed', async () => {
-    const s = openStateStore(':memory:');
+    const s = openRunLedger(':memory:');
     commitRun(s, run('run_1', 'asst_1'), []);
     const p = producer(s);
     const live = await collect(p);

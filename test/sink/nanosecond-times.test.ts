@@ -12,7 +12,7 @@ import { OtlpGrpcExporter } from '../../src/sink/otlp-grpc-exporter.js';
 import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { assistantResource, BRIDGE_SCOPE } from '../../src/sink/resource.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { span, tempDir } from '../state/helpers.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceiverApi } from '../support/otlp-receiver/index.js';
 
@@ -20,7 +20,7 @@ const START = '1760000000123456789';
 const END = '1760000001987654321';
 const EVENT = '1760000000500000001';
 
-let store: StateStore | undefined;
+let store: RunLedger | undefined;
 let receiver: ReceiverApi | undefined;
 afterEach(async () => {
   if (store && !store.closed) await store.shutdown();
@@ -44,7 +44,7 @@ describe('nanosecond times', () => {
   it.each<OtlpProtocol>(['http/protobuf', 'http/json', 'grpc'])(
     'reach the receiver unchanged over %s, through the outbox',
     async (protocol) => {
-      store = openStateStore(nodePath.join(tempDir(), 'state.sqlite'));
+      store = openRunLedger(nodePath.join(tempDir(), 'state.sqlite'));
       store.trackRun('thread_1', 'run_1', 'cli');
       const timed: SpanRecord = {
         ...span('run_1', 1),

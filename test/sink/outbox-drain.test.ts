@@ -7,18 +7,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { spans, tempDir } from '../state/helpers.js';
 import { deadLetters } from '../support/state-file.js';
 
 const log = pino({ level: 'silent' });
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
-function store(path: string, freshSpanCapacity?: number): StateStore {
-  const s = openStateStore(path, freshSpanCapacity === undefined ? {} : { freshSpanCapacity });
+function store(path: string, freshSpanCapacity?: number): RunLedger {
+  const s = openRunLedger(path, freshSpanCapacity === undefined ? {} : { freshSpanCapacity });
   open.push(s);
   if (!s.getRun('run_1')) s.trackRun('thread_1', 'run_1', 'cli');
   return s;
@@ -50,7 +50,7 @@ class FakeCollector implements SpanRecordExporter {
   async shutdown(): Promise<void> {}
 }
 
-async function drainAll(state: StateStore, collector: FakeCollector, batchSize: number): Promise<void> {
+async function drainAll(state: RunLedger, collector: FakeCollector, batchSize: number): Promise<void> {
   const drain = new OutboxDrain(state, collector, { batchSize, log });
   drain.start();
   await drain.shutdown(10_000);

@@ -4,25 +4,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import { STORED } from '../../src/metrics/catalog.js';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
-import type { ProgressCommit } from '../../src/state/types.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import type { ProgressCommit } from '../../src/source/run-ledger.js';
 import { emittedStepIds } from '../support/state-file.js';
 import { span, spans, tempDir, toolSpan } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) void s.shutdown();
 });
 
-function store(options: { outboxCap?: number } = {}): StateStore {
-  const s = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), options);
+function store(options: { outboxCap?: number } = {}): RunLedger {
+  const s = openRunLedger(nodePath.join(tempDir(), 'state.sqlite'), options);
   open.push(s);
   s.trackRun('thread_1', 'run_1', 'cli');
   return s;
 }
 
 /** Everything a commit may touch, to compare before and after. */
-function snapshot(s: StateStore) {
+function snapshot(s: RunLedger) {
   return {
     run: s.getRun('run_1'),
     emitted: [...emittedStepIds(s.path, 'run_1')].sort(),
@@ -160,11 +160,11 @@ describe('atomicity: a commit that fails midway leaves no trace', () => {
 
   it('a store closed underneath writes nothing', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
-    const s = openStateStore(path);
+    const s = openRunLedger(path);
     s.trackRun('thread_1', 'run_1', 'cli');
     void s.shutdown();
     expect(() => s.commitProgress(base())).toThrow(/closed/);
-    const again = openStateStore(path);
+    const again = openRunLedger(path);
     open.push(again);
     expect(again.outboxDepth()).toBe(0);
     expect(again.getRun('run_1')).toMatchObject({ cursorStepId: null, terminal: false });
@@ -217,7 +217,7 @@ describe('outbox cap: back-pressure', () => {
   });
 
   it('rejects a cap that is not a positive integer', () => {
-    expect(() => openStateStore(':memory:', { outboxCap: 0 })).toThrow(RangeError);
-    expect(() => openStateStore(':memory:', { outboxCap: 1.5 })).toThrow(RangeError);
+    expect(() => openRunLedger(':memory:', { outboxCap: 0 })).toThrow(RangeError);
+    expect(() => openRunLedger(':memory:', { outboxCap: 1.5 })).toThrow(RangeError);
   });
 });

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFileFor } from '../../src/state/lock.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { emittedStepIds } from '../support/state-file.js';
 import { context, spans, startChild, tempDir, type Child } from './helpers.js';
 import { secondsOf } from '../mapping/fixtures.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 const children: Child[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) void s.shutdown();
@@ -17,8 +17,8 @@ afterEach(async () => {
   }
 });
 
-function openTracked(path: string): StateStore {
-  const s = openStateStore(path);
+function openTracked(path: string): RunLedger {
+  const s = openRunLedger(path);
   open.push(s);
   return s;
 }

@@ -5,32 +5,19 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/config/defaults.js';
-import type { OtlpProtocol, ResourceConfig } from '../../src/config/types.js';
-import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
-import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { assistantResource } from '../../src/sink/resource.js';
+import type { OtlpProtocol } from '../../src/config/types.js';
 import { SCHEMA_VERSION } from '../../src/state/schema.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { REPO } from '../support/cli.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import { tempDir } from './helpers.js';
+import type { OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { drainedBodies, runsBeforeUnits, tempDir, type OldExport } from './helpers.js';
 
 const FIXTURES = nodePath.join(REPO, 'test', 'fixtures', 'state');
 
-/** What the previous version sent, draining the file: its configuration and each request's body. */
-interface Export {
-  resource: ResourceConfig;
-  scope: { name: string; version: string };
-  batchSize: number;
-  'http/protobuf': string[];
-  'http/json': string[];
-}
-const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as Export;
+const expected = JSON.parse(readFileSync(nodePath.join(FIXTURES, 'format-1-export.json'), 'utf8')) as OldExport;
 
-let store: StateStore | undefined;
+let store: RunLedger | undefined;
 let rx: OtlpReceiver | undefined;
 afterEach(async () => {
   if (store && !store.closed) await store.shutdown();
@@ -58,7 +45,7 @@ describe('a state file of the previous version, with spans waiting in its outbox
   it('is upgraded in place, keeping its runs, cursors, totals, waiting spans and dead letters', async () => {
     const path = copyOfFixture();
     expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(3);
-    const runs = query(path, 'SELECT * FROM tracked_runs ORDER BY run_id');
+    const runs = runsBeforeUnits(path);
     const totals = query<{ name: string; labels: string; value: number }>(
       path,
       'SELECT name, labels, value FROM metric_totals ORDER BY name, labels',
@@ -66,16 +53,16 @@ describe('a state file of the previous version, with spans waiting in its outbox
     const waiting = query<{ n: number }>(path, 'SELECT sum(waiting) AS n FROM outbox')[0]?.n;
     expect(waiting).toBe(41);
 
-    store = openStateStore(path);
+    store = openRunLedger(path);
     expect(store.outboxDepth()).toBe(waiting);
-    expect(store.listRuns()).toHaveLength(runs.length);
+    expect(store.listRuns()).toHaveLength(runs.filter((r) => !r.removed).length);
+    for (const run of runs) expect(store.getRun(run.runId)).toEqual(run);
     expect(store.metricTotals()).toEqual(totals.map((t) => ({ name: t.name, labels: JSON.parse(t.labels) as unknown, value: t.value })));
     expect(store.stats().deadLetters).toBe(1);
     await store.shutdown();
 
     expect(query<{ user_version: number }>(path, 'PRAGMA user_version')[0]?.user_version).toBe(SCHEMA_VERSION);
-    // The tracking tables are as they were; the rows say which record format they hold.
-    expect(query(path, 'SELECT * FROM tracked_runs ORDER BY run_id')).toEqual(runs);
+    // The rows say which record format they hold.
     expect(query(path, 'SELECT DISTINCT format FROM outbox')).toEqual([{ format: 1 }]);
     expect(query(path, 'SELECT DISTINCT format FROM dead_letters')).toEqual([{ format: 1 }]);
   });
@@ -83,20 +70,12 @@ describe('a state file of the previous version, with spans waiting in its outbox
   it.each<OtlpProtocol>(['http/protobuf', 'http/json'])(
     'sends the waiting spans over %s exactly as the previous version did',
     async (protocol) => {
-      store = openStateStore(copyOfFixture());
-      rx = await startOtlpReceiver({ keepBodies: true });
-      const exporter = new OtlpHttpExporter(
-        { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
-        assistantResource(expected.resource),
-        expected.scope,
-      );
-      const drain = new OutboxDrain(store, exporter, { batchSize: expected.batchSize, log: pino({ level: 'silent' }) });
-      drain.start();
-      await drain.shutdown(30_000);
-      await exporter.shutdown();
+      store = openRunLedger(copyOfFixture());
+      const drained = await drainedBodies(store, expected, protocol);
+      rx = drained.rx;
       expect(store.outboxDepth()).toBe(0);
 
-      const bodies = rx.requests().map((r) => Buffer.from(r.body ?? new Uint8Array(0)));
+      const bodies = drained.bodies;
       const wanted =
         protocol === 'http/json'
           ? expected['http/json'].map((text) => Buffer.from(text, 'utf8'))

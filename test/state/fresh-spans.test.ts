@@ -3,23 +3,23 @@
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { deadLetters } from '../support/state-file.js';
 import { span, spans, tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
-function store(options: { outboxCap?: number; freshSpanCapacity?: number } = {}, path = ':memory:'): StateStore {
-  const s = openStateStore(path, options);
+function store(options: { outboxCap?: number; freshSpanCapacity?: number } = {}, path = ':memory:'): RunLedger {
+  const s = openRunLedger(path, options);
   open.push(s);
   if (!s.getRun('run_1')) s.trackRun('thread_1', 'run_1', 'cli');
   return s;
 }
 
-const ids = (s: StateStore, limit = 100) => s.outboxBatch(limit).map((i) => i.span.spanId);
+const ids = (s: RunLedger, limit = 100) => s.outboxBatch(limit).map((i) => i.span.spanId);
 
 describe('spans committed by this process', () => {
   it('come back as the very objects committed, oldest first', () => {

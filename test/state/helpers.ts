@@ -2,12 +2,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { afterEach } from 'vitest';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import type { OtlpProtocol, ResourceConfig } from '../../src/config/types.js';
+import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
+import { OutboxDrain } from '../../src/sink/outbox-drain.js';
+import { assistantResource } from '../../src/sink/resource.js';
+import type { StateStore } from '../../src/state/store.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import type { FrozenContext } from '../../src/mapping/frozen-context.js';
 import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
 import type { Format1Span } from '../../src/state/record-format.js';
+import type { TrackedRun } from '../../src/source/run-ledger.js';
+import type { Origin } from '../../src/state/types.js';
 
 /** A step's span, as mapping makes it (keyed by its step, the export lag's sample). */
 export function span(runId: string, n: number, overrides: Partial<SpanRecord> = {}): SpanRecord {
@@ -155,4 +166,57 @@ export function startChild(mode: string, statePath: string, args: unknown = {}):
         check();
       }),
   };
+}
+
+/** A tracked run as a file of schema 4 or earlier held it (tracked_runs), read with a connection of its own. */
+export function runsBeforeUnits(path: string): TrackedRun[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const usage = db.prepare("SELECT 1 FROM pragma_table_info('tracked_runs') WHERE name = 'step_usage_seen'").all().length;
+    const rows = db.prepare(`SELECT *${usage ? '' : ', 0 AS step_usage_seen'} FROM tracked_runs ORDER BY rowid`).all();
+    return rows.map((r) => ({
+      threadId: String(r.thread_id),
+      runId: String(r.run_id),
+      origin: String(r.origin) as Origin,
+      addedAt: Number(r.added_at),
+      status: r.status === null ? null : String(r.status),
+      terminal: r.terminal === 1,
+      runSpanEmitted: r.run_span_emitted === 1,
+      cursorStepId: r.cursor_step_id === null ? null : String(r.cursor_step_id),
+      latestStepEnd: r.latest_step_end === null ? null : Number(r.latest_step_end),
+      stepUsageSeen: r.step_usage_seen === 1,
+      frozenContext: r.frozen_context === null ? null : (JSON.parse(String(r.frozen_context)) as FrozenContext),
+      removed: r.removed === 1,
+    }));
+  } finally {
+    db.close();
+  }
+}
+
+/** What an earlier release sent draining a state file of its own: its configuration and each request's body. */
+export interface OldExport {
+  resource: ResourceConfig;
+  scope: { name: string; version: string };
+  batchSize: number;
+  'http/protobuf': string[];
+  'http/json': string[];
+}
+
+/** Drains `store` to a test receiver as that release was configured; the receiver (to close) and each request's body. */
+export async function drainedBodies(
+  store: StateStore,
+  as: OldExport,
+  protocol: OtlpProtocol,
+): Promise<{ rx: OtlpReceiver; bodies: Buffer[] }> {
+  const rx = await startOtlpReceiver({ keepBodies: true });
+  const exporter = new OtlpHttpExporter(
+    { ...DEFAULTS.traces, endpoint: rx.tracesUrl, protocol, compression: 'none' },
+    assistantResource(as.resource),
+    as.scope,
+  );
+  const drain = new OutboxDrain(store, exporter, { batchSize: as.batchSize, log: pino({ level: 'silent' }) });
+  drain.start();
+  await drain.shutdown(30_000);
+  await exporter.shutdown();
+  return { rx, bodies: rx.requests().map((r) => Buffer.from(r.body ?? new Uint8Array(0))) };
 }

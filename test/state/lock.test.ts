@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settingFlag } from '../../src/cli/options.js';
 import { lockFileFor, ownerFileFor } from '../../src/state/lock.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { context, expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 const children: Child[] = [];
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
@@ -22,8 +22,8 @@ afterEach(async () => {
   for (const f of cleanups.splice(0)) f();
 });
 
-function openTracked(path: string): StateStore {
-  const s = openStateStore(path);
+function openTracked(path: string): RunLedger {
+  const s = openRunLedger(path);
   open.push(s);
   return s;
 }
@@ -56,12 +56,12 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 10_000)
 describe('lock within one process', () => {
   it('says who holds it, refuses a second store on the same file and releases on close', () => {
     const path = statePath();
-    const first = openStateStore(path);
+    const first = openRunLedger(path);
     expect(readOwner(path)).toMatchObject({ pid: process.pid, hostname: os.hostname() });
     expect(Number.isNaN(Date.parse(readOwner(path).startedAt))).toBe(false);
 
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'locked',
       path,
     );
@@ -77,8 +77,8 @@ describe('lock within one process', () => {
   });
 
   it('takes no lock for an in-memory store', () => {
-    const a = openStateStore(':memory:');
-    const b = openStateStore(':memory:');
+    const a = openRunLedger(':memory:');
+    const b = openRunLedger(':memory:');
     a.trackRun('t', 'r', 'cli');
     expect(b.getRun('r')).toBeUndefined();
     void a.shutdown();
@@ -89,7 +89,7 @@ describe('lock within one process', () => {
 
   it('on close, leaves alone an owner file that is no longer its own', () => {
     const path = statePath();
-    const s = openStateStore(path);
+    const s = openRunLedger(path);
     const other = JSON.stringify({ pid: 4_000_000, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z' });
     fs.writeFileSync(ownerFileFor(path), other);
     void s.shutdown();
@@ -99,7 +99,7 @@ describe('lock within one process', () => {
   it('refuses a lock file that is not SQLite with one line, and touches neither file', () => {
     const path = statePath();
     fs.writeFileSync(lockFileFor(path), 'x'.repeat(200));
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expect(error.code).toBe('corrupt');
     expect(error.message).toContain(lockFileFor(path));
     expect(error.message).not.toContain('\n');
@@ -115,7 +115,7 @@ describe('lock held by another process', () => {
     children.push(child);
     await child.waitFor('ready');
 
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expectOneLine(error, 'locked', path);
     expect(error.message).toContain(`pid ${child.proc.pid}`);
     expect(error.message).toContain(os.hostname());
@@ -135,7 +135,7 @@ describe('lock held by another process', () => {
     children.push(child);
     await child.waitFor('ready');
     fs.rmSync(ownerFileFor(path));
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expectOneLine(error, 'locked', path);
     expect(error.message).toContain('in use by another bridge');
   });
@@ -147,7 +147,7 @@ describe('lock held by another process', () => {
     await child.waitFor('ready');
     const reader = new DatabaseSync(path, { readOnly: true });
     try {
-      expect(reader.prepare('SELECT run_id FROM tracked_runs').all()).toEqual([{ run_id: 'run_1' }]);
+      expect(reader.prepare('SELECT kind, id FROM tracked_units').all()).toEqual([{ kind: 'run', id: 'run_1' }]);
     } finally {
       reader.close();
     }
@@ -167,7 +167,7 @@ describe('lock held by another process', () => {
     parent.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     await until(() => /ready (\d+)/.test(out), 'the holder to be ready');
     const holder = Number(/ready (\d+)/.exec(out)![1]);
-    expect(stateErrorOf(() => openStateStore(path)).code).toBe('locked');
+    expect(stateErrorOf(() => openRunLedger(path)).code).toBe('locked');
 
     process.kill(holder, 'SIGKILL');
     await until(() => processState(holder) === 'Z', 'the holder to be a zombie');

@@ -5,17 +5,17 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFileFor } from '../../src/state/lock.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/state/schema.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { deadLetters, emittedStepIds } from '../support/state-file.js';
 import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) void s.shutdown();
 });
 
-function openTracked(path: string): StateStore {
-  const s = openStateStore(path);
+function openTracked(path: string): RunLedger {
+  const s = openRunLedger(path);
   open.push(s);
   return s;
 }
@@ -43,7 +43,7 @@ function expectUntouched(path: string, digest: string): void {
 describe('a new state file', () => {
   it('is created with its folder, marked as ours, in WAL mode', () => {
     const path = nodePath.join(tempDir(), 'nested', 'deeper', 'bridge.sqlite');
-    const s = openStateStore(path);
+    const s = openRunLedger(path);
     expect(s.created).toBe(true);
     expect(s.warnings).toEqual([]);
     void s.shutdown();
@@ -68,7 +68,7 @@ describe('a new state file', () => {
 describe('data survives close and reopen', () => {
   it('keeps runs, threads, context, cursors, outbox, dead letters, metrics and meta', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    const first = openStateStore(path);
+    const first = openRunLedger(path);
     first.trackRun('thread_1', 'run_1', 'cli');
     first.trackRun('thread_1', 'run_2', 'thread');
     first.untrackRun('run_2');
@@ -131,7 +131,7 @@ describe('files that are not ours', () => {
     fs.writeFileSync(path, crypto.randomBytes(8192));
     const digest = sha(path);
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'corrupt',
       path,
     );
@@ -142,7 +142,7 @@ describe('files that are not ours', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
     fs.writeFileSync(path, 'hello\n');
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'corrupt',
       path,
     );
@@ -150,7 +150,7 @@ describe('files that are not ours', () => {
 
   it('refuses an SQLite file whose pages are damaged as corrupt', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    const s = openStateStore(path);
+    const s = openRunLedger(path);
     s.trackRun('thread_1', 'run_1', 'cli');
     s.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 200) });
     void s.shutdown();
@@ -160,7 +160,7 @@ describe('files that are not ours', () => {
     fs.closeSync(fd);
     const digest = sha(path);
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'corrupt',
       path,
     );
@@ -174,7 +174,7 @@ describe('files that are not ours', () => {
     db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada')");
     db.close();
     const digest = sha(path);
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expectOneLine(error, 'foreign', path);
     expect(error.message).toContain('users');
     expectUntouched(path, digest);
@@ -188,7 +188,7 @@ describe('files that are not ours', () => {
     db.close();
     const digest = sha(path);
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'foreign',
       path,
     );
@@ -197,23 +197,23 @@ describe('files that are not ours', () => {
 
   it('refuses our file with a table we did not create as foreign', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    void openStateStore(path).shutdown();
+    void openRunLedger(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec('CREATE TABLE notes (body TEXT)');
     db.close();
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expectOneLine(error, 'foreign', path);
     expect(error.message).toContain('notes');
   });
 
   it('refuses our file missing one of its tables as corrupt', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    void openStateStore(path).shutdown();
+    void openRunLedger(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec('DROP TABLE meta');
     db.close();
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'corrupt',
       path,
     );
@@ -221,11 +221,11 @@ describe('files that are not ours', () => {
 
   it('refuses a file written by a newer schema and does not downgrade it', () => {
     const path = nodePath.join(tempDir(), 'bridge.sqlite');
-    void openStateStore(path).shutdown();
+    void openRunLedger(path).shutdown();
     const db = new DatabaseSync(path);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    const error = stateErrorOf(() => openStateStore(path));
+    const error = stateErrorOf(() => openRunLedger(path));
     expectOneLine(error, 'newer-schema', path);
     expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
     const check = new DatabaseSync(path);
@@ -241,7 +241,7 @@ describe('paths that cannot hold a state file', () => {
     fs.writeFileSync(nodePath.join(dir, 'plain-file'), 'x');
     const path = nodePath.join(dir, 'plain-file', 'bridge.sqlite');
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'io',
       path,
     );
@@ -251,7 +251,7 @@ describe('paths that cannot hold a state file', () => {
     const path = nodePath.join(tempDir(), 'a-folder');
     fs.mkdirSync(path);
     expectOneLine(
-      stateErrorOf(() => openStateStore(path)),
+      stateErrorOf(() => openRunLedger(path)),
       'io',
       path,
     );

@@ -5,17 +5,17 @@ import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, MIGRATIONS } from '../../src/state/schema.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { deadLetters } from '../support/state-file.js';
 import { format1Span, spans, tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
 
-function store(path = ':memory:', options: { freshSpanCapacity?: number } = {}): StateStore {
-  const s = openStateStore(path, options);
+function store(path = ':memory:', options: { freshSpanCapacity?: number } = {}): RunLedger {
+  const s = openRunLedger(path, options);
   open.push(s);
   if (!s.getRun('run_1')) s.trackRun('thread_1', 'run_1', 'cli');
   return s;

@@ -4,18 +4,18 @@ import nodePath from 'node:path';
 import { StatementSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { sumDeltas } from '../../src/state/metric-deltas.js';
 import { context, span, spans, tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
   for (const s of open.splice(0)) void s.shutdown();
 });
 
-function store(options: { outboxCap?: number } = {}, path = ':memory:'): StateStore {
-  const s = openStateStore(path, options);
+function store(options: { outboxCap?: number } = {}, path = ':memory:'): RunLedger {
+  const s = openRunLedger(path, options);
   open.push(s);
   s.trackRun('thread_1', 'run_1', 'cli');
   return s;
@@ -79,7 +79,7 @@ describe('frozen context carried by a progress commit', () => {
 
   it('survives a restart like the rest of the commit', () => {
     const path = nodePath.join(tempDir(), 'state.sqlite');
-    const first = openStateStore(path);
+    const first = openRunLedger(path);
     first.trackRun('thread_1', 'run_1', 'cli');
     first.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)], cursorStepId: 'step_1', frozenContext: context() });
     void first.shutdown();

@@ -5,10 +5,10 @@ import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, MIGRATIONS } from '../../src/state/schema.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) if (!s.closed) void s.shutdown();
 });
@@ -27,7 +27,7 @@ describe('a state file of schema 2', () => {
     db.prepare("INSERT INTO emitted_steps (run_id, step_id) VALUES ('run_stepped', 'step_1')").run();
     db.close();
 
-    const s = openStateStore(path);
+    const s = openRunLedger(path);
     open.push(s);
     expect(s.getRun('run_stepped')?.stepUsageSeen).toBe(true);
     expect(s.getRun('run_fresh')?.stepUsageSeen).toBe(false);

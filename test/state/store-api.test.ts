@@ -1,17 +1,17 @@
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { deadLetters, emittedStepIds } from '../support/state-file.js';
 import { context, span, spans, tempDir } from './helpers.js';
 
-const open: StateStore[] = [];
+const open: RunLedger[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) void s.shutdown();
 });
 
-function newStore(start = 1_000): { store: StateStore; tick: (ms?: number) => void } {
+function newStore(start = 1_000): { store: RunLedger; tick: (ms?: number) => void } {
   let t = start;
-  const store = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
+  const store = openRunLedger(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
   open.push(store);
   return { store, tick: (ms = 1) => void (t += ms) };
 }
@@ -281,7 +281,7 @@ describe('outbox', () => {
 
   it('moves refused spans to dead letters with reason and status', () => {
     let t = 5_000;
-    const store = openStateStore(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
+    const store = openRunLedger(nodePath.join(tempDir(), 'state.sqlite'), { now: () => t });
     open.push(store);
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: spans('run_1', 1, 3) });
@@ -338,7 +338,7 @@ describe('meta and stats', () => {
 
 describe('clock', () => {
   it('stores whole milliseconds from a fractional clock', () => {
-    const store = openStateStore(':memory:', { now: () => 1_234.75 });
+    const store = openRunLedger(':memory:', { now: () => 1_234.75 });
     open.push(store);
     store.trackRun('thread_1', 'run_1', 'cli');
     store.commitProgress({ runId: 'run_1', spans: [span('run_1', 1)] });
@@ -348,7 +348,7 @@ describe('clock', () => {
 
 describe('close', () => {
   it('makes later calls throw, and can be called twice', () => {
-    const store = openStateStore(':memory:');
+    const store = openRunLedger(':memory:');
     void store.shutdown();
     void store.shutdown();
     expect(store.closed).toBe(true);

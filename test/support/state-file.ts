@@ -19,9 +19,10 @@ export function emittedStepIds(path: string, runId: string): Set<string> {
     (db) =>
       new Set(
         db
-          .prepare('SELECT step_id FROM emitted_steps WHERE run_id = ?')
-          .all(runId)
-          .map((row) => String(row.step_id)),
+          // The run's own key (its id) marks its run span, not a step.
+          .prepare("SELECT key FROM emitted_keys WHERE source = 'assistants' AND unit = ? AND key <> ?")
+          .all(runId, runId)
+          .map((row) => String(row.key)),
       ),
   );
 }

@@ -10,12 +10,12 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import { AssistantsSource } from '../../src/source/assistants-source.js';
 import { createApiClient } from '../../src/source/client.js';
 import { AuthFailure, ThreadListUnavailable } from '../../src/source/errors.js';
-import { openStateStore, type StateStore } from '../../src/state/store.js';
+import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
 import { waitFor } from '../support/cli.js';
 
 let sim: RunningSimulator | undefined;
-let state: StateStore | undefined;
+let state: RunLedger | undefined;
 let watcher: Watcher | undefined;
 
 afterEach(async () => {
@@ -35,7 +35,7 @@ async function watch(options: { apiKey?: string; allThreads?: boolean } = {}): P
     discoveryIntervalMs: 100,
     allThreads: options.allThreads === true,
   };
-  state = openStateStore(':memory:');
+  state = openRunLedger(':memory:');
   const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
   const fatal: BridgeError[] = [];
   watcher = new Watcher({
