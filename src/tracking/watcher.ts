@@ -4,12 +4,10 @@
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
 import { BridgeError, meaningOf } from '../core/errors.js';
-import { within } from '../core/lifecycle.js';
-import { exponentialDelay } from '../core/timing.js';
 import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
 import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
 import type { FrozenContext } from '../mapping/frozen-context.js';
-import { ClassDueQueue } from '../scheduler/class-due-queue.js';
+import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
 import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assistants-source.js';
 import { ThreadListUnavailable } from '../source/errors.js';
@@ -78,14 +76,7 @@ function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask
   };
 }
 
-/**
- * Classes of looks, most urgent first: a run at work (a step may end any second), then waiting
- * runs and finished runs still to trace, then looking for new runs and threads.
- */
-const ACTIVE = 0;
-const ROUTINE = 1;
-const DISCOVERY = 2;
-type LookClass = typeof ACTIVE | typeof ROUTINE | typeof DISCOVERY;
+const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
 
 interface ThreadTask {
   /** The thread's stored runs cursor: lists start after it. */
@@ -152,25 +143,19 @@ export class Watcher {
     lastPollAt: null,
     lastError: null,
   };
-  private readonly queue = new ClassDueQueue<TaskKey, TaskKey>({ classes: 3 });
+  private readonly looks: LookScheduler;
   private readonly runs = new Map<string, RunTask>();
   /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
   private readonly runsByThread = new Map<string, Set<string>>();
   private readonly threads = new Map<string, ThreadTask>();
-  private readonly inFlight = new Set<TaskKey>();
   private readonly agentInfos = new Map<string, Promise<AssistantInfo>>();
   /** Lists of untracked threads under way, shared by the looks of their runs. */
   private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
   private readonly agentNameFailures = new Map<string, number>();
   private readonly policy: PollPolicy;
-  private readonly maxConcurrent: number;
   private readonly warnedAt = new Map<string, number>();
-  private readonly failures = new Map<TaskKey, number>();
-  private stopping = false;
-  private stopped: Promise<void> | null = null;
+  private started = false;
   private discovery: { passes: number; delayMs: number | undefined } | null = null;
-  private wakeLoop: (() => void) | null = null;
-  private loopDone: Promise<void> | null = null;
   private firstPollReported = false;
 
   constructor(private readonly options: WatcherOptions) {
@@ -184,12 +169,22 @@ export class Watcher {
       discoveryIntervalMs: w.discoveryIntervalMs,
       discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
     });
-    this.maxConcurrent = options.maxConcurrentTasks ?? 8;
+    this.looks = new LookScheduler({
+      classes: LOOK_CLASSES,
+      look: (key) => this.runTask(key as TaskKey),
+      onFailure: (key, error, failure) => this.onTaskError(key as TaskKey, error, failure),
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+      retry: { baseMs: w.activeIntervalMs, capMs: w.maxWaitIntervalMs },
+      ...(options.maxConcurrentTasks === undefined ? {} : { maxConcurrent: options.maxConcurrentTasks }),
+      ...(options.pollGraceMs ? { graceMs: options.pollGraceMs } : {}),
+      onGraceOver: () => options.cutOff?.abort(),
+    });
   }
 
   /** Loads what the state tracks and starts polling; once. */
   start(): void {
-    if (this.loopDone || this.stopping) return;
+    if (this.started || this.looks.stopping) return;
+    this.started = true;
     const { state } = this.options;
     if (this.options.config.watch.allThreads) {
       this.discovery = { passes: 0, delayMs: undefined };
@@ -198,7 +193,7 @@ export class Watcher {
     }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
     for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId, isLiveOrigin(run.origin));
-    this.loopDone ??= this.loop();
+    this.looks.start();
   }
 
   /**
@@ -227,26 +222,26 @@ export class Watcher {
 
   removeRun(runId: string): boolean {
     this.dropRun(runId);
-    this.queue.remove(`run:${runId}`);
+    this.looks.remove(`run:${runId}`);
     return this.options.state.untrackRun(runId);
   }
 
   removeThread(threadId: string): boolean {
     this.threads.delete(threadId);
-    this.queue.remove(`thread:${threadId}`);
+    this.looks.remove(`thread:${threadId}`);
     // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
     for (const runId of this.runsByThread.get(threadId) ?? []) {
       const task = this.runs.get(runId);
       if (!task?.viaThread) continue;
       task.viaThread = false;
-      if (!this.inFlight.has(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
+      if (!this.looks.isInFlight(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
     }
     return this.options.state.untrackThread(threadId);
   }
 
   /** Every tracked run finished, every tracked thread's last pass found nothing unfinished, nothing in flight. */
   isIdle(): boolean {
-    if (this.runs.size > 0 || this.inFlight.size > 0) return false;
+    if (this.runs.size > 0 || !this.looks.isIdle()) return false;
     if (this.discovery && this.discovery.passes === 0) return false;
     for (const t of this.threads.values()) if (t.passes === 0 || !t.clean) return false;
     return true;
@@ -254,14 +249,14 @@ export class Watcher {
 
   /** What the loop holds, for debug logs. */
   snapshot(): { runs: number; threads: number; inFlight: string[]; queued: number; awaitingStatus: string[]; nextDueInMs: number | null } {
-    const next = this.queue.nextDueAt();
+    const { inFlight, queued, nextDueInMs } = this.looks.snapshot();
     return {
       runs: this.runs.size,
       threads: this.threads.size,
-      inFlight: [...this.inFlight],
-      queued: this.queue.size,
+      inFlight,
+      queued,
       awaitingStatus: [...this.runs.entries()].filter(([, t]) => t.awaitingStatus).map(([id, t]) => `${t.threadId}/${id}`),
-      nextDueInMs: next === undefined ? null : next - Date.now(),
+      nextDueInMs,
     };
   }
 
@@ -273,17 +268,8 @@ export class Watcher {
    * No new looks; looks under way may finish within the grace (and the budget), then their
    * requests are cut off, and what is left of the budget is given to them to wind down.
    */
-  shutdown(budgetMs: number = Number.POSITIVE_INFINITY): Promise<void> {
-    this.stopped ??= (async () => {
-      const deadline = Date.now() + budgetMs;
-      this.stopping = true;
-      this.wakeLoop?.();
-      const looks = this.loopDone ?? Promise.resolve();
-      await within(looks, Math.min(this.options.pollGraceMs?.() ?? budgetMs, budgetMs));
-      this.options.cutOff?.abort();
-      await within(looks, Math.max(0, deadline - Date.now()));
-    })();
-    return this.stopped;
+  shutdown(budgetMs?: number): Promise<void> {
+    return this.looks.shutdown(budgetMs);
   }
 
   private watchRun(threadId: string, runId: string, live: boolean): void {
@@ -340,7 +326,7 @@ export class Watcher {
     const task = this.runs.get(runId);
     if (!task) return;
     task.delayMs = undefined;
-    if (this.inFlight.has(`run:${runId}`)) {
+    if (this.looks.isInFlight(`run:${runId}`)) {
       task.nudged = true;
       return;
     }
@@ -352,72 +338,26 @@ export class Watcher {
   }
 
   private schedule(key: TaskKey, delayMs: number, cls: LookClass): void {
-    if (this.stopping) return;
-    this.queue.schedule(key, Date.now() + delayMs, key, cls);
-    this.wakeLoop?.();
-  }
-
-  private async loop(): Promise<void> {
-    const running = new Set<Promise<void>>();
-    while (!this.stopping) {
-      while (running.size < this.maxConcurrent) {
-        const entry = this.queue.popDue(Date.now());
-        if (!entry) break;
-        if (this.inFlight.has(entry.key)) {
-          // Never two looks at one object at once: try again shortly.
-          this.queue.schedule(entry.key, Date.now() + 50, entry.key, entry.cls);
-          break;
-        }
-        this.inFlight.add(entry.key);
-        const task = this.runTask(entry.key).finally(() => {
-          this.inFlight.delete(entry.key);
-          running.delete(task);
-          this.wakeLoop?.();
-        });
-        running.add(task);
-      }
-      const wait = this.queue.delayUntilNext(Date.now()) ?? 1000;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, running.size >= this.maxConcurrent ? 1000 : Math.max(0, Math.min(wait, 1000)));
-        this.wakeLoop = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeLoop = null;
-    }
-    await Promise.allSettled([...running]);
+    this.looks.schedule(key, delayMs, cls);
   }
 
   private async runTask(key: TaskKey): Promise<void> {
     const id = key.slice(key.indexOf(':') + 1);
-    try {
-      if (key === DISCOVERY_KEY) await this.discoverThreads();
-      else if (key.startsWith('run:')) await this.pollRun(id);
-      else await this.pollThread(id);
-      this.failures.delete(key);
-      this.counters.polls += 1;
-      this.counters.lastPollAt = Date.now();
-      if (!this.firstPollReported) {
-        this.firstPollReported = true;
-        this.options.onFirstPoll?.();
-      }
-    } catch (error) {
-      this.onTaskError(key, id, error);
+    if (key === DISCOVERY_KEY) await this.discoverThreads();
+    else if (key.startsWith('run:')) await this.pollRun(id);
+    else await this.pollThread(id);
+    this.counters.polls += 1;
+    this.counters.lastPollAt = Date.now();
+    if (!this.firstPollReported) {
+      this.firstPollReported = true;
+      this.options.onFirstPoll?.();
     }
   }
 
-  private onTaskError(key: TaskKey, id: string, error: unknown): void {
+  /** A failed look: untracks what is gone, counts and logs the rest, and says in which class to retry. */
+  private onTaskError(key: TaskKey, error: unknown, { meaning, retryMs }: LookFailure): LookClass | null {
     const { log, state } = this.options;
-    if (error instanceof BridgeError && error.meaning === 'fatal') {
-      this.stopping = true;
-      this.wakeLoop?.();
-      this.options.onFatal?.(error);
-      return;
-    }
-    const meaning = meaningOf(error);
-    // A look cut short by the stop (its requests aborted, the state closing) is no failure.
-    if (this.stopping || meaning === 'shutdown') return;
+    const id = key.slice(key.indexOf(':') + 1);
     if (meaning === 'gone' && key !== DISCOVERY_KEY) {
       if (key.startsWith('run:')) {
         this.dropRun(id);
@@ -433,7 +373,7 @@ export class Watcher {
         this.counters.threadsDeleted += 1;
         log.warn({ threadId: id }, 'the API says this thread no longer exists; it is no longer tracked');
       }
-      return;
+      return null;
     }
     const message = error instanceof Error ? error.message : String(error);
     this.counters.lastError = message;
@@ -448,23 +388,17 @@ export class Watcher {
       this.warnedAt.set(key, Date.now());
       log.warn(fields, 'poll failed; will try again');
     }
-    // Retry on the error's own backoff, from the active interval: a thread that runs wait on
+    // Retried on the error's own backoff from the active interval: a thread that runs wait on
     // must not inherit a long discovery delay.
-    const failures = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, failures);
-    const { activeIntervalMs, maxWaitIntervalMs } = this.options.config.watch;
-    // Growth stops at 2^16 times the base, whatever the cap.
-    const retryMs = exponentialDelay(Math.min(failures, 17), { baseMs: activeIntervalMs, capMs: maxWaitIntervalMs });
     const task = key.startsWith('run:') ? this.runs.get(id) : undefined;
     if (task) {
       task.delayMs = retryMs;
       task.fresh = false;
-      this.schedule(key, retryMs, this.classOf(task));
-    } else if (key.startsWith('thread:') && this.threads.has(id)) {
-      this.schedule(key, retryMs, ROUTINE);
-    } else if (key === DISCOVERY_KEY) {
-      this.schedule(key, retryMs, DISCOVERY);
+      return this.classOf(task);
     }
+    if (key.startsWith('thread:') && this.threads.has(id)) return ROUTINE;
+    if (key === DISCOVERY_KEY) return DISCOVERY;
+    return null;
   }
 
   /**
@@ -692,7 +626,7 @@ export class Watcher {
       if ((run.status ?? null) === sibling.lastStatus && !isRunTerminal(run)) continue;
       sibling.lastRun = run;
       sibling.fresh = true;
-      if (!this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
+      if (!this.looks.isInFlight(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
     }
     return own ?? source.retrieveRun(threadId, runId);
   }
@@ -783,13 +717,7 @@ export class Watcher {
    * most urgent class any run waiting for it asked for.
    */
   private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
-    const key: TaskKey = `thread:${threadId}`;
-    if (!this.threads.has(threadId)) return;
-    const due = this.queue.dueAtOf(key);
-    const current = this.queue.classOf(key);
-    if (due === undefined || due > Date.now() + delayMs)
-      this.schedule(key, delayMs, current === undefined ? cls : (Math.min(current, cls) as LookClass));
-    else if (current !== undefined && cls < current) this.queue.schedule(key, due, key, cls);
+    if (this.threads.has(threadId)) this.looks.hasten(`thread:${threadId}`, delayMs, cls);
   }
 
   private async pollThread(threadId: string): Promise<void> {
@@ -859,6 +787,6 @@ export class Watcher {
     // a working run has due.
     const news = task.awaitingStatus || changed || isRunTerminal(run);
     task.fresh = news;
-    if (news && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(task));
+    if (news && !this.looks.isInFlight(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(task));
   }
 }
