@@ -15,6 +15,7 @@ import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
 import type { RunLedger } from '../source/run-ledger.js';
 import type { Origin } from '../state/types.js';
+import { newRunTask, nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
 import { planProgress } from './run-progress.js';
 
 type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
@@ -30,50 +31,6 @@ interface DiscoveryCursor {
   since: number;
   /** The first pass (newest first, back to `since`) is done. */
   bootstrapped: boolean;
-}
-
-interface RunTask {
-  threadId: string;
-  /** Its thread is tracked: the thread's run list brings its status. */
-  viaThread: boolean;
-  /** The latest copy of the run seen (from a retrieve or the thread's list). */
-  lastRun: RunPayload | null;
-  /** `lastRun` arrived from the thread's list since the last look: its status is fresh. */
-  fresh: boolean;
-  /** Waiting for the thread's next list to bring its status. */
-  awaitingStatus: boolean;
-  /** The thread's list did not show it (deleted, or listed before it): ask for the run itself. */
-  retrieveNext: boolean;
-  /** What the next look asks: the run's status, or its steps after the cursor. */
-  nextProbe: 'status' | 'steps';
-  lastStatus: string | null;
-  delayMs: number | undefined;
-  /** Polls of a terminal run whose steps are not all terminal yet. */
-  finalizeTries: number;
-  /** Told that something changed while a look was under way: look again when it ends. */
-  nudged: boolean;
-  /** Its last steps look found it waiting for the app's tool outputs. */
-  onClient: boolean;
-  /** Registered by an app as it created the run (control route, library): live until seen otherwise. */
-  live: boolean;
-}
-
-function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask {
-  return {
-    threadId,
-    viaThread,
-    lastRun: null,
-    fresh: false,
-    awaitingStatus: false,
-    retrieveNext: false,
-    nextProbe: 'status',
-    lastStatus: null,
-    delayMs: undefined,
-    finalizeTries: 0,
-    nudged: false,
-    onClient: false,
-    live,
-  };
 }
 
 const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
@@ -309,16 +266,8 @@ export class Watcher {
     if (ids?.size === 0) this.runsByThread.delete(task.threadId);
   }
 
-  /**
-   * Live runs (working, queued to start, or just registered by an app) are looked at before runs
-   * that wait for the app's tool outputs, finished backlog, and discovery.
-   */
   private classOf(task: RunTask): LookClass {
-    const status = task.lastStatus ?? task.lastRun?.status ?? null;
-    if (status === null) return task.live ? ACTIVE : ROUTINE;
-    if (status === STATUS.requiresAction || task.onClient) return ROUTINE;
-    // A run first seen finished is backlog; one seen working and now finishing stays active.
-    return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
+    return runLookClass(task);
   }
 
   /** Looks at the run now: its steps if it was seen before (something moved), else as a first look. */
@@ -477,23 +426,14 @@ export class Watcher {
       this.dropRun(runId);
       return;
     }
-    let run: RunPayload;
-    let statusIsFresh: boolean;
-    if (task.fresh && task.lastRun) {
-      run = task.lastRun;
-      statusIsFresh = true;
-    } else if (task.nextProbe === 'steps' && task.lastRun) {
-      run = task.lastRun;
-      statusIsFresh = false;
-    } else if (task.viaThread && !task.retrieveNext) {
-      // The thread's next list brings the status of every run on it in one request.
+    const start = runLookStart(task);
+    if (start.kind === 'awaiting-status') {
       task.awaitingStatus = true;
       this.requestThreadPass(task.threadId, 0, this.classOf(task));
       return;
-    } else {
-      run = await this.lookUpRun(task, runId);
-      statusIsFresh = true;
     }
+    const run = start.kind === 'look-up' ? await this.lookUpRun(task, runId) : start.run;
+    const statusIsFresh = start.kind !== 'steps';
     task.fresh = false;
     task.awaitingStatus = false;
     task.retrieveNext = false;
@@ -556,44 +496,41 @@ export class Watcher {
     });
     if (plan.spans.length > 0) this.options.onCommitted();
     if (statusIsFresh) task.lastStatus = status;
-    if (done) {
+    const next = runStateAfter({
+      status,
+      statusIsFresh,
+      changed,
+      terminal,
+      listedSteps: needSteps,
+      done,
+      nudged: task.nudged,
+      awaitingToolOutputs: plan.awaitingToolOutputs,
+      newSteps: plan.newSteps,
+      pendingSteps: plan.pendingSteps,
+      answered: plan.answered,
+    });
+    if (next.kind === 'finished') {
       this.dropRun(runId);
       this.counters.runsFinished += 1;
       return;
     }
-    if (terminal) {
-      // Its steps lag behind the run: list them again shortly, with the run as it is.
-      task.finalizeTries += 1;
-      task.nextProbe = 'steps';
-      task.nudged = false;
-      this.schedule(`run:${runId}`, config.watch.activeIntervalMs, this.classOf(task));
-      return;
-    }
-    if (task.nudged) {
-      // Told of a change during this look: its steps show what moved.
-      task.nudged = false;
-      task.delayMs = undefined;
-      task.nextProbe = 'steps';
-      this.schedule(`run:${runId}`, 0, ACTIVE);
-      return;
-    }
-    // A step waiting for the app's tool outputs does not move on its own: the run waits, even if
-    // the status in hand (from before the wait) says in_progress.
-    const onClient = needSteps && plan.awaitingToolOutputs;
-    task.onClient = onClient;
-    const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
-    const pace = onClient && !waiting ? STATUS.requiresAction : status;
-    task.delayMs =
-      this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ??
-      config.watch.activeIntervalMs;
-    // Working with a step under way: watch the steps. Between steps, waiting, or once the model
-    // has answered (the run usually ends next): ask the status.
-    task.nextProbe = !waiting && !onClient && ((moving && !plan.answered) || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
-    if (task.nextProbe === 'status' && task.viaThread) {
+    if (next.kind === 'finalizing') task.finalizeTries += 1;
+    else if (next.kind !== 'nudged') task.onClient = needSteps && plan.awaitingToolOutputs;
+    task.nudged = false;
+    const look = nextRunLook(next, {
+      policy: this.policy,
+      activeIntervalMs: config.watch.activeIntervalMs,
+      previousDelayMs: task.delayMs,
+      viaThread: task.viaThread,
+    });
+    if (look.kind === 'drop') return;
+    if (look.delayMs !== 'keep') task.delayMs = look.delayMs;
+    task.nextProbe = look.probe;
+    if (look.viaThread) {
       task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, task.delayMs, this.classOf(task));
+      this.requestThreadPass(task.threadId, look.inMs, this.classOf(task));
     } else {
-      this.schedule(`run:${runId}`, task.delayMs, this.classOf(task));
+      this.schedule(`run:${runId}`, look.inMs, look.urgent ? ACTIVE : this.classOf(task));
     }
   }
 
