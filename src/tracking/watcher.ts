@@ -4,17 +4,15 @@
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
 import { BridgeError, meaningOf } from '../core/errors.js';
-import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
-import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
-import type { FrozenContext } from '../mapping/frozen-context.js';
 import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assistants-source.js';
+import type { AssistantsSource, ThreadPage } from '../source/assistants-source.js';
 import { ThreadListUnavailable } from '../source/errors.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
+import type { RunPayload } from '../source/payloads.js';
 import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
 import type { RunLedger } from '../source/run-ledger.js';
 import type { Origin } from '../state/types.js';
+import { RunContextResolver } from './run-context.js';
 import { newRunTask, nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
 import { planProgress } from './run-progress.js';
 
@@ -84,11 +82,6 @@ function isLiveOrigin(origin: Origin): boolean {
 /** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
 const FINALIZE_TRIES = 3;
 
-/** Failed looks at an assistant before its runs are mapped without its name. */
-const AGENT_NAME_ATTEMPTS = 4;
-
-const NO_AGENT_INFO: AssistantInfo = { name: null, description: null };
-
 export class Watcher {
   readonly counters: WatcherCounters = {
     polls: 0,
@@ -105,10 +98,9 @@ export class Watcher {
   /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
   private readonly runsByThread = new Map<string, Set<string>>();
   private readonly threads = new Map<string, ThreadTask>();
-  private readonly agentInfos = new Map<string, Promise<AssistantInfo>>();
+  private readonly contexts: RunContextResolver;
   /** Lists of untracked threads under way, shared by the looks of their runs. */
   private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
-  private readonly agentNameFailures = new Map<string, number>();
   private readonly policy: PollPolicy;
   private readonly warnedAt = new Map<string, number>();
   private started = false;
@@ -125,6 +117,13 @@ export class Watcher {
       inProgressMaxMs: w.activeIntervalMs,
       discoveryIntervalMs: w.discoveryIntervalMs,
       discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
+    });
+    this.contexts = new RunContextResolver({
+      source: options.source,
+      config: options.config,
+      log: options.log,
+      recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
+      ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
     });
     this.looks = new LookScheduler({
       classes: LOOK_CLASSES,
@@ -351,69 +350,6 @@ export class Watcher {
   }
 
   /**
-   * The agent's name and description, cached per assistant. A transient failure fails this poll
-   * (the run is looked at again later) rather than freezing a nameless context for good; after a
-   * few failures the run is mapped without them (plain `invoke_agent`).
-   */
-  private async agentInfo(agentId: string | null): Promise<AssistantInfo> {
-    if (!agentId) return NO_AGENT_INFO;
-    const cached = this.agentInfos.get(agentId);
-    if (cached) return cached;
-    const pending = this.options.source.assistantInfo(agentId);
-    this.agentInfos.set(agentId, pending);
-    try {
-      return await pending;
-    } catch (error) {
-      this.agentInfos.delete(agentId);
-      if (meaningOf(error) === 'fatal') throw error;
-      const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
-      this.agentNameFailures.set(agentId, failures);
-      if (failures < AGENT_NAME_ATTEMPTS) throw error;
-      this.options.log.warn(
-        { agentId, reason: error instanceof Error ? error.message : String(error) },
-        'could not read the assistant name; its runs are named plain invoke_agent',
-      );
-      this.agentInfos.set(agentId, Promise.resolve(NO_AGENT_INFO));
-      return NO_AGENT_INFO;
-    }
-  }
-
-  /**
-   * The run's frozen context, or a new one that the run's next commit stores (first write wins).
-   * A pending run's deadline follows it (`expiresAt`): where it ends should it expire.
-   */
-  private async contextFor(run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
-    if (stored) {
-      const deadline = pendingExpiresAt(run);
-      return deadline === null || deadline === stored.expiresAt ? stored : { ...stored, expiresAt: deadline };
-    }
-    const { config } = this.options;
-    const agent = await this.agentInfo(run.assistant_id ?? run.agent_id ?? null);
-    return freezeContext(run, {
-      agentName: agent.name,
-      agentDescription: agent.description,
-      captureContent: config.content.capture,
-      contentMaxLength: config.content.maxLength,
-      providerName: config.api.providerName,
-      baseURL: config.api.baseURL,
-      nowSeconds: this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
-    });
-  }
-
-  /**
-   * What the bridge recorded of the runs these steps' connected-agent calls started (the app
-   * trace each joined), so a call links to the trace the child run's spans are in.
-   */
-  private linkedRuns(steps: readonly StepPayload[]): LinkedRuns {
-    const linked = new Map<string, LinkedRunContext>();
-    for (const runId of linkedRunIds(steps)) {
-      const recorded = this.options.state.getRun(runId)?.frozenContext;
-      if (recorded) linked.set(runId, { traceparent: recorded.traceparent, tracestate: recorded.tracestate });
-    }
-    return linked;
-  }
-
-  /**
    * One look at a run, one request in the steady state: its status (from the thread's list,
    * else a retrieve) while it waits or when nothing is moving, its steps after the cursor
    * while it works. The terminal look lists the steps once more and maps the run.
@@ -438,7 +374,7 @@ export class Watcher {
     task.awaitingStatus = false;
     task.retrieveNext = false;
     task.lastRun = run;
-    const ctx = await this.contextFor(run, tracked.frozenContext);
+    const ctx = await this.contexts.contextFor(run, tracked.frozenContext);
     const status = run.status ?? null;
     const changed = statusIsFresh && status !== task.lastStatus;
     const terminal = isRunTerminal(run);
@@ -462,7 +398,7 @@ export class Watcher {
       ctx,
       config.limits,
       finalize,
-      this.linkedRuns(steps),
+      this.contexts.linkedRuns(steps),
     );
     const [first] = plan.misfiledSteps;
     if (first) {
