@@ -3,16 +3,16 @@
 // (one request for all of them); steps are listed only for runs that changed or are working.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
-import { BridgeError, meaningOf } from '../core/errors.js';
+import { BridgeError } from '../core/errors.js';
 import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource, ThreadPage } from '../source/assistants-source.js';
-import { ThreadListUnavailable } from '../source/errors.js';
+import type { AssistantsSource } from '../source/assistants-source.js';
 import type { RunPayload } from '../source/payloads.js';
 import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
 import type { RunLedger } from '../source/run-ledger.js';
 import type { Origin } from '../state/types.js';
 import { RunContextResolver } from './run-context.js';
+import { ThreadDiscovery } from './thread-discovery.js';
 import { newRunTask, nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
 import { planProgress } from './run-progress.js';
 
@@ -21,16 +21,6 @@ type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
 const DISCOVERY_KEY = 'discover:threads';
 /** State meta key of the thread discovery cursor. */
 const DISCOVERY_META = 'all_threads';
-
-interface DiscoveryCursor {
-  /** The newest thread seen; later passes list after it, oldest first. */
-  cursor: string | null;
-  /** Threads created before this Unix time are not followed. */
-  since: number;
-  /** The first pass (newest first, back to `since`) is done. */
-  bootstrapped: boolean;
-}
-
 const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
 
 interface ThreadTask {
@@ -104,7 +94,7 @@ export class Watcher {
   private readonly policy: PollPolicy;
   private readonly warnedAt = new Map<string, number>();
   private started = false;
-  private discovery: { passes: number; delayMs: number | undefined } | null = null;
+  private discovery: ThreadDiscovery | null = null;
   private firstPollReported = false;
 
   constructor(private readonly options: WatcherOptions) {
@@ -141,10 +131,18 @@ export class Watcher {
   start(): void {
     if (this.started || this.looks.stopping) return;
     this.started = true;
-    const { state } = this.options;
+    const { state, source } = this.options;
     if (this.options.config.watch.allThreads) {
-      this.discovery = { passes: 0, delayMs: undefined };
-      this.announceDiscovery();
+      this.discovery = new ThreadDiscovery({
+        source,
+        config: this.options.config,
+        log: this.options.log,
+        policy: this.policy,
+        cursor: { read: () => state.getMeta(DISCOVERY_META) ?? null, write: (value) => state.setMeta(DISCOVERY_META, value) },
+        follow: (threadId) => this.addThread(threadId, 'cli'),
+        ...(this.options.nowSeconds ? { nowSeconds: this.options.nowSeconds } : {}),
+      });
+      this.discovery.announce();
       this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
     }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
@@ -505,90 +503,13 @@ export class Watcher {
   }
 
   /**
-   * Says from when `--all-threads` follows threads, fixing that time in the state file at the first
-   * start (so a first pass that fails and is retried later keeps it).
-   */
-  private announceDiscovery(): void {
-    const { state, config, log } = this.options;
-    const stored = state.getMeta(DISCOVERY_META);
-    const given = config.watch.sinceSeconds;
-    let since: number;
-    let why: string;
-    if (stored) {
-      since = (JSON.parse(stored) as DiscoveryCursor).since;
-      why = `fixed at the first start with this state file${given !== null && given !== since ? '; the since setting applies only to a new state file' : ''}`;
-    } else {
-      since = given ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-      why = given !== null ? 'the since setting' : 'this first start: older threads are not backfilled (--since to go back)';
-      state.setMeta(DISCOVERY_META, JSON.stringify({ cursor: null, since, bootstrapped: false } satisfies DiscoveryCursor));
-    }
-    const from = new Date(since * 1000).toISOString();
-    log.info({ since: from }, `--all-threads: watching every thread the service lists, new ones included, created since ${from} (${why})`);
-  }
-
-  /**
-   * `--all-threads`: follows every thread the service lists. The first pass reads newest first
-   * and stops at `since` (never an unbounded historical backfill); later passes read what is
-   * newer than the last thread seen. The cursor lives in the state file, so a restart resumes.
-   */
-  private async discoverThreads(): Promise<void> {
-    const { state, config } = this.options;
-    const discovery = this.discovery;
-    if (!discovery) return;
-    const stored = state.getMeta(DISCOVERY_META);
-    const meta: DiscoveryCursor = stored
-      ? (JSON.parse(stored) as DiscoveryCursor)
-      : {
-          cursor: null,
-          since: config.watch.sinceSeconds ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
-          bootstrapped: false,
-        };
-    let foundNew = false;
-    if (!meta.bootstrapped) {
-      let after: string | null = null;
-      let newest: string | null = null;
-      for (let reachedSince = false; !reachedSince;) {
-        const page = await this.threadPage(after, 'desc');
-        for (const thread of page.items) {
-          newest ??= thread.id;
-          if (thread.createdAt !== null && thread.createdAt < meta.since) {
-            reachedSince = true;
-            break;
-          }
-          if (this.addThread(thread.id, 'cli')) foundNew = true;
-        }
-        if (!page.hasMore || !page.lastId) break;
-        after = page.lastId;
-      }
-      meta.cursor = newest ?? meta.cursor;
-      meta.bootstrapped = true;
-    } else {
-      for (;;) {
-        const page = await this.threadPage(meta.cursor, 'asc');
-        for (const thread of page.items) if (this.addThread(thread.id, 'cli')) foundNew = true;
-        if (page.lastId) meta.cursor = page.lastId;
-        if (!page.hasMore || !page.lastId) break;
-      }
-    }
-    state.setMeta(DISCOVERY_META, JSON.stringify(meta));
-    discovery.passes += 1;
-    discovery.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: discovery.delayMs });
-    this.schedule(DISCOVERY_KEY, discovery.delayMs, DISCOVERY);
-  }
-
-  /** A page of GET /threads. Its 404 says the route is missing, not that a unit is gone: fatal. */
-  private async threadPage(after: string | null, order: 'asc' | 'desc'): Promise<ThreadPage> {
-    try {
-      return await this.options.source.listThreads(after, 100, order);
-    } catch (error) {
-      throw meaningOf(error) === 'gone' ? new ThreadListUnavailable(error) : error;
-    }
-  }
-
-  /**
    * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the
    * most urgent class any run waiting for it asked for.
    */
+  private async discoverThreads(): Promise<void> {
+    if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
+  }
+
   private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
     if (this.threads.has(threadId)) this.looks.hasten(`thread:${threadId}`, delayMs, cls);
   }
