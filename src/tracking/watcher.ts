@@ -8,13 +8,14 @@ import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailu
 import { PollPolicy } from '../scheduler/poll-policy.js';
 import type { AssistantsSource } from '../source/assistants-source.js';
 import type { RunPayload } from '../source/payloads.js';
-import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
 import type { RunLedger } from '../source/run-ledger.js';
+import { isRunTerminal, isTerminalRunStatus } from '../source/statuses.js';
 import type { Origin } from '../state/types.js';
 import { RunContextResolver } from './run-context.js';
+import { RunPoller } from './run-poller.js';
+import { RunTable } from './run-table.js';
 import { ThreadDiscovery } from './thread-discovery.js';
-import { newRunTask, nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
-import { planProgress } from './run-progress.js';
+import { newRunTask, runLookClass, type RunTask } from './run-next-look.js';
 
 type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
 
@@ -69,9 +70,6 @@ function isLiveOrigin(origin: Origin): boolean {
   return origin === 'control' || origin === 'library';
 }
 
-/** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
-const FINALIZE_TRIES = 3;
-
 export class Watcher {
   readonly counters: WatcherCounters = {
     polls: 0,
@@ -84,13 +82,9 @@ export class Watcher {
     lastError: null,
   };
   private readonly looks: LookScheduler;
-  private readonly runs = new Map<string, RunTask>();
-  /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
-  private readonly runsByThread = new Map<string, Set<string>>();
+  private readonly runs = new RunTable();
   private readonly threads = new Map<string, ThreadTask>();
-  private readonly contexts: RunContextResolver;
-  /** Lists of untracked threads under way, shared by the looks of their runs. */
-  private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
+  private readonly runPoller: RunPoller;
   private readonly policy: PollPolicy;
   private readonly warnedAt = new Map<string, number>();
   private started = false;
@@ -108,13 +102,6 @@ export class Watcher {
       discoveryIntervalMs: w.discoveryIntervalMs,
       discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
     });
-    this.contexts = new RunContextResolver({
-      source: options.source,
-      config: options.config,
-      log: options.log,
-      recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
-      ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
-    });
     this.looks = new LookScheduler({
       classes: LOOK_CLASSES,
       look: (key) => this.runTask(key as TaskKey),
@@ -124,6 +111,26 @@ export class Watcher {
       ...(options.maxConcurrentTasks === undefined ? {} : { maxConcurrent: options.maxConcurrentTasks }),
       ...(options.pollGraceMs ? { graceMs: options.pollGraceMs } : {}),
       onGraceOver: () => options.cutOff?.abort(),
+    });
+    const contexts = new RunContextResolver({
+      source: options.source,
+      config: options.config,
+      log: options.log,
+      recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
+      ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
+    });
+    this.runPoller = new RunPoller({
+      config: options.config,
+      state: options.state,
+      source: options.source,
+      log: options.log,
+      runs: this.runs,
+      looks: this.looks,
+      policy: this.policy,
+      contexts,
+      requestThreadPass: (threadId, delayMs, cls) => this.requestThreadPass(threadId, delayMs, cls),
+      onCommitted: options.onCommitted,
+      onFinished: () => (this.counters.runsFinished += 1),
     });
   }
 
@@ -175,7 +182,7 @@ export class Watcher {
   }
 
   removeRun(runId: string): boolean {
-    this.dropRun(runId);
+    this.runs.drop(runId);
     this.looks.remove(`run:${runId}`);
     return this.options.state.untrackRun(runId);
   }
@@ -184,7 +191,7 @@ export class Watcher {
     this.threads.delete(threadId);
     this.looks.remove(`thread:${threadId}`);
     // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
+    for (const runId of this.runs.ofThread(threadId)) {
       const task = this.runs.get(runId);
       if (!task?.viaThread) continue;
       task.viaThread = false;
@@ -229,38 +236,19 @@ export class Watcher {
   private watchRun(threadId: string, runId: string, live: boolean): void {
     if (this.runs.has(runId)) return;
     const task = newRunTask(threadId, this.threads.has(threadId), live);
-    this.setRun(runId, task);
+    this.runs.set(runId, task);
     this.schedule(`run:${runId}`, 0, this.classOf(task));
   }
 
   private watchThread(threadId: string, lastRunId: string | null): void {
     if (this.threads.has(threadId)) return;
     this.threads.set(threadId, { lastRunId, delayMs: undefined, passes: 0, clean: false, order: [] });
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
+    for (const runId of this.runs.ofThread(threadId)) {
       const task = this.runs.get(runId);
       if (task) task.viaThread = true;
     }
     // The first pass finds what runs there now, live ones included: as urgent as looking at them.
     this.schedule(`thread:${threadId}`, 0, ACTIVE);
-  }
-
-  private setRun(runId: string, task: RunTask): void {
-    this.runs.set(runId, task);
-    let ids = this.runsByThread.get(task.threadId);
-    if (!ids) {
-      ids = new Set();
-      this.runsByThread.set(task.threadId, ids);
-    }
-    ids.add(runId);
-  }
-
-  private dropRun(runId: string): void {
-    const task = this.runs.get(runId);
-    if (!task) return;
-    this.runs.delete(runId);
-    const ids = this.runsByThread.get(task.threadId);
-    ids?.delete(runId);
-    if (ids?.size === 0) this.runsByThread.delete(task.threadId);
   }
 
   private classOf(task: RunTask): LookClass {
@@ -290,7 +278,7 @@ export class Watcher {
   private async runTask(key: TaskKey): Promise<void> {
     const id = key.slice(key.indexOf(':') + 1);
     if (key === DISCOVERY_KEY) await this.discoverThreads();
-    else if (key.startsWith('run:')) await this.pollRun(id);
+    else if (key.startsWith('run:')) await this.runPoller.look(id);
     else await this.pollThread(id);
     this.counters.polls += 1;
     this.counters.lastPollAt = Date.now();
@@ -306,7 +294,7 @@ export class Watcher {
     const id = key.slice(key.indexOf(':') + 1);
     if (meaning === 'gone' && key !== DISCOVERY_KEY) {
       if (key.startsWith('run:')) {
-        this.dropRun(id);
+        this.runs.drop(id);
         state.untrackRun(id);
         this.counters.runsDeleted += 1;
         log.warn(
@@ -347,169 +335,14 @@ export class Watcher {
     return null;
   }
 
-  /**
-   * One look at a run, one request in the steady state: its status (from the thread's list,
-   * else a retrieve) while it waits or when nothing is moving, its steps after the cursor
-   * while it works. The terminal look lists the steps once more and maps the run.
-   */
-  private async pollRun(runId: string): Promise<void> {
-    const task = this.runs.get(runId);
-    const { state, source, config, log } = this.options;
-    const tracked = state.getRun(runId);
-    if (!task || !tracked || tracked.removed || tracked.terminal) {
-      this.dropRun(runId);
-      return;
-    }
-    const start = runLookStart(task);
-    if (start.kind === 'awaiting-status') {
-      task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, 0, this.classOf(task));
-      return;
-    }
-    const run = start.kind === 'look-up' ? await this.lookUpRun(task, runId) : start.run;
-    const statusIsFresh = start.kind !== 'steps';
-    task.fresh = false;
-    task.awaitingStatus = false;
-    task.retrieveNext = false;
-    task.lastRun = run;
-    const ctx = await this.contexts.contextFor(run, tracked.frozenContext);
-    const status = run.status ?? null;
-    const changed = statusIsFresh && status !== task.lastStatus;
-    const terminal = isRunTerminal(run);
-    const waiting = isWaitingRunStatus(status);
-    const needSteps = !statusIsFresh || terminal || (changed && status !== STATUS.queued) || (!waiting && task.lastStatus === null);
-    const steps = needSteps ? (await source.listSteps(task.threadId, runId, tracked.cursorStepId)).items : [];
-    const finalize = terminal && task.finalizeTries + 1 >= FINALIZE_TRIES;
-    const plan = planProgress(
-      run,
-      steps,
-      {
-        cursorStepId: tracked.cursorStepId,
-        emitted: state.emittedAmong(
-          runId,
-          steps.map((step) => step.id),
-        ),
-        latestStepEnd: tracked.latestStepEnd,
-        runSpanEmitted: tracked.runSpanEmitted,
-        stepUsageSeen: tracked.stepUsageSeen,
-      },
-      ctx,
-      config.limits,
-      finalize,
-      this.contexts.linkedRuns(steps),
-    );
-    const [first] = plan.misfiledSteps;
-    if (first) {
-      log.warn(
-        {
-          runId,
-          threadId: task.threadId,
-          stepIds: plan.misfiledSteps.slice(0, 5).map((s) => s.id),
-          stepRunId: first.run_id,
-          stepThreadId: first.thread_id,
-          count: plan.misfiledSteps.length,
-        },
-        'steps listed under a run name another run or thread; mapped under the run they were listed under',
-      );
-    }
-    const done = plan.runSpanEmitted || tracked.runSpanEmitted;
-    state.commitProgress({
-      runId,
-      status,
-      spans: plan.spans,
-      emittedStepIds: plan.emittedStepIds,
-      cursorStepId: plan.cursorStepId,
-      latestStepEnd: plan.latestStepEnd,
-      runSpanEmitted: plan.runSpanEmitted,
-      terminal: done,
-      stepUsageSeen: plan.stepUsageSeen,
-      observations: plan.observations,
-      // Stored with the first spans mapped with it: a refused commit leaves none behind.
-      ...(tracked.frozenContext ? {} : { frozenContext: ctx }),
-      ...(tracked.frozenContext && ctx.expiresAt !== tracked.frozenContext.expiresAt ? { expiresAt: ctx.expiresAt ?? null } : {}),
-    });
-    if (plan.spans.length > 0) this.options.onCommitted();
-    if (statusIsFresh) task.lastStatus = status;
-    const next = runStateAfter({
-      status,
-      statusIsFresh,
-      changed,
-      terminal,
-      listedSteps: needSteps,
-      done,
-      nudged: task.nudged,
-      awaitingToolOutputs: plan.awaitingToolOutputs,
-      newSteps: plan.newSteps,
-      pendingSteps: plan.pendingSteps,
-      answered: plan.answered,
-    });
-    if (next.kind === 'finished') {
-      this.dropRun(runId);
-      this.counters.runsFinished += 1;
-      return;
-    }
-    if (next.kind === 'finalizing') task.finalizeTries += 1;
-    else if (next.kind !== 'nudged') task.onClient = needSteps && plan.awaitingToolOutputs;
-    task.nudged = false;
-    const look = nextRunLook(next, {
-      policy: this.policy,
-      activeIntervalMs: config.watch.activeIntervalMs,
-      previousDelayMs: task.delayMs,
-      viaThread: task.viaThread,
-    });
-    if (look.kind === 'drop') return;
-    if (look.delayMs !== 'keep') task.delayMs = look.delayMs;
-    task.nextProbe = look.probe;
-    if (look.viaThread) {
-      task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, look.inMs, this.classOf(task));
-    } else {
-      this.schedule(`run:${runId}`, look.inMs, look.urgent ? ACTIVE : this.classOf(task));
-    }
-  }
-
-  /**
-   * The run's status. Runs tracked one by one that share a thread share its newest runs' list:
-   * one request brings all of them (a backfill of a thread's runs costs one list, not a retrieve
-   * each). A run older than that page, or alone on its thread, is retrieved.
-   */
-  private async lookUpRun(task: RunTask, runId: string): Promise<RunPayload> {
-    const { source } = this.options;
-    const threadId = task.threadId;
-    if (task.retrieveNext || (this.runsByThread.get(threadId)?.size ?? 0) < 2) return source.retrieveRun(threadId, runId);
-    let pending = this.recentRunLists.get(threadId);
-    if (!pending) {
-      pending = source
-        .listRecentRuns(threadId)
-        .then((page) => page.items)
-        .finally(() => this.recentRunLists.delete(threadId));
-      this.recentRunLists.set(threadId, pending);
-    }
-    let own: RunPayload | undefined;
-    for (const run of await pending) {
-      if (run.id === runId) {
-        own = run;
-        continue;
-      }
-      const sibling = this.runs.get(run.id);
-      if (!sibling || sibling.threadId !== threadId || sibling.viaThread) continue;
-      // Only news is handed on: an unchanged copy would pass for a fresh status at a later look.
-      if ((run.status ?? null) === sibling.lastStatus && !isRunTerminal(run)) continue;
-      sibling.lastRun = run;
-      sibling.fresh = true;
-      if (!this.looks.isInFlight(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
-    }
-    return own ?? source.retrieveRun(threadId, runId);
+  private async discoverThreads(): Promise<void> {
+    if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
   }
 
   /**
    * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the
    * most urgent class any run waiting for it asked for.
    */
-  private async discoverThreads(): Promise<void> {
-    if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
-  }
-
   private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
     if (this.threads.has(threadId)) this.looks.hasten(`thread:${threadId}`, delayMs, cls);
   }
@@ -529,9 +362,9 @@ export class Watcher {
       state.setThreadCursor(threadId, cursor);
       thread.lastRunId = cursor;
     }
-    const mine = this.runsByThread.get(threadId);
+    const mine = this.runs.ofThread(threadId);
     let someoneWaits = false;
-    for (const runId of mine ?? []) if (this.runs.get(runId)?.awaitingStatus) someoneWaits = true;
+    for (const runId of mine) if (this.runs.get(runId)?.awaitingStatus) someoneWaits = true;
     const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
     let foundNew = false;
     let unfinished = false;
@@ -552,7 +385,7 @@ export class Watcher {
     // A run waiting for this list that is not in it was deleted (or is older than the cursor):
     // one retrieve settles which.
     const listedIds = new Set(thread.order);
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
+    for (const runId of this.runs.ofThread(threadId)) {
       const task = this.runs.get(runId);
       if (!task?.awaitingStatus || listedIds.has(runId)) continue;
       task.awaitingStatus = false;
@@ -572,7 +405,7 @@ export class Watcher {
     let task = this.runs.get(run.id);
     if (!task) {
       task = newRunTask(threadId, true);
-      this.setRun(run.id, task);
+      this.runs.set(run.id, task);
     }
     task.viaThread = true;
     task.lastRun = run;
