@@ -7,14 +7,14 @@ import { BridgeError } from '../core/errors.js';
 import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
 import type { AssistantsSource } from '../source/assistants-source.js';
-import type { RunPayload } from '../source/payloads.js';
 import type { RunLedger } from '../source/run-ledger.js';
-import { isRunTerminal, isTerminalRunStatus } from '../source/statuses.js';
+import { isTerminalRunStatus } from '../source/statuses.js';
 import type { Origin } from '../state/types.js';
 import { RunContextResolver } from './run-context.js';
 import { RunPoller } from './run-poller.js';
 import { RunTable } from './run-table.js';
 import { ThreadDiscovery } from './thread-discovery.js';
+import { ThreadPoller, type ThreadTask } from './thread-poller.js';
 import { newRunTask, runLookClass, type RunTask } from './run-next-look.js';
 
 type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
@@ -23,17 +23,6 @@ const DISCOVERY_KEY = 'discover:threads';
 /** State meta key of the thread discovery cursor. */
 const DISCOVERY_META = 'all_threads';
 const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
-
-interface ThreadTask {
-  /** The thread's stored runs cursor: lists start after it. */
-  lastRunId: string | null;
-  delayMs: number | undefined;
-  passes: number;
-  /** The last pass found no unfinished run. */
-  clean: boolean;
-  /** Run ids in list order from the last pass, to move the cursor past finished ones. */
-  order: string[];
-}
 
 export interface WatcherCounters {
   polls: number;
@@ -83,7 +72,8 @@ export class Watcher {
   };
   private readonly looks: LookScheduler;
   private readonly runs = new RunTable();
-  private readonly threads = new Map<string, ThreadTask>();
+  private readonly threadPoller: ThreadPoller;
+  private readonly threads: Map<string, ThreadTask>;
   private readonly runPoller: RunPoller;
   private readonly policy: PollPolicy;
   private readonly warnedAt = new Map<string, number>();
@@ -119,6 +109,14 @@ export class Watcher {
       recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
       ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
     });
+    this.threadPoller = new ThreadPoller({
+      state: options.state,
+      source: options.source,
+      runs: this.runs,
+      looks: this.looks,
+      policy: this.policy,
+    });
+    this.threads = this.threadPoller.threads;
     this.runPoller = new RunPoller({
       config: options.config,
       state: options.state,
@@ -128,7 +126,7 @@ export class Watcher {
       looks: this.looks,
       policy: this.policy,
       contexts,
-      requestThreadPass: (threadId, delayMs, cls) => this.requestThreadPass(threadId, delayMs, cls),
+      requestThreadPass: (threadId, delayMs, cls) => this.threadPoller.requestPass(threadId, delayMs, cls),
       onCommitted: options.onCommitted,
       onFinished: () => (this.counters.runsFinished += 1),
     });
@@ -279,7 +277,7 @@ export class Watcher {
     const id = key.slice(key.indexOf(':') + 1);
     if (key === DISCOVERY_KEY) await this.discoverThreads();
     else if (key.startsWith('run:')) await this.runPoller.look(id);
-    else await this.pollThread(id);
+    else await this.threadPoller.look(id);
     this.counters.polls += 1;
     this.counters.lastPollAt = Date.now();
     if (!this.firstPollReported) {
@@ -337,83 +335,5 @@ export class Watcher {
 
   private async discoverThreads(): Promise<void> {
     if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
-  }
-
-  /**
-   * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the
-   * most urgent class any run waiting for it asked for.
-   */
-  private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
-    if (this.threads.has(threadId)) this.looks.hasten(`thread:${threadId}`, delayMs, cls);
-  }
-
-  private async pollThread(threadId: string): Promise<void> {
-    const thread = this.threads.get(threadId);
-    const { state, source } = this.options;
-    if (!thread) return;
-    // Move the cursor past runs finished since the last pass, so the list stays short.
-    let cursor = thread.lastRunId;
-    for (const id of thread.order) {
-      const r = state.getRun(id);
-      if (!r || !(r.terminal || r.removed)) break;
-      cursor = id;
-    }
-    if (cursor !== thread.lastRunId) {
-      state.setThreadCursor(threadId, cursor);
-      thread.lastRunId = cursor;
-    }
-    const mine = this.runs.ofThread(threadId);
-    let someoneWaits = false;
-    for (const runId of mine) if (this.runs.get(runId)?.awaitingStatus) someoneWaits = true;
-    const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
-    let foundNew = false;
-    let unfinished = false;
-    // A run removed by the user or gone upstream stays removed: only unknown runs are added,
-    // all of a pass in one transaction.
-    const unknown = listed.items.filter((run) => !state.getRun(run.id));
-    if (unknown.length > 0) {
-      state.trackRuns(unknown.map((run) => ({ threadId, runId: run.id, origin: 'thread' as const })));
-      foundNew = true;
-    }
-    for (const run of listed.items) {
-      const tracked = state.getRun(run.id);
-      if (!tracked || tracked.removed || tracked.terminal) continue;
-      if (!isRunTerminal(run)) unfinished = true;
-      this.watchRunFromList(threadId, run);
-    }
-    thread.order = listed.items.map((r) => r.id);
-    // A run waiting for this list that is not in it was deleted (or is older than the cursor):
-    // one retrieve settles which.
-    const listedIds = new Set(thread.order);
-    for (const runId of this.runs.ofThread(threadId)) {
-      const task = this.runs.get(runId);
-      if (!task?.awaitingStatus || listedIds.has(runId)) continue;
-      task.awaitingStatus = false;
-      task.retrieveNext = true;
-      this.schedule(`run:${runId}`, 0, this.classOf(task));
-    }
-    const settled = !unfinished && !thread.clean;
-    thread.passes += 1;
-    thread.clean = !unfinished;
-    // Discovery pace; a run that needs its status asks for an earlier pass itself.
-    thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, settled, previousDelayMs: thread.delayMs });
-    this.requestThreadPass(threadId, thread.delayMs, DISCOVERY);
-  }
-
-  /** A run seen in its thread's list: hand it the fresh copy, and look now if it may have something new. */
-  private watchRunFromList(threadId: string, run: RunPayload): void {
-    let task = this.runs.get(run.id);
-    if (!task) {
-      task = newRunTask(threadId, true);
-      this.runs.set(run.id, task);
-    }
-    task.viaThread = true;
-    task.lastRun = run;
-    const changed = (run.status ?? null) !== task.lastStatus;
-    // Only news counts as a fresh status: an unchanged copy must not stand in for the steps look
-    // a working run has due.
-    const news = task.awaitingStatus || changed || isRunTerminal(run);
-    task.fresh = news;
-    if (news && !this.looks.isInFlight(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(task));
   }
 }
