@@ -1,10 +1,10 @@
 // `import FILE...`: saved runs and steps, mapped and exported exactly like polled ones.
 import type { BridgeConfig } from '../config/types.js';
-import { freezeContext } from '../mapping/frozen-context.js';
 import { mapRunTrace } from '../mapping/map-run.js';
 import type { SpanRecord } from '../core/span-record.js';
 import { createExporter } from '../sink/create-exporter.js';
 import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
+import { agentIdOf, newRunContext } from '../tracking/run-context.js';
 import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';
 import type { Logger } from './logger.js';
 
@@ -20,15 +20,10 @@ export interface ImportSummary {
 /** Each saved run's spans, run by run, in the order the runs were read. */
 export function* mapRunsOneByOne(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): Generator<SpanRecord[]> {
   for (const run of saved.runs.values()) {
-    const agentId = run.assistant_id ?? run.agent_id ?? null;
-    const ctx = freezeContext(run, {
-      agentName: agentId ? (saved.assistantNames.get(agentId) ?? null) : null,
-      captureContent: config.content.capture,
-      contentMaxLength: config.content.maxLength,
-      providerName: config.api.providerName,
-      baseURL: config.api.baseURL,
-      nowSeconds,
-    });
+    const agentId = agentIdOf(run);
+    // A saved file holds the assistants' names, not their descriptions.
+    const agent = { name: agentId ? (saved.assistantNames.get(agentId) ?? null) : null, description: null };
+    const ctx = newRunContext(run, agent, config, nowSeconds);
     yield mapRunTrace(run, saved.steps.get(run.id) ?? [], ctx, config.limits);
   }
 }

@@ -3,100 +3,26 @@
 // (one request for all of them); steps are listed only for runs that changed or are working.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
-import { BridgeError, meaningOf } from '../core/errors.js';
-import { within } from '../core/lifecycle.js';
-import { exponentialDelay } from '../core/timing.js';
-import { freezeContext, pendingExpiresAt } from '../mapping/frozen-context.js';
-import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
-import type { FrozenContext } from '../mapping/frozen-context.js';
-import { ClassDueQueue } from '../scheduler/class-due-queue.js';
+import { BridgeError } from '../core/errors.js';
+import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource, AssistantInfo, ThreadPage } from '../source/assistants-source.js';
-import { ThreadListUnavailable } from '../source/errors.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { isRunTerminal, isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
+import type { AssistantsSource } from '../source/assistants-source.js';
 import type { RunLedger } from '../source/run-ledger.js';
+import { isTerminalRunStatus } from '../source/statuses.js';
 import type { Origin } from '../state/types.js';
-import { planProgress } from './run-progress.js';
+import { RunContextResolver } from './run-context.js';
+import { RunPoller } from './run-poller.js';
+import { RunTable } from './run-table.js';
+import { ThreadDiscovery } from './thread-discovery.js';
+import { ThreadPoller, type ThreadTask } from './thread-poller.js';
+import { newRunTask, runLookClass, type RunTask } from './run-next-look.js';
 
 type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
 
 const DISCOVERY_KEY = 'discover:threads';
 /** State meta key of the thread discovery cursor. */
 const DISCOVERY_META = 'all_threads';
-
-interface DiscoveryCursor {
-  /** The newest thread seen; later passes list after it, oldest first. */
-  cursor: string | null;
-  /** Threads created before this Unix time are not followed. */
-  since: number;
-  /** The first pass (newest first, back to `since`) is done. */
-  bootstrapped: boolean;
-}
-
-interface RunTask {
-  threadId: string;
-  /** Its thread is tracked: the thread's run list brings its status. */
-  viaThread: boolean;
-  /** The latest copy of the run seen (from a retrieve or the thread's list). */
-  lastRun: RunPayload | null;
-  /** `lastRun` arrived from the thread's list since the last look: its status is fresh. */
-  fresh: boolean;
-  /** Waiting for the thread's next list to bring its status. */
-  awaitingStatus: boolean;
-  /** The thread's list did not show it (deleted, or listed before it): ask for the run itself. */
-  retrieveNext: boolean;
-  /** What the next look asks: the run's status, or its steps after the cursor. */
-  nextProbe: 'status' | 'steps';
-  lastStatus: string | null;
-  delayMs: number | undefined;
-  /** Polls of a terminal run whose steps are not all terminal yet. */
-  finalizeTries: number;
-  /** Told that something changed while a look was under way: look again when it ends. */
-  nudged: boolean;
-  /** Its last steps look found it waiting for the app's tool outputs. */
-  onClient: boolean;
-  /** Registered by an app as it created the run (control route, library): live until seen otherwise. */
-  live: boolean;
-}
-
-function newRunTask(threadId: string, viaThread: boolean, live = false): RunTask {
-  return {
-    threadId,
-    viaThread,
-    lastRun: null,
-    fresh: false,
-    awaitingStatus: false,
-    retrieveNext: false,
-    nextProbe: 'status',
-    lastStatus: null,
-    delayMs: undefined,
-    finalizeTries: 0,
-    nudged: false,
-    onClient: false,
-    live,
-  };
-}
-
-/**
- * Classes of looks, most urgent first: a run at work (a step may end any second), then waiting
- * runs and finished runs still to trace, then looking for new runs and threads.
- */
-const ACTIVE = 0;
-const ROUTINE = 1;
-const DISCOVERY = 2;
-type LookClass = typeof ACTIVE | typeof ROUTINE | typeof DISCOVERY;
-
-interface ThreadTask {
-  /** The thread's stored runs cursor: lists start after it. */
-  lastRunId: string | null;
-  delayMs: number | undefined;
-  passes: number;
-  /** The last pass found no unfinished run. */
-  clean: boolean;
-  /** Run ids in list order from the last pass, to move the cursor past finished ones. */
-  order: string[];
-}
+const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
 
 export interface WatcherCounters {
   polls: number;
@@ -133,14 +59,6 @@ function isLiveOrigin(origin: Origin): boolean {
   return origin === 'control' || origin === 'library';
 }
 
-/** A finished run whose steps still look unfinished is looked at this many times before being mapped as it is. */
-const FINALIZE_TRIES = 3;
-
-/** Failed looks at an assistant before its runs are mapped without its name. */
-const AGENT_NAME_ATTEMPTS = 4;
-
-const NO_AGENT_INFO: AssistantInfo = { name: null, description: null };
-
 export class Watcher {
   readonly counters: WatcherCounters = {
     polls: 0,
@@ -152,25 +70,15 @@ export class Watcher {
     lastPollAt: null,
     lastError: null,
   };
-  private readonly queue = new ClassDueQueue<TaskKey, TaskKey>({ classes: 3 });
-  private readonly runs = new Map<string, RunTask>();
-  /** Run ids of `runs` by thread, so a thread pass touches its own runs, not every tracked run. */
-  private readonly runsByThread = new Map<string, Set<string>>();
-  private readonly threads = new Map<string, ThreadTask>();
-  private readonly inFlight = new Set<TaskKey>();
-  private readonly agentInfos = new Map<string, Promise<AssistantInfo>>();
-  /** Lists of untracked threads under way, shared by the looks of their runs. */
-  private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
-  private readonly agentNameFailures = new Map<string, number>();
+  private readonly looks: LookScheduler;
+  private readonly runs = new RunTable();
+  private readonly threadPoller: ThreadPoller;
+  private readonly threads: Map<string, ThreadTask>;
+  private readonly runPoller: RunPoller;
   private readonly policy: PollPolicy;
-  private readonly maxConcurrent: number;
   private readonly warnedAt = new Map<string, number>();
-  private readonly failures = new Map<TaskKey, number>();
-  private stopping = false;
-  private stopped: Promise<void> | null = null;
-  private discovery: { passes: number; delayMs: number | undefined } | null = null;
-  private wakeLoop: (() => void) | null = null;
-  private loopDone: Promise<void> | null = null;
+  private started = false;
+  private discovery: ThreadDiscovery | null = null;
   private firstPollReported = false;
 
   constructor(private readonly options: WatcherOptions) {
@@ -184,21 +92,67 @@ export class Watcher {
       discoveryIntervalMs: w.discoveryIntervalMs,
       discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
     });
-    this.maxConcurrent = options.maxConcurrentTasks ?? 8;
+    this.looks = new LookScheduler({
+      classes: LOOK_CLASSES,
+      look: (key) => this.runTask(key as TaskKey),
+      onFailure: (key, error, failure) => this.onTaskError(key as TaskKey, error, failure),
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+      retry: { baseMs: w.activeIntervalMs, capMs: w.maxWaitIntervalMs },
+      ...(options.maxConcurrentTasks === undefined ? {} : { maxConcurrent: options.maxConcurrentTasks }),
+      ...(options.pollGraceMs ? { graceMs: options.pollGraceMs } : {}),
+      onGraceOver: () => options.cutOff?.abort(),
+    });
+    const contexts = new RunContextResolver({
+      source: options.source,
+      config: options.config,
+      log: options.log,
+      recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
+      ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
+    });
+    this.threadPoller = new ThreadPoller({
+      state: options.state,
+      source: options.source,
+      runs: this.runs,
+      looks: this.looks,
+      policy: this.policy,
+    });
+    this.threads = this.threadPoller.threads;
+    this.runPoller = new RunPoller({
+      config: options.config,
+      state: options.state,
+      source: options.source,
+      log: options.log,
+      runs: this.runs,
+      looks: this.looks,
+      policy: this.policy,
+      contexts,
+      requestThreadPass: (threadId, delayMs, cls) => this.threadPoller.requestPass(threadId, delayMs, cls),
+      onCommitted: options.onCommitted,
+      onFinished: () => (this.counters.runsFinished += 1),
+    });
   }
 
   /** Loads what the state tracks and starts polling; once. */
   start(): void {
-    if (this.loopDone || this.stopping) return;
-    const { state } = this.options;
+    if (this.started || this.looks.stopping) return;
+    this.started = true;
+    const { state, source } = this.options;
     if (this.options.config.watch.allThreads) {
-      this.discovery = { passes: 0, delayMs: undefined };
-      this.announceDiscovery();
+      this.discovery = new ThreadDiscovery({
+        source,
+        config: this.options.config,
+        log: this.options.log,
+        policy: this.policy,
+        cursor: { read: () => state.getMeta(DISCOVERY_META) ?? null, write: (value) => state.setMeta(DISCOVERY_META, value) },
+        follow: (threadId) => this.addThread(threadId, 'cli'),
+        ...(this.options.nowSeconds ? { nowSeconds: this.options.nowSeconds } : {}),
+      });
+      this.discovery.announce();
       this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
     }
     for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
     for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId, isLiveOrigin(run.origin));
-    this.loopDone ??= this.loop();
+    this.looks.start();
   }
 
   /**
@@ -226,27 +180,27 @@ export class Watcher {
   }
 
   removeRun(runId: string): boolean {
-    this.dropRun(runId);
-    this.queue.remove(`run:${runId}`);
+    this.runs.drop(runId);
+    this.looks.remove(`run:${runId}`);
     return this.options.state.untrackRun(runId);
   }
 
   removeThread(threadId: string): boolean {
     this.threads.delete(threadId);
-    this.queue.remove(`thread:${threadId}`);
+    this.looks.remove(`thread:${threadId}`);
     // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
+    for (const runId of this.runs.ofThread(threadId)) {
       const task = this.runs.get(runId);
       if (!task?.viaThread) continue;
       task.viaThread = false;
-      if (!this.inFlight.has(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
+      if (!this.looks.isInFlight(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
     }
     return this.options.state.untrackThread(threadId);
   }
 
   /** Every tracked run finished, every tracked thread's last pass found nothing unfinished, nothing in flight. */
   isIdle(): boolean {
-    if (this.runs.size > 0 || this.inFlight.size > 0) return false;
+    if (this.runs.size > 0 || !this.looks.isIdle()) return false;
     if (this.discovery && this.discovery.passes === 0) return false;
     for (const t of this.threads.values()) if (t.passes === 0 || !t.clean) return false;
     return true;
@@ -254,14 +208,14 @@ export class Watcher {
 
   /** What the loop holds, for debug logs. */
   snapshot(): { runs: number; threads: number; inFlight: string[]; queued: number; awaitingStatus: string[]; nextDueInMs: number | null } {
-    const next = this.queue.nextDueAt();
+    const { inFlight, queued, nextDueInMs } = this.looks.snapshot();
     return {
       runs: this.runs.size,
       threads: this.threads.size,
-      inFlight: [...this.inFlight],
-      queued: this.queue.size,
+      inFlight,
+      queued,
       awaitingStatus: [...this.runs.entries()].filter(([, t]) => t.awaitingStatus).map(([id, t]) => `${t.threadId}/${id}`),
-      nextDueInMs: next === undefined ? null : next - Date.now(),
+      nextDueInMs,
     };
   }
 
@@ -273,30 +227,21 @@ export class Watcher {
    * No new looks; looks under way may finish within the grace (and the budget), then their
    * requests are cut off, and what is left of the budget is given to them to wind down.
    */
-  shutdown(budgetMs: number = Number.POSITIVE_INFINITY): Promise<void> {
-    this.stopped ??= (async () => {
-      const deadline = Date.now() + budgetMs;
-      this.stopping = true;
-      this.wakeLoop?.();
-      const looks = this.loopDone ?? Promise.resolve();
-      await within(looks, Math.min(this.options.pollGraceMs?.() ?? budgetMs, budgetMs));
-      this.options.cutOff?.abort();
-      await within(looks, Math.max(0, deadline - Date.now()));
-    })();
-    return this.stopped;
+  shutdown(budgetMs?: number): Promise<void> {
+    return this.looks.shutdown(budgetMs);
   }
 
   private watchRun(threadId: string, runId: string, live: boolean): void {
     if (this.runs.has(runId)) return;
     const task = newRunTask(threadId, this.threads.has(threadId), live);
-    this.setRun(runId, task);
+    this.runs.set(runId, task);
     this.schedule(`run:${runId}`, 0, this.classOf(task));
   }
 
   private watchThread(threadId: string, lastRunId: string | null): void {
     if (this.threads.has(threadId)) return;
     this.threads.set(threadId, { lastRunId, delayMs: undefined, passes: 0, clean: false, order: [] });
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
+    for (const runId of this.runs.ofThread(threadId)) {
       const task = this.runs.get(runId);
       if (task) task.viaThread = true;
     }
@@ -304,35 +249,8 @@ export class Watcher {
     this.schedule(`thread:${threadId}`, 0, ACTIVE);
   }
 
-  private setRun(runId: string, task: RunTask): void {
-    this.runs.set(runId, task);
-    let ids = this.runsByThread.get(task.threadId);
-    if (!ids) {
-      ids = new Set();
-      this.runsByThread.set(task.threadId, ids);
-    }
-    ids.add(runId);
-  }
-
-  private dropRun(runId: string): void {
-    const task = this.runs.get(runId);
-    if (!task) return;
-    this.runs.delete(runId);
-    const ids = this.runsByThread.get(task.threadId);
-    ids?.delete(runId);
-    if (ids?.size === 0) this.runsByThread.delete(task.threadId);
-  }
-
-  /**
-   * Live runs (working, queued to start, or just registered by an app) are looked at before runs
-   * that wait for the app's tool outputs, finished backlog, and discovery.
-   */
   private classOf(task: RunTask): LookClass {
-    const status = task.lastStatus ?? task.lastRun?.status ?? null;
-    if (status === null) return task.live ? ACTIVE : ROUTINE;
-    if (status === STATUS.requiresAction || task.onClient) return ROUTINE;
-    // A run first seen finished is backlog; one seen working and now finishing stays active.
-    return task.lastStatus === null && isTerminalRunStatus(status) ? ROUTINE : ACTIVE;
+    return runLookClass(task);
   }
 
   /** Looks at the run now: its steps if it was seen before (something moved), else as a first look. */
@@ -340,7 +258,7 @@ export class Watcher {
     const task = this.runs.get(runId);
     if (!task) return;
     task.delayMs = undefined;
-    if (this.inFlight.has(`run:${runId}`)) {
+    if (this.looks.isInFlight(`run:${runId}`)) {
       task.nudged = true;
       return;
     }
@@ -352,75 +270,29 @@ export class Watcher {
   }
 
   private schedule(key: TaskKey, delayMs: number, cls: LookClass): void {
-    if (this.stopping) return;
-    this.queue.schedule(key, Date.now() + delayMs, key, cls);
-    this.wakeLoop?.();
-  }
-
-  private async loop(): Promise<void> {
-    const running = new Set<Promise<void>>();
-    while (!this.stopping) {
-      while (running.size < this.maxConcurrent) {
-        const entry = this.queue.popDue(Date.now());
-        if (!entry) break;
-        if (this.inFlight.has(entry.key)) {
-          // Never two looks at one object at once: try again shortly.
-          this.queue.schedule(entry.key, Date.now() + 50, entry.key, entry.cls);
-          break;
-        }
-        this.inFlight.add(entry.key);
-        const task = this.runTask(entry.key).finally(() => {
-          this.inFlight.delete(entry.key);
-          running.delete(task);
-          this.wakeLoop?.();
-        });
-        running.add(task);
-      }
-      const wait = this.queue.delayUntilNext(Date.now()) ?? 1000;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, running.size >= this.maxConcurrent ? 1000 : Math.max(0, Math.min(wait, 1000)));
-        this.wakeLoop = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeLoop = null;
-    }
-    await Promise.allSettled([...running]);
+    this.looks.schedule(key, delayMs, cls);
   }
 
   private async runTask(key: TaskKey): Promise<void> {
     const id = key.slice(key.indexOf(':') + 1);
-    try {
-      if (key === DISCOVERY_KEY) await this.discoverThreads();
-      else if (key.startsWith('run:')) await this.pollRun(id);
-      else await this.pollThread(id);
-      this.failures.delete(key);
-      this.counters.polls += 1;
-      this.counters.lastPollAt = Date.now();
-      if (!this.firstPollReported) {
-        this.firstPollReported = true;
-        this.options.onFirstPoll?.();
-      }
-    } catch (error) {
-      this.onTaskError(key, id, error);
+    if (key === DISCOVERY_KEY) await this.discoverThreads();
+    else if (key.startsWith('run:')) await this.runPoller.look(id);
+    else await this.threadPoller.look(id);
+    this.counters.polls += 1;
+    this.counters.lastPollAt = Date.now();
+    if (!this.firstPollReported) {
+      this.firstPollReported = true;
+      this.options.onFirstPoll?.();
     }
   }
 
-  private onTaskError(key: TaskKey, id: string, error: unknown): void {
+  /** A failed look: untracks what is gone, counts and logs the rest, and says in which class to retry. */
+  private onTaskError(key: TaskKey, error: unknown, { meaning, retryMs }: LookFailure): LookClass | null {
     const { log, state } = this.options;
-    if (error instanceof BridgeError && error.meaning === 'fatal') {
-      this.stopping = true;
-      this.wakeLoop?.();
-      this.options.onFatal?.(error);
-      return;
-    }
-    const meaning = meaningOf(error);
-    // A look cut short by the stop (its requests aborted, the state closing) is no failure.
-    if (this.stopping || meaning === 'shutdown') return;
+    const id = key.slice(key.indexOf(':') + 1);
     if (meaning === 'gone' && key !== DISCOVERY_KEY) {
       if (key.startsWith('run:')) {
-        this.dropRun(id);
+        this.runs.drop(id);
         state.untrackRun(id);
         this.counters.runsDeleted += 1;
         log.warn(
@@ -433,7 +305,7 @@ export class Watcher {
         this.counters.threadsDeleted += 1;
         log.warn({ threadId: id }, 'the API says this thread no longer exists; it is no longer tracked');
       }
-      return;
+      return null;
     }
     const message = error instanceof Error ? error.message : String(error);
     this.counters.lastError = message;
@@ -448,417 +320,20 @@ export class Watcher {
       this.warnedAt.set(key, Date.now());
       log.warn(fields, 'poll failed; will try again');
     }
-    // Retry on the error's own backoff, from the active interval: a thread that runs wait on
+    // Retried on the error's own backoff from the active interval: a thread that runs wait on
     // must not inherit a long discovery delay.
-    const failures = (this.failures.get(key) ?? 0) + 1;
-    this.failures.set(key, failures);
-    const { activeIntervalMs, maxWaitIntervalMs } = this.options.config.watch;
-    // Growth stops at 2^16 times the base, whatever the cap.
-    const retryMs = exponentialDelay(Math.min(failures, 17), { baseMs: activeIntervalMs, capMs: maxWaitIntervalMs });
     const task = key.startsWith('run:') ? this.runs.get(id) : undefined;
     if (task) {
       task.delayMs = retryMs;
       task.fresh = false;
-      this.schedule(key, retryMs, this.classOf(task));
-    } else if (key.startsWith('thread:') && this.threads.has(id)) {
-      this.schedule(key, retryMs, ROUTINE);
-    } else if (key === DISCOVERY_KEY) {
-      this.schedule(key, retryMs, DISCOVERY);
+      return this.classOf(task);
     }
+    if (key.startsWith('thread:') && this.threads.has(id)) return ROUTINE;
+    if (key === DISCOVERY_KEY) return DISCOVERY;
+    return null;
   }
 
-  /**
-   * The agent's name and description, cached per assistant. A transient failure fails this poll
-   * (the run is looked at again later) rather than freezing a nameless context for good; after a
-   * few failures the run is mapped without them (plain `invoke_agent`).
-   */
-  private async agentInfo(agentId: string | null): Promise<AssistantInfo> {
-    if (!agentId) return NO_AGENT_INFO;
-    const cached = this.agentInfos.get(agentId);
-    if (cached) return cached;
-    const pending = this.options.source.assistantInfo(agentId);
-    this.agentInfos.set(agentId, pending);
-    try {
-      return await pending;
-    } catch (error) {
-      this.agentInfos.delete(agentId);
-      if (meaningOf(error) === 'fatal') throw error;
-      const failures = (this.agentNameFailures.get(agentId) ?? 0) + 1;
-      this.agentNameFailures.set(agentId, failures);
-      if (failures < AGENT_NAME_ATTEMPTS) throw error;
-      this.options.log.warn(
-        { agentId, reason: error instanceof Error ? error.message : String(error) },
-        'could not read the assistant name; its runs are named plain invoke_agent',
-      );
-      this.agentInfos.set(agentId, Promise.resolve(NO_AGENT_INFO));
-      return NO_AGENT_INFO;
-    }
-  }
-
-  /**
-   * The run's frozen context, or a new one that the run's next commit stores (first write wins).
-   * A pending run's deadline follows it (`expiresAt`): where it ends should it expire.
-   */
-  private async contextFor(run: RunPayload, stored: FrozenContext | null): Promise<FrozenContext> {
-    if (stored) {
-      const deadline = pendingExpiresAt(run);
-      return deadline === null || deadline === stored.expiresAt ? stored : { ...stored, expiresAt: deadline };
-    }
-    const { config } = this.options;
-    const agent = await this.agentInfo(run.assistant_id ?? run.agent_id ?? null);
-    return freezeContext(run, {
-      agentName: agent.name,
-      agentDescription: agent.description,
-      captureContent: config.content.capture,
-      contentMaxLength: config.content.maxLength,
-      providerName: config.api.providerName,
-      baseURL: config.api.baseURL,
-      nowSeconds: this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
-    });
-  }
-
-  /**
-   * What the bridge recorded of the runs these steps' connected-agent calls started (the app
-   * trace each joined), so a call links to the trace the child run's spans are in.
-   */
-  private linkedRuns(steps: readonly StepPayload[]): LinkedRuns {
-    const linked = new Map<string, LinkedRunContext>();
-    for (const runId of linkedRunIds(steps)) {
-      const recorded = this.options.state.getRun(runId)?.frozenContext;
-      if (recorded) linked.set(runId, { traceparent: recorded.traceparent, tracestate: recorded.tracestate });
-    }
-    return linked;
-  }
-
-  /**
-   * One look at a run, one request in the steady state: its status (from the thread's list,
-   * else a retrieve) while it waits or when nothing is moving, its steps after the cursor
-   * while it works. The terminal look lists the steps once more and maps the run.
-   */
-  private async pollRun(runId: string): Promise<void> {
-    const task = this.runs.get(runId);
-    const { state, source, config, log } = this.options;
-    const tracked = state.getRun(runId);
-    if (!task || !tracked || tracked.removed || tracked.terminal) {
-      this.dropRun(runId);
-      return;
-    }
-    let run: RunPayload;
-    let statusIsFresh: boolean;
-    if (task.fresh && task.lastRun) {
-      run = task.lastRun;
-      statusIsFresh = true;
-    } else if (task.nextProbe === 'steps' && task.lastRun) {
-      run = task.lastRun;
-      statusIsFresh = false;
-    } else if (task.viaThread && !task.retrieveNext) {
-      // The thread's next list brings the status of every run on it in one request.
-      task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, 0, this.classOf(task));
-      return;
-    } else {
-      run = await this.lookUpRun(task, runId);
-      statusIsFresh = true;
-    }
-    task.fresh = false;
-    task.awaitingStatus = false;
-    task.retrieveNext = false;
-    task.lastRun = run;
-    const ctx = await this.contextFor(run, tracked.frozenContext);
-    const status = run.status ?? null;
-    const changed = statusIsFresh && status !== task.lastStatus;
-    const terminal = isRunTerminal(run);
-    const waiting = isWaitingRunStatus(status);
-    const needSteps = !statusIsFresh || terminal || (changed && status !== STATUS.queued) || (!waiting && task.lastStatus === null);
-    const steps = needSteps ? (await source.listSteps(task.threadId, runId, tracked.cursorStepId)).items : [];
-    const finalize = terminal && task.finalizeTries + 1 >= FINALIZE_TRIES;
-    const plan = planProgress(
-      run,
-      steps,
-      {
-        cursorStepId: tracked.cursorStepId,
-        emitted: state.emittedAmong(
-          runId,
-          steps.map((step) => step.id),
-        ),
-        latestStepEnd: tracked.latestStepEnd,
-        runSpanEmitted: tracked.runSpanEmitted,
-        stepUsageSeen: tracked.stepUsageSeen,
-      },
-      ctx,
-      config.limits,
-      finalize,
-      this.linkedRuns(steps),
-    );
-    const [first] = plan.misfiledSteps;
-    if (first) {
-      log.warn(
-        {
-          runId,
-          threadId: task.threadId,
-          stepIds: plan.misfiledSteps.slice(0, 5).map((s) => s.id),
-          stepRunId: first.run_id,
-          stepThreadId: first.thread_id,
-          count: plan.misfiledSteps.length,
-        },
-        'steps listed under a run name another run or thread; mapped under the run they were listed under',
-      );
-    }
-    const done = plan.runSpanEmitted || tracked.runSpanEmitted;
-    state.commitProgress({
-      runId,
-      status,
-      spans: plan.spans,
-      emittedStepIds: plan.emittedStepIds,
-      cursorStepId: plan.cursorStepId,
-      latestStepEnd: plan.latestStepEnd,
-      runSpanEmitted: plan.runSpanEmitted,
-      terminal: done,
-      stepUsageSeen: plan.stepUsageSeen,
-      observations: plan.observations,
-      // Stored with the first spans mapped with it: a refused commit leaves none behind.
-      ...(tracked.frozenContext ? {} : { frozenContext: ctx }),
-      ...(tracked.frozenContext && ctx.expiresAt !== tracked.frozenContext.expiresAt ? { expiresAt: ctx.expiresAt ?? null } : {}),
-    });
-    if (plan.spans.length > 0) this.options.onCommitted();
-    if (statusIsFresh) task.lastStatus = status;
-    if (done) {
-      this.dropRun(runId);
-      this.counters.runsFinished += 1;
-      return;
-    }
-    if (terminal) {
-      // Its steps lag behind the run: list them again shortly, with the run as it is.
-      task.finalizeTries += 1;
-      task.nextProbe = 'steps';
-      task.nudged = false;
-      this.schedule(`run:${runId}`, config.watch.activeIntervalMs, this.classOf(task));
-      return;
-    }
-    if (task.nudged) {
-      // Told of a change during this look: its steps show what moved.
-      task.nudged = false;
-      task.delayMs = undefined;
-      task.nextProbe = 'steps';
-      this.schedule(`run:${runId}`, 0, ACTIVE);
-      return;
-    }
-    // A step waiting for the app's tool outputs does not move on its own: the run waits, even if
-    // the status in hand (from before the wait) says in_progress.
-    const onClient = needSteps && plan.awaitingToolOutputs;
-    task.onClient = onClient;
-    const moving = needSteps && (plan.newSteps > 0 || (plan.pendingSteps > 0 && !onClient));
-    const pace = onClient && !waiting ? STATUS.requiresAction : status;
-    task.delayMs =
-      this.policy.nextRunDelay({ status: pace, changed: changed || moving, previousDelayMs: task.delayMs }) ??
-      config.watch.activeIntervalMs;
-    // Working with a step under way: watch the steps. Between steps, waiting, or once the model
-    // has answered (the run usually ends next): ask the status.
-    task.nextProbe = !waiting && !onClient && ((moving && !plan.answered) || (statusIsFresh && !needSteps)) ? 'steps' : 'status';
-    if (task.nextProbe === 'status' && task.viaThread) {
-      task.awaitingStatus = true;
-      this.requestThreadPass(task.threadId, task.delayMs, this.classOf(task));
-    } else {
-      this.schedule(`run:${runId}`, task.delayMs, this.classOf(task));
-    }
-  }
-
-  /**
-   * The run's status. Runs tracked one by one that share a thread share its newest runs' list:
-   * one request brings all of them (a backfill of a thread's runs costs one list, not a retrieve
-   * each). A run older than that page, or alone on its thread, is retrieved.
-   */
-  private async lookUpRun(task: RunTask, runId: string): Promise<RunPayload> {
-    const { source } = this.options;
-    const threadId = task.threadId;
-    if (task.retrieveNext || (this.runsByThread.get(threadId)?.size ?? 0) < 2) return source.retrieveRun(threadId, runId);
-    let pending = this.recentRunLists.get(threadId);
-    if (!pending) {
-      pending = source
-        .listRecentRuns(threadId)
-        .then((page) => page.items)
-        .finally(() => this.recentRunLists.delete(threadId));
-      this.recentRunLists.set(threadId, pending);
-    }
-    let own: RunPayload | undefined;
-    for (const run of await pending) {
-      if (run.id === runId) {
-        own = run;
-        continue;
-      }
-      const sibling = this.runs.get(run.id);
-      if (!sibling || sibling.threadId !== threadId || sibling.viaThread) continue;
-      // Only news is handed on: an unchanged copy would pass for a fresh status at a later look.
-      if ((run.status ?? null) === sibling.lastStatus && !isRunTerminal(run)) continue;
-      sibling.lastRun = run;
-      sibling.fresh = true;
-      if (!this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(sibling));
-    }
-    return own ?? source.retrieveRun(threadId, runId);
-  }
-
-  /**
-   * Says from when `--all-threads` follows threads, fixing that time in the state file at the first
-   * start (so a first pass that fails and is retried later keeps it).
-   */
-  private announceDiscovery(): void {
-    const { state, config, log } = this.options;
-    const stored = state.getMeta(DISCOVERY_META);
-    const given = config.watch.sinceSeconds;
-    let since: number;
-    let why: string;
-    if (stored) {
-      since = (JSON.parse(stored) as DiscoveryCursor).since;
-      why = `fixed at the first start with this state file${given !== null && given !== since ? '; the since setting applies only to a new state file' : ''}`;
-    } else {
-      since = given ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-      why = given !== null ? 'the since setting' : 'this first start: older threads are not backfilled (--since to go back)';
-      state.setMeta(DISCOVERY_META, JSON.stringify({ cursor: null, since, bootstrapped: false } satisfies DiscoveryCursor));
-    }
-    const from = new Date(since * 1000).toISOString();
-    log.info({ since: from }, `--all-threads: watching every thread the service lists, new ones included, created since ${from} (${why})`);
-  }
-
-  /**
-   * `--all-threads`: follows every thread the service lists. The first pass reads newest first
-   * and stops at `since` (never an unbounded historical backfill); later passes read what is
-   * newer than the last thread seen. The cursor lives in the state file, so a restart resumes.
-   */
   private async discoverThreads(): Promise<void> {
-    const { state, config } = this.options;
-    const discovery = this.discovery;
-    if (!discovery) return;
-    const stored = state.getMeta(DISCOVERY_META);
-    const meta: DiscoveryCursor = stored
-      ? (JSON.parse(stored) as DiscoveryCursor)
-      : {
-          cursor: null,
-          since: config.watch.sinceSeconds ?? this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000),
-          bootstrapped: false,
-        };
-    let foundNew = false;
-    if (!meta.bootstrapped) {
-      let after: string | null = null;
-      let newest: string | null = null;
-      for (let reachedSince = false; !reachedSince;) {
-        const page = await this.threadPage(after, 'desc');
-        for (const thread of page.items) {
-          newest ??= thread.id;
-          if (thread.createdAt !== null && thread.createdAt < meta.since) {
-            reachedSince = true;
-            break;
-          }
-          if (this.addThread(thread.id, 'cli')) foundNew = true;
-        }
-        if (!page.hasMore || !page.lastId) break;
-        after = page.lastId;
-      }
-      meta.cursor = newest ?? meta.cursor;
-      meta.bootstrapped = true;
-    } else {
-      for (;;) {
-        const page = await this.threadPage(meta.cursor, 'asc');
-        for (const thread of page.items) if (this.addThread(thread.id, 'cli')) foundNew = true;
-        if (page.lastId) meta.cursor = page.lastId;
-        if (!page.hasMore || !page.lastId) break;
-      }
-    }
-    state.setMeta(DISCOVERY_META, JSON.stringify(meta));
-    discovery.passes += 1;
-    discovery.delayMs = this.policy.nextDiscoveryDelay({ foundNew, previousDelayMs: discovery.delayMs });
-    this.schedule(DISCOVERY_KEY, discovery.delayMs, DISCOVERY);
-  }
-
-  /** A page of GET /threads. Its 404 says the route is missing, not that a unit is gone: fatal. */
-  private async threadPage(after: string | null, order: 'asc' | 'desc'): Promise<ThreadPage> {
-    try {
-      return await this.options.source.listThreads(after, 100, order);
-    } catch (error) {
-      throw meaningOf(error) === 'gone' ? new ThreadListUnavailable(error) : error;
-    }
-  }
-
-  /**
-   * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the
-   * most urgent class any run waiting for it asked for.
-   */
-  private requestThreadPass(threadId: string, delayMs: number, cls: LookClass): void {
-    const key: TaskKey = `thread:${threadId}`;
-    if (!this.threads.has(threadId)) return;
-    const due = this.queue.dueAtOf(key);
-    const current = this.queue.classOf(key);
-    if (due === undefined || due > Date.now() + delayMs)
-      this.schedule(key, delayMs, current === undefined ? cls : (Math.min(current, cls) as LookClass));
-    else if (current !== undefined && cls < current) this.queue.schedule(key, due, key, cls);
-  }
-
-  private async pollThread(threadId: string): Promise<void> {
-    const thread = this.threads.get(threadId);
-    const { state, source } = this.options;
-    if (!thread) return;
-    // Move the cursor past runs finished since the last pass, so the list stays short.
-    let cursor = thread.lastRunId;
-    for (const id of thread.order) {
-      const r = state.getRun(id);
-      if (!r || !(r.terminal || r.removed)) break;
-      cursor = id;
-    }
-    if (cursor !== thread.lastRunId) {
-      state.setThreadCursor(threadId, cursor);
-      thread.lastRunId = cursor;
-    }
-    const mine = this.runsByThread.get(threadId);
-    let someoneWaits = false;
-    for (const runId of mine ?? []) if (this.runs.get(runId)?.awaitingStatus) someoneWaits = true;
-    const listed = await source.listRuns(threadId, cursor, someoneWaits ? 'finishing' : 'discovery');
-    let foundNew = false;
-    let unfinished = false;
-    // A run removed by the user or gone upstream stays removed: only unknown runs are added,
-    // all of a pass in one transaction.
-    const unknown = listed.items.filter((run) => !state.getRun(run.id));
-    if (unknown.length > 0) {
-      state.trackRuns(unknown.map((run) => ({ threadId, runId: run.id, origin: 'thread' as const })));
-      foundNew = true;
-    }
-    for (const run of listed.items) {
-      const tracked = state.getRun(run.id);
-      if (!tracked || tracked.removed || tracked.terminal) continue;
-      if (!isRunTerminal(run)) unfinished = true;
-      this.watchRunFromList(threadId, run);
-    }
-    thread.order = listed.items.map((r) => r.id);
-    // A run waiting for this list that is not in it was deleted (or is older than the cursor):
-    // one retrieve settles which.
-    const listedIds = new Set(thread.order);
-    for (const runId of this.runsByThread.get(threadId) ?? []) {
-      const task = this.runs.get(runId);
-      if (!task?.awaitingStatus || listedIds.has(runId)) continue;
-      task.awaitingStatus = false;
-      task.retrieveNext = true;
-      this.schedule(`run:${runId}`, 0, this.classOf(task));
-    }
-    const settled = !unfinished && !thread.clean;
-    thread.passes += 1;
-    thread.clean = !unfinished;
-    // Discovery pace; a run that needs its status asks for an earlier pass itself.
-    thread.delayMs = this.policy.nextDiscoveryDelay({ foundNew, settled, previousDelayMs: thread.delayMs });
-    this.requestThreadPass(threadId, thread.delayMs, DISCOVERY);
-  }
-
-  /** A run seen in its thread's list: hand it the fresh copy, and look now if it may have something new. */
-  private watchRunFromList(threadId: string, run: RunPayload): void {
-    let task = this.runs.get(run.id);
-    if (!task) {
-      task = newRunTask(threadId, true);
-      this.setRun(run.id, task);
-    }
-    task.viaThread = true;
-    task.lastRun = run;
-    const changed = (run.status ?? null) !== task.lastStatus;
-    // Only news counts as a fresh status: an unchanged copy must not stand in for the steps look
-    // a working run has due.
-    const news = task.awaitingStatus || changed || isRunTerminal(run);
-    task.fresh = news;
-    if (news && !this.inFlight.has(`run:${run.id}`)) this.schedule(`run:${run.id}`, 0, this.classOf(task));
+    if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
   }
 }
