@@ -368,18 +368,6 @@ export const STORED = {
   refusedCommits: 'bridge.outbox.refused_commits',
 } as const;
 
-/** The metrics a mapping may observe (MetricObservation names), each stored as its spec says. */
-export const OBSERVED_METRICS: readonly MetricSpec[] = [
-  METRICS.runs,
-  METRICS.steps,
-  METRICS.tokenUsage,
-  METRICS.operationDuration,
-  METRICS.runDuration,
-  METRICS.queueDuration,
-  GENAI_V010_METRICS.cacheReadTokens,
-  GENAI_V010_METRICS.reasoningTokens,
-];
-
 /** How one exported metric is read from the stored totals. */
 export interface StoreView {
   spec: MetricSpec;

@@ -33,6 +33,18 @@ import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { GENAI_V010_METRICS, METRICS, type MetricSpec } from './catalog.js';
 import { isHistory } from './history.js';
 
+/** The metrics the Assistants mapping observes (runs, steps, their durations, and the shared gen_ai.client.* ones). */
+export const ASSISTANTS_OBSERVED_METRICS: readonly MetricSpec[] = [
+  METRICS.runs,
+  METRICS.steps,
+  METRICS.tokenUsage,
+  METRICS.operationDuration,
+  METRICS.runDuration,
+  METRICS.queueDuration,
+  GENAI_V010_METRICS.cacheReadTokens,
+  GENAI_V010_METRICS.reasoningTokens,
+];
+
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /** Agent names are for people: a huge one must not become a huge label value. */

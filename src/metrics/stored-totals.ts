@@ -4,7 +4,8 @@
 import type { MetricObservation } from '../core/observation.js';
 import { ATTR_BRIDGE_HISTORY } from '../semconv/attributes.js';
 import type { MetricDelta } from '../state/types.js';
-import { OBSERVED_METRICS, type MetricSpec } from './catalog.js';
+import { SOURCES } from '../sources/registry.js';
+import type { MetricSpec } from './catalog.js';
 import { historyLabel } from './history.js';
 
 /** Stored name of a histogram's per-bucket counts (label `le`: the bucket's upper bound, or `+Inf`). */
@@ -20,13 +21,29 @@ export function bucketFor(value: number, bounds: readonly number[]): string {
   return OVERFLOW_BUCKET;
 }
 
-const SPECS: ReadonlyMap<string, MetricSpec> = new Map(OBSERVED_METRICS.map((spec) => [spec.name, spec]));
+/** The metrics observations may name, by name: the union of the given sources' catalogs. */
+export type ObservedCatalog = ReadonlyMap<string, MetricSpec>;
+
+/** One catalog of what `sources` observe; two different specs under one name would store as neither says, so that throws. */
+export function observedCatalog(sources: readonly { readonly metrics: readonly MetricSpec[] }[]): ObservedCatalog {
+  const specs = new Map<string, MetricSpec>();
+  for (const spec of sources.flatMap((s) => s.metrics)) {
+    const known = specs.get(spec.name);
+    if (known && known !== spec) throw new TypeError(`metric ${JSON.stringify(spec.name)} has two different specs in the source catalogs`);
+    specs.set(spec.name, spec);
+  }
+  return specs;
+}
+
+// Built on first use: the registry's catalogs import this module's neighbours.
+let registered: ObservedCatalog | null = null;
+const registeredCatalog = (): ObservedCatalog => (registered ??= observedCatalog(SOURCES));
 
 /** The deltas that record `observations`; a name no catalog observes is a bug of its caller and throws. */
-export function storedDeltas(observations: readonly MetricObservation[]): MetricDelta[] {
+export function storedDeltas(observations: readonly MetricObservation[], catalog: ObservedCatalog = registeredCatalog()): MetricDelta[] {
   const deltas: MetricDelta[] = [];
   for (const o of observations) {
-    const spec = SPECS.get(o.name);
+    const spec = catalog.get(o.name);
     if (!spec) throw new TypeError(`metric ${JSON.stringify(o.name)} is not in a catalog of observed metrics`);
     const labels = { ...o.labels, [ATTR_BRIDGE_HISTORY]: historyLabel(o.history) };
     if (spec.kind === 'histogram') {
