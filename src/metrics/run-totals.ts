@@ -11,6 +11,7 @@ import type { FrozenContext } from '../mapping/frozen-context.js';
 import { statusFor } from '../mapping/status.js';
 import { runEndSeconds, stepEndSeconds } from '../mapping/times.js';
 import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
+import { tokenObservations } from './token-observations.js';
 import { describeToolCall } from '../mapping/tool-calls.js';
 import {
   ATTR_ERROR_TYPE,
@@ -18,15 +19,12 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ERROR_TYPE_VALUE_OTHER,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
-  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from '../semconv/attributes.js';
 import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
@@ -112,7 +110,7 @@ export function metricObservationsFor(o: RunObservations): RunMetrics {
     );
     if (carriesUsage(step.usage)) stepUsageSeen = true;
     observations.push(
-      ...tokenObservations(readTokenUsage(step.usage), by, { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }),
+      ...tokensBy(readTokenUsage(step.usage), by, { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT, ...labels }),
     );
     if (end !== null && finite(step.created_at)) {
       const seconds = Math.max(0, end - Math.floor(step.created_at));
@@ -162,7 +160,7 @@ export function metricObservationsFor(o: RunObservations): RunMetrics {
     // Services whose steps report no usage still report the run's: counted once, here.
     if (!stepUsageSeen)
       observations.push(
-        ...tokenObservations(readTokenUsage(run.usage), by, {
+        ...tokensBy(readTokenUsage(run.usage), by, {
           [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
           ...labels,
         }),
@@ -171,18 +169,8 @@ export function metricObservationsFor(o: RunObservations): RunMetrics {
   return { observations, stepUsageSeen };
 }
 
-function tokenObservations(usage: TokenUsage | null, by: Who, labels: Record<string, string>): MetricObservation[] {
-  if (!usage) return [];
-  const out: MetricObservation[] = [];
-  for (const [tokenType, count] of [
-    [GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input],
-    [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output],
-  ] as const) {
-    if (count !== null) out.push(observe(METRICS.tokenUsage, by, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
-  }
-  if (usage.cacheRead !== null) out.push(observe(GENAI_V010_METRICS.cacheReadTokens, by, labels, usage.cacheRead));
-  if (usage.reasoning !== null) out.push(observe(GENAI_V010_METRICS.reasoningTokens, by, labels, usage.reasoning));
-  return out;
+function tokensBy(usage: TokenUsage | null, by: Who, labels: Record<string, string>): MetricObservation[] {
+  return tokenObservations(usage, labels, (spec, l, value) => observe(spec, by, l, value));
 }
 
 /**

@@ -10,6 +10,7 @@ import { statusFor } from '../../mapping/status.js';
 import { readTokenUsage } from '../../mapping/token-usage.js';
 import { GENAI_V010_METRICS, METRICS, type MetricSpec } from '../../metrics/catalog.js';
 import { isHistory } from '../../metrics/history.js';
+import { tokenObservations } from '../../metrics/token-observations.js';
 import {
   ATTR_BRIDGE_HISTORY,
   ATTR_ERROR_TYPE,
@@ -18,10 +19,7 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOKEN_TYPE,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
-  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from '../../semconv/attributes.js';
 import { ATTR_BRIDGE_TRACE_UNAVAILABLE, ATTR_OPENAI_AGENTS_TURN_STATUS, type TraceUnavailable } from './attributes.js';
 import type { AgentSessionContext } from './session-context.js';
@@ -136,17 +134,7 @@ export function turnObservations(input: TurnMetricsInput): MetricObservation[] {
   if (input.settled) {
     const usage = readTokenUsage(turn.usage);
     const operation = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT };
-    if (usage) {
-      for (const [tokenType, count] of [
-        [GEN_AI_TOKEN_TYPE_VALUE_INPUT, usage.input],
-        [GEN_AI_TOKEN_TYPE_VALUE_OUTPUT, usage.output],
-      ] as const) {
-        if (count !== null) out.push(observe(METRICS.tokenUsage, { ...operation, [ATTR_GEN_AI_TOKEN_TYPE]: tokenType }, count));
-      }
-      // Parts of input and output, never added to them: series of their own.
-      if (usage.cacheRead !== null) out.push(observe(GENAI_V010_METRICS.cacheReadTokens, operation, usage.cacheRead));
-      if (usage.reasoning !== null) out.push(observe(GENAI_V010_METRICS.reasoningTokens, operation, usage.reasoning));
-    }
+    out.push(...tokenObservations(usage, operation, observe));
     if (root && input.missingTrace) {
       out.push(observe(AGENTS_METRICS.missingTraces, { [ATTR_BRIDGE_TRACE_UNAVAILABLE]: input.missingTrace }, 1));
     }

@@ -8,6 +8,7 @@ import { truncate } from '../../mapping/limits.js';
 import { statusFor } from '../../mapping/status.js';
 import { readTokenUsage } from '../../mapping/token-usage.js';
 import { GENAI_V010_METRICS, METRICS, type MetricSpec } from '../../metrics/catalog.js';
+import { tokenObservations } from '../../metrics/token-observations.js';
 import {
   ATTR_BRIDGE_HISTORY,
   ATTR_ERROR_TYPE,
@@ -16,9 +17,6 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_TOKEN_TYPE,
-  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
-  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
 } from '../../semconv/attributes.js';
 import { ATTR_OPENAI_RESPONSE_STATUS } from './attributes.js';
 import type { ResponseContext } from './context.js';
@@ -104,14 +102,6 @@ export function responseObservations(
     );
   }
   const usage = readTokenUsage(response.usage);
-  if (usage) {
-    const tokens = { ...operation, ...who };
-    if (usage.input !== null)
-      out.push(observe(METRICS.tokenUsage, { ...tokens, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT }, usage.input));
-    if (usage.output !== null)
-      out.push(observe(METRICS.tokenUsage, { ...tokens, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT }, usage.output));
-    if (usage.cacheRead !== null) out.push(observe(GENAI_V010_METRICS.cacheReadTokens, tokens, usage.cacheRead));
-    if (usage.reasoning !== null) out.push(observe(GENAI_V010_METRICS.reasoningTokens, tokens, usage.reasoning));
-  }
+  out.push(...tokenObservations(usage, { ...operation, ...who }, observe));
   return out;
 }
