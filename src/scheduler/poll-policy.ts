@@ -52,6 +52,21 @@ export class PollPolicy {
   readonly discoveryIntervalMs: number;
   readonly discoveryMaxMs: number;
 
+  /**
+   * The policy every source polls by, from the watch settings: a unit at work every active
+   * interval (a finished item is exported within about one), waiting units backing off to the
+   * longest wait, discovery at its own pace.
+   */
+  static fromWatch(watch: { activeIntervalMs: number; maxWaitIntervalMs: number; discoveryIntervalMs: number }): PollPolicy {
+    return new PollPolicy({
+      activeIntervalMs: watch.activeIntervalMs,
+      waitingMaxMs: Math.max(watch.maxWaitIntervalMs, watch.activeIntervalMs),
+      inProgressMaxMs: watch.activeIntervalMs,
+      discoveryIntervalMs: watch.discoveryIntervalMs,
+      discoveryMaxMs: Math.max(watch.maxWaitIntervalMs, watch.discoveryIntervalMs),
+    });
+  }
+
   constructor(options: PollPolicyOptions = {}) {
     this.activeIntervalMs = positive('activeIntervalMs', options.activeIntervalMs ?? 2_000);
     this.backoffFactor = options.backoffFactor ?? 2;

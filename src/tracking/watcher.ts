@@ -83,15 +83,7 @@ export class Watcher {
 
   constructor(private readonly options: WatcherOptions) {
     const w = options.config.watch;
-    this.policy = new PollPolicy({
-      activeIntervalMs: w.activeIntervalMs,
-      waitingMaxMs: Math.max(w.maxWaitIntervalMs, w.activeIntervalMs),
-      // A working run is looked at every active interval (one request each: its steps, or its
-      // status between steps), so a finished step is exported within about one interval.
-      inProgressMaxMs: w.activeIntervalMs,
-      discoveryIntervalMs: w.discoveryIntervalMs,
-      discoveryMaxMs: Math.max(w.maxWaitIntervalMs, w.discoveryIntervalMs),
-    });
+    this.policy = PollPolicy.fromWatch(w);
     this.looks = new LookScheduler({
       classes: LOOK_CLASSES,
       look: (key) => this.runTask(key as TaskKey),

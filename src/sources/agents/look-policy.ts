@@ -21,13 +21,7 @@ export type SessionPace =
 
 /** The shared poll policy with the watch settings, as the runs' one is made. */
 export function sessionPollPolicy(watch: Pick<WatchConfig, 'activeIntervalMs' | 'maxWaitIntervalMs' | 'discoveryIntervalMs'>): PollPolicy {
-  return new PollPolicy({
-    activeIntervalMs: watch.activeIntervalMs,
-    waitingMaxMs: Math.max(watch.maxWaitIntervalMs, watch.activeIntervalMs),
-    inProgressMaxMs: watch.activeIntervalMs,
-    discoveryIntervalMs: watch.discoveryIntervalMs,
-    discoveryMaxMs: Math.max(watch.maxWaitIntervalMs, watch.discoveryIntervalMs),
-  });
+  return PollPolicy.fromWatch(watch);
 }
 
 /**

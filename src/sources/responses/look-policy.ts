@@ -26,13 +26,7 @@ export type ResponsePace =
 export function responsesPollPolicy(
   watch: Pick<WatchConfig, 'activeIntervalMs' | 'maxWaitIntervalMs' | 'discoveryIntervalMs'>,
 ): PollPolicy {
-  return new PollPolicy({
-    activeIntervalMs: watch.activeIntervalMs,
-    waitingMaxMs: Math.max(watch.maxWaitIntervalMs, watch.activeIntervalMs),
-    inProgressMaxMs: watch.activeIntervalMs,
-    discoveryIntervalMs: watch.discoveryIntervalMs,
-    discoveryMaxMs: Math.max(watch.maxWaitIntervalMs, watch.discoveryIntervalMs),
-  });
+  return PollPolicy.fromWatch(watch);
 }
 
 /** Milliseconds until the next look at the agent's list. `previousDelayMs`: the delay before the look that saw `pace`. */
