@@ -1,5 +1,6 @@
 // What a run is mapped with besides itself, taken once, the first time the run is seen, so a
 // restart or a config change never moves a run to another trace or changes a span already sent.
+import { serverOf } from './server-address.js';
 import type { RunPayload } from '../source/payloads.js';
 import { isRunTerminal } from '../source/statuses.js';
 import { parseTraceparent } from './ids.js';
@@ -41,16 +42,6 @@ export interface ContextInputs {
   /** The API base URL, for server.address and server.port. */
   baseURL: string;
   nowSeconds: number;
-}
-
-export function serverOf(baseURL: string): { address: string | null; port: number | null } {
-  try {
-    const url = new URL(baseURL);
-    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    return { address: url.hostname.replace(/^\[|\]$/g, ''), port };
-  } catch {
-    return { address: null, port: null };
-  }
 }
 
 /**

@@ -9,18 +9,10 @@ import {
 } from '../semconv/attributes.js';
 import type { RunPayload, StepPayload } from '../source/payloads.js';
 import { STATUS } from '../source/statuses.js';
-import { isObj } from './json-values.js';
+import { outputTypeOf } from './output-type.js';
 import type { AttributeBag } from './limits.js';
 
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-/** `gen_ai.output.type`: `json` for `json_object` and `json_schema`, `text` for `text`; nothing for `auto`. */
-export function outputTypeOf(format: unknown): string | undefined {
-  const type = typeof format === 'string' ? format : isObj(format) ? format.type : undefined;
-  if (type === 'json_object' || type === 'json_schema') return 'json';
-  if (type === 'text') return 'text';
-  return undefined;
-}
 
 export function setRequestSettings(bag: AttributeBag, run: RunPayload): void {
   const maxTokens = finite(run.max_completion_tokens);

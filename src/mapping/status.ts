@@ -1,6 +1,6 @@
-// Span status: failed and expired are errors; cancelled and incomplete are not, but say so.
+// Span status from an OpenAI object's status (runs, steps, turns and responses share the words):
+// failed and expired are errors; cancelled and incomplete are not, but say so.
 import { ERROR_TYPE_VALUE_OTHER } from '../semconv/attributes.js';
-import { STATUS } from '../source/statuses.js';
 import type { StatusCodeValue } from '../core/span-record.js';
 
 export interface MappedStatus {
@@ -17,11 +17,11 @@ export function statusFor(
 ): MappedStatus {
   const message = lastError?.message ?? undefined;
   const code = lastError?.code ?? undefined;
-  if (status === STATUS.failed) {
+  if (status === 'failed') {
     return { code: 2, errorType: code || ERROR_TYPE_VALUE_OTHER, ...(message ? { message } : {}) };
   }
-  if (status === STATUS.expired) {
-    return { code: 2, errorType: code || STATUS.expired, ...(message ? { message } : {}) };
+  if (status === 'expired') {
+    return { code: 2, errorType: code || 'expired', ...(message ? { message } : {}) };
   }
   return UNSET;
 }

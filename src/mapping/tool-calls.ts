@@ -11,7 +11,7 @@ import {
   ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT,
   ATTR_OPENAI_FILE_SEARCH_SCORE_THRESHOLD,
   ATTR_OPENAI_TOOL_CALL_TYPE,
-} from '../source/attributes.js';
+} from '../semconv/openai-tool-attributes.js';
 import { describeAzureToolCall } from './azure-tools.js';
 import type { Attributes } from '../core/span-record.js';
 import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';

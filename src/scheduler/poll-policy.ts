@@ -1,7 +1,6 @@
 // When to look at a run or a thread again. Pure: no clock, no I/O; callers add the delay to
 // their own "now". Polls are the main spend of the request budget, so a run that moves is
 // polled fast, a run that waits is polled ever more rarely, and a finished run not at all.
-import { runStatusGroup } from '../source/statuses.js';
 
 export interface PollPolicyOptions {
   /** Delay after a poll that saw a change, and the first delay of a run. Default 2 000 ms. */
@@ -22,9 +21,16 @@ export interface PollPolicyOptions {
   discoveryMaxMs?: number;
 }
 
+/**
+ * How a unit's source reads what the last look saw: finished (no more looks), waiting on someone
+ * (queued, or for the client's tool outputs: it may wait long, so looks back off to the longest
+ * wait), or working (looks back off only to the in-progress cap).
+ */
+export type UnitPace = 'terminal' | 'waiting' | 'working';
+
 export interface RunPollInput {
-  /** The status the last poll saw. */
-  status: string | null | undefined;
+  /** What the last look saw, as the unit's source reads its status. */
+  pace: UnitPace;
   /** Whether the last poll saw anything new (status, steps, usage) since the one before. */
   changed: boolean;
   /** The delay used before the last poll; undefined for a run seen for the first time. */
@@ -79,7 +85,7 @@ export class PollPolicy {
 
   /** Delay before the next poll of a run, or null once it is terminal. */
   nextRunDelay(input: RunPollInput): number | null {
-    const group = runStatusGroup(input.status);
+    const group = input.pace;
     if (group === 'terminal') return null;
     if (input.changed || input.previousDelayMs === undefined) return this.activeIntervalMs;
     const max = group === 'waiting' ? this.waitingMaxMs : this.inProgressMaxMs;

@@ -10,16 +10,6 @@ export const ATTR_OPENAI_RUN_STEP_TYPE = 'openai.run_step.type';
 export const ATTR_OPENAI_RUN_STEP_STATUS = 'openai.run_step.status';
 export const ATTR_OPENAI_MESSAGE_ID = 'openai.message.id';
 
-/** A tool call's raw `type`, for the types the documented three do not cover. */
-export const ATTR_OPENAI_TOOL_CALL_TYPE = 'openai.tool_call.type';
-export const ATTR_OPENAI_CODE_INTERPRETER_OUTPUT_COUNT = 'openai.code_interpreter.output_count';
-export const ATTR_OPENAI_CODE_INTERPRETER_IMAGE_COUNT = 'openai.code_interpreter.image_count';
-export const ATTR_OPENAI_CODE_INTERPRETER_IMAGE_FILE_IDS = 'openai.code_interpreter.image_file_ids';
-export const ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT = 'openai.file_search.result_count';
-export const ATTR_OPENAI_FILE_SEARCH_RANKER = 'openai.file_search.ranker';
-export const ATTR_OPENAI_FILE_SEARCH_SCORE_THRESHOLD = 'openai.file_search.score_threshold';
-export const ATTR_OPENAI_FILE_SEARCH_FILE_IDS = 'openai.file_search.file_ids';
-
 export const ATTR_AZURE_AI_AGENTS_OPENAPI_OPERATION_ID = 'azure.ai.agents.openapi.operation_id';
 export const ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_ID = 'azure.ai.agents.connected_agent.id';
 export const ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_THREAD_ID = 'azure.ai.agents.connected_agent.thread_id';

@@ -1,6 +1,7 @@
 // The Assistants protocol's run and step statuses, and what each means to the bridge: terminal
 // (it never changes again), waiting (on something outside the model: a queue slot, the app's tool
 // outputs; its steps do not move) or working (anything else, statuses a service adds included).
+import type { UnitPace } from '../scheduler/poll-policy.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 
@@ -38,7 +39,8 @@ const TERMINAL_STEP_STATUSES: ReadonlySet<string> = new Set<DocumentedStepStatus
 
 const WAITING_RUN_STATUSES: ReadonlySet<string> = new Set<DocumentedRunStatus>([STATUS.queued, STATUS.requiresAction]);
 
-export type RunStatusGroup = 'terminal' | 'waiting' | 'working';
+/** A run's status as the poll policy paces it. */
+export type RunStatusGroup = UnitPace;
 
 export function runStatusGroup(status: string | null | undefined): RunStatusGroup {
   if (status == null) return 'working';

@@ -3,7 +3,7 @@
 import { LOOK_CLASS, type LookClass } from '../scheduler/look-scheduler.js';
 import type { PollPolicy } from '../scheduler/poll-policy.js';
 import type { RunPayload } from '../source/payloads.js';
-import { isTerminalRunStatus, isWaitingRunStatus, STATUS } from '../source/statuses.js';
+import { isTerminalRunStatus, isWaitingRunStatus, runStatusGroup, STATUS } from '../source/statuses.js';
 
 /** What the run poller keeps between looks at a run. */
 export interface RunTask {
@@ -166,7 +166,7 @@ export function nextRunLook(state: RunState, pacing: RunPacing): NextRunLook {
     default: {
       const pace = state.kind === 'working' ? state.status : state.kind === 'waiting' ? state.status : STATUS.requiresAction;
       const delayMs =
-        pacing.policy.nextRunDelay({ status: pace, changed: state.changed, previousDelayMs: pacing.previousDelayMs }) ??
+        pacing.policy.nextRunDelay({ pace: runStatusGroup(pace), changed: state.changed, previousDelayMs: pacing.previousDelayMs }) ??
         pacing.activeIntervalMs;
       const probe = state.kind === 'working' && state.stepsNext ? 'steps' : 'status';
       return { kind: 'look', probe, inMs: delayMs, delayMs, urgent: false, viaThread: probe === 'status' && pacing.viaThread };

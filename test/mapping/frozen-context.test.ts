@@ -1,6 +1,7 @@
 // freezeContext: what a run is mapped with besides itself, recorded once.
 import { describe, expect, it } from 'vitest';
-import { freezeContext, serverOf, type ContextInputs } from '../../src/mapping/frozen-context.js';
+import { freezeContext, type ContextInputs } from '../../src/mapping/frozen-context.js';
+import { serverOf } from '../../src/mapping/server-address.js';
 import { run } from './fixtures.js';
 
 const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

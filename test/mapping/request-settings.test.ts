@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { freezeContext } from '../../src/mapping/frozen-context.js';
 import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
-import { outputTypeOf } from '../../src/mapping/request-settings.js';
+import { outputTypeOf } from '../../src/mapping/output-type.js';
 import { context, LIMITS, only, run, step, T0, toolStep } from './fixtures.js';
 
 const SETTINGS = {

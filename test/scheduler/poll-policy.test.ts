@@ -1,54 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import { isTerminalRunStatus } from '../../src/source/statuses.js';
+import { isTerminalRunStatus, runStatusGroup } from '../../src/source/statuses.js';
 
 describe('PollPolicy.nextRunDelay', () => {
   const policy = new PollPolicy();
 
   it('polls a new run at the active interval', () => {
-    expect(policy.nextRunDelay({ status: 'queued', changed: false })).toBe(2_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('queued'), changed: false })).toBe(2_000);
   });
 
   it('stays fast while the run changes', () => {
-    expect(policy.nextRunDelay({ status: 'in_progress', changed: true, previousDelayMs: 15_000 })).toBe(2_000);
-    expect(policy.nextRunDelay({ status: 'requires_action', changed: true, previousDelayMs: 60_000 })).toBe(2_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('in_progress'), changed: true, previousDelayMs: 15_000 })).toBe(2_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('requires_action'), changed: true, previousDelayMs: 60_000 })).toBe(2_000);
   });
 
   it('doubles per unchanged poll up to 60 s while the run waits', () => {
     const delays: number[] = [];
     let previous: number | undefined;
     for (let poll = 0; poll < 9; poll += 1) {
-      const next = policy.nextRunDelay({ status: 'requires_action', changed: false, previousDelayMs: previous });
+      const next = policy.nextRunDelay({ pace: runStatusGroup('requires_action'), changed: false, previousDelayMs: previous });
       expect(next).not.toBeNull();
       delays.push(next as number);
       previous = next as number;
     }
     expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
-    expect(policy.nextRunDelay({ status: 'queued', changed: false, previousDelayMs: 32_000 })).toBe(60_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('queued'), changed: false, previousDelayMs: 32_000 })).toBe(60_000);
   });
 
   it('caps an unchanged in_progress run at 15 s', () => {
-    expect(policy.nextRunDelay({ status: 'in_progress', changed: false, previousDelayMs: 8_000 })).toBe(15_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('in_progress'), changed: false, previousDelayMs: 8_000 })).toBe(15_000);
     // Coming from a waiting state with a long delay, it drops to the in-progress cap at once.
-    expect(policy.nextRunDelay({ status: 'in_progress', changed: false, previousDelayMs: 60_000 })).toBe(15_000);
-    expect(policy.nextRunDelay({ status: 'cancelling', changed: false, previousDelayMs: 4_000 })).toBe(8_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('in_progress'), changed: false, previousDelayMs: 60_000 })).toBe(15_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('cancelling'), changed: false, previousDelayMs: 4_000 })).toBe(8_000);
   });
 
   it('treats a status it does not know as in progress', () => {
-    expect(policy.nextRunDelay({ status: 'thinking_hard', changed: false, previousDelayMs: 60_000 })).toBe(15_000);
-    expect(policy.nextRunDelay({ status: null, changed: false, previousDelayMs: 2_000 })).toBe(4_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup('thinking_hard'), changed: false, previousDelayMs: 60_000 })).toBe(15_000);
+    expect(policy.nextRunDelay({ pace: runStatusGroup(null), changed: false, previousDelayMs: 2_000 })).toBe(4_000);
   });
 
   it.each(['completed', 'failed', 'cancelled', 'expired', 'incomplete'])('stops polling a %s run', (status) => {
-    expect(policy.nextRunDelay({ status, changed: true, previousDelayMs: 2_000 })).toBeNull();
+    expect(policy.nextRunDelay({ pace: runStatusGroup(status), changed: true, previousDelayMs: 2_000 })).toBeNull();
     expect(isTerminalRunStatus(status)).toBe(true);
   });
 
   it('takes its numbers from options', () => {
     const custom = new PollPolicy({ activeIntervalMs: 500, backoffFactor: 3, waitingMaxMs: 10_000, inProgressMaxMs: 4_000 });
-    expect(custom.nextRunDelay({ status: 'queued', changed: false, previousDelayMs: 500 })).toBe(1_500);
-    expect(custom.nextRunDelay({ status: 'queued', changed: false, previousDelayMs: 4_500 })).toBe(10_000);
-    expect(custom.nextRunDelay({ status: 'in_progress', changed: false, previousDelayMs: 1_500 })).toBe(4_000);
+    expect(custom.nextRunDelay({ pace: runStatusGroup('queued'), changed: false, previousDelayMs: 500 })).toBe(1_500);
+    expect(custom.nextRunDelay({ pace: runStatusGroup('queued'), changed: false, previousDelayMs: 4_500 })).toBe(10_000);
+    expect(custom.nextRunDelay({ pace: runStatusGroup('in_progress'), changed: false, previousDelayMs: 1_500 })).toBe(4_000);
   });
 
   it('refuses caps below the active interval', () => {

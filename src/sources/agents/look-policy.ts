@@ -6,7 +6,6 @@
 // trace like a waiting run (fast again whenever a look finds something new) and never past the
 // moment it settles, so it settles on time.
 import { PollPolicy } from '../../scheduler/poll-policy.js';
-import { STATUS } from '../../source/statuses.js';
 import type { WatchConfig } from '../../config/types.js';
 
 export type SessionPace =
@@ -47,6 +46,5 @@ export function nextSessionLookMs(pace: SessionPace, previousDelayMs: number | u
 
 /** The run pace: a working run's, or a waiting run's when `slow`. */
 function runLike(policy: PollPolicy, slow: boolean, changed: boolean, previousDelayMs: number | undefined): number {
-  const status = slow ? STATUS.queued : STATUS.inProgress;
-  return policy.nextRunDelay({ status, changed, previousDelayMs }) ?? policy.activeIntervalMs;
+  return policy.nextRunDelay({ pace: slow ? 'waiting' : 'working', changed, previousDelayMs }) ?? policy.activeIntervalMs;
 }

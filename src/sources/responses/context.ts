@@ -1,8 +1,7 @@
 // What a response is mapped with besides itself, recorded the first time the bridge sees it, so a
 // restart or a config change never moves it to another trace or changes a span already sent.
-import { serverOf } from '../../mapping/frozen-context.js';
+import { serverOf } from '../../mapping/server-address.js';
 import { parseTraceparent } from '../../mapping/ids.js';
-import type { FrozenContext } from '../../mapping/frozen-context.js';
 import type { ResponsePayload } from './payload.js';
 
 /**
@@ -11,17 +10,19 @@ import type { ResponsePayload } from './payload.js';
  * where a response without `completed_at` ended when something else said so: the `created_at` of
  * the webhook event that reported its end (null or absent: not known).
  */
-export interface ResponseContext extends Pick<
-  FrozenContext,
-  | 'traceparent'
-  | 'tracestate'
-  | 'captureContent'
-  | 'contentMaxLength'
-  | 'providerName'
-  | 'serverAddress'
-  | 'serverPort'
-  | 'firstSeenSeconds'
-> {
+export interface ResponseContext {
+  /** A valid W3C traceparent from the response's metadata when first seen, else null. */
+  traceparent: string | null;
+  tracestate: string | null;
+  captureContent: boolean;
+  /** Content attributes are cut to this many characters. */
+  contentMaxLength: number;
+  /** `gen_ai.provider.name`. */
+  providerName: string;
+  serverAddress: string | null;
+  serverPort: number | null;
+  /** Unix seconds when the bridge first saw the unit: the last-resort time for payloads without timestamps. */
+  firstSeenSeconds: number;
   reportedEndSeconds?: number | null;
 }
 

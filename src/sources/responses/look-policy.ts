@@ -6,7 +6,6 @@
 // while it waits; a queued one waits longer, as a queued run does).
 import type { WatchConfig } from '../../config/types.js';
 import { PollPolicy } from '../../scheduler/poll-policy.js';
-import { STATUS } from '../../source/statuses.js';
 import { isListedToEnd, type AgentCursor } from './agent-cursor.js';
 
 export type AgentPace =
@@ -38,10 +37,8 @@ export function nextAgentLookMs(pace: AgentPace, previousDelayMs: number | undef
 /** Milliseconds until the next look at an unfinished response, or null for none. */
 export function nextResponseLookMs(pace: ResponsePace, previousDelayMs: number | undefined, policy: PollPolicy): number | null {
   if (pace.kind !== 'running') return null;
-  // A run's statuses stand in: the response's own are not the policy's to know (a status a
-  // service adds must not read as terminal there while the response is not finished).
-  const status = pace.queued ? STATUS.queued : STATUS.inProgress;
-  return policy.nextRunDelay({ status, changed: pace.changed, previousDelayMs }) ?? policy.activeIntervalMs;
+  // Not finished here means not finished there: a queued response waits, any other works.
+  return policy.nextRunDelay({ pace: pace.queued ? 'waiting' : 'working', changed: pace.changed, previousDelayMs }) ?? policy.activeIntervalMs;
 }
 
 /**

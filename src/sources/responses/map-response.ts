@@ -4,7 +4,7 @@
 import { nanosFromSeconds, SpanKindName, type SpanLinkRecord, type SpanRecord } from '../../core/span-record.js';
 import { parseTraceparent } from '../../mapping/ids.js';
 import { AttributeBag, applyLimits, truncate } from '../../mapping/limits.js';
-import { outputTypeOf } from '../../mapping/request-settings.js';
+import { outputTypeOf } from '../../mapping/output-type.js';
 import type { MappingLimits } from '../../mapping/limits.js';
 import { statusFor } from '../../mapping/status.js';
 import { readTokenUsage } from '../../mapping/token-usage.js';

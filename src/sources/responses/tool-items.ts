@@ -10,7 +10,7 @@ import {
   ATTR_OPENAI_CODE_INTERPRETER_OUTPUT_COUNT,
   ATTR_OPENAI_FILE_SEARCH_FILE_IDS,
   ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT,
-} from '../../source/attributes.js';
+} from '../../semconv/openai-tool-attributes.js';
 import {
   ATTR_OPENAI_APPLY_PATCH_OPERATION_TYPE,
   ATTR_OPENAI_CODE_INTERPRETER_CONTAINER_ID,
