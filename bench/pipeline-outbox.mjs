@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { pino } from 'pino';
 import { resolveConfig } from '../dist/config/resolve.js';
-import { freezeContext } from '../dist/mapping/frozen-context.js';
-import { planProgress } from '../dist/tracking/run-progress.js';
+import { freezeContext } from '../dist/sources/assistants/mapping/frozen-context.js';
+import { planProgress } from '../dist/sources/assistants/run-progress.js';
 import { createExporter } from '../dist/sink/create-exporter.js';
 import { OutboxDrain } from '../dist/sink/outbox-drain.js';
-import { emptySavedRuns, readSavedRunsFile } from '../dist/source/file-source.js';
-import { openRunLedger } from '../dist/source/run-ledger.js';
+import { emptySavedRuns, readSavedRunsFile } from '../dist/sources/assistants/file-source.js';
+import { openRunLedger } from '../dist/sources/assistants/run-ledger.js';
 
 const started = performance.now();
 const [file, stateDir] = process.argv.slice(2);

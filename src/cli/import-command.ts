@@ -1,11 +1,11 @@
 // `import FILE...`: saved runs and steps, mapped and exported exactly like polled ones.
 import type { BridgeConfig } from '../config/types.js';
-import { mapRunTrace } from '../mapping/map-run.js';
+import { mapRunTrace } from '../sources/assistants/mapping/map-run.js';
 import type { SpanRecord } from '../core/span-record.js';
 import { createExporter } from '../sink/create-exporter.js';
 import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
-import { agentIdOf, newRunContext } from '../tracking/run-context.js';
-import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../source/file-source.js';
+import { agentIdOf, newRunContext } from '../sources/assistants/run-context.js';
+import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../sources/assistants/file-source.js';
 import type { Logger } from './logger.js';
 
 export interface ImportSummary {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseId } from '../config/values.js';
 import { parseTraceparent, traceIdForRun } from '../mapping/ids.js';
-import { readFrozenContext } from '../source/run-ledger.js';
+import { readFrozenContext } from '../sources/assistants/run-ledger.js';
 
 export interface TraceIdAnswer {
   traceId: string;

@@ -15,9 +15,9 @@ import type { SpanRecordExporter } from '../sink/export-outcome.js';
 import { OutboxDrain } from '../sink/outbox-drain.js';
 import { settingFlag } from './options.js';
 import { ReachabilityLog } from './reachability-log.js';
-import { AssistantsSource } from '../source/assistants-source.js';
-import { createApiClient } from '../source/client.js';
-import { openRunLedger, type RunLedger } from '../source/run-ledger.js';
+import { AssistantsSource } from '../sources/assistants/assistants-source.js';
+import { createApiClient } from '../api/client.js';
+import { openRunLedger, type RunLedger } from '../sources/assistants/run-ledger.js';
 
 /** Polls under way when the stop begins may finish within this (part of the stop budget), then they are cut off. */
 const POLL_GRACE_MS = 1_000;

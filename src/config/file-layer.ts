@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { z as Zod } from 'zod';
-import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../source/json-text.js';
+import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../core/json-text.js';
 import { ConfigError, ConfigProblems } from './config-error.js';
 import { MAX_STOP_TIMEOUT_MS } from './defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';

@@ -34,12 +34,12 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { meaningOf } from '../core/errors.js';
 import type { Part } from '../core/lifecycle.js';
-import type { RunLedger } from '../source/run-ledger.js';
+import type { RunLedger } from '../sources/assistants/run-ledger.js';
 import { bearerToken, controlAccess, isLoopbackHostHeader, tokenMatches, type ControlAccess } from './auth.js';
 import { HttpError, errorBody, errorReply, sendJson, type Reply } from './http-reply.js';
 import { formatAddress, ListenError, parseListenAddress } from './listen-address.js';
 import { handlerFor, matchRoute, type Route } from './router.js';
-import { trackingRoutes, type TrackingTarget } from './tracking-routes.js';
+import { trackingRoutes, type TrackingTarget } from '../sources/assistants/control-routes.js';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 

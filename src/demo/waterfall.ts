@@ -9,8 +9,8 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
 } from '../semconv/attributes.js';
-import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
-import { STATUS } from '../source/statuses.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../sources/assistants/attributes.js';
+import { STATUS } from '../sources/assistants/statuses.js';
 
 export interface Palette {
   error: (s: string) => string;

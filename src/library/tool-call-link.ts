@@ -3,7 +3,7 @@
 import { TraceFlags, type Link, type SpanContext } from '@opentelemetry/api';
 import { parseTraceparent, toolCallSpanId, traceIdForRun } from '../mapping/ids.js';
 import { ATTR_GEN_AI_TOOL_CALL_ID } from '../semconv/attributes.js';
-import { ATTR_OPENAI_RUN_ID } from '../source/attributes.js';
+import { ATTR_OPENAI_RUN_ID } from '../sources/assistants/attributes.js';
 
 /** A run as the SDK returns it; only its id and metadata are read. */
 export interface RunLike {

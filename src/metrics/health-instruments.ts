@@ -7,7 +7,7 @@ import { nanosToSeconds, type SpanRecord } from '../core/span-record.js';
 import { LABEL_METHOD, LABEL_OBJECT, LABEL_OUTCOME, LABEL_PRIORITY, LABEL_ROUTE, LABEL_STATE } from '../semconv/attributes.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
 import type { DrainStats } from '../sink/outbox-drain.js';
-import type { StateStats } from '../source/run-ledger.js';
+import type { StateStats } from '../sources/assistants/run-ledger.js';
 import { METRICS, type MetricSpec } from './catalog.js';
 
 /** What the instruments read from the request budget. */

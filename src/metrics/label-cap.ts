@@ -10,7 +10,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
 } from '../semconv/attributes.js';
-import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../sources/assistants/attributes.js';
 
 export const OTHER = '_other';
 

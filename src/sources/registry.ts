@@ -1,7 +1,7 @@
 // The one list of sources. Each entry names a source and the metrics it observes; the metrics
 // registry stores an observation only when some entry's catalog has its name. A new source adds
 // one line here and nothing under src/metrics.
-import { ASSISTANTS_OBSERVED_METRICS } from '../metrics/run-totals.js';
+import { ASSISTANTS_OBSERVED_METRICS } from './assistants/run-totals.js';
 import type { MetricSpec } from '../metrics/catalog.js';
 import { AGENTS_OBSERVED_METRICS } from './agents/metrics.js';
 import { RESPONSES_OBSERVED_METRICS } from './responses/metrics.js';

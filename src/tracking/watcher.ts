@@ -6,16 +6,16 @@ import type { BridgeConfig } from '../config/types.js';
 import { BridgeError } from '../core/errors.js';
 import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
 import { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource } from '../source/assistants-source.js';
-import type { RunLedger } from '../source/run-ledger.js';
-import { isTerminalRunStatus } from '../source/statuses.js';
+import type { AssistantsSource } from '../sources/assistants/assistants-source.js';
+import type { RunLedger } from '../sources/assistants/run-ledger.js';
+import { isTerminalRunStatus } from '../sources/assistants/statuses.js';
 import type { Origin } from '../state/types.js';
-import { RunContextResolver } from './run-context.js';
-import { RunPoller } from './run-poller.js';
-import { RunTable } from './run-table.js';
-import { ThreadDiscovery } from './thread-discovery.js';
-import { ThreadPoller, type ThreadTask } from './thread-poller.js';
-import { newRunTask, runLookClass, type RunTask } from './run-next-look.js';
+import { RunContextResolver } from '../sources/assistants/run-context.js';
+import { RunPoller } from '../sources/assistants/run-poller.js';
+import { RunTable } from '../sources/assistants/run-table.js';
+import { ThreadDiscovery } from '../sources/assistants/thread-discovery.js';
+import { ThreadPoller, type ThreadTask } from '../sources/assistants/thread-poller.js';
+import { newRunTask, runLookClass, type RunTask } from '../sources/assistants/run-next-look.js';
 
 type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
 

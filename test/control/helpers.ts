@@ -6,9 +6,9 @@ import { Watcher } from '../../src/tracking/watcher.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startControlServer, type ControlServer, type Readiness } from '../../src/control/server.js';
-import { AssistantsSource } from '../../src/source/assistants-source.js';
-import { createApiClient } from '../../src/source/client.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
+import { createApiClient } from '../../src/api/client.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 
 export interface Harness {

@@ -10,8 +10,8 @@ import { ListenError } from '../../src/control/listen-address.js';
 import { BridgeError, EXIT, meaningOf, ShutdownError, type ErrorMeaning } from '../../src/core/errors.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import { SimulateUsageError } from '../../src/simulator/command-options.js';
-import { OPENAI_KEY_HINTS } from '../../src/source/auth/credential-hints.js';
-import { CredentialFailure } from '../../src/source/auth/credential-failure.js';
+import { OPENAI_KEY_HINTS } from '../../src/api/auth/credential-hints.js';
+import { CredentialFailure } from '../../src/api/auth/credential-failure.js';
 import {
   AuthFailure,
   classifyApiError,
@@ -20,10 +20,10 @@ import {
   RequestRefused,
   ThreadListUnavailable,
   TransientFailure,
-} from '../../src/source/errors.js';
-import { InputError } from '../../src/source/file-source.js';
+} from '../../src/api/errors.js';
+import { InputError } from '../../src/sources/assistants/file-source.js';
 import { OutboxFullError, StateError } from '../../src/state/errors.js';
-import { openRunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger } from '../../src/sources/assistants/run-ledger.js';
 
 const headers = new Headers();
 

@@ -12,9 +12,9 @@ import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import { createSimulator, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { ConsoleExporter } from '../../src/sink/console-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { AssistantsSource } from '../../src/source/assistants-source.js';
-import { createApiClient } from '../../src/source/client.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
+import { createApiClient } from '../../src/api/client.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
 import { span } from '../state/helpers.js';
 

@@ -2,7 +2,7 @@
 // line for the steps between; short runs are drawn step by step.
 import { describe, expect, it } from 'vitest';
 import { drawWaterfall, NO_COLOR } from '../../src/demo/waterfall.js';
-import { mapRunTrace } from '../../src/mapping/map-run.js';
+import { mapRunTrace } from '../../src/sources/assistants/mapping/map-run.js';
 import { context, functionCall, LIMITS, run, step, T0, toolStep } from '../mapping/fixtures.js';
 
 /** A run of `count` steps, one every 2 s; every third a tool call; `failedAt` fails. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { openRunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { REPO, runCli } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver/index.js';
 import { fetchTruth, threadIdsOf } from '../support/world.js';

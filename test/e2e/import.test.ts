@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapRunsOneByOne } from '../../src/cli/import-command.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { emptySavedRuns, readSavedRunsFile } from '../../src/source/file-source.js';
+import { emptySavedRuns, readSavedRunsFile } from '../../src/sources/assistants/file-source.js';
 import { runCli } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';

@@ -1,10 +1,10 @@
 // The app's link points at the exact span the bridge exports for the tool call.
 import { describe, expect, it } from 'vitest';
 import { toolCallLink, toolCallSpanContext } from '../../src/library/tool-call-link.js';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import { toolCallSpanId, traceIdForRun } from '../../src/mapping/ids.js';
-import { mapStepSpans } from '../../src/mapping/map-run.js';
-import { parseRun, parseStep } from '../../src/source/payloads.js';
+import { mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
+import { parseRun, parseStep } from '../../src/sources/assistants/payloads.js';
 import { APP_SPAN, APP_TRACE, APP_TRACEPARENT } from './helpers.js';
 import { roleOf } from '../mapping/fixtures.js';
 

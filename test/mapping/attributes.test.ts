@@ -1,7 +1,7 @@
 // The attribute table of README's "The trace of one run": every attribute of run, step and tool spans.
 import { describe, expect, it } from 'vitest';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { byRole, context, functionCall, LIMITS, named, only, run, sample, step, toolStep } from './fixtures.js';
 
 const SERVER = { 'server.address': 'api.openai.com', 'server.port': 443 };

@@ -1,7 +1,7 @@
 // Azure AI Foundry Agent Service's tool calls become execute_tool spans with a sensible name and
 // gen_ai.tool.type, their ids and labels as attributes, and their content only with capture on.
 import { describe, expect, it } from 'vitest';
-import { mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import { byRole, context, functionCall, LIMITS, run, toolStep } from './fixtures.js';
 

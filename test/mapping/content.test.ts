@@ -1,6 +1,6 @@
 // Sensitive content: off by default; when on, present and cut to contentMaxLength.
 import { describe, expect, it } from 'vitest';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { allKeys, context, functionCall, LIMITS, loadSamples, named, only, run, sample, toolStep } from './fixtures.js';
 
 const CONTENT_KEYS = ['gen_ai.system_instructions', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result'];

@@ -1,8 +1,8 @@
 // Shared inputs for the mapping tests: realistic payloads (samples/runs.json and builders on the
 // same shape), a frozen context and limits, and small helpers to find spans.
 import { readFileSync } from 'node:fs';
-import { parseRun, parseStep, type RunPayload, type StepPayload } from '../../src/source/payloads.js';
-import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import { parseRun, parseStep, type RunPayload, type StepPayload } from '../../src/sources/assistants/payloads.js';
+import type { FrozenContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import type { MappingLimits } from '../../src/mapping/limits.js';
 import type { Nanos, SpanRecord } from '../../src/core/span-record.js';
 import { runSpanId, stepSpanId } from '../../src/mapping/ids.js';

@@ -1,6 +1,6 @@
 // freezeContext: what a run is mapped with besides itself, recorded once.
 import { describe, expect, it } from 'vitest';
-import { freezeContext, type ContextInputs } from '../../src/mapping/frozen-context.js';
+import { freezeContext, type ContextInputs } from '../../src/sources/assistants/mapping/frozen-context.js';
 import { serverOf } from '../../src/mapping/server-address.js';
 import { run } from './fixtures.js';
 

@@ -7,14 +7,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
-import { mapRunTrace } from '../../src/mapping/map-run.js';
-import type { LinkedRunContext } from '../../src/mapping/run-links.js';
-import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import { mapRunTrace } from '../../src/sources/assistants/mapping/map-run.js';
+import type { LinkedRunContext } from '../../src/sources/assistants/mapping/run-links.js';
+import type { FrozenContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
 import { assistantResource, BRIDGE_SCOPE } from '../../src/sink/resource.js';
-import { parseRun, parseStep } from '../../src/source/payloads.js';
+import { parseRun, parseStep } from '../../src/sources/assistants/payloads.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver/index.js';
 
 const INPUT = new URL('../fixtures/golden-runs.json', import.meta.url);

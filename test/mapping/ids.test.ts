@@ -1,7 +1,7 @@
 // Deterministic IDs and W3C traceparent parsing.
 import { describe, expect, it } from 'vitest';
 import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from '../../src/mapping/ids.js';
-import { mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { byRole, context, functionCall, HEX16, HEX32, LIMITS, loadSamples, run, sample, step, toolStep } from './fixtures.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,7 +1,7 @@
 // Attribute limits, applied while mapping: value length (without splitting surrogate pairs) and count.
 import { describe, expect, it } from 'vitest';
 import { applyLimits, truncate } from '../../src/mapping/limits.js';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { context, LIMITS, LONE_SURROGATE, named, only, run, sample, step, toolStep } from './fixtures.js';
 
 const GRIN = '\u{1F600}'; // one code point, two UTF-16 units

@@ -1,7 +1,7 @@
 // mapRunTrace: only terminal objects become spans; the run span comes first, once the run is terminal.
 import { describe, expect, it } from 'vitest';
-import { mapRunTrace } from '../../src/mapping/map-run.js';
-import { isRunTerminal, isStepTerminal } from '../../src/source/statuses.js';
+import { mapRunTrace } from '../../src/sources/assistants/mapping/map-run.js';
+import { isRunTerminal, isStepTerminal } from '../../src/sources/assistants/statuses.js';
 import { byRole, context, functionCall, LIMITS, loadSamples, run, step, toolStep, roleOf } from './fixtures.js';
 
 describe('mapRunTrace over the samples', () => {

@@ -1,9 +1,9 @@
 // Odd payloads through parseRun/parseStep and then mapping: the parser keeps what it can, and
 // mapping never throws.
 import { describe, expect, it } from 'vitest';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import type { SpanRecord } from '../../src/core/span-record.js';
-import { parseRun, parseStep } from '../../src/source/payloads.js';
+import { parseRun, parseStep } from '../../src/sources/assistants/payloads.js';
 import {
   byRole,
   context,

@@ -1,16 +1,16 @@
 // Property-based: whatever arrives, parse then map never throws and gives well-formed spans.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import { stepSpanId } from '../../src/mapping/ids.js';
 import { truncate } from '../../src/mapping/limits.js';
-import { latestStepEnd, mapRunTrace } from '../../src/mapping/map-run.js';
-import { isStepTerminal } from '../../src/source/statuses.js';
+import { latestStepEnd, mapRunTrace } from '../../src/sources/assistants/mapping/map-run.js';
+import { isStepTerminal } from '../../src/sources/assistants/statuses.js';
 import { statusFor } from '../../src/mapping/status.js';
-import { runDurationSeconds } from '../../src/metrics/run-totals.js';
+import { runDurationSeconds } from '../../src/sources/assistants/run-totals.js';
 import type { MappingLimits } from '../../src/mapping/limits.js';
 import type { SpanRecord } from '../../src/core/span-record.js';
-import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
+import { parseRun, parseStep, type StepPayload } from '../../src/sources/assistants/payloads.js';
 import { HEX16, HEX32, LONE_SURROGATE, secondsOf, roleOf } from './fixtures.js';
 
 // --- arbitraries -------------------------------------------------------------------------------

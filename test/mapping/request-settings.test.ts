@@ -1,8 +1,8 @@
 // What the run asked of the model and why it stopped, on run and step spans; the agent's
 // description on the run span; the run.started event.
 import { describe, expect, it } from 'vitest';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
-import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import { mapRunSpan, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { outputTypeOf } from '../../src/mapping/output-type.js';
 import { context, LIMITS, only, run, step, T0, toolStep } from './fixtures.js';
 

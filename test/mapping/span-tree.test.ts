@@ -1,8 +1,8 @@
 // README, "The trace of one run": name, kind and parent of run, step and tool spans.
 import { describe, expect, it } from 'vitest';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import { runSpanId, stepSpanId, traceIdForRun } from '../../src/mapping/ids.js';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { SpanKindName } from '../../src/core/span-record.js';
 import { byRole, context, functionCall, LIMITS, only, run, sample, step, toolStep, roleOf } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 // Span status: failed and expired are errors; completed is UNSET; cancelled and incomplete are
 // not errors but say what happened.
 import { describe, expect, it } from 'vitest';
-import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { statusFor } from '../../src/mapping/status.js';
 import { byRole, context, functionCall, LIMITS, only, run, sample, step, T0, toolStep } from './fixtures.js';
 

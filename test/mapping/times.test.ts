@@ -1,7 +1,7 @@
 // Start and end of each span: the API's whole seconds, never the bridge's clock.
 import { describe, expect, it } from 'vitest';
-import { latestStepEnd, mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/mapping/map-run.js';
-import { stepEndSeconds } from '../../src/mapping/times.js';
+import { latestStepEnd, mapRunSpan, mapRunTrace, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
+import { stepEndSeconds } from '../../src/sources/assistants/mapping/times.js';
 import { context, functionCall, LIMITS, only, run, sample, step, T0, toolStep, secondsOf, roleOf } from './fixtures.js';
 
 const ENDLESS = { completed_at: null, failed_at: null, cancelled_at: null };

@@ -3,8 +3,8 @@
 // from a connected agent's call to the trace of the run it started.
 import { describe, expect, it } from 'vitest';
 import { runSpanId, traceIdForRun } from '../../src/mapping/ids.js';
-import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
-import { linkedRunIds } from '../../src/mapping/run-links.js';
+import { mapRunSpan, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
+import { linkedRunIds } from '../../src/sources/assistants/mapping/run-links.js';
 import { byRole, context, functionCall, LIMITS, only, run, stringAttribute, T0, toolStep } from './fixtures.js';
 
 const tools = (calls: unknown[], stepOverrides: Record<string, unknown> = {}, ctx = context()) =>

@@ -9,10 +9,10 @@ import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js
 import { BridgeMetrics } from '../../src/metrics/bridge-metrics.js';
 import { EXPORT_LAG_BUCKETS, OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import type { OtlpMetricsConfig } from '../../src/metrics/otlp-metrics-config.js';
-import { metricObservationsFor } from '../../src/metrics/run-totals.js';
+import { metricObservationsFor } from '../../src/sources/assistants/run-totals.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
-import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { exportedSeriesNames } from '../support/metric-names.js';
 import { parseExposition, total, type Sample } from '../support/metrics-scrape.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OPERATION_DURATION_BUCKETS, STORED, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
 import { HISTORY_AGE_SECONDS } from '../../src/metrics/history.js';
-import { metricObservationsFor, runDurationSeconds, type RunMetrics, type RunObservations } from '../../src/metrics/run-totals.js';
+import {
+  metricObservationsFor,
+  runDurationSeconds,
+  type RunMetrics,
+  type RunObservations,
+} from '../../src/sources/assistants/run-totals.js';
 import { bucketFor, storedDeltas } from '../../src/metrics/stored-totals.js';
 import type { MetricDelta } from '../../src/state/types.js';
 
@@ -11,7 +16,7 @@ function metricDeltasFor(o: RunObservations): Omit<RunMetrics, 'observations'> &
   const { observations, stepUsageSeen } = metricObservationsFor(o);
   return { deltas: storedDeltas(observations), stepUsageSeen };
 }
-import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
+import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
 
 const run = (over: Partial<RunPayload> = {}): RunPayload => ({
   id: 'run_secret1',

@@ -5,11 +5,11 @@ import { DataPointType, type HistogramMetricData, type MetricData, type SumMetri
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenAiConventions } from '../../src/config/semconv.js';
 import { GENAI_V010_METRICS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
-import { metricObservationsFor } from '../../src/metrics/run-totals.js';
+import { metricObservationsFor } from '../../src/sources/assistants/run-totals.js';
 import { StoreMetricProducer } from '../../src/metrics/store-metric-producer.js';
-import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
+import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { span } from '../state/helpers.js';
 
 const open: RunLedger[] = [];

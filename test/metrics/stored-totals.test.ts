@@ -1,13 +1,13 @@
 import nodePath from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../../src/metrics/catalog.js';
-import { ASSISTANTS_OBSERVED_METRICS } from '../../src/metrics/run-totals.js';
+import { ASSISTANTS_OBSERVED_METRICS } from '../../src/sources/assistants/run-totals.js';
 import { bucketTotalName, observedCatalog, storedDeltas, sumTotalName } from '../../src/metrics/stored-totals.js';
 import { ATTR_BRIDGE_HISTORY } from '../../src/semconv/attributes.js';
 import { AGENTS_METRICS } from '../../src/sources/agents/metrics.js';
 import { SOURCES } from '../../src/sources/registry.js';
 import { RESPONSE_METRICS } from '../../src/sources/responses/metrics.js';
-import { openRunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { context, spans, tempDir } from '../state/helpers.js';
 
 describe('stored totals read the registered sources’ catalogs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import { isTerminalRunStatus, runStatusGroup } from '../../src/source/statuses.js';
+import { isTerminalRunStatus, runStatusGroup } from '../../src/sources/assistants/statuses.js';
 
 describe('PollPolicy.nextRunDelay', () => {
   const policy = new PollPolicy();

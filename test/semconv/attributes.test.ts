@@ -3,7 +3,7 @@
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
 import { describe, expect, it } from 'vitest';
 import * as shared from '../../src/semconv/attributes.js';
-import * as assistants from '../../src/source/attributes.js';
+import * as assistants from '../../src/sources/assistants/attributes.js';
 
 const published = semconv as unknown as Record<string, unknown>;
 

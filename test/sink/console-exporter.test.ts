@@ -1,7 +1,7 @@
 // OTEL_TRACES_EXPORTER=console: one JSON line per span, with the span's events and links when it
 // has them (the run's queue event, a connected agent's link), so the console shows the whole span.
 import { describe, expect, it } from 'vitest';
-import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
+import { mapRunSpan, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
 import { ConsoleExporter } from '../../src/sink/console-exporter.js';
 import { context, LIMITS, run, T0, toolStep } from '../mapping/fixtures.js';
 

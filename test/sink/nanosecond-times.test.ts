@@ -12,7 +12,7 @@ import { OtlpGrpcExporter } from '../../src/sink/otlp-grpc-exporter.js';
 import { OtlpHttpExporter } from '../../src/sink/otlp-http-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { assistantResource, BRIDGE_SCOPE } from '../../src/sink/resource.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { span, tempDir } from '../state/helpers.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceiverApi } from '../support/otlp-receiver/index.js';
 

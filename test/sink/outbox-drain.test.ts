@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import type { ExportOutcome, SpanRecordExporter } from '../../src/sink/export-outcome.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { spans, tempDir } from '../state/helpers.js';
 import { deadLetters } from '../support/state-file.js';
 

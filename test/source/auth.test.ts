@@ -8,12 +8,12 @@ import { DEFAULTS } from '../../src/config/defaults.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import type { ApiConfig } from '../../src/config/types.js';
 import type { Fetch } from '../../src/scheduler/budgeted-fetch.js';
-import { AssistantsSource } from '../../src/source/assistants-source.js';
-import { AuthFailure, NotFound } from '../../src/source/errors.js';
-import { jwtExpiry } from '../../src/source/auth/bearer-env.js';
-import { CredentialFailure } from '../../src/source/auth/credential-failure.js';
-import { createTokenProvider, type AccessTokenLike } from '../../src/source/auth/token-provider.js';
-import { createApiClient } from '../../src/source/client.js';
+import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
+import { AuthFailure, NotFound } from '../../src/api/errors.js';
+import { jwtExpiry } from '../../src/api/auth/bearer-env.js';
+import { CredentialFailure } from '../../src/api/auth/credential-failure.js';
+import { createTokenProvider, type AccessTokenLike } from '../../src/api/auth/token-provider.js';
+import { createApiClient } from '../../src/api/client.js';
 import { createAzureFoundryDialect } from '../../src/simulator/dialects/azure-foundry.js';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 

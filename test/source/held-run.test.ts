@@ -3,12 +3,12 @@
 // the source hands out held runs, with instructions only when content capture is on.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { mapRunSpan, mapStepSpans } from '../../src/mapping/map-run.js';
-import { metricObservationsFor } from '../../src/metrics/run-totals.js';
-import { freezeContext } from '../../src/mapping/frozen-context.js';
-import { AssistantsSource } from '../../src/source/assistants-source.js';
-import { createApiClient } from '../../src/source/client.js';
-import { heldRun } from '../../src/source/held-run.js';
+import { mapRunSpan, mapStepSpans } from '../../src/sources/assistants/mapping/map-run.js';
+import { metricObservationsFor } from '../../src/sources/assistants/run-totals.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
+import { createApiClient } from '../../src/api/client.js';
+import { heldRun } from '../../src/sources/assistants/held-run.js';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 import { context, LIMITS, run, T0, toolStep } from '../mapping/fixtures.js';
 

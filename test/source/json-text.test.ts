@@ -2,7 +2,7 @@
 // path leads to where its value starts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../../src/source/json-text.js';
+import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../../src/core/json-text.js';
 
 const parses = (text: string): boolean => {
   try {

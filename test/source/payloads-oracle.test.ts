@@ -4,9 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseRun, parseStep, type ParseResult } from '../../src/source/payloads.js';
+import { parseRun, parseStep, type ParseResult } from '../../src/sources/assistants/payloads.js';
 
-// --- the oracle: src/source/payloads.ts as it was with zod ------------------------------------
+// --- the oracle: src/sources/assistants/payloads.ts as it was with zod ------------------------------------
 
 const str = z.string().nullish().catch(null);
 const num = z.number().nullish().catch(null);

@@ -1,6 +1,6 @@
 // What each Assistants status means to the bridge: terminal, waiting or working.
 import { describe, expect, it } from 'vitest';
-import { isRunTerminal, isStepTerminal, isWaitingRunStatus, runStatusGroup, STATUS } from '../../src/source/statuses.js';
+import { isRunTerminal, isStepTerminal, isWaitingRunStatus, runStatusGroup, STATUS } from '../../src/sources/assistants/statuses.js';
 
 describe('run statuses', () => {
   it.each([

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import { STORED } from '../../src/metrics/catalog.js';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
-import type { ProgressCommit } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
+import type { ProgressCommit } from '../../src/sources/assistants/run-ledger.js';
 import { emittedStepIds } from '../support/state-file.js';
 import { span, spans, tempDir, toolSpan } from './helpers.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFileFor } from '../../src/state/lock.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { emittedStepIds } from '../support/state-file.js';
 import { context, spans, startChild, tempDir, type Child } from './helpers.js';
 import { secondsOf } from '../mapping/fixtures.js';

@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OtlpProtocol } from '../../src/config/types.js';
 import { SCHEMA_VERSION } from '../../src/state/schema.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { REPO } from '../support/cli.js';
 import type { OtlpReceiver } from '../support/otlp-receiver/index.js';
 import { drainedBodies, runsBeforeUnits, tempDir, type OldExport } from './helpers.js';

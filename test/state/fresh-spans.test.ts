@@ -3,7 +3,7 @@
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { deadLetters } from '../support/state-file.js';
 import { span, spans, tempDir } from './helpers.js';
 

@@ -13,11 +13,11 @@ import { OutboxDrain } from '../../src/sink/outbox-drain.js';
 import { assistantResource } from '../../src/sink/resource.js';
 import type { StateStore } from '../../src/state/store.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import type { FrozenContext } from '../../src/mapping/frozen-context.js';
+import type { FrozenContext } from '../../src/sources/assistants/mapping/frozen-context.js';
 import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { StateError, type StateErrorCode } from '../../src/state/errors.js';
 import type { Format1Span } from '../../src/state/record-format.js';
-import type { TrackedRun } from '../../src/source/run-ledger.js';
+import type { TrackedRun } from '../../src/sources/assistants/run-ledger.js';
 import type { Origin } from '../../src/state/types.js';
 
 /** A step's span, as mapping makes it (keyed by its step, the export lag's sample). */

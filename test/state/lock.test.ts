@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settingFlag } from '../../src/cli/options.js';
 import { lockFileFor, ownerFileFor } from '../../src/state/lock.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { context, expectOneLine, startChild, stateErrorOf, tempDir, type Child } from './helpers.js';
 
 const open: RunLedger[] = [];

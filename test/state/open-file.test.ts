@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFileFor } from '../../src/state/lock.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/state/schema.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { deadLetters, emittedStepIds } from '../support/state-file.js';
 import { context, expectOneLine, span, spans, stateErrorOf, tempDir } from './helpers.js';
 

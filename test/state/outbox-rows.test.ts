@@ -5,7 +5,7 @@ import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, MIGRATIONS } from '../../src/state/schema.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { deadLetters } from '../support/state-file.js';
 import { format1Span, spans, tempDir } from './helpers.js';
 

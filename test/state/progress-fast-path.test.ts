@@ -4,7 +4,7 @@ import nodePath from 'node:path';
 import { StatementSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OutboxFullError } from '../../src/state/errors.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { sumDeltas } from '../../src/state/metric-deltas.js';
 import { context, span, spans, tempDir } from './helpers.js';
 

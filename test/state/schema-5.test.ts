@@ -4,7 +4,7 @@
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/state/schema.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
 import { context, runsBeforeUnits, span, tempDir, toolSpan } from './helpers.js';

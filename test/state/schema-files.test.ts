@@ -6,7 +6,13 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRunLedger, type RunLedger, type StateStats, type TrackedRun, type TrackedThread } from '../../src/source/run-ledger.js';
+import {
+  openRunLedger,
+  type RunLedger,
+  type StateStats,
+  type TrackedRun,
+  type TrackedThread,
+} from '../../src/sources/assistants/run-ledger.js';
 import { SCHEMA_VERSION } from '../../src/state/schema.js';
 import type { MetricTotal } from '../../src/state/types.js';
 import { REPO } from '../support/cli.js';

@@ -1,6 +1,6 @@
 import nodePath from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { deadLetters, emittedStepIds } from '../support/state-file.js';
 import { context, span, spans, tempDir } from './helpers.js';
 

@@ -1,9 +1,9 @@
 // The simulator's truth turned into the exact spans the bridge must export.
-import { freezeContext } from '../../src/mapping/frozen-context.js';
-import { mapRunTrace } from '../../src/mapping/map-run.js';
+import { freezeContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import { mapRunTrace } from '../../src/sources/assistants/mapping/map-run.js';
 import type { SpanRecord } from '../../src/core/span-record.js';
 import { DEFAULTS } from '../../src/config/defaults.js';
-import { parseRun, parseStep, type StepPayload } from '../../src/source/payloads.js';
+import { parseRun, parseStep, type StepPayload } from '../../src/sources/assistants/payloads.js';
 import type { Dialect } from '../../src/simulator/dialect.js';
 import type { RunningSimulator, Truth } from '../../src/simulator/index.js';
 

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { BridgeError } from '../../src/core/errors.js';
-import type { FrozenContext } from '../../src/mapping/frozen-context.js';
-import type { AssistantInfo } from '../../src/source/assistants-source.js';
-import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
-import { newRunContext, RunContextResolver } from '../../src/tracking/run-context.js';
+import type { FrozenContext } from '../../src/sources/assistants/mapping/frozen-context.js';
+import type { AssistantInfo } from '../../src/sources/assistants/assistants-source.js';
+import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
+import { newRunContext, RunContextResolver } from '../../src/sources/assistants/run-context.js';
 
 const config = resolveConfig({ flags: {}, env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOOK_CLASS } from '../../src/scheduler/look-scheduler.js';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import type { RunPayload } from '../../src/source/payloads.js';
+import type { RunPayload } from '../../src/sources/assistants/payloads.js';
 import {
   newRunTask,
   nextRunLook,
@@ -12,7 +12,7 @@ import {
   runStateAfter,
   type RunLookOutcome,
   type RunPacing,
-} from '../../src/tracking/run-next-look.js';
+} from '../../src/sources/assistants/run-next-look.js';
 
 const policy = new PollPolicy({ activeIntervalMs: 100, waitingMaxMs: 1_000, inProgressMaxMs: 100, discoveryIntervalMs: 500 });
 const pacing: RunPacing = { policy, activeIntervalMs: 100, previousDelayMs: undefined, viaThread: false };

@@ -7,12 +7,12 @@ import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { LOOK_CLASSES, LookScheduler } from '../../src/scheduler/look-scheduler.js';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import type { RunPayload, StepPayload } from '../../src/source/payloads.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
-import { RunContextResolver } from '../../src/tracking/run-context.js';
-import { newRunTask } from '../../src/tracking/run-next-look.js';
-import { RunPoller, runKey } from '../../src/tracking/run-poller.js';
-import { RunTable } from '../../src/tracking/run-table.js';
+import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
+import { RunContextResolver } from '../../src/sources/assistants/run-context.js';
+import { newRunTask } from '../../src/sources/assistants/run-next-look.js';
+import { RunPoller, runKey } from '../../src/sources/assistants/run-poller.js';
+import { RunTable } from '../../src/sources/assistants/run-table.js';
 import { T0, run, step } from '../mapping/fixtures.js';
 
 let state: RunLedger | undefined;

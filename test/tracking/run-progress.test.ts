@@ -3,7 +3,7 @@
 // to it is done, so a restart resumes without a gap and without a repeat.
 import { describe, expect, it } from 'vitest';
 import { STORED } from '../../src/metrics/catalog.js';
-import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/tracking/run-progress.js';
+import { planProgress, waitsForToolOutputs, type RunCursor } from '../../src/sources/assistants/run-progress.js';
 import { LIMITS, T0, context, functionCall, run, step, toolStep, secondsOf, roleOf } from '../mapping/fixtures.js';
 import { storedDeltas } from '../../src/metrics/stored-totals.js';
 

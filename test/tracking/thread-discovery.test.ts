@@ -6,9 +6,9 @@ import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { BridgeError } from '../../src/core/errors.js';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import type { ThreadPage, ThreadSummary } from '../../src/source/assistants-source.js';
-import { ThreadListUnavailable } from '../../src/source/errors.js';
-import { ThreadDiscovery } from '../../src/tracking/thread-discovery.js';
+import type { ThreadPage, ThreadSummary } from '../../src/sources/assistants/assistants-source.js';
+import { ThreadListUnavailable } from '../../src/api/errors.js';
+import { ThreadDiscovery } from '../../src/sources/assistants/thread-discovery.js';
 
 const policy = new PollPolicy({ activeIntervalMs: 100, discoveryIntervalMs: 1_000, discoveryMaxMs: 4_000 });
 

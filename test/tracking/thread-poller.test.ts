@@ -4,12 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOOK_CLASSES, LookScheduler } from '../../src/scheduler/look-scheduler.js';
 import { PollPolicy } from '../../src/scheduler/poll-policy.js';
-import type { RunPayload } from '../../src/source/payloads.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
-import { newRunTask } from '../../src/tracking/run-next-look.js';
-import { runKey } from '../../src/tracking/run-poller.js';
-import { RunTable } from '../../src/tracking/run-table.js';
-import { ThreadPoller, threadKey } from '../../src/tracking/thread-poller.js';
+import type { RunPayload } from '../../src/sources/assistants/payloads.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
+import { newRunTask } from '../../src/sources/assistants/run-next-look.js';
+import { runKey } from '../../src/sources/assistants/run-poller.js';
+import { RunTable } from '../../src/sources/assistants/run-table.js';
+import { ThreadPoller, threadKey } from '../../src/sources/assistants/thread-poller.js';
 import { run } from '../mapping/fixtures.js';
 
 let state: RunLedger | undefined;

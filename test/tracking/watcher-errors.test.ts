@@ -7,10 +7,10 @@ import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { BridgeError } from '../../src/core/errors.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { AssistantsSource } from '../../src/source/assistants-source.js';
-import { createApiClient } from '../../src/source/client.js';
-import { AuthFailure, ThreadListUnavailable } from '../../src/source/errors.js';
-import { openRunLedger, type RunLedger } from '../../src/source/run-ledger.js';
+import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
+import { createApiClient } from '../../src/api/client.js';
+import { AuthFailure, ThreadListUnavailable } from '../../src/api/errors.js';
+import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
 import { waitFor } from '../support/cli.js';
 

@@ -9,8 +9,8 @@
 import OpenAI, { APIError } from 'openai';
 import { PRIORITY_HEADER, ROUTE_HEADER } from '../../scheduler/budgeted-fetch.js';
 import type { Priority } from '../../scheduler/priorities.js';
-import { credentialHintsOf, type CredentialHints } from '../../source/auth/credential-hints.js';
-import { classifyApiError } from '../../source/errors.js';
+import { credentialHintsOf, type CredentialHints } from '../../api/auth/credential-hints.js';
+import { classifyApiError } from '../../api/errors.js';
 
 /** Every Agents API call carries it (the SDK adds it too; a configured default header must not replace it). */
 export const AGENTS_BETA_HEADER = { 'OpenAI-Beta': 'agents=v1' } as const;

@@ -12,7 +12,7 @@ import { BridgeError, EXIT, meaningOf } from '../../core/errors.js';
 import type { MetricObservation } from '../../core/observation.js';
 import type { SpanRecord } from '../../core/span-record.js';
 import { parseTraceparent } from '../../mapping/ids.js';
-import { RequestRefused } from '../../source/errors.js';
+import { RequestRefused } from '../../api/errors.js';
 import {
   advanceWindow,
   cutoffOf,

@@ -7,10 +7,10 @@
 import { APIError, type OpenAI } from 'openai';
 import { PRIORITY_HEADER, ROUTE_HEADER } from '../../scheduler/budgeted-fetch.js';
 import type { Priority } from '../../scheduler/priorities.js';
-import { credentialHintsOf, type CredentialHints } from '../../source/auth/credential-hints.js';
+import { credentialHintsOf, type CredentialHints } from '../../api/auth/credential-hints.js';
 import { BridgeError } from '../../core/errors.js';
 import { isObj } from '../../mapping/json-values.js';
-import { classifyApiError } from '../../source/errors.js';
+import { classifyApiError } from '../../api/errors.js';
 
 /** Below the project endpoint (`https://<resource>.services.ai.azure.com/api/projects/<project>`). */
 export const FOUNDRY_RESPONSES_PATH = '/openai/v1/responses';

@@ -7,7 +7,7 @@ import { BridgeError, EXIT, meaningOf } from '../../../src/core/errors.js';
 import { createBudgetedFetch } from '../../../src/scheduler/budgeted-fetch.js';
 import { RequestBudget, type AttemptStartEvent } from '../../../src/scheduler/request-budget.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
-import { createApiClient } from '../../../src/source/client.js';
+import { createApiClient } from '../../../src/api/client.js';
 import { AgentsClient } from '../../../src/sources/agents/client.js';
 import { json, startServer, type Handler, type TestServer } from '../../scheduler/http-fixture.js';
 import { runTurn } from '../../simulator/agents-helpers.js';

@@ -9,7 +9,7 @@ import { createBudgetedFetch } from '../../../src/scheduler/budgeted-fetch.js';
 import { RequestBudget, type AttemptStartEvent } from '../../../src/scheduler/request-budget.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
 import type { RequestLogEntry } from '../../../src/simulator/requestlog.js';
-import { createApiClient } from '../../../src/source/client.js';
+import { createApiClient } from '../../../src/api/client.js';
 import { AgentsClient } from '../../../src/sources/agents/client.js';
 import { readSessionCursor, type SessionCursor } from '../../../src/sources/agents/session-cursor.js';
 import { lookAtSession, type SessionLook } from '../../../src/sources/agents/session-look.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meaningOf } from '../../../src/core/errors.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
-import { AuthFailure } from '../../../src/source/errors.js';
+import { AuthFailure } from '../../../src/api/errors.js';
 import { FoundryAgentGone, FoundryListUnavailable, lookAtFoundryAgent } from '../../../src/sources/responses/agent-look.js';
 import { responseKey } from '../../../src/sources/responses/ids.js';
 import { lookAtResponse } from '../../../src/sources/responses/response-look.js';

@@ -1,7 +1,7 @@
 // The Assistants protocol's run and step statuses, and what each means to the bridge: terminal
 // (it never changes again), waiting (on something outside the model: a queue slot, the app's tool
 // outputs; its steps do not move) or working (anything else, statuses a service adds included).
-import type { UnitPace } from '../scheduler/poll-policy.js';
+import type { UnitPace } from '../../scheduler/poll-policy.js';
 import type { Run } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep } from 'openai/resources/beta/threads/runs/steps';
 

@@ -1,16 +1,16 @@
 // Pure: what one look at a run and its new steps adds to the outbox, and where its cursor
 // moves. A span is planned once, when its object is terminal; the cursor only passes a step
 // when it and every step before it are done, so a restart resumes without a gap.
-import { mapRunSpan, mapStepSpans } from '../mapping/map-run.js';
-import { NO_LINKED_RUNS, type LinkedRuns } from '../mapping/run-links.js';
-import type { FrozenContext } from '../mapping/frozen-context.js';
-import type { MappingLimits } from '../mapping/limits.js';
-import type { SpanRecord } from '../core/span-record.js';
-import { stepEndSeconds } from '../mapping/times.js';
-import type { MetricObservation } from '../core/observation.js';
-import { isStepHistory, metricObservationsFor } from '../metrics/run-totals.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { isRunTerminal, isStepTerminal } from '../source/statuses.js';
+import { mapRunSpan, mapStepSpans } from './mapping/map-run.js';
+import { NO_LINKED_RUNS, type LinkedRuns } from './mapping/run-links.js';
+import type { FrozenContext } from './mapping/frozen-context.js';
+import type { MappingLimits } from '../../mapping/limits.js';
+import type { SpanRecord } from '../../core/span-record.js';
+import { stepEndSeconds } from './mapping/times.js';
+import type { MetricObservation } from '../../core/observation.js';
+import { isStepHistory, metricObservationsFor } from './run-totals.js';
+import type { RunPayload, StepPayload } from './payloads.js';
+import { isRunTerminal, isStepTerminal } from './statuses.js';
 
 export interface RunCursor {
   cursorStepId: string | null;

@@ -6,11 +6,11 @@ import {
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_P,
-} from '../semconv/attributes.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { STATUS } from '../source/statuses.js';
-import { outputTypeOf } from './output-type.js';
-import type { AttributeBag } from './limits.js';
+} from '../../../semconv/attributes.js';
+import type { RunPayload, StepPayload } from '../payloads.js';
+import { STATUS } from '../statuses.js';
+import { outputTypeOf } from '../../../mapping/output-type.js';
+import type { AttributeBag } from '../../../mapping/limits.js';
 
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 

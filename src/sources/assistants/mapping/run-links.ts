@@ -1,12 +1,12 @@
 // Links from a tool call to the run it started (a connected agent's run): the same IDs the
 // bridge gives that run's own span, so the link lands on it whether the bridge watches that run
 // or not.
-import { ATTR_OPENAI_RUN_ID } from '../source/attributes.js';
-import type { StepPayload } from '../source/payloads.js';
-import { parseTraceparent, runSpanId, traceIdForRun } from './ids.js';
-import { isObj } from './json-values.js';
+import { ATTR_OPENAI_RUN_ID } from '../attributes.js';
+import type { StepPayload } from '../payloads.js';
+import { parseTraceparent, runSpanId, traceIdForRun } from '../../../mapping/ids.js';
+import { isObj } from '../../../mapping/json-values.js';
 import type { FrozenContext } from './frozen-context.js';
-import type { SpanLinkRecord } from '../core/span-record.js';
+import type { SpanLinkRecord } from '../../../core/span-record.js';
 import { childRunOf } from './tool-calls.js';
 
 /** What the bridge recorded of a run it tracks: the app trace the run joined, if any. */

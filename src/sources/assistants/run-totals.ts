@@ -5,14 +5,14 @@
 // Labels carry what a run says (status, type, model, agent id and name, tool); each observation
 // says whether it is history (history.ts); never a run, thread or call id. The caps on distinct
 // values are applied when the totals are read, see label-cap.ts.
-import type { MetricObservation } from '../core/observation.js';
-import { truncate } from '../mapping/limits.js';
-import type { FrozenContext } from '../mapping/frozen-context.js';
-import { statusFor } from '../mapping/status.js';
-import { runEndSeconds, stepEndSeconds } from '../mapping/times.js';
-import { carriesUsage, readTokenUsage, type TokenUsage } from '../mapping/token-usage.js';
-import { tokenObservations } from './token-observations.js';
-import { describeToolCall } from '../mapping/tool-calls.js';
+import type { MetricObservation } from '../../core/observation.js';
+import { truncate } from '../../mapping/limits.js';
+import type { FrozenContext } from './mapping/frozen-context.js';
+import { statusFor } from '../../mapping/status.js';
+import { runEndSeconds, stepEndSeconds } from './mapping/times.js';
+import { carriesUsage, readTokenUsage, type TokenUsage } from '../../mapping/token-usage.js';
+import { tokenObservations } from '../../metrics/token-observations.js';
+import { describeToolCall } from './mapping/tool-calls.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_ID,
@@ -25,11 +25,11 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-} from '../semconv/attributes.js';
-import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from '../source/attributes.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { GENAI_V010_METRICS, METRICS, type MetricSpec } from './catalog.js';
-import { isHistory } from './history.js';
+} from '../../semconv/attributes.js';
+import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_STEP_TYPE } from './attributes.js';
+import type { RunPayload, StepPayload } from './payloads.js';
+import { GENAI_V010_METRICS, METRICS, type MetricSpec } from '../../metrics/catalog.js';
+import { isHistory } from '../../metrics/history.js';
 
 /** The metrics the Assistants mapping observes (runs, steps, their durations, and the shared gen_ai.client.* ones). */
 export const ASSISTANTS_OBSERVED_METRICS: readonly MetricSpec[] = [

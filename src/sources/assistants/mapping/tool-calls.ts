@@ -1,7 +1,7 @@
 // What a tool call is, whatever its type: documented ones (function, code_interpreter,
 // file_search) by their shape, Azure's by theirs (azure-tools.ts), any other by its `type` and
 // the object under that key.
-import { ERROR_TYPE_VALUE_OTHER } from '../semconv/attributes.js';
+import { ERROR_TYPE_VALUE_OTHER } from '../../../semconv/attributes.js';
 import {
   ATTR_OPENAI_CODE_INTERPRETER_IMAGE_COUNT,
   ATTR_OPENAI_CODE_INTERPRETER_IMAGE_FILE_IDS,
@@ -11,10 +11,10 @@ import {
   ATTR_OPENAI_FILE_SEARCH_RESULT_COUNT,
   ATTR_OPENAI_FILE_SEARCH_SCORE_THRESHOLD,
   ATTR_OPENAI_TOOL_CALL_TYPE,
-} from '../semconv/openai-tool-attributes.js';
+} from '../../../semconv/openai-tool-attributes.js';
 import { describeAzureToolCall } from './azure-tools.js';
-import type { Attributes } from '../core/span-record.js';
-import { isObj, nonEmpty, str, stringify, type Obj } from './json-values.js';
+import type { Attributes } from '../../../core/span-record.js';
+import { isObj, nonEmpty, str, stringify, type Obj } from '../../../mapping/json-values.js';
 
 /** One file search hit, as `gen_ai.retrieval.documents` describes a document. */
 export interface RetrievedDocument {

@@ -1,11 +1,11 @@
 // One pass over a tracked thread's run list: it finds new runs (tracked from then on) and brings
 // the status of every run on the thread in one request, handing each watched run its fresh copy.
-import { LOOK_CLASS, type LookClass, type LookScheduler } from '../scheduler/look-scheduler.js';
-import type { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource } from '../source/assistants-source.js';
-import type { RunPayload } from '../source/payloads.js';
-import type { RunLedger } from '../source/run-ledger.js';
-import { isRunTerminal } from '../source/statuses.js';
+import { LOOK_CLASS, type LookClass, type LookScheduler } from '../../scheduler/look-scheduler.js';
+import type { PollPolicy } from '../../scheduler/poll-policy.js';
+import type { AssistantsSource } from './assistants-source.js';
+import type { RunPayload } from './payloads.js';
+import type { RunLedger } from './run-ledger.js';
+import { isRunTerminal } from './statuses.js';
 import { newRunTask, runLookClass } from './run-next-look.js';
 import { runKey } from './run-poller.js';
 import type { RunTable } from './run-table.js';

@@ -2,12 +2,12 @@
 // watcher, so polling starts or stops at once, and the watcher records them in the state store,
 // so they survive a restart.
 import type { Logger } from 'pino';
-import { present } from '../core/present.js';
-import type { RunLedger, TrackedRun, TrackedThread } from '../source/run-ledger.js';
-import type { Origin } from '../state/types.js';
-import { HttpError, type Reply } from './http-reply.js';
-import { readJsonObject } from './json-body.js';
-import type { Route } from './router.js';
+import { present } from '../../core/present.js';
+import type { RunLedger, TrackedRun, TrackedThread } from './run-ledger.js';
+import type { Origin } from '../../state/types.js';
+import { HttpError, type Reply } from '../../control/http-reply.js';
+import { readJsonObject } from '../../control/json-body.js';
+import type { Route } from '../../control/router.js';
 
 /** What the control routes change: the bridge's Watcher. */
 export interface TrackingTarget {

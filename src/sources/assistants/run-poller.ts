@@ -2,13 +2,13 @@
 // newest runs shared with its siblings, or a retrieve), its steps after the cursor when they may
 // have moved, the mapping of what is new, one commit, and the next look as run-next-look decides.
 import type { Logger } from 'pino';
-import type { BridgeConfig } from '../config/types.js';
-import { LOOK_CLASS, type LookClass, type LookScheduler } from '../scheduler/look-scheduler.js';
-import type { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource } from '../source/assistants-source.js';
-import type { RunPayload } from '../source/payloads.js';
-import type { RunLedger } from '../source/run-ledger.js';
-import { isRunTerminal, isWaitingRunStatus, STATUS } from '../source/statuses.js';
+import type { BridgeConfig } from '../../config/types.js';
+import { LOOK_CLASS, type LookClass, type LookScheduler } from '../../scheduler/look-scheduler.js';
+import type { PollPolicy } from '../../scheduler/poll-policy.js';
+import type { AssistantsSource } from './assistants-source.js';
+import type { RunPayload } from './payloads.js';
+import type { RunLedger } from './run-ledger.js';
+import { isRunTerminal, isWaitingRunStatus, STATUS } from './statuses.js';
 import type { RunContextResolver } from './run-context.js';
 import { nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
 import { planProgress } from './run-progress.js';

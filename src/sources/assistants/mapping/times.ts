@@ -1,6 +1,6 @@
 // Span times come from the API's whole seconds, never from the bridge's clock.
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { STATUS } from '../source/statuses.js';
+import type { RunPayload, StepPayload } from '../payloads.js';
+import { STATUS } from '../statuses.js';
 
 // Largest whole second whose nanoseconds fit OTLP's fixed64 timestamps.
 const MAX_OTLP_SECONDS = 18_446_744_073;

@@ -13,9 +13,9 @@ import {
   ATTR_AZURE_AI_AGENTS_CONNECTED_AGENT_THREAD_ID,
   ATTR_AZURE_AI_AGENTS_MCP_SERVER_LABEL,
   ATTR_AZURE_AI_AGENTS_OPENAPI_OPERATION_ID,
-} from '../source/attributes.js';
-import type { Attributes } from '../core/span-record.js';
-import { isObj, nonEmpty, stringify, type Obj } from './json-values.js';
+} from '../attributes.js';
+import type { Attributes } from '../../../core/span-record.js';
+import { isObj, nonEmpty, stringify, type Obj } from '../../../mapping/json-values.js';
 
 export interface DescribedCall {
   name: string;

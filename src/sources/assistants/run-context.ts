@@ -3,12 +3,12 @@
 // settings, frozen at the first look so later looks map the run alike. `import` builds the same
 // context from the names saved beside the runs.
 import type { Logger } from 'pino';
-import type { BridgeConfig } from '../config/types.js';
-import { meaningOf } from '../core/errors.js';
-import { freezeContext, pendingExpiresAt, type FrozenContext } from '../mapping/frozen-context.js';
-import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from '../mapping/run-links.js';
-import type { AssistantInfo, AssistantsSource } from '../source/assistants-source.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
+import type { BridgeConfig } from '../../config/types.js';
+import { meaningOf } from '../../core/errors.js';
+import { freezeContext, pendingExpiresAt, type FrozenContext } from './mapping/frozen-context.js';
+import { linkedRunIds, type LinkedRunContext, type LinkedRuns } from './mapping/run-links.js';
+import type { AssistantInfo, AssistantsSource } from './assistants-source.js';
+import type { RunPayload, StepPayload } from './payloads.js';
 
 /** Failed looks at an assistant before its runs are mapped without its name. */
 const AGENT_NAME_ATTEMPTS = 4;

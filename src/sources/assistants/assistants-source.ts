@@ -2,12 +2,12 @@
 // API defaults are desc and 20) and follow has_more to the end; what arrives is parsed as
 // unknown through the passthrough schemas, so unknown fields and types survive.
 import type OpenAI from 'openai';
-import { meaningOf } from '../core/errors.js';
-import { PRIORITY_HEADER } from '../scheduler/budgeted-fetch.js';
-import type { Priority } from '../scheduler/priorities.js';
+import { meaningOf } from '../../core/errors.js';
+import { PRIORITY_HEADER } from '../../scheduler/budgeted-fetch.js';
+import type { Priority } from '../../scheduler/priorities.js';
 import { CursorPage } from 'openai/pagination';
-import { credentialHintsOf, type CredentialHints } from './auth/credential-hints.js';
-import { classifyApiError, TransientFailure } from './errors.js';
+import { credentialHintsOf, type CredentialHints } from '../../api/auth/credential-hints.js';
+import { classifyApiError, TransientFailure } from '../../api/errors.js';
 import { heldRun } from './held-run.js';
 import { parseRun, parseStep, type ParseResult, type RunPayload, type StepPayload } from './payloads.js';
 

@@ -1,9 +1,9 @@
 // What a look at a run does first, and when and how the next one looks, as pure functions of
 // what the run poller knows: no request, no clock, no store.
-import { LOOK_CLASS, type LookClass } from '../scheduler/look-scheduler.js';
-import type { PollPolicy } from '../scheduler/poll-policy.js';
-import type { RunPayload } from '../source/payloads.js';
-import { isTerminalRunStatus, isWaitingRunStatus, runStatusGroup, STATUS } from '../source/statuses.js';
+import { LOOK_CLASS, type LookClass } from '../../scheduler/look-scheduler.js';
+import type { PollPolicy } from '../../scheduler/poll-policy.js';
+import type { RunPayload } from './payloads.js';
+import { isTerminalRunStatus, isWaitingRunStatus, runStatusGroup, STATUS } from './statuses.js';
 
 /** What the run poller keeps between looks at a run. */
 export interface RunTask {

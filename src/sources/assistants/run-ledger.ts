@@ -1,12 +1,12 @@
 // The Assistants view of the state store: runs and threads as units of the 'assistants' source,
 // and a run's progress (step cursor, latest step end, usage flag) as its unit's cursor. The
 // watcher, control routes, library and CLI speak runs and threads; the store speaks units.
-import type { MetricObservation } from '../core/observation.js';
-import type { SpanRecord } from '../core/span-record.js';
-import type { FrozenContext } from '../mapping/frozen-context.js';
-import { readFrozen } from '../state/read-only.js';
-import { openStateStore, StateStore } from '../state/store.js';
-import type { CommitResult, Origin, StateStoreOptions, TrackedUnit } from '../state/types.js';
+import type { MetricObservation } from '../../core/observation.js';
+import type { SpanRecord } from '../../core/span-record.js';
+import type { FrozenContext } from './mapping/frozen-context.js';
+import { readFrozen } from '../../state/read-only.js';
+import { openStateStore, StateStore } from '../../state/store.js';
+import type { CommitResult, Origin, StateStoreOptions, TrackedUnit } from '../../state/types.js';
 
 export const ASSISTANTS = 'assistants';
 const RUN = 'run';

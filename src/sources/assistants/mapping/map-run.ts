@@ -27,7 +27,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-} from '../semconv/attributes.js';
+} from '../../../semconv/attributes.js';
 import {
   ATTR_OPENAI_MESSAGE_ID,
   ATTR_OPENAI_RUN_ID,
@@ -36,19 +36,19 @@ import {
   ATTR_OPENAI_RUN_STEP_ID,
   ATTR_OPENAI_RUN_STEP_STATUS,
   ATTR_OPENAI_RUN_STEP_TYPE,
-} from '../source/attributes.js';
-import type { RunPayload, StepPayload } from '../source/payloads.js';
-import { isRunTerminal, isStepTerminal } from '../source/statuses.js';
-import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from './ids.js';
-import { AttributeBag, applyLimits, truncate } from './limits.js';
+} from '../attributes.js';
+import type { RunPayload, StepPayload } from '../payloads.js';
+import { isRunTerminal, isStepTerminal } from '../statuses.js';
+import { parseTraceparent, runSpanId, stepSpanId, toolCallSpanId, toolSpanId, traceIdForRun } from '../../../mapping/ids.js';
+import { AttributeBag, applyLimits, truncate } from '../../../mapping/limits.js';
 import { runFinishReasons, setRequestSettings, stepFinishReasons } from './request-settings.js';
 import { NO_LINKED_RUNS, runSpanLink, type LinkedRuns } from './run-links.js';
-import { nanosFromSeconds, SpanKindName, type SpanEventRecord, type SpanRecord } from '../core/span-record.js';
+import { nanosFromSeconds, SpanKindName, type SpanEventRecord, type SpanRecord } from '../../../core/span-record.js';
 import type { FrozenContext } from './frozen-context.js';
-import type { MappingLimits } from './limits.js';
-import { statusFor, toolStatusFor, type MappedStatus } from './status.js';
+import type { MappingLimits } from '../../../mapping/limits.js';
+import { statusFor, toolStatusFor, type MappedStatus } from '../../../mapping/status.js';
 import { runTimes, seconds, stepEndSeconds, stepTimes, type SpanTimes } from './times.js';
-import { usageAttributes } from './token-usage.js';
+import { usageAttributes } from '../../../mapping/token-usage.js';
 import { describeToolCall, type RetrievedDocument } from './tool-calls.js';
 
 const SAMPLED = 1;

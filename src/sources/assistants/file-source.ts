@@ -1,8 +1,8 @@
 // Runs and steps saved as the API returns them: JSON (an object, an array, a list page, a run
 // with its steps) or JSONL (one of those per line). Steps find their run by `run_id`.
 import { readFileSync } from 'node:fs';
-import { BridgeError, EXIT } from '../core/errors.js';
-import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from './json-text.js';
+import { BridgeError, EXIT } from '../../core/errors.js';
+import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../../core/json-text.js';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
 
 export class InputError extends BridgeError {

@@ -2,11 +2,11 @@
 // stops at `since` (never an unbounded historical backfill); later passes read what is newer than
 // the last thread seen. The cursor lives in the state file, so a restart resumes.
 import type { Logger } from 'pino';
-import type { BridgeConfig } from '../config/types.js';
-import { meaningOf } from '../core/errors.js';
-import type { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource, ThreadPage } from '../source/assistants-source.js';
-import { ThreadListUnavailable } from '../source/errors.js';
+import type { BridgeConfig } from '../../config/types.js';
+import { meaningOf } from '../../core/errors.js';
+import type { PollPolicy } from '../../scheduler/poll-policy.js';
+import type { AssistantsSource, ThreadPage } from './assistants-source.js';
+import { ThreadListUnavailable } from '../../api/errors.js';
 
 interface DiscoveryCursor {
   /** The newest thread seen; later passes list after it, oldest first. */

@@ -1,9 +1,9 @@
 // What a run is mapped with besides itself, taken once, the first time the run is seen, so a
 // restart or a config change never moves a run to another trace or changes a span already sent.
-import { serverOf } from './server-address.js';
-import type { RunPayload } from '../source/payloads.js';
-import { isRunTerminal } from '../source/statuses.js';
-import { parseTraceparent } from './ids.js';
+import { serverOf } from '../../../mapping/server-address.js';
+import type { RunPayload } from '../payloads.js';
+import { isRunTerminal } from '../statuses.js';
+import { parseTraceparent } from '../../../mapping/ids.js';
 import { seconds } from './times.js';
 
 /** Everything mapping needs besides the run and its steps, recorded the first time a run is seen. */
