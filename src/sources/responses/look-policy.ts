@@ -38,7 +38,9 @@ export function nextAgentLookMs(pace: AgentPace, previousDelayMs: number | undef
 export function nextResponseLookMs(pace: ResponsePace, previousDelayMs: number | undefined, policy: PollPolicy): number | null {
   if (pace.kind !== 'running') return null;
   // Not finished here means not finished there: a queued response waits, any other works.
-  return policy.nextRunDelay({ pace: pace.queued ? 'waiting' : 'working', changed: pace.changed, previousDelayMs }) ?? policy.activeIntervalMs;
+  return (
+    policy.nextRunDelay({ pace: pace.queued ? 'waiting' : 'working', changed: pace.changed, previousDelayMs }) ?? policy.activeIntervalMs
+  );
 }
 
 /**
