@@ -1,20 +1,9 @@
-// The one list of sources. Each entry names a source and the metrics it observes; the metrics
-// registry stores an observation only when some entry's catalog has its name. A new source adds
-// one line here and nothing under src/metrics.
-import { ASSISTANTS_OBSERVED_METRICS } from './assistants/run-totals.js';
-import type { MetricSpec } from '../metrics/catalog.js';
-import { AGENTS_OBSERVED_METRICS } from './agents/metrics.js';
-import { RESPONSES_OBSERVED_METRICS } from './responses/metrics.js';
+// The one list of sources. The core (CLI and config plumbing, the watch, the control address,
+// `import`, `trace-id`, the metrics registry) iterates it and names no source: a new source is a
+// folder under src/sources/ and one line here.
+import type { SourceRegistration } from '../core/source.js';
+import { AGENTS_SOURCE } from './agents/registration.js';
+import { ASSISTANTS_SOURCE } from './assistants/registration.js';
+import { RESPONSES_SOURCE } from './responses/registration.js';
 
-/** What a source registers; grows into its full registration (units, looks, routes, ...). */
-export interface SourceDescriptor {
-  readonly name: string;
-  /** Every metric its observations may name: its own and the shared gen_ai.client.* ones it records into. */
-  readonly metrics: readonly MetricSpec[];
-}
-
-export const SOURCES: readonly SourceDescriptor[] = [
-  { name: 'assistants', metrics: ASSISTANTS_OBSERVED_METRICS },
-  { name: 'agents', metrics: AGENTS_OBSERVED_METRICS },
-  { name: 'responses', metrics: RESPONSES_OBSERVED_METRICS },
-];
+export const SOURCES: readonly SourceRegistration[] = [ASSISTANTS_SOURCE, AGENTS_SOURCE, RESPONSES_SOURCE];
