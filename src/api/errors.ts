@@ -8,8 +8,11 @@ import { OPENAI_KEY_HINTS, type CredentialHints } from './auth/credential-hints.
 
 /** The API says the object is gone (deleted thread or run): untrack it. */
 export class NotFound extends BridgeError {
-  constructor(readonly what: string) {
+  readonly what: string;
+
+  constructor(what: string) {
     super('gone', `${what} was not found (deleted?)`);
+    this.what = what;
   }
 }
 

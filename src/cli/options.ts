@@ -5,6 +5,7 @@ import { DEFAULTS, MAX_STOP_TIMEOUT_MS } from '../config/defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
 import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
 import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
+import { SOURCES } from '../sources/registry.js';
 
 /** The flags of `import`: where spans go and what they say; no request is made, so nothing about auth. */
 export interface ImportFlags {
@@ -118,7 +119,7 @@ export function addCommonOptions(cmd: Command): Command {
 }
 
 export function addWatchOptions(cmd: Command): Command {
-  return addCommonOptions(cmd)
+  addCommonOptions(cmd)
     .option('-r, --run <THREAD_ID/RUN_ID>', 'a run to trace (repeatable)', collect)
     .option('-t, --thread <THREAD_ID>', 'a thread whose runs to trace, new ones included (repeatable)', collect)
     .option('--rpm <n>', `API requests per minute, retries included (default ${DEFAULTS.watch.rpm})`)
@@ -136,6 +137,8 @@ export function addWatchOptions(cmd: Command): Command {
       '--stop-timeout <ms>',
       `on SIGINT/SIGTERM, export what is finished for at most this long, then exit 0; the rest stays in the outbox for the next start (default ${DEFAULTS.watch.stopTimeoutMs})`,
     );
+  for (const r of SOURCES) r.settings?.addFlags(cmd);
+  return cmd;
 }
 
 /** The flags of the settings an error's line may name (by their config keys). */
@@ -146,8 +149,12 @@ const SETTING_FLAGS: Readonly<Record<string, string>> = {
   'watch.threads': '--thread',
 };
 
+const SOURCE_SETTING_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  SOURCES.flatMap((r) => r.settings?.names ?? []).map((n) => [n.key, n.flag]),
+);
+
 /** Names a setting by its flag: how the command line words an error's way out. */
-export const settingFlag: SettingNamer = (setting) => SETTING_FLAGS[setting] ?? setting;
+export const settingFlag: SettingNamer = (setting) => SETTING_FLAGS[setting] ?? SOURCE_SETTING_FLAGS[setting] ?? setting;
 
 /** The flags layer: only what was given on the command line. */
 export function flagsLayer(flags: WatchFlags): ConfigLayer {
@@ -182,7 +189,12 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.since) watch.sinceSeconds = parseSince(flags.since, '--since', src);
   if (flags.activeInterval) watch.activeIntervalMs = parseInteger(flags.activeInterval, '--active-interval', src, 50);
   if (flags.stopTimeout) watch.stopTimeoutMs = parseInteger(flags.stopTimeout, '--stop-timeout', src, 0, MAX_STOP_TIMEOUT_MS);
-  return { api, traces, resource, content, watch, log };
+  const sources: Record<string, unknown> = {};
+  for (const r of SOURCES) {
+    const given = r.settings?.fromFlags(flags as Readonly<Record<string, unknown>>, src);
+    if (given && Object.keys(given).length > 0) sources[r.name] = given;
+  }
+  return { api, traces, resource, content, watch, log, sources };
 }
 
 export interface TraceIdFlags {

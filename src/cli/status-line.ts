@@ -145,14 +145,14 @@ export function watchStatusReader(
     if (drain.stats.exportFailures !== exportErrors && drain.stats.lastError) lastError = { message: drain.stats.lastError, at: now() };
     pollErrors = polls;
     exportErrors = drain.stats.exportFailures;
-    const stats = state.stats();
+    const work = watcher.progress();
     const requests = budget.stats();
     return {
-      tracked: stats.trackedRuns,
-      active: stats.activeRuns,
-      finished: stats.trackedRuns - stats.activeRuns,
+      tracked: work.tracked,
+      active: work.active,
+      finished: work.tracked - work.active,
       spansExported: drain.stats.exported,
-      outboxDepth: stats.outboxDepth,
+      outboxDepth: state.outboxDepth(),
       requests: requests.startedLastMinute,
       requestLimit: requests.effectiveLimit,
       lastError,

@@ -15,9 +15,8 @@ import type { SpanRecordExporter } from '../sink/export-outcome.js';
 import { OutboxDrain } from '../sink/outbox-drain.js';
 import { settingFlag } from './options.js';
 import { ReachabilityLog } from './reachability-log.js';
-import { AssistantsSource } from '../sources/assistants/assistants-source.js';
-import { createApiClient } from '../api/client.js';
-import { openRunLedger, type RunLedger } from '../sources/assistants/run-ledger.js';
+import { openStateStore, type StateStore } from '../state/store.js';
+import { SOURCES } from '../sources/registry.js';
 
 /** Polls under way when the stop begins may finish within this (part of the stop budget), then they are cut off. */
 const POLL_GRACE_MS = 1_000;
@@ -29,7 +28,7 @@ export interface WatchHandle {
   drain: OutboxDrain;
   budget: RequestBudget;
   /** Open until the bridge stopped (`state.closed`). */
-  state: RunLedger;
+  state: StateStore;
   /**
    * The bridge's parts in start order; shut down in reverse. A part added now (the status line)
    * starts at once and is shut down first.
@@ -51,7 +50,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   // Before the state file is locked: a bad token file is a usage error (exit 2) with nothing to undo.
   const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
   const metricsPush = otlpMetricsConfig(process.env);
-  const state = openRunLedger(config.watch.statePath, { outboxCap: config.watch.outboxCap });
+  const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
   const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: WATCH_WINDOW_MS });
   // Aborted when the stop's grace for polls under way is over.
   const stopPolls = new AbortController();
@@ -77,7 +76,6 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   budget.on('throttle', (t) =>
     log.warn({ pauseMs: t.ms, source: t.source, route: t.route }, 'the API is rate limiting; every request pauses'),
   );
-  const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: config.content.capture });
   const baseExporter = createExporter(config);
   const exporter = hooks.wrapExporter ? hooks.wrapExporter(baseExporter) : baseExporter;
   const metrics = new BridgeMetrics({ config, otlp: metricsPush, state, budget, log });
@@ -100,8 +98,9 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   let fatal: BridgeError | null = null;
   const watcher = new Watcher({
     config,
-    state,
-    source,
+    store: state,
+    sources: SOURCES,
+    fetch,
     log,
     onCommitted: () => drain.notify(),
     onFirstPoll: () => (firstPoll = true),
@@ -115,8 +114,6 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   });
   metrics.attach({ drain, watcher });
 
-  for (const r of config.watch.runs) watcher.addRun(r.threadId, r.runId, 'cli');
-  for (const t of config.watch.threads) watcher.addThread(t, 'cli');
   for (const warning of state.warnings) log.warn({ state: config.watch.statePath }, warning);
   if (config.api.baseUrlNote) log.warn({ api: config.api.baseURL }, config.api.baseUrlNote);
   log.info(
@@ -126,8 +123,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       metricsTo: metricsPush ? `${metricsPush.endpoint} (${metricsPush.protocol})` : 'GET /metrics only',
       rpm: config.watch.rpm,
       state: config.watch.statePath,
-      runs: state.stats().activeRuns,
-      threads: state.stats().trackedThreads,
+      ...watcher.summary(),
       stopTimeoutMs: config.watch.stopTimeoutMs,
     },
     'watching',
@@ -145,7 +141,18 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const controlServer =
     listen === null
       ? null
-      : new ControlServer({ listen, target: watcher, state, log, token: controlToken, readiness, metricsHandler: metrics.metricsHandler });
+      : new ControlServer({
+          listen,
+          routes: SOURCES.flatMap((r) => {
+            const watching = watcher.source(r.name);
+            return watching && r.controlRoutes ? r.controlRoutes(watching, state, log) : [];
+          }),
+          state,
+          log,
+          token: controlToken,
+          readiness,
+          metricsHandler: metrics.metricsHandler,
+        });
 
   // The whole stop fits in the stop budget (--stop-timeout); what is not exported by then stays
   // in the outbox for the next start. In reverse of this order: the control server first, so no

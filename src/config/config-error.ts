@@ -18,10 +18,13 @@ export class ConfigError extends BridgeError {
  * and `source` are the first problem's.
  */
 export class ConfigProblems extends ConfigError {
-  constructor(readonly problems: readonly ConfigError[]) {
+  readonly problems: readonly ConfigError[];
+
+  constructor(problems: readonly ConfigError[]) {
     const first = problems[0];
     if (!first) throw new RangeError('ConfigProblems needs at least one problem');
     super(first.field, first.reason, first.source, first.line);
+    this.problems = problems;
     this.message = problems.map((p) => p.message).join('\n');
   }
 }

@@ -51,4 +51,6 @@ export const DEFAULTS: BridgeConfig = {
   },
   log: { level: 'info', format: 'auto' },
   ui: { traceUrl: null },
+  // Filled by resolveConfig from each registered source's defaults.
+  sources: {},
 };

@@ -10,6 +10,7 @@ import { MAX_STOP_TIMEOUT_MS } from './defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
 import { parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
 import { parseTraceUrlTemplate } from './trace-url.js';
+import { SOURCES } from '../sources/registry.js';
 
 // yaml and zod load when a file is read, not with this module: most runs have no config file,
 // and the two took ~110 ms of every start. Both ship CommonJS builds, so a synchronous require
@@ -57,6 +58,25 @@ function buildSchema(z: typeof Zod) {
       error: 'must be a map of names to values',
     },
   );
+  /** The keys each registered source reads under `watch:`, checked by the source's own parsers. */
+  const sourceKeys = () =>
+    Object.fromEntries(
+      SOURCES.flatMap((r) => Object.entries(r.settings?.fileKeys ?? {})).map(([key, parse]) => [
+        key,
+        z
+          .unknown()
+          .transform((raw, ctx) => {
+            try {
+              return parse(raw);
+            } catch (error) {
+              if (!(error instanceof ConfigError)) throw error;
+              ctx.issues.push({ code: 'custom', message: error.reason, input: raw });
+              return z.NEVER;
+            }
+          })
+          .optional(),
+      ]),
+    );
   // A section whose keys are all commented out reads as null: no settings.
   const section = <S extends Zod.core.$ZodLooseShape>(shape: S) => z.strictObject(shape, { error: 'must be a map of settings' }).nullish();
   return z.strictObject(
@@ -125,6 +145,7 @@ function buildSchema(z: typeof Zod) {
         export_batch_size: posInt.optional(),
         outbox_cap: posInt.optional(),
         stop_timeout_ms: stopMs.optional(),
+        ...sourceKeys(),
       }),
       log: section({
         level: oneOf(['debug', 'info', 'warn', 'error', 'silent'] as const).optional(),
@@ -137,6 +158,17 @@ function buildSchema(z: typeof Zod) {
 }
 
 type FileConfig = Zod.infer<FileSchema>;
+
+/** Each source's settings from the `watch:` keys it owns that the file sets. */
+function sourcesFromFile(watch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of SOURCES) {
+    if (!r.settings) continue;
+    const given = Object.fromEntries(Object.keys(r.settings.fileKeys).flatMap((k) => (watch[k] === undefined ? [] : [[k, watch[k]]])));
+    if (Object.keys(given).length > 0) out[r.name] = r.settings.fromFile(given);
+  }
+  return out;
+}
 
 /** Every key a config file may hold, as `section.key`: what config/bridge.example.yaml must list. */
 export function configFileKeys(): string[] {
@@ -374,6 +406,8 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
       ...(w.outbox_cap !== undefined ? { outboxCap: w.outbox_cap } : {}),
       ...(w.stop_timeout_ms !== undefined ? { stopTimeoutMs: w.stop_timeout_ms } : {}),
     };
+    const sources = sourcesFromFile(w);
+    if (Object.keys(sources).length > 0) layer.sources = sources;
   }
   if (f.log) layer.log = { ...(f.log.level ? { level: f.log.level } : {}), ...(f.log.format ? { format: f.log.format } : {}) };
   if (f.ui?.trace_url !== undefined) layer.ui = { traceUrl: f.ui.trace_url };

@@ -7,6 +7,7 @@ import { DEFAULTS } from './defaults.js';
 import { envLayer } from './env-layer.js';
 import { fileLayer } from './file-layer.js';
 import type { BridgeConfig, ConfigLayer, TracesConfig } from './types.js';
+import { SOURCES } from '../sources/registry.js';
 
 export interface ConfigSources {
   flags: ConfigLayer;
@@ -62,7 +63,14 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
       layers.map((l) => l[key] as Partial<BridgeConfig[K]> | undefined),
     );
   const watch = section('watch');
-  if (watch.sinceSeconds !== null && !watch.allThreads) {
+  const sourceSettings: Record<string, unknown> = {};
+  for (const r of SOURCES) {
+    if (!r.settings) continue;
+    const given = layers.flatMap((l) => (l.sources?.[r.name] === undefined ? [] : [l.sources[r.name]]));
+    sourceSettings[r.name] = r.settings.merge(given);
+  }
+  const sinceFollowed = SOURCES.some((r) => r.settings?.usesSince?.(sourceSettings[r.name]) === true);
+  if (watch.sinceSeconds !== null && !watch.allThreads && !sinceFollowed) {
     // --since says where discovery starts; without a discovery mode it would be silently ignored.
     const fromFlag = sources.flags.watch?.sinceSeconds !== undefined;
     throw new ConfigError(
@@ -86,5 +94,6 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
     watch: { ...watch, runs: [...runs.values()], threads: [...threads] },
     log: section('log'),
     ui: section('ui'),
+    sources: sourceSettings,
   };
 }

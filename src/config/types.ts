@@ -139,6 +139,8 @@ export interface BridgeConfig {
   watch: WatchConfig;
   log: LogConfig;
   ui: UiConfig;
+  /** Each registered source's settings, by source name, as its registration merged them. */
+  sources: Readonly<Record<string, unknown>>;
 }
 
 /** One source's share (flags, environment, config file): any subset of the fields. */
@@ -152,4 +154,6 @@ export interface ConfigLayer {
   watch?: Partial<WatchConfig>;
   log?: Partial<LogConfig>;
   ui?: Partial<UiConfig>;
+  /** Each source's settings this layer gives, by source name (only what it gives). */
+  sources?: Record<string, unknown>;
 }

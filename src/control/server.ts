@@ -6,7 +6,7 @@
  *   GET    /readyz                   200 {"status":"ready"} once the state is open and the first poll
  *                                    succeeded (or nothing is tracked yet); else 503 {"status":"not_ready","reason":"..."}
  *   GET    /metrics                  the metrics module's handler; 404 while there is none
- * Control routes (JSON in and out):
+ * Control routes (JSON in and out), each source's own (src/sources/<name>/control-routes.ts); the Assistants source's:
  *   POST   /v1/runs                  {"thread_id","run_id"}: 201 newly tracked, 200 already tracked,
  *                                    409 when the run is known on another thread; answers {"run":{...}}
  *   GET    /v1/runs                  {"runs":[{"thread_id","run_id","status","terminal","origin","added_at"}]}
@@ -34,12 +34,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { meaningOf } from '../core/errors.js';
 import type { Part } from '../core/lifecycle.js';
-import type { RunLedger } from '../sources/assistants/run-ledger.js';
 import { bearerToken, controlAccess, isLoopbackHostHeader, tokenMatches, type ControlAccess } from './auth.js';
 import { HttpError, errorBody, errorReply, sendJson, type Reply } from './http-reply.js';
 import { formatAddress, ListenError, parseListenAddress } from './listen-address.js';
 import { handlerFor, matchRoute, type Route } from './router.js';
-import { trackingRoutes, type TrackingTarget } from '../sources/assistants/control-routes.js';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -49,10 +47,10 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void
 export interface ControlServerOptions {
   /** `HOST:PORT` (port 0: any free port; the bound one is in `address`). */
   listen: string;
-  /** Adds and removes tracked runs and threads: the bridge's Watcher. */
-  target: TrackingTarget;
-  /** Where the tracked runs and threads are listed from. */
-  state: RunLedger;
+  /** Each source's control routes (its units added, listed and removed). */
+  routes: readonly Route[];
+  /** The state file: closed once the bridge stops (requests then get 503). */
+  state: { readonly closed: boolean };
   log: Logger;
   /** Bearer token of the control routes, or null. Never logged. */
   token: string | null;
@@ -104,7 +102,7 @@ export class ControlServer implements Part {
           },
         },
       },
-      ...trackingRoutes(options.target, options.state, options.log),
+      ...options.routes,
     ];
     this.#server = createServer((req, res) => {
       this.#handle(req, res).then(

@@ -14,8 +14,10 @@ import type { SpanRecord } from './span-record.js';
 
 /** The looks of one source: keys are the source's own (the core keeps sources' keys apart). */
 export interface SourceLooks {
-  /** Looks at `key` after `delayMs` in class `cls` (a key already due keeps the earlier time). */
+  /** Looks at `key` in `delayMs` in class `cls` (moving it there if it was due otherwise). */
   schedule(key: string, delayMs: number, cls: LookClass): void;
+  /** Makes the look at `key` happen within `delayMs`, never later than it was due, in the more urgent class. */
+  hasten(key: string, delayMs: number, cls: LookClass): void;
   remove(key: string): void;
   isInFlight(key: string): boolean;
 }
@@ -32,9 +34,9 @@ export interface SourceContext {
   /** The state file: units, cursors, emitted keys, and `commit` (one transaction per look). */
   readonly store: StateStore;
   /** Spans were committed: wakes the outbox drain. */
-  onCommitted(): void;
-  /** Unix seconds. */
-  nowSeconds(): number;
+  readonly onCommitted: () => void;
+  /** Unix seconds, whole. */
+  readonly nowSeconds: () => number;
 }
 
 /** A source at work in one `watch`. */
@@ -52,6 +54,8 @@ export interface WatchingSource {
   isIdle(): boolean;
   /** Tracked units by kind, for the start line and debug logs (e.g. `{ runs: 3, threads: 1 }`). */
   summary(): Record<string, number>;
+  /** The units of work it traces (runs, sessions, responses): how many are tracked, and how many of them are unfinished. */
+  progress(): { tracked: number; active: number };
   /** Units the API said are gone since the start, by object (the `upstream_deletions` metric). */
   deletions(): Record<string, number>;
   /** Describes the key for a log line (e.g. `{ runId }`). */
@@ -80,10 +84,15 @@ export interface SourceSettings<S = unknown> {
   addFlags(cmd: Command): void;
   /** The settings the command line gives (commander's parsed options), only those given. */
   fromFlags(flags: Readonly<Record<string, unknown>>, source: string): Partial<S>;
-  /** Parses the `watch:` keys it owns (raw YAML/JSON values), only those present; `file` names the file in errors. */
-  fromFile(watch: Readonly<Record<string, unknown>>, file: string): Partial<S>;
-  /** Merges the layers, lowest first, over the defaults (lists add up, scalars the highest wins). */
-  merge(layers: readonly Partial<S>[]): S;
+  /**
+   * Its keys under `watch:` in the config file, each with its parser from the value as read (YAML or
+   * JSON) to what `fromFile` takes; a parser's ConfigError reason becomes the file's problem at that key.
+   */
+  readonly fileKeys: Readonly<Record<string, (raw: unknown) => unknown>>;
+  /** The settings its keys' parsed values give (only the keys present). */
+  fromFile(parsed: Readonly<Record<string, unknown>>): Partial<S>;
+  /** Merges the layers (what its fromFile and fromFlags gave), lowest first, over the defaults (lists add up, scalars the highest wins). */
+  merge(layers: readonly unknown[]): S;
   /** Whether these settings follow a discovery that `--since` applies to. */
   usesSince?(settings: S): boolean;
 }

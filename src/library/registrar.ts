@@ -16,7 +16,7 @@ export interface RegistrarOptions {
   bridgeUrl?: string;
   /** Bearer token of the control routes. Default: env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN (the variable the bridge reads). */
   token?: string;
-  /** In place of the control route: e.g. `(t, r) => watcher.addRun(t, r, 'library')` for a bridge in this process. */
+  /** In place of the control route: e.g. the Assistants watch's `addRun(t, r, 'library')` for a bridge in this process. */
   register?: RegisterRun;
   /** Per registration attempt. Default 2000 ms. */
   timeoutMs?: number;

@@ -7,7 +7,7 @@ import { nanosToSeconds, type SpanRecord } from '../core/span-record.js';
 import { LABEL_METHOD, LABEL_OBJECT, LABEL_OUTCOME, LABEL_PRIORITY, LABEL_ROUTE, LABEL_STATE } from '../semconv/attributes.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
 import type { DrainStats } from '../sink/outbox-drain.js';
-import type { StateStats } from '../sources/assistants/run-ledger.js';
+import type { UnitCounts } from '../state/types.js';
 import { METRICS, type MetricSpec } from './catalog.js';
 
 /** What the instruments read from the request budget. */
@@ -21,20 +21,23 @@ export interface DrainSource {
   readonly stats: DrainStats;
 }
 
-/** What they read from the watcher (its `counters`). */
+/** What they read from the watcher. */
 export interface WatcherSource {
   readonly counters: {
     polls: number;
-    runsDeleted: number;
-    threadsDeleted: number;
     transientErrors: number;
     outboxFullRefusals: number;
     lastPollAt: number | null;
   };
+  /** Units the API said are gone, by object (`run`, `thread`, ...). */
+  deletions(): Record<string, number>;
 }
 
 export interface StateSource {
-  stats(): StateStats;
+  outboxDepth(): number;
+  deadLetterCount(): number;
+  /** Tracked units of one kind of one source. */
+  countUnits(source: string, kind: string): UnitCounts;
   readonly outboxCap: number;
   readonly closed: boolean;
 }
@@ -98,13 +101,14 @@ export function registerHealthInstruments(
       observeDrain(r);
       // The state file is closed last at shutdown; a collection after that reports nothing from it.
       if (!state.closed) {
-        const s = state.stats();
-        r.observe(depth, s.outboxDepth);
+        r.observe(depth, state.outboxDepth());
         r.observe(capacity, state.outboxCap);
-        r.observe(deadLetters, s.deadLetters);
-        r.observe(runs, s.activeRuns, { [LABEL_STATE]: 'active' });
-        r.observe(runs, s.trackedRuns - s.activeRuns, { [LABEL_STATE]: 'finished' });
-        r.observe(threads, s.trackedThreads);
+        r.observe(deadLetters, state.deadLetterCount());
+        // The tracked-runs and tracked-threads gauges are the Assistants source's units (their names predate other sources).
+        const tracked = state.countUnits('assistants', 'run');
+        r.observe(runs, tracked.active, { [LABEL_STATE]: 'active' });
+        r.observe(runs, tracked.tracked - tracked.active, { [LABEL_STATE]: 'finished' });
+        r.observe(threads, state.countUnits('assistants', 'thread').tracked);
       }
     },
     [
@@ -132,8 +136,9 @@ export function registerHealthInstruments(
     r.observe(polls, c?.polls ?? 0, { [LABEL_OUTCOME]: 'ok' });
     r.observe(polls, c?.transientErrors ?? 0, { [LABEL_OUTCOME]: 'transient_error' });
     r.observe(polls, c?.outboxFullRefusals ?? 0, { [LABEL_OUTCOME]: 'outbox_full' });
-    r.observe(deletions, c?.runsDeleted ?? 0, { [LABEL_OBJECT]: 'run' });
-    r.observe(deletions, c?.threadsDeleted ?? 0, { [LABEL_OBJECT]: 'thread' });
+    // Run and thread always, at 0 until one is deleted (as before other sources existed); others once they happen.
+    const deleted = { run: 0, thread: 0, ...watcher?.deletions() };
+    for (const [object, n] of Object.entries(deleted)) r.observe(deletions, n, { [LABEL_OBJECT]: object });
   }
 
   function observeDrain(r: BatchResult): void {

@@ -4,7 +4,6 @@
 import type { MetricObservation } from '../core/observation.js';
 import { ATTR_BRIDGE_HISTORY } from '../semconv/attributes.js';
 import type { MetricDelta } from '../state/types.js';
-import { SOURCES } from '../sources/registry.js';
 import type { MetricSpec } from './catalog.js';
 import { historyLabel } from './history.js';
 
@@ -35,9 +34,16 @@ export function observedCatalog(sources: readonly { readonly metrics: readonly M
   return specs;
 }
 
-// Built on first use: the registry's catalogs import this module's neighbours.
-let registered: ObservedCatalog | null = null;
-const registeredCatalog = (): ObservedCatalog => (registered ??= observedCatalog(SOURCES));
+// The metrics every state file accepts observations of. Sources add their catalogs as they load
+// (src/sources/registry.ts), so the state layer never imports a source to learn them.
+const registered = new Map<string, MetricSpec>();
+
+/** Adds `sources`' catalogs to what stored totals accept; a name already there under another spec throws. */
+export function registerObservedMetrics(sources: readonly { readonly metrics: readonly MetricSpec[] }[]): void {
+  for (const [name, spec] of observedCatalog([{ metrics: [...registered.values()] }, ...sources])) registered.set(name, spec);
+}
+
+const registeredCatalog = (): ObservedCatalog => registered;
 
 /** The deltas that record `observations`; a name no catalog observes is a bug of its caller and throws. */
 export function storedDeltas(observations: readonly MetricObservation[], catalog: ObservedCatalog = registeredCatalog()): MetricDelta[] {

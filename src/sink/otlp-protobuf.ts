@@ -437,7 +437,11 @@ const UTF8 = new TextDecoder();
 /** Reads the few protobuf shapes a response needs; throws on bytes that cannot be one. */
 class Reader {
   pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  private readonly buf: Uint8Array;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
 
   get done(): boolean {
     return this.pos >= this.buf.length;

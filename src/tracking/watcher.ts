@@ -1,34 +1,19 @@
-// The watch loop: which run or thread to look at next, one look at a time per object, under
-// the request budget. Runs of a tracked thread get their status from the thread's run list
-// (one request for all of them); steps are listed only for runs that changed or are working.
+// The watch loop, whatever the sources: one look scheduler for every source's units (one budget
+// of concurrent looks, classes shared, so a backfill of one source never starves another's live
+// work), each look routed to the source that owns its key. Failed looks are counted and logged
+// here, once per unit per minute; what a failure means for the unit is the source's to say.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../config/types.js';
 import { BridgeError } from '../core/errors.js';
-import { LOOK_CLASS, LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
-import { PollPolicy } from '../scheduler/poll-policy.js';
-import type { AssistantsSource } from '../sources/assistants/assistants-source.js';
-import type { RunLedger } from '../sources/assistants/run-ledger.js';
-import { isTerminalRunStatus } from '../sources/assistants/statuses.js';
-import type { Origin } from '../state/types.js';
-import { RunContextResolver } from '../sources/assistants/run-context.js';
-import { RunPoller } from '../sources/assistants/run-poller.js';
-import { RunTable } from '../sources/assistants/run-table.js';
-import { ThreadDiscovery } from '../sources/assistants/thread-discovery.js';
-import { ThreadPoller, type ThreadTask } from '../sources/assistants/thread-poller.js';
-import { newRunTask, runLookClass, type RunTask } from '../sources/assistants/run-next-look.js';
+import type { SourceContext, SourceLooks, SourceRegistration, WatchingSource } from '../core/source.js';
+import { LOOK_CLASSES, LookScheduler, type LookClass, type LookFailure } from '../scheduler/look-scheduler.js';
+import type { StateStore } from '../state/store.js';
 
-type TaskKey = `run:${string}` | `thread:${string}` | 'discover:threads';
-
-const DISCOVERY_KEY = 'discover:threads';
-/** State meta key of the thread discovery cursor. */
-const DISCOVERY_META = 'all_threads';
-const { active: ACTIVE, routine: ROUTINE, discovery: DISCOVERY } = LOOK_CLASS;
+/** One line per unit per minute: a long outage must not flood the log. */
+const WARN_EVERY_MS = 60_000;
 
 export interface WatcherCounters {
   polls: number;
-  runsFinished: number;
-  runsDeleted: number;
-  threadsDeleted: number;
   transientErrors: number;
   outboxFullRefusals: number;
   lastPollAt: number | null;
@@ -37,12 +22,15 @@ export interface WatcherCounters {
 
 export interface WatcherOptions {
   config: BridgeConfig;
-  state: RunLedger;
-  source: AssistantsSource;
+  store: StateStore;
+  /** The registered sources; each with a `watch` is at work in this one. */
+  sources: readonly SourceRegistration[];
+  /** Every API request through this (the budgeted fetch). */
+  fetch: typeof fetch;
   log: Logger;
   /** New spans were committed to the outbox. */
   onCommitted: () => void;
-  /** Runs the first successful poll reports to (for /readyz). */
+  /** The first successful look (for /readyz). */
   onFirstPoll?: () => void;
   /** A look met an error after which nothing will work (credentials refused, say): the loop has stopped; stop the bridge. */
   onFatal?: (error: BridgeError) => void;
@@ -54,165 +42,98 @@ export interface WatcherOptions {
   nowSeconds?: () => number;
 }
 
-/** Runs an app registered as it created them: live from the start. */
-function isLiveOrigin(origin: Origin): boolean {
-  return origin === 'control' || origin === 'library';
-}
-
 export class Watcher {
-  readonly counters: WatcherCounters = {
-    polls: 0,
-    runsFinished: 0,
-    runsDeleted: 0,
-    threadsDeleted: 0,
-    transientErrors: 0,
-    outboxFullRefusals: 0,
-    lastPollAt: null,
-    lastError: null,
-  };
-  private readonly looks: LookScheduler;
-  private readonly runs = new RunTable();
-  private readonly threadPoller: ThreadPoller;
-  private readonly threads: Map<string, ThreadTask>;
-  private readonly runPoller: RunPoller;
-  private readonly policy: PollPolicy;
-  private readonly warnedAt = new Map<string, number>();
-  private started = false;
-  private discovery: ThreadDiscovery | null = null;
-  private firstPollReported = false;
+  readonly counters: WatcherCounters = { polls: 0, transientErrors: 0, outboxFullRefusals: 0, lastPollAt: null, lastError: null };
+  readonly #looks: LookScheduler;
+  readonly #watching = new Map<string, WatchingSource>();
+  readonly #warnedAt = new Map<string, number>();
+  readonly #options: WatcherOptions;
+  #started = false;
+  #firstPollReported = false;
 
-  constructor(private readonly options: WatcherOptions) {
+  constructor(options: WatcherOptions) {
+    this.#options = options;
     const w = options.config.watch;
-    this.policy = PollPolicy.fromWatch(w);
-    this.looks = new LookScheduler({
+    this.#looks = new LookScheduler({
       classes: LOOK_CLASSES,
-      look: (key) => this.runTask(key as TaskKey),
-      onFailure: (key, error, failure) => this.onTaskError(key as TaskKey, error, failure),
+      look: (key) => this.#look(key),
+      onFailure: (key, error, failure) => this.#onFailure(key, error, failure),
       ...(options.onFatal ? { onFatal: options.onFatal } : {}),
       retry: { baseMs: w.activeIntervalMs, capMs: w.maxWaitIntervalMs },
       ...(options.maxConcurrentTasks === undefined ? {} : { maxConcurrent: options.maxConcurrentTasks }),
       ...(options.pollGraceMs ? { graceMs: options.pollGraceMs } : {}),
       onGraceOver: () => options.cutOff?.abort(),
     });
-    const contexts = new RunContextResolver({
-      source: options.source,
-      config: options.config,
-      log: options.log,
-      recordedContext: (runId) => options.state.getRun(runId)?.frozenContext ?? null,
-      ...(options.nowSeconds ? { nowSeconds: options.nowSeconds } : {}),
-    });
-    this.threadPoller = new ThreadPoller({
-      state: options.state,
-      source: options.source,
-      runs: this.runs,
-      looks: this.looks,
-      policy: this.policy,
-    });
-    this.threads = this.threadPoller.threads;
-    this.runPoller = new RunPoller({
-      config: options.config,
-      state: options.state,
-      source: options.source,
-      log: options.log,
-      runs: this.runs,
-      looks: this.looks,
-      policy: this.policy,
-      contexts,
-      requestThreadPass: (threadId, delayMs, cls) => this.threadPoller.requestPass(threadId, delayMs, cls),
-      onCommitted: options.onCommitted,
-      onFinished: () => (this.counters.runsFinished += 1),
-    });
+    const nowSeconds = options.nowSeconds ?? ((): number => Math.floor(Date.now() / 1000));
+    for (const registration of options.sources) {
+      if (!registration.watch) continue;
+      const ctx: SourceContext = {
+        config: options.config,
+        settings: options.config.sources[registration.name],
+        log: options.log,
+        fetch: options.fetch,
+        looks: this.#looksOf(registration.name),
+        store: options.store,
+        onCommitted: options.onCommitted,
+        nowSeconds,
+      };
+      this.#watching.set(registration.name, registration.watch(ctx));
+    }
   }
 
-  /** Loads what the state tracks and starts polling; once. */
+  /** The named source at work here, if it is registered with a watch. */
+  source(name: string): WatchingSource | undefined {
+    return this.#watching.get(name);
+  }
+
+  get sources(): ReadonlyMap<string, WatchingSource> {
+    return this.#watching;
+  }
+
+  /** Loads what each source tracks and starts looking; once. */
   start(): void {
-    if (this.started || this.looks.stopping) return;
-    this.started = true;
-    const { state, source } = this.options;
-    if (this.options.config.watch.allThreads) {
-      this.discovery = new ThreadDiscovery({
-        source,
-        config: this.options.config,
-        log: this.options.log,
-        policy: this.policy,
-        cursor: { read: () => state.getMeta(DISCOVERY_META) ?? null, write: (value) => state.setMeta(DISCOVERY_META, value) },
-        follow: (threadId) => this.addThread(threadId, 'cli'),
-        ...(this.options.nowSeconds ? { nowSeconds: this.options.nowSeconds } : {}),
-      });
-      this.discovery.announce();
-      this.schedule(DISCOVERY_KEY, 0, DISCOVERY);
-    }
-    for (const thread of state.listThreads()) this.watchThread(thread.threadId, thread.lastRunId);
-    for (const run of state.listRuns({ active: true })) this.watchRun(run.threadId, run.runId, isLiveOrigin(run.origin));
-    this.looks.start();
+    if (this.#started || this.#looks.stopping) return;
+    this.#started = true;
+    for (const watching of this.#watching.values()) watching.start();
+    this.#looks.start();
   }
 
-  /**
-   * Tracks a run (durably) and polls it. Adding a run that is already being watched is a nudge:
-   * the app says something changed (the library does so after submitting tool outputs), so the
-   * run is looked at now rather than at the end of its waiting back-off.
-   */
-  addRun(threadId: string, runId: string, origin: Origin): boolean {
-    const added = this.options.state.trackRun(threadId, runId, origin);
-    const tracked = this.options.state.getRun(runId);
-    if (!tracked || tracked.terminal) return added;
-    if (this.runs.has(runId)) this.nudge(runId);
-    else this.watchRun(threadId, runId, isLiveOrigin(origin));
-    return added;
-  }
-
-  addThread(threadId: string, origin: Origin): boolean {
-    const added = this.options.state.trackThread(threadId, origin);
-    if (!this.threads.has(threadId)) {
-      // A new row has no cursor yet; a thread tracked before keeps the one it has.
-      const lastRunId = added ? null : (this.options.state.listThreads().find((t) => t.threadId === threadId)?.lastRunId ?? null);
-      this.watchThread(threadId, lastRunId);
-    }
-    return added;
-  }
-
-  removeRun(runId: string): boolean {
-    this.runs.drop(runId);
-    this.looks.remove(`run:${runId}`);
-    return this.options.state.untrackRun(runId);
-  }
-
-  removeThread(threadId: string): boolean {
-    this.threads.delete(threadId);
-    this.looks.remove(`thread:${threadId}`);
-    // Its unfinished runs stay tracked but no longer get their status from its list: poll each on its own.
-    for (const runId of this.runs.ofThread(threadId)) {
-      const task = this.runs.get(runId);
-      if (!task?.viaThread) continue;
-      task.viaThread = false;
-      if (!this.looks.isInFlight(`run:${runId}`)) this.schedule(`run:${runId}`, task.delayMs ?? 0, this.classOf(task));
-    }
-    return this.options.state.untrackThread(threadId);
-  }
-
-  /** Every tracked run finished, every tracked thread's last pass found nothing unfinished, nothing in flight. */
+  /** No look under way and every source idle (see WatchingSource.isIdle). */
   isIdle(): boolean {
-    if (this.runs.size > 0 || !this.looks.isIdle()) return false;
-    if (this.discovery && this.discovery.passes === 0) return false;
-    for (const t of this.threads.values()) if (t.passes === 0 || !t.clean) return false;
+    if (!this.#looks.isIdle()) return false;
+    for (const watching of this.#watching.values()) if (!watching.isIdle()) return false;
     return true;
   }
 
-  /** What the loop holds, for debug logs. */
-  snapshot(): { runs: number; threads: number; inFlight: string[]; queued: number; awaitingStatus: string[]; nextDueInMs: number | null } {
-    const { inFlight, queued, nextDueInMs } = this.looks.snapshot();
-    return {
-      runs: this.runs.size,
-      threads: this.threads.size,
-      inFlight,
-      queued,
-      awaitingStatus: [...this.runs.entries()].filter(([, t]) => t.awaitingStatus).map(([id, t]) => `${t.threadId}/${id}`),
-      nextDueInMs,
-    };
+  /** Tracked units by source and kind, for the start line. */
+  summary(): Record<string, number> {
+    return Object.assign({}, ...[...this.#watching.values()].map((w) => w.summary())) as Record<string, number>;
   }
 
-  activeRuns(): number {
-    return this.runs.size;
+  /** The units of work every source traces: tracked, and unfinished. */
+  progress(): { tracked: number; active: number } {
+    let tracked = 0;
+    let active = 0;
+    for (const w of this.#watching.values()) {
+      const p = w.progress();
+      tracked += p.tracked;
+      active += p.active;
+    }
+    return { tracked, active };
+  }
+
+  /** Units the API said are gone since the start, by object. */
+  deletions(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const w of this.#watching.values()) for (const [object, n] of Object.entries(w.deletions())) out[object] = (out[object] ?? 0) + n;
+    return out;
+  }
+
+  /** What the loop holds, for debug logs. */
+  snapshot(): Record<string, unknown> {
+    const { inFlight, queued, nextDueInMs } = this.#looks.snapshot();
+    const sources = Object.fromEntries([...this.#watching].map(([name, w]) => [name, w.snapshot?.() ?? w.summary()]));
+    return { inFlight, queued, nextDueInMs, ...sources };
   }
 
   /**
@@ -220,112 +141,56 @@ export class Watcher {
    * requests are cut off, and what is left of the budget is given to them to wind down.
    */
   shutdown(budgetMs?: number): Promise<void> {
-    return this.looks.shutdown(budgetMs);
+    return this.#looks.shutdown(budgetMs);
   }
 
-  private watchRun(threadId: string, runId: string, live: boolean): void {
-    if (this.runs.has(runId)) return;
-    const task = newRunTask(threadId, this.threads.has(threadId), live);
-    this.runs.set(runId, task);
-    this.schedule(`run:${runId}`, 0, this.classOf(task));
+  /** A source's share of the scheduler: its keys, prefixed with its name so sources never collide. */
+  #looksOf(name: string): SourceLooks {
+    const looks = this.#looks;
+    const full = (key: string): string => `${name}/${key}`;
+    return {
+      schedule: (key, delayMs, cls) => looks.schedule(full(key), delayMs, cls),
+      hasten: (key, delayMs, cls) => looks.hasten(full(key), delayMs, cls),
+      remove: (key) => looks.remove(full(key)),
+      isInFlight: (key) => looks.isInFlight(full(key)),
+    };
   }
 
-  private watchThread(threadId: string, lastRunId: string | null): void {
-    if (this.threads.has(threadId)) return;
-    this.threads.set(threadId, { lastRunId, delayMs: undefined, passes: 0, clean: false, order: [] });
-    for (const runId of this.runs.ofThread(threadId)) {
-      const task = this.runs.get(runId);
-      if (task) task.viaThread = true;
-    }
-    // The first pass finds what runs there now, live ones included: as urgent as looking at them.
-    this.schedule(`thread:${threadId}`, 0, ACTIVE);
+  #split(key: string): { watching: WatchingSource; own: string } {
+    const slash = key.indexOf('/');
+    const watching = this.#watching.get(key.slice(0, slash));
+    if (!watching) throw new TypeError(`no source at work owns the look ${key}`);
+    return { watching, own: key.slice(slash + 1) };
   }
 
-  private classOf(task: RunTask): LookClass {
-    return runLookClass(task);
-  }
-
-  /** Looks at the run now: its steps if it was seen before (something moved), else as a first look. */
-  private nudge(runId: string): void {
-    const task = this.runs.get(runId);
-    if (!task) return;
-    task.delayMs = undefined;
-    if (this.looks.isInFlight(`run:${runId}`)) {
-      task.nudged = true;
-      return;
-    }
-    if (task.lastRun && task.lastStatus !== null && !isTerminalRunStatus(task.lastStatus)) {
-      task.nextProbe = 'steps';
-      task.awaitingStatus = false;
-    }
-    this.schedule(`run:${runId}`, 0, ACTIVE);
-  }
-
-  private schedule(key: TaskKey, delayMs: number, cls: LookClass): void {
-    this.looks.schedule(key, delayMs, cls);
-  }
-
-  private async runTask(key: TaskKey): Promise<void> {
-    const id = key.slice(key.indexOf(':') + 1);
-    if (key === DISCOVERY_KEY) await this.discoverThreads();
-    else if (key.startsWith('run:')) await this.runPoller.look(id);
-    else await this.threadPoller.look(id);
+  async #look(key: string): Promise<void> {
+    const { watching, own } = this.#split(key);
+    await watching.look(own);
     this.counters.polls += 1;
     this.counters.lastPollAt = Date.now();
-    if (!this.firstPollReported) {
-      this.firstPollReported = true;
-      this.options.onFirstPoll?.();
+    if (!this.#firstPollReported) {
+      this.#firstPollReported = true;
+      this.#options.onFirstPoll?.();
     }
   }
 
-  /** A failed look: untracks what is gone, counts and logs the rest, and says in which class to retry. */
-  private onTaskError(key: TaskKey, error: unknown, { meaning, retryMs }: LookFailure): LookClass | null {
-    const { log, state } = this.options;
-    const id = key.slice(key.indexOf(':') + 1);
-    if (meaning === 'gone' && key !== DISCOVERY_KEY) {
-      if (key.startsWith('run:')) {
-        this.runs.drop(id);
-        state.untrackRun(id);
-        this.counters.runsDeleted += 1;
-        log.warn(
-          { runId: id },
-          'the API says this run no longer exists; it is no longer tracked (spans already in the outbox still go out)',
-        );
-      } else {
-        this.threads.delete(id);
-        state.untrackThread(id);
-        this.counters.threadsDeleted += 1;
-        log.warn({ threadId: id }, 'the API says this thread no longer exists; it is no longer tracked');
-      }
-      return null;
-    }
+  /** A failed look: the source says what it means for its unit; the rest is counted and logged here. */
+  #onFailure(key: string, error: unknown, failure: LookFailure): LookClass | null {
+    const { watching, own } = this.#split(key);
+    const retryIn = watching.onLookFailure(own, error, failure);
+    if (failure.meaning === 'gone' && retryIn === null) return null;
     const message = error instanceof Error ? error.message : String(error);
     this.counters.lastError = message;
-    if (meaning === 'backpressure') this.counters.outboxFullRefusals += 1;
+    if (failure.meaning === 'backpressure') this.counters.outboxFullRefusals += 1;
     else this.counters.transientErrors += 1;
-    // One line per object per minute: a long outage must not flood the log. An API out of reach
-    // is said once for all objects, at its own pace (the watch command's reachability log).
-    const last = this.warnedAt.get(key) ?? 0;
-    const fields = { [key.startsWith('run:') ? 'runId' : 'threadId']: id, reason: message };
-    if (error instanceof BridgeError && error.reportedElsewhere) log.debug(fields, 'poll failed; will try again');
-    else if (Date.now() - last > 60_000) {
-      this.warnedAt.set(key, Date.now());
-      log.warn(fields, 'poll failed; will try again');
+    // An API out of reach is said once for all units, at its own pace (the watch command's reachability log).
+    const fields = { ...watching.describe(own), reason: message };
+    const last = this.#warnedAt.get(key) ?? 0;
+    if (error instanceof BridgeError && error.reportedElsewhere) this.#options.log.debug(fields, 'poll failed; will try again');
+    else if (Date.now() - last > WARN_EVERY_MS) {
+      this.#warnedAt.set(key, Date.now());
+      this.#options.log.warn(fields, 'poll failed; will try again');
     }
-    // Retried on the error's own backoff from the active interval: a thread that runs wait on
-    // must not inherit a long discovery delay.
-    const task = key.startsWith('run:') ? this.runs.get(id) : undefined;
-    if (task) {
-      task.delayMs = retryMs;
-      task.fresh = false;
-      return this.classOf(task);
-    }
-    if (key.startsWith('thread:') && this.threads.has(id)) return ROUTINE;
-    if (key === DISCOVERY_KEY) return DISCOVERY;
-    return null;
-  }
-
-  private async discoverThreads(): Promise<void> {
-    if (this.discovery) this.schedule(DISCOVERY_KEY, await this.discovery.pass(), DISCOVERY);
+    return retryIn;
   }
 }

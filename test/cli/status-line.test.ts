@@ -106,14 +106,17 @@ describe('StatusLine', () => {
 
 describe('watchStatusReader', () => {
   function fakeHandle() {
-    const watcher = { counters: { transientErrors: 0, outboxFullRefusals: 0, lastError: null as string | null } };
+    const watcher = {
+      counters: { transientErrors: 0, outboxFullRefusals: 0, lastError: null as string | null },
+      progress: () => ({ tracked: 10, active: 4 }),
+    };
     const drain = { stats: { exported: 0, exportFailures: 0, lastError: null as string | null } };
     const budget = { stats: () => ({ startedLastMinute: 7, effectiveLimit: 54 }) };
-    const state = { stats: () => ({ trackedRuns: 10, activeRuns: 4, trackedThreads: 2, outboxDepth: 5, deadLetters: 0 }) };
+    const state = { outboxDepth: () => 5 };
     return { watcher, drain, budget, state };
   }
 
-  it('reads runs and the outbox from the state, spans from the drain, requests from the budget', () => {
+  it('reads the units of work from the watcher, the outbox from the state, spans from the drain, requests from the budget', () => {
     const h = fakeHandle();
     h.drain.stats.exported = 99;
     const read = watchStatusReader(h as never, () => 0);

@@ -101,6 +101,7 @@ const EXPECTED = {
   },
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
+  sources: {},
 };
 
 const env = { AZURE_KEY: 'azure-secret' };

@@ -6,8 +6,8 @@ import { Watcher } from '../../src/tracking/watcher.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startControlServer, type ControlServer, type Readiness } from '../../src/control/server.js';
-import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
-import { createApiClient } from '../../src/api/client.js';
+import { ASSISTANTS_SOURCE, assistantsWatch } from '../../src/sources/assistants/registration.js';
+import type { AssistantsWatch } from '../../src/sources/assistants/watch.js';
 import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 
@@ -15,6 +15,8 @@ export interface Harness {
   sim: RunningSimulator;
   state: RunLedger;
   watcher: Watcher;
+  /** The Assistants source at work in the watcher: runs and threads added and removed. */
+  assistants: AssistantsWatch;
   server: ControlServer;
   /** Every log line so far, as JSON text. */
   logText: () => string;
@@ -43,13 +45,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const log = createLogger({ level: 'debug', format: 'json' }, sink);
   const state = openRunLedger(':memory:');
-  const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
-  const watcher = new Watcher({ config, state, source, log, onCommitted: () => undefined });
+  const watcher = new Watcher({ config, store: state, sources: [ASSISTANTS_SOURCE], fetch, log, onCommitted: () => undefined });
+  const assistants = assistantsWatch(watcher.source('assistants'));
   if (options.poll !== false) watcher.start();
   let readiness: Readiness = { ready: false, reason: 'waiting for the first successful poll of the API' };
   const server = await startControlServer({
     listen: options.listen ?? '127.0.0.1:0',
-    target: watcher,
+    routes: ASSISTANTS_SOURCE.controlRoutes?.(assistants, state, log) ?? [],
     state,
     log,
     token: options.token ?? null,
@@ -59,6 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sim,
     state,
     watcher,
+    assistants,
     server,
     logText: () => logged,
     setReadiness: (r) => {

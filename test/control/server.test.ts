@@ -94,7 +94,7 @@ describe('control routes', () => {
 
   it('lists, shows and removes runs; a removed run is 404 and can be tracked again', async () => {
     h = await startHarness({ poll: false });
-    h.watcher.addRun('thread_a', 'run_a', 'cli');
+    h.assistants.addRun('thread_a', 'run_a', 'cli');
     expect((await call(h.server.url, '/v1/runs', { body: { thread_id: 'thread_b', run_id: 'run_b' } })).status).toBe(201);
     const list = await call(h.server.url, '/v1/runs');
     expect(list.status).toBe(200);
@@ -330,7 +330,7 @@ describe('listen errors', () => {
     try {
       const attempt = startControlServer({
         listen: `127.0.0.1:${port}`,
-        target: h.watcher,
+        routes: [],
         state: h.state,
         log: (await import('../../src/cli/logger.js')).createLogger({ level: 'silent', format: 'json' }),
         token: null,

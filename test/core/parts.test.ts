@@ -12,8 +12,7 @@ import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import { createSimulator, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { ConsoleExporter } from '../../src/sink/console-exporter.js';
 import { OutboxDrain } from '../../src/sink/outbox-drain.js';
-import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
-import { createApiClient } from '../../src/api/client.js';
+import { ASSISTANTS_SOURCE, assistantsWatch } from '../../src/sources/assistants/registration.js';
 import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
 import { span } from '../state/helpers.js';
@@ -67,9 +66,8 @@ describe('shutdown before start, and twice', () => {
   it('the watcher never polls once shut down', async () => {
     const sim = await simulator();
     const config = resolveConfig({ flags: {}, env: { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url } });
-    const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
-    const watcher = new Watcher({ config, state: state(), source, log, onCommitted: () => undefined });
-    watcher.addThread(sim.world.threads()[0]!.id, 'cli');
+    const watcher = new Watcher({ config, store: state(), sources: [ASSISTANTS_SOURCE], fetch, log, onCommitted: () => undefined });
+    assistantsWatch(watcher.source('assistants')).addThread(sim.world.threads()[0]!.id, 'cli');
     await shutDownFirst(watcher);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(sim.requestLog()).toEqual([]);
@@ -77,8 +75,7 @@ describe('shutdown before start, and twice', () => {
 
   it('the control server never listens once shut down', async () => {
     const s = state();
-    const target = { addRun: () => true, addThread: () => true, removeRun: () => true, removeThread: () => true };
-    const server = new ControlServer({ listen: '127.0.0.1:0', target, state: s, log, token: null, readiness: () => ({ ready: true }) });
+    const server = new ControlServer({ listen: '127.0.0.1:0', routes: [], state: s, log, token: null, readiness: () => ({ ready: true }) });
     await shutDownFirst(server);
     expect(() => server.address).toThrow(/not listening/);
   });

@@ -4,6 +4,8 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/cli/logger.js';
 import { startWatch, type WatchHandle } from '../../src/cli/watch-command.js';
+import { assistantsWatch } from '../../src/sources/assistants/registration.js';
+import { RunLedgerView } from '../../src/sources/assistants/run-ledger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { flushRegistrations, traceRuns } from '../../src/library/trace-runs.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -42,7 +44,7 @@ describe('traceRuns with an in-process bridge', () => {
     });
     const handle = (bridge = startWatch(config, createLogger(config.log)));
     const client = traceRuns(new OpenAI({ baseURL: sim.url, apiKey: sim.apiKey, maxRetries: 0 }), {
-      register: (threadId, runId) => void handle.watcher.addRun(threadId, runId, 'library'),
+      register: (threadId, runId) => void assistantsWatch(handle.watcher.source('assistants')).addRun(threadId, runId, 'library'),
     });
 
     const thread = await client.beta.threads.create();
@@ -54,7 +56,7 @@ describe('traceRuns with an in-process bridge', () => {
       run = await client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs }, { pollIntervalMs: 20 });
     }
     await flushRegistrations(client);
-    expect(handle.state.getRun(run.id)).toMatchObject({ threadId: thread.id, origin: 'library' });
+    expect(new RunLedgerView(handle.state).getRun(run.id)).toMatchObject({ threadId: thread.id, origin: 'library' });
 
     const expected = expectedSpans(await fetchTruth(sim), { baseURL: sim.url });
     await waitFor(() => rx!.spans().length >= expected.length, 'the run to be exported');

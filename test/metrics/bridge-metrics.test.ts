@@ -134,13 +134,12 @@ describe('GET /metrics', () => {
     const watcher = {
       counters: {
         polls: 11,
-        runsDeleted: 1,
-        threadsDeleted: 0,
         transientErrors: 4,
         outboxFullRefusals: 0,
         lastPollAt: 1_700_000_100_000,
         lastError: null,
       },
+      deletions: () => ({ run: 1 }),
     };
     metrics.attach({ drain, watcher });
     budget.reportOutcome({

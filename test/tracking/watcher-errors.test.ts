@@ -7,8 +7,8 @@ import { createLogger } from '../../src/cli/logger.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { BridgeError } from '../../src/core/errors.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { AssistantsSource } from '../../src/sources/assistants/assistants-source.js';
-import { createApiClient } from '../../src/api/client.js';
+import { ASSISTANTS_SOURCE, assistantsWatch } from '../../src/sources/assistants/registration.js';
+import type { AssistantsWatch } from '../../src/sources/assistants/watch.js';
 import { AuthFailure, ThreadListUnavailable } from '../../src/api/errors.js';
 import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
 import { Watcher } from '../../src/tracking/watcher.js';
@@ -17,6 +17,7 @@ import { waitFor } from '../support/cli.js';
 let sim: RunningSimulator | undefined;
 let state: RunLedger | undefined;
 let watcher: Watcher | undefined;
+let assistants: AssistantsWatch | undefined;
 
 afterEach(async () => {
   await watcher?.shutdown();
@@ -36,18 +37,19 @@ async function watch(options: { apiKey?: string; allThreads?: boolean } = {}): P
     allThreads: options.allThreads === true,
   };
   state = openRunLedger(':memory:');
-  const source = new AssistantsSource({ client: createApiClient(config.api, fetch), includeFileSearchContent: false });
   const fatal: BridgeError[] = [];
   watcher = new Watcher({
     config,
-    state,
-    source,
+    store: state,
+    sources: [ASSISTANTS_SOURCE],
+    fetch,
     log: createLogger({ level: 'silent', format: 'json' }),
     onCommitted: () => undefined,
     onFatal: (error) => fatal.push(error),
   });
   const threadId = sim.world.threads()[0]!.id;
-  if (options.allThreads !== true) watcher.addThread(threadId, 'cli');
+  assistants = assistantsWatch(watcher.source('assistants'));
+  if (options.allThreads !== true) assistants.addThread(threadId, 'cli');
   watcher.start();
   return { fatal, threadId };
 }
@@ -80,8 +82,8 @@ describe('the watch loop and errors', () => {
     const { fatal, threadId } = await watch();
     await waitFor(() => watcher!.counters.polls > 0, 'a first poll');
     // Tracked by id, then deleted upstream: the next look finds it gone.
-    watcher!.addRun(threadId, 'run_deleted_upstream', 'cli');
-    await waitFor(() => watcher!.counters.runsDeleted === 1, 'the run to be untracked');
+    assistants!.addRun(threadId, 'run_deleted_upstream', 'cli');
+    await waitFor(() => assistants!.counters.runsDeleted === 1, 'the run to be untracked');
     expect(state!.getRun('run_deleted_upstream')?.removed ?? true).toBe(true);
     expect(fatal).toEqual([]);
   });

@@ -4,8 +4,11 @@
 import { AuthenticationError } from 'openai';
 
 export class CredentialFailure extends AuthenticationError {
-  constructor(readonly summary: string) {
+  readonly summary: string;
+
+  constructor(summary: string) {
     super(401, undefined, summary, new Headers());
+    this.summary = summary;
     this.name = 'CredentialFailure';
   }
 }

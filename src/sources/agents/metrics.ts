@@ -24,6 +24,7 @@ import {
 import { ATTR_BRIDGE_TRACE_UNAVAILABLE, ATTR_OPENAI_AGENTS_TURN_STATUS, type TraceUnavailable } from './attributes.js';
 import type { AgentSessionContext } from './session-context.js';
 import type { TurnFacts } from './turn.js';
+import { registerObservedMetrics } from '../../metrics/stored-totals.js';
 
 /** Who a turn total is about, and whether it is history. */
 const TURN_LABELS = [
@@ -84,6 +85,8 @@ export const AGENTS_OBSERVED_METRICS: readonly MetricSpec[] = [
   GENAI_V010_METRICS.cacheReadTokens,
   GENAI_V010_METRICS.reasoningTokens,
 ];
+// Known to stored totals as this module loads: a state file opened by a tool or a test stores what it observes.
+registerObservedMetrics([{ metrics: AGENTS_OBSERVED_METRICS }]);
 
 /** Agent names are for people: a huge one must not become a huge label value. */
 const AGENT_NAME_MAX = 128;

@@ -135,7 +135,11 @@ const MEMBERS = [
 
 /** Reads values, reporting each one it drops under the code it was dropped for. */
 export class ValueReader {
-  constructor(private readonly problems: TraceProblems) {}
+  private readonly problems: TraceProblems;
+
+  constructor(problems: TraceProblems) {
+    this.problems = problems;
+  }
 
   /**
    * An AnyValue; `{}` is the empty value (null), and so is one with only members this reader does

@@ -8,7 +8,11 @@ import { setAttribute } from './otlp-values.js';
 export class ResourceMerger {
   readonly #merged = new Map<ResourceRecord, ResourceRecord>();
 
-  constructor(private readonly configured: Attributes) {}
+  private readonly configured: Attributes;
+
+  constructor(configured: Attributes) {
+    this.configured = configured;
+  }
 
   merge(published: ResourceRecord | undefined): ResourceRecord | undefined {
     if (published === undefined) return undefined;

@@ -3,7 +3,7 @@
 // so they survive a restart.
 import type { Logger } from 'pino';
 import { present } from '../../core/present.js';
-import type { RunLedger, TrackedRun, TrackedThread } from './run-ledger.js';
+import type { AssistantsLedger, TrackedRun, TrackedThread } from './run-ledger.js';
 import type { Origin } from '../../state/types.js';
 import { HttpError, type Reply } from '../../control/http-reply.js';
 import { readJsonObject } from '../../control/json-body.js';
@@ -52,7 +52,7 @@ export function threadView(thread: TrackedThread): Record<string, unknown> {
   };
 }
 
-export function trackingRoutes(target: TrackingTarget, state: RunLedger, log: Logger): Route[] {
+export function trackingRoutes(target: TrackingTarget, state: AssistantsLedger, log: Logger): Route[] {
   const findThread = (threadId: string): TrackedThread | undefined => state.listThreads().find((t) => t.threadId === threadId);
   const trackedRun = (runId: string): TrackedRun => {
     const run = state.getRun(runId);

@@ -5,10 +5,15 @@ import type { MetricObservation } from '../../core/observation.js';
 import type { SpanRecord } from '../../core/span-record.js';
 import type { FrozenContext } from './mapping/frozen-context.js';
 import { readFrozen } from '../../state/read-only.js';
+import { registerObservedMetrics } from '../../metrics/stored-totals.js';
 import { openStateStore, StateStore } from '../../state/store.js';
+import { ASSISTANTS_OBSERVED_METRICS } from './run-totals.js';
 import type { CommitResult, Origin, StateStoreOptions, TrackedUnit } from '../../state/types.js';
 
 export const ASSISTANTS = 'assistants';
+
+// The run totals a ledger's commits carry are stored wherever it is opened (a tool, a second process).
+registerObservedMetrics([{ metrics: ASSISTANTS_OBSERVED_METRICS }]);
 const RUN = 'run';
 const THREAD = 'thread';
 
@@ -107,7 +112,18 @@ export function readFrozenContext(path: string, runId: string): FrozenContext | 
   return readFrozen(path, { source: ASSISTANTS, kind: RUN, id: runId }) as FrozenContext | null;
 }
 
-export class RunLedger extends StateStore {
+/**
+ * The Assistants view of a state file: runs (parent: their thread) and threads as units of the
+ * `assistants` source, a run's cursor (the last step emitted, the latest step end, whether step
+ * usage was seen) and its frozen context. Over any StateStore: the watch's, or a RunLedger's own.
+ */
+export class RunLedgerView {
+  readonly store: StateStore;
+
+  constructor(store: StateStore) {
+    this.store = store;
+  }
+
   /** True when the run is new, or was untracked and is tracked again (keeping its cursor). */
   trackRun(threadId: string, runId: string, origin: Origin): boolean {
     return this.trackRuns([{ threadId, runId, origin }]) > 0;
@@ -119,7 +135,7 @@ export class RunLedger extends StateStore {
    * back by a power loss with everything after them, the next pass lists them again.
    */
   trackRuns(runs: readonly { threadId: string; runId: string; origin: Origin }[]): number {
-    return this.trackUnits(
+    return this.store.trackUnits(
       ASSISTANTS,
       runs.map((r) => ({ kind: RUN, id: r.runId, parent: r.threadId, origin: r.origin })),
       runs.every((r) => r.origin === 'thread') ? 'normal' : 'full',
@@ -127,37 +143,37 @@ export class RunLedger extends StateStore {
   }
 
   trackThread(threadId: string, origin: Origin): boolean {
-    return this.trackUnits(ASSISTANTS, [{ kind: THREAD, id: threadId, origin }]) > 0;
+    return this.store.trackUnits(ASSISTANTS, [{ kind: THREAD, id: threadId, origin }]) > 0;
   }
 
   /** Stops polling the run; its row stays (marked removed) so tracking it again sends no step twice. */
   untrackRun(runId: string): boolean {
-    return this.untrackUnit({ source: ASSISTANTS, kind: RUN, id: runId });
+    return this.store.untrackUnit({ source: ASSISTANTS, kind: RUN, id: runId });
   }
 
   /** Stops discovering runs on the thread; runs already tracked from it stay tracked. */
   untrackThread(threadId: string): boolean {
-    return this.forgetUnit({ source: ASSISTANTS, kind: THREAD, id: threadId });
+    return this.store.forgetUnit({ source: ASSISTANTS, kind: THREAD, id: threadId });
   }
 
   /** Any known run, removed ones included. */
   getRun(runId: string): TrackedRun | undefined {
-    const unit = this.getUnit({ source: ASSISTANTS, kind: RUN, id: runId });
+    const unit = this.store.getUnit({ source: ASSISTANTS, kind: RUN, id: runId });
     return unit ? toRun(unit) : undefined;
   }
 
   /** Tracked runs in the order they were added; `active: true` only unfinished ones, `false` only finished ones. */
   listRuns(filter: { active?: boolean } = {}): TrackedRun[] {
-    return this.listUnits(ASSISTANTS, RUN, filter).map(toRun);
+    return this.store.listUnits(ASSISTANTS, RUN, filter).map(toRun);
   }
 
   listThreads(): TrackedThread[] {
-    return this.listUnits(ASSISTANTS, THREAD).map(toThread);
+    return this.store.listUnits(ASSISTANTS, THREAD).map(toThread);
   }
 
   /** Runs cursor of a thread; false when the thread is not tracked. */
   setThreadCursor(threadId: string, lastRunId: string | null): boolean {
-    return this.setCursor({ source: ASSISTANTS, kind: THREAD, id: threadId }, { lastRunId });
+    return this.store.setCursor({ source: ASSISTANTS, kind: THREAD, id: threadId }, { lastRunId });
   }
 
   /**
@@ -176,7 +192,7 @@ export class RunLedger extends StateStore {
     }
     const moves = p.cursorStepId !== undefined || (end !== undefined && end !== null) || p.stepUsageSeen === true;
     const emittedKeys = [...(p.emittedStepIds ?? []), ...(p.runSpanEmitted ? [p.runId] : [])];
-    return this.commit({
+    return this.store.commit({
       source: ASSISTANTS,
       unit: { kind: RUN, id: p.runId },
       spans: p.spans,
@@ -195,19 +211,36 @@ export class RunLedger extends StateStore {
    * whatever the run's history (a 260-step run does not read 260 rows per look).
    */
   emittedAmong(runId: string, stepIds: Iterable<string>): Set<string> {
-    return this.emittedKeys(ASSISTANTS, runId, stepIds);
+    return this.store.emittedKeys(ASSISTANTS, runId, stepIds);
   }
 
   stats(): StateStats {
-    const runs = this.countUnits(ASSISTANTS, RUN);
+    const runs = this.store.countUnits(ASSISTANTS, RUN);
     return {
       trackedRuns: runs.tracked,
       activeRuns: runs.active,
-      trackedThreads: this.countUnits(ASSISTANTS, THREAD).tracked,
-      outboxDepth: this.outboxDepth(),
-      deadLetters: this.deadLetterCount(),
+      trackedThreads: this.store.countUnits(ASSISTANTS, THREAD).tracked,
+      outboxDepth: this.store.outboxDepth(),
+      deadLetters: this.store.deadLetterCount(),
     };
   }
+}
+
+/** A state file opened with the Assistants view built in (tests, benchmarks and tools open it so). */
+export class RunLedger extends StateStore {
+  readonly #view = new RunLedgerView(this);
+  trackRun = (threadId: string, runId: string, origin: Origin): boolean => this.#view.trackRun(threadId, runId, origin);
+  trackRuns = (runs: readonly { threadId: string; runId: string; origin: Origin }[]): number => this.#view.trackRuns(runs);
+  trackThread = (threadId: string, origin: Origin): boolean => this.#view.trackThread(threadId, origin);
+  untrackRun = (runId: string): boolean => this.#view.untrackRun(runId);
+  untrackThread = (threadId: string): boolean => this.#view.untrackThread(threadId);
+  getRun = (runId: string): TrackedRun | undefined => this.#view.getRun(runId);
+  listRuns = (filter: { active?: boolean } = {}): TrackedRun[] => this.#view.listRuns(filter);
+  listThreads = (): TrackedThread[] => this.#view.listThreads();
+  setThreadCursor = (threadId: string, lastRunId: string | null): boolean => this.#view.setThreadCursor(threadId, lastRunId);
+  commitProgress = (p: ProgressCommit): CommitResult => this.#view.commitProgress(p);
+  emittedAmong = (runId: string, stepIds: Iterable<string>): Set<string> => this.#view.emittedAmong(runId, stepIds);
+  stats = (): StateStats => this.#view.stats();
 }
 
 function nextCursor(stored: RunCursor, p: ProgressCommit): RunCursor {
@@ -260,3 +293,20 @@ function toThread(unit: TrackedUnit): TrackedThread {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** What the Assistants units read and write of the state file: a RunLedger, or a view over the watch's store. */
+export type AssistantsLedger = Pick<
+  RunLedgerView,
+  | 'trackRun'
+  | 'trackRuns'
+  | 'trackThread'
+  | 'untrackRun'
+  | 'untrackThread'
+  | 'getRun'
+  | 'listRuns'
+  | 'listThreads'
+  | 'setThreadCursor'
+  | 'commitProgress'
+  | 'emittedAmong'
+  | 'stats'
+>;

@@ -3,11 +3,12 @@
 // have moved, the mapping of what is new, one commit, and the next look as run-next-look decides.
 import type { Logger } from 'pino';
 import type { BridgeConfig } from '../../config/types.js';
-import { LOOK_CLASS, type LookClass, type LookScheduler } from '../../scheduler/look-scheduler.js';
+import type { SourceLooks } from '../../core/source.js';
+import { LOOK_CLASS, type LookClass } from '../../scheduler/look-scheduler.js';
 import type { PollPolicy } from '../../scheduler/poll-policy.js';
 import type { AssistantsSource } from './assistants-source.js';
 import type { RunPayload } from './payloads.js';
-import type { RunLedger } from './run-ledger.js';
+import type { AssistantsLedger } from './run-ledger.js';
 import { isRunTerminal, isWaitingRunStatus, STATUS } from './statuses.js';
 import type { RunContextResolver } from './run-context.js';
 import { nextRunLook, runLookClass, runLookStart, runStateAfter, type RunTask } from './run-next-look.js';
@@ -22,11 +23,11 @@ export const runKey = (runId: string): `run:${string}` => `run:${runId}`;
 
 export interface RunPollerOptions {
   config: BridgeConfig;
-  state: RunLedger;
+  state: AssistantsLedger;
   source: Pick<AssistantsSource, 'retrieveRun' | 'listRecentRuns' | 'listSteps'>;
   log: Logger;
   runs: RunTable;
-  looks: LookScheduler;
+  looks: SourceLooks;
   policy: PollPolicy;
   contexts: RunContextResolver;
   /** Makes the thread's next pass (which brings the run's status) happen within `delayMs`. */
@@ -41,7 +42,11 @@ export class RunPoller {
   /** Lists of untracked threads under way, shared by the looks of their runs. */
   private readonly recentRunLists = new Map<string, Promise<RunPayload[]>>();
 
-  constructor(private readonly options: RunPollerOptions) {}
+  private readonly options: RunPollerOptions;
+
+  constructor(options: RunPollerOptions) {
+    this.options = options;
+  }
 
   /** Looks at the run in `delayMs`, in class `cls`. */
   schedule(runId: string, delayMs: number, cls: LookClass): void {

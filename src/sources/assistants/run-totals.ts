@@ -30,6 +30,7 @@ import { ATTR_OPENAI_RUN_STATUS, ATTR_OPENAI_RUN_STEP_STATUS, ATTR_OPENAI_RUN_ST
 import type { RunPayload, StepPayload } from './payloads.js';
 import { GENAI_V010_METRICS, METRICS, type MetricSpec } from '../../metrics/catalog.js';
 import { isHistory } from '../../metrics/history.js';
+import { registerObservedMetrics } from '../../metrics/stored-totals.js';
 
 /** The metrics the Assistants mapping observes (runs, steps, their durations, and the shared gen_ai.client.* ones). */
 export const ASSISTANTS_OBSERVED_METRICS: readonly MetricSpec[] = [
@@ -42,6 +43,8 @@ export const ASSISTANTS_OBSERVED_METRICS: readonly MetricSpec[] = [
   GENAI_V010_METRICS.cacheReadTokens,
   GENAI_V010_METRICS.reasoningTokens,
 ];
+// Known to stored totals as this module loads: a state file opened by a tool or a test stores what it observes.
+registerObservedMetrics([{ metrics: ASSISTANTS_OBSERVED_METRICS }]);
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 

@@ -1,10 +1,11 @@
 // One pass over a tracked thread's run list: it finds new runs (tracked from then on) and brings
 // the status of every run on the thread in one request, handing each watched run its fresh copy.
-import { LOOK_CLASS, type LookClass, type LookScheduler } from '../../scheduler/look-scheduler.js';
+import type { SourceLooks } from '../../core/source.js';
+import { LOOK_CLASS, type LookClass } from '../../scheduler/look-scheduler.js';
 import type { PollPolicy } from '../../scheduler/poll-policy.js';
 import type { AssistantsSource } from './assistants-source.js';
 import type { RunPayload } from './payloads.js';
-import type { RunLedger } from './run-ledger.js';
+import type { AssistantsLedger } from './run-ledger.js';
 import { isRunTerminal } from './statuses.js';
 import { newRunTask, runLookClass } from './run-next-look.js';
 import { runKey } from './run-poller.js';
@@ -25,10 +26,10 @@ export interface ThreadTask {
 }
 
 export interface ThreadPollerOptions {
-  state: RunLedger;
+  state: AssistantsLedger;
   source: Pick<AssistantsSource, 'listRuns'>;
   runs: RunTable;
-  looks: LookScheduler;
+  looks: SourceLooks;
   policy: PollPolicy;
 }
 
@@ -36,7 +37,11 @@ export class ThreadPoller {
   /** The threads being watched. */
   readonly threads = new Map<string, ThreadTask>();
 
-  constructor(private readonly options: ThreadPollerOptions) {}
+  private readonly options: ThreadPollerOptions;
+
+  constructor(options: ThreadPollerOptions) {
+    this.options = options;
+  }
 
   /**
    * Makes the thread's next pass happen within `delayMs` (never later than it was due), in the

@@ -23,6 +23,7 @@ import type { ResponseContext } from './context.js';
 import { agentIdOf, rootOperationOf } from './agent.js';
 import type { ResponsePayload } from './payload.js';
 import { isResponseHistory, responseDurationSeconds } from './times.js';
+import { registerObservedMetrics } from '../../metrics/stored-totals.js';
 
 /** Who and what every response total is about, and whether it is history. */
 const RESPONSE_LABELS = [
@@ -65,6 +66,8 @@ export const RESPONSES_OBSERVED_METRICS: readonly MetricSpec[] = [
   GENAI_V010_METRICS.cacheReadTokens,
   GENAI_V010_METRICS.reasoningTokens,
 ];
+// Known to stored totals as this module loads: a state file opened by a tool or a test stores what it observes.
+registerObservedMetrics([{ metrics: RESPONSES_OBSERVED_METRICS }]);
 
 /** Label values come from the payload (models, agent names, error codes): a huge one must not become a huge label value. */
 const LABEL_VALUE_MAX = 128;
