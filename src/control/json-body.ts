@@ -1,4 +1,4 @@
-// The body of a control POST: JSON, an object, at most `limitBytes`.
+// The body of a request, at most `limitBytes`; a control POST's is JSON, an object.
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-reply.js';
 
@@ -10,14 +10,11 @@ function isJsonType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-export async function readJsonObject(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): Promise<Record<string, unknown>> {
-  if (!isJsonType(req.headers['content-type'])) {
-    throw new HttpError(415, 'the body must be JSON (content-type: application/json)');
-  }
+/** The raw body, refused with 413 (before reading, when content-length says so) beyond `limitBytes`. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const tooLarge = (): HttpError => new HttpError(413, `the body must be at most ${limitBytes} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge();
-
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -26,7 +23,14 @@ export async function readJsonObject(req: IncomingMessage, limitBytes = BODY_LIM
     if (size > limitBytes) throw tooLarge();
     chunks.push(buf);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+export async function readJsonObject(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): Promise<Record<string, unknown>> {
+  if (!isJsonType(req.headers['content-type'])) {
+    throw new HttpError(415, 'the body must be JSON (content-type: application/json)');
+  }
+  const text = (await readBody(req, limitBytes)).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

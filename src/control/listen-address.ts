@@ -42,13 +42,15 @@ export class ListenError extends BridgeError {
   constructor(
     readonly listen: string,
     cause: unknown,
+    /** The setting that gave the address (its config key). */
+    readonly setting = 'watch.listen',
   ) {
-    super('fatal', (name) => describeListenError(listen, cause, name), { exitCode: EXIT.usage, cause });
+    super('fatal', (name) => describeListenError(listen, cause, name, setting), { exitCode: EXIT.usage, cause });
   }
 }
 
-/** One line for a failed listen, naming the address and what to do; `name` names the listen setting (the CLI's flag). */
-export function describeListenError(listen: string, error: unknown, name: SettingNamer | null = null): string {
+/** One line for a failed listen, naming the address and what to do; `name` names `setting` (the CLI's flag). */
+export function describeListenError(listen: string, error: unknown, name: SettingNamer | null = null, setting = 'watch.listen'): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const why =
     code === 'EADDRINUSE'
@@ -60,7 +62,7 @@ export function describeListenError(listen: string, error: unknown, name: Settin
           : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
             ? 'host name not found'
             : `cannot listen (${code ?? (error instanceof Error ? error.message : String(error))})`;
-  const flag = name?.('watch.listen');
+  const flag = name?.(setting);
   if (flag === undefined) return `listen address ${listen}: ${why}; choose another address or turn listening off`;
-  return `${flag} ${listen}: ${why}; choose another with ${flag} or use ${flag} off`;
+  return `${flag} ${listen}: ${why}; choose another with ${flag}${setting === 'watch.listen' ? ` or use ${flag} off` : ''}`;
 }

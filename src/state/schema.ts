@@ -172,12 +172,30 @@ ALTER TABLE outbox RENAME COLUMN run_id TO unit;
 ALTER TABLE dead_letters RENAME COLUMN run_id TO unit;
 `;
 
+// The webhook intake's replay ledger: the ids of deliveries already accepted, so one sent again
+// does nothing twice (src/state/webhook-ledger.ts bounds it by age and by a row cap).
+const V6 = `
+CREATE TABLE webhook_deliveries (
+  webhook_id TEXT PRIMARY KEY NOT NULL,
+  received_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (received_at);
+`;
+
 /** Spans one outbox row holds at most; a span's address is its row's seq x this + its index. */
 export const OUTBOX_ROW_SLOTS = 4096;
 
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5, V6];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Tables of the current schema (SQLite's own `sqlite_*` tables aside). */
-export const TABLES: readonly string[] = ['tracked_units', 'emitted_keys', 'outbox', 'dead_letters', 'metric_totals', 'meta'];
+export const TABLES: readonly string[] = [
+  'tracked_units',
+  'emitted_keys',
+  'outbox',
+  'dead_letters',
+  'metric_totals',
+  'meta',
+  'webhook_deliveries',
+];

@@ -27,6 +27,7 @@ import { Outbox } from './outbox.js';
 import { Progress } from './progress.js';
 import { Totals } from './totals.js';
 import { assertOrigin, Units } from './units.js';
+import { WebhookLedger } from './webhook-ledger.js';
 import type {
   CommitResult,
   DeadLetterRequest,
@@ -79,7 +80,7 @@ export function openStateStore(path: string, options: StateStoreOptions = {}, ma
       );
     }
     try {
-      return make(path, db, lock, { outboxCap, now, created, warnings, fresh });
+      return make(path, db, lock, { outboxCap, now, created, warnings, fresh, webhookLedger: options.webhookLedger });
     } catch (error) {
       db.close();
       throw classifySqliteError(error, path);
@@ -121,6 +122,7 @@ export interface StoreInit {
   created: boolean;
   warnings: string[];
   fresh: FreshSpans;
+  webhookLedger?: StateStoreOptions['webhookLedger'];
 }
 
 export class StateStore {
@@ -130,6 +132,8 @@ export class StateStore {
   readonly created: boolean;
   /** One-line notes worth logging at start, such as a state file taken over from a killed bridge. */
   readonly warnings: readonly string[];
+  /** Ids of webhook deliveries already accepted (the webhook intake's replay ledger). */
+  readonly webhookLedger: WebhookLedger;
 
   readonly #db: DatabaseSync;
   readonly #lock: HeldLock | null;
@@ -168,6 +172,18 @@ export class StateStore {
     this.#progress = new Progress(db);
     this.#outbox = new Outbox(db, init.fresh);
     this.#totals = new Totals(db);
+    this.webhookLedger = new WebhookLedger(
+      db,
+      {
+        // Rolled back by a power loss at worst: the delivery is then accepted again, which handlers keep harmless.
+        write: (fn) => this.#write('normal', fn),
+        read: (fn) => {
+          this.#assertOpen();
+          return fn();
+        },
+      },
+      init.webhookLedger,
+    );
   }
 
   // ---- tracking ----

@@ -1,6 +1,7 @@
 import type { MetricObservation } from '../core/observation.js';
 import type { SpanRecord } from '../core/span-record.js';
 import type { ORIGINS } from './schema.js';
+import type { WebhookLedgerBounds } from './webhook-ledger.js';
 
 /** Where a tracked unit came from. */
 export type Origin = (typeof ORIGINS)[number];
@@ -108,4 +109,6 @@ export interface StateStoreOptions {
   now?: () => number;
   /** Most committed spans kept in memory for the drain until acknowledged (0: always read them back from the file). */
   freshSpanCapacity?: number;
+  /** Bounds of the webhook replay ledger (default: a week, 200,000 deliveries). */
+  webhookLedger?: Partial<WebhookLedgerBounds>;
 }
