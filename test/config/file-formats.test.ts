@@ -42,6 +42,8 @@ const FULL = {
     exit_when_idle: true,
     all_threads: true,
     since: '2026-11-01T00:00:00Z',
+    agent_sessions: ['sess_1'],
+    agent_trace_wait: '2m',
     active_interval_ms: 500,
     max_wait_interval_ms: 30_000,
     discovery_interval_ms: 5000,
@@ -101,7 +103,7 @@ const EXPECTED = {
   },
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
-  sources: {},
+  sources: { agents: { sessions: ['sess_1'], traceWaitSeconds: 120 } },
 };
 
 const env = { AZURE_KEY: 'azure-secret' };

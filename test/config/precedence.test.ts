@@ -4,6 +4,7 @@ import type { WatchFlags } from '../../src/cli/options.js';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import type { BridgeConfig } from '../../src/config/types.js';
 import { resolve, type Env } from './helpers.js';
+import { AGENTS_WATCH_DEFAULTS } from '../../src/sources/agents/settings.js';
 
 type Layer = 'flags' | 'env' | 'file';
 
@@ -141,7 +142,11 @@ describe('defaults', () => {
 
   it('resolves to the defaults, printing spans, when nothing is configured', () => {
     const config = resolve();
-    expect(config).toEqual({ ...DEFAULTS, traces: { ...DEFAULTS.traces, exporter: 'console', endpoint: null } });
+    expect(config).toEqual({
+      ...DEFAULTS,
+      traces: { ...DEFAULTS.traces, exporter: 'console', endpoint: null },
+      sources: { agents: AGENTS_WATCH_DEFAULTS },
+    });
   });
 });
 

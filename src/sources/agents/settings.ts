@@ -3,6 +3,8 @@
 // what one session look needs from the bridge's configuration.
 import type { Attributes } from '../../core/span-record.js';
 import { ConfigError } from '../../config/config-error.js';
+import { parseId } from '../../config/values.js';
+import type { SourceSettings } from '../../core/source.js';
 import type { BridgeConfig } from '../../config/types.js';
 import { parseRateLimitDuration } from '../../scheduler/rate-limit-headers.js';
 import { ATTR_SERVICE_NAME } from '../../semconv/attributes.js';
@@ -56,3 +58,67 @@ export function sessionLookSettings(config: BridgeConfig, agents: AgentsWatchSet
     resource: { ...config.resource.attributes, [ATTR_SERVICE_NAME]: config.resource.assistantServiceName },
   };
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** A list of session ids from the config file: each checked as an id, named by its key. */
+function parseSessionList(raw: unknown, field: string, source: string): string[] {
+  if (!Array.isArray(raw)) throw new ConfigError(field, 'must be a list of session ids', source);
+  return raw.map((item: unknown) => {
+    if (typeof item !== 'string') throw new ConfigError(field, 'must be a list of session ids (strings)', source);
+    return parseId(item, field, source);
+  });
+}
+
+/** The flags, config keys and merge of the agents source's settings. */
+export const AGENTS_SETTINGS: SourceSettings<AgentsWatchSettings> = {
+  defaults: AGENTS_WATCH_DEFAULTS,
+  names: [
+    { key: AGENTS_CONFIG_KEYS.sessions, flag: AGENTS_FLAGS.session },
+    { key: AGENTS_CONFIG_KEYS.traceWait, flag: AGENTS_FLAGS.traceWait },
+  ],
+  addFlags(cmd) {
+    cmd
+      .option(
+        `${AGENTS_FLAGS.session} <SESSION_ID>`,
+        'an OpenAI Agents API session whose root turns to trace, its published traces forwarded as published (repeatable)',
+        collect,
+      )
+      .option(
+        `${AGENTS_FLAGS.traceWait} <duration>`,
+        `how long after a root turn ends its published trace is waited for before the turn is traced without it (default ${DEFAULT_AGENT_TRACE_WAIT})`,
+      );
+  },
+  fromFlags(flags, source) {
+    const out: Partial<AgentsWatchSettings> = {};
+    const sessions = flags.agentSession;
+    if (Array.isArray(sessions)) out.sessions = sessions.map((s) => parseId(String(s), AGENTS_FLAGS.session, source));
+    if (typeof flags.agentTraceWait === 'string')
+      out.traceWaitSeconds = parseTraceWait(flags.agentTraceWait, AGENTS_FLAGS.traceWait, source);
+    return out;
+  },
+  fileKeys: {
+    agent_sessions: (raw) => parseSessionList(raw, '', ''),
+    agent_trace_wait: (raw) => {
+      if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError('', 'must be a duration such as 15m, 90s or 1h30m', '');
+      return parseTraceWait(String(raw), '', '');
+    },
+  },
+  fromFile(parsed) {
+    const out: Partial<AgentsWatchSettings> = {};
+    if (Array.isArray(parsed.agent_sessions)) out.sessions = parsed.agent_sessions as string[];
+    if (typeof parsed.agent_trace_wait === 'number') out.traceWaitSeconds = parsed.agent_trace_wait;
+    return out;
+  },
+  merge(layers) {
+    const given = layers as readonly Partial<AgentsWatchSettings>[];
+    // Sessions add up across the file and the flags; the highest layer's wait wins.
+    const sessions = [...new Set(given.flatMap((l) => l.sessions ?? []))];
+    const wait = [...given].reverse().find((l) => l.traceWaitSeconds !== undefined)?.traceWaitSeconds;
+    return { sessions, traceWaitSeconds: wait ?? AGENTS_WATCH_DEFAULTS.traceWaitSeconds };
+  },
+};
+
+/** The agents source's settings as the config resolved them (defaults when it was not given any). */
+export const agentsSettingsOf = (settings: unknown): AgentsWatchSettings =>
+  (settings as AgentsWatchSettings | undefined) ?? AGENTS_WATCH_DEFAULTS;

@@ -6,6 +6,7 @@ import { present } from '../../core/present.js';
 import type { AssistantsLedger, TrackedRun, TrackedThread } from './run-ledger.js';
 import type { Origin } from '../../state/types.js';
 import { HttpError, type Reply } from '../../control/http-reply.js';
+import { onlyFields, validId } from '../../control/route-input.js';
 import { readJsonObject } from '../../control/json-body.js';
 import type { Route } from '../../control/router.js';
 
@@ -15,21 +16,6 @@ export interface TrackingTarget {
   addThread(threadId: string, origin: Origin): boolean;
   removeRun(runId: string): boolean;
   removeThread(threadId: string): boolean;
-}
-
-/** The ids config/values.ts parseId accepts, without trimming: an API caller sends exact ids. */
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-export function validId(value: unknown, field: string): string {
-  if (value === undefined || value === null) throw new HttpError(400, `${field} is required`, field);
-  if (typeof value !== 'string') throw new HttpError(400, `${field} must be a string`, field);
-  if (!ID.test(value)) throw new HttpError(400, `${field} must be 1 to 128 letters, digits, '_' or '-'`, field);
-  return value;
-}
-
-function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
-  if (unknown !== undefined) throw new HttpError(400, `unknown field; expected ${allowed.join(', ')}`, unknown);
 }
 
 export function runView(run: TrackedRun): Record<string, unknown> {

@@ -1,0 +1,146 @@
+// `watch --agent-session` as a real process against the simulator's Agents API and the strict
+// receiver: every span of every published root turn trace arrives exactly once, as published
+// (ids, parents, times to the nanosecond), the root turn whose trace never appeared or could not
+// be read gets one synthetic `invoke_agent` span, content is removed by default, and the bridge
+// exits 0 once every turn settled (`--exit-when-idle`). A SIGKILL and an immediate restart on the
+// same state file lose nothing and send nothing twice.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type AgentsTruth, type AgentsTruthTurn, type RunningSimulator } from '../../src/simulator/index.js';
+import { syntheticTraceId } from '../../src/sources/agents/keys.js';
+import { startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
+import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
+
+let sim: RunningSimulator | undefined;
+let rx: OtlpReceiver | undefined;
+let bridge: CliProcess | undefined;
+
+afterEach(async () => {
+  bridge?.child.kill('SIGKILL');
+  await sim?.shutdown();
+  await rx?.close();
+  bridge = sim = rx = undefined;
+});
+
+async function agentsTruth(s: RunningSimulator): Promise<AgentsTruth> {
+  const response = await fetch(`${s.origin}/_sim/agents/truth`);
+  return (await response.json()) as AgentsTruth;
+}
+
+/** A world of finished sessions: every kind of root turn, their traces published (or not) a few seconds after each ended. */
+async function finishedWorld(seed: number): Promise<{ sim: RunningSimulator; truth: AgentsTruth; sessions: string[] }> {
+  const s = await startSimulator({
+    seed,
+    clock: { speed: 1 },
+    world: { threads: 1, backfillRuns: 0, liveRuns: 0 },
+    agents: { sessions: 3, backfillTurns: 14, liveSessions: 0, liveTurns: 0, publishDelaySeconds: [1, 3] },
+  });
+  const truth = await agentsTruth(s);
+  return { sim: s, truth, sessions: truth.sessions.map((x) => x.id) };
+}
+
+function watchArgs(sessions: string[], statePath: string, extra: string[] = []): string[] {
+  return [
+    'watch',
+    ...sessions.flatMap((id) => ['--agent-session', id]),
+    '--agent-trace-wait',
+    `${TRACE_WAIT_SECONDS}s`,
+    '--state',
+    statePath,
+    '--listen',
+    'off',
+    '--log-format',
+    'json',
+    '--active-interval',
+    '200',
+    ...extra,
+  ];
+}
+
+const roots = (truth: AgentsTruth): AgentsTruthTurn[] => truth.turns.filter((t) => t.subagentId === null);
+/** The --agent-trace-wait of these tests. */
+const TRACE_WAIT_SECONDS = 5;
+/**
+ * Root turns whose trace the bridge can read before the turn settles: their spans are forwarded as
+ * published. One published after the wait (the `late` kind), never, or too large to list stands as a synthetic span.
+ */
+const readable = (t: AgentsTruthTurn): boolean =>
+  t.trace !== null &&
+  t.trace.publishAt !== null &&
+  t.trace.tooLarge !== 'alone' &&
+  t.trace.publishAt <= (t.turn.completed_at as number) + TRACE_WAIT_SECONDS;
+const key = (s: { traceId: string; spanId: string }): string => `${s.traceId}/${s.spanId}`;
+
+function expectedKeys(truth: AgentsTruth): { published: string[]; synthetic: string[] } {
+  const published = roots(truth)
+    .filter(readable)
+    .flatMap((t) => t.trace!.spans.map((s) => key({ traceId: t.trace!.traceId, spanId: s.spanId })));
+  const synthetic = roots(truth)
+    .filter((t) => !readable(t))
+    .map((t) => syntheticTraceId(t.turnId));
+  return { published, synthetic };
+}
+
+function expectExactlyOnce(spans: readonly ReceivedSpan[], truth: AgentsTruth): void {
+  const { published, synthetic } = expectedKeys(truth);
+  const received = spans.map(key);
+  expect(new Set(received).size).toBe(received.length);
+  expect(received.filter((k) => !synthetic.some((t) => k.startsWith(`${t}/`))).sort()).toEqual([...published].sort());
+  for (const traceId of synthetic) {
+    const stand = spans.filter((s) => s.traceId === traceId);
+    expect(stand.map((s) => s.name.split(' ')[0])).toEqual(['invoke_agent']);
+  }
+}
+
+describe('watch --agent-session', () => {
+  it('forwards every published span of the sessions once, stands in for unreadable traces, removes content, and exits when idle', async () => {
+    const world = await finishedWorld(21);
+    sim = world.sim;
+    rx = await startOtlpReceiver();
+    expect(roots(world.truth).length).toBeGreaterThanOrEqual(10);
+    expect(roots(world.truth).some((t) => !readable(t))).toBe(true);
+
+    const state = join(mkdtempSync(join(tmpdir(), 'aob-agents-')), 'state.sqlite');
+    bridge = startCli(watchArgs(world.sessions, state, ['--exit-when-idle']), {
+      OPENAI_API_KEY: sim.apiKey,
+      OPENAI_BASE_URL: sim.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+    });
+    const result = await bridge.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const truth = await agentsTruth(sim);
+    expectExactlyOnce(rx.spans(), truth);
+    // Published times reach the receiver to the nanosecond; content attributes do not (capture is off).
+    const contentKeys = rx
+      .spans()
+      .flatMap((s) =>
+        Object.keys(s.attributes).filter((k) => /^gen_ai\.(input|output)\.messages$|^gen_ai\.tool\.call\.(arguments|result)$/.test(k)),
+      );
+    expect(contentKeys).toEqual([]);
+    expect(rx.spans().some((s) => !s.startTimeUnixNano.endsWith('000000000'))).toBe(true);
+    expect(result.stdout + result.stderr).toMatch(/idle/);
+  });
+
+  it('after a SIGKILL and an immediate restart on the same state file, nothing is lost and nothing sent twice', async () => {
+    const world = await finishedWorld(22);
+    sim = world.sim;
+    rx = await startOtlpReceiver();
+    const state = join(mkdtempSync(join(tmpdir(), 'aob-agents-')), 'state.sqlite');
+    const env = { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url };
+    bridge = startCli(watchArgs(world.sessions, state), env);
+    await waitFor(() => rx!.spans().length > 0, 'the first spans');
+    bridge.child.kill('SIGKILL');
+    await bridge.exited;
+    bridge = startCli(watchArgs(world.sessions, state, ['--exit-when-idle']), env);
+    const result = await bridge.exited;
+    expect(result.code, result.stderr).toBe(0);
+    const truth = await agentsTruth(sim);
+    // A span acknowledged by the receiver but not yet deleted from the outbox when the process died
+    // goes out again: the one window the outbox documents. Everything else arrives exactly once.
+    const unique = new Map(rx.spans().map((s) => [key(s), s]));
+    expectExactlyOnce([...unique.values()], truth);
+  });
+});
