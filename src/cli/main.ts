@@ -90,7 +90,9 @@ Steps are matched to their run by run_id; a run saved without steps gives just i
 addWatchOptions(
   program
     .command('watch')
-    .description('Poll runs and threads on an Assistants v2 service and export each run as a trace, under one request budget.'),
+    .description(
+      "Watch agent work on a remote service and export each unit of it as a trace, under one request budget: Assistants v2 runs and threads, OpenAI Agents API sessions, Azure AI Foundry agents' responses.",
+    ),
 )
   .addHelpText(
     'after',
@@ -98,8 +100,9 @@ addWatchOptions(
 Examples:
   $ OPENAI_API_KEY=sk-... ${NAME} watch --thread thread_abc --otlp-endpoint http://localhost:4318
   $ ${NAME} watch --run thread_abc/run_def --exit-when-idle
+  $ OPENAI_API_KEY=sk-... ${NAME} watch --agent-session sess_abc --otlp-endpoint http://localhost:4318
   $ ${NAME} watch --config config/bridge.example.yaml
-A thread is followed forever, runs created later included.
+A thread or a session is followed forever, runs and turns created later included.
 Ctrl-C or SIGTERM stops polling, exports what is finished for up to --stop-timeout (${DEFAULTS.watch.stopTimeoutMs / 1000} s), says what
 is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C exits at once.`,
   )
