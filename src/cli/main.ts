@@ -19,6 +19,7 @@ import {
   type WatchFlags,
 } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
+import { SOURCES } from '../sources/registry.js';
 import { simulatorCommandOptions, type SimulateCommandOptions } from '../simulator/command-options.js';
 
 // Each command loads its own modules when it runs (watch, the simulator and the demo take about
@@ -115,7 +116,12 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
     const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY;
     const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
     const log = createLogger(config.log, status?.logStream);
-    if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
+    const named =
+      config.watch.runs.length > 0 ||
+      config.watch.threads.length > 0 ||
+      config.watch.allThreads ||
+      SOURCES.some((r) => r.settings?.namesWork?.(config.sources[r.name]) === true);
+    if (!named) {
       log.info('nothing given to watch on the command line or in the config: watching what the state file tracks');
     }
     const handle = startWatch(config, log);

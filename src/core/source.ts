@@ -95,6 +95,8 @@ export interface SourceSettings<S = unknown> {
   merge(layers: readonly unknown[]): S;
   /** Whether these settings follow a discovery that `--since` applies to. */
   usesSince?(settings: S): boolean;
+  /** Whether these settings name anything to watch (a unit or a discovery), for the start's "nothing given" line. */
+  namesWork?(settings: S): boolean;
 }
 
 /** A saved object of this source in a file given to `import`. */

@@ -122,6 +122,9 @@ describe('watch --agent-session', () => {
     expect(contentKeys).toEqual([]);
     expect(rx.spans().some((s) => !s.startTimeUnixNano.endsWith('000000000'))).toBe(true);
     expect(result.stdout + result.stderr).toMatch(/idle/);
+    // The sessions given count as something to watch (info is logged at the default level).
+    expect(result.stderr).toMatch(/"msg":"watching/);
+    expect(result.stderr).not.toMatch(/nothing given to watch/);
   });
 
   it('after a SIGKILL and an immediate restart on the same state file, nothing is lost and nothing sent twice', async () => {

@@ -110,6 +110,7 @@ export const AGENTS_SETTINGS: SourceSettings<AgentsWatchSettings> = {
     if (typeof parsed.agent_trace_wait === 'number') out.traceWaitSeconds = parsed.agent_trace_wait;
     return out;
   },
+  namesWork: (settings) => settings.sessions.length > 0,
   merge(layers) {
     const given = layers as readonly Partial<AgentsWatchSettings>[];
     // Sessions add up across the file and the flags; the highest layer's wait wins.
