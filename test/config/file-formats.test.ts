@@ -43,6 +43,7 @@ const FULL = {
     all_threads: true,
     since: '2026-11-01T00:00:00Z',
     agent_sessions: ['sess_1'],
+    agents: ['agent_1'],
     agent_trace_wait: '2m',
     active_interval_ms: 500,
     max_wait_interval_ms: 30_000,
@@ -103,7 +104,7 @@ const EXPECTED = {
   },
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
-  sources: { agents: { sessions: ['sess_1'], traceWaitSeconds: 120 } },
+  sources: { agents: { sessions: ['sess_1'], agents: ['agent_1'], traceWaitSeconds: 120 } },
 };
 
 const env = { AZURE_KEY: 'azure-secret' };
