@@ -181,7 +181,7 @@ function publishedTraces(truth, now, toWallMs) {
  * from when a trace's last part is listed to when the last of its spans is at the receiver.
  */
 export async function runAgentsLive({ rx, seed, sessions, turns, windowSeconds, settleSeconds }) {
-  const { sim, toWallMs } = await startAgentsSim(seed, {
+  const { sim, toWallMs, clockStartMs, speed } = await startAgentsSim(seed, {
     agents: 3,
     sessions,
     backfillTurns: 0,
@@ -191,19 +191,27 @@ export async function runAgentsLive({ rx, seed, sessions, turns, windowSeconds, 
   });
   try {
     const ids = sim.agents.truth().sessions.map((s) => s.id);
+    const second = worldSecondAt(sim, clockStartMs, speed);
     await rx.reset();
     const dir = tempDir('agents-live');
     const bridge = startBridge(['watch', ...sessionFlags(ids), ...quietFlags(dir)], bridgeEnv(sim, rx.url));
     await Promise.race([sleep(windowSeconds * 1000), bridge.exited]);
-    // Then until every trace listed so far is at the receiver, or the settle time is up.
+    // Then until every turn has started, every trace complete before the settle time is up is
+    // complete, and every trace listed so far is at the receiver; or the settle time is up.
     const deadline = Date.now() + settleSeconds * 1000;
+    const deadlineSecond = second(deadline);
     let traces = [];
     let receiveTimes = [];
     for (;;) {
       const truth = sim.agents.truth();
       traces = publishedTraces(truth, truth.now, toWallMs);
       receiveTimes = await Promise.all(traces.map((t) => rx.lookup(t.spanIds)));
-      if (receiveTimes.every((list) => list.every((at) => at !== null)) || Date.now() > deadline || bridge.child.exitCode !== null) break;
+      const due = rootTurns(truth).some((t) => {
+        const at = t.trace?.completeAt ?? null;
+        return at !== null && at > truth.now && at <= deadlineSecond;
+      });
+      const inAll = receiveTimes.every((list) => list.every((at) => at !== null));
+      if ((truth.pending.length === 0 && !due && inAll) || Date.now() > deadline || bridge.child.exitCode !== null) break;
       await sleep(1000);
     }
     bridge.child.kill('SIGTERM');

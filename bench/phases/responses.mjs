@@ -88,10 +88,24 @@ export function leastResponsesRequests(responses) {
   return { perAgent, total: sum(perAgent) };
 }
 
-/** Fails fast, naming the cause, when the bridge refused its command line (exit 2: e.g. --foundry-agent unknown). */
-async function checkStarted(bridge, what) {
-  const early = await Promise.race([bridge.exited, sleep(3000).then(() => null)]);
-  if (early !== null && early.code !== 0) throw new Error(`${what}: the bridge exited ${early.code}: ${early.stderr.trim().slice(-500)}`);
+/**
+ * Resolves once the bridge made its first API request; throws, naming the cause, when it exits
+ * first (exit 2 for a command line it refuses, e.g. an unknown --foundry-agent).
+ */
+async function checkStarted(sim, bridge, what) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !sim.requestLog().some((e) => !e.control)) {
+    if (bridge.child.exitCode !== null) {
+      const exit = await bridge.exited;
+      throw new Error(`${what}: the bridge exited ${exit.code} before any request: ${exit.stderr.trim().slice(-500)}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** A bridge that stopped on its own with an error is a failed phase, not a figure. */
+function checkExit(exit, what) {
+  if (exit.code !== 0) throw new Error(`${what}: the bridge exited ${exit.code}: ${exit.stderr.trim().slice(-500)}`);
 }
 
 export async function runResponsesBackfill({ rx, seed, responses }) {
@@ -105,7 +119,7 @@ export async function runResponsesBackfill({ rx, seed, responses }) {
     sim.clearRequestLog();
     const dir = tempDir('responses-backfill');
     const bridge = startBridge(foundryArgs(dir, since, ['--rpm', '100000', '--exit-when-idle']), foundryEnv(sim, rx.url));
-    await checkStarted(bridge, 'responses backfill');
+    await checkStarted(sim, bridge, 'responses backfill');
     // Until every root span is in, then a while for the bridge to exit on its own.
     const deadline = Date.now() + 5 * 60_000;
     let allAt = null;
@@ -117,6 +131,7 @@ export async function runResponsesBackfill({ rx, seed, responses }) {
     const exitedOnItsOwn = bridge.child.exitCode !== null;
     if (!exitedOnItsOwn) bridge.child.kill('SIGTERM');
     const exit = await exitWithin(bridge, 30_000, 'responses backfill');
+    checkExit(exit, 'responses backfill');
     const times = await rx.lookup(ids);
     const received = await rx.stats();
     // A bridge that did not exit on its own is charged up to the moment every root span was in.
@@ -159,7 +174,7 @@ export async function runResponsesLive({ rx, seed, responses, windowSeconds, set
     await rx.reset();
     const dir = tempDir('responses-live');
     const bridge = startBridge(foundryArgs(dir, since, []), foundryEnv(sim, rx.url));
-    await checkStarted(bridge, 'responses live');
+    await checkStarted(sim, bridge, 'responses live');
     await Promise.race([sleep(windowSeconds * 1000), bridge.exited]);
     const deadline = Date.now() + settleSeconds * 1000;
     let ended = [];
@@ -173,6 +188,7 @@ export async function runResponsesLive({ rx, seed, responses, windowSeconds, set
     }
     bridge.child.kill('SIGTERM');
     const exit = await exitWithin(bridge, 30_000, 'responses live');
+    checkExit(exit, 'responses live');
     const lags = ended.map((r, i) => (times[i] === null ? null : times[i] - toWallMs(r.endAt))).filter((v) => v !== null);
     const requests = responsesRequests(sim).filter((r) => r.time >= bridge.startedAt);
     return {
