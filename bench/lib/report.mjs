@@ -1,7 +1,7 @@
 // Turns the phase results into the summary rows (figure, goal, verdict), the stdout table and
 // BENCHMARKS.md.
 import { tmpdir } from 'node:os';
-import { fmt, mb, ms, secs } from './stats.mjs';
+import { fmt, mb, median, ms, secs } from './stats.mjs';
 
 const verdict = (ok) => (ok === null || ok === undefined ? '—' : ok ? 'met' : '**not met**');
 const x = (v) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
@@ -241,6 +241,16 @@ function agentRows(g, add) {
       '≥ 0.85x',
       t.ratio >= 0.85,
     );
+    if (t.sustainedRatios) {
+      const mid = (list) => median(list.filter((v) => v !== null));
+      add(
+        area,
+        'Same, from the first span received to the last (start-up left out of both)',
+        `${fmt(mid(t.bridge.sustainedRounds))} vs ${fmt(mid(t.baseline.sustainedRounds))} spans/s = ${x(t.sustainedRatio)} (rounds: ${t.sustainedRatios.map((v) => (v === null ? 'n/a' : v.toFixed(2))).join(', ')})`,
+        '—',
+        null,
+      );
+    }
   }
   const l = g.live;
   if (l) {
@@ -627,7 +637,7 @@ function agentDetails(g, out) {
     out.push(
       '### Live turns: lag',
       '',
-      `${l.sessions} tracked sessions, ${l.turns} root turns starting over ${l.windowSeconds} s (simulator at real speed, each kind of turn at least once, traces published 2–30 s after each turn ends, one in two parts), the bridge at its defaults (\`--agent-session\` each, nothing else). Lag: from the world second a trace's last part is listed (the simulator's truth, \`publishAt\` / \`completeAt\`) to the receipt of the last of its spans that end; traces listed before the observation ended count (${l.traces}, ${l.twoParts} in two parts). Requests ${fmt(l.requests)}: ${routes(l.byRoute)}.`,
+      `${l.sessions} tracked sessions, ${l.turns} root turns starting over ${l.windowSeconds} s (simulator at real speed, each kind of turn at least once, traces published 2–30 s after each turn ends, one in two parts), the bridge at its defaults (\`--agent-session\` each, nothing else). Lag: from the world second a trace's last part is listed (the simulator's truth, \`publishAt\` / \`completeAt\`) to the receipt of the last of its spans that end; traces listed before the observation ended count (${l.traces}, ${l.twoParts} in two parts). A finished root turn waiting for its trace is looked at on a waiting run's back-off (doubling up to 60 s, fast again when a look finds something new), so a trace published a while after its turn ended is seen up to about as long again after it is listed. Requests ${fmt(l.requests)}: ${routes(l.byRoute)}.`,
       '',
     );
   }
@@ -636,7 +646,7 @@ function agentDetails(g, out) {
     out.push(
       '### Idle sessions: requests and memory',
       '',
-      `${fmt(i.sessions)} sessions, each with one finished turn, tracked through a config file (\`watch.agent_sessions\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the look pace asks. Observed ${fmt(i.seconds, 0)} s; the backfill (every session's first look) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). An idle session is looked at on the discovery pace (10 s, doubling to 60 s): one turns list each time. The DESIGN's goal, one sessions list per 100 sessions per pass, belongs to \`--agent\` discovery, which is not built; \`--agent-session\` has no sessions list to read. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
+      `${fmt(i.sessions)} sessions, each with one finished turn, tracked through a config file (\`watch.agent_sessions\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the look pace asks. Observed ${fmt(i.seconds, 0)} s; the backfill (every session's first look) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). An idle session is looked at on the discovery pace (10 s, doubling to 60 s): one turns list each time. The DESIGN's goal, one sessions list per 100 sessions per pass, belongs to \`--agent\` discovery, which is not built; \`--agent-session\` has no sessions list to read. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end; like every simulator world this one holds a trace just under the 16 MiB cap on one traces answer, which the bridge reads and parses whole. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
       '',
     );
   }

@@ -66,7 +66,7 @@ export function readSettings() {
       settleSeconds: num('BENCH_AG_SETTLE_S', 60, 40),
       // Idle: long enough after the backfill for the looks to back off to their slowest pace (60 s).
       idleSessions: num('BENCH_AG_IDLE_SESSIONS', 1000, 200),
-      idleSeconds: num('BENCH_AG_IDLE_SECONDS', 150, 45),
+      idleSeconds: num('BENCH_AG_IDLE_SECONDS', 210, 45),
     },
     responses: {
       backfill: num('BENCH_RESP_BACKFILL', 2000, 300),

@@ -45,7 +45,7 @@ async function backfillOnce({ sim, rx, sessions, label }) {
   const exit = await exitWithin(bridge, 10 * 60_000, label);
   const received = await rx.stats();
   const wallMs = (received.lastAt ?? exit.endedAt) - bridge.startedAt;
-  return { bridge, exit, received, wallMs, spansPerSecond: received.unique / (wallMs / 1000) };
+  return { bridge, exit, received, wallMs, spansPerSecond: received.unique / (wallMs / 1000), ...sustained(received) };
 }
 
 async function baselineOnce(rx, file, expected) {
@@ -55,7 +55,13 @@ async function baselineOnce(rx, file, expected) {
   if (exit.code !== 0 || stats.unique !== expected)
     throw new Error(`agents baseline: exit ${exit.code}, ${stats.unique} of ${expected} spans received\n${exit.stderr.slice(-1500)}`);
   const wallMs = stats.lastAt - exit.startedAt;
-  return { wallMs, spansPerSecond: expected / (wallMs / 1000), cpuSeconds: exit.cpu?.cpuSeconds ?? null };
+  return { wallMs, spansPerSecond: expected / (wallMs / 1000), cpuSeconds: exit.cpu?.cpuSeconds ?? null, ...sustained(stats) };
+}
+
+/** Spans over the time from the first receipt to the last: start-up left out, for both contenders alike. */
+function sustained(stats) {
+  const ms = (stats.lastAt ?? 0) - (stats.firstAt ?? 0);
+  return { firstToLastMs: ms, sustainedPerSecond: ms > 0 ? stats.unique / (ms / 1000) : null };
 }
 
 /** The published spans the bridge forwarded, as OTLP JSON requests (one line per trace) for the baseline. */
@@ -126,8 +132,18 @@ export async function runAgentsBackfill({ rx, seed, sessions, turns, rounds }) {
     const ratios = bridgeRounds.map((b, i) => b.spansPerSecond / baselineRounds[i].spansPerSecond);
     const mid = (list) => {
       const m = [...list].sort((a, b) => a.spansPerSecond - b.spansPerSecond)[Math.floor((list.length - 1) / 2)];
-      return { wallMs: m.wallMs, spansPerSecond: m.spansPerSecond, rounds: list.map((b) => Math.round(b.spansPerSecond)) };
+      return {
+        wallMs: m.wallMs,
+        spansPerSecond: m.spansPerSecond,
+        rounds: list.map((b) => Math.round(b.spansPerSecond)),
+        sustainedRounds: list.map((b) => (b.sustainedPerSecond === null ? null : Math.round(b.sustainedPerSecond))),
+      };
     };
+    const sustainedRatios = bridgeRounds.map((b, i) =>
+      b.sustainedPerSecond === null || !baselineRounds[i].sustainedPerSecond
+        ? null
+        : b.sustainedPerSecond / baselineRounds[i].sustainedPerSecond,
+    );
     const total = requests.length;
     return {
       sessions: ids.length,
@@ -156,6 +172,8 @@ export async function runAgentsBackfill({ rx, seed, sessions, turns, rounds }) {
         baseline: { ...mid(baselineRounds), spans: baselineSpans },
         roundRatios: ratios,
         ratio: median(ratios),
+        sustainedRatios,
+        sustainedRatio: median(sustainedRatios.filter((v) => v !== null)),
       },
     };
   } finally {
