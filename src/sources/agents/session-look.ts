@@ -17,7 +17,7 @@ import { isHistory } from '../../metrics/history.js';
 import type { AgentsSessionApi, ListPage } from './client.js';
 import { NOTHING_REMOVED, type ContentRemoved } from './content.js';
 import { forwardSpans, forwardTrace, type ForwardInput, type ForwardResult } from './forward.js';
-import type { SessionPace } from './look-policy.js';
+import { EAGER_TRACE_SECONDS, type SessionPace } from './look-policy.js';
 import { turnObservations } from './metrics.js';
 import type { TraceProblem } from './problems.js';
 import {
@@ -469,7 +469,12 @@ class Look {
     }
     const due = next.open.map((t) => settlesAt(t, this.#settings.traceWaitSeconds)).filter((at): at is number => at !== null);
     if (due.length === 0) return { kind: 'idle', changed };
-    return { kind: 'settling', settleAtSeconds: Math.min(...due), nowSeconds: this.#input.nowSeconds, changed };
+    const now = this.#input.nowSeconds;
+    const awaitingTrace = next.open.some((t) => {
+      const ended = t.facts.completedAt ?? t.terminalSeenAt;
+      return t.trace !== null && !t.trace.listed && isTerminalTurn(t.facts) && ended !== null && now - ended < EAGER_TRACE_SECONDS;
+    });
+    return { kind: 'settling', settleAtSeconds: Math.min(...due), nowSeconds: now, changed, awaitingTrace };
   }
 }
 

@@ -38,14 +38,25 @@ describe('the next look at a session', () => {
     expect(nextSessionLookMs({ kind: 'idle', changed: true }, 60_000, policy)).toBe(10_000);
   });
 
+  it('settling, a trace not yet seen of a turn that just ended: every active interval', () => {
+    const pace: SessionPace = { kind: 'settling', settleAtSeconds: T + 900, nowSeconds: T, changed: false, awaitingTrace: true };
+    expect(delays(pace, 4)).toEqual([2_000, 2_000, 2_000, 2_000]);
+  });
+
   it('settling: backs off like a waiting turn, fast again when a look found something', () => {
-    const pace: SessionPace = { kind: 'settling', settleAtSeconds: T + 900, nowSeconds: T, changed: false };
+    const pace: SessionPace = { kind: 'settling', settleAtSeconds: T + 900, nowSeconds: T, changed: false, awaitingTrace: false };
     expect(delays(pace, 7)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
     expect(nextSessionLookMs({ ...pace, changed: true }, 60_000, policy)).toBe(2_000);
   });
 
   it('settling: never later than the moment the first unsettled turn settles', () => {
-    const pace = (now: number): SessionPace => ({ kind: 'settling', settleAtSeconds: T + 900, nowSeconds: now, changed: false });
+    const pace = (now: number): SessionPace => ({
+      kind: 'settling',
+      settleAtSeconds: T + 900,
+      nowSeconds: now,
+      changed: false,
+      awaitingTrace: false,
+    });
     expect(nextSessionLookMs(pace(T + 890), 60_000, policy)).toBe(10_000);
     expect(nextSessionLookMs(pace(T + 899.25), 60_000, policy)).toBe(750);
     // Due already (a look could not settle it): tried again at the fast pace, not at once in a loop.

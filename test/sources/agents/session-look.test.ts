@@ -11,6 +11,7 @@ import type { AgentsTruth, AgentsTruthTurn, RunningSimulator } from '../../../sr
 import type { AgentsWorldSpec } from '../../../src/simulator/agents/worldgen.js';
 import { publishedSpanKey, syntheticSpanKey } from '../../../src/sources/agents/keys.js';
 import { AGENTS_METRICS } from '../../../src/sources/agents/metrics.js';
+import { EAGER_TRACE_SECONDS } from '../../../src/sources/agents/look-policy.js';
 import { readSessionCursor } from '../../../src/sources/agents/session-cursor.js';
 import { lookAtSession } from '../../../src/sources/agents/session-look.js';
 import { advanceTo, agentsApi, agentsTruth, runTurn, settle, startTurn, truthTurn } from '../../simulator/agents-helpers.js';
@@ -138,7 +139,16 @@ describe('a live session, look by look', () => {
       history: false,
     });
     const completedAt = turn.turn.completed_at as number;
-    expect(look.pace).toEqual({ kind: 'settling', settleAtSeconds: completedAt + 900, nowSeconds: await simNow(sim), changed: true });
+    const now = await simNow(sim);
+    // Its trace not listed yet, and the turn just ended: looked for at the active interval.
+    expect(now - completedAt).toBeLessThan(EAGER_TRACE_SECONDS);
+    expect(look.pace).toEqual({
+      kind: 'settling',
+      settleAtSeconds: completedAt + 900,
+      nowSeconds: now,
+      changed: true,
+      awaitingTrace: true,
+    });
     expect(look.commit.status).toBe('settling');
 
     // Published: every span of the trace, once.
@@ -154,7 +164,7 @@ describe('a live session, look by look', () => {
     ({ look } = await rig.look());
     expect(look.commit.spans).toEqual([]);
     expect(look.commit.observations).toEqual([]);
-    expect(look.pace).toMatchObject({ kind: 'settling', changed: false });
+    expect(look.pace).toMatchObject({ kind: 'settling', changed: false, awaitingTrace: false });
 
     // Settled: tokens counted, no synthetic span (a span was published), both cursors past the turn.
     await advance(sim, 1);
