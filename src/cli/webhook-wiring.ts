@@ -12,14 +12,17 @@ import { WebhookIntake, type ReplayLedger } from '../webhooks/intake.js';
 import { loadWebhookSecrets, WEBHOOK_SECRET_ENV, webhookSecretsFromEnv, type WebhookSecrets } from '../webhooks/secrets.js';
 import { WebhookServer } from '../webhooks/server.js';
 
+const SECRET_FILE_FLAG = '--webhook-secret-file';
+
 export type WebhookSettings = Pick<WatchConfig, 'listen' | 'webhookListen' | 'webhookSecretFile'>;
 
 const noSourceTakesWebhooks = (given: SettingGiven<string>): ConfigError =>
   new ConfigError(given.field, 'no source takes webhooks in this configuration; drop it', given.source);
 
 /**
- * The secrets to verify webhooks with, read before the state file is locked: from the secret file
- * when one is given, else from the environment; null when neither gives any. `mayTakeWebhooks`:
+ * The secrets to verify webhooks with, read before the state file is locked; null when nothing
+ * gives any. As every setting: a secret file given as a flag, else the environment
+ * (OPENAI_WEBHOOK_SECRET[_PREVIOUS]), else a secret file from the config file. `mayTakeWebhooks`:
  * some registered source can register a handler; when none can, the webhook settings are refused
  * and the environment is not read (its secret may be the app's, for nothing the bridge does).
  */
@@ -34,9 +37,12 @@ export function webhookSecretsBeforeStart(
     return null;
   }
   const file = watch.webhookSecretFile;
-  if (file) return loadWebhookSecrets({ from: 'file', path: file.value, field: file.field, source: file.source });
+  const fromFile = (f: SettingGiven<string>): WebhookSecrets =>
+    loadWebhookSecrets({ from: 'file', path: f.value, field: f.field, source: f.source });
+  if (file?.field === SECRET_FILE_FLAG) return fromFile(file);
   const fromEnv = webhookSecretsFromEnv(env);
-  return fromEnv ? loadWebhookSecrets(fromEnv) : null;
+  if (fromEnv) return loadWebhookSecrets(fromEnv);
+  return file ? fromFile(file) : null;
 }
 
 export interface WebhookWiringOptions {
