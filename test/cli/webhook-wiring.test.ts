@@ -95,9 +95,9 @@ describe('the webhook routes on the listen address', () => {
 
     const forged = await deliver(b.webhooks, { secret: OTHER_SECRET, responseId: 'resp_forged' });
     expect([forged.status, errorOf(forged).message]).toEqual([400, 'the signature does not match the configured webhook secret']);
-    const stale = await deliver(b.webhooks, { timestamp: now - 301, responseId: 'resp_stale' });
+    const stale = await deliver(b.webhooks, { timestamp: Math.floor(Date.now() / 1000) - 400, responseId: 'resp_stale' });
     expect(stale.status).toBe(400);
-    expect(errorOf(stale).message).toMatch(/301 s old \(tolerance 300 s\)/);
+    expect(errorOf(stale).message).toMatch(/^the webhook-timestamp is 40\d s old \(tolerance 300 s\)$/);
     const huge = await deliver(b.webhooks, { body: JSON.stringify({ type: 'response.completed', pad: 'x'.repeat(1024 * 1024) }) });
     expect(huge.status).toBe(413);
     const unclaimed = await deliver(b.webhooks, { type: 'batch.completed' });
