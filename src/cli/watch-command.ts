@@ -186,9 +186,10 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   // in the outbox for the next start. In reverse of this order: the servers first, so no control
   // change or webhook delivery lands while the rest winds down (their own grace for open
   // connections); the webhook intake, which waits for deliveries under way (their units are
-  // tracked while the polls and the state file still run); the polls (those under way get a grace, then are cut off); the drain, with what is left less
-  // the reserve for the last metrics push, which goes out while the state file is still open;
-  // the request budget, the exporter (cut off at the end of the budget) and the state file.
+  // tracked while the polls and the state file still run); the polls (those under way get a
+  // grace, then are cut off); the drain, with what is left less the reserve for the last
+  // metrics push, which goes out while the state file is still open; the request budget, the
+  // exporter (cut off at the end of the budget) and the state file.
   const metricsReserve = metrics.otlp ? Math.min(METRICS_PUSH_RESERVE_MS, Math.floor(config.watch.stopTimeoutMs / 4)) : 0;
   const stages: Stage[] = [
     { name: 'state store', part: state },
