@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { SettingNamer } from '../core/errors.js';
 import { DEFAULTS, MAX_STOP_TIMEOUT_MS } from '../config/defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ConfigLayer } from '../config/types.js';
-import { parseEnum, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
+import { parseEnum, parseHostPort, parseInteger, parseListen, parseRunRef, parseUrl, parseId, parseSince } from '../config/values.js';
 import { parseTraceUrlTemplate, UI_URL_ENV } from '../config/trace-url.js';
 import { SOURCES } from '../sources/registry.js';
 
@@ -34,6 +34,8 @@ export interface WatchFlags extends CommonFlags {
   state?: string;
   listen?: string;
   controlTokenFile?: string;
+  webhookListen?: string;
+  webhookSecretFile?: string;
   exitWhenIdle?: boolean;
   allThreads?: boolean;
   since?: string;
@@ -126,6 +128,14 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--state <file>', `state file, or :memory: (default ${DEFAULTS.watch.statePath})`)
     .option('--listen <host:port>', `address for /metrics, /healthz and control routes, or off (default ${DEFAULTS.watch.listen})`)
     .option('--control-token-file <file>', 'file holding the bearer token of the control routes (env ASSISTANTS_OTEL_BRIDGE_CONTROL_TOKEN)')
+    .option(
+      '--webhook-listen <host:port>',
+      'serve the webhook routes (POST /v1/webhooks/...) on this address alone, and not on --listen (default: on --listen)',
+    )
+    .option(
+      '--webhook-secret-file <file>',
+      'file holding the webhook signing secret, a second line while it rotates (env OPENAI_WEBHOOK_SECRET, OPENAI_WEBHOOK_SECRET_PREVIOUS)',
+    )
     .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
     .option(
       '--since <time>',
@@ -150,6 +160,8 @@ const SETTING_FLAGS: Readonly<Record<string, string>> = {
   'watch.listen': '--listen',
   'watch.all_threads': '--all-threads',
   'watch.threads': '--thread',
+  'watch.webhook_listen': '--webhook-listen',
+  'watch.webhook_secret_file': '--webhook-secret-file',
 };
 
 const SOURCE_SETTING_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
@@ -187,6 +199,9 @@ export function flagsLayer(flags: WatchFlags): ConfigLayer {
   if (flags.listen) watch.listen = parseListen(flags.listen, '--listen', src);
   if (flags.controlTokenFile)
     watch.controlToken = { from: 'file', path: flags.controlTokenFile, field: '--control-token-file', source: src };
+  if (flags.webhookListen)
+    watch.webhookListen = { value: parseHostPort(flags.webhookListen, '--webhook-listen', src), field: '--webhook-listen', source: src };
+  if (flags.webhookSecretFile) watch.webhookSecretFile = { value: flags.webhookSecretFile, field: '--webhook-secret-file', source: src };
   if (flags.exitWhenIdle) watch.exitWhenIdle = true;
   if (flags.allThreads) watch.allThreads = true;
   if (flags.since) watch.sinceSeconds = parseSince(flags.since, '--since', src);

@@ -17,6 +17,7 @@ import { settingFlag } from './options.js';
 import { ReachabilityLog } from './reachability-log.js';
 import { openStateStore, type StateStore } from '../state/store.js';
 import { SOURCES } from '../sources/registry.js';
+import { webhookSecretsBeforeStart, wireWebhooks, type WebhookWiring } from './webhook-wiring.js';
 
 /** Polls under way when the stop begins may finish within this (part of the stop budget), then they are cut off. */
 const POLL_GRACE_MS = 1_000;
@@ -47,8 +48,13 @@ export interface WatchHooks {
 }
 
 export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks = {}): WatchHandle {
-  // Before the state file is locked: a bad token file is a usage error (exit 2) with nothing to undo.
+  // Before the state file is locked: a bad token or webhook secret is a usage error (exit 2) with nothing to undo.
   const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
+  const webhookSecrets = webhookSecretsBeforeStart(
+    config.watch,
+    SOURCES.some((r) => r.watch !== undefined && r.webhooks !== undefined),
+    process.env,
+  );
   const metricsPush = otlpMetricsConfig(process.env);
   const state = openStateStore(config.watch.statePath, { outboxCap: config.watch.outboxCap });
   const budget = new RequestBudget({ rpm: config.watch.rpm, windowMs: WATCH_WINDOW_MS });
@@ -113,6 +119,24 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     cutOff: stopPolls,
   });
   metrics.attach({ drain, watcher });
+  let webhooks: WebhookWiring | null;
+  try {
+    webhooks = wireWebhooks({
+      handlers: SOURCES.flatMap((r) => {
+        const watching = watcher.source(r.name);
+        return watching && r.webhooks ? r.webhooks(watching, log) : [];
+      }),
+      secrets: webhookSecrets,
+      settings: config.watch,
+      ledger: state.webhookLedger,
+      log,
+    });
+  } catch (error) {
+    // Nothing has started yet: release the state file's lock before the usage error ends the process.
+    void state.shutdown();
+    throw error;
+  }
+  if (webhooks) metrics.attach({ webhooks: webhooks.intake });
 
   for (const warning of state.warnings) log.warn({ state: config.watch.statePath }, warning);
   if (config.api.baseUrlNote) log.warn({ api: config.api.baseURL }, config.api.baseUrlNote);
@@ -124,6 +148,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       rpm: config.watch.rpm,
       state: config.watch.statePath,
       ...watcher.summary(),
+      ...(webhooks ? { webhooks: webhooks.intake.routeNames.map((r) => `/v1/webhooks/${r}`) } : {}),
       stopTimeoutMs: config.watch.stopTimeoutMs,
     },
     'watching',
@@ -143,10 +168,13 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       ? null
       : new ControlServer({
           listen,
-          routes: SOURCES.flatMap((r) => {
-            const watching = watcher.source(r.name);
-            return watching && r.controlRoutes ? r.controlRoutes(watching, state, log) : [];
-          }),
+          routes: [
+            ...SOURCES.flatMap((r) => {
+              const watching = watcher.source(r.name);
+              return watching && r.controlRoutes ? r.controlRoutes(watching, state, log) : [];
+            }),
+            ...(webhooks?.listenRoutes ?? []),
+          ],
           state,
           log,
           token: controlToken,
@@ -155,11 +183,13 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
         });
 
   // The whole stop fits in the stop budget (--stop-timeout); what is not exported by then stays
-  // in the outbox for the next start. In reverse of this order: the control server first, so no
-  // control change lands while the rest winds down (its own grace for open connections); the
-  // polls (those under way get a grace, then are cut off); the drain, with what is left less
-  // the reserve for the last metrics push, which goes out while the state file is still open;
-  // the request budget, the exporter (cut off at the end of the budget) and the state file.
+  // in the outbox for the next start. In reverse of this order: the servers first, so no control
+  // change or webhook delivery lands while the rest winds down (their own grace for open
+  // connections); the webhook intake, which waits for deliveries under way (their units are
+  // tracked while the polls and the state file still run); the polls (those under way get a
+  // grace, then are cut off); the drain, with what is left less the reserve for the last
+  // metrics push, which goes out while the state file is still open; the request budget, the
+  // exporter (cut off at the end of the budget) and the state file.
   const metricsReserve = metrics.otlp ? Math.min(METRICS_PUSH_RESERVE_MS, Math.floor(config.watch.stopTimeoutMs / 4)) : 0;
   const stages: Stage[] = [
     { name: 'state store', part: state },
@@ -169,7 +199,9 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
     { name: 'outbox drain', part: drain, share: leaving(metricsReserve), waitUntilDone: true },
     { name: 'polls', part: watcher, waitUntilDone: true },
   ];
+  if (webhooks) stages.push(webhooks.stages.intake);
   if (controlServer) stages.push({ name: 'control server', part: controlServer, waitUntilDone: true });
+  if (webhooks?.stages.server) stages.push(webhooks.stages.server);
   const lifecycle = new Lifecycle(stages, {
     onError: (part, error) => log.warn({ part, err: error }, 'a part of the bridge did not shut down cleanly'),
   });
@@ -187,7 +219,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
       }, 200)
     : undefined;
 
-  // Only the control server can fail to start (an address it cannot listen on): exit 2 with its line.
+  // Only the servers can fail to start (an address they cannot listen on): exit 2 with its line.
   const control: Promise<ControlServer | null> = lifecycle.start().then(
     () => controlServer,
     (error: unknown) => {

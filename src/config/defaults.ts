@@ -37,7 +37,8 @@ export const DEFAULTS: BridgeConfig = {
     rpm: 120,
     statePath: './data/bridge.sqlite',
     listen: '127.0.0.1:9464',
-    // controlToken: absent by default (no token).
+    // controlToken: absent by default (no token). webhookListen, webhookSecretFile: absent (the
+    // webhook routes on `listen`, secrets from the environment).
     exitWhenIdle: false,
     allThreads: false,
     sinceSeconds: null,

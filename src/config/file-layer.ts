@@ -8,7 +8,7 @@ import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, 
 import { ConfigError, ConfigProblems } from './config-error.js';
 import { MAX_STOP_TIMEOUT_MS } from './defaults.js';
 import { API_AUTHS, API_PROVIDERS, OTLP_PROTOCOLS, type ApiAuth, type ApiProvider, type ConfigLayer } from './types.js';
-import { parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
+import { parseHostPort, parseId, parseListen, parseRunRef, parseUrl, parseSince } from './values.js';
 import { parseTraceUrlTemplate } from './trace-url.js';
 import { SOURCES } from '../sources/registry.js';
 
@@ -133,6 +133,8 @@ function buildSchema(z: typeof Zod) {
         state: nonEmpty.optional(),
         listen: checked((raw) => parseListen(raw, '', '')).optional(),
         control_token_file: nonEmpty.optional(),
+        webhook_listen: checked((raw) => parseHostPort(raw, '', '')).optional(),
+        webhook_secret_file: nonEmpty.optional(),
         exit_when_idle: bool.optional(),
         all_threads: bool.optional(),
         since: z
@@ -395,6 +397,10 @@ function toLayer(f: FileConfig, source: string, env: Record<string, string | und
       ...(w.listen !== undefined ? { listen: w.listen } : {}),
       ...(w.control_token_file !== undefined
         ? { controlToken: { from: 'file' as const, path: w.control_token_file, field: 'watch.control_token_file', source } }
+        : {}),
+      ...(w.webhook_listen !== undefined ? { webhookListen: { value: w.webhook_listen, field: 'watch.webhook_listen', source } } : {}),
+      ...(w.webhook_secret_file !== undefined
+        ? { webhookSecretFile: { value: w.webhook_secret_file, field: 'watch.webhook_secret_file', source } }
         : {}),
       ...(w.exit_when_idle !== undefined ? { exitWhenIdle: w.exit_when_idle } : {}),
       ...(w.all_threads !== undefined ? { allThreads: w.all_threads } : {}),

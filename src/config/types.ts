@@ -97,6 +97,13 @@ export type ControlTokenSource =
   /** `field` and `source` name the setting in an error when the file cannot be read. */
   | { from: 'file'; path: string; field: string; source: string };
 
+/** A setting with where it was given: an error about it names the flag or config key and its source. */
+export interface SettingGiven<T> {
+  value: T;
+  field: string;
+  source: string;
+}
+
 export interface WatchConfig {
   runs: TrackedRunRef[];
   threads: string[];
@@ -105,6 +112,10 @@ export interface WatchConfig {
   listen: string | null;
   /** Absent: no token (control routes open on loopback, disabled off it). */
   controlToken?: ControlTokenSource;
+  /** The webhook routes on an address of their own (`HOST:PORT`) instead of on `listen`; absent: on `listen`. */
+  webhookListen?: SettingGiven<string>;
+  /** A file of the webhook signing secrets (a path); absent: OPENAI_WEBHOOK_SECRET[_PREVIOUS] from the environment. */
+  webhookSecretFile?: SettingGiven<string>;
   exitWhenIdle: boolean;
   /** Discover every thread the service lists (GET /threads), new ones included. */
   allThreads: boolean;

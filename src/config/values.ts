@@ -69,12 +69,23 @@ export function parseId(raw: string, field: string, source: string): string {
   return raw.trim();
 }
 
+const isHostPort = (v: string): boolean => {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  return match !== null && Number(match[2]) <= 65535;
+};
+
 /** `HOST:PORT`, or `off`. */
 export function parseListen(raw: string, field: string, source: string): string | null {
   const v = raw.trim();
   if (v === 'off') return null;
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
-  if (!match || Number(match[2]) > 65535) throw new ConfigError(field, `must be HOST:PORT or off (got '${raw}')`, source);
+  if (!isHostPort(v)) throw new ConfigError(field, `must be HOST:PORT or off (got '${raw}')`, source);
+  return v;
+}
+
+/** `HOST:PORT` (port 0: any free port). */
+export function parseHostPort(raw: string, field: string, source: string): string {
+  const v = raw.trim();
+  if (!isHostPort(v)) throw new ConfigError(field, `must be HOST:PORT (got '${raw}')`, source);
   return v;
 }
 

@@ -10,6 +10,7 @@ import type { Route } from '../control/router.js';
 import type { MetricSpec } from '../metrics/catalog.js';
 import type { LookClass, LookFailure } from '../scheduler/look-scheduler.js';
 import type { StateStore } from '../state/store.js';
+import type { WebhookHandler } from '../webhooks/handler.js';
 import type { SpanRecord } from './span-record.js';
 
 /** The looks of one source: keys are the source's own (the core keeps sources' keys apart). */
@@ -139,6 +140,8 @@ export interface SourceRegistration<S = unknown> {
   watch?(ctx: SourceContext): WatchingSource;
   /** Its control routes (add, list, remove its units), served on the listen address. */
   controlRoutes?(watching: WatchingSource, store: StateStore, log: Logger): Route[];
+  /** Its webhook handlers, for a source told of new work rather than asking (none: no intake is started for it). */
+  webhooks?(watching: WatchingSource, log: Logger): WebhookHandler[];
   readonly importer?: () => SourceImporter;
   readonly traceIds?: SourceTraceIds;
 }

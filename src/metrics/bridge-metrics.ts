@@ -26,6 +26,7 @@ import {
   type HealthInstruments,
   type StateSource,
   type WatcherSource,
+  type WebhookSource,
 } from './health-instruments.js';
 import { DEFAULT_LABEL_CAPS, type MetaStore } from './label-cap.js';
 import { withFailureLog, type WarnLog } from './logged-metric-exporter.js';
@@ -108,10 +109,11 @@ export class BridgeMetrics {
     this.#health.recordAcknowledged(spans);
   };
 
-  /** The drain and watcher are built after the metrics (the drain takes onAcknowledged). */
-  attach(parts: { drain?: DrainSource; watcher?: WatcherSource }): void {
+  /** The drain, watcher and webhook intake are built after the metrics (the drain takes onAcknowledged). */
+  attach(parts: { drain?: DrainSource; watcher?: WatcherSource; webhooks?: WebhookSource }): void {
     if (parts.drain) this.#health.attachDrain(parts.drain);
     if (parts.watcher) this.#health.attachWatcher(parts.watcher);
+    if (parts.webhooks) this.#health.attachWebhooks(parts.webhooks);
   }
 
   /** The readers run from construction: nothing to start. */

@@ -4,10 +4,19 @@
 // process metric does); what describes runs comes from the state store instead.
 import { ValueType, type BatchObservableResult, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { nanosToSeconds, type SpanRecord } from '../core/span-record.js';
-import { LABEL_METHOD, LABEL_OBJECT, LABEL_OUTCOME, LABEL_PRIORITY, LABEL_ROUTE, LABEL_STATE } from '../semconv/attributes.js';
+import {
+  LABEL_METHOD,
+  LABEL_OBJECT,
+  LABEL_OUTCOME,
+  LABEL_PRIORITY,
+  LABEL_REASON,
+  LABEL_ROUTE,
+  LABEL_STATE,
+} from '../semconv/attributes.js';
 import type { AttemptFinishEvent } from '../scheduler/request-budget.js';
 import type { DrainStats } from '../sink/outbox-drain.js';
 import type { UnitCounts } from '../state/types.js';
+import type { WebhookCounts } from '../webhooks/counters.js';
 import { METRICS, type MetricSpec } from './catalog.js';
 
 /** What the instruments read from the request budget. */
@@ -33,6 +42,11 @@ export interface WatcherSource {
   deletions(): Record<string, number>;
 }
 
+/** What they read from the webhook intake, when a watch has one. */
+export interface WebhookSource {
+  counts(): WebhookCounts;
+}
+
 export interface StateSource {
   outboxDepth(): number;
   deadLetterCount(): number;
@@ -47,6 +61,8 @@ export interface HealthInstruments {
   recordAcknowledged(spans: readonly SpanRecord[], nowMs?: number): void;
   attachDrain(drain: DrainSource): void;
   attachWatcher(watcher: WatcherSource): void;
+  /** The webhook intake: its series appear only in a watch that has one. */
+  attachWebhooks(webhooks: WebhookSource): void;
 }
 
 function options(spec: MetricSpec, valueType = ValueType.INT) {
@@ -66,6 +82,7 @@ export function registerHealthInstruments(
 ): HealthInstruments {
   let drain: DrainSource | null = null;
   let watcher: WatcherSource | null = null;
+  let webhooks: WebhookSource | null = null;
 
   const requests: Counter = meter.createCounter(METRICS.apiRequests.name, options(METRICS.apiRequests));
   budget?.on('attemptFinish', (e) => requests.add(1, { [LABEL_ROUTE]: e.route, [LABEL_METHOD]: e.method, [LABEL_OUTCOME]: e.outcome }));
@@ -86,6 +103,13 @@ export function registerHealthInstruments(
   const deadLetters = meter.createObservableGauge(METRICS.deadLetters.name, options(METRICS.deadLetters));
   const runs = meter.createObservableGauge(METRICS.trackedRuns.name, options(METRICS.trackedRuns));
   const threads = meter.createObservableGauge(METRICS.trackedThreads.name, options(METRICS.trackedThreads));
+  const webhookInstruments = {
+    received: meter.createObservableCounter(METRICS.webhooksReceived.name, options(METRICS.webhooksReceived)),
+    verified: meter.createObservableCounter(METRICS.webhooksVerified.name, options(METRICS.webhooksVerified)),
+    rejected: meter.createObservableCounter(METRICS.webhooksRejected.name, options(METRICS.webhooksRejected)),
+    handled: meter.createObservableCounter(METRICS.webhooksHandled.name, options(METRICS.webhooksHandled)),
+    lastVerified: meter.createObservableGauge(METRICS.webhooksLastVerified.name, options(METRICS.webhooksLastVerified, ValueType.DOUBLE)),
+  };
 
   const seconds = (ms: number | null): number => (ms ?? startedAtMs) / 1000;
 
@@ -99,6 +123,7 @@ export function registerHealthInstruments(
       }
       observeWatcher(r);
       observeDrain(r);
+      observeWebhooks(r);
       // The state file is closed last at shutdown; a collection after that reports nothing from it.
       if (!state.closed) {
         r.observe(depth, state.outboxDepth());
@@ -127,6 +152,7 @@ export function registerHealthInstruments(
       deadLetters,
       runs,
       threads,
+      ...Object.values(webhookInstruments),
     ],
   );
 
@@ -151,6 +177,24 @@ export function registerHealthInstruments(
     r.observe(spans, s?.deadLettered ?? 0, { [LABEL_OUTCOME]: 'dead_lettered' });
   }
 
+  function observeWebhooks(r: BatchResult): void {
+    if (!webhooks) return;
+    const c = webhooks.counts();
+    const w = webhookInstruments;
+    r.observe(w.received, c.received);
+    r.observe(w.verified, c.verified);
+    r.observe(w.rejected, c.rejected.badSignature, { [LABEL_REASON]: 'bad_signature' });
+    r.observe(w.rejected, c.rejected.stale, { [LABEL_REASON]: 'stale' });
+    r.observe(w.rejected, c.rejected.malformed, { [LABEL_REASON]: 'malformed' });
+    r.observe(w.rejected, c.rejected.tooLarge, { [LABEL_REASON]: 'too_large' });
+    r.observe(w.handled, c.accepted, { [LABEL_OUTCOME]: 'accepted' });
+    r.observe(w.handled, c.replayed, { [LABEL_OUTCOME]: 'replayed' });
+    r.observe(w.handled, c.unclaimed, { [LABEL_OUTCOME]: 'unclaimed' });
+    r.observe(w.handled, c.inFlightDuplicates, { [LABEL_OUTCOME]: 'in_flight_duplicate' });
+    r.observe(w.handled, c.errors, { [LABEL_OUTCOME]: 'error' });
+    r.observe(w.lastVerified, seconds(c.lastVerifiedAtMs));
+  }
+
   return {
     recordAcknowledged(acknowledged, nowMs = Date.now()) {
       for (const span of acknowledged) {
@@ -164,6 +208,9 @@ export function registerHealthInstruments(
     },
     attachWatcher(w) {
       watcher = w;
+    },
+    attachWebhooks(w) {
+      webhooks = w;
     },
   };
 }

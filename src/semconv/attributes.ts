@@ -78,3 +78,5 @@ export const LABEL_PRIORITY = 'priority';
 export const LABEL_STATE = 'state';
 /** Upstream deletions: which kind of object. */
 export const LABEL_OBJECT = 'object';
+/** Refused webhook deliveries: why. */
+export const LABEL_REASON = 'reason';

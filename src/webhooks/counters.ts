@@ -4,6 +4,8 @@
 export interface WebhookCounts {
   /** Requests to a webhook route, whatever became of them. */
   received: number;
+  /** Deliveries that passed verification (signature and timestamp), whatever became of them then. */
+  verified: number;
   /** Deliveries whose work the handler durably tracked (counted once per webhook id). */
   accepted: number;
   /** Verified deliveries already accepted before: answered 200, nothing done. */
@@ -32,6 +34,7 @@ export interface WebhookCounts {
 export function zeroCounts(): WebhookCounts {
   return {
     received: 0,
+    verified: 0,
     accepted: 0,
     replayed: 0,
     unclaimed: 0,

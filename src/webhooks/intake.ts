@@ -127,6 +127,7 @@ export class WebhookIntake implements Part {
       this.#logRejection(route, verdict.reason, req.headers['webhook-id']);
       return errorReply(new HttpError(400, verdict.reason));
     }
+    counts.verified += 1;
     counts.lastVerifiedAtMs = this.#now();
     const { webhookId } = verdict;
     const event = eventOf(verdict.payload, webhookId, verdict.timestampSeconds);

@@ -39,6 +39,8 @@ const FULL = {
     rpm: 120,
     state: ':memory:',
     listen: 'off',
+    webhook_listen: '0.0.0.0:8443',
+    webhook_secret_file: '/run/secrets/openai-webhook-secret',
     exit_when_idle: true,
     all_threads: true,
     since: '2026-11-01T00:00:00Z',
@@ -56,7 +58,8 @@ const FULL = {
   ui: { trace_url: 'http://localhost:16686/trace/{trace_id}' },
 };
 
-const EXPECTED = {
+/** What FULL resolves to, read from the file at `path` (settings that name their source give it). */
+const expected = (path: string) => ({
   api: {
     baseURL: 'https://my-resource.openai.azure.com/openai',
     apiKey: 'azure-secret',
@@ -92,6 +95,8 @@ const EXPECTED = {
     rpm: 120,
     statePath: ':memory:',
     listen: null,
+    webhookListen: { value: '0.0.0.0:8443', field: 'watch.webhook_listen', source: path },
+    webhookSecretFile: { value: '/run/secrets/openai-webhook-secret', field: 'watch.webhook_secret_file', source: path },
     exitWhenIdle: true,
     allThreads: true,
     sinceSeconds: 1793491200,
@@ -105,13 +110,14 @@ const EXPECTED = {
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
   sources: { agents: { sessions: ['sess_1'], agents: ['agent_1'], traceWaitSeconds: 120 } },
-};
+});
 
 const env = { AZURE_KEY: 'azure-secret' };
 
 describe('config file formats', () => {
   it.each(['yaml', 'yml', 'json'] as const)('reads every setting from a .%s file', (ext) => {
-    expect(resolve({ env, file: FULL, fileExt: ext })).toEqual(EXPECTED);
+    const path = configFile(FULL, ext);
+    expect(resolve({ env, configPath: path })).toEqual(expected(path));
   });
 
   it('reads YAML with comments, flow maps and aliases', () => {

@@ -1,9 +1,8 @@
 // A real control server over real HTTP, in front of a real Watcher and an in-memory state store
 // that poll an in-process simulator; and a raw HTTP client that sets any header (Host included).
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
 import { Watcher } from '../../src/tracking/watcher.js';
-import { createLogger } from '../../src/cli/logger.js';
+import { capturedLog } from '../support/captured-log.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { startControlServer, type ControlServer, type Readiness } from '../../src/control/server.js';
 import { ASSISTANTS_SOURCE, assistantsWatch } from '../../src/sources/assistants/registration.js';
@@ -36,14 +35,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sim = await startSimulator({ seed: 5, clock: { speed: 0 }, world: { threads: 3, backfillRuns: 6, liveRuns: 0 } });
   const config = resolveConfig({ flags: {}, env: { OPENAI_API_KEY: sim.apiKey, OPENAI_BASE_URL: sim.url } });
   config.watch = { ...config.watch, activeIntervalMs: 50, maxWaitIntervalMs: 200, discoveryIntervalMs: 100 };
-  let logged = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logged += chunk.toString('utf8');
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', format: 'json' }, sink);
+  const { log, text: logText } = capturedLog();
   const state = openRunLedger(':memory:');
   const watcher = new Watcher({ config, store: state, sources: [ASSISTANTS_SOURCE], fetch, log, onCommitted: () => undefined });
   const assistants = assistantsWatch(watcher.source('assistants'));
@@ -63,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     watcher,
     assistants,
     server,
-    logText: () => logged,
+    logText,
     setReadiness: (r) => {
       readiness = r;
     },

@@ -179,9 +179,9 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     for (const rule of rules) expect(rule, rule.name).toMatchObject({ health: 'ok' });
     expect(await prom.query('ALERTS{alertname=~"AssistantsBridge.*"}')).toEqual([]);
 
-    // GET /metrics names exactly what the catalog (src/metrics/catalog.ts) says it exports.
+    // GET /metrics names exactly what the catalog (src/metrics/catalog.ts) says it exports (no source takes webhooks here).
     const names = new Set((await scrape(address)).map((s) => s.name));
-    expect([...names].sort()).toEqual([...exportedSeriesNames('scrape')].sort());
+    expect([...names].sort()).toEqual([...exportedSeriesNames('scrape', 'default', false)].sort());
     expect(scrapedTotals(await scrape(address))).toEqual(want);
 
     // The OTLP push carries the same totals once a push after idle has arrived.

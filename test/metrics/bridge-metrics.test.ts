@@ -13,6 +13,7 @@ import { metricObservationsFor } from '../../src/sources/assistants/run-totals.j
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
 import type { RunPayload, StepPayload } from '../../src/sources/assistants/payloads.js';
 import { openRunLedger, type RunLedger } from '../../src/sources/assistants/run-ledger.js';
+import { zeroCounts } from '../../src/webhooks/counters.js';
 import { exportedSeriesNames } from '../support/metric-names.js';
 import { parseExposition, total, type Sample } from '../support/metrics-scrape.js';
 import { startOtlpGrpcReceiver, startOtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';
@@ -141,7 +142,19 @@ describe('GET /metrics', () => {
       },
       deletions: () => ({ run: 1 }),
     };
-    metrics.attach({ drain, watcher });
+    const webhooks = {
+      counts: () => ({
+        ...zeroCounts(),
+        received: 9,
+        verified: 6,
+        accepted: 4,
+        replayed: 1,
+        unclaimed: 1,
+        rejected: { badSignature: 2, stale: 1, malformed: 0, tooLarge: 0 },
+        lastVerifiedAtMs: 1_700_000_200_000,
+      }),
+    };
+    metrics.attach({ drain, watcher, webhooks });
     budget.reportOutcome({
       route: '/threads/{thread_id}/runs',
       method: 'GET',
@@ -218,6 +231,13 @@ describe('GET /metrics', () => {
     expect(total(samples, 'assistants_bridge_runs_tracked', { state: 'finished' })).toBe(2);
     expect(total(samples, 'assistants_bridge_threads_tracked')).toBe(1);
     expect(total(samples, 'assistants_bridge_outbox_capacity')).toBe(500);
+    expect(total(samples, 'assistants_bridge_webhooks_received_total')).toBe(9);
+    expect(total(samples, 'assistants_bridge_webhooks_verified_total')).toBe(6);
+    expect(total(samples, 'assistants_bridge_webhooks_rejected_total', { reason: 'bad_signature' })).toBe(2);
+    expect(total(samples, 'assistants_bridge_webhooks_rejected_total')).toBe(3);
+    expect(total(samples, 'assistants_bridge_webhooks_handled_total', { outcome: 'accepted' })).toBe(4);
+    expect(total(samples, 'assistants_bridge_webhooks_handled_total')).toBe(6);
+    expect(total(samples, 'assistants_bridge_webhooks_last_verified_time')).toBe(1_700_000_200);
     // Lag: only the step span counts; ~30 s.
     expect(total(samples, 'assistants_bridge_export_lag_count')).toBe(1);
     expect(total(samples, 'assistants_bridge_export_lag_bucket', { le: '20' })).toBe(0);
@@ -237,6 +257,8 @@ describe('GET /metrics', () => {
     expect(total(samples, 'assistants_bridge_outbox_refused_commits_total')).toBe(0);
     expect(total(samples, 'assistants_bridge_poll_last_success_time')).toBeGreaterThanOrEqual(Math.floor(before));
     expect(samples.some((x) => x.name === 'assistants_runs_total')).toBe(false);
+    // No webhook series where no source takes webhooks.
+    expect(samples.some((x) => x.name.startsWith('assistants_bridge_webhooks_'))).toBe(false);
   });
 
   it('carries the bridge service name from the configuration', async () => {
@@ -259,6 +281,7 @@ describe('GET /metrics under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experim
     cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget, conventions: 'genai-0.1.0' });
     cleanup.push(() => metrics.shutdown());
+    metrics.attach({ webhooks: { counts: zeroCounts } });
     budget.reportOutcome({
       route: '/threads/{thread_id}/runs',
       method: 'GET',

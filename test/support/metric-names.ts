@@ -5,9 +5,15 @@ import { METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.
 
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
 
-/** Every metric exported under `conventions`: the store's views and the process's own. */
-export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
-  return [...storeViews(conventions).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
+/** The webhook intake's: exported only by a watch where a source takes webhooks. */
+const isWebhookMetric = (spec: MetricSpec): boolean => spec.name.startsWith('assistants_bridge.webhooks.');
+
+/** Every metric exported under `conventions`: the store's views and the process's own (the intake's only with `webhooks`). */
+export function exportedMetrics(conventions: GenAiConventions = 'default', webhooks = true): MetricSpec[] {
+  return [
+    ...storeViews(conventions).map((v) => v.spec),
+    ...ALL_METRICS.filter((m) => m.source === 'process' && (webhooks || !isWebhookMetric(m))),
+  ];
 }
 
 /** Where the Prometheus names come from. */
@@ -37,9 +43,12 @@ export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
   return [base];
 }
 
-/** Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the resource). */
-export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default'): Set<string> {
+/**
+ * Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the
+ * resource); `webhooks: false` for a bridge where no source takes webhooks (no intake).
+ */
+export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default', webhooks = true): Set<string> {
   const names = new Set<string>(['target_info']);
-  for (const spec of exportedMetrics(conventions)) for (const n of prometheusNames(spec, path)) names.add(n);
+  for (const spec of exportedMetrics(conventions, webhooks)) for (const n of prometheusNames(spec, path)) names.add(n);
   return names;
 }

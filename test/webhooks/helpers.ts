@@ -1,8 +1,7 @@
 // A real webhook intake on its own HTTP server, in front of a real state file, with a handler that
 // tracks the announced response as a unit (durably, as a source would); and signed deliveries.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/cli/logger.js';
+import { capturedLog } from '../support/captured-log.js';
 import { signature } from '../../src/simulator/responses/webhooks/signing.js';
 import { openStateStore, type StateStore } from '../../src/state/store.js';
 import type { StateStoreOptions } from '../../src/state/types.js';
@@ -59,14 +58,7 @@ export interface IntakeHarness {
 export async function startIntake(
   options: { statePath?: string; secrets?: string[]; store?: StateStoreOptions; intake?: Partial<WebhookIntakeOptions> } = {},
 ): Promise<IntakeHarness> {
-  let logged = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logged += chunk.toString('utf8');
-      done();
-    },
-  });
-  const log = createLogger({ level: 'debug', format: 'json' }, sink);
+  const { log, text: logText } = capturedLog();
   const store = openStateStore(options.statePath ?? ':memory:', options.store);
   const intake = new WebhookIntake({
     secrets: new WebhookSecrets(options.secrets ?? [SECRET]),
@@ -83,7 +75,7 @@ export async function startIntake(
     intake,
     server,
     handler,
-    logText: () => logged,
+    logText,
     close: async () => {
       await server.shutdown();
       await intake.shutdown(2_000);
@@ -117,8 +109,8 @@ export function eventBody(type: string, responseId: string, createdAt: number | 
   });
 }
 
-/** Signs and posts a delivery as a Standard Webhooks sender does. */
-export function deliver(server: WebhookServer, d: Delivery = {}): Promise<Answer> {
+/** Signs and posts a delivery as a Standard Webhooks sender does, to a server with webhook routes. */
+export function deliver(server: { readonly url: string }, d: Delivery = {}): Promise<Answer> {
   const webhookId = d.webhookId ?? `wh_${randomUUID().replaceAll('-', '')}`;
   const timestamp = d.timestamp ?? Math.floor(Date.now() / 1000);
   const body = d.body ?? eventBody(d.type ?? 'response.completed', d.responseId ?? `resp_${randomUUID().slice(0, 8)}`);
