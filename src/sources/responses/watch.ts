@@ -53,7 +53,8 @@ export const agentRef = (name: string): UnitRef => ({ source: RESPONSES, kind: A
 export const responseRef = (id: string): UnitRef => ({ source: RESPONSES, kind: RESPONSE, id });
 
 export class ResponsesWatch implements WatchingSource {
-  readonly counters = { agentsGone: 0, responsesDeleted: 0, responsesTraced: 0, responsesHandedOver: 0 };
+  /** `listedFinished`: responses an agent's list showed finished, traced at once (never units of their own). */
+  readonly counters = { agentsGone: 0, responsesDeleted: 0, listedFinished: 0, handedOver: 0 };
   readonly #options: ResponsesWatchOptions;
   readonly #policy: PollPolicy;
   readonly #lookSettings: ResponsesLookSettings;
@@ -165,7 +166,7 @@ export class ResponsesWatch implements WatchingSource {
   /** Responses: those followed as units, and those an agent's list showed finished and traced since the start. */
   progress(): { tracked: number; active: number } {
     const counts = this.#options.store.countUnits(RESPONSES, RESPONSE);
-    return { tracked: counts.tracked + this.counters.responsesTraced, active: counts.active };
+    return { tracked: counts.tracked + this.counters.listedFinished, active: counts.active };
   }
 
   deletions(): Record<string, number> {
@@ -277,7 +278,7 @@ export class ResponsesWatch implements WatchingSource {
     if (result.pace.kind === 'gone') {
       this.counters.responsesDeleted += 1;
       log.warn({ responseId: id }, 'the API says this response no longer exists; it is no longer followed');
-    } else if (result.pace.kind === 'ended') this.counters.responsesTraced += 1;
+    }
     if (result.unreadable) this.#warnOnce(id, { responseId: id }, 'the API answered with no readable response; looking again later');
     task.looks += 1;
     task.pace = result.pace;
@@ -292,8 +293,8 @@ export class ResponsesWatch implements WatchingSource {
 
   /** What a look could not trace as it was, said once a minute per agent (counts, never content). */
   #reportAgent(name: string, { report }: AgentLook): void {
-    this.counters.responsesTraced += report.traced + report.tracedUnfinished;
-    this.counters.responsesHandedOver += report.tracked;
+    this.counters.listedFinished += report.traced + report.tracedUnfinished;
+    this.counters.handedOver += report.tracked;
     const { log } = this.#options;
     if (report.traced + report.tracked > 0)
       log.debug({ foundryAgent: name, traced: report.traced, followed: report.tracked }, 'Foundry agent responses found');
