@@ -294,6 +294,20 @@ function controlArgs(state: string, since: number): string[] {
   return [...args, '--foundry-agent', FROM_CLI];
 }
 
+describe('a base URL that is no Foundry project', () => {
+  it('the first list answers 404: one line naming the agent and the endpoint form, exit 2', async () => {
+    // A plain OpenAI-shaped service: no list of responses by agent.
+    sim = await startSimulator({ seed: 36, world: { threads: 1, backfillRuns: 0, liveRuns: 0 } });
+    rx = await startOtlpReceiver();
+    const bridge = start(watchArgs(stateFile(), 1_700_000_000), foundryEnv(sim, rx));
+    const result = await bridge.exited;
+    expect(result.code, result.stderr).toBe(2);
+    const last = result.stderr.trim().split('\n').at(-1) ?? '';
+    expect(last).toMatch(/cannot follow Foundry agent (support-triage|research-scout): this service does not list responses by agent/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
 describe('control routes /v1/foundry-agents', () => {
   it('follow, list, show and stop following agents, durably; bad input is a 400 naming the field', async () => {
     sim = await foundry(35, 0);
