@@ -204,7 +204,8 @@ describe('watch --foundry-agent', () => {
     const since = sinceWithin(first);
     const state = stateFile();
     const killed = start(watchArgs(state, since), foundryEnv(sim, rx));
-    await waitFor(() => rx!.spans().length > 0, 'the first spans');
+    // Killed with finished responses exported and unfinished ones handed over and being followed.
+    await waitFor(() => rx!.spans().length > 0 && responseLooks(sim!) > 0, 'the first spans and a followed response');
     killed.child.kill('SIGKILL');
     await killed.exited;
     start(watchArgs(state, since), foundryEnv(sim, rx));
