@@ -14,8 +14,10 @@ import { writeReport } from './lib/write-report.mjs';
 import { benchEnv, readSettings } from './lib/settings.mjs';
 import { DEFAULTS } from '../dist/config/defaults.js';
 import { secs } from './lib/stats.mjs';
+import { runAgentsBackfill, runAgentsIdle, runAgentsLive } from './phases/agents.mjs';
 import { runBackfill } from './phases/backfill.mjs';
 import { runLive } from './phases/live.mjs';
+import { runResponsesBackfill, runResponsesLive } from './phases/responses.mjs';
 import { runScale } from './phases/scale.mjs';
 import { runThroughput } from './phases/throughput.mjs';
 import { runWaiting } from './phases/waiting.mjs';
@@ -34,6 +36,18 @@ const receiver = async () => {
   return rx;
 };
 
+// A phase that throws is reported as a failed row; the others still run.
+results.failed = [];
+const attempt = async (phase, fn) => {
+  try {
+    await fn();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    say(`${phase} failed: ${message}`);
+    results.failed.push({ phase, error: message.slice(0, 2000) });
+  }
+};
+
 try {
   say(
     `machine: ${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryTotal}, node ${machine.node}, load ${machine.loadAverageAtStart}`,
@@ -48,7 +62,9 @@ try {
     results.backfill = [];
     for (const mode of ['thread', 'run']) {
       say(`backfill: ${b.runs} finished runs on ${b.threads} threads, tracked by ${mode}`);
-      results.backfill.push(await runBackfill({ rx, seed: settings.seed, threads: b.threads, runs: b.runs, rpm: b.rpm, mode }));
+      await attempt(`backfill (${mode})`, async () => {
+        results.backfill.push(await runBackfill({ rx, seed: settings.seed, threads: b.threads, runs: b.runs, rpm: b.rpm, mode }));
+      });
     }
   }
 
@@ -58,43 +74,115 @@ try {
     say(
       `live: ${l.runs} runs over ${l.windowSeconds} s on ${l.threads} threads (default budget and ${l.secondRpm} rpm), and ${w.runs} waiting runs for ${w.seconds} s, side by side`,
     );
-    const [a, b, c] = await Promise.all([receiver(), receiver(), receiver()]);
-    const [defaults, second, waiting] = await Promise.all([
-      runLive({
-        rx: a,
-        seed: settings.seed,
-        threads: l.threads,
-        liveRuns: l.runs,
-        windowSeconds: l.windowSeconds,
-        rpm: null,
-        label: `defaults (${DEFAULTS.watch.rpm} rpm)`,
-      }),
-      runLive({
-        rx: b,
-        seed: settings.seed,
-        threads: l.threads,
-        liveRuns: l.runs,
-        windowSeconds: l.windowSeconds,
-        rpm: l.secondRpm,
-        label: `${l.secondRpm} rpm`,
-      }),
-      runWaiting({ rx: c, seed: settings.seed, runs: w.runs, waitSeconds: w.seconds }),
-    ]);
-    results.live = [defaults, second];
-    results.waiting = waiting;
+    await attempt('live', async () => {
+      const [a, b, c] = await Promise.all([receiver(), receiver(), receiver()]);
+      const [defaults, second, waiting] = await Promise.all([
+        runLive({
+          rx: a,
+          seed: settings.seed,
+          threads: l.threads,
+          liveRuns: l.runs,
+          windowSeconds: l.windowSeconds,
+          rpm: null,
+          label: `defaults (${DEFAULTS.watch.rpm} rpm)`,
+        }),
+        runLive({
+          rx: b,
+          seed: settings.seed,
+          threads: l.threads,
+          liveRuns: l.runs,
+          windowSeconds: l.windowSeconds,
+          rpm: l.secondRpm,
+          label: `${l.secondRpm} rpm`,
+        }),
+        runWaiting({ rx: c, seed: settings.seed, runs: w.runs, waitSeconds: w.seconds }),
+      ]);
+      results.live = [defaults, second];
+      results.waiting = waiting;
+    });
   }
 
   if (settings.phases.includes('throughput')) {
     const t = settings.throughput;
     say(`throughput: ${t.runs} runs x ${t.steps} steps x ${t.toolCalls} tool calls, ${t.rounds} round(s)`);
-    results.throughput = await runThroughput({ rx, size: { runs: t.runs, steps: t.steps, toolCalls: t.toolCalls }, rounds: t.rounds });
+    await attempt('throughput', async () => {
+      results.throughput = await runThroughput({ rx, size: { runs: t.runs, steps: t.steps, toolCalls: t.toolCalls }, rounds: t.rounds });
+    });
   }
 
   if (settings.phases.includes('scale')) {
     const c = settings.scale;
     say(`scale: ${c.total} tracked runs (${c.active} active, ${c.waiting} waiting) at ${c.rpm} rpm for ${c.seconds} s`);
-    results.scale = await runScale({ rx, seed: settings.seed, ...c });
+    await attempt('scale', async () => {
+      results.scale = await runScale({ rx, seed: settings.seed, ...c });
+    });
   }
+
+  // The two new sources: backfills one at a time (throughput compares with the bare SDK), then
+  // the live and idle scenarios side by side, each with its own receiver.
+  const a = settings.agents;
+  const r = settings.responses;
+  const agents = settings.phases.includes('agents');
+  const responses = settings.phases.includes('responses');
+  if (agents) {
+    results.agents = {};
+    say(`agents: backfill of ${a.turns} root turns on ${a.sessions} finished sessions, ${a.rounds} round(s) with the bare SDK`);
+    await attempt('agents backfill', async () => {
+      results.agents.backfill = await runAgentsBackfill({
+        rx,
+        seed: settings.seed,
+        sessions: a.sessions,
+        turns: a.turns,
+        rounds: a.rounds,
+      });
+    });
+  }
+  if (responses) {
+    results.responses = {};
+    say(`responses: backfill of ${r.backfill} finished responses, the Foundry agents' listed by agent`);
+    await attempt('responses backfill', async () => {
+      results.responses.backfill = await runResponsesBackfill({ rx, seed: settings.seed, responses: r.backfill });
+    });
+  }
+  const side = [];
+  if (agents) {
+    say(
+      `agents: ${a.liveTurns} live turns on ${a.liveSessions} sessions over ${a.liveWindowSeconds} s, and ${a.idleSessions} idle sessions for ${a.idleSeconds} s, side by side`,
+    );
+    side.push(
+      attempt('agents live', async () => {
+        const own = await receiver();
+        results.agents.live = await runAgentsLive({
+          rx: own,
+          seed: settings.seed,
+          sessions: a.liveSessions,
+          turns: a.liveTurns,
+          windowSeconds: a.liveWindowSeconds,
+          settleSeconds: a.settleSeconds,
+        });
+      }),
+      attempt('agents idle', async () => {
+        const own = await receiver();
+        results.agents.idle = await runAgentsIdle({ rx: own, seed: settings.seed, sessions: a.idleSessions, seconds: a.idleSeconds });
+      }),
+    );
+  }
+  if (responses) {
+    say(`responses: ${r.liveResponses} live responses over ${r.liveWindowSeconds} s`);
+    side.push(
+      attempt('responses live', async () => {
+        const own = await receiver();
+        results.responses.live = await runResponsesLive({
+          rx: own,
+          seed: settings.seed,
+          responses: r.liveResponses,
+          windowSeconds: r.liveWindowSeconds,
+          settleSeconds: r.settleSeconds,
+        });
+      }),
+    );
+  }
+  await Promise.all(side);
   results.diskProbe.end = probeCommitLatency();
 } finally {
   await Promise.all(receivers.map((r) => r.close()));
@@ -108,7 +196,13 @@ machine.loadAverageAtEnd = loadavg()
   .join(' ');
 const rows = summaryRows(results);
 process.stdout.write(`\n${textTable(rows)}\n\n`);
-for (const [name, list] of Object.entries({ backfill: results.backfill, live: results.live })) {
+const bridges = {
+  backfill: results.backfill,
+  live: results.live,
+  agents: Object.values(results.agents ?? {}),
+  responses: Object.values(results.responses ?? {}),
+};
+for (const [name, list] of Object.entries(bridges)) {
   for (const r of list ?? []) if (r.exitCode !== 0) say(`warning: a ${name} bridge exited ${r.exitCode}: ${r.stderrTail}`);
 }
 const out = resolve(REPO, settings.out);

@@ -1,7 +1,7 @@
 // Turns the phase results into the summary rows (figure, goal, verdict), the stdout table and
 // BENCHMARKS.md.
 import { tmpdir } from 'node:os';
-import { fmt, mb, ms, secs } from './stats.mjs';
+import { fmt, mb, median, ms, secs } from './stats.mjs';
 
 const verdict = (ok) => (ok === null || ok === undefined ? '—' : ok ? 'met' : '**not met**');
 const x = (v) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
@@ -201,7 +201,110 @@ export function summaryRows(r) {
       null,
     );
   }
+  agentRows(r.agents, add);
+  responsesRows(r.responses, add);
+  for (const f of r.failed ?? [])
+    rows.push({
+      area: '—',
+      figure: `Phase ${f.phase} failed`,
+      value: f.error.split('\n')[0].slice(0, 300),
+      goal: 'runs',
+      verdict: '**failed**',
+    });
   return rows;
+}
+
+function agentRows(g, add) {
+  if (!g) return;
+  const area = '5 Agents';
+  const b = g.backfill;
+  if (b) {
+    add(
+      area,
+      `Backfill of ${fmt(b.sessions)} finished sessions (${fmt(b.rootTurns)} root turns, --agent-session): requests vs least possible`,
+      `${fmt(b.total)} vs ${fmt(b.least.total)} = ${x(b.ratio)} (${routes(b.byRoute)}; ${fmt(b.refusedTracesPages)} traces pages refused for size; vs the DESIGN's least without the session: ${fmt(b.least.design)} = ${x(b.ratioDesign)})`,
+      '≤ 1.2x',
+      b.exitCode === 0 && b.ratio <= 1.2,
+    );
+    add(
+      area,
+      'Backfill: spans received vs the spans of the traces listed when read, plus one synthetic span per turn with none',
+      `${fmt(b.spansReceived)} of ${fmt(b.spansExpected)} (${fmt(b.publishedExpected)} published + ${fmt(b.syntheticExpected)} synthetic); ${b.missingPublished + b.missingSynthetic} missing, ${b.duplicates} duplicates`,
+      'all, once',
+      b.spansReceived === b.spansExpected && b.missingPublished + b.missingSynthetic === 0 && b.duplicates === 0,
+    );
+    const t = b.throughput;
+    add(
+      area,
+      `Forwarding throughput: \`watch\` backfill end to end (start-up + API + pipeline) vs the bare SDK exporting the same ${fmt(t.baseline.spans)} published spans from a file`,
+      `${fmt(Math.round(t.bridge.spansPerSecond))} vs ${fmt(Math.round(t.baseline.spansPerSecond))} spans/s = ${x(t.ratio)} (median of the rounds' ratios: ${t.roundRatios.map((v) => v.toFixed(2)).join(', ')})`,
+      '≥ 0.85x',
+      t.ratio >= 0.85,
+    );
+    if (t.sustainedRatios) {
+      const mid = (list) => median(list.filter((v) => v !== null));
+      add(
+        area,
+        'Same, from the first span received to the last (start-up left out of both)',
+        `${fmt(mid(t.bridge.sustainedRounds))} vs ${fmt(mid(t.baseline.sustainedRounds))} spans/s = ${x(t.sustainedRatio)} (rounds: ${t.sustainedRatios.map((v) => (v === null ? 'n/a' : v.toFixed(2))).join(', ')})`,
+        '—',
+        null,
+      );
+    }
+  }
+  const l = g.live;
+  if (l) {
+    const target = l.activeIntervalMs + 1_000;
+    add(
+      area,
+      `Trace's last part listed → its last span received, live turns at the defaults (n=${l.lag.n} of ${l.traces} traces listed)`,
+      `p50 ${ms(l.lag.p50)}, p95 ${ms(l.lag.p95)}, max ${ms(l.lag.max)}${l.missing ? `; ${l.missing} not received in time` : ''}`,
+      `p95 ≤ ${ms(target)} (poll interval + 1 s)`,
+      l.lag.p95 !== null && l.lag.p95 <= target && l.missing === 0,
+    );
+  }
+  const i = g.idle;
+  if (i) {
+    add(
+      area,
+      `${fmt(i.sessions)} idle tracked sessions (--agent-session, budget far above the ask): requests per session per minute`,
+      `${fmt(i.perSessionPerMinute, 2)} over the ${fmt(i.idleSeconds, 0)} s after the backfill (${fmt(i.latePerSessionPerMinute, 2)} in its last ${i.lateSeconds} s: ${fmt(Math.round((i.latePerSessionPerMinute ?? 0) * i.sessions))} requests a minute for the ${fmt(i.sessions)})`,
+      '— (DESIGN: 1 list per 100 sessions with --agent discovery, not built yet)',
+      null,
+    );
+    add(
+      area,
+      `RSS with ${fmt(i.sessions)} tracked sessions`,
+      `max ${mb(i.rssMaxBytes)}, at the end ${mb(i.rssEndBytes)}`,
+      '< 150 MB',
+      i.rssMaxBytes < 150 * 1024 * 1024,
+    );
+  }
+}
+
+function responsesRows(g, add) {
+  if (!g) return;
+  const area = '6 Responses';
+  const b = g.backfill;
+  if (b) {
+    add(
+      area,
+      `Backfill of the Foundry agents' ${fmt(b.responses)} finished responses (--foundry-agent × 3): requests vs least possible`,
+      `${fmt(b.total)} vs ${fmt(b.least.total)} = ${x(b.ratio)} (${fmt(b.perResponse, 3)} per response; ${routes(b.byRoute)}); ${b.rootSpansMissing} root spans missing, ${b.duplicates} duplicates${b.exitedOnItsOwn ? '' : '; did not exit when idle'}`,
+      '≤ 1.1x',
+      b.ratio <= 1.1 && b.rootSpansMissing === 0 && b.duplicates === 0,
+    );
+  }
+  const l = g.live;
+  if (l) {
+    add(
+      area,
+      `Response end → its root span received, live responses of the agents at the defaults (n=${l.lag.n})`,
+      `p50 ${ms(l.lag.p50)}, p95 ${ms(l.lag.p95)}, max ${ms(l.lag.max)}${l.missing ? `; ${l.missing} not received in time` : ''}`,
+      '— (none set; runs: p95 < poll interval + 1 s)',
+      null,
+    );
+  }
 }
 
 export function textTable(rows) {
@@ -476,10 +579,97 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
     for (const row of rows2) out.push(mdRow(row));
     out.push('');
   }
+  if (r.agents) agentDetails(r.agents, out);
+  if (r.responses) responsesDetails(r.responses, out);
+  if (r.failed?.length) {
+    out.push('## Failed phases', '');
+    for (const f of r.failed) out.push(`- ${f.phase}: ${f.error.split('\n')[0]}`);
+    out.push('');
+  }
   out.push('## Reproduce', '');
   out.push(
-    "`npm run bench` runs every phase (about 10 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run's steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.",
+    "`npm run bench` runs every phase (about 11 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale,agents,responses` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_AG_SESSIONS`, `BENCH_AG_TURNS`, `BENCH_AG_ROUNDS`, `BENCH_AG_LIVE_SESSIONS`, `BENCH_AG_LIVE_TURNS`, `BENCH_AG_LIVE_WINDOW_S`, `BENCH_AG_SETTLE_S`, `BENCH_AG_IDLE_SESSIONS`, `BENCH_AG_IDLE_SECONDS`, `BENCH_RESP_BACKFILL`, `BENCH_RESP_LIVE`, `BENCH_RESP_LIVE_WINDOW_S`, `BENCH_RESP_SETTLE_S`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run's steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.",
     '',
   );
   return { summary, details: out.join('\n') };
+}
+
+function agentDetails(g, out) {
+  out.push('## 5. Agents API sessions (`watch --agent-session`)', '');
+  const b = g.backfill;
+  if (b) {
+    out.push(
+      `### Backfill of finished sessions`,
+      '',
+      `A simulator world of ${fmt(b.sessions)} sessions whose ${fmt(b.rootTurns)} root turns (${fmt(b.turns)} turns with the subagents') finished before the start, every kind of turn at least once (a trace in two parts, one published late, one never, one too large to list with others, one too large to list at all, spans without an end), traces published 0–1 s after each turn. The bridge runs \`watch --agent-session ... --agent-trace-wait 0 --rpm 100000 --exit-when-idle\` with a fresh state file until it exits: each session's one look lists its turns and its traces, and every turn settles in it. Requests are counted by the simulator. The least possible, per session: the session once (a turn names only its agent's id; the agent's name and model, which the synthetic spans and the token metrics name, are frozen on the session), one turns page per 100 turns, one traces page per 100 traces listed when its traces were read (no list spans sessions; one call even for none). The DESIGN's figure leaves the session out; both are shown. Refusals of a traces page over the 16 MiB cap (a status the API does not document) are not in the least: any reader pays some, and they count against the bridge here. Expected spans: every span of each trace's parts listed when its session's traces were read, plus one synthetic span for each root turn with none.`,
+      '',
+      mdRow([
+        'sessions',
+        'root turns',
+        'requests by route',
+        'least (sessions + turns + traces)',
+        'ratio',
+        'vs the DESIGN least',
+        'spans received / expected',
+        'wall',
+      ]),
+      mdRow(Array(8).fill('---')),
+      mdRow([
+        fmt(b.sessions),
+        fmt(b.rootTurns),
+        `${routes(b.byRoute)} (${fmt(b.refusedTracesPages)} refused for size)`,
+        `${fmt(b.least.sessions)} + ${fmt(b.least.turnsList)} + ${fmt(b.least.tracesList)} = ${fmt(b.least.total)}`,
+        x(b.ratio),
+        `${fmt(b.least.design)}: ${x(b.ratioDesign)}`,
+        `${fmt(b.spansReceived)} / ${fmt(b.spansExpected)} (${b.duplicates} duplicates)`,
+        secs(b.wallMs),
+      ]),
+      '',
+    );
+    const t = b.throughput;
+    out.push(
+      `Forwarding throughput, ${t.rounds} round(s), the contenders alternating which goes first: the bridge's whole backfill (a fresh process and state file each round, timed from its spawn until the receiver holds its last span: start-up, every API request to the simulator in the bench's process, mapping, the SQLite outbox and the export) against \`bench/baseline-agents-sdk.mjs\`, the bare OpenTelemetry SDK (\`TracerProvider\` with an id generator that hands out the published ids, \`BatchSpanProcessor\` with batches of 512, the OTLP proto exporter) exporting the same ${fmt(t.baseline.spans)} published spans the bridge delivered (same ids, parents, names, kinds, times, attributes, events, links, status) from a file of the traces' OTLP JSON, timed the same way. The bridge also reads the API; the baseline reads a file: the ratio is of the whole job, not of the pipeline alone. Bridge rounds ${t.bridge.rounds.map((v) => fmt(v)).join(', ')} spans/s; baseline ${t.baseline.rounds.map((v) => fmt(v)).join(', ')} spans/s.`,
+      '',
+    );
+  }
+  const l = g.live;
+  if (l) {
+    out.push(
+      '### Live turns: lag',
+      '',
+      `${l.sessions} tracked sessions, ${l.turns} root turns starting over ${l.windowSeconds} s (simulator at real speed, each kind of turn at least once, traces published 2–30 s after each turn ends, one in two parts), the bridge at its defaults (\`--agent-session\` each, nothing else). Lag: from the world second a trace's last part is listed (the simulator's truth, \`publishAt\` / \`completeAt\`) to the receipt of the last of its spans that end; traces listed before the observation ended count (${l.traces}, ${l.twoParts} in two parts). A finished root turn waiting for its trace is looked at on a waiting run's back-off (doubling up to 60 s, fast again when a look finds something new), so a trace published a while after its turn ended is seen up to about as long again after it is listed. Requests ${fmt(l.requests)}: ${routes(l.byRoute)}.`,
+      '',
+    );
+  }
+  const i = g.idle;
+  if (i) {
+    out.push(
+      '### Idle sessions: requests and memory',
+      '',
+      `${fmt(i.sessions)} sessions, each with one finished turn, tracked through a config file (\`watch.agent_sessions\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the look pace asks. Observed ${fmt(i.seconds, 0)} s; the backfill (every session's first look) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). An idle session is looked at on the discovery pace (10 s, doubling to 60 s): one turns list each time. The DESIGN's goal, one sessions list per 100 sessions per pass, belongs to \`--agent\` discovery, which is not built; \`--agent-session\` has no sessions list to read. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end; like every simulator world this one holds a trace just under the 16 MiB cap on one traces answer, which the bridge reads and parses whole. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
+      '',
+    );
+  }
+}
+
+function responsesDetails(g, out) {
+  out.push("## 6. Foundry agents' responses (`watch --foundry-agent`)", '');
+  const b = g.backfill;
+  if (b) {
+    out.push(
+      `The simulator's Foundry dialect (\`--provider azure-foundry --auth bearer-env\`), its agents ${Object.entries(b.byAgent)
+        .map(([n, c]) => `${n} (${fmt(c)} responses)`)
+        .join(
+          ', ',
+        )}; the bridge runs \`watch --foundry-agent\` for each with \`--since\` two hours back, \`--rpm 100000 --exit-when-idle\`. The least possible: one page of each agent's list (\`agent_name\` filter, 100 per page) per 100 of its responses, one even for none; a listed response carries its output items, status, usage and times, so none needs retrieving. ${fmt(b.total)} requests (${routes(b.byRoute)}) vs ${fmt(b.least.total)} (${b.least.perAgent.join(' + ')}); ${fmt(b.spansReceived)} spans received (${b.duplicates} duplicates) in ${secs(b.wallMs)}${b.exitedOnItsOwn ? '' : '; the bridge did not exit when idle and was stopped 20 s after the last root span arrived, its requests counted to that arrival'}.`,
+      '',
+    );
+  }
+  const l = g.live;
+  if (l) {
+    out.push(
+      `Live: ${fmt(l.responses)} responses of the agents that ended during the ${l.windowSeconds} s (and the settle time after), the bridge at its defaults (agents listed at the discovery pace, ${fmt(l.discoveryIntervalMs)} ms; unfinished responses looked at like live runs, ${fmt(l.activeIntervalMs)} ms). Lag: from the response's end (the simulator's truth) to its root span at the receiver. Requests ${fmt(l.requests)}: ${routes(l.byRoute)}.`,
+      '',
+    );
+  }
 }

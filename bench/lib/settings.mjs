@@ -10,7 +10,7 @@ function num(name, full, quick) {
   return value;
 }
 
-export const PHASES = ['backfill', 'live', 'throughput', 'scale'];
+export const PHASES = ['backfill', 'live', 'throughput', 'scale', 'agents', 'responses'];
 
 export function readSettings() {
   const phases = (process.env.BENCH_PHASES ?? PHASES.join(','))
@@ -53,6 +53,26 @@ export function readSettings() {
       rpm: num('BENCH_SCALE_RPM', 6_000, 1_200),
       seconds: num('BENCH_SCALE_SECONDS', 180, 30),
       speed: num('BENCH_SCALE_SPEED', 0.1, 0.1),
+    },
+    agents: {
+      // Backfill: finished sessions, root turns spread over them, bridge and bare-SDK rounds.
+      sessions: num('BENCH_AG_SESSIONS', 50, 10),
+      turns: num('BENCH_AG_TURNS', 1000, 100),
+      rounds: num('BENCH_AG_ROUNDS', 3, 1),
+      // Live turns on tracked sessions at the defaults, then up to settleSeconds for the last traces.
+      liveSessions: num('BENCH_AG_LIVE_SESSIONS', 8, 4),
+      liveTurns: num('BENCH_AG_LIVE_TURNS', 24, 8),
+      liveWindowSeconds: num('BENCH_AG_LIVE_WINDOW_S', 60, 30),
+      settleSeconds: num('BENCH_AG_SETTLE_S', 60, 40),
+      // Idle: long enough after the backfill for the looks to back off to their slowest pace (60 s).
+      idleSessions: num('BENCH_AG_IDLE_SESSIONS', 1000, 200),
+      idleSeconds: num('BENCH_AG_IDLE_SECONDS', 210, 45),
+    },
+    responses: {
+      backfill: num('BENCH_RESP_BACKFILL', 2000, 300),
+      liveResponses: num('BENCH_RESP_LIVE', 30, 10),
+      liveWindowSeconds: num('BENCH_RESP_LIVE_WINDOW_S', 60, 30),
+      settleSeconds: num('BENCH_RESP_SETTLE_S', 60, 30),
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   type WatchFlags,
 } from './options.js';
 import { traceUrl } from '../config/trace-url.js';
+import { SOURCES } from '../sources/registry.js';
 import { simulatorCommandOptions, type SimulateCommandOptions } from '../simulator/command-options.js';
 
 // Each command loads its own modules when it runs (watch, the simulator and the demo take about
@@ -90,7 +91,9 @@ Steps are matched to their run by run_id; a run saved without steps gives just i
 addWatchOptions(
   program
     .command('watch')
-    .description('Poll runs and threads on an Assistants v2 service and export each run as a trace, under one request budget.'),
+    .description(
+      "Watch agent work on a remote service and export each unit of it as a trace, under one request budget: Assistants v2 runs and threads, OpenAI Agents API sessions, Azure AI Foundry agents' responses.",
+    ),
 )
   .addHelpText(
     'after',
@@ -98,8 +101,9 @@ addWatchOptions(
 Examples:
   $ OPENAI_API_KEY=sk-... ${NAME} watch --thread thread_abc --otlp-endpoint http://localhost:4318
   $ ${NAME} watch --run thread_abc/run_def --exit-when-idle
+  $ OPENAI_API_KEY=sk-... ${NAME} watch --agent-session sess_abc --otlp-endpoint http://localhost:4318
   $ ${NAME} watch --config config/bridge.example.yaml
-A thread is followed forever, runs created later included.
+A thread or a session is followed forever, runs and turns created later included.
 Ctrl-C or SIGTERM stops polling, exports what is finished for up to --stop-timeout (${DEFAULTS.watch.stopTimeoutMs / 1000} s), says what
 is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C exits at once.`,
   )
@@ -112,7 +116,12 @@ is left in the outbox (exported at the next start) and exits 0; a second Ctrl-C 
     const spansOnTerminal = config.traces.exporter === 'console' && process.stdout.isTTY;
     const status = wantsStatusLine(config.log, process.stderr, spansOnTerminal) ? new StatusLine(process.stderr) : null;
     const log = createLogger(config.log, status?.logStream);
-    if (config.watch.runs.length === 0 && config.watch.threads.length === 0) {
+    const named =
+      config.watch.runs.length > 0 ||
+      config.watch.threads.length > 0 ||
+      config.watch.allThreads ||
+      SOURCES.some((r) => r.settings?.namesWork?.(config.sources[r.name]) === true);
+    if (!named) {
       log.info('nothing given to watch on the command line or in the config: watching what the state file tracks');
     }
     const handle = startWatch(config, log);

@@ -129,9 +129,12 @@ export function addWatchOptions(cmd: Command): Command {
     .option('--all-threads', 'discover every thread the service lists (GET /threads; Azure AI Foundry Agent Service), new ones included')
     .option(
       '--since <time>',
-      'only with --all-threads: threads created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)',
+      "with a discovery (--all-threads, or the sources' own, such as --foundry-agent): only work created since TIME (ISO 8601, Unix seconds, or an age like 6h or 2d; default: from the first start)",
     )
-    .option('--exit-when-idle', 'exit 0 once every tracked run is finished and its spans are acknowledged')
+    .option(
+      '--exit-when-idle',
+      'exit 0 once every tracked unit of work (run, session turn, response) is finished and its spans are acknowledged',
+    )
     .option('--active-interval <ms>', `poll interval while a run is active (default ${DEFAULTS.watch.activeIntervalMs})`)
     .option(
       '--stop-timeout <ms>',

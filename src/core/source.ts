@@ -97,6 +97,8 @@ export interface SourceSettings<S = unknown> {
   usesSince?(settings: S): boolean;
   /** Checks the merged settings against the API the bridge talks to (its profile); throws a ConfigError naming the field. */
   check?(settings: S, api: ApiConfig): void;
+  /** Whether these settings name anything to watch (a unit or a discovery), for the start's "nothing given" line. */
+  namesWork?(settings: S): boolean;
 }
 
 /** A saved object of this source in a file given to `import`. */

@@ -46,6 +46,7 @@ const FULL = {
     all_threads: true,
     since: '2026-11-01T00:00:00Z',
     agent_sessions: ['sess_1'],
+    agents: ['agent_1'],
     agent_trace_wait: '2m',
     foundry_agents: ['support-triage', 'research-scout'],
     active_interval_ms: 500,
@@ -111,7 +112,7 @@ const EXPECTED = {
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
   sources: {
-    agents: { sessions: ['sess_1'], traceWaitSeconds: 120 },
+    agents: { sessions: ['sess_1'], agents: ['agent_1'], traceWaitSeconds: 120 },
     responses: { ...FOUNDRY_AGENTS_DEFAULTS, agents: ['support-triage', 'research-scout'] },
   },
 };

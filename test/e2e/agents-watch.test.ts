@@ -8,11 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type AgentsTruth, type AgentsTruthTurn, type RunningSimulator } from '../../src/simulator/index.js';
-import { syntheticTraceId } from '../../src/sources/agents/keys.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import { agentsTruth, expectExactlyOnce, finishedWorld, key, readable, roots, TRACE_WAIT_SECONDS } from '../support/agents-world.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
 
 let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
@@ -24,23 +23,6 @@ afterEach(async () => {
   await rx?.close();
   bridge = sim = rx = undefined;
 });
-
-async function agentsTruth(s: RunningSimulator): Promise<AgentsTruth> {
-  const response = await fetch(`${s.origin}/_sim/agents/truth`);
-  return (await response.json()) as AgentsTruth;
-}
-
-/** A world of finished sessions: every kind of root turn, their traces published (or not) a few seconds after each ended. */
-async function finishedWorld(seed: number): Promise<{ sim: RunningSimulator; truth: AgentsTruth; sessions: string[] }> {
-  const s = await startSimulator({
-    seed,
-    clock: { speed: 1 },
-    world: { threads: 1, backfillRuns: 0, liveRuns: 0 },
-    agents: { sessions: 3, backfillTurns: 14, liveSessions: 0, liveTurns: 0, publishDelaySeconds: [1, 3] },
-  });
-  const truth = await agentsTruth(s);
-  return { sim: s, truth, sessions: truth.sessions.map((x) => x.id) };
-}
 
 function watchArgs(sessions: string[], statePath: string, extra: string[] = []): string[] {
   return [
@@ -58,41 +40,6 @@ function watchArgs(sessions: string[], statePath: string, extra: string[] = []):
     '200',
     ...extra,
   ];
-}
-
-const roots = (truth: AgentsTruth): AgentsTruthTurn[] => truth.turns.filter((t) => t.subagentId === null);
-/** The --agent-trace-wait of these tests. */
-const TRACE_WAIT_SECONDS = 5;
-/**
- * Root turns whose trace the bridge can read before the turn settles: their spans are forwarded as
- * published. One published after the wait (the `late` kind), never, or too large to list stands as a synthetic span.
- */
-const readable = (t: AgentsTruthTurn): boolean =>
-  t.trace !== null &&
-  t.trace.publishAt !== null &&
-  t.trace.tooLarge !== 'alone' &&
-  t.trace.publishAt <= (t.turn.completed_at as number) + TRACE_WAIT_SECONDS;
-const key = (s: { traceId: string; spanId: string }): string => `${s.traceId}/${s.spanId}`;
-
-function expectedKeys(truth: AgentsTruth): { published: string[]; synthetic: string[] } {
-  const published = roots(truth)
-    .filter(readable)
-    .flatMap((t) => t.trace!.spans.map((s) => key({ traceId: t.trace!.traceId, spanId: s.spanId })));
-  const synthetic = roots(truth)
-    .filter((t) => !readable(t))
-    .map((t) => syntheticTraceId(t.turnId));
-  return { published, synthetic };
-}
-
-function expectExactlyOnce(spans: readonly ReceivedSpan[], truth: AgentsTruth): void {
-  const { published, synthetic } = expectedKeys(truth);
-  const received = spans.map(key);
-  expect(new Set(received).size).toBe(received.length);
-  expect(received.filter((k) => !synthetic.some((t) => k.startsWith(`${t}/`))).sort()).toEqual([...published].sort());
-  for (const traceId of synthetic) {
-    const stand = spans.filter((s) => s.traceId === traceId);
-    expect(stand.map((s) => s.name.split(' ')[0])).toEqual(['invoke_agent']);
-  }
 }
 
 describe('watch --agent-session', () => {
@@ -122,6 +69,9 @@ describe('watch --agent-session', () => {
     expect(contentKeys).toEqual([]);
     expect(rx.spans().some((s) => !s.startTimeUnixNano.endsWith('000000000'))).toBe(true);
     expect(result.stdout + result.stderr).toMatch(/idle/);
+    // The sessions given count as something to watch (info is logged at the default level).
+    expect(result.stderr).toMatch(/"msg":"watching/);
+    expect(result.stderr).not.toMatch(/nothing given to watch/);
   });
 
   it('after a SIGKILL and an immediate restart on the same state file, nothing is lost and nothing sent twice', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
-import { runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { controlUrl, logLines, runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import { expectedSpans, fetchTruth } from '../support/world.js';
@@ -36,25 +36,6 @@ function startBridge(args: string[], env: Record<string, string | undefined> = {
   const bridge = startCli(['watch', '--log-format', 'json', '--rpm', '3000', '--active-interval', '200', ...args], { ...NO_API, ...env });
   bridges.push(bridge);
   return bridge;
-}
-
-function logLines(bridge: CliProcess): Record<string, unknown>[] {
-  return bridge
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-/** The bound address from the 'control address listening' line, as a base URL reachable here. */
-async function controlUrl(bridge: CliProcess): Promise<string> {
-  let address: string | undefined;
-  await waitFor(() => {
-    address = logLines(bridge).find((l) => l.msg === 'control address listening')?.address as string | undefined;
-    return address !== undefined;
-  }, `the control address in the log (stderr so far: ${bridge.stderr()})`);
-  // Listening on every interface: reach it over loopback.
-  return `http://${address!.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
 }
 
 interface Answer {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type FaultConfig, type ResponsesTruth, type RunningSimulator } from '../../src/simulator/index.js';
 import { responseSpanId, traceIdForResponse } from '../../src/sources/responses/ids.js';
 import { isToolCallType } from '../../src/sources/responses/tool-items.js';
-import { runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { controlUrl, runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
 
@@ -268,21 +268,6 @@ async function http(base: string, path: string, init: { method?: string; body?: 
   });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-async function controlUrl(bridge: CliProcess): Promise<string> {
-  let address: string | undefined;
-  await waitFor(() => {
-    const line = bridge
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === 'control address listening');
-    address = line?.address as string | undefined;
-    return address !== undefined;
-  }, `the control address (stderr so far: ${bridge.stderr()})`);
-  return `http://${address!}`;
 }
 
 /** One agent from the command line (so --since applies: to the agents added later too), the others by the control routes. */

@@ -75,3 +75,23 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** The JSON log lines the process wrote to stderr so far (run it with --log-format json). */
+export function logLines(bridge: CliProcess): Record<string, unknown>[] {
+  return bridge
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The bound address from the 'control address listening' line, as a base URL reachable here. */
+export async function controlUrl(bridge: CliProcess): Promise<string> {
+  let address: string | undefined;
+  await waitFor(() => {
+    address = logLines(bridge).find((l) => l.msg === 'control address listening')?.address as string | undefined;
+    return address !== undefined;
+  }, `the control address in the log (stderr so far: ${bridge.stderr()})`);
+  // Listening on every interface: reach it over loopback.
+  return `http://${(address as string).replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+}

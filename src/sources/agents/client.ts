@@ -17,6 +17,7 @@ export const AGENTS_BETA_HEADER = { 'OpenAI-Beta': 'agents=v1' } as const;
 
 /** Route labels of the calls a session look makes. */
 export const AGENTS_ROUTES = {
+  sessions: '/agents/sessions',
   session: '/agents/sessions/{session_id}',
   turns: '/agents/sessions/{session_id}/turns',
   traces: '/agents/sessions/{session_id}/traces',
@@ -47,10 +48,16 @@ export interface AgentsSessionApi {
   listTraces(sessionId: string, after: string | null, limit: number): Promise<TracesPage>;
 }
 
+/** What an agent's discovery pass asks of the API. */
+export interface AgentsDiscoveryApi {
+  /** One page of the sessions whose root agent is `agentId`, newest first (the list's own default order), after `after`. */
+  listSessions(agentId: string, after: string | null, limit: number): Promise<ListPage>;
+}
+
 /** Statuses with which the API refuses a traces page over its response cap. */
 const TOO_LARGE_STATUSES: ReadonlySet<number> = new Set([400, 413]);
 
-export class AgentsClient implements AgentsSessionApi {
+export class AgentsClient implements AgentsSessionApi, AgentsDiscoveryApi {
   readonly #client: OpenAI;
   readonly #hints: CredentialHints;
 
@@ -64,6 +71,17 @@ export class AgentsClient implements AgentsSessionApi {
     return this.#call(`agent session ${sessionId}`, () =>
       this.#client.beta.agents.sessions.retrieve(sessionId, { headers: headers(AGENTS_ROUTES.session, 'finishing') }),
     );
+  }
+
+  async listSessions(agentId: string, after: string | null, limit: number): Promise<ListPage> {
+    const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(limit)));
+    const page = await this.#call(`the sessions of agent ${agentId}`, () =>
+      this.#client.beta.agents.sessions.list(
+        { agent_id: agentId, order: 'desc', limit: pageSize, ...(after === null ? {} : { after }) },
+        { headers: headers(AGENTS_ROUTES.sessions, 'discovery') },
+      ),
+    );
+    return listPage(page);
   }
 
   async listTurns(sessionId: string, after: string | null, limit: number, priority: Priority): Promise<ListPage> {

@@ -4,6 +4,10 @@
 //   GET    /v1/agent-sessions               {"agent_sessions":[{"session_id","status","terminal","origin","added_at"}]}
 //   GET    /v1/agent-sessions/{session_id}  {"agent_session":{...}}; 404 when not tracked
 //   DELETE /v1/agent-sessions/{session_id}  200 {"session_id","removed":true}; 404 when not tracked
+//   POST   /v1/agents                       {"agent_id"}: every session of the agent; 201 newly followed, 200 already; {"agent":{...}}
+//   GET    /v1/agents                       {"agents":[{"agent_id","status","origin","added_at"}]}
+//   GET    /v1/agents/{agent_id}            {"agent":{...}}; 404 when not followed
+//   DELETE /v1/agents/{agent_id}            200 {"agent_id","removed":true}: the sessions found stay tracked
 import type { Logger } from 'pino';
 import { present } from '../../core/present.js';
 import { HttpError, type Reply } from '../../control/http-reply.js';
@@ -15,6 +19,7 @@ import type { TrackedUnit } from '../../state/types.js';
 import { AGENTS, type AgentsWatch } from './watch.js';
 
 const SESSION = 'session';
+const AGENT = 'agent';
 
 export function sessionView(unit: TrackedUnit): Record<string, unknown> {
   return {
@@ -24,6 +29,10 @@ export function sessionView(unit: TrackedUnit): Record<string, unknown> {
     origin: unit.origin,
     added_at: new Date(unit.addedAt).toISOString(),
   };
+}
+
+export function agentView(unit: TrackedUnit): Record<string, unknown> {
+  return { agent_id: unit.id, status: unit.status, origin: unit.origin, added_at: new Date(unit.addedAt).toISOString() };
 }
 
 export function agentSessionRoutes(watch: AgentsWatch, store: StateStore, log: Logger): Route[] {
@@ -59,6 +68,46 @@ export function agentSessionRoutes(watch: AgentsWatch, store: StateStore, log: L
           if (!watch.removeSession(unit.id)) throw new HttpError(404, `agent session ${unit.id} is not tracked`, 'session_id');
           log.info({ sessionId: unit.id }, 'control: agent session no longer tracked');
           return { status: 200, body: { session_id: unit.id, removed: true } };
+        },
+      },
+    },
+    ...agentRoutes(watch, store, log),
+  ];
+}
+
+function agentRoutes(watch: AgentsWatch, store: StateStore, log: Logger): Route[] {
+  const followed = (agentId: string): TrackedUnit => {
+    const unit = store.getUnit({ source: AGENTS, kind: AGENT, id: agentId });
+    if (!unit || unit.removed) throw new HttpError(404, `agent ${agentId} is not followed`, 'agent_id');
+    return unit;
+  };
+  return [
+    {
+      path: /^\/v1\/agents$/,
+      control: true,
+      methods: {
+        GET: (): Reply => ({ status: 200, body: { agents: store.listUnits(AGENTS, AGENT).map(agentView) } }),
+        POST: async ({ req }): Promise<Reply> => {
+          const body = await readJsonObject(req);
+          onlyFields(body, ['agent_id']);
+          const agentId = validId(body.agent_id, 'agent_id');
+          const added = watch.addAgent(agentId, 'control');
+          if (added) log.info({ agentId }, 'control: agent followed');
+          const unit = present(store.getUnit({ source: AGENTS, kind: AGENT, id: agentId }), `agent ${agentId} just followed`);
+          return { status: added ? 201 : 200, body: { agent: agentView(unit) } };
+        },
+      },
+    },
+    {
+      path: /^\/v1\/agents\/([^/]+)$/,
+      control: true,
+      methods: {
+        GET: ({ params }): Reply => ({ status: 200, body: { agent: agentView(followed(validId(params[0], 'agent_id'))) } }),
+        DELETE: ({ params }): Reply => {
+          const unit = followed(validId(params[0], 'agent_id'));
+          if (!watch.removeAgent(unit.id)) throw new HttpError(404, `agent ${unit.id} is not followed`, 'agent_id');
+          log.info({ agentId: unit.id }, 'control: agent no longer followed');
+          return { status: 200, body: { agent_id: unit.id, removed: true } };
         },
       },
     },

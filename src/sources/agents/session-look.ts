@@ -47,6 +47,8 @@ export interface SessionLookInput {
   frozen: unknown;
   /** The session as a sessions list showed it just now, when one did: its context and activity come from it. */
   listed?: unknown;
+  /** A session found by its agent's discovery: its turns created before this Unix time are passed over, never traced or counted. */
+  sinceSeconds?: number | null;
   /** The bridge's clock, Unix seconds. */
   nowSeconds: number;
 }
@@ -236,8 +238,11 @@ class Look {
       };
     };
     const turns: LookTurn[] = [];
+    const since = this.#input.sinceSeconds ?? null;
+    const beforeStart = (facts: TurnFacts): boolean => since !== null && facts.createdAt !== null && facts.createdAt < since;
     for (const facts of listing ?? []) {
-      if (settled.has(facts.id)) turns.push({ ...make(facts, null, true), settledBefore: true, firstSeenTerminal: false });
+      if (settled.has(facts.id) || (!before.has(facts.id) && beforeStart(facts)))
+        turns.push({ ...make(facts, null, true), settledBefore: true, firstSeenTerminal: false });
       else turns.push(make(facts, before.get(facts.id) ?? null, true));
       before.delete(facts.id);
     }

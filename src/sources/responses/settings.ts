@@ -122,6 +122,7 @@ export const RESPONSES_SETTINGS: SourceSettings<FoundryAgentsSettings> = {
     return { ...FOUNDRY_AGENTS_DEFAULTS, agents: [...new Set(given.flatMap((l) => l.agents ?? []))] };
   },
   usesSince: (settings) => settings.agents.length > 0,
+  namesWork: (settings) => settings.agents.length > 0,
   check: (settings, api) => checkFoundryProfile(settings.agents, api),
 };
 

@@ -116,6 +116,9 @@ describe('RESPONSES_SETTINGS: --foundry-agent and watch.foundry_agents', () => {
   it('lets --since apply once an agent is followed (the first look starts there)', () => {
     expect(RESPONSES_SETTINGS.usesSince?.({ ...FOUNDRY_AGENTS_DEFAULTS, agents: ['a'] })).toBe(true);
     expect(RESPONSES_SETTINGS.usesSince?.(FOUNDRY_AGENTS_DEFAULTS)).toBe(false);
+    // Agents are work to watch: the start does not say it watches only what the state file tracks.
+    expect(RESPONSES_SETTINGS.namesWork?.({ ...FOUNDRY_AGENTS_DEFAULTS, agents: ['a'] })).toBe(true);
+    expect(RESPONSES_SETTINGS.namesWork?.(FOUNDRY_AGENTS_DEFAULTS)).toBe(false);
     const config = resolve({ flags: foundryFlags(['support-triage'], { since: '1793491200' }), env: FOUNDRY });
     expect(config.watch.sinceSeconds).toBe(1793491200);
     expect(configErrorOf(() => resolve({ flags: { since: '6h' } })).field).toBe('--since');
