@@ -83,10 +83,12 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
   const runs = new Map<string, { threadId: string; runId: string }>();
   for (const l of layers) for (const r of l.watch?.runs ?? []) runs.set(r.runId, r);
   const threads = new Set<string>(layers.flatMap((l) => l.watch?.threads ?? []));
+  const api = resolveApi(layers, sources.env);
+  for (const r of SOURCES) r.settings?.check?.(sourceSettings[r.name], api);
   const resource = section('resource');
   resource.attributes = Object.assign({}, ...layers.map((l) => l.resource?.attributes ?? {})) as Record<string, string>;
   return {
-    api: resolveApi(layers, sources.env),
+    api,
     traces: resolveTraces(layers),
     resource,
     content: section('content'),

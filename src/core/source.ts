@@ -5,7 +5,7 @@
 // names no source's objects: it iterates the registrations in src/sources/registry.ts.
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import type { BridgeConfig } from '../config/types.js';
+import type { ApiConfig, BridgeConfig } from '../config/types.js';
 import type { Route } from '../control/router.js';
 import type { MetricSpec } from '../metrics/catalog.js';
 import type { LookClass, LookFailure } from '../scheduler/look-scheduler.js';
@@ -96,6 +96,8 @@ export interface SourceSettings<S = unknown> {
   merge(layers: readonly unknown[]): S;
   /** Whether these settings follow a discovery that `--since` applies to. */
   usesSince?(settings: S): boolean;
+  /** Checks the merged settings against the API the bridge talks to (its profile); throws a ConfigError naming the field. */
+  check?(settings: S, api: ApiConfig): void;
   /** Whether these settings name anything to watch (a unit or a discovery), for the start's "nothing given" line. */
   namesWork?(settings: S): boolean;
 }

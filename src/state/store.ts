@@ -251,6 +251,7 @@ export class StateStore {
    */
   commit(c: UnitCommit): CommitResult {
     for (const span of c.spans) assertSpan(span, c.unit.id);
+    for (const u of c.track ?? []) assertOrigin(u.origin);
     let added: OutboxItem[];
     try {
       added = this.#write('normal', () => this.#apply(c));
@@ -286,6 +287,11 @@ export class StateStore {
     });
     if (!updated) throw new Error(`cannot commit progress of ${ref.kind} ${ref.id}: it is not tracked`);
     if (c.observations) this.#totals.observe(c.observations);
+    for (const u of c.track ?? []) {
+      if (this.#units.track(ref.source, [u], this.#now()) === 0) continue;
+      const cursor = u.cursor === undefined ? undefined : JSON.stringify(u.cursor);
+      this.#progress.update({ source: ref.source, kind: u.kind, id: u.id }, { cursor, frozen: u.frozen });
+    }
     return added;
   }
 

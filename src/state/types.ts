@@ -62,6 +62,17 @@ export interface UnitCommit {
   frozen?: unknown;
   /** Top-level fields set in the stored frozen value (a JSON merge patch), the one part of it that may follow the unit. */
   frozenFields?: Record<string, unknown>;
+  /**
+   * Units of the same source this look handed over (found by it, to be followed on their own),
+   * tracked in the commit's transaction so a crash never keeps the cursor that passed them and
+   * loses them. A unit tracked already is left as it is; a new one starts with `cursor` and `frozen`.
+   */
+  track?: readonly HandedOverUnit[];
+}
+
+export interface HandedOverUnit extends NewUnit {
+  cursor?: unknown;
+  frozen?: unknown;
 }
 
 export interface MetricDelta {

@@ -5,11 +5,14 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
 import { configFileKeys, fileLayer } from '../../src/config/file-layer.js';
+import { FOUNDRY_AGENTS_DEFAULTS } from '../../src/sources/responses/settings.js';
 import { configFile, resolve } from './helpers.js';
 
 const FULL = {
   api: {
-    base_url: 'https://my-resource.openai.azure.com/openai',
+    provider: 'azure-foundry',
+    auth: 'api-key',
+    base_url: 'https://my-resource.services.ai.azure.com/api/projects/p',
     api_key_env: 'AZURE_KEY',
     organization: 'org_1',
     project: 'proj_1',
@@ -47,6 +50,7 @@ const FULL = {
     agent_sessions: ['sess_1'],
     agents: ['agent_1'],
     agent_trace_wait: '2m',
+    foundry_agents: ['support-triage', 'research-scout'],
     active_interval_ms: 500,
     max_wait_interval_ms: 30_000,
     discovery_interval_ms: 5000,
@@ -61,7 +65,10 @@ const FULL = {
 /** What FULL resolves to, read from the file at `path` (settings that name their source give it). */
 const expected = (path: string) => ({
   api: {
-    baseURL: 'https://my-resource.openai.azure.com/openai',
+    baseURL: 'https://my-resource.services.ai.azure.com/api/projects/p',
+    provider: 'azure-foundry',
+    apiVersion: 'v1',
+    credential: { auth: 'api-key' },
     apiKey: 'azure-secret',
     organization: 'org_1',
     project: 'proj_1',
@@ -109,7 +116,10 @@ const expected = (path: string) => ({
   },
   log: { level: 'debug', format: 'json' },
   ui: { traceUrl: 'http://localhost:16686/trace/{trace_id}' },
-  sources: { agents: { sessions: ['sess_1'], agents: ['agent_1'], traceWaitSeconds: 120 } },
+  sources: {
+    agents: { sessions: ['sess_1'], agents: ['agent_1'], traceWaitSeconds: 120 },
+    responses: { ...FOUNDRY_AGENTS_DEFAULTS, agents: ['support-triage', 'research-scout'] },
+  },
 });
 
 const env = { AZURE_KEY: 'azure-secret' };

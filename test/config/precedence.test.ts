@@ -5,6 +5,7 @@ import { DEFAULTS } from '../../src/config/defaults.js';
 import type { BridgeConfig } from '../../src/config/types.js';
 import { resolve, type Env } from './helpers.js';
 import { AGENTS_WATCH_DEFAULTS } from '../../src/sources/agents/settings.js';
+import { FOUNDRY_AGENTS_DEFAULTS } from '../../src/sources/responses/settings.js';
 
 type Layer = 'flags' | 'env' | 'file';
 
@@ -145,7 +146,7 @@ describe('defaults', () => {
     expect(config).toEqual({
       ...DEFAULTS,
       traces: { ...DEFAULTS.traces, exporter: 'console', endpoint: null },
-      sources: { agents: AGENTS_WATCH_DEFAULTS },
+      sources: { agents: AGENTS_WATCH_DEFAULTS, responses: FOUNDRY_AGENTS_DEFAULTS },
     });
   });
 });

@@ -1,9 +1,35 @@
 // The responses source (Responses API responses: Foundry agents' listed by agent, OpenAI's told by
 // webhooks or the app) as the core sees it: one registration in src/sources/registry.ts.
-import type { SourceRegistration } from '../../core/source.js';
+import { createApiClient } from '../../api/client.js';
+import type { SourceRegistration, WatchingSource } from '../../core/source.js';
+import { FoundryResponsesClient } from './client.js';
+import { foundryAgentRoutes } from './control-routes.js';
 import { RESPONSES_OBSERVED_METRICS } from './metrics.js';
+import { RESPONSES_SETTINGS, responsesSettingsOf } from './settings.js';
+import { RESPONSES, ResponsesWatch } from './watch.js';
 
 export const RESPONSES_SOURCE: SourceRegistration = {
-  name: 'responses',
+  name: RESPONSES,
   metrics: RESPONSES_OBSERVED_METRICS,
+  settings: RESPONSES_SETTINGS,
+  watch: (ctx) => {
+    const { apiVersion } = ctx.config.api;
+    return new ResponsesWatch({
+      config: ctx.config,
+      settings: responsesSettingsOf(ctx.settings),
+      store: ctx.store,
+      api: new FoundryResponsesClient(createApiClient(ctx.config.api, ctx.fetch), apiVersion === undefined ? {} : { apiVersion }),
+      log: ctx.log,
+      looks: ctx.looks,
+      onCommitted: ctx.onCommitted,
+      nowSeconds: ctx.nowSeconds,
+    });
+  },
+  controlRoutes: (watching, store, log) => foundryAgentRoutes(responsesWatch(watching), store, log),
 };
+
+/** The responses source's watch, from what the core hands back. */
+export function responsesWatch(watching: WatchingSource | undefined): ResponsesWatch {
+  if (!(watching instanceof ResponsesWatch)) throw new TypeError('the responses source is not at work in this watch');
+  return watching;
+}

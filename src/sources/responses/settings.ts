@@ -2,7 +2,8 @@
 // are read, by the names the CLI, the config file and the control address give them, with their
 // defaults; and what a look needs from the bridge's configuration.
 import { ConfigError } from '../../config/config-error.js';
-import type { BridgeConfig, ContentConfig } from '../../config/types.js';
+import type { ApiConfig, BridgeConfig, ContentConfig } from '../../config/types.js';
+import type { SourceSettings } from '../../core/source.js';
 import type { MappingLimits } from '../../mapping/limits.js';
 import { MAX_PAGE_SIZE } from './client.js';
 
@@ -75,3 +76,56 @@ export function responsesLookSettings(
     baseURL: config.api.baseURL,
   };
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** A list of agent names from the config file, each checked as Foundry names agents. */
+function parseAgentList(raw: unknown): string[] {
+  if (!Array.isArray(raw)) throw new ConfigError('', 'must be a list of Foundry agent names', '');
+  return raw.map((item: unknown) => {
+    if (typeof item !== 'string') throw new ConfigError('', 'must be a list of Foundry agent names (strings)', '');
+    return checkFoundryAgentName(item.trim(), '', '');
+  });
+}
+
+/** Only an Azure AI Foundry project lists responses by agent. */
+export function checkFoundryProfile(agents: readonly string[], api: Pick<ApiConfig, 'provider'>): void {
+  if (agents.length === 0 || api.provider === 'azure-foundry') return;
+  throw new ConfigError(
+    FOUNDRY_AGENT_FLAG,
+    `follows agents of an Azure AI Foundry project, but the API profile is ${api.provider ?? 'openai'}: add --provider azure-foundry (api.provider) with the project endpoint as the base URL, or drop ${FOUNDRY_AGENT_FLAG} (${FOUNDRY_AGENTS_CONFIG_KEY})`,
+  );
+}
+
+/** The flags, config keys and merge of the responses source's settings. */
+export const RESPONSES_SETTINGS: SourceSettings<FoundryAgentsSettings> = {
+  defaults: FOUNDRY_AGENTS_DEFAULTS,
+  names: [{ key: FOUNDRY_AGENTS_CONFIG_KEY, flag: FOUNDRY_AGENT_FLAG }],
+  addFlags(cmd) {
+    cmd.option(
+      `${FOUNDRY_AGENT_FLAG} <NAME>`,
+      'an Azure AI Foundry agent whose responses to trace, from --since (default: now) on (repeatable; needs --provider azure-foundry)',
+      collect,
+    );
+  },
+  fromFlags(flags, source) {
+    const agents = flags.foundryAgent;
+    return Array.isArray(agents) ? { agents: agents.map((a) => checkFoundryAgentName(String(a).trim(), FOUNDRY_AGENT_FLAG, source)) } : {};
+  },
+  fileKeys: { foundry_agents: parseAgentList },
+  fromFile(parsed) {
+    return Array.isArray(parsed.foundry_agents) ? { agents: parsed.foundry_agents as string[] } : {};
+  },
+  merge(layers) {
+    const given = layers as readonly Partial<FoundryAgentsSettings>[];
+    // Agents add up across the file and the flags.
+    return { ...FOUNDRY_AGENTS_DEFAULTS, agents: [...new Set(given.flatMap((l) => l.agents ?? []))] };
+  },
+  usesSince: (settings) => settings.agents.length > 0,
+  namesWork: (settings) => settings.agents.length > 0,
+  check: (settings, api) => checkFoundryProfile(settings.agents, api),
+};
+
+/** The responses source's settings as the config resolved them (defaults when it was not given any). */
+export const responsesSettingsOf = (settings: unknown): FoundryAgentsSettings =>
+  (settings as FoundryAgentsSettings | undefined) ?? FOUNDRY_AGENTS_DEFAULTS;

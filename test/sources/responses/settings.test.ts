@@ -9,10 +9,16 @@ import { readResponse } from '../../../src/sources/responses/payload.js';
 import { cursorOf, hasMoved, readResponseCursor, readResponseFrozen } from '../../../src/sources/responses/response-unit.js';
 import {
   checkFoundryAgentName,
+  checkFoundryProfile,
   FOUNDRY_AGENTS_DEFAULTS,
   isFoundryAgentName,
+  RESPONSES_SETTINGS,
   responsesLookSettings,
+  responsesSettingsOf,
 } from '../../../src/sources/responses/settings.js';
+import type { WatchFlags } from '../../../src/cli/options.js';
+import type { BridgeConfig } from '../../../src/config/types.js';
+import { configErrorOf, resolve } from '../../config/helpers.js';
 import { StateError } from '../../../src/state/errors.js';
 
 describe('Foundry agent names', () => {
@@ -78,5 +84,76 @@ describe('a followed response', () => {
     expect(readResponseFrozen(undefined, 'resp_1')).toBeNull();
     expect(() => readResponseCursor({ v: 1, status: 3 }, 'resp_1')).toThrow(StateError);
     expect(() => readResponseFrozen({ owner: 'a', previous: null, context: { traceparent: null } }, 'resp_1')).toThrow(/response resp_1/);
+  });
+});
+
+describe('RESPONSES_SETTINGS: --foundry-agent and watch.foundry_agents', () => {
+  const FOUNDRY = { AZURE_AI_PROJECT_ENDPOINT: 'https://r.services.ai.azure.com/api/projects/p', AZURE_OPENAI_API_KEY: 'k' };
+  const foundryFlags = (agents: string[], extra: Record<string, unknown> = {}): WatchFlags =>
+    ({ provider: 'azure-foundry', auth: 'api-key', foundryAgent: agents, ...extra }) as WatchFlags;
+  const agentsOf = (config: BridgeConfig): string[] => responsesSettingsOf(config.sources.responses).agents;
+
+  it('names its flag and config key, and defaults to no agents', () => {
+    expect(RESPONSES_SETTINGS.names).toEqual([{ key: 'watch.foundry_agents', flag: '--foundry-agent' }]);
+    expect(agentsOf(resolve())).toEqual([]);
+    expect(responsesSettingsOf(undefined)).toBe(FOUNDRY_AGENTS_DEFAULTS);
+  });
+
+  it('reads agents from the flags (repeatable) and the file, adding up without repeats', () => {
+    expect(agentsOf(resolve({ flags: foundryFlags(['support-triage', 'research-scout']), env: FOUNDRY }))).toEqual([
+      'support-triage',
+      'research-scout',
+    ]);
+    const both = resolve({
+      flags: foundryFlags(['research-scout']),
+      env: FOUNDRY,
+      file: { watch: { foundry_agents: ['support-triage', 'research-scout'] } },
+    });
+    expect(agentsOf(both)).toEqual(['support-triage', 'research-scout']);
+    expect(both.sources.responses).toEqual({ ...FOUNDRY_AGENTS_DEFAULTS, agents: ['support-triage', 'research-scout'] });
+  });
+
+  it('lets --since apply once an agent is followed (the first look starts there)', () => {
+    expect(RESPONSES_SETTINGS.usesSince?.({ ...FOUNDRY_AGENTS_DEFAULTS, agents: ['a'] })).toBe(true);
+    expect(RESPONSES_SETTINGS.usesSince?.(FOUNDRY_AGENTS_DEFAULTS)).toBe(false);
+    // Agents are work to watch: the start does not say it watches only what the state file tracks.
+    expect(RESPONSES_SETTINGS.namesWork?.({ ...FOUNDRY_AGENTS_DEFAULTS, agents: ['a'] })).toBe(true);
+    expect(RESPONSES_SETTINGS.namesWork?.(FOUNDRY_AGENTS_DEFAULTS)).toBe(false);
+    const config = resolve({ flags: foundryFlags(['support-triage'], { since: '1793491200' }), env: FOUNDRY });
+    expect(config.watch.sinceSeconds).toBe(1793491200);
+    expect(configErrorOf(() => resolve({ flags: { since: '6h' } })).field).toBe('--since');
+  });
+
+  it('refuses a name Foundry could not have, naming the flag or the key', () => {
+    const flag = configErrorOf(() => resolve({ flags: foundryFlags(['support triage']), env: FOUNDRY }));
+    expect(flag.message).toMatch(/^--foundry-agent: 'support triage' is not a Foundry agent name .*\(from the command line\)$/);
+    for (const bad of [['-x'], 'support-triage', [7], [{ name: 'a' }]]) {
+      const error = configErrorOf(() =>
+        resolve({ env: FOUNDRY, file: { api: { provider: 'azure-foundry' }, watch: { foundry_agents: bad } } }),
+      );
+      expect(error.field).toBe('watch.foundry_agents');
+      expect(error.exitCode).toBe(2);
+    }
+  });
+
+  it('refuses agents unless the API profile is azure-foundry: one line naming --foundry-agent', () => {
+    for (const layers of [
+      { flags: { foundryAgent: ['support-triage'] } as WatchFlags },
+      {
+        flags: { provider: 'azure-openai', foundryAgent: ['support-triage'] } as WatchFlags,
+        env: { AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_KEY: 'k' },
+      },
+      { file: { watch: { foundry_agents: ['support-triage'] } } },
+    ]) {
+      const error = configErrorOf(() => resolve(layers));
+      expect(error.field).toBe('--foundry-agent');
+      expect(error.exitCode).toBe(2);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).toMatch(
+        /^--foundry-agent: follows agents of an Azure AI Foundry project, but the API profile is (azure-openai|openai): /,
+      );
+    }
+    expect(() => checkFoundryProfile([], {})).not.toThrow();
+    expect(() => checkFoundryProfile(['a'], { provider: 'azure-foundry' })).not.toThrow();
   });
 });
