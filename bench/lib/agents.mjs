@@ -4,6 +4,7 @@
 //   sessions.retrieve  GET {base}/agents/sessions/{s}
 //   turns.list         GET {base}/agents/sessions/{s}/turns
 //   traces.list        GET {base}/agents/sessions/{s}/traces
+//   sessions.list      GET {base}/agents/sessions (`first` when it has no `after`: a pass begins)
 import { syntheticSpanId } from '../../dist/sources/agents/keys.js';
 
 const RE = /\/agents\/sessions\/([^/]+)(?:\/(turns|traces))?$/;
@@ -17,7 +18,10 @@ export function agentsRequests(sim) {
     .filter((e) => !e.control)
     .map((e) => {
       const m = e.method === 'GET' ? RE.exec(e.path) : null;
-      const limit = Number(new URLSearchParams(e.query).get('limit') ?? 20);
+      const query = new URLSearchParams(e.query);
+      const limit = Number(query.get('limit') ?? 20);
+      if (e.method === 'GET' && /\/agents\/sessions$/.test(e.path))
+        return { time: e.time, status: e.status, route: 'sessions.list', sessionId: null, limit, first: !query.has('after') };
       if (!m) return { time: e.time, status: e.status, route: `${e.method} ${e.path}`, sessionId: null, limit };
       const route = m[2] === 'turns' ? 'turns.list' : m[2] === 'traces' ? 'traces.list' : 'sessions.retrieve';
       return { time: e.time, status: e.status, route, sessionId: m[1], limit };

@@ -267,10 +267,10 @@ function agentRows(g, add) {
   if (i) {
     add(
       area,
-      `${fmt(i.sessions)} idle tracked sessions (--agent-session, budget far above the ask): requests per session per minute`,
-      `${fmt(i.perSessionPerMinute, 2)} over the ${fmt(i.idleSeconds, 0)} s after the backfill (${fmt(i.latePerSessionPerMinute, 2)} in its last ${i.lateSeconds} s: ${fmt(Math.round((i.latePerSessionPerMinute ?? 0) * i.sessions))} requests a minute for the ${fmt(i.sessions)})`,
-      '— (DESIGN: 1 list per 100 sessions with --agent discovery, not built yet)',
-      null,
+      `${fmt(i.sessions)} idle sessions of ${fmt(i.agents)} agents (--agent): requests per pass vs the agents' sessions lists`,
+      `${fmt(i.perPass, 1)} per pass (${fmt(i.listPagesPerPass, 1)} list pages; least ${fmt(i.leastPerPass)}; ${fmt(i.otherIdleRequests)} other requests in ${fmt(i.idleSeconds, 0)} s idle, ${fmt(i.passes, 1)} passes)`,
+      '1 list page per 100 sessions, nothing else',
+      i.perPass !== null && i.perPass <= i.leastPerPass && i.otherIdleRequests === 0,
     );
     add(
       area,
@@ -646,7 +646,7 @@ function agentDetails(g, out) {
     out.push(
       '### Idle sessions: requests and memory',
       '',
-      `${fmt(i.sessions)} sessions, each with one finished turn, tracked through a config file (\`watch.agent_sessions\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the look pace asks. Observed ${fmt(i.seconds, 0)} s; the backfill (every session's first look) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). An idle session is looked at on the discovery pace (10 s, doubling to 60 s): one turns list each time. The DESIGN's goal, one sessions list per 100 sessions per pass, belongs to \`--agent\` discovery, which is not built; \`--agent-session\` has no sessions list to read. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end; like every simulator world this one holds a trace just under the 16 MiB cap on one traces answer, which the bridge reads and parses whole. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
+      `${fmt(i.sessions)} sessions of ${fmt(i.agents)} agents, each with one finished turn, found by following the agents (\`watch.agents\` in a config file, \`since: 30d\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the passes ask. Observed ${fmt(i.seconds, 0)} s; the backfill (every session found and looked at once: ${fmt(i.discovered)}) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). A pass reads each agent's sessions list to its end (100 a page) and lists the turns only of a session whose status or last_active_at moved. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end; like every simulator world this one holds a trace just under the 16 MiB cap on one traces answer, which the bridge reads and parses whole. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
       '',
     );
   }

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../../dist/config/defaults.js';
-import { agentsRequests, expectedSpans, leastAgentRequests, listedParts, rootTurns, worldSecondAt } from '../lib/agents.mjs';
+import { agentsRequests, expectedSpans, leastAgentRequests, listedParts, pages, rootTurns, worldSecondAt } from '../lib/agents.mjs';
 import { bridgeEnv, exitWithin, startBridge, tempDir } from '../lib/bridge.mjs';
 import { runNode } from '../lib/child.mjs';
 import { writeWatchConfig } from '../lib/config-file.mjs';
@@ -262,9 +262,10 @@ export async function runAgentsLive({ rx, seed, sessions, turns, windowSeconds, 
 }
 
 /**
- * A thousand sessions, each with one finished turn, tracked by a config file: their backfill,
- * then idle. The budget is set far above what they ask so the figure is what the look pace asks
- * for an idle session (the default budget, 120 rpm, could not give a thousand sessions that).
+ * A thousand sessions, each with one finished turn, found by following their agents (`--agent`
+ * for each, `--since` back past them): their backfill, then idle, when a pass should cost the
+ * agents' sessions lists and nothing else. The budget is set far above what they ask so the figure
+ * is what the passes ask (the discovery pace: 10 s, doubling to 60 s while nothing changes).
  */
 export async function runAgentsIdle({ rx, seed, sessions, seconds }) {
   const { sim } = await startAgentsSim(seed, {
@@ -276,11 +277,14 @@ export async function runAgentsIdle({ rx, seed, sessions, seconds }) {
     publishDelaySeconds: [0, 1],
   });
   try {
-    const ids = sim.agents.truth().sessions.map((s) => s.id);
+    const truth = sim.agents.truth();
+    const ids = truth.sessions.map((s) => s.id);
+    const agents = [...new Set(truth.sessions.map((s) => s.agentId))];
+    const leastPerPass = agents.reduce((n, a) => n + pages(truth.sessions.filter((s) => s.agentId === a).length), 0);
     await rx.reset();
     sim.clearRequestLog();
     const dir = tempDir('agents-idle');
-    const config = writeWatchConfig(dir, { agent_sessions: ids });
+    const config = writeWatchConfig(dir, { agents, since: '30d' });
     const bridge = startBridge(
       ['watch', '--config', config, '--agent-trace-wait', '0', '--rpm', '100000', ...quietFlags(dir)],
       bridgeEnv(sim, rx.url),
@@ -299,25 +303,29 @@ export async function runAgentsIdle({ rx, seed, sessions, seconds }) {
     const backfillDoneAt = firstLook.size === ids.length ? max([...firstLook.values()]) : null;
     const idleFrom = backfillDoneAt ?? stoppedAt;
     const idle = requests.filter((r) => r.time > idleFrom);
-    const idleMinutes = (stoppedAt - idleFrom) / 60_000;
-    const lateFrom = idleFrom + (stoppedAt - idleFrom) / 2;
-    const late = requests.filter((r) => r.time > lateFrom);
+    // A pass begins with each agent's first page: passes = first pages / agents.
+    const passes = idle.filter((r) => r.route === 'sessions.list' && r.first).length / agents.length;
+    const listPages = idle.filter((r) => r.route === 'sessions.list').length;
     const received = await rx.stats();
     return {
       sessions: ids.length,
+      agents: agents.length,
       seconds: (stoppedAt - bridge.startedAt) / 1000,
       exitCode: exit.code,
       killedAfterShutdownTimeout: exit.killed === true,
       stderrTail: exit.code === 0 ? '' : exit.stderr.slice(-1500),
       backfillSeconds: backfillDoneAt === null ? null : (backfillDoneAt - bridge.startedAt) / 1000,
+      discovered: firstLook.size,
       requests: requests.length,
       byRoute: countByRoute(requests),
-      idleSeconds: idleMinutes * 60,
+      idleSeconds: (stoppedAt - idleFrom) / 1000,
       idleRequests: idle.length,
       idleByRoute: countByRoute(idle),
-      perSessionPerMinute: idleMinutes > 0 ? idle.length / ids.length / idleMinutes : null,
-      lateSeconds: ((stoppedAt - lateFrom) / 1000) | 0,
-      latePerSessionPerMinute: idleMinutes > 0 ? late.length / ids.length / (idleMinutes / 2) : null,
+      passes,
+      perPass: passes > 0 ? idle.length / passes : null,
+      listPagesPerPass: passes > 0 ? listPages / passes : null,
+      leastPerPass,
+      otherIdleRequests: idle.length - listPages,
       rssMaxBytes: max(samples.map((s) => s.rssBytes)),
       rssEndBytes: samples.at(-1)?.rssBytes ?? null,
       spansReceived: received.unique,

@@ -73,9 +73,13 @@ export function resolveConfig(sources: ConfigSources): BridgeConfig {
   if (watch.sinceSeconds !== null && !watch.allThreads && !sinceFollowed) {
     // --since says where discovery starts; without a discovery mode it would be silently ignored.
     const fromFlag = sources.flags.watch?.sinceSeconds !== undefined;
+    const discoveries = [
+      { key: 'watch.all_threads: true', flag: '--all-threads' },
+      ...SOURCES.flatMap((r) => r.settings?.names ?? []).filter((n) => n.discovery === true),
+    ].map((n) => (fromFlag ? n.flag : n.key));
     throw new ConfigError(
       fromFlag ? '--since' : 'watch.since',
-      `applies only to thread discovery: add ${fromFlag ? '--all-threads' : 'watch.all_threads: true'} to follow every thread from that time, or drop it`,
+      `applies only to a discovery (${discoveries.join(', ')}): add one to follow what it finds from that time, or drop it`,
       fromFlag ? 'the command line' : (sources.configFile ?? 'the config file'),
     );
   }

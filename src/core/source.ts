@@ -71,6 +71,8 @@ export interface SettingName {
   key: string;
   /** The flag, e.g. `--agent-session`. */
   flag: string;
+  /** It names a discovery (every unit of something, new ones included): `--since` says where it starts. */
+  discovery?: boolean;
 }
 
 /**

@@ -23,10 +23,10 @@ describe('the stop budget', () => {
 });
 
 describe('--since', () => {
-  it('without --all-threads is an error naming the flag and the fix', () => {
+  it('without a discovery is an error naming the flag and every discovery it could go with', () => {
     const error = configErrorOf(() => resolve({ flags: { since: '6h', thread: ['thread_a'] } }));
     expect(error.message).toBe(
-      '--since: applies only to thread discovery: add --all-threads to follow every thread from that time, or drop it (from the command line)',
+      '--since: applies only to a discovery (--all-threads, --agent, --foundry-agent): add one to follow what it finds from that time, or drop it (from the command line)',
     );
   });
 

@@ -195,7 +195,7 @@ describe('what --all-threads and --since say', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'assistants-otel-bridge: --since: applies only to thread discovery: add --all-threads to follow every thread from that time, or drop it (from the command line)',
+      'assistants-otel-bridge: --since: applies only to a discovery (--all-threads, --agent, --foundry-agent): add one to follow what it finds from that time, or drop it (from the command line)',
     ]);
   });
 });

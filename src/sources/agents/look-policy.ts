@@ -18,15 +18,16 @@ export type SessionPace =
   | { kind: 'running'; waiting: boolean; changed: boolean }
   /**
    * Every turn finished, some not settled; the first of those settles at `settleAtSeconds` (Unix
-   * seconds). `awaitingTrace`: a root turn ended less than EAGER_TRACE_SECONDS ago and no trace of
-   * it was listed yet: it is looked for every active interval, where traces usually appear.
+   * seconds). `awaitingTrace`: a root turn ended less than EAGER_TRACE_SECONDS ago, when its trace
+   * (or its later parts) usually appear: it is looked for every active interval.
    */
   | { kind: 'settling'; settleAtSeconds: number; nowSeconds: number; changed: boolean; awaitingTrace: boolean };
 
 /**
- * For this long after a root turn ends, its trace is looked for at the active interval (so it is
- * forwarded within about one of its publication); then on the waiting back-off until it settles.
- * Traces usually publish within seconds; a trace that never comes costs at most this long of fast looks.
+ * For this long after a root turn ends, its trace is looked for at the active interval (so it and
+ * its later parts are forwarded within about one of their publication); then on the waiting
+ * back-off until it settles. Traces usually publish within seconds; a trace that never comes
+ * costs at most this long of fast looks.
  */
 export const EAGER_TRACE_SECONDS = 120;
 

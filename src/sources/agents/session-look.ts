@@ -472,7 +472,7 @@ class Look {
     const now = this.#input.nowSeconds;
     const awaitingTrace = next.open.some((t) => {
       const ended = t.facts.completedAt ?? t.terminalSeenAt;
-      return t.trace !== null && !t.trace.listed && isTerminalTurn(t.facts) && ended !== null && now - ended < EAGER_TRACE_SECONDS;
+      return t.trace !== null && isTerminalTurn(t.facts) && ended !== null && now - ended < EAGER_TRACE_SECONDS;
     });
     return { kind: 'settling', settleAtSeconds: Math.min(...due), nowSeconds: now, changed, awaitingTrace };
   }

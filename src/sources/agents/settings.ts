@@ -85,7 +85,7 @@ export const AGENTS_SETTINGS: SourceSettings<AgentsWatchSettings> = {
   defaults: AGENTS_WATCH_DEFAULTS,
   names: [
     { key: AGENTS_CONFIG_KEYS.sessions, flag: AGENTS_FLAGS.session },
-    { key: AGENTS_CONFIG_KEYS.agents, flag: AGENTS_FLAGS.agent },
+    { key: AGENTS_CONFIG_KEYS.agents, flag: AGENTS_FLAGS.agent, discovery: true },
     { key: AGENTS_CONFIG_KEYS.traceWait, flag: AGENTS_FLAGS.traceWait },
   ],
   addFlags(cmd) {

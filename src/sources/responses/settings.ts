@@ -100,7 +100,7 @@ export function checkFoundryProfile(agents: readonly string[], api: Pick<ApiConf
 /** The flags, config keys and merge of the responses source's settings. */
 export const RESPONSES_SETTINGS: SourceSettings<FoundryAgentsSettings> = {
   defaults: FOUNDRY_AGENTS_DEFAULTS,
-  names: [{ key: FOUNDRY_AGENTS_CONFIG_KEY, flag: FOUNDRY_AGENT_FLAG }],
+  names: [{ key: FOUNDRY_AGENTS_CONFIG_KEY, flag: FOUNDRY_AGENT_FLAG, discovery: true }],
   addFlags(cmd) {
     cmd.option(
       `${FOUNDRY_AGENT_FLAG} <NAME>`,

@@ -159,7 +159,7 @@ describe('a live session, look by look', () => {
     expect(root.attributes).toMatchObject({ 'gen_ai.conversation.id': sessionId, 'openai.agents.turn.id': turn.turnId });
     expect(look.commit.observations).toEqual([]);
 
-    // Read again until the wait is over: nothing new, nothing counted twice.
+    // Read again until the wait is over: nothing new, nothing counted twice; long after the turn ended, on the back-off.
     await advanceTo(sim, completedAt + 899);
     ({ look } = await rig.look());
     expect(look.commit.spans).toEqual([]);
