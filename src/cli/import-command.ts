@@ -33,7 +33,7 @@ function notImported(value: unknown, importers: readonly SourceImporter[]): stri
 }
 
 /** Reads every file, each value into the first importer that accepts it; returns the importers that took something. */
-function readAll(files: string[], progress: (done: number, total: number) => void): SourceImporter[] {
+export function readImportFiles(files: string[], progress: (done: number, total: number) => void = () => undefined): SourceImporter[] {
   const importers = SOURCES.flatMap((s) => (s.importer ? [s.importer()] : []));
   const used = new Set<SourceImporter>();
   files.forEach((file, i) => {
@@ -55,7 +55,7 @@ export async function runImport(
   log: Logger,
   progress: (done: number, total: number) => void,
 ): Promise<{ code: number; summary: ImportSummary }> {
-  const importers = readAll(files, progress);
+  const importers = readImportFiles(files, progress);
   const nowSeconds = Math.floor(Date.now() / 1000);
   // Every importer checks the whole input before anything is exported; the mapping is lazy.
   const mapped = importers.map((importer) => importer.spans(config, nowSeconds, log));

@@ -115,3 +115,16 @@ export function readImportFile(path: string, add: (value: unknown, place: Import
   }
   addPlaced(add, document, { file: path }, text);
 }
+
+/**
+ * The objects a saved value holds, each with its path: the items of an array or of a list page
+ * (`{"object": "list", "data": [...]}`, as every list route returns), else the value itself.
+ */
+export function listedItems(value: unknown): { item: unknown; path: JsonPath }[] {
+  if (Array.isArray(value)) return value.map((item: unknown, i) => ({ item, path: [i] }));
+  if (typeof value === 'object' && value !== null) {
+    const page = value as { object?: unknown; data?: unknown };
+    if (page.object === 'list' && Array.isArray(page.data)) return page.data.map((item: unknown, i) => ({ item, path: ['data', i] }));
+  }
+  return [{ item: value, path: [] }];
+}

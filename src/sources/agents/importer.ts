@@ -6,13 +6,15 @@
 // OTLP, or parts of one that are not, are counted and logged as a watch does, never fatal; a value
 // that says it is a trace but lacks its turn or session id is bad input.
 import type { BridgeConfig } from '../../config/types.js';
-import { ValueProblem } from '../../core/import-input.js';
+import { listedItems, ValueProblem } from '../../core/import-input.js';
 import type { JsonPath } from '../../core/json-text.js';
 import type { SourceImporter } from '../../core/source.js';
 import type { SpanRecord } from '../../core/span-record.js';
 import { isObj } from '../../mapping/json-values.js';
 import type { Logger } from 'pino';
-import { forwardTrace } from './forward.js';
+import { forwardSpans } from './forward.js';
+import { publishedSpanKey } from './keys.js';
+import { parseOtlpTrace, type PublishedSpan } from './otlp-json.js';
 import { countByKind, type TraceProblem } from './problems.js';
 import { sessionLookSettings, type SessionLookSettings } from './settings.js';
 
@@ -22,28 +24,27 @@ export const SESSION_TRACE_OBJECT = 'agent.session.trace';
 interface SavedTrace {
   turnId: string;
   sessionId: string;
-  otlp: unknown;
+  /** Each copy read (a trace saved at two times holds more spans, or ends more, the later). */
+  copies: unknown[];
 }
 
 const isTraceEntry = (v: unknown): boolean => isObj(v) && v.object === SESSION_TRACE_OBJECT;
 
 /** A trace entry, a list page holding one, or an array holding one. */
 export function isSavedSessionTraces(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isTraceEntry);
-  if (isObj(value) && value.object === 'list' && Array.isArray(value.data)) return value.data.some(isTraceEntry);
-  return isTraceEntry(value);
+  return listedItems(value).some(({ item }) => isTraceEntry(item));
 }
 
 function idField(entry: Record<string, unknown>, field: string, path: JsonPath, means: string): string {
   const v = entry[field];
   if (typeof v !== 'string' || v.trim() === '')
-    throw new ValueProblem([...path, field], `${SESSION_TRACE_OBJECT}: ${field}: missing or not a string (${means})`);
+    throw new ValueProblem(path, `${SESSION_TRACE_OBJECT}: ${field}: missing or not a string (${means})`);
   return v;
 }
 
 export class AgentsImporter implements SourceImporter {
   readonly reads = `Agents API session traces (${SESSION_TRACE_OBJECT} objects, arrays or list pages of them)`;
-  /** By session and turn: the same trace saved twice (two pages, two files) counts once, the later copy wins. */
+  /** By session and turn: the same trace saved twice (two pages, two files) counts once, its spans merged. */
   readonly #traces = new Map<string, SavedTrace>();
 
   accepts(value: unknown): boolean {
@@ -51,10 +52,7 @@ export class AgentsImporter implements SourceImporter {
   }
 
   add(value: unknown): void {
-    if (Array.isArray(value)) value.forEach((entry, i) => this.#addEntry(entry, [i]));
-    else if (isObj(value) && value.object === 'list' && Array.isArray(value.data))
-      value.data.forEach((entry, i) => this.#addEntry(entry, ['data', i]));
-    else this.#addEntry(value, []);
+    for (const { item, path } of listedItems(value)) this.#addEntry(item, path);
   }
 
   #addEntry(entry: unknown, path: JsonPath): void {
@@ -65,7 +63,10 @@ export class AgentsImporter implements SourceImporter {
       );
     const turnId = idField(entry, 'id', path, 'the root turn id');
     const sessionId = idField(entry, 'session_id', path, 'the session the trace belongs to');
-    this.#traces.set(`${sessionId}\u0000${turnId}`, { turnId, sessionId, otlp: entry.otlp });
+    const key = `${sessionId}\u0000${turnId}`;
+    const known = this.#traces.get(key);
+    if (known) known.copies.push(entry.otlp);
+    else this.#traces.set(key, { turnId, sessionId, copies: [entry.otlp] });
   }
 
   spans(config: BridgeConfig, _nowSeconds: number, log: Logger): Iterable<SpanRecord[]> {
@@ -77,8 +78,9 @@ export class AgentsImporter implements SourceImporter {
     const problems: TraceProblem[] = [];
     const removed = { attributes: 0, events: 0 };
     for (const trace of this.#traces.values()) {
-      const result = forwardTrace({
-        otlp: trace.otlp,
+      const read = mergedCopies(trace.copies);
+      problems.push(...read.problems);
+      const result = forwardSpans(read.spans, {
         turn: { sessionId: trace.sessionId, turnId: trace.turnId, agentId: null },
         // What was saved is all there is: a span without an end ends with the trace's root span.
         settled: true,
@@ -90,7 +92,6 @@ export class AgentsImporter implements SourceImporter {
         history: true,
       });
       for (const record of result.records) exported.add(record.key);
-      problems.push(...result.problems);
       removed.attributes += result.removed.attributes;
       removed.events += result.removed.events;
       if (result.records.length > 0) yield result.records;
@@ -104,4 +105,24 @@ export class AgentsImporter implements SourceImporter {
     const sessions = new Set([...this.#traces.values()].map((t) => t.sessionId));
     return { sessions: sessions.size, traces: this.#traces.size };
   }
+}
+
+/**
+ * The spans of every copy of one trace, once each, in the order first read: a copy that has the
+ * span ended wins over one that has it open, else the later copy wins (as a watch reading the
+ * trace again forwards what it did not have).
+ */
+function mergedCopies(copies: readonly unknown[]): { spans: PublishedSpan[]; problems: TraceProblem[] } {
+  const spans = new Map<string, PublishedSpan>();
+  const problems: TraceProblem[] = [];
+  for (const otlp of copies) {
+    const parsed = parseOtlpTrace(otlp);
+    problems.push(...parsed.problems);
+    for (const span of parsed.spans) {
+      const key = publishedSpanKey(span.traceId, span.spanId);
+      const known = spans.get(key);
+      if (known === undefined || span.end !== null || known.end === null) spans.set(key, span);
+    }
+  }
+  return { spans: [...spans.values()], problems };
 }

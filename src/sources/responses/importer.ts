@@ -3,7 +3,7 @@
 // finished (an unfinished one as it stands, as an agent's look maps one it cannot ask for again),
 // with a context frozen at import. `previous_response_id` links reach the imported responses.
 import type { BridgeConfig } from '../../config/types.js';
-import { ValueProblem } from '../../core/import-input.js';
+import { listedItems, ValueProblem } from '../../core/import-input.js';
 import type { JsonPath } from '../../core/json-text.js';
 import type { SourceImporter } from '../../core/source.js';
 import type { SpanRecord } from '../../core/span-record.js';
@@ -19,9 +19,7 @@ const isResponseObject = (v: unknown): boolean => isObj(v) && v.object === RESPO
 
 /** A response, a list page holding one, or an array holding one. */
 export function isSavedResponses(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isResponseObject);
-  if (isObj(value) && value.object === 'list' && Array.isArray(value.data)) return value.data.some(isResponseObject);
-  return isResponseObject(value);
+  return listedItems(value).some(({ item }) => isResponseObject(item));
 }
 
 export class ResponsesImporter implements SourceImporter {
@@ -34,16 +32,13 @@ export class ResponsesImporter implements SourceImporter {
   }
 
   add(value: unknown): void {
-    if (Array.isArray(value)) value.forEach((item, i) => this.#addResponse(item, [i]));
-    else if (isObj(value) && value.object === 'list' && Array.isArray(value.data))
-      value.data.forEach((item, i) => this.#addResponse(item, ['data', i]));
-    else this.#addResponse(value, []);
+    for (const { item, path } of listedItems(value)) this.#addResponse(item, path);
   }
 
   #addResponse(raw: unknown, path: JsonPath): void {
     if (!isResponseObject(raw)) throw new ValueProblem(path, `object: expected '${RESPONSE_OBJECT}' (a Response as the API returns it)`);
     const response = readResponse(raw);
-    if (response === null) throw new ValueProblem([...path, 'id'], 'response: id: missing or not a string');
+    if (response === null) throw new ValueProblem(path, 'response: id: missing or not a string');
     this.#responses.set(response.id, response);
   }
 
