@@ -13,6 +13,7 @@ import type { SpanRecord } from '../../src/core/span-record.js';
 import { startSimulator, type AgentsTruth, type RunningSimulator } from '../../src/simulator/index.js';
 import { syntheticTraceId } from '../../src/sources/agents/keys.js';
 import { traceIdForResponse } from '../../src/sources/responses/ids.js';
+import { SOURCES } from '../../src/sources/registry.js';
 import { openStateStore } from '../../src/state/store.js';
 import { runCli, startCli } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
@@ -274,5 +275,22 @@ describe('import and trace-id: Responses', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       "assistants-otel-bridge: id: 'thread_abc' is not an id trace-id knows; give one of: Assistants run ids (run_...), Agents API turn ids (turn_...), response ids (resp_...) (from the command line)",
     ]);
+  });
+});
+
+describe('--help of import and trace-id', () => {
+  it('import --help names what every registered importer reads; trace-id --help every kind of id claimed', async () => {
+    const flat = (text: string): string => text.replace(/\s+/g, ' ');
+    const importHelp = await runCli(['import', '--help']);
+    expect(importHelp.code).toBe(0);
+    const importers = SOURCES.flatMap((source) => (source.importer ? [source.importer()] : []));
+    expect(importers).toHaveLength(3);
+    for (const importer of importers) expect(flat(importHelp.stdout)).toContain(importer.reads.replace(/\s+/g, ' '));
+    const traceIdHelp = await runCli(['trace-id', '--help']);
+    expect(traceIdHelp.code).toBe(0);
+    for (const prefix of ['run_', 'turn_', 'resp_']) {
+      expect(SOURCES.some((source) => source.traceIds?.claims(`${prefix}x`))).toBe(true);
+      expect(traceIdHelp.stdout).toContain(`${prefix}...`);
+    }
   });
 });
