@@ -18,19 +18,18 @@ export type ImportSummary = Record<string, number> & {
   partiallyRejected: number;
 };
 
-/** What the registered sources import, for `--help`. */
-export const importerReads = (): string[] => SOURCES.flatMap((s) => (s.importer ? [s.importer().reads] : []));
-
-/** The line for a value no importer takes: what it is, by its `object` field, and what import reads. */
-function notImported(value: unknown, importers: readonly SourceImporter[]): string {
-  const object =
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).object : undefined;
-  const what =
-    typeof object === 'string'
-      ? `object: '${object.length > 60 ? `${object.slice(0, 60)}...` : object}' is not one import reads`
-      : `object: ${Array.isArray(value) ? 'an array of nothing import reads' : value === null ? 'null' : typeof value === 'object' ? 'missing' : `a ${typeof value}`}`;
-  return `${what}; import reads ${importers.map((i) => i.reads).join('; ')}`;
+/** What a value no importer takes is, by its `object` field (its type when it has none). */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array of nothing import reads';
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : `a ${typeof value}`;
+  const object = (value as Record<string, unknown>).object;
+  if (typeof object !== 'string') return 'missing';
+  return `'${object.length > 60 ? `${object.slice(0, 60)}...` : object}' is not one import reads`;
 }
+
+/** The line for a value no importer takes: what it is, and what import reads. */
+const notImported = (value: unknown, importers: readonly SourceImporter[]): string =>
+  `object: ${describeValue(value)}; import reads ${importers.map((i) => i.reads).join('; ')}`;
 
 /** Reads every file, each value into the first importer that accepts it; returns the importers that took something. */
 export function readImportFiles(files: string[], progress: (done: number, total: number) => void = () => undefined): SourceImporter[] {

@@ -91,14 +91,16 @@ const ASSISTANTS_OBJECTS: ReadonlySet<string> = new Set(['thread.run', 'thread.r
 
 /**
  * Whether a top-level value is what this reader takes: runs, run steps and assistants, arrays and
- * list pages of them (an empty one too), runs saved with their steps, steps saved without `object`.
+ * list pages of them (an empty one too), runs saved with their steps, objects saved without `object`.
  */
 export function isSavedRunsValue(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0 || value.some(isSavedRunsValue);
   if (!isObj(value)) return false;
   if (value.object === 'list' && Array.isArray(value.data)) return isSavedRunsValue(value.data);
   if (typeof value.object === 'string') return ASSISTANTS_OBJECTS.has(value.object);
-  return isWrapper(value) || 'thread_id' in value || 'run_id' in value || 'step_details' in value || 'assistant_id' in value;
+  // Saved without `object` (runs, steps, `{ run, steps }` as people saved them): this reader's, as
+  // before there were other sources; theirs always say what they are.
+  return value.object === undefined;
 }
 
 /** Keeps one top-level value; throws ValueProblem at the object that is not what it claims. */
