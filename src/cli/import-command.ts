@@ -1,31 +1,50 @@
-// `import FILE...`: saved runs and steps, mapped and exported exactly like polled ones.
+// `import FILE...`: saved objects of any registered source, each top-level value read by the first
+// importer that accepts it, mapped and exported exactly like watched ones. Names no source: it
+// iterates the registrations in src/sources/registry.ts.
 import type { BridgeConfig } from '../config/types.js';
-import { mapRunTrace } from '../sources/assistants/mapping/map-run.js';
+import { readImportFile, ValueProblem } from '../core/import-input.js';
+import type { SourceImporter } from '../core/source.js';
 import type { SpanRecord } from '../core/span-record.js';
 import { createExporter } from '../sink/create-exporter.js';
 import { deliver, DeliveryAbandoned } from '../sink/delivery.js';
-import { agentIdOf, newRunContext } from '../sources/assistants/run-context.js';
-import { checkStepsHaveRuns, emptySavedRuns, readSavedRunsFile, type SavedRuns } from '../sources/assistants/file-source.js';
+import { SOURCES } from '../sources/registry.js';
 import type { Logger } from './logger.js';
 
-export interface ImportSummary {
-  runs: number;
-  steps: number;
+/** The importers' counts (e.g. runs and steps), then what the export did. */
+export type ImportSummary = Record<string, number> & {
   spans: number;
   delivered: number;
   refused: number;
   partiallyRejected: number;
+};
+
+/** What a value no importer takes is, by its `object` field (its type when it has none). */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array of nothing import reads';
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : `a ${typeof value}`;
+  const object = (value as Record<string, unknown>).object;
+  if (typeof object !== 'string') return 'missing';
+  return `'${object.length > 60 ? `${object.slice(0, 60)}...` : object}' is not one import reads`;
 }
 
-/** Each saved run's spans, run by run, in the order the runs were read. */
-export function* mapRunsOneByOne(saved: SavedRuns, config: BridgeConfig, nowSeconds: number): Generator<SpanRecord[]> {
-  for (const run of saved.runs.values()) {
-    const agentId = agentIdOf(run);
-    // A saved file holds the assistants' names, not their descriptions.
-    const agent = { name: agentId ? (saved.assistantNames.get(agentId) ?? null) : null, description: null };
-    const ctx = newRunContext(run, agent, config, nowSeconds);
-    yield mapRunTrace(run, saved.steps.get(run.id) ?? [], ctx, config.limits);
-  }
+/** The line for a value no importer takes: what it is, and what import reads. */
+const notImported = (value: unknown, importers: readonly SourceImporter[]): string =>
+  `object: ${describeValue(value)}; import reads ${importers.map((i) => i.reads).join('; ')}`;
+
+/** Reads every file, each value into the first importer that accepts it; returns the importers that took something. */
+export function readImportFiles(files: string[], progress: (done: number, total: number) => void = () => undefined): SourceImporter[] {
+  const importers = SOURCES.flatMap((s) => (s.importer ? [s.importer()] : []));
+  const used = new Set<SourceImporter>();
+  files.forEach((file, i) => {
+    readImportFile(file, (value, where) => {
+      const importer = importers.find((candidate) => candidate.accepts(value));
+      if (!importer) throw new ValueProblem([], notImported(value, importers));
+      importer.add(value, where);
+      used.add(importer);
+    });
+    progress(i + 1, files.length);
+  });
+  return importers.filter((importer) => used.has(importer));
 }
 
 /** Runs the import; returns the process exit code (0 done, 1 the collector refused or kept failing). */
@@ -35,17 +54,15 @@ export async function runImport(
   log: Logger,
   progress: (done: number, total: number) => void,
 ): Promise<{ code: number; summary: ImportSummary }> {
-  const saved = emptySavedRuns();
-  files.forEach((file, i) => {
-    readSavedRunsFile(file, saved);
-    progress(i + 1, files.length);
-  });
-  // Before anything is exported: a step without its run would be dropped, not traced.
-  checkStepsHaveRuns(saved);
-  const stepCount = [...saved.steps.values()].reduce((n, list) => n + list.length, 0);
-  const summary: ImportSummary = { runs: saved.runs.size, steps: stepCount, spans: 0, delivered: 0, refused: 0, partiallyRejected: 0 };
+  const importers = readImportFiles(files, progress);
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  // Every importer checks the whole input before anything is exported; the mapping is lazy.
+  const mapped = importers.map((importer) => importer.spans(config, nowSeconds, log));
+  const counts: Record<string, number> = {};
+  for (const importer of importers) Object.assign(counts, importer.counts());
+  const summary: ImportSummary = { ...counts, spans: 0, delivered: 0, refused: 0, partiallyRejected: 0 };
   const exporter = createExporter(config);
-  log.info({ runs: summary.runs, steps: summary.steps, to: exporter.target }, 'exporting');
+  log.info({ ...counts, to: exporter.target }, 'exporting');
   const batchSize = config.watch.exportBatchSize;
   const send = async (batch: SpanRecord[]): Promise<void> => {
     const result = await deliver(exporter, batch, {
@@ -68,14 +85,16 @@ export async function runImport(
   let inFlight: Promise<void> = Promise.resolve();
   try {
     let pending: SpanRecord[] = [];
-    for (const spans of mapRunsOneByOne(saved, config, Math.floor(Date.now() / 1000))) {
-      summary.spans += spans.length;
-      for (const span of spans) pending.push(span);
-      while (pending.length >= batchSize) {
-        const batch = pending.slice(0, batchSize);
-        pending = pending.slice(batchSize);
-        await inFlight;
-        inFlight = send(batch);
+    for (const units of mapped) {
+      for (const spans of units) {
+        summary.spans += spans.length;
+        for (const span of spans) pending.push(span);
+        while (pending.length >= batchSize) {
+          const batch = pending.slice(0, batchSize);
+          pending = pending.slice(batchSize);
+          await inFlight;
+          inFlight = send(batch);
+        }
       }
     }
     await inFlight;

@@ -64,16 +64,28 @@ Exit codes: 0 done, 1 runtime failure (for example the collector refused spans),
 addImportOptions(
   program
     .command('import')
-    .description('Export runs and steps saved as the API returns them (JSON or JSONL), exactly as polled ones are.')
-    .argument('<file...>', 'JSON or JSONL files: run objects (optionally with a "steps" array), run steps, list pages'),
+    .description(
+      'Export objects saved as the APIs return them (JSON or JSONL), exactly as watched ones are: Assistants runs and steps, Agents API session traces, Responses.',
+    )
+    .argument('<file...>', 'JSON or JSONL files; each document or line is read by the source it belongs to'),
 )
   .addHelpText(
     'after',
     `
+Each JSON document or JSONL line is one of (mixed freely, across files too):
+  - Assistants v2 runs, run steps and assistants (objects, arrays, list pages, runs with a "steps" array)
+  - Agents API session traces (agent.session.trace objects, arrays or list pages of them)
+  - Responses (response objects, arrays or list pages of them)
 Examples:
   $ ${NAME} import samples/runs.json                         print spans as JSON lines (no endpoint set)
   $ ${NAME} import --otlp-endpoint http://localhost:4318 runs/*.jsonl
-Steps are matched to their run by run_id; a run saved without steps gives just its run span.`,
+  $ curl -s -H 'OpenAI-Beta: agents=v1' -H "Authorization: Bearer $OPENAI_API_KEY" \\
+      "https://api.openai.com/v1/agents/sessions/$SESSION/traces?order=asc&limit=100" > traces.json
+  $ ${NAME} import --otlp-endpoint http://localhost:4318 traces.json responses.jsonl
+Steps are matched to their run by run_id; a run saved without steps gives just its run span.
+A session trace is forwarded as published (content removed unless captured); a response is mapped
+as a watch maps it, its previous_response_id linked to the imported response it names.
+A value no source reads, or one that is not what it says, exits 2 naming the file, line and field.`,
   )
   .action(async (files: string[], flags: ImportFlags) => {
     const config = resolveConfig({ flags: flagsLayer(flags), env: process.env, configFile: flags.config });
@@ -193,17 +205,27 @@ Colour only on a terminal; NO_COLOR turns it off. Ctrl-C stops at once.`,
 
 const traceIdCmd = program
   .command('trace-id')
-  .description("Print a run's trace id: deterministic from the run id, or the app's trace when the run joined one.")
-  .argument('<run_id>', 'the run id, e.g. run_abc123');
+  .description(
+    "Print the trace id of a run, an Agents API turn or a response: the app's trace it joined, or the trace that was published, when the state file knows it; else the one derived from the id.",
+  )
+  .argument('<id>', 'a run id (run_...), a root turn id (turn_...) or a response id (resp_...)');
 addTraceIdOptions(traceIdCmd)
   .addHelpText(
     'after',
-    `\nExamples:\n  $ ${NAME} trace-id run_abc123\n  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link`,
+    `
+Examples:
+  $ ${NAME} trace-id run_abc123
+  $ ${NAME} trace-id turn_abc123 --state ./data/bridge.sqlite      the trace the Agents API published for the turn
+  $ ${NAME} trace-id resp_abc123
+  $ ${NAME} trace-id run_abc123 --ui-url 'http://localhost:16686/trace/{trace_id}'     the id, then a Jaeger link
+Without --state the default state file is read when it exists; a line on stderr says when the id
+could not be checked against one (a run or response that joined an app's trace, or a turn whose
+trace was published, is then in another trace than the one printed).`,
   )
-  .action(async (runId: string, flags: TraceIdFlags) => {
+  .action(async (id: string, flags: TraceIdFlags) => {
     const config = resolveConfig({ flags: traceIdFlagsLayer(flags), env: process.env, configFile: flags.config });
     const { traceIdCommand } = await import('./trace-id-command.js');
-    const { traceId, note } = traceIdCommand(runId, flags.state);
+    const { traceId, note } = traceIdCommand(id, flags.state);
     if (note) process.stderr.write(`${NAME}: ${note}\n`);
     process.stdout.write(`${traceId}\n${config.ui.traceUrl ? `${traceUrl(config.ui.traceUrl, traceId)}\n` : ''}`);
   });

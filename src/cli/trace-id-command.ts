@@ -1,8 +1,9 @@
+// `trace-id ID`: the trace of a run, a turn or a response, from the source that claims the id.
+// Names no source: it iterates the registrations in src/sources/registry.ts.
 import { existsSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { parseId } from '../config/values.js';
-import { parseTraceparent, traceIdForRun } from '../mapping/ids.js';
-import { readFrozenContext } from '../sources/assistants/run-ledger.js';
+import { SOURCES } from '../sources/registry.js';
 
 export interface TraceIdAnswer {
   traceId: string;
@@ -10,24 +11,18 @@ export interface TraceIdAnswer {
   note?: string;
 }
 
-const JOINED =
-  "a run that joined an app's trace (metadata.traceparent) is in that trace instead, which only the state file of the watch that traced it records";
+/** What the sources' trace-id claims, for `--help` and the line that refuses an id. */
+export const traceIdKinds = (): string[] => SOURCES.flatMap((s) => (s.traceIds ? [s.traceIds.describes] : []));
 
-/** The run's trace id: the app's trace when the run joined one (known from the state), else the deterministic one. */
-export function traceIdCommand(runId: string, explicitState?: string): TraceIdAnswer {
-  const id = parseId(runId, 'run_id', 'the command line');
-  const derived = traceIdForRun(id);
+/** The trace id of `id`, from the source that claims it; a ConfigError naming the id when none does. */
+export function traceIdCommand(id: string, explicitState?: string): TraceIdAnswer {
+  const trimmed = id.trim();
+  const source = SOURCES.find((s) => s.traceIds?.claims(trimmed))?.traceIds;
+  if (!source) {
+    const shown = trimmed.length > 80 ? `${trimmed.slice(0, 80)}...` : trimmed;
+    throw new ConfigError('id', `'${shown}' is not an id trace-id knows; give one of: ${traceIdKinds().join(', ')}`, 'the command line');
+  }
   // Without --state, the default state file is consulted when there is one.
-  const statePath = explicitState ?? (existsSync(DEFAULTS.watch.statePath) ? DEFAULTS.watch.statePath : undefined);
-  if (!statePath) {
-    return {
-      traceId: derived,
-      note: `no state file read (${DEFAULTS.watch.statePath} does not exist): printed the id derived from the run id; ${JOINED} (give it with --state)`,
-    };
-  }
-  const context = readFrozenContext(statePath, id);
-  if (!context) {
-    return { traceId: derived, note: `${id} is not traced in ${statePath} (yet): printed the id derived from the run id; ${JOINED}` };
-  }
-  return { traceId: parseTraceparent(context.traceparent ?? null)?.traceId ?? derived };
+  const statePath = explicitState ?? (existsSync(DEFAULTS.watch.statePath) ? DEFAULTS.watch.statePath : null);
+  return source.traceId(trimmed, statePath, `no state file read (${DEFAULTS.watch.statePath} does not exist)`);
 }

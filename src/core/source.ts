@@ -111,26 +111,43 @@ export interface ImportPlace {
   line?: number;
 }
 
-/** Reads saved objects for `import` and maps them as watching would. */
+/**
+ * Reads saved objects for `import` and maps them as watching would. The core reads the files
+ * (src/core/import-input.ts) and hands each top-level value, a document or a JSONL line, to the
+ * first registered importer that accepts it.
+ */
 export interface SourceImporter {
-  /** What it reads, for `--help` and the summary, e.g. `Agents API session traces`. */
+  /** What it reads, for `--help` and the line that names a value no importer takes, e.g. `Agents API session traces`. */
   readonly reads: string;
   /** Whether a parsed top-level value (a document, or one JSONL line) is this source's. */
   accepts(value: unknown): boolean;
-  /** Keeps one accepted value; throws an InputError naming the file, line and field when it is not what it claims. */
+  /**
+   * Keeps one accepted value; throws when it is not what it claims: a ValueProblem (the path inside
+   * the value and what is wrong there; the core names the file and line) or an InputError.
+   */
   add(value: unknown, where: ImportPlace): void;
-  /** What was kept, mapped: span records unit by unit. */
-  spans(config: BridgeConfig, nowSeconds: number): Iterable<SpanRecord[]>;
+  /**
+   * What was kept, mapped: span records unit by unit. Called for every importer once all files
+   * are read and before anything is exported, so a problem only the whole input shows (a step
+   * whose run is in no file) throws here and nothing goes out; the mapping itself may be lazy.
+   * What it forwards with parts left out (as a watch would) it says on `log`, counts only.
+   */
+  spans(config: BridgeConfig, nowSeconds: number, log: Logger): Iterable<SpanRecord[]>;
   /** Counts for the summary line, e.g. `{ sessions: 2, traces: 5 }`. */
   counts(): Record<string, number>;
 }
 
 /** How `trace-id ID` finds the trace of one of a source's objects. */
 export interface SourceTraceIds {
+  /** The ids it claims, for the line that names an id no source claims, e.g. `turn ids (turn_...)`. */
+  readonly describes: string;
   /** Whether `id` looks like one of its objects' ids (e.g. starts with `turn_`). */
   claims(id: string): boolean;
-  /** The trace id: from the state file (read only) when it is known there, else derived; a note when unsure. */
-  traceId(id: string, statePath: string | null): { traceId: string; note?: string };
+  /**
+   * The trace id: from the state file (read only, through src/state) when it is known there, else
+   * derived; a note when unsure. `statePath` null: no state file to read (the note says why, from `noState`).
+   */
+  traceId(id: string, statePath: string | null, noState: string): { traceId: string; note?: string };
 }
 
 /** One source, registered once in src/sources/registry.ts. */

@@ -6,8 +6,8 @@ import { APPLICATION_ID } from './schema.js';
 import { StateError } from './errors.js';
 import type { UnitRef } from './types.js';
 
-/** The unit's frozen value (the source's JSON), null when the file does not know the unit (or not yet). */
-export function readFrozen(path: string, ref: UnitRef): unknown {
+/** Opens the file read only, checks it is the bridge's, runs `read`, closes it; StateError for what goes wrong. */
+function readState<T>(path: string, read: (db: DatabaseSync) => T): T {
   if (!existsSync(path)) throw new StateError('io', `state file ${path} does not exist`, { way: { then: 'the-watch-file' } });
   let db: DatabaseSync;
   try {
@@ -20,14 +20,34 @@ export function readFrozen(path: string, ref: UnitRef): unknown {
     if (app?.application_id !== APPLICATION_ID) {
       throw new StateError('foreign', `${path} is not an assistants-otel-bridge state file`);
     }
-    const row = db
-      .prepare('SELECT frozen FROM tracked_units WHERE source = ? AND kind = ? AND id = ?')
-      .get(ref.source, ref.kind, ref.id) as { frozen?: string | null } | undefined;
-    return row?.frozen ? (JSON.parse(row.frozen) as unknown) : null;
+    return read(db);
   } catch (error) {
     if (error instanceof StateError) throw error;
     throw new StateError('corrupt', `state file ${path} cannot be read: ${(error as Error).message}`);
   } finally {
     db.close();
   }
+}
+
+/** The unit's frozen value (the source's JSON), null when the file does not know the unit (or not yet). */
+export function readFrozen(path: string, ref: UnitRef): unknown {
+  return readState(path, (db) => {
+    const row = db
+      .prepare('SELECT frozen FROM tracked_units WHERE source = ? AND kind = ? AND id = ?')
+      .get(ref.source, ref.kind, ref.id) as { frozen?: string | null } | undefined;
+    return row?.frozen ? (JSON.parse(row.frozen) as unknown) : null;
+  });
+}
+
+/**
+ * The source's emitted keys that start with `prefix`, in any unit (a scan of the source's keys:
+ * for one-off questions such as `trace-id`, not for a look).
+ */
+export function readEmittedKeysWithPrefix(path: string, source: string, prefix: string): { unit: string; key: string }[] {
+  return readState(path, (db) => {
+    const rows = db
+      .prepare('SELECT unit, key FROM emitted_keys WHERE source = ? AND substr(key, 1, ?) = ? ORDER BY unit, key')
+      .all(source, prefix.length, prefix) as { unit: string; key: string }[];
+    return rows.map((r) => ({ unit: r.unit, key: r.key }));
+  });
 }

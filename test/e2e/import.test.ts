@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapRunsOneByOne } from '../../src/cli/import-command.js';
+import { mapRunsOneByOne } from '../../src/sources/assistants/importer.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { emptySavedRuns, readSavedRunsFile } from '../../src/sources/assistants/file-source.js';
 import { runCli } from '../support/cli.js';

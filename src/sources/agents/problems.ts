@@ -49,3 +49,11 @@ export class TraceProblems {
     return [...this.#byCode.values()];
   }
 }
+
+/** Each kind of problem with its count and where the first was: one log line says it all. */
+export function countByKind(problems: readonly TraceProblem[]): Record<string, { count: number; first: string; means: string }> {
+  const out: Record<string, { count: number; first: string; means: string }> = {};
+  for (const p of problems)
+    out[p.code] = { count: (out[p.code]?.count ?? 0) + p.count, first: out[p.code]?.first ?? p.first, means: p.message };
+  return out;
+}

@@ -4,8 +4,10 @@ import { createApiClient } from '../../api/client.js';
 import type { SourceRegistration, WatchingSource } from '../../core/source.js';
 import { AgentsClient } from './client.js';
 import { agentSessionRoutes } from './control-routes.js';
+import { AgentsImporter } from './importer.js';
 import { AGENTS_OBSERVED_METRICS } from './metrics.js';
 import { AGENTS_SETTINGS, agentsSettingsOf } from './settings.js';
+import { AGENTS_TRACE_IDS } from './trace-ids.js';
 import { AGENTS, AgentsWatch } from './watch.js';
 
 export const AGENTS_SOURCE: SourceRegistration = {
@@ -24,6 +26,8 @@ export const AGENTS_SOURCE: SourceRegistration = {
       nowSeconds: ctx.nowSeconds,
     }),
   controlRoutes: (watching, store, log) => agentSessionRoutes(agentsWatch(watching), store, log),
+  importer: () => new AgentsImporter(),
+  traceIds: AGENTS_TRACE_IDS,
 };
 
 /** The agents source's watch, from what the core hands back. */

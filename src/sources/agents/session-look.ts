@@ -18,6 +18,7 @@ import type { AgentsSessionApi, ListPage } from './client.js';
 import { NOTHING_REMOVED, type ContentRemoved } from './content.js';
 import { forwardSpans, forwardTrace, type ForwardInput, type ForwardResult } from './forward.js';
 import { EAGER_TRACE_SECONDS, type SessionPace } from './look-policy.js';
+import { turnTraceKey } from './keys.js';
 import { turnObservations } from './metrics.js';
 import type { TraceProblem } from './problems.js';
 import {
@@ -66,6 +67,8 @@ export interface SessionCommit {
   unit: string;
   /** Records not yet exported, each with its dedupe key. */
   spans: SpanRecord[];
+  /** Which trace each root turn's forwarded spans are in (turnTraceKey), for `trace-id`. */
+  emittedKeys: string[];
   observations: MetricObservation[];
   /** The next cursor, plain JSON (readSessionCursor reads it back). */
   cursor: unknown;
@@ -134,6 +137,7 @@ class Look {
   readonly #cursor: SessionCursor;
   readonly #requests = { session: 0, turns: 0, traces: 0 };
   readonly #spans: SpanRecord[] = [];
+  readonly #turnTraces = new Set<string>();
   readonly #observations: MetricObservation[] = [];
   readonly #report: SessionLookReport = {
     problems: [],
@@ -343,7 +347,7 @@ class Look {
     progress.spans = Math.max(progress.spans, result.published);
     progress.held = result.held;
     turn.readNow = true;
-    this.#took(progress, result);
+    this.#took(turn, progress, result);
     mergeProblems(this.#report.problems, result.problems);
   }
 
@@ -362,9 +366,10 @@ class Look {
     };
   }
 
-  #took(progress: TraceProgress, result: Omit<ForwardResult, 'problems'>): void {
+  #took(turn: LookTurn, progress: TraceProgress, result: Omit<ForwardResult, 'problems'>): void {
     addForwarded(progress, result.records);
     this.#spans.push(...result.records);
+    for (const record of result.records) this.#turnTraces.add(turnTraceKey(turn.id, record.traceId));
     this.#report.removed.attributes += result.removed.attributes;
     this.#report.removed.events += result.removed.events;
   }
@@ -381,7 +386,7 @@ class Look {
       if (!turn.settles && !turn.firstSeenTerminal) continue;
       // Settled without its trace read now (its session deleted): what was held ends with the turn.
       if (turn.settles && !turn.readNow && turn.trace && turn.trace.held.length > 0)
-        this.#took(turn.trace, forwardSpans(turn.trace.held, this.#forwarding(turn, context, true)));
+        this.#took(turn, turn.trace, forwardSpans(turn.trace.held, this.#forwarding(turn, context, true)));
       const missing = turn.settles && turn.root ? missingTrace(turn.facts, turn.trace ?? emptyProgress()) : null;
       if (missing !== null) {
         const history = isHistory(turn.facts.completedAt, context.firstSeenSeconds);
@@ -440,6 +445,7 @@ class Look {
     const commit: SessionCommit = {
       unit: this.#input.sessionId,
       spans: this.#spans,
+      emittedKeys: [...this.#turnTraces],
       observations: this.#observations,
       cursor: stored,
       ...(frozen ? { frozen } : {}),

@@ -11,7 +11,7 @@ import type { StateStore } from '../../state/store.js';
 import type { Origin, UnitRef } from '../../state/types.js';
 import { activeSince, listAgentSessions, newAgentDiscoveryCursor, readAgentDiscoveryCursor } from './agent-discovery.js';
 import type { AgentsDiscoveryApi, AgentsSessionApi } from './client.js';
-import type { TraceProblem } from './problems.js';
+import { countByKind } from './problems.js';
 import { nextSessionLookMs, sessionPollPolicy, type SessionPace } from './look-policy.js';
 import { isSessionIdle, readSessionCursor } from './session-cursor.js';
 import { lookAtSession, type SessionLook } from './session-look.js';
@@ -153,6 +153,7 @@ export class AgentsWatch implements WatchingSource {
         source: AGENTS,
         unit: { kind: SESSION, id: sessionId },
         spans: c.spans,
+        ...(c.emittedKeys.length > 0 ? { emittedKeys: c.emittedKeys } : {}),
         observations: c.observations,
         cursor: () => c.cursor,
         status: c.status,
@@ -347,11 +348,4 @@ export class AgentsWatch implements WatchingSource {
 
 function classOf(pace: SessionPace): LookClass {
   return pace.kind === 'running' && !pace.waiting ? LOOK_CLASS.active : LOOK_CLASS.routine;
-}
-
-/** Each kind of problem with its count and where the first was: one line says it all. */
-function countByKind(problems: readonly TraceProblem[]): Record<string, { count: number; first: string; means: string }> {
-  const out: Record<string, { count: number; first: string; means: string }> = {};
-  for (const p of problems) out[p.code] = { count: (out[p.code]?.count ?? 0) + p.count, first: p.first, means: p.message };
-  return out;
 }

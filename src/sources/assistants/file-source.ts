@@ -1,23 +1,14 @@
 // Runs and steps saved as the API returns them: JSON (an object, an array, a list page, a run
 // with its steps) or JSONL (one of those per line). Steps find their run by `run_id`.
-import { readFileSync } from 'node:fs';
-import { BridgeError, EXIT } from '../../core/errors.js';
-import { findJsonSyntaxProblem, formatJsonPath, lineColumnAt, offsetOfJsonPath, type JsonPath } from '../../core/json-text.js';
+import { describePlaceLater, InputError, readImportFile, ValueProblem, type ValuePlace } from '../../core/import-input.js';
+import type { JsonPath } from '../../core/json-text.js';
+import type { ImportPlace } from '../../core/source.js';
 import { parseRun, parseStep, type RunPayload, type StepPayload } from './payloads.js';
 
-export class InputError extends BridgeError {
-  constructor(message: string) {
-    super('fatal', message, { exitCode: EXIT.usage });
-  }
-}
+export { InputError };
 
 /** Where an object was read: the file, the line for JSONL, the path inside the document or line. */
-interface Origin {
-  file: string;
-  /** The JSONL line; absent for a JSON document, whose line is found from the path when needed. */
-  line?: number;
-  path: JsonPath;
-}
+type Origin = ValuePlace;
 
 export interface SavedRuns {
   runs: Map<string, RunPayload>;
@@ -35,21 +26,11 @@ export function emptySavedRuns(): SavedRuns {
   return { runs: new Map(), steps: new Map(), assistantNames: new Map(), firstStepOrigin: new Map() };
 }
 
-/** A problem with one object, placed by its path; the reader adds the file and the line. */
-class ObjectError extends Error {
-  constructor(
-    readonly path: JsonPath,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function addStep(into: SavedRuns, raw: unknown, origin: Origin, runIdHint?: string): void {
   const parsed = parseStep(raw);
-  if (!parsed.ok) throw new ObjectError(origin.path, parsed.error);
+  if (!parsed.ok) throw new ValueProblem(origin.path, parsed.error);
   const runId = parsed.value.run_id ?? runIdHint;
-  if (!runId) throw new ObjectError(origin.path, `run step ${parsed.value.id}: run_id is missing`);
+  if (!runId) throw new ValueProblem(origin.path, `run step ${parsed.value.id}: run_id is missing`);
   const list = into.steps.get(runId) ?? [];
   // The same step saved twice (two pages, two files) counts once; the later copy wins.
   const existing = list.findIndex((s) => s.id === parsed.value.id);
@@ -73,7 +54,8 @@ function addItem(into: SavedRuns, item: unknown, origin: Origin): void {
     item.forEach((entry, i) => addItem(into, entry, at(origin, i)));
     return;
   }
-  if (!isObj(item)) throw new ObjectError(origin.path, `expected a run, a run step or a list, got ${item === null ? 'null' : typeof item}`);
+  if (!isObj(item))
+    throw new ValueProblem(origin.path, `expected a run, a run step or a list, got ${item === null ? 'null' : typeof item}`);
   if (item.object === 'list' && Array.isArray(item.data)) return addItem(into, item.data, at(origin, 'data'));
   if (item.object === 'assistant' && typeof item.id === 'string') {
     into.assistantNames.set(item.id, typeof item.name === 'string' ? item.name : null);
@@ -91,7 +73,7 @@ function addItem(into: SavedRuns, item: unknown, origin: Origin): void {
   }
   const { steps, ...runFields } = item;
   const parsed = parseRun(runFields);
-  if (!parsed.ok) throw new ObjectError(origin.path, parsed.error);
+  if (!parsed.ok) throw new ValueProblem(origin.path, parsed.error);
   into.runs.set(parsed.value.id, parsed.value);
   addStepsField(into, steps, at(origin, 'steps'), parsed.value.id);
 }
@@ -100,81 +82,35 @@ function addStepsField(into: SavedRuns, steps: unknown, origin: Origin, runId: s
   if (steps === undefined || steps === null) return;
   const page = isObj(steps) && Array.isArray(steps.data);
   const list = page ? (steps as { data: unknown[] }).data : steps;
-  if (!Array.isArray(list)) throw new ObjectError(origin.path, 'expected an array of run steps or a list page');
+  if (!Array.isArray(list)) throw new ValueProblem(origin.path, 'expected an array of run steps or a list page');
   const listOrigin = page ? at(origin, 'data') : origin;
   list.forEach((s, i) => addStep(into, s, at(listOrigin, i), runId));
 }
 
-/** `file: line 3, column 7` or `file: line 12 at [0].steps[2]`: what an editor can jump to. */
-function placeOf(origin: Origin, text: string | undefined, column?: number): string {
-  let line = origin.line;
-  if (line === undefined && text !== undefined) line = lineColumnAt(text, offsetOfJsonPath(text, origin.path)).line;
-  const where = line === undefined ? origin.file : `${origin.file}: line ${line}${column === undefined ? '' : `, column ${column}`}`;
-  return origin.path.length > 0 ? `${where} at ${formatJsonPath(origin.path)}` : where;
+const ASSISTANTS_OBJECTS: ReadonlySet<string> = new Set(['thread.run', 'thread.run.step', 'assistant']);
+
+/**
+ * Whether a top-level value is what this reader takes: runs, run steps and assistants, arrays and
+ * list pages of them (an empty one too), runs saved with their steps, objects saved without `object`.
+ */
+export function isSavedRunsValue(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0 || value.some(isSavedRunsValue);
+  if (!isObj(value)) return false;
+  if (value.object === 'list' && Array.isArray(value.data)) return isSavedRunsValue(value.data);
+  if (typeof value.object === 'string') return ASSISTANTS_OBJECTS.has(value.object);
+  // Saved without `object` (runs, steps, `{ run, steps }` as people saved them): this reader's, as
+  // before there were other sources; theirs always say what they are.
+  return value.object === undefined;
 }
 
-function syntaxError(file: string, text: string, firstLine: number): InputError {
-  const problem = findJsonSyntaxProblem(text);
-  const { line, column } = lineColumnAt(text, problem?.offset ?? 0);
-  return new InputError(
-    `${placeOf({ file, line: firstLine + line - 1, path: [] }, undefined, column)}: not valid JSON: ${problem?.reason ?? 'unreadable'}`,
-  );
-}
-
-/** JSONL when the name says so, or when the first of several lines holds a whole object or list by itself. */
-function looksLikeJsonLines(path: string, lines: string[]): boolean {
-  if (/\.(jsonl|ndjson)$/i.test(path)) return true;
-  const filled = lines.filter((l) => l.trim() !== '');
-  if (filled.length < 2) return false;
-  try {
-    return typeof JSON.parse(filled[0] as string) === 'object';
-  } catch {
-    return false;
-  }
+/** Keeps one top-level value; throws ValueProblem at the object that is not what it claims. */
+export function addSavedValue(into: SavedRuns, value: unknown, where: ImportPlace): void {
+  addItem(into, value, { ...where, path: [] });
 }
 
 /** Reads one file into `into`; throws InputError naming the file, the line and the field. */
 export function readSavedRunsFile(path: string, into: SavedRuns): void {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  } catch (error) {
-    throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (text.trim() === '') throw new InputError(`${path}: the file is empty`);
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    const lines = text.split('\n');
-    if (!looksLikeJsonLines(path, lines)) throw syntaxError(path, text, 1);
-    return readJsonLines(path, lines, into);
-  }
-  try {
-    addItem(into, document, { file: path, path: [] });
-  } catch (error) {
-    if (error instanceof ObjectError) throw new InputError(`${placeOf({ file: path, path: error.path }, text)}: ${error.message}`);
-    throw error;
-  }
-}
-
-function readJsonLines(path: string, lines: string[], into: SavedRuns): void {
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    const origin: Origin = { file: path, line: index + 1, path: [] };
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw syntaxError(path, line, index + 1);
-    }
-    try {
-      addItem(into, value, origin);
-    } catch (error) {
-      if (error instanceof ObjectError) throw new InputError(`${placeOf({ ...origin, path: error.path }, undefined)}: ${error.message}`);
-      throw error;
-    }
-  });
+  readImportFile(path, (value, where) => addSavedValue(into, value, where));
 }
 
 /**
@@ -187,15 +123,7 @@ export function checkStepsHaveRuns(saved: SavedRuns): void {
   if (first === undefined) return;
   const origin = saved.firstStepOrigin.get(first);
   const step = saved.steps.get(first)?.[0];
-  let text: string | undefined;
-  if (origin && origin.line === undefined) {
-    try {
-      text = readFileSync(origin.file, 'utf8');
-    } catch {
-      // Gone since it was read: the path inside it still names the place.
-    }
-  }
-  const where = origin ? placeOf(origin, text) : 'the input';
+  const where = origin ? describePlaceLater(origin) : 'the input';
   const more = orphans.length > 1 ? ` (steps of ${orphans.length - 1} more runs are missing their run too)` : '';
   throw new InputError(
     `${where}: run step ${step?.id ?? '?'}: its run ${first} is not in the input; import the file that holds the run as well${more}`,

@@ -3,8 +3,10 @@
 import { createApiClient } from '../../api/client.js';
 import type { SourceRegistration, WatchingSource } from '../../core/source.js';
 import { AssistantsSource } from './assistants-source.js';
+import { AssistantsImporter } from './importer.js';
 import { trackingRoutes } from './control-routes.js';
 import { RunLedgerView } from './run-ledger.js';
+import { ASSISTANTS_TRACE_IDS } from './trace-ids.js';
 import { ASSISTANTS_OBSERVED_METRICS } from './run-totals.js';
 import { AssistantsWatch } from './watch.js';
 
@@ -25,6 +27,8 @@ export const ASSISTANTS_SOURCE: SourceRegistration = {
       nowSeconds: ctx.nowSeconds,
     }),
   controlRoutes: (watching, store, log) => trackingRoutes(assistantsWatch(watching), new RunLedgerView(store), log),
+  importer: () => new AssistantsImporter(),
+  traceIds: ASSISTANTS_TRACE_IDS,
 };
 
 /** The Assistants source's watch, from what the core hands back. */

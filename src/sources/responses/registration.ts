@@ -4,8 +4,10 @@ import { createApiClient } from '../../api/client.js';
 import type { SourceRegistration, WatchingSource } from '../../core/source.js';
 import { FoundryResponsesClient } from './client.js';
 import { foundryAgentRoutes } from './control-routes.js';
+import { ResponsesImporter } from './importer.js';
 import { RESPONSES_OBSERVED_METRICS } from './metrics.js';
 import { RESPONSES_SETTINGS, responsesSettingsOf } from './settings.js';
+import { RESPONSES_TRACE_IDS } from './trace-ids.js';
 import { RESPONSES, ResponsesWatch } from './watch.js';
 
 export const RESPONSES_SOURCE: SourceRegistration = {
@@ -26,6 +28,8 @@ export const RESPONSES_SOURCE: SourceRegistration = {
     });
   },
   controlRoutes: (watching, store, log) => foundryAgentRoutes(responsesWatch(watching), store, log),
+  importer: () => new ResponsesImporter(),
+  traceIds: RESPONSES_TRACE_IDS,
 };
 
 /** The responses source's watch, from what the core hands back. */

@@ -9,7 +9,7 @@ import { meaningOf } from '../../../src/core/errors.js';
 import { isHistory } from '../../../src/metrics/history.js';
 import type { AgentsTruth, AgentsTruthTurn, RunningSimulator } from '../../../src/simulator/index.js';
 import type { AgentsWorldSpec } from '../../../src/simulator/agents/worldgen.js';
-import { publishedSpanKey, syntheticSpanKey } from '../../../src/sources/agents/keys.js';
+import { publishedSpanKey, syntheticSpanKey, turnTraceKey } from '../../../src/sources/agents/keys.js';
 import { AGENTS_METRICS } from '../../../src/sources/agents/metrics.js';
 import { EAGER_TRACE_SECONDS } from '../../../src/sources/agents/look-policy.js';
 import { readSessionCursor } from '../../../src/sources/agents/session-cursor.js';
@@ -157,6 +157,8 @@ describe('a live session, look by look', () => {
     expect(look.commit.spans.map((s) => s.key).sort()).toEqual(truthKeys(turn));
     const root = look.commit.spans.find((s) => s.parent === null)!;
     expect(root.attributes).toMatchObject({ 'gen_ai.conversation.id': sessionId, 'openai.agents.turn.id': turn.turnId });
+    // Which trace the turn is in, for trace-id: the span keys name no turn.
+    expect(look.commit.emittedKeys).toEqual([turnTraceKey(turn.turnId, turn.trace!.traceId)]);
     expect(look.commit.observations).toEqual([]);
 
     // Read again until the wait is over: nothing new, nothing counted twice; long after the turn ended, on the back-off.
