@@ -94,7 +94,7 @@ describe('RESPONSES_SETTINGS: --foundry-agent and watch.foundry_agents', () => {
   const agentsOf = (config: BridgeConfig): string[] => responsesSettingsOf(config.sources.responses).agents;
 
   it('names its flag and config key, and defaults to no agents', () => {
-    expect(RESPONSES_SETTINGS.names).toEqual([{ key: 'watch.foundry_agents', flag: '--foundry-agent' }]);
+    expect(RESPONSES_SETTINGS.names).toEqual([{ key: 'watch.foundry_agents', flag: '--foundry-agent', discovery: true }]);
     expect(agentsOf(resolve())).toEqual([]);
     expect(responsesSettingsOf(undefined)).toBe(FOUNDRY_AGENTS_DEFAULTS);
   });
