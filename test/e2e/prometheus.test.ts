@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HISTORY_AGE_SECONDS } from '../../src/metrics/history.js';
 import { startSimulator, type RunningSimulator, type Truth } from '../../src/simulator/index.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { ASSISTANTS_SOURCE } from '../../src/sources/assistants/registration.js';
 import { exportedSeriesNames } from '../support/metric-names.js';
 import { listenAddressOf, scrape, scrapedTotals, total, worldTotals } from '../support/metrics-scrape.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';
@@ -179,9 +180,9 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     for (const rule of rules) expect(rule, rule.name).toMatchObject({ health: 'ok' });
     expect(await prom.query('ALERTS{alertname=~"AssistantsBridge.*"}')).toEqual([]);
 
-    // GET /metrics names exactly what the catalog (src/metrics/catalog.ts) says it exports.
+    // GET /metrics names exactly what the catalog (src/metrics/catalog.ts) says it exports for the Assistants source's work.
     const names = new Set((await scrape(address)).map((s) => s.name));
-    expect([...names].sort()).toEqual([...exportedSeriesNames('scrape')].sort());
+    expect([...names].sort()).toEqual([...exportedSeriesNames('scrape', 'default', [ASSISTANTS_SOURCE])].sort());
     expect(scrapedTotals(await scrape(address))).toEqual(want);
 
     // The OTLP push carries the same totals once a push after idle has arrived.

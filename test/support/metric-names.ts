@@ -2,12 +2,18 @@
 // path into Prometheus derives them, so dashboards and alert rules can be checked against it.
 import type { GenAiConventions } from '../../src/config/semconv.js';
 import { METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.js';
+import type { SourceRegistration } from '../../src/core/source.js';
+import { SOURCES } from '../../src/sources/registry.js';
 
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
 
-/** Every metric exported under `conventions`: the store's views and the process's own. */
-export function exportedMetrics(conventions: GenAiConventions = 'default'): MetricSpec[] {
-  return [...storeViews(conventions).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
+/**
+ * Every metric exported under `conventions`: the store's views (with the own stored metrics of
+ * `sources`, by default every source's) and the process's own.
+ */
+export function exportedMetrics(conventions: GenAiConventions = 'default', sources: readonly SourceRegistration[] = SOURCES): MetricSpec[] {
+  const observed = sources.flatMap((s) => s.metrics);
+  return [...storeViews(conventions, observed).map((v) => v.spec), ...ALL_METRICS.filter((m) => m.source === 'process')];
 }
 
 /** Where the Prometheus names come from. */
@@ -37,9 +43,13 @@ export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
   return [base];
 }
 
-/** Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the resource). */
-export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default'): Set<string> {
+/** Every series name the bridge exports on `path` under `conventions` (for `sources`' work), plus `target_info` (the resource). */
+export function exportedSeriesNames(
+  path: NamePath,
+  conventions: GenAiConventions = 'default',
+  sources: readonly SourceRegistration[] = SOURCES,
+): Set<string> {
   const names = new Set<string>(['target_info']);
-  for (const spec of exportedMetrics(conventions)) for (const n of prometheusNames(spec, path)) names.add(n);
+  for (const spec of exportedMetrics(conventions, sources)) for (const n of prometheusNames(spec, path)) names.add(n);
   return names;
 }
