@@ -8,11 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type AgentsTruth, type AgentsTruthTurn, type RunningSimulator } from '../../src/simulator/index.js';
-import { syntheticTraceId } from '../../src/sources/agents/keys.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import { agentsTruth, expectExactlyOnce, finishedWorld, readable, roots, spanKey, watchArgs } from '../support/agents-world.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
-import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
 
 let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
@@ -25,83 +24,13 @@ afterEach(async () => {
   bridge = sim = rx = undefined;
 });
 
-async function agentsTruth(s: RunningSimulator): Promise<AgentsTruth> {
-  const response = await fetch(`${s.origin}/_sim/agents/truth`);
-  return (await response.json()) as AgentsTruth;
-}
-
-/** A world of finished sessions: every kind of root turn, their traces published (or not) a few seconds after each ended. */
-async function finishedWorld(seed: number): Promise<{ sim: RunningSimulator; truth: AgentsTruth; sessions: string[] }> {
-  const s = await startSimulator({
-    seed,
-    clock: { speed: 1 },
-    world: { threads: 1, backfillRuns: 0, liveRuns: 0 },
-    agents: { sessions: 3, backfillTurns: 14, liveSessions: 0, liveTurns: 0, publishDelaySeconds: [1, 3] },
-  });
-  const truth = await agentsTruth(s);
-  return { sim: s, truth, sessions: truth.sessions.map((x) => x.id) };
-}
-
-function watchArgs(sessions: string[], statePath: string, extra: string[] = []): string[] {
-  return [
-    'watch',
-    ...sessions.flatMap((id) => ['--agent-session', id]),
-    '--agent-trace-wait',
-    `${TRACE_WAIT_SECONDS}s`,
-    '--state',
-    statePath,
-    '--listen',
-    'off',
-    '--log-format',
-    'json',
-    '--active-interval',
-    '200',
-    ...extra,
-  ];
-}
-
-const roots = (truth: AgentsTruth): AgentsTruthTurn[] => truth.turns.filter((t) => t.subagentId === null);
-/** The --agent-trace-wait of these tests. */
-const TRACE_WAIT_SECONDS = 5;
-/**
- * Root turns whose trace the bridge can read before the turn settles: their spans are forwarded as
- * published. One published after the wait (the `late` kind), never, or too large to list stands as a synthetic span.
- */
-const readable = (t: AgentsTruthTurn): boolean =>
-  t.trace !== null &&
-  t.trace.publishAt !== null &&
-  t.trace.tooLarge !== 'alone' &&
-  t.trace.publishAt <= (t.turn.completed_at as number) + TRACE_WAIT_SECONDS;
-const key = (s: { traceId: string; spanId: string }): string => `${s.traceId}/${s.spanId}`;
-
-function expectedKeys(truth: AgentsTruth): { published: string[]; synthetic: string[] } {
-  const published = roots(truth)
-    .filter(readable)
-    .flatMap((t) => t.trace!.spans.map((s) => key({ traceId: t.trace!.traceId, spanId: s.spanId })));
-  const synthetic = roots(truth)
-    .filter((t) => !readable(t))
-    .map((t) => syntheticTraceId(t.turnId));
-  return { published, synthetic };
-}
-
-function expectExactlyOnce(spans: readonly ReceivedSpan[], truth: AgentsTruth): void {
-  const { published, synthetic } = expectedKeys(truth);
-  const received = spans.map(key);
-  expect(new Set(received).size).toBe(received.length);
-  expect(received.filter((k) => !synthetic.some((t) => k.startsWith(`${t}/`))).sort()).toEqual([...published].sort());
-  for (const traceId of synthetic) {
-    const stand = spans.filter((s) => s.traceId === traceId);
-    expect(stand.map((s) => s.name.split(' ')[0])).toEqual(['invoke_agent']);
-  }
-}
-
 describe('watch --agent-session', () => {
   it('forwards every published span of the sessions once, stands in for unreadable traces, removes content, and exits when idle', async () => {
     const world = await finishedWorld(21);
     sim = world.sim;
     rx = await startOtlpReceiver();
     expect(roots(world.truth).length).toBeGreaterThanOrEqual(10);
-    expect(roots(world.truth).some((t) => !readable(t))).toBe(true);
+    expect(roots(world.truth).some((t) => !readable(t, world.truth.now))).toBe(true);
 
     const state = join(mkdtempSync(join(tmpdir(), 'aob-agents-')), 'state.sqlite');
     bridge = startCli(watchArgs(world.sessions, state, ['--exit-when-idle']), {
@@ -112,7 +41,7 @@ describe('watch --agent-session', () => {
     const result = await bridge.exited;
     expect(result.code, result.stderr).toBe(0);
     const truth = await agentsTruth(sim);
-    expectExactlyOnce(rx.spans(), truth);
+    expectExactlyOnce(rx.spans(), truth, world.truth.now);
     // Published times reach the receiver to the nanosecond; content attributes do not (capture is off).
     const contentKeys = rx
       .spans()
@@ -140,7 +69,7 @@ describe('watch --agent-session', () => {
     const truth = await agentsTruth(sim);
     // A span acknowledged by the receiver but not yet deleted from the outbox when the process died
     // goes out again: the one window the outbox documents. Everything else arrives exactly once.
-    const unique = new Map(rx.spans().map((s) => [key(s), s]));
-    expectExactlyOnce([...unique.values()], truth);
+    const unique = new Map(rx.spans().map((s) => [spanKey(s), s]));
+    expectExactlyOnce([...unique.values()], truth, world.truth.now);
   });
 });
