@@ -485,7 +485,15 @@ const GENAI_V010_VIEWS: readonly StoreView[] = [
   },
 ];
 
-/** How the stored totals are exported under `conventions`. */
-export function storeViews(conventions: GenAiConventions): readonly StoreView[] {
-  return conventions === 'genai-0.1.0' ? GENAI_V010_VIEWS : DEFAULT_VIEWS;
+/** Stored totals the views above read (under either conventions); another stored metric is exported as itself. */
+const READ_BY_VIEWS = new Set([...DEFAULT_VIEWS, ...GENAI_V010_VIEWS].map((v) => v.stored));
+
+/**
+ * How the stored totals are exported under `conventions`: the views above, and each other stored
+ * metric a source observes (`observed`, the sources' catalogs) under its own name.
+ */
+export function storeViews(conventions: GenAiConventions, observed: Iterable<MetricSpec> = []): readonly StoreView[] {
+  const base = conventions === 'genai-0.1.0' ? GENAI_V010_VIEWS : DEFAULT_VIEWS;
+  const own = [...observed].filter((spec) => spec.source === 'store' && !READ_BY_VIEWS.has(spec.name));
+  return [...base, ...own.map((spec) => ({ spec, stored: spec.name }))];
 }

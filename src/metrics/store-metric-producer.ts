@@ -23,7 +23,7 @@ import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME } from '../semconv/attribu
 import type { MetricTotal } from '../state/types.js';
 import { METRICS, storeViews, type MetricSpec, type StoreView } from './catalog.js';
 import { LabelCap, OTHER, type MetaStore } from './label-cap.js';
-import { bucketTotalName, OVERFLOW_BUCKET, sumTotalName } from './stored-totals.js';
+import { bucketTotalName, observedMetricSpecs, OVERFLOW_BUCKET, sumTotalName } from './stored-totals.js';
 
 /** The part of the state store the producer reads. */
 export interface TotalsStore extends MetaStore {
@@ -39,6 +39,8 @@ export interface StoreMetricProducerOptions {
   labelCaps: Readonly<Record<string, number>>;
   /** Which names the totals are exported under (default: today's names). */
   conventions?: GenAiConventions;
+  /** The metrics sources observe; their own stored ones are exported too (default: the registered sources'). */
+  observed?: Iterable<MetricSpec>;
   now?: () => number;
 }
 
@@ -69,7 +71,7 @@ export class StoreMetricProducer implements MetricProducer {
     this.#common = options.commonAttributes;
     this.#now = options.now ?? Date.now;
     this.#caps = Object.entries(options.labelCaps).map(([label, limit]) => new LabelCap(options.store, label, limit));
-    this.#views = storeViews(options.conventions ?? 'default');
+    this.#views = storeViews(options.conventions ?? 'default', options.observed ?? observedMetricSpecs());
     this.#since = msToHrTime(this.#sinceMs());
   }
 

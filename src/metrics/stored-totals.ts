@@ -45,6 +45,9 @@ export function registerObservedMetrics(sources: readonly { readonly metrics: re
 
 const registeredCatalog = (): ObservedCatalog => registered;
 
+/** Every metric the registered sources observe (their catalogs, as they loaded). */
+export const observedMetricSpecs = (): MetricSpec[] => [...registered.values()];
+
 /** The deltas that record `observations`; a name no catalog observes is a bug of its caller and throws. */
 export function storedDeltas(observations: readonly MetricObservation[], catalog: ObservedCatalog = registeredCatalog()): MetricDelta[] {
   const deltas: MetricDelta[] = [];

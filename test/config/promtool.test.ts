@@ -80,7 +80,9 @@ describe('config/prometheus', () => {
     for (const rule of onRunTotals) expect(backfilled, `${rule.alert} has no backfill case`).toContain(rule.alert);
     // And every rule that reads a run total leaves history out.
     for (const rule of rules()) {
-      for (const total of rule.expr.match(/\b(assistants_(?:steps|runs)_total|gen_ai_client_operation_duration_count)\{[^}]*\}/g) ?? []) {
+      for (const total of rule.expr.match(
+        /\b(assistants_(?:steps|runs)_total|openai_agents_(?:turns|traces_missing)_total|gen_ai_client_operation_duration_count)\{[^}]*\}/g,
+      ) ?? []) {
         expect(total, `${rule.alert ?? rule.record}`).toContain('assistants_bridge_history!="true"');
       }
     }

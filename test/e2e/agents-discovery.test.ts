@@ -72,7 +72,7 @@ describe('watch --agent', () => {
     });
     const result = await bridge.exited;
     expect(result.code, result.stderr).toBe(0);
-    expectExactlyOnce(rx.spans(), world.truth, (t) => sessions.has(t.sessionId) && createdAt(t) >= since);
+    expectExactlyOnce(rx.spans(), world.truth, undefined, (t) => sessions.has(t.sessionId) && createdAt(t) >= since);
     expect(result.stderr).not.toMatch(/nothing given to watch/);
   });
 
@@ -101,7 +101,7 @@ describe('watch --agent', () => {
       .map((e) => e.path.replace(/^.*\/agents\//, '/agents/'));
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.filter((p) => p !== '/agents/sessions')).toEqual([]);
-    expectExactlyOnce(rx.spans(), world.truth, (t) => sessions.has(t.sessionId));
+    expectExactlyOnce(rx.spans(), world.truth, undefined, (t) => sessions.has(t.sessionId));
   });
 
   it('follows and unfollows an agent through the control routes, durably', async () => {

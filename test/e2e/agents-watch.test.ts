@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { agentsTruth, expectExactlyOnce, finishedWorld, key, readable, roots, TRACE_WAIT_SECONDS } from '../support/agents-world.js';
+import { agentsTruth, expectExactlyOnce, finishedWorld, readable, roots, spanKey, watchArgs } from '../support/agents-world.js';
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 
@@ -24,31 +24,13 @@ afterEach(async () => {
   bridge = sim = rx = undefined;
 });
 
-function watchArgs(sessions: string[], statePath: string, extra: string[] = []): string[] {
-  return [
-    'watch',
-    ...sessions.flatMap((id) => ['--agent-session', id]),
-    '--agent-trace-wait',
-    `${TRACE_WAIT_SECONDS}s`,
-    '--state',
-    statePath,
-    '--listen',
-    'off',
-    '--log-format',
-    'json',
-    '--active-interval',
-    '200',
-    ...extra,
-  ];
-}
-
 describe('watch --agent-session', () => {
   it('forwards every published span of the sessions once, stands in for unreadable traces, removes content, and exits when idle', async () => {
     const world = await finishedWorld(21);
     sim = world.sim;
     rx = await startOtlpReceiver();
     expect(roots(world.truth).length).toBeGreaterThanOrEqual(10);
-    expect(roots(world.truth).some((t) => !readable(t))).toBe(true);
+    expect(roots(world.truth).some((t) => !readable(t, world.truth.now))).toBe(true);
 
     const state = join(mkdtempSync(join(tmpdir(), 'aob-agents-')), 'state.sqlite');
     bridge = startCli(watchArgs(world.sessions, state, ['--exit-when-idle']), {
@@ -59,7 +41,7 @@ describe('watch --agent-session', () => {
     const result = await bridge.exited;
     expect(result.code, result.stderr).toBe(0);
     const truth = await agentsTruth(sim);
-    expectExactlyOnce(rx.spans(), truth);
+    expectExactlyOnce(rx.spans(), truth, world.truth.now);
     // Published times reach the receiver to the nanosecond; content attributes do not (capture is off).
     const contentKeys = rx
       .spans()
@@ -90,7 +72,7 @@ describe('watch --agent-session', () => {
     const truth = await agentsTruth(sim);
     // A span acknowledged by the receiver but not yet deleted from the outbox when the process died
     // goes out again: the one window the outbox documents. Everything else arrives exactly once.
-    const unique = new Map(rx.spans().map((s) => [key(s), s]));
-    expectExactlyOnce([...unique.values()], truth);
+    const unique = new Map(rx.spans().map((s) => [spanKey(s), s]));
+    expectExactlyOnce([...unique.values()], truth, world.truth.now);
   });
 });

@@ -7,7 +7,8 @@ import { DEFAULTS } from '../../src/config/defaults.js';
 import type { OtlpProtocol } from '../../src/config/types.js';
 import { nanosFromSeconds, type SpanRecord } from '../../src/core/span-record.js';
 import { BridgeMetrics } from '../../src/metrics/bridge-metrics.js';
-import { EXPORT_LAG_BUCKETS, OPERATION_DURATION_BUCKETS, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { EXPORT_LAG_BUCKETS, OPERATION_DURATION_BUCKETS, storeViews, TOKEN_USAGE_BUCKETS } from '../../src/metrics/catalog.js';
+import { SOURCES } from '../../src/sources/registry.js';
 import type { OtlpMetricsConfig } from '../../src/metrics/otlp-metrics-config.js';
 import { metricObservationsFor } from '../../src/sources/assistants/run-totals.js';
 import { RequestBudget } from '../../src/scheduler/request-budget.js';
@@ -27,6 +28,19 @@ function state(): RunLedger {
   const s = openRunLedger(':memory:', { outboxCap: 500 });
   cleanup.push(() => s.shutdown());
   return s;
+}
+
+/** One observation of every stored metric a source keeps under its own name (the agents' turns, the responses'...). */
+function sourceOwnTotals(s: RunLedger): void {
+  const core = new Set([...storeViews('default'), ...storeViews('genai-0.1.0')].map((v) => v.stored));
+  const own = [...new Set(SOURCES.flatMap((src) => src.metrics))].filter((m) => m.source === 'store' && !core.has(m.name));
+  s.trackUnits('test', [{ kind: 'unit', id: 'u1', origin: 'cli' }]);
+  s.commit({
+    source: 'test',
+    unit: { kind: 'unit', id: 'u1' },
+    spans: [],
+    observations: own.map((m) => ({ name: m.name, labels: {}, value: 1, history: false })),
+  });
 }
 
 function finishedRun(s: RunLedger, id: string): void {
@@ -115,6 +129,7 @@ describe('GET /metrics', () => {
     const s = state();
     finishedRun(s, 'run_1');
     finishedRun(s, 'run_2');
+    sourceOwnTotals(s);
     s.trackRun('thread_1', 'run_3', 'cli');
     s.trackThread('thread_1', 'cli');
     const budget = new RequestBudget({ rpm: 600 });
@@ -277,6 +292,7 @@ describe('GET /metrics under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experim
   it('serves the GenAI v0.1.0 names, and exactly those the catalog lists for them', async () => {
     const s = state();
     finishedRun(s, 'run_1');
+    sourceOwnTotals(s);
     const budget = new RequestBudget({ rpm: 600 });
     cleanup.push(() => budget.shutdown());
     const metrics = new BridgeMetrics({ config: DEFAULTS, otlp: null, state: s, budget, conventions: 'genai-0.1.0' });

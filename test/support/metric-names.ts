@@ -2,16 +2,26 @@
 // path into Prometheus derives them, so dashboards and alert rules can be checked against it.
 import type { GenAiConventions } from '../../src/config/semconv.js';
 import { METRICS, storeViews, type MetricSpec } from '../../src/metrics/catalog.js';
+import type { SourceRegistration } from '../../src/core/source.js';
+import { SOURCES } from '../../src/sources/registry.js';
 
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS);
 
 /** The webhook intake's: exported only by a watch where a source takes webhooks. */
 const isWebhookMetric = (spec: MetricSpec): boolean => spec.name.startsWith('assistants_bridge.webhooks.');
 
-/** Every metric exported under `conventions`: the store's views and the process's own (the intake's only with `webhooks`). */
-export function exportedMetrics(conventions: GenAiConventions = 'default', webhooks = true): MetricSpec[] {
+/**
+ * Every metric exported under `conventions`: the store's views (with the own stored metrics of
+ * `sources`, by default every source's) and the process's own (the intake's only with `webhooks`).
+ */
+export function exportedMetrics(
+  conventions: GenAiConventions = 'default',
+  sources: readonly SourceRegistration[] = SOURCES,
+  webhooks = true,
+): MetricSpec[] {
+  const observed = sources.flatMap((s) => s.metrics);
   return [
-    ...storeViews(conventions).map((v) => v.spec),
+    ...storeViews(conventions, observed).map((v) => v.spec),
     ...ALL_METRICS.filter((m) => m.source === 'process' && (webhooks || !isWebhookMetric(m))),
   ];
 }
@@ -44,11 +54,16 @@ export function prometheusNames(spec: MetricSpec, path: NamePath): string[] {
 }
 
 /**
- * Every series name the bridge exports on `path` under `conventions`, plus `target_info` (the
- * resource); `webhooks: false` for a bridge where no source takes webhooks (no intake).
+ * Every series name the bridge exports on `path` under `conventions` (for `sources`' work), plus
+ * `target_info` (the resource); `webhooks: false` for a bridge where no source takes webhooks (no intake).
  */
-export function exportedSeriesNames(path: NamePath, conventions: GenAiConventions = 'default', webhooks = true): Set<string> {
+export function exportedSeriesNames(
+  path: NamePath,
+  conventions: GenAiConventions = 'default',
+  sources: readonly SourceRegistration[] = SOURCES,
+  webhooks = true,
+): Set<string> {
   const names = new Set<string>(['target_info']);
-  for (const spec of exportedMetrics(conventions, webhooks)) for (const n of prometheusNames(spec, path)) names.add(n);
+  for (const spec of exportedMetrics(conventions, sources, webhooks)) for (const n of prometheusNames(spec, path)) names.add(n);
   return names;
 }

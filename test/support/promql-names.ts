@@ -107,3 +107,6 @@ export function withGrafanaVariables(expr: string, range = '5m'): string {
     .replace(/\$__interval/g, '15s')
     .replace(/\$(job|agent|model)\b/g, '.*');
 }
+
+/** Queries of the dashboard about Agents API sessions (test/e2e/agents-prometheus.test.ts finds their data). */
+export const isAgentsQuery = (q: DashboardQuery): boolean => /openai_agents_|gen_ai_operation_name="invoke_agent"/.test(q.expr);

@@ -220,7 +220,8 @@ export class ValueReader {
   /**
    * A repeated KeyValue as attributes, in order. Keys are unique in OTLP: a repeat is dropped (the
    * first stands); so is a key that is not a non-empty string, or a value that is not an AnyValue.
-   * An absent value is the empty value.
+   * So is an attribute whose value is empty (absent, `{}`, or of a kind this reader does not know):
+   * an attribute must have a value, and a receiver refuses the whole span over one that has none.
    */
   attributes(raw: unknown, at: () => string): Attributes {
     const out: Attributes = {};
@@ -241,7 +242,13 @@ export class ValueReader {
         continue;
       }
       const value = entry.value === undefined || entry.value === null ? null : this.anyValue(entry.value, here);
-      if (value !== undefined) setAttribute(out, key, value);
+      if (value === undefined) continue;
+      if (value === null) {
+        // A value of an unknown kind was counted as such by anyValue.
+        if (!isObject(entry.value) || Object.keys(entry.value).length === 0) this.problems.add('empty_value', here);
+        continue;
+      }
+      setAttribute(out, key, value);
     }
     return out;
   }

@@ -18,7 +18,9 @@ export const TRACE_PROBLEMS = {
   invalid_count: 'a dropped-count is not a 32-bit unsigned integer: forwarded as 0',
   invalid_attribute: 'attribute dropped: no key, or a value that is not an OTLP AnyValue',
   duplicate_attribute: 'attribute dropped: its key repeats an earlier one on the same span, event, link, resource or scope',
-  unknown_value: 'an attribute value of a kind this reader does not know: forwarded as the empty value',
+  unknown_value:
+    'an attribute value of a kind this reader does not know: the attribute is dropped (in an array or key-value list, the item is the empty value)',
+  empty_value: 'attribute dropped: it has no value (a receiver refuses a span with an attribute that has none)',
   value_too_deep: 'attribute dropped: its value nests arrays or key-value lists too deeply',
   invalid_event: 'event dropped: no valid timeUnixNano',
   invalid_link: 'link dropped: its traceId or spanId is not a valid id',
