@@ -59,7 +59,7 @@ export function expectedSpans(turn, at) {
  * the session, and with --agent-session no sessions list is read that would show it), one turns
  * page per 100 turns (subagent turns are in the same list; even an empty session takes one call
  * to say so), and one traces page per 100 published traces (there is no cross-session traces list;
- * one call even when none is published yet, to learn that). The DESIGN's own figure leaves the
+ * one call even when none is published yet, to learn that). The design's own figure leaves the
  * session out; both are returned. The traces cap's refusals (16 MiB, a status the API does not
  * document) are not in the least: any reader pays them, but the bench counts them against the bridge.
  */

@@ -222,7 +222,7 @@ function agentRows(g, add) {
     add(
       area,
       `Backfill of ${fmt(b.sessions)} finished sessions (${fmt(b.rootTurns)} root turns, --agent-session): requests vs least possible`,
-      `${fmt(b.total)} vs ${fmt(b.least.total)} = ${x(b.ratio)} (${routes(b.byRoute)}; ${fmt(b.refusedTracesPages)} traces pages refused for size; vs the DESIGN's least without the session: ${fmt(b.least.design)} = ${x(b.ratioDesign)})`,
+      `${fmt(b.total)} vs ${fmt(b.least.total)} = ${x(b.ratio)} (${routes(b.byRoute)}; ${fmt(b.refusedTracesPages)} traces pages refused for size; vs the design's least without the session: ${fmt(b.least.design)} = ${x(b.ratioDesign)})`,
       '≤ 1.2x',
       b.exitCode === 0 && b.ratio <= 1.2,
     );
@@ -601,7 +601,7 @@ function agentDetails(g, out) {
     out.push(
       `### Backfill of finished sessions`,
       '',
-      `A simulator world of ${fmt(b.sessions)} sessions whose ${fmt(b.rootTurns)} root turns (${fmt(b.turns)} turns with the subagents') finished before the start, every kind of turn at least once (a trace in two parts, one published late, one never, one too large to list with others, one too large to list at all, spans without an end), traces published 0–1 s after each turn. The bridge runs \`watch --agent-session ... --agent-trace-wait 0 --rpm 100000 --exit-when-idle\` with a fresh state file until it exits: each session's one look lists its turns and its traces, and every turn settles in it. Requests are counted by the simulator. The least possible, per session: the session once (a turn names only its agent's id; the agent's name and model, which the synthetic spans and the token metrics name, are frozen on the session), one turns page per 100 turns, one traces page per 100 traces listed when its traces were read (no list spans sessions; one call even for none). The DESIGN's figure leaves the session out; both are shown. Refusals of a traces page over the 16 MiB cap (a status the API does not document) are not in the least: any reader pays some, and they count against the bridge here. Expected spans: every span of each trace's parts listed when its session's traces were read, plus one synthetic span for each root turn with none.`,
+      `A simulator world of ${fmt(b.sessions)} sessions whose ${fmt(b.rootTurns)} root turns (${fmt(b.turns)} turns with the subagents') finished before the start, every kind of turn at least once (a trace in two parts, one published late, one never, one too large to list with others, one too large to list at all, spans without an end), traces published 0–1 s after each turn. The bridge runs \`watch --agent-session ... --agent-trace-wait 0 --rpm 100000 --exit-when-idle\` with a fresh state file until it exits: each session's one look lists its turns and its traces, and every turn settles in it. Requests are counted by the simulator. The least possible, per session: the session once (a turn names only its agent's id; the agent's name and model, which the synthetic spans and the token metrics name, are frozen on the session), one turns page per 100 turns, one traces page per 100 traces listed when its traces were read (no list spans sessions; one call even for none). The design's figure leaves the session out; both are shown. Refusals of a traces page over the 16 MiB cap (a status the API does not document) are not in the least: any reader pays some, and they count against the bridge here. Expected spans: every span of each trace's parts listed when its session's traces were read, plus one synthetic span for each root turn with none.`,
       '',
       mdRow([
         'sessions',
@@ -609,7 +609,7 @@ function agentDetails(g, out) {
         'requests by route',
         'least (sessions + turns + traces)',
         'ratio',
-        'vs the DESIGN least',
+        'vs the design least',
         'spans received / expected',
         'wall',
       ]),
