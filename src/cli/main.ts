@@ -186,8 +186,11 @@ simulate.action(async (flags: SimulateCommandOptions) => {
 
 program
   .command('demo')
-  .description('Start the simulator and the bridge together and draw each finished run as a waterfall; needs no key and no network.')
+  .description(
+    'Start the simulator and the bridge together and draw each finished run and Agents API root turn as a waterfall; needs no key and no network.',
+  )
   .option('--runs <n>', 'runs in the demo world', '12')
+  .option('--sessions <n>', 'Agents API sessions in the demo world (3 root turns each; 0 for none)', '2')
   .option('--speed <x>', 'virtual seconds per real second', '30')
   .option('--seed <n>', 'seed of the demo world', '42')
   .addHelpText(
@@ -198,7 +201,7 @@ Examples:
   $ OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 ${NAME} demo     also export the spans (to Jaeger, say)
 Colour only on a terminal; NO_COLOR turns it off. Ctrl-C stops at once.`,
   )
-  .action(async (flags: { runs: string; speed: string; seed: string }) => {
+  .action(async (flags: { runs: string; sessions: string; speed: string; seed: string }) => {
     const { runDemo } = await import('../demo/demo-command.js');
     process.exitCode = await runDemo(flags);
   });

@@ -9,21 +9,31 @@ import { runCli, startCli, waitFor } from '../support/cli.js';
 import { fetchTruth } from '../support/world.js';
 
 describe('demo', () => {
-  it('draws every run of its world as a waterfall and exits 0, without colour off a terminal', async () => {
+  it('draws every run and every Agents API root turn of its world as a waterfall and exits 0, without colour off a terminal', async () => {
     const result = await runCli(['demo', '--runs', '6', '--speed', '60'], {}, 90_000);
     expect(result.code, result.stderr).toBe(0);
     const traces = result.stdout.split('\n').filter((l) => /^\s+trace [0-9a-f]{32}$/.test(l));
-    expect(traces).toHaveLength(6);
+    // 6 runs, and 2 sessions of 3 root turns each (the default --sessions 2).
+    expect(traces).toHaveLength(12);
+    expect(new Set(traces).size).toBe(12);
     expect(result.stdout).toMatch(/^invoke_agent \S+/m);
     expect(result.stdout).toMatch(/^ {2}chat \S+/m);
     expect(result.stdout).toMatch(/^ {4}execute_tool \S+/m);
     expect(result.stdout).toContain('6 runs drawn');
+    expect(result.stdout).toMatch(/, 6 agent turns, \d+ spans\./);
     expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('draws runs alone with --sessions 0', async () => {
+    const result = await runCli(['demo', '--runs', '4', '--sessions', '0', '--speed', '60'], {}, 90_000);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => /^\s+trace [0-9a-f]{32}$/.test(l))).toHaveLength(4);
+    expect(result.stdout).not.toMatch(/agent turns|Agents API/);
   });
 
   it('draws a long run whole in a screenful: first and last steps, and a line for the steps between', async () => {
     // The default demo world (12 runs, seed 42) holds a run of 250+ steps.
-    const result = await runCli(['demo', '--speed', '60'], {}, 90_000);
+    const result = await runCli(['demo', '--sessions', '0', '--speed', '60'], {}, 90_000);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.split('\n');
     const waterfalls: string[][] = [];

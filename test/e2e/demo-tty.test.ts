@@ -22,13 +22,14 @@ function expectWaterfalls(lines: string[]): void {
 }
 
 describe('demo on a terminal', () => {
-  it('draws every run as a waterfall, in colour, and exits 0', async () => {
+  it('draws every run and root turn as a waterfall, in colour, and exits 0', async () => {
     pane = TmuxPane.cli(['demo', '--runs', '6', '--speed', '60']);
     await waitFor(() => pane!.exitCode() !== null, 'the demo to finish', 90_000);
     expect(pane.exitCode()).toBe(0);
     const lines = pane.lines({ history: true });
     expectWaterfalls(lines);
-    expect(lines.filter((l) => TRACE_ROW.test(l))).toHaveLength(6);
+    // 6 runs, and the default 2 sessions of 3 root turns each.
+    expect(lines.filter((l) => TRACE_ROW.test(l))).toHaveLength(12);
     expect(lines.some((l) => /^6 runs drawn/.test(l))).toBe(true);
     expect(pane.screen({ escapes: true, history: true })).toMatch(SGR);
   }, 120_000);
