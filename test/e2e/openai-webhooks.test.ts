@@ -41,7 +41,7 @@ async function simControl(s: RunningSimulator, path: string, body?: unknown, met
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as unknown };
+  return { status: res.status, json: await res.json() };
 }
 
 const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> => (await simControl(s, '/responses/truth')).json as ResponsesTruth;
