@@ -48,7 +48,7 @@ const truthOf = async (s: RunningSimulator): Promise<ResponsesTruth> => (await s
 const deliveriesOf = async (s: RunningSimulator): Promise<{ pending: number; deliveries: DeliveryRecord[] }> =>
   (await simControl(s, '/webhooks')).json as { pending: number; deliveries: DeliveryRecord[] };
 
-async function openai(seed: number, live: number, hookPort: number): Promise<RunningSimulator> {
+async function openai(seed: number, live: number, hookPort: number, timeoutMs = 5_000): Promise<RunningSimulator> {
   return startSimulator({
     dialect: 'openai',
     seed,
@@ -56,7 +56,7 @@ async function openai(seed: number, live: number, hookPort: number): Promise<Run
     world: { threads: 1, backfillRuns: 0, liveRuns: 0 },
     responses: {
       world: { backfillResponses: 0, liveResponses: live, liveWindowSeconds: 8 },
-      webhooks: { url: `http://127.0.0.1:${hookPort}/v1/webhooks/openai`, secret: DEFAULT_WEBHOOK_SECRET, timeoutMs: 5_000, retry: RETRY },
+      webhooks: { url: `http://127.0.0.1:${hookPort}/v1/webhooks/openai`, secret: DEFAULT_WEBHOOK_SECRET, timeoutMs, retry: RETRY },
     },
   });
 }
@@ -242,21 +242,24 @@ describe('watch --provider openai with webhooks', () => {
     expectExactRoots(rx.spans(), expectedTraces(await truthOf(sim), [before, after]));
   });
 
-  it('after a SIGKILL and a restart on the same state file, the sender retries and nothing is lost or sent twice', async () => {
+  it('after a SIGKILL with deliveries arrived and unanswered, and a restart on the same state file, the sender retries and nothing is lost or sent twice', async () => {
     const port = await freePort();
-    sim = await openai(44, 16, port);
+    // The sender gives up on an attempt after 1.5 s (and retries): a frozen bridge makes them time out.
+    sim = await openai(44, 16, port, 1_500);
     rx = await startOtlpReceiver();
     const state = stateFile();
     const killed = start(sim, rx, state, port);
     await waitFor(async () => (await deliveriesOf(sim!)).deliveries.some((d) => d.status === 200), 'a first webhook accepted', 30_000);
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    // Deliveries meanwhile find nobody listening, and are retried.
+    // Frozen, the bridge's socket still takes connections and requests, and answers none: deliveries
+    // arrive and wait, some perhaps half handled, until the sender times out. Then it dies.
+    killed.child.kill('SIGSTOP');
     await waitFor(
       async () => (await deliveriesOf(sim!)).deliveries.some((d) => d.status === null),
-      'a delivery that found the bridge down',
+      'a delivery sent to the frozen bridge and unanswered',
       30_000,
     );
+    killed.child.kill('SIGKILL');
+    await killed.exited;
     start(sim, rx, state, port);
     await waitFor(async () => (await truthOf(sim!)).allFinished, 'every live response to end', 60_000);
     await waitFor(() => allDelivered(sim!), 'every webhook answered 2xx at last', 30_000);
