@@ -175,10 +175,10 @@ const retrieves = (s: RunningSimulator, id: string): number =>
   s.requestLog().filter((r) => !r.control && r.path.endsWith(`/responses/${id}`)).length;
 
 /** A background response made now, ended before the call returns; the webhook URL off meanwhile so only the test delivers it. */
-async function endedQuietly(s: RunningSimulator): Promise<string> {
+async function endedQuietly(s: RunningSimulator, kind = 'message'): Promise<string> {
   const config = (await simControl(s, '/webhooks')).json as { url: string };
   await simControl(s, '/webhooks', undefined, 'DELETE');
-  const made = (await simControl(s, '/responses', { background: true, kind: 'message' })).json as { response_id: string };
+  const made = (await simControl(s, '/responses', { background: true, kind })).json as { response_id: string };
   await waitFor(async () => (await truthOf(s)).responses.find((r) => r.id === made.response_id)?.finished === true, 'the response to end');
   await simControl(s, '/webhooks', { url: config.url });
   return made.response_id;
@@ -204,12 +204,13 @@ describe('watch --provider openai with webhooks', () => {
     expectExactRoots(rx.spans(), expected);
   }, 120_000);
 
-  it('refuses forged and stale deliveries (400, nothing tracked), takes a signed one once, and does nothing twice for a replay', async () => {
+  it('refuses forged and stale deliveries (400, nothing tracked), takes a signed one once (a failed or incomplete response ending at the event created_at), and does nothing twice for a replay', async () => {
     const port = await freePort();
     sim = await openai(42, 0, port);
     rx = await startOtlpReceiver();
     start(sim, rx, stateFile(), port);
-    const id = await endedQuietly(sim);
+    // Failed and incomplete responses give no completed_at: their spans end at the announcing event's created_at.
+    const id = await endedQuietly(sim, 'failed');
     await waitFor(async () => (await send(sim!, id, 'forged')).status !== null, 'the bridge to listen');
     expect((await send(sim, id, 'forged')).status).toBe(400);
     expect((await send(sim, id, 'stale', 3_600)).status).toBe(400);
@@ -221,11 +222,16 @@ describe('watch --provider openai with webhooks', () => {
     // A new delivery of the same event (a new webhook id): tracked already and traced, nothing again.
     expect((await send(sim, id, 'signed')).status).toBe(200);
     const looked = retrieves(sim, id);
-    const other = await endedQuietly(sim);
+    const other = await endedQuietly(sim, 'incomplete');
     expect((await send(sim, other, 'signed')).status).toBe(200);
     await waitFor(() => roots(rx!.spans()).length >= 2, 'the second response traced');
     expect(retrieves(sim, id)).toBe(looked);
-    expectExactRoots(rx.spans(), expectedTraces(await truthOf(sim), [id, other]));
+    const truth = await truthOf(sim);
+    const bodies = truth.responses.filter((r) => r.id === id || r.id === other).map((r) => r.response as { completed_at?: number | null });
+    expect(bodies.map((b) => b.completed_at ?? null)).toEqual([null, null]);
+    const ends = roots(rx.spans()).map((s) => s.attributes['assistants_bridge.end_unknown']);
+    expect(ends).toEqual([undefined, undefined]);
+    expectExactRoots(rx.spans(), expectedTraces(truth, [id, other]));
   });
 
   it('during a secret rotation accepts deliveries signed with either secret', async () => {
