@@ -52,7 +52,7 @@ export function startWatch(config: BridgeConfig, log: Logger, hooks: WatchHooks 
   const controlToken = config.watch.listen === null ? null : loadControlToken(config.watch.controlToken);
   const webhookSecrets = webhookSecretsBeforeStart(
     config.watch,
-    SOURCES.some((r) => r.watch !== undefined && r.webhooks !== undefined),
+    SOURCES.some((r) => r.watch !== undefined && r.webhooks !== undefined && (r.takesWebhooks?.(config.api) ?? true)),
     process.env,
   );
   const metricsPush = otlpMetricsConfig(process.env);

@@ -71,8 +71,9 @@ export interface WebhookWiring {
 
 /**
  * The intake with every handler registered, or null when there is none (no intake at all).
+ * Also null when handlers exist but nothing asks for webhooks (no secret and no `--webhook-listen`).
  * Throws a ConfigError when the webhook settings cannot be honoured: given while no source takes
- * webhooks, no secret, or no address to serve the routes on.
+ * webhooks, `--webhook-listen` with no secret, or no address to serve the routes on.
  */
 export function wireWebhooks(options: WebhookWiringOptions): WebhookWiring | null {
   const { handlers, secrets, settings, ledger, log } = options;
@@ -82,6 +83,12 @@ export function wireWebhooks(options: WebhookWiringOptions): WebhookWiring | nul
     return null;
   }
   const routes = [...new Set(handlers.map((h) => `/v1/webhooks/${h.route}`))].join(', ');
+  if (!secrets && !settings.webhookListen) {
+    // A source could take webhooks but nothing asks for them (no secret, no webhook address): the
+    // watch goes on without, as it always did, rather than demand a secret from every watch.
+    log.debug({ routes }, 'no webhook secret configured: the webhook routes are not served');
+    return null;
+  }
   if (!secrets) {
     throw new ConfigError(
       WEBHOOK_SECRET_ENV,

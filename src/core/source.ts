@@ -161,6 +161,11 @@ export interface SourceRegistration<S = unknown> {
   watch?(ctx: SourceContext): WatchingSource;
   /** Its control routes (add, list, remove its units), served on the listen address. */
   controlRoutes?(watching: WatchingSource, store: StateStore, log: Logger): Route[];
+  /**
+   * Whether it may register webhook handlers against this API, asked before the state file is
+   * locked so webhook settings no source can use are refused first; absent: whenever it has `webhooks`.
+   */
+  takesWebhooks?(api: ApiConfig): boolean;
   /** Its webhook handlers, for a source told of new work rather than asking (none: no intake is started for it). */
   webhooks?(watching: WatchingSource, log: Logger): WebhookHandler[];
   readonly importer?: () => SourceImporter;

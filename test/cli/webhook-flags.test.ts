@@ -1,6 +1,7 @@
 // The webhook flags as a user meets them, through the built CLI: listed by --help, a bad value
-// exits 2 with one line naming the flag or config key, and a webhook setting no source can use is
-// refused before the state file is created or locked.
+// exits 2 with one line naming the flag or config key, a webhook setting no source can use (the
+// azure-foundry profile) is refused before the state file is created or locked, and the openai
+// profile serves the OpenAI route.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,18 +38,57 @@ describe('watch and the webhook flags', () => {
     ]);
   });
 
-  // No registered source takes webhooks yet (the responses source's handler is a later step): the
-  // settings are refused rather than served for nothing, before the state file is touched.
+  // Only the OpenAI profile takes webhooks (the responses source's handler): on a Foundry project
+  // the settings are refused rather than served for nothing, before the state file is touched.
   it.each([
     ['--webhook-listen', '127.0.0.1:0'],
     ['--webhook-secret-file', '/run/secrets/openai-webhook-secret'],
-  ])('exits 2 when %s is given and no source takes webhooks, before the state file is created', async (flag, value) => {
+  ])('exits 2 when %s is given on the azure-foundry profile, before the state file is created', async (flag, value) => {
     const state = join(mkdtempSync(join(tmpdir(), 'aob-webhook-flags-')), 'bridge.sqlite');
-    const result = await runCli(['watch', '--listen', 'off', '--log-level', 'warn', '--state', state, flag, value], API);
+    const result = await runCli(
+      ['watch', '--provider', 'azure-foundry', '--listen', 'off', '--log-level', 'warn', '--state', state, flag, value],
+      { AZURE_AI_PROJECT_ENDPOINT: 'http://127.0.0.1:9/api/projects/p', ASSISTANTS_OTEL_BRIDGE_API_TOKEN: 'unused' },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       `${NAME}: ${flag}: no source takes webhooks in this configuration; drop it (from the command line)`,
     ]);
     expect(existsSync(state)).toBe(false);
+  });
+
+  it('exits 2 naming OPENAI_WEBHOOK_SECRET when --webhook-listen is given on the openai profile with no secret', async () => {
+    const result = await runCli(
+      ['watch', '--listen', 'off', '--log-level', 'warn', '--state', ':memory:', '--webhook-listen', '127.0.0.1:0'],
+      API,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${NAME}: OPENAI_WEBHOOK_SECRET: must be set, or a secret file given (--webhook-secret-file, watch.webhook_secret_file), to verify the webhooks on /v1/webhooks/openai`,
+    ]);
+  });
+
+  it('serves /v1/webhooks/openai on the openai profile; with nothing tracked --exit-when-idle exits 0 (deliveries missed are retried by the sender)', async () => {
+    const secret = join(mkdtempSync(join(tmpdir(), 'aob-webhook-flags-')), 'secret');
+    writeFileSync(secret, `whsec_${Buffer.from('a test secret of thirty-two bytes').toString('base64')}\n`);
+    const result = await runCli(
+      [
+        'watch',
+        '--listen',
+        'off',
+        '--log-format',
+        'json',
+        '--state',
+        ':memory:',
+        '--webhook-listen',
+        '127.0.0.1:0',
+        '--webhook-secret-file',
+        secret,
+        '--exit-when-idle',
+      ],
+      API,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const watching = result.stderr.split('\n').find((l) => l.includes('"msg":"watching"'));
+    expect(JSON.parse(watching ?? '{}')).toMatchObject({ webhooks: ['/v1/webhooks/openai'] });
   });
 });

@@ -302,14 +302,29 @@ describe('the secrets, before the state is locked', () => {
   });
 });
 
+describe('with a handler and nothing asking for webhooks', () => {
+  it('starts no intake: no secret and no --webhook-listen leave the watch as it was', () => {
+    const s = openStateStore(':memory:');
+    const wiring = wireWebhooks({
+      handlers: [new TrackingHandler(s)],
+      secrets: null,
+      settings: onListen,
+      ledger: s.webhookLedger,
+      log: createLogger({ level: 'silent', format: 'json' }),
+    });
+    void s.shutdown();
+    expect(wiring).toBeNull();
+  });
+});
+
 describe('with a handler, refused', () => {
   const state = (): StateStore => openStateStore(':memory:');
   const log = createLogger({ level: 'silent', format: 'json' });
 
-  it('without a secret: OPENAI_WEBHOOK_SECRET or a secret file is needed', () => {
+  it('with --webhook-listen and no secret: OPENAI_WEBHOOK_SECRET or a secret file is needed', () => {
     const s = state();
     const error = configErrorOf(() =>
-      wireWebhooks({ handlers: [new TrackingHandler(s)], secrets: null, settings: onListen, ledger: s.webhookLedger, log }),
+      wireWebhooks({ handlers: [new TrackingHandler(s)], secrets: null, settings: alone, ledger: s.webhookLedger, log }),
     );
     void s.shutdown();
     expect(error.message).toBe(

@@ -1,6 +1,7 @@
-// The responses source's calls to an Azure AI Foundry project, through the openai SDK the bridge
-// configures for the `azure-foundry` profile (its project endpoint, Entra ID or key, no retries of
-// its own) and so through the shared request budget: one page per call, so the caller counts and
+// The responses source's calls, through the openai SDK the bridge configures for the API profile
+// (base URL, Entra ID or key, no retries of its own) and so through the shared request budget: an
+// Azure AI Foundry project's `{project}/openai/v1/responses` (listed by agent), OpenAI's
+// `{base}/responses/{id}` (no list, no api-version), Azure OpenAI's `{endpoint}/openai/v1/responses`; one page per call, so the caller counts and
 // steers every request. Each call names its route (a template, for metrics and logs) and its
 // priority class; what arrives is handed on as unknown. Errors come back as the bridge's: 404 of a
 // response is `gone`, 401/403 fatal, 429/5xx transient once the budgeted fetch has spent its retries.
@@ -11,6 +12,7 @@ import { credentialHintsOf, type CredentialHints } from '../../api/auth/credenti
 import { BridgeError } from '../../core/errors.js';
 import { isObj } from '../../mapping/json-values.js';
 import { classifyApiError } from '../../api/errors.js';
+import type { ApiProvider } from '../../config/types.js';
 
 /** Below the project endpoint (`https://<resource>.services.ai.azure.com/api/projects/<project>`). */
 export const FOUNDRY_RESPONSES_PATH = '/openai/v1/responses';
@@ -46,31 +48,53 @@ export interface AgentListQuery {
   limit: number;
 }
 
-/** What the looks ask of a Foundry project. */
+/** Where a profile keeps its responses: the path below the base URL, and the query every call carries. */
+export interface ResponsesLayout {
+  path: string;
+  query: Record<string, string>;
+  /** Whether the service lists responses (by agent): only a Foundry project does. */
+  lists: boolean;
+}
+
+/**
+ * The layout of the configured profile: a Foundry project's v1 path; Azure OpenAI's v1 path below
+ * `{endpoint}/openai` (a v1 api-version, never the dated one of its assistants); OpenAI's own.
+ */
+export function responsesLayoutOf(provider: ApiProvider | undefined, apiVersion: string | undefined): ResponsesLayout {
+  if (provider === 'azure-foundry')
+    return { path: FOUNDRY_RESPONSES_PATH, query: { 'api-version': v1ApiVersion(apiVersion) }, lists: true };
+  if (provider === 'azure-openai') return { path: '/v1/responses', query: { 'api-version': v1ApiVersion(apiVersion) }, lists: false };
+  return { path: '/responses', query: {}, lists: false };
+}
+
+/** What the looks ask of the API. */
 export interface FoundryResponsesApi {
-  /** One page of the project's stored responses made by the agent named `agentName`. */
+  /** One page of the project's stored responses made by the agent named `agentName` (Foundry only). */
   listAgentResponses(agentName: string, query: AgentListQuery): Promise<ListPage>;
   /** GET a response, as read. */
   retrieveResponse(responseId: string): Promise<unknown>;
 }
 
-export class FoundryResponsesClient implements FoundryResponsesApi {
+export class ResponsesClient implements FoundryResponsesApi {
   readonly #client: OpenAI;
   readonly #hints: CredentialHints;
-  readonly #apiVersion: string;
+  readonly #layout: ResponsesLayout;
 
-  /** `client` as the bridge configures it (createApiClient); `apiVersion`: the configured one, if any. */
-  constructor(client: OpenAI, options: { apiVersion?: string } = {}) {
+  /** `client` as the bridge configures it (createApiClient); `layout`: the profile's (responsesLayoutOf). */
+  constructor(client: OpenAI, layout: ResponsesLayout) {
     this.#client = client;
     this.#hints = credentialHintsOf(client);
-    this.#apiVersion = v1ApiVersion(options.apiVersion);
+    this.#layout = layout;
   }
 
   async listAgentResponses(agentName: string, query: AgentListQuery): Promise<ListPage> {
+    // Settings refuse agents on other profiles (SourceSettings.check); this is the last guard.
+    if (!this.#layout.lists)
+      throw new BridgeError('fatal', `this API lists no responses; the Foundry agent ${agentName} cannot be followed`);
     const page = await this.#call(`the responses of Foundry agent ${agentName}`, () =>
-      this.#client.get<unknown>(FOUNDRY_RESPONSES_PATH, {
+      this.#client.get<unknown>(this.#layout.path, {
         query: {
-          'api-version': this.#apiVersion,
+          ...this.#layout.query,
           agent_name: agentName,
           order: query.order,
           limit: Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(query.limit))),
@@ -85,13 +109,13 @@ export class FoundryResponsesClient implements FoundryResponsesApi {
   async retrieveResponse(responseId: string): Promise<unknown> {
     const what = `response ${responseId}`;
     try {
-      return await this.#client.get<unknown>(`${FOUNDRY_RESPONSES_PATH}/${encodeURIComponent(responseId)}`, {
-        query: { 'api-version': this.#apiVersion },
+      return await this.#client.get<unknown>(`${this.#layout.path}/${encodeURIComponent(responseId)}`, {
+        query: this.#layout.query,
         headers: headers(RESPONSES_ROUTES.response, 'finishing'),
       });
     } catch (error) {
-      // The id came from a list page: one the service refuses to read is that response's problem,
-      // not the bridge's (a refused api-version or path fails the agent's list first, and is fatal there).
+      // The id came from a list page, a webhook or the app: one the service refuses to read is that
+      // response's problem, not the bridge's (a refused api-version or path fails an agent's list first).
       if (error instanceof APIError && error.status === 400) throw new ResponseUnreadable(what, error.message);
       throw classifyApiError(what, error, this.#hints);
     }
@@ -103,6 +127,13 @@ export class FoundryResponsesClient implements FoundryResponsesApi {
     } catch (error) {
       throw classifyApiError(what, error, this.#hints);
     }
+  }
+}
+
+/** A Foundry project's responses (its layout whatever the configured profile): for the looks' tests and tools. */
+export class FoundryResponsesClient extends ResponsesClient {
+  constructor(client: OpenAI, options: { apiVersion?: string } = {}) {
+    super(client, responsesLayoutOf('azure-foundry', options.apiVersion));
   }
 }
 

@@ -10,6 +10,7 @@ import { freezeResponseContext } from './context.js';
 import type { ResponsePace } from './look-policy.js';
 import { isResponseTerminal, readResponse } from './payload.js';
 import {
+  contextWithReportedEnd,
   cursorOf,
   hasMoved,
   linkedOf,
@@ -90,14 +91,16 @@ export async function lookAtResponse(input: ResponseLookInput, deps: ResponseLoo
       providerName: s.providerName,
       baseURL: s.baseURL,
       firstSeenSeconds: input.nowSeconds,
+      reportedEndSeconds: before?.reportedEndSeconds ?? null,
     }),
     owner: responseId,
     previous: null,
   };
-  const cursor = cursorOf(response);
+  const seen = cursorOf(response);
+  const cursor = before?.reportedEndSeconds === undefined ? seen : { ...seen, reportedEndSeconds: before.reportedEndSeconds };
   const record = recorded === null ? { frozen } : {};
   if (isResponseTerminal(response)) {
-    const traced = traceFinished(response, frozen.context, s.limits, frozen.owner, linkedOf(frozen));
+    const traced = traceFinished(response, contextWithReportedEnd(frozen.context, before), s.limits, frozen.owner, linkedOf(frozen));
     return {
       commit: commit({ ...traced, cursor, terminal: true, ...record }),
       unchanged: false,

@@ -31,6 +31,11 @@ export interface ResponseUnitCursor {
   status: string | null;
   /** A digest of its output items as the last look saw them: a change means the response moved. */
   progress: string;
+  /**
+   * The `created_at` of the webhook event that reported the response's end: its end when the
+   * response gives no `completed_at`. Kept by every later cursor (the first reported wins).
+   */
+  reportedEndSeconds?: number;
 }
 
 /** A response to follow on its own, handed over by the look that found it unfinished. */
@@ -68,6 +73,28 @@ export function cursorOf(response: ResponsePayload): ResponseUnitCursor {
   return { v: RESPONSE_CURSOR_VERSION, status: response.status, progress: hashHex(8, 'responses.progress', ...items) };
 }
 
+/** The cursor of a response a webhook reported ended before any look saw it: nothing seen yet, its end time kept. */
+export const reportedCursor = (endSeconds: number): ResponseUnitCursor => ({
+  v: RESPONSE_CURSOR_VERSION,
+  status: null,
+  progress: '',
+  reportedEndSeconds: endSeconds,
+});
+
+/** `next` keeping the end a webhook reported in `stored` (read inside the commit, so a webhook's write is never lost). */
+export function keepReportedEnd(next: ResponseUnitCursor, stored: unknown): ResponseUnitCursor {
+  if (next.reportedEndSeconds !== undefined || !isObj(stored) || !isReportedEnd(stored.reportedEndSeconds)) return next;
+  return { ...next, reportedEndSeconds: stored.reportedEndSeconds };
+}
+
+const isReportedEnd = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** The context a finished response is mapped with: the recorded one, with the reported end when it has none. */
+export function contextWithReportedEnd(ctx: ResponseContext, cursor: ResponseUnitCursor | null): ResponseContext {
+  const reported = cursor?.reportedEndSeconds;
+  return reported === undefined || ctx.reportedEndSeconds != null ? ctx : { ...ctx, reportedEndSeconds: reported };
+}
+
 /** Whether a response moved since `before` was seen (a first look always counts as a change). */
 export const hasMoved = (before: ResponseUnitCursor | null, now: ResponseUnitCursor): boolean =>
   before === null || before.status !== now.status || before.progress !== now.progress;
@@ -89,7 +116,14 @@ export function readResponseCursor(raw: unknown, responseId: string): ResponseUn
     typeof raw.progress !== 'string'
   )
     throw corrupt('cursor', responseId);
-  return { v: RESPONSE_CURSOR_VERSION, status: raw.status, progress: raw.progress };
+  const { reportedEndSeconds: reported } = raw;
+  if (reported !== undefined && !isReportedEnd(reported)) throw corrupt('cursor', responseId);
+  return {
+    v: RESPONSE_CURSOR_VERSION,
+    status: raw.status,
+    progress: raw.progress,
+    ...(reported === undefined ? {} : { reportedEndSeconds: reported }),
+  };
 }
 
 const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';

@@ -5,7 +5,7 @@
 // response (id: its id; parent: the agent that handed it over, none when added alone) is looked at
 // like a live run until it ends, then committed once.
 import type { Logger } from 'pino';
-import type { BridgeConfig } from '../../config/types.js';
+import type { ApiProvider, BridgeConfig } from '../../config/types.js';
 import type { SpanRecord } from '../../core/span-record.js';
 import type { SourceLooks, WatchingSource } from '../../core/source.js';
 import { LOOK_CLASS, type LookClass, type LookFailure } from '../../scheduler/look-scheduler.js';
@@ -16,6 +16,7 @@ import { lookAtFoundryAgent, type AgentLook } from './agent-look.js';
 import type { FoundryResponsesApi } from './client.js';
 import { isAgentIdle, nextAgentLookMs, nextResponseLookMs, responsesPollPolicy, type AgentPace, type ResponsePace } from './look-policy.js';
 import { lookAtResponse } from './response-look.js';
+import { keepReportedEnd, readResponseCursor, reportedCursor } from './response-unit.js';
 import { FOUNDRY_AGENT_FLAG, responsesLookSettings, type FoundryAgentsSettings, type ResponsesLookSettings } from './settings.js';
 
 export const RESPONSES = 'responses';
@@ -80,6 +81,11 @@ export class ResponsesWatch implements WatchingSource {
     for (const unit of store.listUnits(RESPONSES, RESPONSE, { active: true })) this.#watchResponse(unit.id);
   }
 
+  /** The API profile the watch talks to (absent: openai). */
+  get provider(): ApiProvider | undefined {
+    return this.#options.config.api.provider;
+  }
+
   /** Why Foundry agents cannot be followed by this bridge, or null when they can. */
   agentsUnavailable(): string | null {
     const provider = this.#options.config.api.provider ?? 'openai';
@@ -107,11 +113,33 @@ export class ResponsesWatch implements WatchingSource {
    * Tracks one response by id (durably; no agent), looked at until it ends and then traced once:
    * for responses the bridge is told of (a webhook, the app). True when it was not tracked before.
    */
-  addResponse(responseId: string, origin: Origin): boolean {
-    const added = this.#options.store.trackUnits(RESPONSES, [{ kind: RESPONSE, id: responseId, origin }]) > 0;
+  addResponse(responseId: string, origin: Origin, reported: { endSeconds: number } | null = null): boolean {
+    const { store } = this.#options;
+    const added = store.trackUnits(RESPONSES, [{ kind: RESPONSE, id: responseId, origin }]) > 0;
+    if (reported) this.#keepReportedEnd(responseId, reported.endSeconds);
     if (this.#responses.has(responseId)) this.#options.looks.hasten(RESPONSE_KEY + responseId, 0, LOOK_CLASS.active);
     else this.#watchResponse(responseId);
     return added;
+  }
+
+  /**
+   * Records the end a webhook reported (its event's `created_at`) in the response's cursor, for a
+   * response that gives no `completed_at`; the first reported end stays. Durable before it returns
+   * (a crash before it loses nothing: the sender, not answered, delivers again).
+   */
+  #keepReportedEnd(responseId: string, endSeconds: number): void {
+    const { store } = this.#options;
+    const unit = store.getUnit(responseRef(responseId));
+    if (!unit || unit.terminal || readResponseCursor(unit.cursor, responseId)?.reportedEndSeconds !== undefined) return;
+    store.commit({
+      source: RESPONSES,
+      unit: { kind: RESPONSE, id: responseId },
+      spans: [],
+      cursor: (stored) => {
+        const before = readResponseCursor(stored, responseId);
+        return before === null ? reportedCursor(endSeconds) : keepReportedEnd(before, { reportedEndSeconds: endSeconds });
+      },
+    });
   }
 
   async look(key: string): Promise<void> {
@@ -268,7 +296,7 @@ export class ResponsesWatch implements WatchingSource {
         unit: { kind: RESPONSE, id },
         spans: c.spans.map((s) => ownedBy(s, id)),
         observations: c.observations,
-        ...(cursor === null ? {} : { cursor: () => cursor, status: cursor.status }),
+        ...(cursor === null ? {} : { cursor: (stored: unknown) => keepReportedEnd(cursor, stored), status: cursor.status }),
         ...(result.pace.kind === 'gone' ? { status: 'deleted' } : {}),
         ...(c.terminal ? { terminal: true } : {}),
         ...(c.frozen ? { frozen: c.frozen } : {}),

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { DEFAULTS } from '../../../src/config/defaults.js';
-import { v1ApiVersion } from '../../../src/sources/responses/client.js';
+import { responsesLayoutOf, v1ApiVersion } from '../../../src/sources/responses/client.js';
 import { readResponse } from '../../../src/sources/responses/payload.js';
 import { cursorOf, hasMoved, readResponseCursor, readResponseFrozen } from '../../../src/sources/responses/response-unit.js';
 import {
@@ -64,6 +64,21 @@ describe('settings', () => {
 
   it('send v1 on the v1 paths unless preview is configured, never a dated version', () => {
     expect([undefined, 'v1', 'preview', '2025-05-15-preview'].map(v1ApiVersion)).toEqual(['v1', 'v1', 'preview', 'v1']);
+  });
+
+  it("read responses where the profile keeps them: OpenAI's /responses with no api-version, Azure's v1 paths; only Foundry lists", () => {
+    expect(responsesLayoutOf(undefined, undefined)).toEqual({ path: '/responses', query: {}, lists: false });
+    expect(responsesLayoutOf('openai', '2025-05-15-preview')).toEqual({ path: '/responses', query: {}, lists: false });
+    expect(responsesLayoutOf('azure-openai', '2025-05-15-preview')).toEqual({
+      path: '/v1/responses',
+      query: { 'api-version': 'v1' },
+      lists: false,
+    });
+    expect(responsesLayoutOf('azure-foundry', 'preview')).toEqual({
+      path: '/openai/v1/responses',
+      query: { 'api-version': 'preview' },
+      lists: true,
+    });
   });
 });
 

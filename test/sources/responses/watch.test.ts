@@ -11,8 +11,11 @@ import type { SourceLooks } from '../../../src/core/source.js';
 import type { LookClass } from '../../../src/scheduler/look-scheduler.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
 import { FoundryAgentGone } from '../../../src/sources/responses/agent-look.js';
-import { responseKey } from '../../../src/sources/responses/ids.js';
+import { responseKey, responseSpanId } from '../../../src/sources/responses/ids.js';
+import type { SpanRecord } from '../../../src/core/span-record.js';
 import { FOUNDRY_AGENTS_DEFAULTS } from '../../../src/sources/responses/settings.js';
+import { announcedResponseId, ResponseWebhooks } from '../../../src/sources/responses/webhooks.js';
+import type { WebhookEvent } from '../../../src/webhooks/handler.js';
 import { agentRef, responseRef, ResponsesWatch } from '../../../src/sources/responses/watch.js';
 import { OutboxFullError } from '../../../src/state/errors.js';
 import { openStateStore, type StateStore } from '../../../src/state/store.js';
@@ -177,6 +180,79 @@ describe('ResponsesWatch', () => {
     expect(r.watch.addAgent('research-scout', 'control')).toBe(true);
     expect(r.store.getUnit(agentRef('research-scout'))?.cursor).toEqual(cursor);
     expect(r.looks.due.has('agent:research-scout')).toBe(true);
+  });
+});
+
+describe('the OpenAI webhook handler', () => {
+  const event = (type: string, data: unknown, createdAt = 1_700_000_000): WebhookEvent => ({ id: `evt_${type}`, type, createdAt, data });
+
+  it('claims the events that announce a response ended, and no other', () => {
+    const handler = new ResponseWebhooks(rig().watch, pino({ level: 'silent' }));
+    expect(handler.route).toBe('openai');
+    const types = ['response.completed', 'response.failed', 'response.cancelled', 'response.incomplete'];
+    expect(types.every((t) => handler.claims(t))).toBe(true);
+    expect(['response.created', 'response.in_progress', 'batch.completed', 'eval.run.succeeded'].some((t) => handler.claims(t))).toBe(
+      false,
+    );
+  });
+
+  it('tracks the announced response durably before resolving, once however often it is announced', async () => {
+    const r = rig();
+    const handler = new ResponseWebhooks(r.watch, pino({ level: 'silent' }));
+    await handler.accept(event('response.completed', { id: 'resp_announced' }, 1_700_000_123), 'wh_1');
+    const unit = r.store.getUnit(responseRef('resp_announced'));
+    expect(unit).toMatchObject({ origin: 'webhook', terminal: false, cursor: { status: null, reportedEndSeconds: 1_700_000_123 } });
+    expect(r.looks.due.has('response:resp_announced')).toBe(true);
+    // Announced again (another webhook id, another end): nothing changes, the first end stays.
+    await handler.accept(event('response.completed', { id: 'resp_announced' }, 1_700_000_999), 'wh_2');
+    expect(r.store.getUnit(responseRef('resp_announced'))).toEqual(unit);
+    expect(r.store.countUnits('responses', 'response')).toEqual({ tracked: 1, active: 1 });
+  });
+
+  it.each([
+    ['no data', undefined],
+    ['no id', { object: 'response' }],
+    ['an id no URL path carries as it is', { id: '../../v1/files' }],
+    ['an id that is no string', { id: 42 }],
+  ])('drops a verified event with %s (resolves: a retry would only bring the same bytes)', async (_what, data) => {
+    const r = rig();
+    await new ResponseWebhooks(r.watch, pino({ level: 'silent' })).accept(event('response.failed', data), 'wh_bad');
+    expect(r.store.countUnits('responses', 'response')).toEqual({ tracked: 0, active: 0 });
+    expect(announcedResponseId(data)).toBeNull();
+  });
+
+  it("ends a response that has no completed_at at the event's created_at, and one that has at its completed_at", async () => {
+    const r = rig();
+    const handler = new ResponseWebhooks(r.watch, pino({ level: 'silent' }));
+    const failed = await startResponse(sim, { agent: null, kind: 'failed', background: true });
+    const completed = await startResponse(sim, { agent: null, kind: 'message', background: true });
+    await advance(sim, 600);
+    const truth = (await truthOf(sim)).responses;
+    const endOf = (id: string): number => truth.find((t) => t.id === id)!.endAt;
+    for (const id of [failed, completed]) await handler.accept(event('response.x', { id }, endOf(id) + 7), `wh_${id}`);
+    for (const id of [failed, completed]) await lookUntilEnded(r, `response:${id}`);
+    const rootOf = (id: string): SpanRecord => r.store.outboxBatch(1000).find((i) => i.span.spanId === responseSpanId(id))!.span;
+    const failedBody = truth.find((t) => t.id === failed)!.response as { completed_at?: number | null };
+    expect(failedBody.completed_at ?? null).toBeNull();
+    expect(rootOf(failed).end).toBe(`${endOf(failed) + 7}000000000`);
+    expect(rootOf(failed).attributes['assistants_bridge.end_unknown']).toBeUndefined();
+    const completedBody = truth.find((t) => t.id === completed)!.response as { completed_at: number };
+    expect(rootOf(completed).end).toBe(`${completedBody.completed_at}000000000`);
+  });
+
+  it("keeps an end reported while a look was under way: the look's commit never drops it", async () => {
+    const r = rig();
+    const id = await startResponse(sim, { agent: null, kind: 'failed', background: true });
+    r.watch.addResponse(id, 'control');
+    r.now.s = await simNow(sim);
+    await r.watch.look(`response:${id}`);
+    // The webhook arrives after the first look recorded the response as it ran.
+    r.watch.addResponse(id, 'webhook', { endSeconds: 1_800_000_000 });
+    expect(r.store.getUnit(responseRef(id))?.cursor).toMatchObject({ reportedEndSeconds: 1_800_000_000 });
+    await advance(sim, 600);
+    await lookUntilEnded(r, `response:${id}`);
+    const root = r.store.outboxBatch(1000).find((i) => i.span.spanId === responseSpanId(id))!.span;
+    expect(root.end).toBe('1800000000000000000');
   });
 });
 
