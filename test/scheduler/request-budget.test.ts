@@ -70,7 +70,6 @@ describe('RequestBudget', () => {
     const budget = makeBudget({ rpm: 5, marginFraction: 0, windowMs: 1_000, burstFraction: 1 });
     expect(budget.effectiveLimit).toBe(5);
     const starts = recordStarts(budget);
-    const began = Date.now();
     // One start, then a crowd later in the window: fixed windows would let the crowd burst
     // across the window boundary (4 before it, 5 right after).
     await budget.acquire('discovery');
@@ -80,9 +79,9 @@ describe('RequestBudget', () => {
     expect(times).toHaveLength(12);
     // Start times are read just after p-queue reads its clock, so allow 2 ms of skew.
     expect(maxStartsInWindow(times, 998)).toBe(5);
-    // The first five go within the first window; the twelfth waits for two more.
-    expect((times[4] as number) - began).toBeLessThan(900);
-    expect((times[11] as number) - began).toBeGreaterThanOrEqual(2_000);
+    // Twelve starts at five a window: the twelfth waits two windows after the first (how soon the
+    // first five go is timing, left to the bench: a loaded machine delays them).
+    expect((times[11] as number) - (times[0] as number)).toBeGreaterThanOrEqual(1_998);
   });
 
   it('starts waiting work by priority: finishing, then discovery, then background', async () => {
