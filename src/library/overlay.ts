@@ -40,3 +40,33 @@ export function observeResult(result: unknown, onData: (data: unknown) => unknow
   if (isObj(result) && isFn(result.then)) return (result as unknown as Promise<unknown>).then(onData);
   return result;
 }
+
+/** An iterator that hands each value it yields to `onItem` (which must not throw) on its way out. */
+function watchIterator(iterator: AsyncIterator<unknown>, onItem: (value: unknown) => void): AsyncIterator<unknown> {
+  const look = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (!result.done) onItem(result.value);
+    return result;
+  };
+  const end = iterator.return?.bind(iterator);
+  const raise = iterator.throw?.bind(iterator);
+  return {
+    next: async (...a: [] | [unknown]) => look(await iterator.next(...a)),
+    ...(end ? { return: (value?: unknown) => end(value) } : {}),
+    ...(raise ? { throw: (error?: unknown) => raise(error) } : {}),
+  };
+}
+
+/**
+ * Whether `data` is an SSE stream of the SDK (async iterable); if so, each event its iteration
+ * yields is handed to `onItem` as well. The same object stays the caller's.
+ */
+export function observeIteration(data: unknown, onItem: (value: unknown) => void): boolean {
+  if (!isObj(data) || !isFn(data[Symbol.asyncIterator])) return false;
+  const original = (data[Symbol.asyncIterator] as () => AsyncIterator<unknown>).bind(data);
+  Object.defineProperty(data, Symbol.asyncIterator, {
+    configurable: true,
+    writable: true,
+    value: () => watchIterator(original(), onItem),
+  });
+  return true;
+}

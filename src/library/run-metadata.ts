@@ -1,8 +1,8 @@
-// Adds the trace context to a run's metadata within the API's limits, never overwriting what the
-// user set and never changing the user's objects.
-import type { TraceCarrier } from './trace-context.js';
+// Adds the trace context to a run's (or a response's) metadata within the API's limits, never
+// overwriting what the user set and never changing the user's objects.
+import { activeTraceCarrier, type TraceCarrier } from './trace-context.js';
 
-/** The Assistants API's metadata limits: 16 pairs, keys up to 64 characters, values up to 512. */
+/** The metadata limits of the Assistants and Responses APIs: 16 pairs, keys up to 64 characters, values up to 512. */
 export const METADATA_LIMITS = { maxKeys: 16, maxKeyLength: 64, maxValueLength: 512 } as const;
 
 type Obj = Record<string, unknown>;
@@ -33,4 +33,17 @@ export function withTraceMetadata<P>(params: P, carrier: TraceCarrier | null): P
     added.tracestate = state;
   }
   return { ...params, metadata: { ...metadata, ...added } };
+}
+
+/**
+ * `args` with the request body at `index` carrying the active span's trace context
+ * (withTraceMetadata); `args` itself when there is nothing to add.
+ */
+export function withTraceArgument(args: unknown[], index: number): unknown[] {
+  if (args.length <= index) return args;
+  const body = withTraceMetadata(args[index], activeTraceCarrier());
+  if (body === args[index]) return args;
+  const copy = [...args];
+  copy[index] = body;
+  return copy;
 }

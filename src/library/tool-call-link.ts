@@ -13,21 +13,33 @@ export interface RunLike {
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
-function traceOf(run: string | RunLike, traceparentOrTraceId: string | undefined): { traceId: string; traceFlags: number } {
-  const runId = typeof run === 'string' ? run : run.id;
+/**
+ * The trace the bridge puts a run or response in: the one given (a traceparent or a trace id), else
+ * the object's `metadata.traceparent` (what traceRuns / traceResponses wrote), else `derived()`.
+ */
+export function linkedTrace(
+  metadata: unknown,
+  traceparentOrTraceId: string | undefined,
+  derived: () => string,
+  caller: string,
+): { traceId: string; traceFlags: number } {
   if (traceparentOrTraceId !== undefined) {
     const parent = parseTraceparent(traceparentOrTraceId);
     if (parent) return { traceId: parent.traceId, traceFlags: parent.traceFlags };
     const id = traceparentOrTraceId.trim().toLowerCase();
     if (TRACE_ID.test(id) && !/^0+$/.test(id)) return { traceId: id, traceFlags: TraceFlags.SAMPLED };
-    throw new TypeError(`toolCallLink: expected a W3C traceparent or a 32-hex trace id, got '${traceparentOrTraceId.slice(0, 80)}'`);
+    throw new TypeError(`${caller}: expected a W3C traceparent or a 32-hex trace id, got '${traceparentOrTraceId.slice(0, 80)}'`);
   }
-  // A run object says itself which trace it joined: the traceparent traceRuns put in its metadata.
-  const metadata = typeof run === 'string' ? undefined : run.metadata;
   const fromMetadata =
     typeof metadata === 'object' && metadata !== null ? parseTraceparent((metadata as Record<string, unknown>).traceparent) : null;
   if (fromMetadata) return { traceId: fromMetadata.traceId, traceFlags: fromMetadata.traceFlags };
-  return { traceId: traceIdForRun(runId), traceFlags: TraceFlags.SAMPLED };
+  return { traceId: derived(), traceFlags: TraceFlags.SAMPLED };
+}
+
+function traceOf(run: string | RunLike, traceparentOrTraceId: string | undefined): { traceId: string; traceFlags: number } {
+  const runId = typeof run === 'string' ? run : run.id;
+  // A run object says itself which trace it joined: the traceparent traceRuns put in its metadata.
+  return linkedTrace(typeof run === 'string' ? undefined : run.metadata, traceparentOrTraceId, () => traceIdForRun(runId), 'toolCallLink');
 }
 
 /**

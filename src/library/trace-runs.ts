@@ -6,10 +6,10 @@
 //
 // The wrapped client is a Proxy with the client's own type: every other property and method is
 // the client's, bound to it (the SDK keeps private fields that a Proxy receiver cannot reach).
-import { activeTraceCarrier } from './trace-context.js';
-import { withTraceMetadata } from './run-metadata.js';
-import { Registrar, type RegistrarOptions, type RegistrationStats } from './registrar.js';
-import { isFn, isObj, isRun, observeResult, overlay, type Fn, type Obj } from './overlay.js';
+import { withTraceArgument } from './run-metadata.js';
+import { Registrar, type RegistrarOptions } from './registrar.js';
+import { rememberRegistrations } from './client-registrations.js';
+import { isFn, isObj, isRun, observeIteration, observeResult, overlay, type Fn, type Obj } from './overlay.js';
 import { toolOutputSubmitters } from './tool-outputs.js';
 
 export interface TraceRunsOptions extends RegistrarOptions {
@@ -26,39 +26,13 @@ export interface AssistantsClientLike {
 const RUN_CREATORS = { create: 1, createAndPoll: 1, stream: 1, createAndStream: 1 } as const;
 const THREAD_RUN_CREATORS = { createAndRun: 0, createAndRunPoll: 0, createAndRunStream: 0 } as const;
 
-const registrars = new WeakMap<object, Registrar>();
-
 interface Tracing {
   registrar: Registrar;
   propagate: boolean;
 }
 
 function inject(tracing: Tracing, args: unknown[], index: number): unknown[] {
-  if (!tracing.propagate || args.length <= index) return args;
-  const body = withTraceMetadata(args[index], activeTraceCarrier());
-  if (body === args[index]) return args;
-  const copy = [...args];
-  copy[index] = body;
-  return copy;
-}
-
-/** Registers the run of the first `thread.run.created` event that passes through `iterator`. */
-function watchIterator(iterator: AsyncIterator<unknown>, onRun: (run: unknown) => void): AsyncIterator<unknown> {
-  let seen = false;
-  const look = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
-    if (!seen && !result.done && isObj(result.value) && result.value.event === 'thread.run.created') {
-      seen = true;
-      onRun(result.value.data);
-    }
-    return result;
-  };
-  const end = iterator.return?.bind(iterator);
-  const raise = iterator.throw?.bind(iterator);
-  return {
-    next: async (...a: [] | [unknown]) => look(await iterator.next(...a)),
-    ...(end ? { return: (value?: unknown) => end(value) } : {}),
-    ...(raise ? { throw: (error?: unknown) => raise(error) } : {}),
-  };
+  return tracing.propagate ? withTraceArgument(args, index) : args;
 }
 
 /**
@@ -70,14 +44,12 @@ function afterCreate(tracing: Tracing, data: unknown): unknown {
     void tracing.registrar.register(data.thread_id, data.id);
     return data;
   }
-  if (isObj(data) && isFn(data[Symbol.asyncIterator])) {
-    const original = (data[Symbol.asyncIterator] as () => AsyncIterator<unknown>).bind(data);
-    Object.defineProperty(data, Symbol.asyncIterator, {
-      configurable: true,
-      writable: true,
-      value: () => watchIterator(original(), (run) => (isRun(run) ? void tracing.registrar.register(run.thread_id, run.id) : undefined)),
-    });
-  }
+  let seen = false;
+  observeIteration(data, (event) => {
+    if (seen || !isObj(event) || event.event !== 'thread.run.created') return;
+    seen = true;
+    if (isRun(event.data)) void tracing.registrar.register(event.data.thread_id, event.data.id);
+  });
   return data;
 }
 
@@ -180,22 +152,8 @@ export function traceRuns<C extends AssistantsClientLike>(client: C, options: Tr
   );
   const beta = overlay(client.beta, (prop) => (prop === 'threads' ? tracedThreads : undefined));
   const traced = overlay(client, (prop) => (prop === 'beta' ? beta : undefined));
-  registrars.set(traced, tracing.registrar);
+  rememberRegistrations(traced, client, tracing.registrar);
   return traced;
 }
 
-function registrarOf(client: object): Registrar {
-  const registrar = registrars.get(client);
-  if (!registrar) throw new TypeError('not a client returned by traceRuns');
-  return registrar;
-}
-
-/** Resolves once every registration the traced client started has settled (before a short-lived app exits). */
-export function flushRegistrations(client: object): Promise<void> {
-  return registrarOf(client).flush();
-}
-
-/** How registrations of the traced client went so far. */
-export function registrationStats(client: object): RegistrationStats {
-  return registrarOf(client).stats();
-}
+export { flushRegistrations, registrationStats } from './client-registrations.js';

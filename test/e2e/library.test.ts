@@ -5,7 +5,6 @@
 // collector ends up with a single trace: the app's request span, the run span as its child, the
 // steps and tool calls under it, and the app's tool-execution spans linked to the bridge's
 // tool-call spans by exact span id.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, World, type RunningSimulator, type WorldSpec } from '../../src/simulator/index.js';
 import { writeConfigFile } from '../support/bridge-process.js';
-import { cleanEnv, REPO, runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { runApp } from '../support/app-process.js';
+import { runCli, startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { expectExactly } from '../support/expected-spans.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver/index.js';
 import { expectedSpans, fetchTruth } from '../support/world.js';
@@ -55,21 +55,6 @@ interface AppResult {
   requestSpanId: string;
   toolSpans: { callId: string; spanId: string }[];
   registration: { registered: number; failed: number; pending: number; lastError: string | null };
-}
-
-function runApp(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [APP], { cwd: REPO, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
 }
 
 const service = (s: ReceivedSpan): unknown => s.resource['service.name'];
@@ -115,7 +100,7 @@ describe('library: one trace from the app through the bridge', () => {
       return bridgeUrl !== '';
     }, 'the bridge to listen');
 
-    const app = await runApp({
+    const app = await runApp(APP, {
       OPENAI_BASE_URL: sim.url,
       OPENAI_API_KEY: sim.apiKey,
       ASSISTANT_ID: sim.world.assistants[0]!.id,

@@ -3,7 +3,7 @@
 import { createApiClient } from '../../api/client.js';
 import type { SourceRegistration, WatchingSource } from '../../core/source.js';
 import { ResponsesClient, responsesLayoutOf } from './client.js';
-import { foundryAgentRoutes } from './control-routes.js';
+import { foundryAgentRoutes, responseRoutes } from './control-routes.js';
 import { ResponsesImporter } from './importer.js';
 import { RESPONSES_OBSERVED_METRICS } from './metrics.js';
 import { RESPONSES_SETTINGS, responsesSettingsOf } from './settings.js';
@@ -29,7 +29,10 @@ export const RESPONSES_SOURCE: SourceRegistration = {
       nowSeconds: ctx.nowSeconds,
     });
   },
-  controlRoutes: (watching, store, log) => foundryAgentRoutes(responsesWatch(watching), store, log),
+  controlRoutes: (watching, store, log) => {
+    const watch = responsesWatch(watching);
+    return [...foundryAgentRoutes(watch, store, log), ...responseRoutes(watch, store, log)];
+  },
   importer: () => new ResponsesImporter(),
   traceIds: RESPONSES_TRACE_IDS,
   // OpenAI announces the end of background responses by webhook (it lists none); a Foundry project

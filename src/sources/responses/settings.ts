@@ -11,6 +11,8 @@ export const FOUNDRY_AGENT_FLAG = '--foundry-agent';
 export const FOUNDRY_AGENTS_CONFIG_KEY = 'watch.foundry_agents';
 /** Control routes: POST `{"agent_name": ...}`, GET, DELETE. */
 export const FOUNDRY_AGENTS_CONTROL_PATH = '/v1/foundry-agents';
+/** Control routes for single responses: POST `{"response_id": ...}`, GET, DELETE. */
+export const RESPONSES_CONTROL_PATH = '/v1/responses';
 
 /**
  * How far behind its newest response an agent's list is read again: Foundry's filtered lists are

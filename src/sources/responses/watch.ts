@@ -122,6 +122,13 @@ export class ResponsesWatch implements WatchingSource {
     return added;
   }
 
+  /** Stops following a response; its row stays, so tracking it again traces nothing twice. */
+  removeResponse(responseId: string): boolean {
+    this.#responses.delete(responseId);
+    this.#options.looks.remove(RESPONSE_KEY + responseId);
+    return this.#options.store.untrackUnit(responseRef(responseId));
+  }
+
   /**
    * Records the end a webhook reported (its event's `created_at`) in the response's cursor, for a
    * response that gives no `completed_at`; the first reported end stays. Durable before it returns
@@ -311,6 +318,8 @@ export class ResponsesWatch implements WatchingSource {
     task.looks += 1;
     task.pace = result.pace;
     const next = nextResponseLookMs(result.pace, task.delayMs, this.#policy);
+    // Removed while the look was under way: no next look.
+    if (this.#responses.get(id) !== task) return;
     if (next === null) {
       this.#responses.delete(id);
       return;

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import type { ApiConfig } from '../../../src/config/types.js';
 import type { MetricObservation } from '../../../src/core/observation.js';
+import type { SourceLooks } from '../../../src/core/source.js';
+import type { LookClass } from '../../../src/scheduler/look-scheduler.js';
 import type { SpanRecord } from '../../../src/core/span-record.js';
 import { createBudgetedFetch } from '../../../src/scheduler/budgeted-fetch.js';
 import { RequestBudget, type AttemptStartEvent } from '../../../src/scheduler/request-budget.js';
@@ -248,4 +250,21 @@ export async function fakeFoundry(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}/api/projects/p`, requests };
+}
+
+/** The looks the watch asks for, by key: the test runs them. */
+export class HandLooks implements SourceLooks {
+  readonly due = new Map<string, LookClass>();
+  schedule(key: string, _delayMs: number, cls: LookClass): void {
+    this.due.set(key, cls);
+  }
+  hasten(key: string, delayMs: number, cls: LookClass): void {
+    this.schedule(key, delayMs, cls);
+  }
+  remove(key: string): void {
+    this.due.delete(key);
+  }
+  isInFlight(): boolean {
+    return false;
+  }
 }

@@ -7,8 +7,6 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/config/defaults.js';
 import type { BridgeConfig } from '../../../src/config/types.js';
-import type { SourceLooks } from '../../../src/core/source.js';
-import type { LookClass } from '../../../src/scheduler/look-scheduler.js';
 import type { RunningSimulator } from '../../../src/simulator/index.js';
 import { FoundryAgentGone } from '../../../src/sources/responses/agent-look.js';
 import { responseKey, responseSpanId } from '../../../src/sources/responses/ids.js';
@@ -21,24 +19,7 @@ import { OutboxFullError } from '../../../src/state/errors.js';
 import { openStateStore, type StateStore } from '../../../src/state/store.js';
 import { advance, startFrozen } from '../../simulator/helpers.js';
 import { span } from '../../state/helpers.js';
-import { bridgeFor, foundryApi, simNow, startResponse, truthOf } from './look-rig.js';
-
-/** The looks the watch asks for, by key: the test runs them. */
-class HandLooks implements SourceLooks {
-  readonly due = new Map<string, LookClass>();
-  schedule(key: string, _delayMs: number, cls: LookClass): void {
-    this.due.set(key, cls);
-  }
-  hasten(key: string, delayMs: number, cls: LookClass): void {
-    this.schedule(key, delayMs, cls);
-  }
-  remove(key: string): void {
-    this.due.delete(key);
-  }
-  isInFlight(): boolean {
-    return false;
-  }
-}
+import { bridgeFor, foundryApi, HandLooks, simNow, startResponse, truthOf } from './look-rig.js';
 
 let sim: RunningSimulator;
 const stores: StateStore[] = [];
