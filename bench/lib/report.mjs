@@ -333,7 +333,7 @@ function webhookRows(g, add) {
     );
     add(
       area,
-      `Intake: delivery sent → 2xx answer at ${fmt(i.rate)}/s (--rpm ${fmt(i.rpm ?? 100_000)})`,
+      `Intake: delivery sent → 2xx answer at ${fmt(i.rate)}/s (--rpm ${i.rpm ?? 100_000})`,
       `p50 ${ms(i.answer.p50)}, p95 ${ms(i.answer.p95)}, max ${ms(i.answer.max)}`,
       'p95 < 15 s (shortest sender timeout Standard Webhooks recommends)',
       i.answer.p95 !== null && i.answer.p95 < 15_000,
@@ -700,7 +700,7 @@ function webhookDetails(g, out) {
   const i = g.intake;
   if (i) {
     out.push(
-      `Load: the bench signs one \`response.{status}\` event per finished response of a seeded world itself (the simulator's signing helper, its test secret, a fresh \`webhook-id\` and the current timestamp) and sends ${fmt(i.deliveries)} at ${fmt(i.rate)} a second (achieved ${fmt(i.achievedRate, 0)}/s over ${fmt(i.sendSeconds, 1)} s), each retried after a second until it gets 2xx (${fmt(i.retries)} retries, ${fmt(i.refused)} answered 400). The bridge runs with \`--rpm ${fmt(i.rpm ?? 100_000)}\` (\`BENCH_WH_RPM\`; by default far above the load, so the retrieves the traces need do not wait for the budget and the whole load is traced during the run; they share the bridge's event loop with the intake). Answer time (send to response) p50 ${ms(i.answer.p50)}, p95 ${ms(i.answer.p95)}, max ${ms(i.answer.max)}. Its \`/metrics\` then said ${fmt(i.received)} received, ${fmt(i.accepted)} accepted, ${fmt(i.rejected)} rejected (the readiness probe's unsigned request among them); ${fmt(i.traced)} of ${fmt(i.deliveries)} root spans received (${fmt(i.spansReceived)} spans, ${i.duplicates} duplicates)${i.traceAllMs === null ? '' : `, the last ${secs(i.traceAllMs)} after the first send`}. RSS sampled every 0.5 s from /proc: ${mb(i.rssStartBytes)} at the start, max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end.`,
+      `Load: the bench signs one \`response.{status}\` event per finished response of a seeded world itself (the simulator's signing helper, its test secret, a fresh \`webhook-id\` and the current timestamp) and sends ${fmt(i.deliveries)} at ${fmt(i.rate)} a second (achieved ${fmt(i.achievedRate, 0)}/s over ${fmt(i.sendSeconds, 1)} s), each retried after a second until it gets 2xx (${fmt(i.retries)} retries, ${fmt(i.refused)} answered 400). The bridge runs with \`--rpm ${i.rpm ?? 100_000}\` (\`BENCH_WH_RPM\`; by default far above the load, so the retrieves the traces need do not wait for the budget and the whole load is traced during the run; they share the bridge's event loop with the intake). Answer time (send to response) p50 ${ms(i.answer.p50)}, p95 ${ms(i.answer.p95)}, max ${ms(i.answer.max)}. Its \`/metrics\` then said ${fmt(i.received)} received, ${fmt(i.accepted)} accepted, ${fmt(i.rejected)} rejected (the readiness probe's unsigned request among them); ${fmt(i.traced)} of ${fmt(i.deliveries)} root spans received (${fmt(i.spansReceived)} spans, ${i.duplicates} duplicates)${i.traceAllMs === null ? '' : `, the last ${secs(i.traceAllMs)} after the first send`}. RSS sampled every 0.5 s from /proc: ${mb(i.rssStartBytes)} at the start, max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end.`,
       '',
     );
   }
