@@ -20,6 +20,7 @@ import { runLive } from './phases/live.mjs';
 import { runResponsesBackfill, runResponsesLive } from './phases/responses.mjs';
 import { runScale } from './phases/scale.mjs';
 import { runThroughput } from './phases/throughput.mjs';
+import { runWebhooksIntake, runWebhooksLag } from './phases/webhooks.mjs';
 import { runWaiting } from './phases/waiting.mjs';
 
 const settings = readSettings();
@@ -183,6 +184,35 @@ try {
     );
   }
   await Promise.all(side);
+
+  // The webhook intake: the lag first, on a quiet machine, then the sustained load.
+  if (settings.phases.includes('webhooks')) {
+    const w = settings.webhooks;
+    results.webhooks = {};
+    say(
+      `webhooks: ${w.lagResponses} responses over ${w.lagWindowSeconds} s announced by the simulator's webhooks, the bridge at its defaults`,
+    );
+    await attempt('webhooks lag', async () => {
+      results.webhooks.lag = await runWebhooksLag({
+        rx,
+        seed: settings.seed,
+        responses: w.lagResponses,
+        windowSeconds: w.lagWindowSeconds,
+        settleSeconds: w.lagSettleSeconds,
+      });
+    });
+    say(`webhooks: ${w.rate} signed deliveries a second for ${w.seconds} s`);
+    await attempt('webhooks intake', async () => {
+      results.webhooks.intake = await runWebhooksIntake({
+        rx,
+        seed: settings.seed,
+        rate: w.rate,
+        seconds: w.seconds,
+        settleSeconds: w.settleSeconds,
+        rpm: w.rpm,
+      });
+    });
+  }
   results.diskProbe.end = probeCommitLatency();
 } finally {
   await Promise.all(receivers.map((r) => r.close()));
@@ -201,6 +231,7 @@ const bridges = {
   live: results.live,
   agents: Object.values(results.agents ?? {}),
   responses: Object.values(results.responses ?? {}),
+  webhooks: Object.values(results.webhooks ?? {}),
 };
 for (const [name, list] of Object.entries(bridges)) {
   for (const r of list ?? []) if (r.exitCode !== 0) say(`warning: a ${name} bridge exited ${r.exitCode}: ${r.stderrTail}`);

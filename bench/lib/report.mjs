@@ -203,6 +203,7 @@ export function summaryRows(r) {
   }
   agentRows(r.agents, add);
   responsesRows(r.responses, add);
+  webhookRows(r.webhooks, add);
   for (const f of r.failed ?? [])
     rows.push({
       area: '—',
@@ -304,6 +305,40 @@ function responsesRows(g, add) {
       '— (none set; runs: p95 < poll interval + 1 s)',
       null,
     );
+  }
+}
+
+function webhookRows(g, add) {
+  if (!g) return;
+  const area = '7 Webhooks';
+  const l = g.lag;
+  if (l) {
+    add(
+      area,
+      `Webhook sent → the response's root span received, background responses announced by the simulator, the bridge at its defaults (n=${l.lag.n} of ${l.announced} announced)`,
+      `p50 ${ms(l.lag.p50)}, p95 ${ms(l.lag.p95)}, max ${ms(l.lag.max)}${l.missing ? `; ${l.missing} not received in time` : ''}${l.duplicates ? `; ${l.duplicates} duplicates` : ''}`,
+      'p95 < 1 s',
+      l.lag.p95 !== null && l.lag.p95 < 1000 && l.missing === 0 && l.lag.n > 0,
+    );
+  }
+  const i = g.intake;
+  if (i) {
+    const whole = i.missing === 0 && i.duplicates === 0 && i.accepted === i.deliveries;
+    add(
+      area,
+      `Intake: ${fmt(i.deliveries)} signed deliveries at ${fmt(i.rate)}/s for ${fmt(i.seconds)} s: answered, tracked (accepted) and traced once`,
+      `sent at ${fmt(i.achievedRate, 0)}/s; ${fmt(i.accepted)} accepted, ${fmt(i.traced)} traced, ${i.missing} missing, ${i.duplicates} duplicates, ${fmt(i.retries)} retries`,
+      'all, once',
+      whole && i.exitCode === 0,
+    );
+    add(
+      area,
+      `Intake: delivery sent → 2xx answer at ${fmt(i.rate)}/s (--rpm ${i.rpm ?? 100_000})`,
+      `p50 ${ms(i.answer.p50)}, p95 ${ms(i.answer.p95)}, max ${ms(i.answer.max)}`,
+      'p95 < 15 s (shortest sender timeout Standard Webhooks recommends)',
+      i.answer.p95 !== null && i.answer.p95 < 15_000,
+    );
+    add(area, `RSS while taking ${fmt(i.rate)} webhooks a second`, `max ${mb(i.rssMaxBytes)}, at the end ${mb(i.rssEndBytes)}`, '—', null);
   }
 }
 
@@ -581,6 +616,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   }
   if (r.agents) agentDetails(r.agents, out);
   if (r.responses) responsesDetails(r.responses, out);
+  if (r.webhooks) webhookDetails(r.webhooks, out);
   if (r.failed?.length) {
     out.push('## Failed phases', '');
     for (const f of r.failed) out.push(`- ${f.phase}: ${f.error.split('\n')[0]}`);
@@ -588,7 +624,7 @@ export function markdown({ results: r, settings: s, machine: m, rows, command, e
   }
   out.push('## Reproduce', '');
   out.push(
-    "`npm run bench` runs every phase (about 11 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale,agents,responses` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_AG_SESSIONS`, `BENCH_AG_TURNS`, `BENCH_AG_ROUNDS`, `BENCH_AG_LIVE_SESSIONS`, `BENCH_AG_LIVE_TURNS`, `BENCH_AG_LIVE_WINDOW_S`, `BENCH_AG_SETTLE_S`, `BENCH_AG_IDLE_SESSIONS`, `BENCH_AG_IDLE_SECONDS`, `BENCH_RESP_BACKFILL`, `BENCH_RESP_LIVE`, `BENCH_RESP_LIVE_WINDOW_S`, `BENCH_RESP_SETTLE_S`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run's steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.",
+    "`npm run bench` runs every phase (about 11 minutes). `BENCH_QUICK=1` shrinks every size for a smoke run; `BENCH_PHASES=backfill,live,throughput,scale,agents,responses,webhooks` picks phases; sizes: `BENCH_BACKFILL_THREADS`, `BENCH_BACKFILL_RUNS`, `BENCH_LIVE_THREADS`, `BENCH_LIVE_RUNS`, `BENCH_LIVE_WINDOW_S`, `BENCH_LIVE_SECOND_RPM`, `BENCH_WAIT_RUNS`, `BENCH_WAIT_SECONDS`, `BENCH_TP_RUNS`, `BENCH_TP_STEPS`, `BENCH_TP_TOOLS`, `BENCH_TP_ROUNDS`, `BENCH_SCALE_RUNS`, `BENCH_SCALE_ACTIVE`, `BENCH_SCALE_WAITING`, `BENCH_SCALE_RPM`, `BENCH_SCALE_SECONDS`, `BENCH_SCALE_SPEED`, `BENCH_AG_SESSIONS`, `BENCH_AG_TURNS`, `BENCH_AG_ROUNDS`, `BENCH_AG_LIVE_SESSIONS`, `BENCH_AG_LIVE_TURNS`, `BENCH_AG_LIVE_WINDOW_S`, `BENCH_AG_SETTLE_S`, `BENCH_AG_IDLE_SESSIONS`, `BENCH_AG_IDLE_SECONDS`, `BENCH_RESP_BACKFILL`, `BENCH_RESP_LIVE`, `BENCH_RESP_LIVE_WINDOW_S`, `BENCH_RESP_SETTLE_S`, `BENCH_WH_LAG_RESPONSES`, `BENCH_WH_LAG_WINDOW_S`, `BENCH_WH_LAG_SETTLE_S`, `BENCH_WH_RATE`, `BENCH_WH_SECONDS`, `BENCH_WH_SETTLE_S`, `BENCH_WH_RPM`, `BENCH_SEED`; `BENCH_OUT` names the report file (default `BENCHMARKS.md`), `BENCH_JSON` a file for the raw results (default in the temp folder), from which `node bench/render.mjs FILE.json` writes the report again without measuring; `BENCH_DEBUG_LIVE=1` prints every live run's steps and requests; `BENCH_KEEP=1` keeps the temporary state files and backlog.",
     '',
   );
   return { summary, details: out.join('\n') };
@@ -647,6 +683,24 @@ function agentDetails(g, out) {
       '### Idle sessions: requests and memory',
       '',
       `${fmt(i.sessions)} sessions of ${fmt(i.agents)} agents, each with one finished turn, found by following the agents (\`watch.agents\` in a config file, \`since: 30d\`), \`--agent-trace-wait 0\`, \`--rpm 100000\` so the budget never binds and the count is what the passes ask. Observed ${fmt(i.seconds, 0)} s; the backfill (every session found and looked at once: ${fmt(i.discovered)}) took ${i.backfillSeconds === null ? 'longer than that' : secs(i.backfillSeconds * 1000)}; then ${fmt(i.idleRequests)} requests in ${fmt(i.idleSeconds, 0)} s (${routes(i.idleByRoute)}). A pass reads each agent's sessions list to its end (100 a page) and lists the turns only of a session whose status or last_active_at moved. RSS sampled every second from /proc: max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end; like every simulator world this one holds a trace just under the 16 MiB cap on one traces answer, which the bridge reads and parses whole. Spans received ${fmt(i.spansReceived)} (${i.duplicates} duplicates).`,
+      '',
+    );
+  }
+}
+
+function webhookDetails(g, out) {
+  out.push('## 7. Webhook intake (`watch --provider openai --webhook-listen`)', '');
+  const l = g.lag;
+  if (l) {
+    out.push(
+      `Lag: the simulator's OpenAI dialect makes ${fmt(l.answered)} background responses end over ${l.windowSeconds} s (and the settle time after) and its dispatcher sends each a signed \`response.*\` webhook (Standard Webhooks, its test secret) to the bridge's \`--webhook-listen\`; the bridge runs at its defaults (${fmt(l.rpm)} rpm) apart from the webhook settings. Lag: from the send of the delivery the bridge answered 2xx (the simulator's record, \`sentAt\`) to the response's root span at the receiver: the intake's durable tracking, the retrieve of the response through the request budget, mapping, the outbox and the export. ${fmt(l.attempts)} attempts, ${fmt(l.failedAttempts)} without 2xx; ${l.missing} responses not traced in time, ${l.duplicates} duplicate spans.`,
+      '',
+    );
+  }
+  const i = g.intake;
+  if (i) {
+    out.push(
+      `Load: the bench signs one \`response.{status}\` event per finished response of a seeded world itself (the simulator's signing helper, its test secret, a fresh \`webhook-id\` and the current timestamp) and sends ${fmt(i.deliveries)} at ${fmt(i.rate)} a second (achieved ${fmt(i.achievedRate, 0)}/s over ${fmt(i.sendSeconds, 1)} s), each retried after a second until it gets 2xx (${fmt(i.retries)} retries, ${fmt(i.refused)} answered 400). The bridge runs with \`--rpm ${i.rpm ?? 100_000}\` (\`BENCH_WH_RPM\`; by default far above the load, so the retrieves the traces need do not wait for the budget and the whole load is traced during the run; they share the bridge's event loop with the intake). Answer time (send to response) p50 ${ms(i.answer.p50)}, p95 ${ms(i.answer.p95)}, max ${ms(i.answer.max)}. Its \`/metrics\` then said ${fmt(i.received)} received, ${fmt(i.accepted)} accepted, ${fmt(i.rejected)} rejected (the readiness probe's unsigned request among them); ${fmt(i.traced)} of ${fmt(i.deliveries)} root spans received (${fmt(i.spansReceived)} spans, ${i.duplicates} duplicates)${i.traceAllMs === null ? '' : `, the last ${secs(i.traceAllMs)} after the first send`}. RSS sampled every 0.5 s from /proc: ${mb(i.rssStartBytes)} at the start, max ${mb(i.rssMaxBytes)}, ${mb(i.rssEndBytes)} at the end.`,
       '',
     );
   }

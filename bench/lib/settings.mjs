@@ -10,7 +10,7 @@ function num(name, full, quick) {
   return value;
 }
 
-export const PHASES = ['backfill', 'live', 'throughput', 'scale', 'agents', 'responses'];
+export const PHASES = ['backfill', 'live', 'throughput', 'scale', 'agents', 'responses', 'webhooks'];
 
 export function readSettings() {
   const phases = (process.env.BENCH_PHASES ?? PHASES.join(','))
@@ -73,6 +73,18 @@ export function readSettings() {
       liveResponses: num('BENCH_RESP_LIVE', 30, 10),
       liveWindowSeconds: num('BENCH_RESP_LIVE_WINDOW_S', 60, 30),
       settleSeconds: num('BENCH_RESP_SETTLE_S', 60, 30),
+    },
+    webhooks: {
+      // (a) Background responses announced by the simulator's dispatcher, the bridge at its defaults.
+      lagResponses: num('BENCH_WH_LAG_RESPONSES', 40, 16),
+      lagWindowSeconds: num('BENCH_WH_LAG_WINDOW_S', 60, 20),
+      lagSettleSeconds: num('BENCH_WH_LAG_SETTLE_S', 30, 20),
+      // (b) Signed deliveries a second, for how long, and how long to wait after for every trace.
+      rate: num('BENCH_WH_RATE', 200, 200),
+      seconds: num('BENCH_WH_SECONDS', 30, 5),
+      settleSeconds: num('BENCH_WH_SETTLE_S', 120, 60),
+      // The intake bridge's request budget: generous, so the retrieves the traces need keep up.
+      rpm: num('BENCH_WH_RPM', 100_000, 100_000),
     },
   };
 }

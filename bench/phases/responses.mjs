@@ -66,7 +66,7 @@ function responsesRequests(sim) {
     });
 }
 
-async function truthOf(sim) {
+export async function truthOf(sim) {
   const res = await fetch(`${sim.origin}/_sim/responses/truth`);
   if (!res.ok) throw new Error(`GET /_sim/responses/truth: ${res.status}`);
   return res.json();
@@ -104,7 +104,7 @@ async function checkStarted(sim, bridge, what) {
 }
 
 /** A bridge that stopped on its own with an error is a failed phase, not a figure. */
-function checkExit(exit, what) {
+export function checkExit(exit, what) {
   if (exit.code !== 0) throw new Error(`${what}: the bridge exited ${exit.code}: ${exit.stderr.trim().slice(-500)}`);
 }
 

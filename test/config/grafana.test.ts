@@ -6,7 +6,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { exportedSeriesNames } from '../support/metric-names.js';
-import { allPanels, CONFIG_DIR, dashboardQueries, metricNamesIn, readDashboard, ruleExpressions } from '../support/promql-names.js';
+import {
+  allPanels,
+  CONFIG_DIR,
+  dashboardQueries,
+  isResponsesQuery,
+  isWebhookQuery,
+  metricNamesIn,
+  readDashboard,
+  ruleExpressions,
+} from '../support/promql-names.js';
 
 /** Series Prometheus itself adds to every scrape. */
 const SCRAPE_SERIES = new Set(['up']);
@@ -99,6 +108,34 @@ describe('config/grafana', () => {
     }
   });
 
+  it('has a Responses row: tokens by agent and model, response duration, responses by status, failures by error code and their ratio', () => {
+    const dashboard = readDashboard();
+    const rows = dashboard.panels.filter((p) => (p as { type?: string }).type === 'row').map((p) => p.title);
+    expect(rows).toEqual(expect.arrayContaining(['Responses', 'Webhook intake']));
+    const queries = dashboardQueries(dashboard).filter(isResponsesQuery);
+    const has = (pattern: RegExp): boolean => queries.some((q) => pattern.test(q.expr));
+    expect(
+      has(
+        /by \(gen_ai_agent_name, gen_ai_agent_id, gen_ai_request_model, gen_ai_token_type\) \(rate\(gen_ai_client_token_usage_sum\{[^}]*\}\[\$__rate_interval\]\) and on \([^)]*\) group by \([^)]*\) \(openai_responses_total/,
+      ),
+    ).toBe(true);
+    expect(has(/histogram_quantile\(0\.95, sum by \(le\) \(rate\(openai_response_duration_bucket/)).toBe(true);
+    expect(has(/sum by \(openai_response_status\) \(rate\(openai_responses_total/)).toBe(true);
+    expect(has(/by \([^)]*error_type\) \(increase\(openai_responses_total\{[^}]*openai_response_status="failed"/)).toBe(true);
+    expect(has(/openai_response_status="failed"\}\[30m\]\)\) \/ sum by/)).toBe(true);
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('has a Webhook intake row: received, verified, rejected by reason, handled by outcome, and the time since the last verified delivery', () => {
+    const queries = dashboardQueries(readDashboard()).filter(isWebhookQuery);
+    const has = (pattern: RegExp): boolean => queries.some((q) => pattern.test(q.expr));
+    expect(has(/rate\(assistants_bridge_webhooks_received_total/)).toBe(true);
+    expect(has(/rate\(assistants_bridge_webhooks_verified_total/)).toBe(true);
+    expect(has(/sum by \(reason\) \(increase\(assistants_bridge_webhooks_rejected_total/)).toBe(true);
+    expect(has(/sum by \(outcome\) \(rate\(assistants_bridge_webhooks_handled_total/)).toBe(true);
+    expect(has(/^time\(\) - max\(assistants_bridge_webhooks_last_verified_time/)).toBe(true);
+  });
+
   it('shows agents by name as well as id, and lets one pick agents by name', () => {
     const dashboard = readDashboard();
     const byAgent = allPanels(dashboard)
@@ -117,7 +154,7 @@ describe('config/grafana', () => {
 
   it('keeps history out of every rate and percentile of run totals, and model latency to chat durations', () => {
     const runTotals =
-      /\b(?:assistants_(?:runs|steps)_total|gen_ai_client_token_usage_\w+|gen_ai_client_operation_duration_\w+|assistants_run_(?:queue_)?duration_\w+)\{(?<selector>[^}]*)\}/g;
+      /\b(?:assistants_(?:runs|steps)_total|openai_responses_total|openai_response_duration_\w+|gen_ai_client_token_usage_\w+|gen_ai_client_operation_duration_\w+|assistants_run_(?:queue_)?duration_\w+)\{(?<selector>[^}]*)\}/g;
     let checked = 0;
     for (const panel of allPanels(readDashboard())) {
       for (const t of (panel.targets ?? []) as { expr?: string }[]) {

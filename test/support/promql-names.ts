@@ -110,3 +110,9 @@ export function withGrafanaVariables(expr: string, range = '5m'): string {
 
 /** Queries of the dashboard about Agents API sessions (test/e2e/agents-prometheus.test.ts finds their data). */
 export const isAgentsQuery = (q: DashboardQuery): boolean => /openai_agents_|gen_ai_operation_name="invoke_agent"/.test(q.expr);
+
+/** Queries of the dashboard about responses (test/e2e/responses-prometheus.test.ts finds their data). */
+export const isResponsesQuery = (q: DashboardQuery): boolean => /openai_responses?_/.test(q.expr);
+
+/** Queries of the dashboard about the webhook intake. */
+export const isWebhookQuery = (q: DashboardQuery): boolean => /assistants_bridge_webhooks_/.test(q.expr);
