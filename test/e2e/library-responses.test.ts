@@ -143,6 +143,8 @@ describe('library: responses in the app’s trace', () => {
     // The continuation names the response it continues.
     const continuation = roots.find((s) => s.attributes['gen_ai.response.id'] === ids[1])!;
     expect(continuation.attributes['gen_ai.request.previous_response.id']).toBe(ids[0]);
+    // ... and links to its root span, in the app's trace that response joined (the bridge tracks it).
+    expect(continuation.links.map((l) => [l.traceId, l.spanId])).toEqual([[result.traceId, responseSpanId(ids[0]!)]]);
     // Every other span of the bridge is a tool call under its response's root.
     const rootIds = new Set(roots.map((s) => s.spanId));
     for (const s of bridged.filter((b) => !isRoot(b))) {

@@ -20,6 +20,7 @@ import {
   type ResponseUnitCursor,
   type ResponseUnitFrozen,
 } from './response-unit.js';
+import type { LinkedResponseContext } from './links.js';
 import type { ResponsesLookSettings } from './settings.js';
 
 export interface ResponseLookInput {
@@ -30,6 +31,11 @@ export interface ResponseLookInput {
   frozen: unknown;
   /** The bridge's clock, Unix seconds. */
   nowSeconds: number;
+  /**
+   * What the bridge recorded of another response it tracks (its app trace), for the link from a
+   * response that continues it (`previous_response_id`); null when it tracks no such response.
+   */
+  recordedResponse?: (responseId: string) => LinkedResponseContext | null;
 }
 
 export interface ResponseLookDeps {
@@ -94,7 +100,7 @@ export async function lookAtResponse(input: ResponseLookInput, deps: ResponseLoo
       reportedEndSeconds: before?.reportedEndSeconds ?? null,
     }),
     owner: responseId,
-    previous: null,
+    previous: previousOf(response.previousResponseId, input.recordedResponse),
   };
   const seen = cursorOf(response);
   const cursor = before?.reportedEndSeconds === undefined ? seen : { ...seen, reportedEndSeconds: before.reportedEndSeconds };
@@ -117,4 +123,14 @@ export async function lookAtResponse(input: ResponseLookInput, deps: ResponseLoo
     pace: { kind: 'running', queued: response.status === 'queued', changed },
     unreadable: false,
   };
+}
+
+/** The response this one continues, as the bridge recorded it when it tracks it; null when it does not (no link). */
+function previousOf(
+  previousId: string | null,
+  recorded: ResponseLookInput['recordedResponse'],
+): { id: string; link: LinkedResponseContext } | null {
+  if (previousId === null || recorded === undefined) return null;
+  const link = recorded(previousId);
+  return link === null ? null : { id: previousId, link };
 }

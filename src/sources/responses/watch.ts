@@ -16,7 +16,8 @@ import { lookAtFoundryAgent, type AgentLook } from './agent-look.js';
 import type { FoundryResponsesApi } from './client.js';
 import { isAgentIdle, nextAgentLookMs, nextResponseLookMs, responsesPollPolicy, type AgentPace, type ResponsePace } from './look-policy.js';
 import { lookAtResponse } from './response-look.js';
-import { keepReportedEnd, readResponseCursor, reportedCursor } from './response-unit.js';
+import type { LinkedResponseContext } from './links.js';
+import { keepReportedEnd, readResponseCursor, readResponseFrozen, reportedCursor } from './response-unit.js';
 import { FOUNDRY_AGENT_FLAG, responsesLookSettings, type FoundryAgentsSettings, type ResponsesLookSettings } from './settings.js';
 
 export const RESPONSES = 'responses';
@@ -283,6 +284,13 @@ export class ResponsesWatch implements WatchingSource {
     this.#options.looks.schedule(AGENT_KEY + name, task.delayMs, agentClass(result.pace));
   }
 
+  /** The app trace of a response this watch tracks, as recorded at its first look; null when it tracks none such. */
+  readonly #recorded = (responseId: string): LinkedResponseContext | null => {
+    const unit = this.#options.store.getUnit(responseRef(responseId));
+    const frozen = unit ? readResponseFrozen(unit.frozen, responseId) : null;
+    return frozen ? { traceparent: frozen.context.traceparent, tracestate: frozen.context.tracestate } : null;
+  };
+
   async #lookAtResponse(id: string): Promise<void> {
     const task = this.#responses.get(id);
     const { store, api, nowSeconds, onCommitted, log } = this.#options;
@@ -292,7 +300,7 @@ export class ResponsesWatch implements WatchingSource {
       return;
     }
     const result = await lookAtResponse(
-      { responseId: id, cursor: unit.cursor, frozen: unit.frozen, nowSeconds: nowSeconds() },
+      { responseId: id, cursor: unit.cursor, frozen: unit.frozen, nowSeconds: nowSeconds(), recordedResponse: this.#recorded },
       { api, settings: this.#lookSettings },
     );
     const c = result.commit;
