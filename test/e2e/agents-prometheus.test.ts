@@ -11,8 +11,9 @@ import { agentsTruth, finishedWorld, readable, roots, TRACE_WAIT_SECONDS, watchA
 import { startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { listenAddressOf, scrape, total } from '../support/metrics-scrape.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { expectDashboardQueriesFindData, expectRulesHealthy } from '../support/prometheus-checks.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
-import { ALERTS_FILE, dashboardQueries, isAgentsQuery, readDashboard, withGrafanaVariables } from '../support/promql-names.js';
+import { ALERTS_FILE, isAgentsQuery } from '../support/promql-names.js';
 
 let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
@@ -108,22 +109,13 @@ describe('agents metrics, scraped by a real Prometheus', () => {
     expect(await prom.scalar('sum(openai_agents_traces_missing_total)')).toBe(all.filter((t) => !readable(t, world.truth.now)).length);
 
     // Every Agents API query of the dashboard finds data.
-    const queries = dashboardQueries(readDashboard()).filter(isAgentsQuery);
-    expect(queries.length).toBeGreaterThanOrEqual(8);
-    for (const q of queries) {
-      const result = await prom.query(withGrafanaVariables(q.expr));
-      expect(result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
-    }
+    expect(await expectDashboardQueriesFindData(prom, isAgentsQuery)).toBeGreaterThanOrEqual(8);
     // The rules load and evaluate, those about agent turns included.
-    const rules = await prom.rules();
-    for (const name of [
+    await expectRulesHealthy(prom, [
       'openai_agents:turns:increase10m',
       'openai_agents:turn_failure_ratio:ratio30m',
       'AgentTurnsFailed',
       'AgentTracesMissing',
-    ]) {
-      expect(rules.map((r) => r.name)).toContain(name);
-    }
-    for (const rule of rules) expect(rule, rule.name).toMatchObject({ health: 'ok' });
+    ]);
   }, 180_000);
 });

@@ -17,6 +17,7 @@ import {
 } from '../../src/simulator/index.js';
 import { responseSpanId, traceIdForResponse } from '../../src/sources/responses/ids.js';
 import { freePort, startCli, waitFor, type CliProcess } from '../support/cli.js';
+import { expectExactRoots, nanos, spanKey, type ExpectedRoot } from '../support/foundry-world.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
 import type { ReceivedSpan } from '../support/otlp-receiver/types.js';
 
@@ -100,20 +101,8 @@ function start(
   return bridge;
 }
 
-interface ExpectedTrace {
-  responseId: string;
-  traceId: string;
-  rootSpanId: string;
-  parentSpanId: string;
-  name: string;
-  start: string;
-  end: string;
-}
-
-const nanos = (seconds: number): string => `${seconds}000000000`;
-
 /** Each background response that ended, as the API and its webhook describe it. */
-function expectedTraces(truth: ResponsesTruth, only?: readonly string[]): ExpectedTrace[] {
+function expectedTraces(truth: ResponsesTruth, only?: readonly string[]): ExpectedRoot[] {
   return truth.responses
     .filter((r) => r.background && r.finished && !r.deleted && (only === undefined || only.includes(r.id)))
     .map((r) => {
@@ -139,29 +128,9 @@ function expectedTraces(truth: ResponsesTruth, only?: readonly string[]): Expect
     });
 }
 
-const spanKey = (s: { traceId: string; spanId: string }): string => `${s.traceId}/${s.spanId}`;
 const isRoot = (s: ReceivedSpan): boolean => s.parentSpanId === '' || s.attributes['gen_ai.response.id'] !== undefined;
 const roots = (spans: readonly ReceivedSpan[]): ReceivedSpan[] =>
   spans.filter((s) => isRoot(s) && (s.name.startsWith('chat ') || s.name.startsWith('invoke_agent ')));
-
-/** Each expected trace's root once, exactly as the API describes it, and no other root. */
-function expectExactRoots(spans: readonly ReceivedSpan[], expected: readonly ExpectedTrace[]): void {
-  const keys = spans.map(spanKey);
-  expect(new Set(keys).size, 'a span arrived twice').toBe(keys.length);
-  const got = roots(spans);
-  expect(got.map((s) => s.attributes['gen_ai.response.id']).sort()).toEqual(expected.map((e) => e.responseId).sort());
-  for (const e of expected) {
-    const root = got.find((s) => s.spanId === e.rootSpanId);
-    expect(root, e.responseId).toBeDefined();
-    expect([root!.traceId, root!.parentSpanId, root!.name, root!.startTimeUnixNano, root!.endTimeUnixNano]).toEqual([
-      e.traceId,
-      e.parentSpanId,
-      e.name,
-      e.start,
-      e.end,
-    ]);
-  }
-}
 
 /** Every announced event was answered 2xx at last, and no retry is pending. */
 async function allDelivered(s: RunningSimulator): Promise<boolean> {
@@ -201,7 +170,7 @@ describe('watch --provider openai with webhooks', () => {
     // Some responses were not background ones: no webhook, no trace.
     expect(truth.responses.some((r) => !r.background)).toBe(true);
     await waitFor(() => roots(rx!.spans()).length >= expected.length, 'every announced response traced');
-    expectExactRoots(rx.spans(), expected);
+    expectExactRoots(rx.spans(), expected, roots(rx.spans()));
   }, 120_000);
 
   it('refuses forged and stale deliveries (400, nothing tracked), takes a signed one once (a failed or incomplete response ending at the event created_at), and does nothing twice for a replay', async () => {
@@ -231,7 +200,7 @@ describe('watch --provider openai with webhooks', () => {
     expect(bodies.map((b) => b.completed_at ?? null)).toEqual([null, null]);
     const ends = roots(rx.spans()).map((s) => s.attributes['assistants_bridge.end_unknown']);
     expect(ends).toEqual([undefined, undefined]);
-    expectExactRoots(rx.spans(), expectedTraces(truth, [id, other]));
+    expectExactRoots(rx.spans(), expectedTraces(truth, [id, other]), roots(rx.spans()));
   });
 
   it('during a secret rotation accepts deliveries signed with either secret', async () => {
@@ -245,7 +214,7 @@ describe('watch --provider openai with webhooks', () => {
     const after = await endedQuietly(sim);
     expect((await send(sim, after, 'signed')).status).toBe(200);
     await waitFor(() => roots(rx!.spans()).length >= 2, 'both responses traced');
-    expectExactRoots(rx.spans(), expectedTraces(await truthOf(sim), [before, after]));
+    expectExactRoots(rx.spans(), expectedTraces(await truthOf(sim), [before, after]), roots(rx.spans()));
   });
 
   it('after a SIGKILL with deliveries arrived and unanswered, and a restart on the same state file, the sender retries and nothing is lost or sent twice', async () => {
@@ -274,6 +243,6 @@ describe('watch --provider openai with webhooks', () => {
     // A span acknowledged but not yet deleted from the outbox when the process died goes out again:
     // the one window the outbox documents. Everything else arrives exactly once.
     const unique = new Map(rx.spans().map((s) => [spanKey(s), s]));
-    expectExactRoots([...unique.values()], expected);
+    expectExactRoots([...unique.values()], expected, roots([...unique.values()]));
   }, 120_000);
 });

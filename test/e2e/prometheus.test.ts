@@ -13,16 +13,9 @@ import { ASSISTANTS_SOURCE } from '../../src/sources/assistants/registration.js'
 import { exportedSeriesNames } from '../support/metric-names.js';
 import { listenAddressOf, scrape, scrapedTotals, total, worldTotals } from '../support/metrics-scrape.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../support/otlp-receiver/index.js';
+import { expectDashboardQueriesFindData, expectRulesHealthy } from '../support/prometheus-checks.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
-import {
-  ALERTS_FILE,
-  dashboardQueries,
-  isAgentsQuery,
-  isResponsesQuery,
-  isWebhookQuery,
-  readDashboard,
-  withGrafanaVariables,
-} from '../support/promql-names.js';
+import { ALERTS_FILE, isAgentsQuery, isResponsesQuery, isWebhookQuery } from '../support/promql-names.js';
 import { fetchTruth } from '../support/world.js';
 
 let sim: RunningSimulator | undefined;
@@ -180,14 +173,9 @@ describe('metrics, scraped by a real Prometheus and pushed over OTLP', () => {
     // Every query of the Grafana dashboard runs on the real Prometheus and finds data (those about
     // Agents API sessions in agents-prometheus.test.ts, about responses in responses-prometheus.test.ts:
     // this world has none; nor does this watch take webhooks).
-    for (const q of dashboardQueries(readDashboard()).filter((x) => !isAgentsQuery(x) && !isResponsesQuery(x) && !isWebhookQuery(x))) {
-      const result = await prom.query(withGrafanaVariables(q.expr));
-      expect(result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
-    }
+    await expectDashboardQueriesFindData(prom, (x) => !isAgentsQuery(x) && !isResponsesQuery(x) && !isWebhookQuery(x));
     // The rules of config/prometheus load and record; the healthy bridge raises no health alert.
-    const rules = await prom.rules();
-    expect(rules.length).toBeGreaterThanOrEqual(15);
-    for (const rule of rules) expect(rule, rule.name).toMatchObject({ health: 'ok' });
+    expect((await expectRulesHealthy(prom)).length).toBeGreaterThanOrEqual(15);
     expect(await prom.query('ALERTS{alertname=~"AssistantsBridge.*"}')).toEqual([]);
 
     // GET /metrics names exactly what the catalog (src/metrics/catalog.ts) says it exports for the Assistants source's work (no source takes webhooks here).

@@ -17,15 +17,9 @@ import {
 import { freePort, startCli, waitFor, type CliProcess } from '../support/cli.js';
 import { listenAddressOf, scrape, total } from '../support/metrics-scrape.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver/index.js';
+import { expectDashboardQueriesFindData, expectRulesHealthy } from '../support/prometheus-checks.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
-import {
-  ALERTS_FILE,
-  dashboardQueries,
-  isResponsesQuery,
-  isWebhookQuery,
-  readDashboard,
-  withGrafanaVariables,
-} from '../support/promql-names.js';
+import { ALERTS_FILE, isResponsesQuery, isWebhookQuery } from '../support/promql-names.js';
 
 let sim: RunningSimulator | undefined;
 let rx: OtlpReceiver | undefined;
@@ -140,23 +134,14 @@ describe('responses metrics, scraped by a real Prometheus', () => {
     }
 
     // Every responses query of the dashboard finds data.
-    const queries = dashboardQueries(readDashboard()).filter(isResponsesQuery);
-    expect(queries.length).toBeGreaterThanOrEqual(6);
-    for (const q of queries) {
-      const result = await prom.query(withGrafanaVariables(q.expr));
-      expect(result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
-    }
+    expect(await expectDashboardQueriesFindData(prom, isResponsesQuery)).toBeGreaterThanOrEqual(6);
     // The rules load and evaluate, those about responses included.
-    const rules = await prom.rules();
-    for (const name of [
+    await expectRulesHealthy(prom, [
       'openai_responses:responses:increase10m',
       'openai_responses:failure_ratio:ratio30m',
       'ResponsesFailed',
       'ResponseFailureRatioRising',
-    ]) {
-      expect(rules.map((r) => r.name)).toContain(name);
-    }
-    for (const rule of rules) expect(rule, rule.name).toMatchObject({ health: 'ok' });
+    ]);
   }, 180_000);
   it("shows the webhook intake of a watch taking the simulator's webhooks: every webhook intake panel finds data", async () => {
     const port = await freePort();
@@ -230,11 +215,6 @@ describe('responses metrics, scraped by a real Prometheus', () => {
     await waitFor(async () => (await prom!.scrapes()) >= seen + 3, 'three more scrapes', 20_000);
 
     expect(await prom.scalar('sum(assistants_bridge_webhooks_rejected_total{reason="bad_signature"})')).toBe(1);
-    const queries = dashboardQueries(readDashboard()).filter(isWebhookQuery);
-    expect(queries.length).toBeGreaterThanOrEqual(5);
-    for (const q of queries) {
-      const result = await prom.query(withGrafanaVariables(q.expr));
-      expect(result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
-    }
+    expect(await expectDashboardQueriesFindData(prom, isWebhookQuery)).toBeGreaterThanOrEqual(5);
   }, 120_000);
 });

@@ -76,6 +76,9 @@ export interface ExpectedTrace {
   tools: number;
 }
 
+/** A trace's root as the API describes it, its tool spans aside. */
+export type ExpectedRoot = Omit<ExpectedTrace, 'tools'>;
+
 export const nanos = (seconds: number): string => `${seconds}000000000`;
 
 /** What the API says of each finished response of the followed agents created since `since`. */
@@ -105,11 +108,10 @@ export function expectedTraces(truth: ResponsesTruth, since: number, agents: rea
 
 export const spanKey = (s: { traceId: string; spanId: string }): string => `${s.traceId}/${s.spanId}`;
 
-/** Each expected trace once, exactly as the API describes it, and nothing else. */
-export function expectExactTraces(spans: readonly ReceivedSpan[], expected: readonly ExpectedTrace[]): void {
+/** No span twice, and each expected trace's root (as `roots` picks them) once, exactly as the API describes it, and no other root. */
+export function expectExactRoots(spans: readonly ReceivedSpan[], expected: readonly ExpectedRoot[], roots: readonly ReceivedSpan[]): void {
   const keys = spans.map(spanKey);
   expect(new Set(keys).size, 'a span arrived twice').toBe(keys.length);
-  const roots = spans.filter((s) => s.name.startsWith('invoke_agent '));
   expect(roots.map((s) => s.attributes['gen_ai.response.id']).sort()).toEqual(expected.map((e) => e.responseId).sort());
   for (const e of expected) {
     const root = roots.find((s) => s.spanId === e.rootSpanId);
@@ -121,6 +123,17 @@ export function expectExactTraces(spans: readonly ReceivedSpan[], expected: read
       e.start,
       e.end,
     ]);
+  }
+}
+
+/** Each expected trace once, exactly as the API describes it, and nothing else. */
+export function expectExactTraces(spans: readonly ReceivedSpan[], expected: readonly ExpectedTrace[]): void {
+  expectExactRoots(
+    spans,
+    expected,
+    spans.filter((s) => s.name.startsWith('invoke_agent ')),
+  );
+  for (const e of expected) {
     const children = spans.filter((s) => s.traceId === e.traceId && s.parentSpanId === e.rootSpanId);
     expect(children.length, `tool spans of ${e.responseId}`).toBe(e.tools);
     for (const c of children) {
